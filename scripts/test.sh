@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install Bastion with its test tools into .venv, make sure PostgreSQL runs, then lint, type-check and run
+# the whole test suite against SQLite and PostgreSQL. This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BASTION_EXTRAS=dev bash scripts/setup.sh
+export BASTION_TEST_DATABASE_URL="${BASTION_TEST_DATABASE_URL:-$(bash scripts/services.sh)}"
+echo "== ruff"
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+echo "== mypy"
+.venv/bin/mypy
+echo "== pytest (SQLite and PostgreSQL)"
+.venv/bin/pytest -n 2 --dist loadfile "$@"

@@ -1,0 +1,64 @@
+"""``bastion ingest``: load a platform-export folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bastion.cli.context import DbOption, console, err_console, handle_errors, open_store
+from bastion.core.settings import load_settings
+from bastion.ingest import Ingestor, IngestSummary
+from bastion.ingest.progress import file_progress
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
+
+
+@handle_errors
+def ingest(
+    folder: Annotated[Path, typer.Argument(help="Export folder: one CSV, JSONL or Parquet file per table.")],
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Reload files that were loaded whole before.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Load a platform export (see the export format in the README); safe to re-run, resumes after a crash."""
+    store = open_store(db)
+    with file_progress(err_console) as report:
+        summary = Ingestor(store, batch_rows=load_settings().ingest_batch_rows).ingest(
+            folder, strict=strict, force=force, progress=report
+        )
+    print_summary(summary)
+    if summary.rejected:
+        raise typer.Exit(1 if strict else 0)
+
+
+def print_summary(summary: IngestSummary) -> None:
+    table = Table(title=f"ingest summary: platform {summary.platform!r}")
+    for column in ("table", "files", "rows read", "accepted", "rejected", "note"):
+        table.add_column(column, justify="right" if column.startswith(("rows", "acc", "rej")) else "left")
+    for name, t in summary.tables.items():
+        notes = []
+        if t.skipped_files:
+            notes.append(f"unchanged, skipped: {', '.join(t.skipped_files)}")
+        if t.resumed_from:
+            notes.append(f"resumed after {t.resumed_from:,} rows")
+        table.add_row(
+            name, ", ".join(t.files), f"{t.read:,}", f"{t.accepted:,}", f"{t.rejected:,}", "; ".join(notes)
+        )
+    console.print(table)
+    for error in summary.errors:
+        console.print(f"  [yellow]rejected[/yellow] {error}")
+    if summary.rejected > len(summary.errors):
+        console.print(
+            f"  … and {summary.rejected - len(summary.errors):,} more (all kept in table ingest_rejects)"
+        )
+    if summary.ignored_files:
+        console.print(
+            f"  ignored files (not a table of the export format): {', '.join(summary.ignored_files)}"
+        )

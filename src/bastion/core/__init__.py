@@ -1,0 +1,24 @@
+"""The small model every capability shares; imports nothing else of Bastion."""
+
+from bastion.core.errors import BastionError, ConfigError, InputError, NotFound
+from bastion.core.model import (
+    AccountStatus,
+    AgeBand,
+    EntityType,
+    FollowSource,
+    PostKind,
+    Signal,
+)
+
+__all__ = [
+    "AccountStatus",
+    "AgeBand",
+    "BastionError",
+    "ConfigError",
+    "EntityType",
+    "FollowSource",
+    "InputError",
+    "NotFound",
+    "PostKind",
+    "Signal",
+]

@@ -1,0 +1,22 @@
+"""Typed settings read from the environment (``BASTION_*``), never from the repository."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./bastion.db"
+
+
+class Settings(BaseSettings):
+    """Where Bastion keeps its state; later capabilities add their own fields here."""
+
+    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    ingest_batch_rows: int = 20_000
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (``--db``) winning."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]

@@ -1,0 +1,40 @@
+"""Storage: SQLAlchemy Core tables, Alembic migrations and repositories over SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from bastion.core.settings import load_settings
+from bastion.store import migrate
+from bastion.store.bulk import ensure_indexes
+from bastion.store.engine import make_engine, normalise_url
+from bastion.store.schema import metadata
+from bastion.store.signals import SignalRepository
+
+
+class Store:
+    """One database, migrated to the current schema on open: the handle every capability is given."""
+
+    def __init__(self, url: str | None = None, *, auto_migrate: bool = True) -> None:
+        self.url = normalise_url(url or load_settings().database_url)
+        self.engine: Engine = make_engine(self.url)
+        if auto_migrate:
+            migrate.upgrade(self.engine)
+            ensure_indexes(self.engine, metadata)
+        self.signals = SignalRepository(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+__all__ = ["SignalRepository", "Store"]

@@ -1,0 +1,69 @@
+"""Bulk upserts at driver speed: one prepared ``INSERT … ON CONFLICT`` per table, executed many times.
+
+SQLAlchemy's per-row type processing costs more than SQLite's own insert, so the ingest path hands the
+driver values already in its form (see ``instant_to_driver``) and lets the database skip unchanged rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, MetaData, Table, inspect
+
+
+def upsert_sql(table: Table, columns: Sequence[str], key: Sequence[str], dialect: str) -> str:
+    """Insert or update-if-different; re-loading identical rows writes nothing."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    differs = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
+    cols = ", ".join(_q(c) for c in columns)
+    marks = ", ".join(mark for _ in columns)
+    updates = [c for c in columns if c not in key]
+    keys = ", ".join(_q(k) for k in key)
+    sql = f"INSERT INTO {_q(table.name)} ({cols}) VALUES ({marks}) ON CONFLICT ({keys})"
+    if not updates:
+        return sql + " DO NOTHING"
+    sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in updates)
+    where = " OR ".join(f"{_q(table.name)}.{_q(c)} {differs} excluded.{_q(c)}" for c in updates)
+    return f"{sql} DO UPDATE SET {sets} WHERE {where}"
+
+
+def execute_many(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    if rows:
+        conn.exec_driver_sql(sql, list(rows))
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+@contextmanager
+def deferred_indexes(engine: Engine, table: Table, defer: bool) -> Iterator[None]:
+    """Drop a table's secondary indexes for a large load and build them once at the end.
+
+    Maintaining a random-order index row by row costs several times the insert itself; one sorted build
+    afterwards is cheap. If the process dies in between, :func:`ensure_indexes` restores them on next open.
+    """
+    if not defer or engine.dialect.name != "sqlite":
+        yield
+        return
+    with engine.begin() as conn:
+        for index in table.indexes:
+            index.drop(conn, checkfirst=True)
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+
+
+def ensure_indexes(engine: Engine, metadata: MetaData) -> None:
+    """Recreate any secondary index a crashed bulk load left dropped."""
+    with engine.begin() as conn:
+        existing = {i["name"] for t in metadata.tables.values() for i in inspect(conn).get_indexes(t.name)}
+        for table in metadata.tables.values():
+            for index in table.indexes:
+                if index.name not in existing:
+                    index.create(conn)

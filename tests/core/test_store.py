@@ -1,0 +1,71 @@
+"""The store: migrations match the declared tables, SQLite is configured, signals are idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from bastion.core.errors import ConfigError
+from bastion.core.model import EntityType, Signal
+from bastion.store import Store, migrate
+from bastion.store.engine import normalise_url
+from bastion.store.schema import metadata
+
+
+def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+    assert migrate.current_revisions(store.engine) == migrate.head_revisions()
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
+    with Store(f"sqlite:///{tmp_path / 'x.db'}") as store, store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_default_database_is_bastion_db_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BASTION_DATABASE_URL", raising=False)
+    with Store() as store:
+        assert store.dialect == "sqlite"
+    assert (tmp_path / "bastion.db").exists()
+
+
+def test_bad_urls_are_config_errors() -> None:
+    with pytest.raises(ConfigError):
+        normalise_url("not a url at all")
+    with pytest.raises(ConfigError, match="unsupported"):
+        normalise_url("mysql://localhost/db")
+    assert normalise_url("postgresql://u@h/db").startswith("postgresql+psycopg://")
+
+
+def test_signals_upsert_by_key(store: Store) -> None:
+    first = Signal(
+        "p", EntityType.ACCOUNT, "a1", "term_match", "terms", 0.4, {"term": "bluefinch"}, key="bio"
+    )
+    store.signals.add([first])
+    store.signals.add(
+        [Signal("p", EntityType.ACCOUNT, "a1", "term_match", "terms", 0.9, {"term": "x"}, key="bio")]
+    )
+    store.signals.add([Signal("p", EntityType.ACCOUNT, "a1", "term_match", "terms", 0.2, {}, key="post:1")])
+    got = store.signals.for_entity("p", EntityType.ACCOUNT, "a1")
+    assert [(s.key, s.score, dict(s.evidence)) for s in got] == [
+        ("bio", 0.9, {"term": "x"}),
+        ("post:1", 0.2, {}),
+    ]
+    assert got[0].created_at is not None and got[0].created_at.tzinfo is not None
+    store.signals.replace("terms", "term_match", "p", [first])
+    assert [s.key for s in store.signals.of_kind("term_match")] == ["bio"]
+
+
+def test_signal_scores_are_bounded() -> None:
+    with pytest.raises(ValueError):
+        Signal("p", EntityType.ACCOUNT, "a", "k", "s", 1.5)

@@ -1,0 +1,42 @@
+"""Helpers for ingest tests: small synthetic exports and whole-database snapshots to compare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bastion.store import Store
+from bastion.store.tables import EXPORT_TABLES, media
+from bastion.synth import SynthConfig, SyntheticPlatform, generate, write_export
+
+SMALL = SynthConfig(accounts=300, seed=3, networks=1, cells_per_network=2)
+
+
+def small_platform() -> SyntheticPlatform:
+    return generate(SMALL)
+
+
+def export(tmp: Path, fmt: str = "csv", name: str = "export", **kw: Any) -> Path:
+    return write_export(small_platform(), tmp / name, fmt=fmt, **kw)
+
+
+def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every ingested row, sorted, in comparable form (JSON columns as sorted items)."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with store.engine.connect() as conn:
+        for name, table in [*EXPORT_TABLES.items(), ("media", media)]:
+            rows = [tuple(_plain(v) for v in r) for r in conn.execute(select(table))]
+            out[name] = sorted(rows, key=repr)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value
+
+
+def count(store: Store, table: str) -> int:
+    return len(snapshot(store)[table])
