@@ -36,6 +36,10 @@ class InputError(BastionError):
         self.unit = unit
         super().__init__(self.__str__())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Keep file, line and field when the error crosses a process boundary."""
+        return (_input_error, (self.message, self.file, self.line, self.field, self.unit))
+
     def __str__(self) -> str:
         where = []
         if self.file is not None:
@@ -45,6 +49,12 @@ class InputError(BastionError):
         if self.field is not None:
             where.append(f"field {self.field!r}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def _input_error(
+    message: str, file: str | None, line: int | None, field: str | None, unit: str
+) -> InputError:
+    return InputError(message, file=file, line=line, field=field, unit=unit)
 
 
 class NotFound(BastionError):
