@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from bastion.cli.main import app
 from support.exports import export
 
-runner = CliRunner(env={"COLUMNS": "200"})
+runner = CliRunner()
 
 
 def test_ingest_prints_a_summary_and_is_rerunnable(tmp_path: Path, db_url: str) -> None:

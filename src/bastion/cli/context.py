@@ -37,13 +37,13 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            err_console.print(f"[red]input error:[/red] {exc}")
+            err_console.print(f"[red]input error:[/red] {exc}", soft_wrap=True, highlight=False)
             raise typer.Exit(2) from exc
         except ConfigError as exc:
-            err_console.print(f"[red]configuration error:[/red] {exc}")
+            err_console.print(f"[red]configuration error:[/red] {exc}", soft_wrap=True, highlight=False)
             raise typer.Exit(2) from exc
         except BastionError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
+            err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
             raise typer.Exit(1) from exc
 
     return wrapper

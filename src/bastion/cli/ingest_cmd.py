@@ -39,26 +39,24 @@ def ingest(
 
 
 def print_summary(summary: IngestSummary) -> None:
+    """Figures in a table; notes and errors on lines of their own, never wrapped, so they can be grepped."""
     table = Table(title=f"ingest summary: platform {summary.platform!r}")
-    for column in ("table", "files", "rows read", "accepted", "rejected", "note"):
-        table.add_column(column, justify="right" if column.startswith(("rows", "acc", "rej")) else "left")
+    table.add_column("table")
+    for column in ("rows read", "accepted", "rejected"):
+        table.add_column(column, justify="right")
     for name, t in summary.tables.items():
-        notes = []
-        if t.skipped_files:
-            notes.append(f"unchanged, skipped: {', '.join(t.skipped_files)}")
-        if t.resumed_from:
-            notes.append(f"resumed after {t.resumed_from:,} rows")
-        table.add_row(
-            name, ", ".join(t.files), f"{t.read:,}", f"{t.accepted:,}", f"{t.rejected:,}", "; ".join(notes)
-        )
+        table.add_row(name, f"{t.read:,}", f"{t.accepted:,}", f"{t.rejected:,}")
     console.print(table)
+    for name, t in summary.tables.items():
+        if t.skipped_files:
+            console.print(f"  {name}: unchanged, skipped: {', '.join(t.skipped_files)}", soft_wrap=True)
+        if t.resumed_from:
+            console.print(f"  {name}: resumed after {t.resumed_from:,} rows", soft_wrap=True)
     for error in summary.errors:
-        console.print(f"  [yellow]rejected[/yellow] {error}")
+        console.print(f"  [yellow]rejected[/yellow] {error}", soft_wrap=True, highlight=False)
     if summary.rejected > len(summary.errors):
-        console.print(
-            f"  … and {summary.rejected - len(summary.errors):,} more (all kept in table ingest_rejects)"
-        )
+        more = summary.rejected - len(summary.errors)
+        console.print(f"  … and {more:,} more (all kept in table ingest_rejects)", soft_wrap=True)
     if summary.ignored_files:
-        console.print(
-            f"  ignored files (not a table of the export format): {', '.join(summary.ignored_files)}"
-        )
+        ignored = ", ".join(summary.ignored_files)
+        console.print(f"  ignored files (not a table of the export format): {ignored}", soft_wrap=True)
