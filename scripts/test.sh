@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASTION_EXTRAS=dev bash scripts/setup.sh
+bash scripts/system-deps.sh
 export BASTION_TEST_DATABASE_URL="${BASTION_TEST_DATABASE_URL:-$(bash scripts/services.sh)}"
 echo "== ruff"
 .venv/bin/ruff check src tests bench

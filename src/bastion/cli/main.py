@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bastion.cli.ingest_cmd",
     "bastion.cli.db_cmd",
     "bastion.cli.demo_cmd",
+    "bastion.cli.graph_cmd",
 )
 
 for _name in COMMAND_MODULES:

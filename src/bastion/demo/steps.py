@@ -37,7 +37,59 @@ def planted_step(ctx: DemoContext) -> None:
     )
 
 
+def networks_step(ctx: DemoContext) -> None:
+    """Detect networks from the reported seeds and with no seeds at all, then score them against the truth."""
+    from bastion.cli.graph_cmd import render_dossier
+    from bastion.graph.service import NetworkDetector
+
+    detector = NetworkDetector(ctx.store)
+    seeded = detector.detect()
+    found = detector.networks()
+    table = Table("network", "score", "members", "sellers", "buyers", "facilitators")
+    for n in found:
+        roles = n.roles
+        table.add_row(
+            n.network_id,
+            f"{n.score:.2f}",
+            str(n.size),
+            str(roles.get("seller", 0)),
+            str(roles.get("buyer", 0)),
+            str(roles.get("facilitator", 0)),
+        )
+    ctx.console.print(f"seeded run {seeded.run_id}: {len(found)} network(s) from {len(ctx.truth.seeds)} seeds")
+    ctx.console.print(table)
+    flagged = {m["account_id"]: m["role"] for n in detector.networks_json() for m in n["members"]}
+    ctx.console.print(_score_against_truth(ctx, flagged))
+    ctx.findings["networks"] = flagged
+    if found:
+        render_dossier(detector.dossier(found[0].network_id), limit=8)
+    seedless = detector.detect(seeds=[], refresh=False)
+    unseeded = {m["account_id"] for n in detector.networks_json() for m in n["members"]}
+    ctx.console.print(
+        f"seedless run {seedless.run_id} (no reports, signals alone): {len(unseeded)} accounts in "
+        f"{len(detector.networks())} network(s); " + _score_against_truth(ctx, dict.fromkeys(unseeded, "?"))
+    )
+    detector.detect(refresh=False)  # leave the seeded run as the latest, for the steps after this one
+
+
+def _score_against_truth(ctx: DemoContext, flagged: dict[str, str]) -> str:
+    roles = ctx.truth.roles
+    sellers, buyers = set(ctx.truth.members("seller")), set(ctx.truth.members("buyer"))
+    planted = sellers | buyers | set(ctx.truth.members("facilitator"))
+    decoys = set(ctx.truth.members("decoy"))
+    hit = set(flagged) & planted
+    precision = len(hit) / len(flagged) if flagged else 0.0
+    right = sum(flagged[a] == roles[a] for a in hit if roles[a] in ("seller", "buyer"))
+    judged = sum(1 for a in hit if roles[a] in ("seller", "buyer"))
+    return (
+        f"found {len(set(flagged) & sellers)}/{len(sellers)} sellers, {len(set(flagged) & buyers)}/{len(buyers)} "
+        f"buyers; precision {precision:.2f}; decoys flagged {len(set(flagged) & decoys)}/{len(decoys)}"
+        + (f"; roles right {right}/{judged}" if judged and "?" not in flagged.values() else "")
+    )
+
+
 STEPS: list[tuple[str, Step]] = [
     ("ingest the platform export", ingest_step),
     ("what was planted (ground truth, hidden from the detectors)", planted_step),
+    ("find the networks", networks_step),
 ]
