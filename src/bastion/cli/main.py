@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bastion.cli.db_cmd",
     "bastion.cli.demo_cmd",
     "bastion.cli.graph_cmd",
+    "bastion.cli.terms_cmd",
 )
 
 for _name in COMMAND_MODULES:

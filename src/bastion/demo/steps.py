@@ -37,6 +37,12 @@ def planted_step(ctx: DemoContext) -> None:
     )
 
 
+def terms_step(ctx: DemoContext) -> None:
+    from bastion.terms.demo import demo_step
+
+    demo_step(ctx)
+
+
 def networks_step(ctx: DemoContext) -> None:
     """Detect networks from the reported seeds and with no seeds at all, then score them against the truth."""
     from bastion.cli.graph_cmd import render_dossier
@@ -56,7 +62,9 @@ def networks_step(ctx: DemoContext) -> None:
             str(roles.get("buyer", 0)),
             str(roles.get("facilitator", 0)),
         )
-    ctx.console.print(f"seeded run {seeded.run_id}: {len(found)} network(s) from {len(ctx.truth.seeds)} seeds")
+    ctx.console.print(
+        f"seeded run {seeded.run_id}: {len(found)} network(s) from {len(ctx.truth.seeds)} seeds"
+    )
     ctx.console.print(table)
     flagged = {m["account_id"]: m["role"] for n in detector.networks_json() for m in n["members"]}
     ctx.console.print(_score_against_truth(ctx, flagged))
@@ -81,15 +89,17 @@ def _score_against_truth(ctx: DemoContext, flagged: dict[str, str]) -> str:
     precision = len(hit) / len(flagged) if flagged else 0.0
     right = sum(flagged[a] == roles[a] for a in hit if roles[a] in ("seller", "buyer"))
     judged = sum(1 for a in hit if roles[a] in ("seller", "buyer"))
-    return (
-        f"found {len(set(flagged) & sellers)}/{len(sellers)} sellers, {len(set(flagged) & buyers)}/{len(buyers)} "
-        f"buyers; precision {precision:.2f}; decoys flagged {len(set(flagged) & decoys)}/{len(decoys)}"
-        + (f"; roles right {right}/{judged}" if judged and "?" not in flagged.values() else "")
+    found_sellers, found_buyers = len(set(flagged) & sellers), len(set(flagged) & buyers)
+    line = (
+        f"found {found_sellers}/{len(sellers)} sellers, {found_buyers}/{len(buyers)} buyers; "
+        f"precision {precision:.2f}; decoys flagged {len(set(flagged) & decoys)}/{len(decoys)}"
     )
+    return line + (f"; roles right {right}/{judged}" if judged and "?" not in flagged.values() else "")
 
 
 STEPS: list[tuple[str, Step]] = [
     ("ingest the platform export", ingest_step),
     ("what was planted (ground truth, hidden from the detectors)", planted_step),
+    ("term guard: lexicons, scan, blocked searches, variants", terms_step),
     ("find the networks", networks_step),
 ]

@@ -8,6 +8,7 @@ from bastion.core.settings import load_settings
 from bastion.store import migrate
 from bastion.store.bulk import ensure_indexes
 from bastion.store.engine import make_engine, normalise_url
+from bastion.store.scans import ScanLedger
 from bastion.store.schema import metadata
 from bastion.store.signals import SignalRepository
 
@@ -22,6 +23,7 @@ class Store:
             migrate.upgrade(self.engine)
             ensure_indexes(self.engine, metadata)
         self.signals = SignalRepository(self.engine)
+        self.scans = ScanLedger(self.engine)
 
     @property
     def dialect(self) -> str:
@@ -37,4 +39,4 @@ class Store:
         self.close()
 
 
-__all__ = ["SignalRepository", "Store"]
+__all__ = ["ScanLedger", "SignalRepository", "Store"]

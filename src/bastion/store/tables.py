@@ -226,6 +226,16 @@ ingest_rejects = Table(
     UniqueConstraint("platform", "file_name", "line"),
 )
 
+scan_state = Table(
+    "scan_state",
+    metadata,
+    Column("capability", String(64), primary_key=True),
+    Column("platform", ID, primary_key=True),
+    Column("version", Text, nullable=False),
+    Column("signals", Integer, nullable=False),
+    Column("scanned_at", Instant, nullable=False),
+)
+
 #: Export tables in load order (parents before children).
 EXPORT_TABLES: dict[str, Table] = {
     t.name: t

@@ -1,0 +1,1 @@
+"""HTTP API of Bastion (the service app is assembled by the API capability)."""

@@ -1,0 +1,1 @@
+"""FastAPI routers, one per capability, included by the service app."""

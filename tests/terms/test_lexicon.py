@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bastion.core.errors import InputError
+from bastion.terms.lexicon import MatchMode, Severity, parse_lexicon_csv
+from bastion.terms.lint import lint
+from bastion.terms.matcher import Matcher
+
+GOOD = """term,category,severity,match,note
+bluefinch,cat_a,critical,,partner list
+tidelamp,cat_b,2,token,
+marblecrow,cat_a,high,substring,
+blue[ -]?heron,cat_c,low,regex,
+marblecrowd,,,allow,known benign tag
+"""
+
+
+def test_parse_good_csv(tmp_path: Path) -> None:
+    path = tmp_path / "partner.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    lex = parse_lexicon_csv(path)
+    assert lex.name == "partner"
+    assert [t.text for t in lex.terms] == ["bluefinch", "tidelamp", "marblecrow", "blue[ -]?heron"]
+    assert lex.terms[0].severity is Severity.CRITICAL and lex.terms[0].note == "partner list"
+    assert lex.terms[1].match is MatchMode.TOKEN and lex.terms[1].line == 3
+    assert lex.allow == ("marblecrowd",)
+    m = Matcher([lex])
+    assert [x.term for x in m.match("a blue-heron here")] == ["blue[ -]?heron"]
+    assert not m.match("marblecrowd")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field"),
+    [
+        ("term,category\nx,y\n", 1, None),
+        ("term,category,severity\n,cat,1\n", 2, "term"),
+        ("term,category,severity\nabc,cat,urgent\n", 2, "severity"),
+        ("term,category,severity,match\nabc,cat,1,fuzzy\n", 2, "match"),
+        ("term,category,severity,match\nab(c,cat,1,regex\n", 2, "term"),
+        ("term,category,severity\nok,cat,1\nabc,,1\n", 3, "category"),
+    ],
+)
+def test_bad_csv_names_file_line_and_field(text: str, line: int, field: str | None) -> None:
+    with pytest.raises(InputError) as err:
+        parse_lexicon_csv("lists/bad.csv", text=text)
+    assert err.value.file == "lists/bad.csv" and err.value.line == line and err.value.field == field
+
+
+def test_lint_warns_about_collisions_with_ordinary_words() -> None:
+    lex = parse_lexicon_csv(
+        "x.csv", text="term,category,severity\nb1ue,cat,1\nmarblecrow,cat,2\nzzqx,cat,1\n"
+    )
+    warnings = lint(lex, ["blue", "marblecrowds", "hello"])
+    by_term = {w.term: w for w in warnings}
+    assert "blue" in by_term["b1ue"].words  # leetspeak view equals an ordinary word
+    assert "marblecrowds" in by_term["marblecrow"].words  # occurs inside a word
+    assert "zzqx" not in by_term
