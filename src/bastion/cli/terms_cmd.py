@@ -21,6 +21,7 @@ from bastion.core.errors import InputError, NotFound
 from bastion.terms.guard import Action, Viewer
 from bastion.terms.lexicon import Severity, parse_lexicon_csv
 from bastion.terms.matcher import Matcher
+from bastion.terms.policy_file import policy_from_settings
 from bastion.terms.repository import LexiconRepository
 from bastion.terms.service import TermGuard
 from bastion.terms.views import FieldKind
@@ -156,7 +157,7 @@ def scan_terms(platform: PlatformOption = None, db: DbOption = None) -> None:
     """Scan usernames, display names, bios, post text and hashtags with the active lexicons, and replay
     ingested searches through the guard."""
     with open_store(db) as store:
-        guard = TermGuard.from_store(store)
+        guard = TermGuard.from_store(store, policy_from_settings())
         if not guard.matcher.terms:
             raise NotFound("no active lexicon terms: run `bastion lexicon import FILE` first")
         for p in _platforms(guard, platform):
@@ -180,7 +181,7 @@ def terms_discover(
 ) -> None:
     """Propose new terms that keep company with known matches, ranked by lift; decided ones are skipped."""
     with open_store(db) as store:
-        guard = TermGuard.from_store(store)
+        guard = TermGuard.from_store(store, policy_from_settings())
         found = guard.discover(_one_platform(guard, platform), limit=top)
     table = Table("#", "candidate", "lift", "score", "support", "seen", "examples")
     for rank, c in enumerate(found, 1):
@@ -261,7 +262,7 @@ def guard_search(
     """Show what the search guard decides for QUERY with the active lexicons (a trial: nothing is stored
     unless --record)."""
     with open_store(db) as store:
-        guard = TermGuard.from_store(store)
+        guard = TermGuard.from_store(store, policy_from_settings())
         who = Viewer(viewer, age_band=age_band)
         if record:
             if not viewer:

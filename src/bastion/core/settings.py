@@ -14,6 +14,7 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     ingest_batch_rows: int = 20_000
+    guard_policy: str | None = None  # JSON file: the search guard's messages and help resources
 
 
 def load_settings(**overrides: object) -> Settings:

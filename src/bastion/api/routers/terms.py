@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.store import Store
 from bastion.terms.guard import GuardPolicy, Viewer
+from bastion.terms.policy_file import policy_from_settings
 from bastion.terms.repository import LexiconRepository
 from bastion.terms.service import TermGuard
 from bastion.terms.views import FieldKind
@@ -33,8 +34,8 @@ def get_store() -> Store:
 
 
 def get_policy() -> GuardPolicy:
-    """The operator's guard policy (messages, help resources, what blocks); overridden by the service app."""
-    return GuardPolicy()
+    """The operator's guard policy (messages, help resources, what blocks) from ``BASTION_GUARD_POLICY``."""
+    return policy_from_settings()
 
 
 class _GuardCache:
