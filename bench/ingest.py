@@ -72,7 +72,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     accounts = max(1_000, round(args.follows / 15.5))
     t = time.perf_counter()
-    platform = generate(SynthConfig(accounts=accounts, seed=11, posts_per_account=0.0))
+    platform = generate(SynthConfig(accounts=accounts, seed=11, posts_per_account=0.0, interaction_share=0.0))
     export = write_export(platform, work / "export", tables=["follows"])
     took = time.perf_counter() - t
     print(f"generated {len(platform.follow_src):,} follows ({accounts:,} accounts) in {took:.1f}s")

@@ -47,3 +47,13 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from exc
 
     return wrapper
+
+
+def command_group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    """The sub-command group ``name``, shared by every capability that adds to it (``scan``, ``audit``, …)."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    sub = typer.Typer(help=help_text, no_args_is_help=True)
+    app.add_typer(sub, name=name)
+    return sub

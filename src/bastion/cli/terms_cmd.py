@@ -16,7 +16,7 @@ from typing import Annotated, TextIO
 import typer
 from rich.table import Table
 
-from bastion.cli.context import DbOption, console, err_console, handle_errors, open_store
+from bastion.cli.context import DbOption, command_group, console, err_console, handle_errors, open_store
 from bastion.core.errors import InputError, NotFound
 from bastion.terms.guard import Action, Viewer
 from bastion.terms.lexicon import Severity, parse_lexicon_csv
@@ -43,29 +43,19 @@ PlatformOption = Annotated[
 ]
 
 
-def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
-    """The sub-command group ``name``, shared with other capabilities that add to it (e.g. ``scan``)."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    sub = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(sub, name=name)
-    return sub
-
-
 def register(app: typer.Typer) -> None:
-    lexicon = _group(app, "lexicon", "Operator term lists, versioned in the database.")
+    lexicon = command_group(app, "lexicon", "Operator term lists, versioned in the database.")
     lexicon.command("import")(lexicon_import)
     lexicon.command("list")(lexicon_list)
     lexicon.command("show")(lexicon_show)
     lexicon.command("remove")(lexicon_remove)
-    _group(app, "scan", "Scan ingested data into signals.").command("terms")(scan_terms)
-    terms = _group(app, "terms", "Term matching and variant discovery.")
+    command_group(app, "scan", "Scan ingested data into signals.").command("terms")(scan_terms)
+    terms = command_group(app, "terms", "Term matching and variant discovery.")
     terms.command("discover")(terms_discover)
     terms.command("accept")(terms_accept)
     terms.command("reject")(terms_reject)
     terms.command("match")(terms_match)
-    _group(app, "guard", "Try the search guard.").command("search")(guard_search)
+    command_group(app, "guard", "Try the search guard.").command("search")(guard_search)
 
 
 @handle_errors

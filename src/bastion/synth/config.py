@@ -24,6 +24,7 @@ class SynthConfig:
     camouflage: Camouflage = "popular"
     camouflage_edges: int = 6
     posts_per_account: float = 2.0
+    interaction_share: float = 0.3  # share of follows that also carry an interaction row
     platform: str = "synthbook"
     start: str = "2023-01-01T00:00:00Z"
     days: int = 720

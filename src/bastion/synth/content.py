@@ -104,7 +104,7 @@ def draw_activity(b: _Builder) -> None:
     sellers = set(b.sellers)
     interactions: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
-    sample = b.np.random(len(p.follow_src)) < 0.3
+    sample = b.np.random(len(p.follow_src)) < b.cfg.interaction_share
     for s, d, t in zip(p.follow_src[sample], p.follow_dst[sample], p.follow_time[sample], strict=True):
         s, d = int(s), int(d)
         kind = "view" if d in sellers and b.roles.get(s) == "buyer" else "like"
