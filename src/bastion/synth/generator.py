@@ -195,7 +195,38 @@ class _Builder:
     def _recommendations(self) -> None:
         from bastion.synth.content import draw_recommendations
 
-        self.platform.tables["recommendations"] = draw_recommendations(self)
+        impressions = draw_recommendations(self)
+        self.platform.tables["recommendations"] = impressions
+        self._follows_from_impressions([r for r in impressions if r["followed"] == "true"])
+
+    def _follows_from_impressions(self, followed: list[dict[str, Any]]) -> None:
+        """A followed impression is a follow the recommender caused: record it with source=recommendation."""
+        from bastion.synth.follows import RECOMMENDATION
+
+        if not followed:
+            return
+        p, n = self.platform, self.n
+        src = np.array([int(r["viewer_id"][1:]) for r in followed], np.int64)
+        dst = np.array([int(r["recommended_id"][1:]) for r in followed], np.int64)
+        seconds = np.array(
+            [(parse_instant(r["shown_at"]) - self.start).total_seconds() + 60 for r in followed], np.int64
+        )
+        keys = p.follow_src * n + p.follow_dst
+        new_keys, first = np.unique(src * n + dst, return_index=True)
+        src, dst, seconds = src[first], dst[first], seconds[first]
+        pos: np.ndarray = np.asarray(np.searchsorted(keys, new_keys))
+        known = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == new_keys)
+        p.follow_source[pos[known]] = RECOMMENDATION
+        p.follow_time[pos[known]] = seconds[known]
+        fresh = ~known
+        s = np.concatenate([p.follow_src, src[fresh]])
+        d = np.concatenate([p.follow_dst, dst[fresh]])
+        order = np.lexsort((d, s))
+        p.follow_src, p.follow_dst = s[order], d[order]
+        p.follow_time = np.concatenate([p.follow_time, seconds[fresh]])[order]
+        p.follow_source = np.concatenate([p.follow_source, np.full(fresh.sum(), RECOMMENDATION, np.int8)])[
+            order
+        ]
 
     def _reports_and_seeds(self) -> None:
         rng, pid = self.rng, self.platform.account_id
