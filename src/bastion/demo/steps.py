@@ -80,6 +80,12 @@ def networks_step(ctx: DemoContext) -> None:
     detector.detect(refresh=False)  # leave the seeded run as the latest, for the steps after this one
 
 
+def guard_step(ctx: DemoContext) -> None:
+    from bastion.guard.demo import demo_step
+
+    demo_step(ctx)
+
+
 def _score_against_truth(ctx: DemoContext, flagged: dict[str, str]) -> str:
     roles = ctx.truth.roles
     sellers, buyers = set(ctx.truth.members("seller")), set(ctx.truth.members("buyer"))
@@ -102,4 +108,5 @@ STEPS: list[tuple[str, Step]] = [
     ("what was planted (ground truth, hidden from the detectors)", planted_step),
     ("term guard: lexicons, scan, blocked searches, variants", terms_step),
     ("find the networks", networks_step),
+    ("recommendation exposure: what the recommender showed, and what the guard would have", guard_step),
 ]

@@ -1,0 +1,144 @@
+"""REST endpoints of the recommendation and contact guard.
+
+The service app provides the store by overriding :func:`get_store` (and the policy by :func:`get_policy`)
+and adds authentication when including the router: ``app.include_router(router, dependencies=[...])``.
+The guard's state is kept in memory per (store, platform, policy) and refreshed per request only when the
+watched signals or the ingested graph changed (two index-backed queries).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from bastion.core.errors import BastionError, InputError, NotFound
+from bastion.guard.contact import ContactGuard
+from bastion.guard.filter import RecommendationGuard
+from bastion.guard.policy import GuardPolicy
+from bastion.guard.state import GuardState
+from bastion.guard.storage import guard_state, signal_sink
+from bastion.store import Store
+
+MAX_CANDIDATES = 5_000
+ID = Field(min_length=1, max_length=255)
+
+router = APIRouter(prefix="/v1/guard", tags=["guard"])
+
+
+def get_store() -> Store:
+    """Overridden by the service app; without it the endpoints answer 503."""
+    raise HTTPException(status_code=503, detail="guard store not configured")
+
+
+def get_policy() -> GuardPolicy:
+    return GuardPolicy()
+
+
+class _StateCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._states: dict[tuple[int, str | None, GuardPolicy], GuardState] = {}
+
+    def get(self, store: Store, platform: str | None, policy: GuardPolicy) -> GuardState:
+        key = (id(store), platform, policy)
+        state = self._states.get(key)
+        if state is None or getattr(state.source, "store", None) is not store:
+            with self._lock:
+                state = guard_state(store, platform, policy)
+                self._states[key] = state
+        state.refresh_if_stale()
+        return state
+
+
+_cache = _StateCache()
+
+
+def _state(store: Store, platform: str | None, policy: GuardPolicy) -> GuardState:
+    try:
+        return _cache.get(store, platform, policy)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    except BastionError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+
+class Candidate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = ID
+    account_id: str | None = Field(default=None, max_length=255)  # the author, when the candidate is a post
+    via: list[str] | None = Field(default=None, max_length=100)
+
+
+class RecommendationsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    platform: str | None = Field(default=None, max_length=255)
+    viewer_id: str = ID
+    candidates: list[str | Candidate] = Field(max_length=MAX_CANDIDATES)
+
+
+class RemovedOut(BaseModel):
+    id: str
+    position: int
+    reason: str
+    detail: str
+
+
+class RecommendationsOut(BaseModel):
+    kept: list[str]
+    removed: list[RemovedOut]
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    platform: str | None = Field(default=None, max_length=255)
+    sender_id: str = ID
+    recipient_id: str = ID
+    kind: Literal["follow", "message"] = "follow"
+
+
+class ContactOut(BaseModel):
+    action: Literal["allow", "warn", "hold", "block"]
+    reasons: list[str]
+    warn: Literal["recipient", "sender"] | None
+    safety_tools: list[str]
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+PolicyDep = Annotated[GuardPolicy, Depends(get_policy)]
+
+
+@router.post("/recommendations", response_model=RecommendationsOut)
+def filter_recommendations(body: RecommendationsIn, store: StoreDep, policy: PolicyDep) -> RecommendationsOut:
+    state = _state(store, body.platform, policy)
+    items = [c if isinstance(c, Candidate) else Candidate(id=c) for c in body.candidates]
+    result = RecommendationGuard(state).filter(
+        body.viewer_id,
+        [c.id for c in items],
+        via=[c.via for c in items],
+        authors=[c.account_id or c.id for c in items],
+    )
+    return RecommendationsOut(
+        kept=result.kept,
+        removed=[
+            RemovedOut(id=r.candidate, position=r.position, reason=r.reason, detail=r.detail)
+            for r in result.removed
+        ],
+    )
+
+
+@router.post("/contact", response_model=ContactOut)
+def check_contact(body: ContactIn, store: StoreDep, policy: PolicyDep) -> ContactOut:
+    state = _state(store, body.platform, policy)
+    try:
+        decision = ContactGuard(state, signal_sink(store)).check(body.sender_id, body.recipient_id, body.kind)
+    except InputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return ContactOut(
+        action=decision.action.value,
+        reasons=list(decision.reasons),
+        warn=decision.warn,  # type: ignore[arg-type]
+        safety_tools=list(decision.safety_tools),
+    )

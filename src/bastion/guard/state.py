@@ -1,0 +1,212 @@
+"""What the guards know, held in memory so a request costs lookups, not queries.
+
+The state is built from plain data (``PlatformBase`` + ``Detections``) so it can be tested without a
+database; :class:`GuardState` keeps one snapshot per platform and rebuilds only the cheap part (flags) when
+the watched signals change, the follow graph only when a new ingest lands.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from bastion.guard.policy import GuardPolicy
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+AGE_UNKNOWN, AGE_ADULT, AGE_MINOR = 0, 1, 2
+_AGE_CODES = {"unknown": AGE_UNKNOWN, "adult": AGE_ADULT, "minor": AGE_MINOR}
+
+MEMBER, ORBIT, CASE, SUSPICIOUS = 1, 2, 4, 8
+
+
+@dataclass(frozen=True)
+class PlatformBase:
+    """Accounts, their age bands and the follow graph (as indices into ``accounts``)."""
+
+    platform: str
+    accounts: list[str]
+    age_bands: list[str]
+    follow_src: IntArray
+    follow_dst: IntArray
+
+    @classmethod
+    def from_ids(
+        cls, platform: str, age_bands: Mapping[str, str], follows: list[tuple[str, str]]
+    ) -> PlatformBase:
+        """Build from account ids (tests, small callers); follows naming unknown accounts are dropped."""
+        accounts = list(age_bands)
+        index = {a: i for i, a in enumerate(accounts)}
+        pairs = [(index[a], index[b]) for a, b in follows if a in index and b in index]
+        src = np.array([p[0] for p in pairs], dtype=np.int64)
+        dst = np.array([p[1] for p in pairs], dtype=np.int64)
+        return cls(platform, accounts, [age_bands[a] for a in accounts], src, dst)
+
+
+@dataclass(frozen=True)
+class Detections:
+    """What other capabilities found: network membership, pending cases, suspicion strength per account."""
+
+    members: Mapping[str, str] = field(default_factory=dict)  # account -> network id
+    cases: Mapping[str, str] = field(default_factory=dict)  # account -> case id
+    suspicion: Mapping[str, float] = field(default_factory=dict)  # account -> strongest signal score
+
+
+class StateSource(Protocol):
+    """Where a :class:`GuardState` gets its data; the store implementation is ``guard.storage``."""
+
+    platform: str
+
+    def base_version(self) -> object: ...
+    def detections_version(self) -> object: ...
+    def load_base(self) -> PlatformBase: ...
+    def load_detections(self) -> Detections: ...
+
+
+class Snapshot:
+    """Immutable flags per account; every guard decision reads only this."""
+
+    def __init__(self, base: PlatformBase, detections: Detections, policy: GuardPolicy) -> None:
+        self.platform = base.platform
+        self.policy = policy
+        self.index: dict[str, int] = {a: i for i, a in enumerate(base.accounts)}
+        self.accounts = base.accounts
+        n = len(base.accounts)
+        self.n = n
+        self.age = np.array([_AGE_CODES.get(b, AGE_UNKNOWN) for b in base.age_bands], dtype=np.int8)
+        self.network: dict[int, str] = {}
+        self.case: dict[int, str] = {}
+        flags = np.zeros(n, dtype=np.uint8)
+        for account, net in detections.members.items():
+            i = self.index.get(account)
+            if i is not None:
+                flags[i] |= MEMBER
+                self.network[i] = net
+        for account, case_id in detections.cases.items():
+            i = self.index.get(account)
+            if i is not None:
+                flags[i] |= CASE
+                self.case[i] = case_id
+        self.score = np.zeros(n, dtype=np.float32)
+        for account, score in detections.suspicion.items():
+            i = self.index.get(account)
+            if i is not None:
+                self.score[i] = max(self.score[i], score)
+        flags[self.score >= policy.suspicion_threshold] |= SUSPICIOUS
+        links = undirected(base, n)
+        orbit = close_orbit(links, (flags & MEMBER) > 0, policy)
+        flags[orbit] |= ORBIT
+        for k in np.flatnonzero(orbit).tolist():
+            around = links.indices[links.indptr[k] : links.indptr[k + 1]]
+            nets = Counter(self.network.get(int(j), "") for j in around)
+            nets.pop("", None)
+            self.network[k] = nets.most_common(1)[0][0] if nets else ""
+        self.flags = flags
+        self.unsafe = (flags & (MEMBER | ORBIT)) > 0
+        self.connections = _minor_connections(base, self.age, n)
+
+    def lookup(self, ids: list[str]) -> IntArray:
+        get = self.index.get
+        return np.fromiter((get(a, -1) for a in ids), dtype=np.int64, count=len(ids))
+
+    def connected(self, a: int, b: int) -> bool:
+        """Either follows the other (kept only for pairs with a minor, the only ones a rule asks about)."""
+        return (min(a, b) * self.n + max(a, b)) in self.connections
+
+
+def undirected(base: PlatformBase, n: int) -> sp.csr_matrix:
+    """Follows in either direction as one 0/1 link."""
+    src = np.concatenate([base.follow_src, base.follow_dst])
+    dst = np.concatenate([base.follow_dst, base.follow_src])
+    links = sp.csr_matrix((np.ones(len(src), dtype=np.float32), (src, dst)), shape=(n, n))
+    links.data[:] = 1.0
+    return links
+
+
+def close_orbit(links: sp.csr_matrix, members: BoolArray, policy: GuardPolicy) -> BoolArray:
+    """Accounts most of whose follows and followers are members: the network's hangers-on.
+
+    Both directions count as one link each; an account needs ``orbit_min_links`` member links and a member
+    share above ``orbit_share``, so a popular account that members follow for camouflage stays out.
+    """
+    n = links.shape[0]
+    if n == 0 or not members.any():
+        return np.zeros(n, dtype=bool)
+    degree = np.asarray(links.sum(axis=1)).ravel()
+    member_links = links @ members.astype(np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(degree > 0, member_links / degree, 0.0)
+    orbit: BoolArray = (~members) & (member_links >= policy.orbit_min_links) & (share > policy.orbit_share)
+    return orbit
+
+
+def _minor_connections(base: PlatformBase, age: npt.NDArray[np.int8], n: int) -> set[int]:
+    src, dst = base.follow_src, base.follow_dst
+    if len(src) == 0:
+        return set()
+    keep = (age[src] == AGE_MINOR) | (age[dst] == AGE_MINOR)
+    lo = np.minimum(src[keep], dst[keep])
+    hi = np.maximum(src[keep], dst[keep])
+    return set((lo * n + hi).tolist())
+
+
+class GuardState:
+    """One platform's snapshot, rebuilt when its source's watermarks move.
+
+    ``refresh_if_stale()`` costs two small queries when nothing changed; a detection change rebuilds the
+    flags over the cached follow graph, a new ingest reloads the graph too.
+    """
+
+    def __init__(self, source: StateSource, policy: GuardPolicy | None = None) -> None:
+        self.source = source
+        self.policy = policy or GuardPolicy()
+        self._lock = threading.Lock()
+        self._base_version: object = None
+        self._det_version: object = None
+        self._base: PlatformBase | None = None
+        self._snapshot: Snapshot | None = None
+        self.rebuilds = 0
+
+    @property
+    def platform(self) -> str:
+        return self.source.platform
+
+    @property
+    def base(self) -> PlatformBase:
+        """The cached accounts and follow graph (for a recommender replaying over the same platform)."""
+        self.snapshot  # noqa: B018 - loads on first use
+        assert self._base is not None
+        return self._base
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            self.refresh_if_stale()
+        assert self._snapshot is not None
+        return self._snapshot
+
+    def refresh_if_stale(self) -> bool:
+        """Rebuild what changed; True when something was rebuilt."""
+        base_version = self.source.base_version()
+        det_version = self.source.detections_version()
+        if (
+            self._snapshot is not None
+            and base_version == self._base_version
+            and det_version == self._det_version
+        ):
+            return False
+        with self._lock:
+            if self._base is None or base_version != self._base_version:
+                self._base = self.source.load_base()
+            self._snapshot = Snapshot(self._base, self.source.load_detections(), self.policy)
+            self._base_version, self._det_version = base_version, det_version
+            self.rebuilds += 1
+        return True

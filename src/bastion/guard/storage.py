@@ -1,0 +1,170 @@
+"""Database wiring of the guard (the only module that queries): state sources, impressions, signal sink.
+
+Reads, through the core only: ``accounts`` (age bands), ``follows``, ``recommendations``, and signals of
+kind ``network_member`` (graph), ``case_open`` (review) and the suspicion kinds. Writes ``contact_guard``
+signals (see :mod:`bastion.guard.contact`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from sqlalchemy import func, select
+
+from bastion.core.errors import InputError, NotFound
+from bastion.core.model import Signal
+from bastion.guard.audit import ExposureAudit, Impressions, exposure_audit
+from bastion.guard.policy import GuardPolicy
+from bastion.guard.state import Detections, GuardState, PlatformBase
+from bastion.store import Store
+from bastion.store.tables import accounts, follows, ingest_files, platforms, recommendations, signals
+
+NETWORK_KIND = "network_member"
+CASE_KIND = "case_open"
+
+
+def resolve_platform(store: Store, platform: str | None) -> str:
+    """The platform asked for, or the only one in the store."""
+    with store.engine.connect() as conn:
+        known = [str(r[0]) for r in conn.execute(select(platforms.c.name).order_by(platforms.c.name))]
+    if platform is not None:
+        if platform not in known:
+            names = ", ".join(known) or "none"
+            raise NotFound(f"platform {platform!r} is not in the database (known: {names})")
+        return platform
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise NotFound("the database holds no platform yet: run `bastion ingest FOLDER` first")
+    raise InputError(f"several platforms in the database ({', '.join(known)}): choose one", field="platform")
+
+
+class StoreSource:
+    """A :class:`~bastion.guard.state.StateSource` over one platform of a store.
+
+    Watermarks: the ingest bookkeeping (row counts and last update) for the graph, and (count, max id) per
+    watched signal kind for detections. Both are index-backed aggregate queries.
+    """
+
+    def __init__(self, store: Store, platform: str, policy: GuardPolicy | None = None) -> None:
+        self.store = store
+        self.platform = platform
+        self.kinds = tuple({NETWORK_KIND, CASE_KIND, *(policy or GuardPolicy()).suspicion_kinds})
+
+    def base_version(self) -> object:
+        f = ingest_files.c
+        q = select(func.count(), func.sum(f.rows_accepted), func.max(f.updated_at)).where(
+            f.platform == self.platform
+        )
+        with self.store.engine.connect() as conn:
+            return tuple(conn.execute(q).one())
+
+    def detections_version(self) -> object:
+        q = (
+            select(signals.c.kind, func.count(), func.max(signals.c.id))
+            .where(signals.c.kind.in_(self.kinds), signals.c.platform == self.platform)
+            .group_by(signals.c.kind)
+            .order_by(signals.c.kind)
+        )
+        with self.store.engine.connect() as conn:
+            return tuple(tuple(r) for r in conn.execute(q))
+
+    def load_base(self) -> PlatformBase:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(accounts.c.account_id, accounts.c.age_band)
+                .where(accounts.c.platform == self.platform)
+                .order_by(accounts.c.account_id)
+            ).all()
+            ids = [r[0] for r in rows]
+            index = {a: i for i, a in enumerate(ids)}
+            src: list[int] = []
+            dst: list[int] = []
+            f = follows.c
+            q = select(f.follower_id, f.followee_id).where(f.platform == self.platform)
+            for a, b in conn.execute(q):
+                i, j = index.get(a), index.get(b)
+                if i is not None and j is not None:
+                    src.append(i)
+                    dst.append(j)
+        return PlatformBase(
+            self.platform,
+            ids,
+            [r[1] or "unknown" for r in rows],
+            np.array(src, dtype=np.int64),
+            np.array(dst, dtype=np.int64),
+        )
+
+    def load_detections(self) -> Detections:
+        members: dict[str, str] = {}
+        cases: dict[str, str] = {}
+        suspicion: dict[str, float] = {}
+        q = (
+            select(signals.c.entity_id, signals.c.kind, signals.c.score, signals.c.evidence)
+            .where(
+                signals.c.kind.in_(self.kinds),
+                signals.c.platform == self.platform,
+                signals.c.entity_type == "account",
+            )
+            .order_by(signals.c.id)
+        )
+        with self.store.engine.connect() as conn:
+            for account, kind, score, evidence in conn.execute(q):
+                evidence = evidence or {}
+                if kind == NETWORK_KIND:
+                    members[account] = str(evidence.get("network_id", ""))
+                if kind == CASE_KIND and evidence.get("status", "open") == "open":
+                    cases[account] = str(evidence.get("case_id", ""))
+                if kind in self.kinds and kind != CASE_KIND:
+                    suspicion[account] = max(suspicion.get(account, 0.0), float(score))
+        return Detections(members, cases, suspicion)
+
+
+def guard_state(store: Store, platform: str | None = None, policy: GuardPolicy | None = None) -> GuardState:
+    name = resolve_platform(store, platform)
+    return GuardState(StoreSource(store, name, policy), policy)
+
+
+def signal_sink(store: Store) -> _Sink:
+    return _Sink(store)
+
+
+class _Sink:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __call__(self, signal: Signal) -> None:
+        self.store.signals.add([signal])
+
+
+def load_impressions(store: Store, platform: str) -> Impressions:
+    r, f = recommendations.c, follows.c
+    q = select(r.viewer_id, r.recommended_id, r.surface, r.shown_at, r.followed).where(r.platform == platform)
+    fq = select(f.follower_id, f.followee_id).where(f.platform == platform, f.source == "recommendation")
+    with store.engine.connect() as conn:
+        rows = conn.execute(q.order_by(r.shown_at, r.viewer_id, r.recommended_id)).all()
+        rec_follows = {(a, b) for a, b in conn.execute(fq)}
+    followed = np.array([bool(x[4]) for x in rows], dtype=bool)
+    confirmed = np.array([bool(x[4]) and (x[0], x[1]) in rec_follows for x in rows], dtype=bool)
+    return Impressions(
+        [x[0] for x in rows],
+        [x[1] for x in rows],
+        [x[2] for x in rows],
+        [x[3] for x in rows],
+        followed,
+        confirmed,
+        sorted(rec_follows),
+    )
+
+
+def write_signals(store: Store, items: Iterable[Signal]) -> int:
+    return store.signals.add(items)
+
+
+def audit_store(
+    store: Store, platform: str | None = None, policy: GuardPolicy | None = None
+) -> ExposureAudit:
+    """The exposure audit of one stored platform, replayed through the guard as it stands now."""
+    state = guard_state(store, platform, policy)
+    return exposure_audit(state.snapshot, load_impressions(store, state.platform))
