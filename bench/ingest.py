@@ -70,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bastion-bench-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
-    accounts = max(1_000, round(args.follows / 15.5))
+    accounts = max(1_000, round(args.follows / 12.8))
     t = time.perf_counter()
     platform = generate(SynthConfig(accounts=accounts, seed=11, posts_per_account=0.0, interaction_share=0.0))
     export = write_export(platform, work / "export", tables=["follows"])

@@ -29,7 +29,7 @@ def planted_step(ctx: DemoContext) -> None:
     roles = {r: len(truth.members(r)) for r in ("seller", "buyer", "facilitator", "decoy")}
     ctx.console.print(
         f"planted: {roles['seller']} sellers in {ctx.platform.config.networks} networks "
-        f"({ctx.platform.config.cells_per_network} cells each), {roles['buyer']} buyers, "
+        f"({ctx.platform.config.cells} cells), {roles['buyer']} buyers, "
         f"{roles['facilitator']} facilitators, {roles['decoy']} decoys who use a code word innocently"
     )
     ctx.console.print(

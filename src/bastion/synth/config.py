@@ -34,6 +34,11 @@ class SynthConfig:
         return max(self.networks * self.cells_per_network * 3, round(self.accounts * self.seller_share))
 
     @property
+    def cells(self) -> int:
+        """Cells stay small (about 40 sellers) however large the platform: real cells are small teams."""
+        return max(self.networks * self.cells_per_network, -(-self.sellers // 40))
+
+    @property
     def buyers(self) -> int:
         return max(4, round(self.sellers * self.buyers_per_seller))
 

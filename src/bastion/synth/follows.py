@@ -82,7 +82,7 @@ def _planted(
                 edges.append((int(v), u, PROFILE))
     for u in b.facilitators:
         pool = by_network[b.cell[u][0]]
-        k = max(2, int(0.3 * len(pool)))
+        k = max(2, min(int(0.3 * len(pool)), 60))
         for v in rng.choice(pool, size=min(k, len(pool)), replace=False):
             edges.append((u, int(v), PROFILE))
             if rng.random() < 0.5:

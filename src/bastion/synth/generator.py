@@ -104,7 +104,7 @@ class _Builder:
             raise ValueError(f"{self.n} accounts is too few for {planted} planted accounts")
         chosen = self.np.choice(np.arange(self.n // 10, self.n), size=planted, replace=False)
         it = iter(int(i) for i in chosen)
-        cells = cfg.networks * cfg.cells_per_network
+        cells = cfg.cells
         for k in range(cfg.sellers):
             idx = next(it)
             self.roles[idx] = "seller"
