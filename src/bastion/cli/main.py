@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "bastion.cli.demo_cmd",
     "bastion.cli.graph_cmd",
     "bastion.cli.terms_cmd",
+    "bastion.cli.media_cmd",
     "bastion.cli.guard_cmd",
 )
 

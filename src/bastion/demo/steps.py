@@ -37,6 +37,12 @@ def planted_step(ctx: DemoContext) -> None:
     )
 
 
+def media_step(ctx: DemoContext) -> None:
+    from bastion.media.demo import demo_step
+
+    demo_step(ctx)
+
+
 def terms_step(ctx: DemoContext) -> None:
     from bastion.terms.demo import demo_step
 
@@ -106,6 +112,7 @@ def _score_against_truth(ctx: DemoContext, flagged: dict[str, str]) -> str:
 STEPS: list[tuple[str, Step]] = [
     ("ingest the platform export", ingest_step),
     ("what was planted (ground truth, hidden from the detectors)", planted_step),
+    ("known media: hashing, hash lists, negative lists, rotations, platform scan", media_step),
     ("term guard: lexicons, scan, blocked searches, variants", terms_step),
     ("find the networks", networks_step),
     ("recommendation exposure: what the recommender showed, and what the guard would have", guard_step),

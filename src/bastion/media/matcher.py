@@ -1,0 +1,382 @@
+"""Match media hashes against hash lists: PDQ by distance (per-list threshold), vPDQ by upstream's frame rule,
+MD5/SHA-256 exactly.
+
+The matcher holds only what matching needs (the PDQ and frame indexes, row -> entry id, the exact-hash sets);
+entry details are fetched for the few entries a query hits, through ``lookup``, so the same matcher serves an
+in-memory :class:`Bank` and the database repository. Answers carry everything a reviewer needs (list, entry,
+tags, distance, quality), including matches that a negative list suppressed, so a suppression is visible.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from array import array
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bastion.core.errors import InputError, NotFound
+from bastion.media.banks import MD5, PDQ, SHA256, VPDQ, Bank, BankEntry, HashList
+from bastion.media.frames import VPDQ_COMPARED_PERCENT, VPDQ_QUERY_PERCENT, parse_frames, usable
+from bastion.media.hashing import MediaHashes, hash_file
+from bastion.media.index import PDQIndex
+
+QUALITY_THRESHOLD = 50  # threatexchange PdqSignal.QUALITY_THRESHOLD: lower-quality PDQ hashes are noise
+FORMAT = "bastion-media-matcher"
+Lookup = Callable[[Sequence[int]], Mapping[int, BankEntry]]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    list_name: str
+    entry_id: int
+    entry: BankEntry
+    distance: int
+    variant: str = "original"  # which dihedral transform of the query matched ("video" for vPDQ)
+    query_match_percent: float | None = None  # vPDQ: share of the query's frames found in the entry
+    compared_match_percent: float | None = None  # vPDQ: share of the entry's frames found in the query
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.entry.tags
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "list": self.list_name,
+            "entry_id": self.entry_id,
+            "type": self.entry.signal_type,
+            "value": self.entry.value if self.entry.signal_type != VPDQ else "(vpdq)",
+            "tags": list(self.entry.tags),
+            "note": self.entry.note,
+            "distance": self.distance,
+            "variant": self.variant,
+        }
+        if self.query_match_percent is not None:
+            out["query_match_percent"] = round(self.query_match_percent, 2)
+            out["compared_match_percent"] = round(self.compared_match_percent or 0.0, 2)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    quality: int | None
+    matches: tuple[Match, ...]
+    suppressed: tuple[Match, ...] = ()  # positive matches cancelled by a negative list
+    negatives: tuple[Match, ...] = ()  # the negative-list entries that did the cancelling
+    pdq_skipped: str | None = None  # why PDQ was not matched (e.g. low quality)
+
+    @property
+    def matched(self) -> bool:
+        return bool(self.matches)
+
+
+def _ids(values: array[int]) -> npt.NDArray[np.int64]:
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+
+
+def _low_quality(pdq: str | None, quality: int | None) -> str | None:
+    if pdq is not None and quality is not None and quality < QUALITY_THRESHOLD:
+        return f"PDQ quality {quality} is below {QUALITY_THRESHOLD}: not matched"
+    return None
+
+
+class Matcher:
+    """Exact and near-duplicate matching over a catalog of entries (an in-memory bank by default)."""
+
+    def __init__(
+        self,
+        bank: Bank | None = None,
+        *,
+        dihedral: bool = False,
+        lists: MutableMapping[str, HashList] | None = None,
+        lookup: Lookup | None = None,
+    ) -> None:
+        """With ``lists``/``lookup`` the catalog lives elsewhere (the database); else in ``bank``."""
+        self.bank: Bank | None = None
+        if lookup is None:
+            self.bank = bank if bank is not None else Bank()
+            lists, lookup = self.bank.lists, self.bank.lookup
+        self.lists: MutableMapping[str, HashList] = lists if lists is not None else {}
+        self._lookup: Lookup = lookup
+        self.dihedral = dihedral
+        self.vpdq_query_percent = VPDQ_QUERY_PERCENT
+        self.vpdq_compared_percent = VPDQ_COMPARED_PERCENT
+        self._index = PDQIndex()
+        self._row_entry: array[int] = array("q")
+        self._frames = PDQIndex()
+        self._frame_entry: array[int] = array("q")
+        self._frame_count: dict[int, int] = {}
+        self._exact: dict[tuple[str, str], set[int]] = {}
+        if self.bank is not None:
+            for entry_id, entry in self.bank.active():
+                self.index_entry(entry_id, entry.signal_type, entry.value)
+
+    # -- keeping the indexes in step with the catalog ---------------------------------------------------
+    def index_entry(self, entry_id: int, signal_type: str, value: str) -> None:
+        """Make an entry matchable (idempotent, so a replayed change log is harmless)."""
+        if self.has_entry(entry_id, signal_type, value):
+            return
+        if signal_type == PDQ:
+            self._index.add([value])
+            self._row_entry.append(entry_id)
+        elif signal_type == VPDQ:
+            frames = usable(parse_frames(value))
+            if frames:
+                self._frames.add(frames)
+                self._frame_entry.extend([entry_id] * len(frames))
+                self._frame_count[entry_id] = len(frames)
+        else:
+            self._exact.setdefault((signal_type, value), set()).add(entry_id)
+
+    def unindex_entry(self, entry_id: int, signal_type: str, value: str) -> None:
+        """Stop matching an entry at once (idempotent)."""
+        if signal_type == PDQ:
+            hits = self._index.search([value], 0)
+            self._index.remove(r for r in hits.row.tolist() if self._row_entry[r] == entry_id)
+        elif signal_type == VPDQ:
+            if self._frame_count.pop(entry_id, None) is not None:
+                self._frames.remove(np.nonzero(_ids(self._frame_entry) == entry_id)[0].tolist())
+        else:
+            self._exact.get((signal_type, value), set()).discard(entry_id)
+
+    def has_entry(self, entry_id: int, signal_type: str, value: str) -> bool:
+        if signal_type == PDQ:
+            rows = self._index.search([value], 0).row.tolist()
+            return any(self._row_entry[r] == entry_id for r in rows)
+        if signal_type == VPDQ:
+            return entry_id in self._frame_count
+        return entry_id in self._exact.get((signal_type, value), ())
+
+    def add(
+        self, signal_type: str, value: str, list_name: str, tags: Iterable[str] = (), note: str = ""
+    ) -> int:
+        """Add to the in-memory bank and the index; matchable when this returns."""
+        bank = self._own_bank()
+        entry_id = bank.add(signal_type, value, list_name, tags, note)
+        entry = bank.entries[entry_id]
+        self.index_entry(entry_id, entry.signal_type, entry.value)
+        return entry_id
+
+    def remove(self, entry_id: int) -> None:
+        """Remove from the in-memory bank (history kept) and stop matching at once."""
+        entry = self._own_bank().remove(entry_id)
+        self.unindex_entry(entry_id, entry.signal_type, entry.value)
+
+    def _own_bank(self) -> Bank:
+        if self.bank is None:
+            raise InputError(
+                "this matcher's entries live in the database: change them through the repository"
+            )
+        return self.bank
+
+    # -- matching --------------------------------------------------------------------------------------
+    def _radius(self) -> int:
+        return max((h.threshold for h in self.lists.values()), default=31)
+
+    def _threshold(self, entry: BankEntry) -> int:
+        found = self.lists.get(entry.list_name)
+        return found.threshold if found is not None else 31
+
+    def _pdq_search(self, hashes: Sequence[str]) -> list[list[tuple[int, BankEntry, int]]]:
+        """One batched index search; per query, the (entry id, entry, distance) within the entry's list
+        threshold."""
+        out: list[list[tuple[int, BankEntry, int]]] = [[] for _ in hashes]
+        if not hashes or not len(self._index):
+            return out
+        hits = self._index.search(hashes, self._radius())
+        if not hits.row.size:
+            return out
+        entry_ids = _ids(self._row_entry)[hits.row]
+        entries = self._lookup(sorted(set(entry_ids.tolist())))
+        for q, entry_id, dist in zip(
+            hits.query.tolist(), entry_ids.tolist(), hits.distance.tolist(), strict=True
+        ):
+            entry = entries.get(entry_id)
+            if entry is not None and entry.active and dist <= self._threshold(entry):
+                out[q].append((entry_id, entry, int(dist)))
+        return out
+
+    def _pdq_matches(self, variants: Mapping[str, str]) -> list[Match]:
+        names = list(variants)
+        best: dict[int, Match] = {}
+        for q, found in enumerate(self._pdq_search([variants[n] for n in names])):
+            for entry_id, entry, dist in found:
+                if entry_id not in best or dist < best[entry_id].distance:
+                    best[entry_id] = Match(entry.list_name, entry_id, entry, dist, names[q])
+        return list(best.values())
+
+    def _video_matches(self, frames: Sequence[tuple[int, str]]) -> list[Match]:
+        """Videos against listed videos, by threatexchange's rule: the share of the query's distinct usable
+        frames within the distance of some frame of the listed video must reach ``vpdq_query_percent``."""
+        query = usable(frames)
+        if not query or not len(self._frames):
+            return []
+        hits = self._frames.search(query, self._radius())
+        if not hits.row.size:
+            return []
+        entry_ids = _ids(self._frame_entry)[hits.row]
+        entries = self._lookup(sorted(set(entry_ids.tolist())))
+        out = []
+        for entry_id, entry in entries.items():
+            sel = (entry_ids == entry_id) & (hits.distance <= self._threshold(entry))
+            if not entry.active or not sel.any():
+                continue
+            q_pct = 100.0 * np.unique(hits.query[sel]).size / len(query)
+            c_pct = 100.0 * np.unique(hits.row[sel]).size / self._frame_count.get(entry_id, 1)
+            if q_pct >= self.vpdq_query_percent and c_pct >= self.vpdq_compared_percent:
+                dist = int(hits.distance[sel].min())
+                out.append(Match(entry.list_name, entry_id, entry, dist, "video", q_pct, c_pct))
+        return out
+
+    def match(
+        self,
+        *,
+        pdq: str | None = None,
+        quality: int | None = None,
+        md5: str | None = None,
+        sha256: str | None = None,
+        dihedral: Mapping[str, str] | None = None,
+        vpdq: Sequence[tuple[int, str]] | str | None = None,
+    ) -> MatchResult:
+        """Match one item's hashes. ``dihedral`` (name -> hash) adds rotated/flipped query variants; ``vpdq``
+        ((quality, pdq) per frame, or a vPDQ string) matches listed videos, and listed images per frame."""
+        found: list[Match] = []
+        skipped = _low_quality(pdq, quality)
+        if pdq is not None and skipped is None:
+            variants = dict(dihedral) if (dihedral and self.dihedral) else {}
+            variants["original"] = pdq.lower()
+            found += self._pdq_matches(variants)
+        return self._finish(found, quality, skipped, md5=md5, sha256=sha256, vpdq=vpdq)
+
+    def match_many(self, items: Sequence[Mapping[str, Any]]) -> list[MatchResult]:
+        """Match many items (keys pdq, quality, md5, sha256, vpdq) with ONE index search for all their PDQ
+        hashes: how a scan gets the batched speed of the index."""
+        skipped = [_low_quality(it.get("pdq"), it.get("quality")) for it in items]
+        todo = [i for i, it in enumerate(items) if it.get("pdq") and skipped[i] is None]
+        per_query = self._pdq_search([str(items[i]["pdq"]).lower() for i in todo])
+        found: dict[int, list[Match]] = {
+            i: [Match(e.list_name, eid, e, d) for eid, e, d in hits]
+            for i, hits in zip(todo, per_query, strict=True)
+        }
+        return [
+            self._finish(
+                found.get(i, []),
+                it.get("quality"),
+                skipped[i],
+                md5=it.get("md5"),
+                sha256=it.get("sha256"),
+                vpdq=it.get("vpdq"),
+            )
+            for i, it in enumerate(items)
+        ]
+
+    def _finish(
+        self,
+        found: list[Match],
+        quality: int | None,
+        skipped: str | None,
+        *,
+        md5: str | None,
+        sha256: str | None,
+        vpdq: Sequence[tuple[int, str]] | str | None,
+    ) -> MatchResult:
+        """Add video and exact matches, then let negative lists cancel the positives."""
+        if vpdq:
+            frames = parse_frames(vpdq) if isinstance(vpdq, str) else list(vpdq)
+            found += self._video_matches(frames)
+            frame_hashes = usable(frames, QUALITY_THRESHOLD)
+            seen = {m.entry_id for m in found}
+            for m in self._pdq_matches({f"frame{i}": h for i, h in enumerate(frame_hashes)}):
+                if m.entry_id not in seen:
+                    seen.add(m.entry_id)
+                    found.append(Match(m.list_name, m.entry_id, m.entry, m.distance, "frame"))
+        for kind, value in ((MD5, md5), (SHA256, sha256)):
+            if value:
+                ids = sorted(self._exact.get((kind, value.lower()), ()))
+                for entry_id, entry in self._lookup(ids).items():
+                    found.append(Match(entry.list_name, entry_id, entry, 0))
+        negative = {name for name, h in self.lists.items() if h.negative}
+        negatives = tuple(m for m in found if m.list_name in negative)
+        positives = tuple(
+            sorted((m for m in found if m.list_name not in negative), key=lambda m: (m.distance, m.entry_id))
+        )
+        if negatives:
+            return MatchResult(quality, (), positives, negatives, skipped)
+        return MatchResult(quality, positives, (), (), skipped)
+
+    def match_hashes(self, hashes: MediaHashes) -> MatchResult:
+        frames = [(f.quality, f.pdq) for f in hashes.vpdq] if hashes.vpdq else None
+        return self.match(
+            pdq=hashes.pdq,
+            quality=hashes.quality,
+            md5=hashes.md5,
+            sha256=hashes.sha256,
+            dihedral=hashes.dihedral,
+            vpdq=frames,
+        )
+
+    def match_file(self, path: str | os.PathLike[str]) -> MatchResult:
+        """Hash a file (bad files raise MediaError) and match it."""
+        return self.match_hashes(hash_file(path, dihedral=self.dihedral))
+
+    def optimize(self) -> None:
+        """Fold index segments into one (bulk loads, saves, or a background job)."""
+        self._index.optimize()
+        self._frames.optimize()
+
+    # -- persistence -----------------------------------------------------------------------------------
+    def save(self, directory: str | os.PathLike[str], state: Mapping[str, Any]) -> None:
+        """Indexes + row maps + exact sets, written beside each other and swapped in atomically."""
+        target = Path(directory)
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        self._index.save(tmp / "pdq")
+        self._frames.save(tmp / "frames")
+        np.save(tmp / "pdq_entries.npy", _ids(self._row_entry), allow_pickle=False)
+        np.save(tmp / "frame_entries.npy", _ids(self._frame_entry), allow_pickle=False)
+        exact = [[k, v, sorted(ids)] for (k, v), ids in self._exact.items() if ids]
+        meta = {"format": FORMAT, "version": 1, "state": dict(state), "exact": exact}
+        (tmp / "manifest.json").write_text(json.dumps(meta))
+        old = target.with_name(target.name + ".old")
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+        tmp.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | os.PathLike[str],
+        *,
+        lists: MutableMapping[str, HashList],
+        lookup: Lookup,
+        dihedral: bool = False,
+    ) -> tuple[Matcher, dict[str, Any]]:
+        """Reload a saved matcher without rebuilding anything; returns it and the state saved with it."""
+        path = Path(directory)
+        try:
+            meta = json.loads((path / "manifest.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise NotFound(f"no saved media index in {path}: {exc}") from exc
+        if meta.get("format") != FORMAT or meta.get("version") != 1:
+            raise InputError("not a bastion media index of a known version", file=str(path / "manifest.json"))
+        m = cls(dihedral=dihedral, lists=lists, lookup=lookup)
+        m._index = PDQIndex.load(path / "pdq")
+        m._frames = PDQIndex.load(path / "frames")
+        m._row_entry = array("q", np.load(path / "pdq_entries.npy", allow_pickle=False).tobytes())
+        m._frame_entry = array("q", np.load(path / "frame_entries.npy", allow_pickle=False).tobytes())
+        if len(m._row_entry) != m._index.rows or len(m._frame_entry) != m._frames.rows:
+            raise InputError("saved row maps do not match the saved indexes", file=str(path))
+        alive = _ids(m._frame_entry)[m._frames.alive_rows()]
+        ids, counts = np.unique(alive, return_counts=True)
+        m._frame_count = dict(zip(ids.tolist(), counts.tolist(), strict=True))
+        m._exact = {(k, v): set(ids_) for k, v, ids_ in meta["exact"]}
+        return m, dict(meta["state"])

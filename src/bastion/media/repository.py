@@ -1,0 +1,410 @@
+"""Hash lists in the database, and the matcher kept in step with them (the only module, with ``service.py``,
+that touches the database).
+
+Every add and removal is written with a row in ``media_changes``; the matcher applies the change before the
+call returns, so a new entry is matchable (and a removed one gone) at once. The matcher is saved to an index
+directory together with the last change number it has applied; on start it is reloaded from there and
+replays only the later changes, instead of being rebuilt from every entry.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.engine import make_url
+
+from bastion.core.errors import InputError, NotFound
+from bastion.core.timefmt import utcnow
+from bastion.media.banks import (
+    BankEntry,
+    HashList,
+    Record,
+    export_csv,
+    export_json,
+    export_threatexchange,
+    normalise,
+    read_bank_file,
+    signal_type_name,
+)
+from bastion.media.matcher import Matcher
+from bastion.store import Store
+from bastion.store.tables_media import media_changes, media_entries, media_lists
+
+INDEX_DIRNAME = "bastion-index"
+
+
+def default_index_dir(store: Store) -> Path | None:
+    """``<db dir>/bastion-index`` for a SQLite file; PostgreSQL has no natural place, so none (in memory)."""
+    url = make_url(store.url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database).resolve().parent / INDEX_DIRNAME
+
+
+@dataclass(frozen=True, slots=True)
+class ListInfo:
+    name: str
+    threshold: int
+    negative: bool
+    note: str
+    created_by: str
+    created_at: datetime
+    entries: int  # active
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    entry_id: int
+    list_name: str
+    signal_type: str
+    value: str
+    tags: tuple[str, ...]
+    note: str
+    added_by: str
+    added_at: datetime
+    removed_by: str | None
+    removed_at: datetime | None
+
+    def as_bank_entry(self) -> BankEntry:
+        return BankEntry(
+            self.signal_type,
+            self.value,
+            self.list_name,
+            self.tags,
+            self.note,
+            removed_version=None if self.removed_at is None else 1,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    lists: tuple[str, ...]
+    added: int
+    skipped: int  # already active in the same list
+
+
+_ENTRY_COLS = (
+    media_entries.c.entry_id,
+    media_lists.c.name,
+    media_entries.c.signal_type,
+    media_entries.c.value,
+    media_entries.c.tags,
+    media_entries.c.note,
+    media_entries.c.added_by,
+    media_entries.c.added_at,
+    media_entries.c.removed_by,
+    media_entries.c.removed_at,
+)
+
+
+def _stored(row: Any) -> StoredEntry:
+    return StoredEntry(
+        row.entry_id, row.name, row.signal_type, row.value, tuple(row.tags or ()), row.note, row.added_by,
+        row.added_at, row.removed_by, row.removed_at,
+    )  # fmt: skip
+
+
+class BankRepository:
+    """Lists, versioned entries and the live matcher over them."""
+
+    def __init__(
+        self,
+        store: Store,
+        index_dir: str | os.PathLike[str] | None = None,
+        *,
+        dihedral: bool = False,
+    ) -> None:
+        self.store = store
+        self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir(store)
+        self.dihedral = dihedral
+        self._matcher: Matcher | None = None
+        self._lists: dict[str, HashList] = {}
+        self._version = 0  # last change_id applied to the matcher
+        self.reloaded = False  # whether the matcher came from disk (else it was built from the database)
+
+    # -- lists -----------------------------------------------------------------------------------------
+    def lists(self) -> list[ListInfo]:
+        live = (
+            select(media_entries.c.list_id, func.count().label("n"))
+            .where(media_entries.c.removed_at.is_(None))
+            .group_by(media_entries.c.list_id)
+            .subquery()
+        )
+        query = (
+            select(media_lists, func.coalesce(live.c.n, 0).label("n"))
+            .outerjoin(live, live.c.list_id == media_lists.c.list_id)
+            .order_by(media_lists.c.name)
+        )
+        with self.store.engine.connect() as conn:
+            return [
+                ListInfo(r.name, r.threshold, r.negative, r.note, r.created_by, r.created_at, int(r.n))
+                for r in conn.execute(query)
+            ]
+
+    def ensure_list(
+        self, name: str, *, by: str, threshold: int | None = None, negative: bool | None = None
+    ) -> HashList:
+        """Create the list if new; change its threshold / negative flag when given."""
+        with self.store.engine.begin() as conn:
+            hl = self._ensure_list(conn, name, by, threshold, negative)
+        self._lists[name] = hl
+        return hl
+
+    def _ensure_list(
+        self, conn: Connection, name: str, by: str, threshold: int | None, negative: bool | None
+    ) -> HashList:
+        if threshold is not None and not 0 <= threshold <= 63:
+            raise InputError(f"list {name!r}: threshold must be in 0..63, got {threshold}", field="threshold")
+        if not name.strip():
+            raise InputError("a list needs a name", field="list")
+        row = conn.execute(select(media_lists).where(media_lists.c.name == name)).first()
+        if row is None:
+            hl = HashList(name, 31 if threshold is None else threshold, bool(negative))
+            conn.execute(
+                insert(media_lists).values(
+                    name=name,
+                    threshold=hl.threshold,
+                    negative=hl.negative,
+                    created_by=by,
+                    created_at=utcnow(),
+                )
+            )
+            return hl
+        changes: dict[str, Any] = {}
+        if threshold is not None and threshold != row.threshold:
+            changes["threshold"] = threshold
+        if negative is not None and negative != row.negative:
+            changes["negative"] = negative
+        if changes:
+            conn.execute(update(media_lists).where(media_lists.c.list_id == row.list_id).values(**changes))
+        return HashList(name, changes.get("threshold", row.threshold), changes.get("negative", row.negative))
+
+    def _list_ids(self, conn: Connection) -> dict[str, int]:
+        return {r.name: r.list_id for r in conn.execute(select(media_lists.c.name, media_lists.c.list_id))}
+
+    def _load_lists(self) -> None:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(media_lists.c.name, media_lists.c.threshold, media_lists.c.negative))
+            fresh = {r.name: HashList(r.name, r.threshold, r.negative) for r in rows}
+        self._lists.clear()
+        self._lists.update(fresh)
+
+    # -- entries ---------------------------------------------------------------------------------------
+    def add(
+        self,
+        signal_type: str,
+        value: str,
+        list_name: str,
+        *,
+        by: str,
+        tags: Iterable[str] = (),
+        note: str = "",
+    ) -> int:
+        """Add one entry (list created if new); matchable when this returns. Returns the entry id."""
+        kind = signal_type_name(signal_type)
+        record = Record(kind, normalise(kind, value), list_name, tuple(tags), note)
+        _, ids = self._insert([record], by=by)
+        if not ids:
+            raise InputError(f"{kind} {value[:70]} is already in list {list_name!r}", field="value")
+        return ids[0]
+
+    def import_records(
+        self,
+        records: Sequence[Record],
+        *,
+        by: str,
+        lists: Sequence[HashList] = (),
+        threshold: int | None = None,
+        negative: bool | None = None,
+    ) -> ImportSummary:
+        """Add many entries in one transaction; entries already active in their list are skipped."""
+        with self.store.engine.begin() as conn:
+            for spec in lists:
+                self._ensure_list(conn, spec.name, by, spec.threshold, spec.negative)
+            for name in dict.fromkeys(r.list_name for r in records):
+                self._ensure_list(conn, name, by, threshold, negative)
+        summary, _ = self._insert(records, by=by)
+        return summary
+
+    def import_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        by: str,
+        list_name: str | None = None,
+        threshold: int | None = None,
+        negative: bool | None = None,
+    ) -> ImportSummary:
+        parsed = read_bank_file(path, list_name=list_name)
+        return self.import_records(
+            parsed.records, by=by, lists=parsed.lists, threshold=threshold, negative=negative
+        )
+
+    def _insert(self, records: Sequence[Record], *, by: str) -> tuple[ImportSummary, list[int]]:
+        now = utcnow()
+        with self.store.engine.begin() as conn:
+            for name in dict.fromkeys(r.list_name for r in records):
+                self._ensure_list(conn, name, by, None, None)
+            list_ids = self._list_ids(conn)
+            wanted = {r.list_name for r in records}
+            query = (
+                select(media_lists.c.name, media_entries.c.signal_type, media_entries.c.value)
+                .join(media_lists, media_lists.c.list_id == media_entries.c.list_id)
+                .where(media_entries.c.removed_at.is_(None), media_lists.c.name.in_(wanted))
+            )
+            existing = {tuple(r) for r in conn.execute(query)}
+            rows, fresh = [], []
+            for r in records:
+                key = (r.list_name, r.signal_type, r.value)
+                if key in existing:
+                    continue
+                existing.add(key)
+                fresh.append(r)
+                rows.append(
+                    {"list_id": list_ids[r.list_name], "signal_type": r.signal_type, "value": r.value,
+                     "tags": list(r.tags), "note": r.note, "added_by": by, "added_at": now}
+                )  # fmt: skip
+            ids: list[int] = []
+            if rows:
+                stmt = insert(media_entries).returning(media_entries.c.entry_id, sort_by_parameter_order=True)
+                ids = [int(x) for x in conn.execute(stmt, rows).scalars()]
+                conn.execute(insert(media_changes), [{"entry_id": i, "op": "add", "at": now} for i in ids])
+        self.refresh()
+        names = tuple(dict.fromkeys(r.list_name for r in records))
+        return ImportSummary(names, len(ids), len(records) - len(ids)), ids
+
+    def remove(self, list_name: str, value: str, *, by: str, signal_type: str | None = None) -> list[int]:
+        """Take a value out of a list at once; the entry row stays, stamped, as history."""
+        with self.store.engine.begin() as conn:
+            list_id = self._list_ids(conn).get(list_name)
+            if list_id is None:
+                raise NotFound(f"no hash list {list_name!r}")
+            cond = [media_entries.c.list_id == list_id, media_entries.c.removed_at.is_(None)]
+            if signal_type is not None:
+                kind = signal_type_name(signal_type)
+                cond += [media_entries.c.signal_type == kind, media_entries.c.value == normalise(kind, value)]
+            else:
+                cond.append(media_entries.c.value.in_({value.strip(), value.strip().lower()}))
+            ids = [
+                int(x) for x in conn.execute(select(media_entries.c.entry_id).where(and_(*cond))).scalars()
+            ]
+            if not ids:
+                raise NotFound(f"{value[:70]!r} is not an active entry of list {list_name!r}")
+            now = utcnow()
+            conn.execute(
+                update(media_entries)
+                .where(media_entries.c.entry_id.in_(ids))
+                .values(removed_by=by, removed_at=now)
+            )
+            conn.execute(insert(media_changes), [{"entry_id": i, "op": "remove", "at": now} for i in ids])
+        self.refresh()
+        return ids
+
+    def entries(self, list_name: str | None = None, *, history: bool = False) -> list[StoredEntry]:
+        query = select(*_ENTRY_COLS).join(media_lists, media_lists.c.list_id == media_entries.c.list_id)
+        if list_name is not None:
+            query = query.where(media_lists.c.name == list_name)
+        if not history:
+            query = query.where(media_entries.c.removed_at.is_(None))
+        with self.store.engine.connect() as conn:
+            return [_stored(r) for r in conn.execute(query.order_by(media_entries.c.entry_id))]
+
+    def lookup(self, entry_ids: Sequence[int]) -> dict[int, BankEntry]:
+        """Entry details for the few entries a query hit (the matcher keeps only ids)."""
+        out: dict[int, BankEntry] = {}
+        with self.store.engine.connect() as conn:
+            for s in range(0, len(entry_ids), 500):
+                query = (
+                    select(*_ENTRY_COLS)
+                    .join(media_lists, media_lists.c.list_id == media_entries.c.list_id)
+                    .where(media_entries.c.entry_id.in_(list(entry_ids[s : s + 500])))
+                )
+                out.update((r.entry_id, _stored(r).as_bank_entry()) for r in conn.execute(query))
+        return out
+
+    def export(self, list_name: str, fmt: str = "csv") -> str:
+        infos = {i.name: i for i in self.lists()}
+        if list_name not in infos:
+            raise NotFound(f"no hash list {list_name!r} (have: {', '.join(infos) or 'none'})")
+        entries = [e.as_bank_entry() for e in self.entries(list_name)]
+        if fmt == "csv":
+            return export_csv(entries)
+        if fmt == "json":
+            i = infos[list_name]
+            return export_json([HashList(i.name, i.threshold, i.negative)], entries, self._max_change())
+        if fmt == "threatexchange":
+            return export_threatexchange(entries)
+        raise InputError(f"unknown export format {fmt!r} (csv, json, threatexchange)", field="format")
+
+    # -- the live matcher ------------------------------------------------------------------------------
+    @property
+    def matcher(self) -> Matcher:
+        """Loaded on first use: from the index directory plus the changes since it was saved, else built."""
+        if self._matcher is None:
+            self._load_lists()
+            self._matcher, self._version = self._open_matcher()
+            self.refresh()
+        return self._matcher
+
+    def _open_matcher(self) -> tuple[Matcher, int]:
+        if self.index_dir is not None and (self.index_dir / "manifest.json").exists():
+            m, state = Matcher.load(
+                self.index_dir, lists=self._lists, lookup=self.lookup, dihedral=self.dihedral
+            )
+            if state.get("database") == self._identity():
+                self.reloaded = True
+                return m, int(state.get("change_id", 0))
+        return Matcher(dihedral=self.dihedral, lists=self._lists, lookup=self.lookup), 0
+
+    def _identity(self) -> str:
+        """Which database an index belongs to, so a copied directory is not replayed against another one."""
+        return make_url(self.store.url).render_as_string(hide_password=True)
+
+    def _max_change(self) -> int:
+        with self.store.engine.connect() as conn:
+            return int(
+                conn.execute(select(func.coalesce(func.max(media_changes.c.change_id), 0))).scalar_one()
+            )
+
+    def refresh(self) -> int:
+        """Apply the changes made since the matcher's version (by this or any other process)."""
+        if self._matcher is None:
+            return 0
+        self._load_lists()
+        query = (
+            select(media_changes.c.change_id, media_changes.c.op, media_entries.c.entry_id,
+                   media_entries.c.signal_type, media_entries.c.value)
+            .join(media_entries, media_entries.c.entry_id == media_changes.c.entry_id)
+            .where(media_changes.c.change_id > self._version)
+            .order_by(media_changes.c.change_id)
+        )  # fmt: skip
+        applied = 0
+        with self.store.engine.connect() as conn:
+            for r in conn.execute(query):
+                if r.op == "add":
+                    self._matcher.index_entry(r.entry_id, r.signal_type, r.value)
+                else:
+                    self._matcher.unindex_entry(r.entry_id, r.signal_type, r.value)
+                self._version = r.change_id
+                applied += 1
+        return applied
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def save(self, *, optimize: bool = True) -> Path | None:
+        """Persist the matcher (segments folded) so the next start reloads instead of rebuilding."""
+        if self.index_dir is None:
+            return None
+        m = self.matcher
+        if optimize:
+            m.optimize()
+        m.save(self.index_dir, {"change_id": self._version, "database": self._identity()})
+        return self.index_dir
