@@ -5,7 +5,7 @@ The public surface is what this module re-exports; everything else may change be
 
 from bastion.core.errors import BastionError, ConfigError, InputError, NotFound, StorageError
 from bastion.core.model import AgeBand, EntityType, Signal
-from bastion.ingest import IngestSummary, Ingestor
+from bastion.ingest import Ingestor, IngestSummary
 from bastion.store import Store
 from bastion.synth import GroundTruth, SynthConfig, generate, write_export
 

@@ -12,6 +12,7 @@ from bastion.cli.context import DbOption, console, err_console, handle_errors, o
 from bastion.core.settings import load_settings
 from bastion.ingest import Ingestor, IngestSummary
 from bastion.ingest.progress import file_progress
+from bastion.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -34,8 +35,26 @@ def ingest(
             folder, strict=strict, force=force, progress=report
         )
     print_summary(summary)
+    after_ingest(store, summary.platform)
     if summary.rejected:
         raise typer.Exit(1 if strict else 0)
+
+
+def after_ingest(store: Store, platform: str) -> None:
+    """What must happen as soon as new data is in: reports reach the review queues, and new accounts are
+    checked against disabled ones (ban evasion), without waiting for anyone to remember a command."""
+    from bastion.enforce.evasion_store import scan_evasion
+    from bastion.review.triage import triage_pending
+
+    triaged = 0
+    while (stats := triage_pending(store.engine)).triaged:
+        triaged += stats.triaged
+    links = scan_evasion(store, platform)
+    console.print(
+        f"after ingest: {triaged:,} report(s) triaged into review queues; "
+        f"{len(links):,} likely re-created account(s) linked to disabled ones",
+        soft_wrap=True,
+    )
 
 
 def print_summary(summary: IngestSummary) -> None:

@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "bastion.cli.terms_cmd",
     "bastion.cli.media_cmd",
     "bastion.cli.guard_cmd",
+    "bastion.cli.review_cmd",
+    "bastion.cli.enforce_cmd",
 )
 
 for _name in COMMAND_MODULES:

@@ -92,6 +92,18 @@ def guard_step(ctx: DemoContext) -> None:
     demo_step(ctx)
 
 
+def review_step(ctx: DemoContext) -> None:
+    from bastion.review.demo import demo_step
+
+    demo_step(ctx)
+
+
+def enforce_step(ctx: DemoContext) -> None:
+    from bastion.enforce.demo import demo_step
+
+    demo_step(ctx)
+
+
 def _score_against_truth(ctx: DemoContext, flagged: dict[str, str]) -> str:
     roles = ctx.truth.roles
     sellers, buyers = set(ctx.truth.members("seller")), set(ctx.truth.members("buyer"))
@@ -116,4 +128,6 @@ STEPS: list[tuple[str, Step]] = [
     ("term guard: lexicons, scan, blocked searches, variants", terms_step),
     ("find the networks", networks_step),
     ("recommendation exposure: what the recommender showed, and what the guard would have", guard_step),
+    ("reports to reviewers: triage into cases, the review console", review_step),
+    ("enforcement: network takedown, follow-through, CyberTipline report", enforce_step),
 ]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bastion.store import tables_graph, tables_media, tables_terms  # noqa: F401  (registers their tables)
+from bastion.store import (  # noqa: F401  (registers their tables)
+    tables_enforce,
+    tables_graph,
+    tables_media,
+    tables_review,
+    tables_terms,
+)
 from bastion.store.tables import metadata
 
 __all__ = ["metadata"]

@@ -1,0 +1,116 @@
+"""``POST /v1/reports``: one report or a batch; answered only after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import and_, select
+
+from bastion.api.deps import Platform, ReviewDep
+from bastion.api.models import IntakeResponse, ItemResultPublic, ReportStatus
+from bastion.core.errors import InputError, NotFound
+from bastion.review.auth import Role
+from bastion.review.intake import merge, validate
+from bastion.store.tables_review import review_case_reports, review_intake
+
+router = APIRouter(tags=["intake"])
+
+BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/ReportIn"},
+                        {"type": "array", "items": {"$ref": "#/components/schemas/ReportIn"}},
+                        {"type": "object", "properties": {"reports": {"type": "array"}}},
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
+def _items(body: Any) -> tuple[list[object], bool]:
+    if isinstance(body, list):
+        return body, True
+    if isinstance(body, dict) and isinstance(body.get("reports"), list):
+        return body["reports"], True
+    if isinstance(body, dict):
+        return [body], False
+    raise InputError('expected a report object, a list of reports or {"reports": [...]}', field="body")
+
+
+@router.post(
+    "/v1/reports",
+    response_model=IntakeResponse,
+    openapi_extra=BODY_DOC,
+    responses={207: {"model": IntakeResponse}, 422: {"model": IntakeResponse}},
+)
+async def post_reports(request: Request, principal: Platform, review: ReviewDep) -> JSONResponse:
+    """Store reports; per item: stored, duplicate (same report_id seen before) or rejected (field named).
+
+    Single report: 201 stored, 200 duplicate, 422 rejected. Batch: 200 all accepted, 207 some rejected (the
+    rest are stored), 422 none accepted."""
+    try:
+        body = json.loads(await request.body())
+    except ValueError as exc:
+        raise InputError(f"body is not JSON: {exc}", field="body") from exc
+    raw, batch = _items(body)
+    platform = principal.platform if principal.role == Role.PLATFORM else None
+    valid, rejected = validate(raw, platform=platform, idem_key=request.headers.get("idempotency-key"))
+    statuses = await asyncio.wrap_future(review.writer.submit([item for _, item in valid]))
+    results = merge(len(raw), valid, statuses, rejected)
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("stored", "duplicate", "rejected")}
+    for status in ("stored", "duplicate"):
+        if counts[status]:
+            review.metrics.acknowledged.labels(status).inc(counts[status])
+    answer = IntakeResponse(
+        **counts,
+        items=[
+            ItemResultPublic(**{k: getattr(r, k) for k in ItemResultPublic.model_fields}) for r in results
+        ],
+    )
+    if not batch:
+        code = {"stored": 201, "duplicate": 200, "rejected": 422}[results[0].status]
+    else:
+        accepted = counts["stored"] + counts["duplicate"]
+        code = 200 if not counts["rejected"] else (207 if accepted else 422)
+    return JSONResponse(answer.model_dump(mode="json"), status_code=code)
+
+
+@router.get("/v1/reports/{platform}/{report_id}", response_model=ReportStatus)
+def report_status(platform: str, report_id: str, principal: Platform, review: ReviewDep) -> ReportStatus:
+    """Where a report is: received when, in which case since when."""
+    if principal.role == Role.PLATFORM and principal.platform != platform:
+        raise NotFound(f"report {report_id!r} not found")
+    query = (
+        select(review_intake.c.received_at, review_case_reports.c.case_id, review_case_reports.c.added_at)
+        .select_from(
+            review_intake.outerjoin(
+                review_case_reports,
+                and_(
+                    review_case_reports.c.platform == review_intake.c.platform,
+                    review_case_reports.c.report_id == review_intake.c.report_id,
+                ),
+            )
+        )
+        .where(review_intake.c.platform == platform, review_intake.c.report_id == report_id)
+    )
+    with review.engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"report {report_id!r} not found")
+    return ReportStatus(
+        platform=platform,
+        report_id=report_id,
+        received_at=row.received_at,
+        case_id=row.case_id,
+        queued_at=row.added_at,
+    )

@@ -1,0 +1,306 @@
+"""``bastion enforcement``, ``bastion takedown``, ``bastion evasion``, ``bastion cybertip`` and
+``bastion preservation``: thin commands over ``bastion.enforce`` and ``bastion.report``.
+
+``evasion --format json`` prints plain JSON (no rich markup) because other tools read it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bastion.cli.context import DbOption, command_group, console, err_console, handle_errors, open_store
+from bastion.core.errors import InputError
+from bastion.enforce.evasion_store import evasion_links
+from bastion.enforce.model import Decision
+from bastion.enforce.settings import load_enforce_settings
+from bastion.enforce.status import platforms_with_decisions, recheck, transparency_summary
+from bastion.enforce.takedown import Takedowns
+from bastion.enforce.webhook import WebhookDispatcher, dead_letters, delivery_counts
+from bastion.store import Store
+
+PlatformOption = Annotated[str | None, typer.Option("--platform", help="Platform name (default: all).")]
+ByOption = Annotated[str, typer.Option("--by", help="Who decided (the reviewer's name).")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why, in words the affected user can read.")]
+ClauseOption = Annotated[str, typer.Option("--clause", help="The policy clause the decision rests on.")]
+
+
+def register(app: typer.Typer) -> None:
+    enforcement = command_group(app, "enforcement", "Follow-through on actions and reports.")
+    enforcement.command("status")(enforcement_status)
+    enforcement.command("deliver")(enforcement_deliver)
+    takedown = command_group(app, "takedown", "Act on a whole network in one reviewed decision.")
+    takedown.command("preview")(takedown_preview)
+    takedown.command("apply")(takedown_apply)
+    app.command("evasion")(evasion)
+    cybertip = command_group(app, "cybertip", "CyberTipline reports to NCMEC.")
+    cybertip.command("build")(cybertip_build)
+    cybertip.command("submit")(cybertip_submit)
+    preservation = command_group(app, "preservation", "Preserved report contents (2258A(h)).")
+    preservation.command("list")(preservation_list)
+    preservation.command("purge")(preservation_purge)
+
+
+def render_status(store: Store, platform: str | None, days: float) -> None:
+    """The follow-through table and the transparency summary (also used by the demo)."""
+    for p in [platform] if platform else platforms_with_decisions(store):
+        result = recheck(store, p, escalate_after_days=days)
+        table = Table(
+            "time since decision", "accounts", "still active", "share", title=f"{p}: follow-through"
+        )
+        for row in result.buckets:
+            table.add_row(row.label, str(row.tracked), str(row.still_active), f"{row.share:.0%}")
+        console.print(table)
+        console.print(
+            f"of {result.tracked} accounts actioned or reported, {result.still_active} are still active; "
+            f"{len(result.escalate)} escalated (active {days:g}+ days after the decision)"
+        )
+        t = transparency_summary(store, p)
+        share = t.share_still_active_30d
+        roles = ", ".join(f"{n} {r}" for r, n in t.accounts_by_role.items()) or "none"
+        median = "n/a" if t.median_hours_to_action is None else f"{t.median_hours_to_action:.1f} h"
+        console.print(
+            f"transparency: {t.networks_dismantled} network(s) dismantled; "
+            f"accounts actioned by role: {roles}; "
+            f"median time to action {median}; still active after 30 days: "
+            + (
+                "n/a (none 30 days old yet)"
+                if share is None
+                else f"{t.still_active_30d}/{t.old_enough_30d} ({share:.0%})"
+            )
+        )
+        counts = delivery_counts(store, p)
+        console.print("deliveries: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"))
+
+
+@handle_errors
+def enforcement_status(
+    platform: PlatformOption = None,
+    days: Annotated[
+        float | None, typer.Option("--days", help="Escalate after N days (default from settings).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Of the accounts actioned or reported: how many are still active, and after how long."""
+    settings = load_enforce_settings()
+    with open_store(db) as store:
+        render_status(store, platform, days if days is not None else settings.still_active_days)
+
+
+@handle_errors
+def enforcement_deliver(db: DbOption = None) -> None:
+    """Deliver pending action events to the platform's webhook (retrying with backoff), list dead letters."""
+    settings = load_enforce_settings()
+    if not settings.webhook_url:
+        raise InputError("BASTION_WEBHOOK_URL is not set", field="webhook_url")
+    with open_store(db) as store:
+        d = WebhookDispatcher(
+            store,
+            settings.webhook_url,
+            settings.webhook_key(),
+            max_attempts=settings.webhook_max_attempts,
+            backoff_seconds=settings.webhook_backoff_seconds,
+            timeout=settings.webhook_timeout_seconds,
+        )
+        r = d.drain()
+        d.close()
+        dead = dead_letters(store)
+    console.print(f"delivered {r.delivered}, retried {r.failed}, dead-lettered {r.dead}")
+    for item in dead:
+        err_console.print(f"dead letter {item.delivery_id} (event {item.event_id}): {item.last_error}")
+
+
+def _decision(by: str, reason: str, clause: str) -> Decision:
+    return Decision(actor=by, reason=reason, clause=clause)
+
+
+@handle_errors
+def takedown_preview(network_id: str, platform: PlatformOption = None, db: DbOption = None) -> None:
+    """Who a takedown would affect, in which role, with the evidence per member and the planned actions."""
+    with open_store(db) as store:
+        preview = Takedowns(store).preview(network_id, platform)
+    table = Table("account", "role", "score", "actions", "evidence")
+    for m in preview.members:
+        table.add_row(
+            m.account_id,
+            m.role,
+            f"{m.score:.2f}",
+            ", ".join(map(str, m.todo)) or "(done)",
+            "; ".join(m.evidence[:3]),
+        )
+    console.print(table)
+    roles = ", ".join(f"{n} {r}" for r, n in sorted(preview.by_role().items()))
+    console.print(
+        f"network {network_id} on {preview.platform}: {len(preview.members)} members ({roles}); "
+        f"{preview.new_actions} new action(s)"
+    )
+
+
+@handle_errors
+def takedown_apply(
+    network_id: str,
+    by: ByOption,
+    reason: ReasonOption,
+    clause: ClauseOption,
+    platform: PlatformOption = None,
+    db: DbOption = None,
+) -> None:
+    """Apply a network takedown in one transaction, then deliver it (re-run to finish failed deliveries)."""
+    settings = load_enforce_settings()
+    with open_store(db) as store:
+        td = Takedowns(store)
+        result = td.apply(network_id, _decision(by, reason, clause), platform)
+        console.print(
+            f"takedown {result.takedown_id}: {result.created} action(s) recorded, "
+            f"{result.skipped} already active"
+        )
+        if settings.webhook_url:
+            d = WebhookDispatcher(
+                store,
+                settings.webhook_url,
+                settings.webhook_key(),
+                max_attempts=settings.webhook_max_attempts,
+                backoff_seconds=settings.webhook_backoff_seconds,
+                timeout=settings.webhook_timeout_seconds,
+            )
+            d.drain()
+            d.close()
+        states: dict[str, int] = {}
+        for row in td.status(result.takedown_id):
+            states[row["delivery"]] = states.get(row["delivery"], 0) + 1
+    console.print("delivery: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
+    if states.get("pending") or states.get("dead"):
+        err_console.print("[yellow]not every action reached the platform yet; re-run to retry[/yellow]")
+        raise typer.Exit(3)
+
+
+@handle_errors
+def evasion(
+    platform: PlatformOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    scan: Annotated[bool, typer.Option("--scan", help="Re-scan before listing.")] = False,
+    db: DbOption = None,
+) -> None:
+    """New accounts that are likely re-creations of disabled ones, linked to the original's enforcement."""
+    from bastion.enforce.evasion_store import scan_evasion
+
+    with open_store(db) as store:
+        if scan:
+            for p in [platform] if platform else platforms_with_decisions(store):
+                scan_evasion(store, p)
+        links = evasion_links(store, platform)
+    if fmt == "json":
+        keys = ("account_id", "original_account_id", "score", "evidence")
+        sys.stdout.write(json.dumps([{k: link[k] for k in keys} for link in links], indent=1) + "\n")
+        return
+    if fmt != "table":
+        raise InputError(f"unknown format {fmt!r} (table or json)", field="format")
+    table = Table("account", "original", "score", "evidence")
+    for link in links:
+        table.add_row(
+            link["account_id"],
+            link["original_account_id"],
+            f"{link['score']:.2f}",
+            "; ".join(link["evidence"]),
+        )
+    console.print(table)
+
+
+def _split_case(case: str, store: Store) -> tuple[str, str]:
+    if ":" in case:
+        platform, account = case.split(":", 1)
+        return platform, account
+    names = platforms_with_decisions(store)
+    if len(names) != 1:
+        raise InputError("name the case as PLATFORM:ACCOUNT_ID", field="case")
+    return names[0], case
+
+
+@handle_errors
+def cybertip_build(
+    case: Annotated[str, typer.Argument(help="PLATFORM:ACCOUNT_ID (or ACCOUNT_ID on a single platform).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the XML here.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Build and validate the report XML for a case and record it."""
+    from bastion.report.service import CyberTipService
+
+    settings = load_enforce_settings()
+    with open_store(db) as store:
+        platform, account = _split_case(case, store)
+        built = CyberTipService(store, settings).build(platform, account, case_ref=case)
+    if out:
+        out.write_bytes(built.xml)
+    console.print(
+        f"report {built.local_id} built and schema-valid ({len(built.xml)} bytes)"
+        + (f" → {out}" if out else "")
+    )
+
+
+@handle_errors
+def cybertip_submit(
+    case: Annotated[str, typer.Argument(help="The local report id printed by `cybertip build`.")],
+    by: ByOption,
+    db: DbOption = None,
+) -> None:
+    """Submit a built report (test environment unless BASTION_CYBERTIP_ENVIRONMENT=production) and finish it.
+
+    Bastion holds hashes, not files: files are described by hash; uploading their bytes is the platform's
+    step through the Python API (``CyberTipService.submit(fetch=...)``). No staff views are logged here, so
+    ``fileViewedByEsp`` is false for every file.
+    """
+    from bastion.report.preservation import PreservationVault
+    from bastion.report.service import CyberTipService
+
+    settings = load_enforce_settings()
+    with open_store(db) as store:
+        vault = PreservationVault(
+            store, settings.fernet_key(), days=settings.preservation_days, reader_roles=settings.reader_roles
+        )
+        service = CyberTipService(store, settings, vault=vault)
+        result = service.submit(int(case), views=[], fetch=lambda _f: None, actor=by)
+    console.print(
+        f"report {result.local_id}: NCMEC report {result.ncmec_report_id} {result.status}; "
+        f"{result.files_sent} file(s) sent, {result.files_skipped} left for the platform to upload"
+    )
+
+
+@handle_errors
+def preservation_list(db: DbOption = None) -> None:
+    """Preserved items with their periods and any destruction record (no contents)."""
+    from bastion.report.preservation import PreservationVault
+
+    settings = load_enforce_settings()
+    with open_store(db) as store:
+        items = PreservationVault(store, settings.fernet_key(), days=settings.preservation_days).items()
+    table = Table("item", "report", "platform", "kind", "since", "until", "destroyed")
+    for i in items:
+        gone = f"{i.destroyed_at:%Y-%m-%d} by {i.destroyed_by}: {i.destroy_reason}" if i.destroyed_at else ""
+        table.add_row(
+            str(i.item_id),
+            str(i.local_id),
+            i.platform,
+            i.kind,
+            f"{i.started_at:%Y-%m-%d}",
+            f"{i.preserve_until:%Y-%m-%d}",
+            gone,
+        )
+    console.print(table)
+
+
+@handle_errors
+def preservation_purge(by: Annotated[str, typer.Option("--by")] = "scheduler", db: DbOption = None) -> None:
+    """Purge every item whose preservation period has ended (each purge is recorded)."""
+    from bastion.report.preservation import PreservationVault
+
+    settings = load_enforce_settings()
+    with open_store(db) as store:
+        n = PreservationVault(store, settings.fernet_key(), days=settings.preservation_days).purge_due(
+            actor=by
+        )
+    console.print(f"purged {n} item(s) past their preservation period")

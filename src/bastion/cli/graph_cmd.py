@@ -1,0 +1,169 @@
+"""``bastion detect`` and ``bastion networks``: find seller/buyer networks and read them back."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from bastion.cli.context import DbOption, console, err_console, handle_errors, open_store
+from bastion.core.errors import InputError
+from bastion.graph.service import Dossier, NetworkDetector
+
+
+def register(app: typer.Typer) -> None:
+    app.command("detect")(detect)
+    networks_app = typer.Typer(
+        help="Networks found by the latest `bastion detect`.",
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
+    networks_app.callback(invoke_without_command=True)(networks)
+    networks_app.command("show")(show)
+    app.add_typer(networks_app, name="networks")
+
+
+def read_seeds(path: Path) -> list[str]:
+    """One account id a line, or a CSV with an ``account_id`` column; blank lines and '#' comments skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read seeds file: {exc.strerror}", file=str(path)) from exc
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        return []
+    header = [h.strip() for h in next(csv.reader([lines[0]]))]
+    if len(header) > 1 or header == ["account_id"]:
+        if "account_id" not in header:
+            raise InputError(
+                "CSV seeds file needs an account_id column", file=str(path), line=1, field="account_id"
+            )
+        col = header.index("account_id")
+        out = []
+        for k, row in enumerate(csv.reader(lines[1:]), start=2):
+            if len(row) <= col or not row[col].strip():
+                raise InputError("empty account id", file=str(path), line=k, field="account_id")
+            out.append(row[col].strip())
+        return out
+    return [ln.strip() for ln in lines]
+
+
+@handle_errors
+def detect(
+    seeds: Annotated[
+        Path | None, typer.Option("--seeds", help="Seed accounts: one id a line, or CSV with account_id.")
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local (one machine) or spark.")] = "local",
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Platform (default: the only one).")
+    ] = None,
+    seedless: Annotated[
+        bool, typer.Option("--seedless", help="Ignore the seeds table; signals only.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Find seller/buyer networks (refreshing stale term and media scans first) and store them."""
+    if engine not in ("local", "spark"):
+        raise InputError(f"unknown engine {engine!r}: use local or spark", field="--engine")
+    chosen = read_seeds(seeds) if seeds is not None else ([] if seedless else None)
+    run = NetworkDetector(open_store(db)).detect(platform, chosen, engine)
+    for note in run.notes:
+        err_console.print(f"[dim]{note}[/dim]")
+    console.print(
+        f"run {run.run_id} on {run.platform!r} ({run.engine} engine, {run.mode}, {len(run.seeds)} seed(s)): "
+        f"{run.accounts:,} accounts, {run.edges:,} edges, {run.flagged:,} flagged, "
+        f"[bold]{len(run.networks)} network(s)[/bold]"
+    )
+    _table(
+        [(n.network_id, n.score, len(n.members), n.role_counts(), _minor(n.exposure)) for n in run.networks]
+    )
+
+
+def _minor(exposure: object) -> int:
+    return int(getattr(exposure, "minor_impressions", 0) or 0)
+
+
+def _table(rows: list[tuple[str, float, int, dict[str, int], int]]) -> None:
+    table = Table(title="networks")
+    for c in ("id", "score", "members", "sellers", "buyers", "facilitators", "unknown", "shown to minors"):
+        table.add_column(c, justify="left" if c == "id" else "right")
+    for nid, score, size, roles, minors in rows:
+        table.add_row(
+            nid,
+            f"{score:.2f}",
+            str(size),
+            *(str(roles.get(r, 0)) for r in ("seller", "buyer", "facilitator", "unknown")),
+            str(minors),
+        )
+    console.print(table)
+
+
+@handle_errors
+def networks(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="table or json (platform-export format).")] = "table",
+    platform: Annotated[str | None, typer.Option("--platform")] = None,
+    db: DbOption = None,
+) -> None:
+    """List the latest run's networks; `--format json` writes them to stdout in the export format."""
+    if ctx.invoked_subcommand is not None:
+        return
+    service = NetworkDetector(open_store(db))
+    if fmt == "json":
+        typer.echo(json.dumps(service.networks_json(platform), indent=1))
+        return
+    if fmt != "table":
+        raise InputError(f"unknown format {fmt!r}: use json or table", field="--format")
+    _table(
+        [(s.network_id, s.score, s.size, s.roles, s.minor_impressions) for s in service.networks(platform)]
+    )
+
+
+@handle_errors
+def show(
+    network_id: Annotated[str, typer.Argument(help="Network id from `bastion networks`, e.g. 3-1.")],
+    limit: Annotated[int, typer.Option("--limit", help="Members shown per role.")] = 25,
+    db: DbOption = None,
+) -> None:
+    """Print a network's dossier: members by role with the evidence behind each, shared links, exposure."""
+    render_dossier(NetworkDetector(open_store(db)).dossier(network_id), limit)
+
+
+def render_dossier(d: Dossier, limit: int = 25) -> None:
+    counts = ", ".join(f"{len(v)} {k}(s)" for k, v in d.members.items())
+    console.print(
+        Panel.fit(
+            f"[bold]network {d.network_id}[/bold] on {d.platform!r} (run {d.run_id})\n"
+            f"score {d.score:.2f}; {d.size} members: {counts}",
+            title="dossier",
+        )
+    )
+    for role, members in d.members.items():
+        table = Table(title=f"{role}s", show_lines=True)
+        table.add_column("account")
+        table.add_column("score", justify="right")
+        table.add_column("why")
+        for m in members[:limit]:
+            table.add_row(m.account_id, f"{m.score:.2f}", "\n".join([m.summary, *m.reasons]))
+        console.print(table)
+        if len(members) > limit:
+            console.print(f"  … and {len(members) - limit} more {role}(s) (--limit to show more)")
+    if d.shared_links:
+        console.print(
+            "[bold]shared link domains[/bold]: "
+            + ", ".join(f"{dom} ({k} members)" for dom, k in d.shared_links)
+        )
+    if d.exposure:
+        e = d.exposure
+        console.print(
+            f"[bold]recommendation exposure[/bold]: shown {e.get('impressions', 0)} times to "
+            f"{e.get('viewers', 0)} accounts outside the network, {e.get('minor_impressions', 0)} times to "
+            f"{e.get('minor_viewers', 0)} minors; "
+            f"{e.get('follows_from_recommendation', 0)} follows came from "
+            f"recommendations ({e.get('minor_follows_from_recommendation', 0)} by minors)"
+        )

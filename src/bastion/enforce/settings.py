@@ -1,0 +1,100 @@
+"""Settings of enforcement and reporting (``BASTION_*``): secrets come only from the environment, and a
+missing or default secret is refused outside development, so a forgotten setting cannot reach production."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Literal
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bastion.core.errors import ConfigError
+
+#: 18 U.S.C. 2258A(h)(1): preserve for one year; an operator may keep longer, never shorter.
+MIN_PRESERVATION_DAYS = 365
+DEV_SECRET = "development-only-secret-change-me"
+TEST_BASE_URL = "https://exttest.cybertip.org/ispws"
+PRODUCTION_BASE_URL = "https://report.cybertip.org/ispws"
+
+
+class EnforceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore")
+
+    env: Literal["development", "production"] = "production"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: float = 2.0
+    webhook_timeout_seconds: float = 10.0
+    #: Accounts still active this many days after a decision are escalated.
+    still_active_days: int = 7
+    cybertip_environment: Literal["test", "production"] = "test"
+    cybertip_url: str | None = None  # override (a local fake in tests); default from the environment
+    cybertip_username: str | None = None
+    cybertip_password: SecretStr | None = None
+    cybertip_reporter_email: str = "trust-and-safety@example.invalid"
+    cybertip_reporter_first_name: str = "Trust"
+    cybertip_reporter_last_name: str = "Safety"
+    cybertip_platform_url: str = ""  # profile URL template, e.g. https://example.com/u/{username}
+    preservation_key: SecretStr | None = None  # a Fernet key (32 url-safe base64 bytes)
+    preservation_days: int = MIN_PRESERVATION_DAYS
+    preservation_roles: str = "admin,lead"  # roles that may read preserved contents
+
+    @field_validator("preservation_days")
+    @classmethod
+    def _not_shorter(cls, value: int) -> int:
+        if value < MIN_PRESERVATION_DAYS:
+            raise ValueError(f"preservation must last at least {MIN_PRESERVATION_DAYS} days (2258A(h))")
+        return value
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def cybertip_base_url(self) -> str:
+        if self.cybertip_url:
+            return self.cybertip_url.rstrip("/")
+        return PRODUCTION_BASE_URL if self.cybertip_environment == "production" else TEST_BASE_URL
+
+    @property
+    def reader_roles(self) -> frozenset[str]:
+        return frozenset(r.strip() for r in self.preservation_roles.split(",") if r.strip())
+
+    def webhook_key(self) -> bytes:
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not secret or secret == DEV_SECRET:
+            if not self.development:
+                raise ConfigError("BASTION_WEBHOOK_SECRET is not set; set a long random value")
+            secret = DEV_SECRET
+        if len(secret) < 16:
+            raise ConfigError("BASTION_WEBHOOK_SECRET must be at least 16 characters")
+        return secret.encode()
+
+    def fernet_key(self) -> bytes:
+        if self.preservation_key is None:
+            if not self.development:
+                raise ConfigError(
+                    "BASTION_PRESERVATION_KEY is not set; make one with "
+                    "python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'"
+                )
+            return base64.urlsafe_b64encode(hashlib.sha256(DEV_SECRET.encode()).digest())
+        return self.preservation_key.get_secret_value().encode()
+
+    def cybertip_credentials(self) -> tuple[str, str]:
+        user = self.cybertip_username
+        password = self.cybertip_password.get_secret_value() if self.cybertip_password else ""
+        if not user or not password:
+            raise ConfigError("BASTION_CYBERTIP_USERNAME and BASTION_CYBERTIP_PASSWORD must be set")
+        return user, password
+
+
+def load_enforce_settings(**overrides: object) -> EnforceSettings:
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return EnforceSettings(**clean)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None

@@ -1,0 +1,238 @@
+"""Database wiring, write side: run detection on a stored platform, keep runs/networks/members, serve them.
+
+Writes (documented kind/source): one ``Signal(kind="network_member", source="graph")`` per member account,
+score = member score, evidence = role, network, run and the member's evidence list; a new run replaces the
+previous run's member signals for the platform, so accounts no longer in a network stop being flagged.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import insert
+
+from bastion.core.errors import ConfigError
+from bastion.core.model import EntityType, Signal
+from bastion.core.timefmt import utcnow
+from bastion.graph.facts import with_facts
+from bastion.graph.load import load_platform, resolve_platform, stored_seeds
+from bastion.graph.network import Network
+from bastion.graph.pipeline import DetectConfig, detect
+from bastion.graph.reader import Dossier, DossierMember, NetworkReader, NetworkSummary
+from bastion.store import Store
+from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
+
+KIND = "network_member"
+SOURCE = "graph"
+SPARK_HINT = (
+    "the Spark engine needs pyspark: pip install 'bastion[spark]' (or: pip install 'pyspark>=3.5,<4.1')"
+)
+
+#: Hooks other capabilities may offer: ``<module>.refresh_stale(store, platform) -> int`` re-runs that
+#: capability's scan when its input changed since its last scan and returns how many signals it wrote.
+UPSTREAM_HOOKS = (("terms", "bastion.terms.service"), ("media", "bastion.media.service"))
+
+
+def refresh_upstream_signals(store: Store, platform: str) -> list[str]:
+    """Bring stale term and media scans up to date before detection, when those capabilities offer it.
+
+    Looks for ``refresh_stale(store, platform)`` in ``bastion.terms.service`` and ``bastion.media.service``;
+    a missing module or hook is skipped (the detector uses whatever signals are stored). Returns one line per
+    capability saying what happened, for the CLI to print.
+    """
+    notes = []
+    for name, module in UPSTREAM_HOOKS:
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            notes.append(f"{name}: not installed, using stored signals only")
+            continue
+        hook: Callable[[Store, str], int] | None = getattr(mod, "refresh_stale", None)
+        if hook is None:
+            notes.append(f"{name}: no refresh_stale() hook, using stored {name} signals as they are")
+            continue
+        notes.append(f"{name}: refreshed, {hook(store, platform)} signal(s) written")
+    return notes
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionRun:
+    run_id: int
+    platform: str
+    engine: str
+    mode: str
+    seeds: tuple[str, ...]
+    accounts: int
+    edges: int
+    flagged: int
+    networks: tuple[Network, ...]
+    notes: tuple[str, ...] = ()
+
+
+class NetworkDetector(NetworkReader):
+    """Runs :func:`bastion.graph.detect` on a stored platform and keeps what it found."""
+
+    def __init__(self, store: Store, config: DetectConfig | None = None) -> None:
+        super().__init__(store)
+        self.config = config or DetectConfig()
+
+    def detect(
+        self,
+        platform: str | None = None,
+        seeds: Sequence[str] | None = None,
+        engine: str = "local",
+        *,
+        refresh: bool = True,
+    ) -> DetectionRun:
+        """``seeds=None`` takes the ``seeds`` table; an empty list (or an empty table) runs seedless."""
+        name = resolve_platform(self.store, platform)
+        notes = refresh_upstream_signals(self.store, name) if refresh else []
+        chosen = list(stored_seeds(self.store, name) if seeds is None else seeds)
+        started = utcnow()
+        loaded = load_platform(self.store, name)
+        graph = loaded.graph
+        unknown = [s for s in chosen if s not in graph.index]
+        if unknown:
+            notes.append(f"{len(unknown)} seed(s) not in the graph, ignored: {', '.join(unknown[:5])}")
+        cfg = replace(self.config, engine=engine)
+        if engine == "spark":
+            result = _spark_detect()(graph, chosen, cfg)
+        elif engine == "local":
+            result = detect(graph, chosen, cfg)
+        else:
+            raise ConfigError(f"unknown engine {engine!r}: use local or spark")
+        networks = tuple(with_facts(n, loaded) for n in result.networks)
+        flagged = int((result.score >= cfg.threshold).sum())
+        mode = "seeded" if len(chosen) > len(unknown) else "seedless"
+        run_id = self._store_run(
+            name, engine, mode, chosen, graph.n, graph.num_edges(), flagged, started, cfg
+        )
+        networks = tuple(replace(n, network_id=f"{run_id}-{k}") for k, n in enumerate(networks, start=1))
+        self._store_networks(run_id, name, networks)
+        return DetectionRun(
+            run_id,
+            name,
+            engine,
+            mode,
+            tuple(chosen),
+            graph.n,
+            graph.num_edges(),
+            flagged,
+            networks,
+            tuple(notes),
+        )
+
+    def _store_run(
+        self,
+        platform: str,
+        engine: str,
+        mode: str,
+        seeds: list[str],
+        n: int,
+        edges: int,
+        flagged: int,
+        started: Any,
+        cfg: DetectConfig,
+    ) -> int:
+        config = {
+            "threshold": cfg.threshold,
+            "stage1": dict(cfg.stage1),
+            "stage2": dict(cfg.stage2),
+            "resolution": cfg.resolution,
+            "min_network": cfg.min_network,
+        }
+        with self.store.engine.begin() as conn:
+            res = conn.execute(
+                insert(graph_runs).values(
+                    platform=platform,
+                    engine=engine,
+                    mode=mode,
+                    seeds=seeds,
+                    accounts=n,
+                    edges=edges,
+                    flagged=flagged,
+                    started_at=started,
+                    finished_at=utcnow(),
+                    config=config,
+                )
+            )
+            key = res.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def _store_networks(self, run_id: int, platform: str, networks: Sequence[Network]) -> None:
+        net_rows, member_rows, signals = [], [], []
+        for net in networks:
+            net_rows.append(
+                {
+                    "run_id": run_id,
+                    "network_id": net.network_id,
+                    "platform": platform,
+                    "score": net.score,
+                    "size": len(net.members),
+                    "roles": net.role_counts(),
+                    "exposure": net.exposure.to_json() if net.exposure else None,
+                    "detectors": list(net.detectors),
+                }
+            )
+            for m in net.members:
+                evidence = [e.to_json() for e in m.evidence]
+                summary = m.evidence[0].text if m.evidence else ""
+                member_rows.append(
+                    {
+                        "run_id": run_id,
+                        "network_id": net.network_id,
+                        "account_id": m.account_id,
+                        "platform": platform,
+                        "role": m.role,
+                        "score": m.score,
+                        "summary": summary,
+                        "evidence": evidence,
+                    }
+                )
+                signals.append(
+                    Signal(
+                        platform,
+                        EntityType.ACCOUNT,
+                        m.account_id,
+                        KIND,
+                        SOURCE,
+                        min(1.0, max(0.0, m.score)),
+                        {
+                            "run_id": run_id,
+                            "network_id": net.network_id,
+                            "role": m.role,
+                            "evidence": evidence,
+                        },
+                    )
+                )
+        with self.store.engine.begin() as conn:
+            if net_rows:
+                conn.execute(insert(graph_networks), net_rows)
+            if member_rows:
+                conn.execute(insert(graph_members), member_rows)
+        self.store.signals.replace(SOURCE, KIND, platform, signals)
+
+
+def _spark_detect() -> Callable[..., Any]:
+    try:
+        from bastion.graph.spark import detect_spark
+    except ImportError as exc:
+        raise ConfigError(SPARK_HINT) from exc
+    run: Callable[..., Any] = detect_spark
+    return run
+
+
+__all__ = [
+    "KIND",
+    "SOURCE",
+    "DetectionRun",
+    "Dossier",
+    "DossierMember",
+    "NetworkDetector",
+    "NetworkSummary",
+    "refresh_upstream_signals",
+]

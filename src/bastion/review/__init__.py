@@ -1,0 +1,15 @@
+"""Review: intake of user reports, triage into cases, the review console's logic, quality checks, pipeline
+health and the hash-chained audit log.
+
+Reads signals of kinds ``hash_match``, ``term_match``, ``blocked_search`` and ``network_member`` (evidence
+``network_id``) to rank and group cases; writes no signals. Its tables are in ``store/tables_review.py``.
+"""
+
+from __future__ import annotations
+
+from bastion.review.auth import Auth, Principal, Role
+from bastion.review.cases import CaseDesk
+from bastion.review.service import Review
+from bastion.review.settings import ReviewSettings, load_review_settings
+
+__all__ = ["Auth", "CaseDesk", "Principal", "Review", "ReviewSettings", "Role", "load_review_settings"]

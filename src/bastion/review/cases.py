@@ -1,0 +1,320 @@
+"""Queues, claims and decisions. A claim is one conditional UPDATE (PostgreSQL picks the next case with
+``FOR UPDATE SKIP LOCKED``), so two reviewers can never hold the same case; the decision, the next stage and
+its audit row commit together.
+
+Stages: ``first`` → closed, or ``second`` (a sample, and every 'not violating' on a child-safety case with a
+hash match or network membership), or ``lead`` (escalation). ``second`` agreeing closes; disagreeing goes to
+``lead``. An appeal re-opens a closed case at stage ``appeal`` for a reviewer who has not decided on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, exists, func, insert, or_, select, update
+
+from bastion.core.errors import InputError, NotFound
+from bastion.core.timefmt import utcnow
+from bastion.review import audit
+from bastion.review.auth import Principal, Role
+from bastion.review.case_signals import sync_case_signals
+from bastion.review.policy import OUTCOMES, needs_second_review
+from bastion.store.tables_review import review_cases, review_decisions, review_reveals
+
+
+class Conflict(InputError):
+    """The case is not in a state that allows this (claimed by someone else, already decided): 409."""
+
+
+def _stages_for(role: Role) -> tuple[str, ...]:
+    if role == Role.LEAD:
+        return ("first", "second", "appeal", "lead")
+    if role == Role.REVIEWER:
+        return ("first", "second", "appeal")
+    return ()
+
+
+def _claimable(me: Principal, now: datetime, timeout: timedelta) -> Any:
+    """Open cases of a stage this role may take, never one this person decided already (second review and
+    appeals need fresh eyes); a claim older than the timeout is free again."""
+    decided_by_me = exists().where(
+        review_decisions.c.case_id == review_cases.c.case_id, review_decisions.c.reviewer == me.name
+    )
+    stale = and_(review_cases.c.status == "in_review", review_cases.c.claimed_at < now - timeout)
+    return and_(
+        or_(review_cases.c.status == "open", stale),
+        review_cases.c.stage.in_(_stages_for(me.role)),
+        review_cases.c.canary.is_(False),
+        ~decided_by_me,
+    )
+
+
+class CaseDesk:
+    def __init__(
+        self, engine: Engine, *, second_rate: float = 0.1, claim_timeout_minutes: float = 30
+    ) -> None:
+        self.engine = engine
+        self.second_rate = second_rate
+        self.timeout = timedelta(minutes=claim_timeout_minutes)
+
+    def queues(self, me: Principal, limit: int = 200) -> list[dict[str, Any]]:
+        now = utcnow()
+        query = (
+            select(review_cases)
+            .where(review_cases.c.canary.is_(False), review_cases.c.status != "closed")
+            .order_by(review_cases.c.priority, review_cases.c.due_at, review_cases.c.case_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            mine = {
+                r.case_id
+                for r in conn.execute(select(review_cases.c.case_id).where(_claimable(me, now, self.timeout)))
+            }
+        for r in rows:
+            r["claimable"] = r["case_id"] in mine
+        return rows
+
+    def get(self, case_id: int) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(review_cases).where(review_cases.c.case_id == case_id)).first()
+            if row is None:
+                raise NotFound(f"case {case_id} does not exist")
+            decisions = [
+                dict(d._mapping)
+                for d in conn.execute(
+                    select(review_decisions)
+                    .where(review_decisions.c.case_id == case_id)
+                    .order_by(review_decisions.c.decision_id)
+                )
+            ]
+        return dict(row._mapping) | {"decisions": decisions}
+
+    def claim(self, me: Principal, case_id: int) -> dict[str, Any]:
+        now = utcnow()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(review_cases)
+                .where(review_cases.c.case_id == case_id, _claimable(me, now, self.timeout))
+                .values(status="in_review", assignee=me.name, claimed_at=now, updated_at=now)
+            )
+            if result.rowcount != 1:
+                raise Conflict(
+                    f"case {case_id} cannot be claimed by {me.name} (taken, closed or not your stage)"
+                )
+            audit.append(conn, me.name, "case.claim", f"case:{case_id}")
+        return self.get(case_id)
+
+    def claim_next(self, me: Principal) -> dict[str, Any] | None:
+        now = utcnow()
+        pick = (
+            select(review_cases.c.case_id)
+            .where(_claimable(me, now, self.timeout))
+            .order_by(review_cases.c.priority, review_cases.c.due_at, review_cases.c.case_id)
+            .limit(1)
+        )
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                case_id = conn.execute(pick.with_for_update(skip_locked=True)).scalar()
+                if case_id is None:
+                    return None
+                conn.execute(
+                    update(review_cases)
+                    .where(review_cases.c.case_id == case_id)
+                    .values(status="in_review", assignee=me.name, claimed_at=now, updated_at=now)
+                )
+            else:  # SQLite: one statement under the database write lock is atomic
+                case_id = conn.execute(
+                    update(review_cases)
+                    .where(review_cases.c.case_id == pick.scalar_subquery())
+                    .values(status="in_review", assignee=me.name, claimed_at=now, updated_at=now)
+                    .returning(review_cases.c.case_id)
+                ).scalar()
+                if case_id is None:
+                    return None
+            audit.append(conn, me.name, "case.claim", f"case:{case_id}")
+        return self.get(int(case_id))
+
+    def release(self, me: Principal, case_id: int) -> None:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(review_cases)
+                .where(
+                    review_cases.c.case_id == case_id,
+                    review_cases.c.assignee == me.name,
+                    review_cases.c.status == "in_review",
+                )
+                .values(status="open", assignee=None, claimed_at=None, updated_at=utcnow())
+            )
+            if result.rowcount != 1:
+                raise Conflict(f"case {case_id} is not claimed by {me.name}")
+            audit.append(conn, me.name, "case.release", f"case:{case_id}")
+
+    def decide(self, me: Principal, case_id: int, outcome: str, clause: str, reason: str) -> dict[str, Any]:
+        if outcome not in OUTCOMES:
+            raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
+        if not reason.strip():
+            raise InputError("a reason is required", field="reason")
+        if not clause.strip():
+            raise InputError("a policy clause is required", field="clause")
+        now = utcnow()
+        with self.engine.begin() as conn:
+            case = conn.execute(
+                select(review_cases).where(
+                    review_cases.c.case_id == case_id,
+                    review_cases.c.assignee == me.name,
+                    review_cases.c.status == "in_review",
+                )
+            ).first()
+            if case is None:
+                raise Conflict(f"case {case_id} is not claimed by {me.name}; claim it first")
+            earlier = conn.execute(
+                select(review_decisions)
+                .where(review_decisions.c.case_id == case_id)
+                .order_by(review_decisions.c.decision_id.desc())
+            ).all()
+            stage, status, final = self._next(case, earlier, outcome)
+            conn.execute(
+                insert(review_decisions).values(
+                    case_id=case_id,
+                    reviewer=me.name,
+                    stage=case.stage,
+                    outcome=outcome,
+                    clause=clause,
+                    reason=reason,
+                    created_at=now,
+                )
+            )
+            moved = conn.execute(
+                update(review_cases)
+                .where(
+                    review_cases.c.case_id == case_id,
+                    review_cases.c.assignee == me.name,
+                    review_cases.c.status == "in_review",
+                )
+                .values(
+                    stage=stage, status=status, outcome=final, assignee=None, claimed_at=None, updated_at=now
+                )
+            )
+            if moved.rowcount != 1:
+                raise Conflict(f"case {case_id} changed while deciding")
+            audit.append(
+                conn,
+                me.name,
+                "case.decide",
+                f"case:{case_id}",
+                {"stage": case.stage, "outcome": outcome, "clause": clause, "reason": reason, "next": stage},
+            )
+            sync_case_signals(conn)
+        return self.get(case_id)
+
+    def _next(self, case: Any, earlier: Sequence[Any], outcome: str) -> tuple[str, str, str | None]:
+        """(next stage, status, final outcome) after this decision."""
+        if outcome == "escalate":
+            return "lead", "open", None  # a lead escalating keeps it in the lead queue
+        if case.stage == "first":
+            if needs_second_review(case.case_id, case.category, case.flags, outcome, self.second_rate):
+                return "second", "open", None
+            return "first", "closed", outcome
+        if case.stage == "second":
+            first = next((d for d in earlier if d.stage == "first"), None)
+            if first is not None and first.outcome != outcome:
+                return "lead", "open", None
+            return "second", "closed", outcome
+        return case.stage, "closed", outcome  # lead and appeal decide for good
+
+    def appeal(self, actor: Principal, case_id: int, reason: str) -> dict[str, Any]:
+        if not reason.strip():
+            raise InputError("an appeal needs the account holder's reason", field="reason")
+        now = utcnow()
+        with self.engine.begin() as conn:
+            moved = conn.execute(
+                update(review_cases)
+                .where(
+                    review_cases.c.case_id == case_id,
+                    review_cases.c.status == "closed",
+                    review_cases.c.canary.is_(False),
+                )
+                .values(
+                    stage="appeal",
+                    status="open",
+                    assignee=None,
+                    due_at=now + timedelta(hours=24),
+                    updated_at=now,
+                )
+            )
+            if moved.rowcount != 1:
+                raise Conflict(f"case {case_id} is not a closed case that can be appealed")
+            audit.append(conn, actor.name, "case.appeal", f"case:{case_id}", {"reason": reason})
+            sync_case_signals(conn)
+        return self.get(case_id)
+
+    def reveal(self, me: Principal, case_id: int, item: str) -> int:
+        """Record one deliberate reveal; returns the reviewer's reveals in the last hour (exposure)."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            case = conn.execute(
+                select(review_cases.c.assignee).where(review_cases.c.case_id == case_id)
+            ).first()
+            if case is None:
+                raise NotFound(f"case {case_id} does not exist")
+            conn.execute(
+                insert(review_reveals).values(reviewer=me.name, case_id=case_id, item=item, revealed_at=now)
+            )
+            audit.append(conn, me.name, "media.reveal", f"case:{case_id}", {"item": item})
+        return self.exposure(me.name)
+
+    def exposure(self, reviewer: str, window: timedelta = timedelta(hours=1)) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        review_reveals.c.reviewer == reviewer,
+                        review_reveals.c.revealed_at >= utcnow() - window,
+                    )
+                ).scalar_one()
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerFigures:
+    reviewer: str
+    decisions: int
+    checked: int  # decisions a later stage looked at again
+    agreed: int  # ... and came to the same outcome
+    final_matches: int  # decisions equal to the case's final outcome, among closed checked cases
+
+    @property
+    def agreement(self) -> float | None:
+        return self.agreed / self.checked if self.checked else None
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.final_matches / self.checked if self.checked else None
+
+
+def reviewer_figures(engine: Engine) -> list[ReviewerFigures]:
+    """Agreement with the next reviewer and accuracy against the final outcome (second review, lead or
+    appeal), per reviewer, over cases that had more than one decision."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(review_decisions, review_cases.c.outcome.label("final"), review_cases.c.status)
+            .join(review_cases, review_cases.c.case_id == review_decisions.c.case_id)
+            .order_by(review_decisions.c.case_id, review_decisions.c.decision_id)
+        ).all()
+    by_case: dict[int, list[Any]] = {}
+    for r in rows:
+        by_case.setdefault(r.case_id, []).append(r)
+    figures: dict[str, list[int]] = {}
+    for decisions in by_case.values():
+        for i, d in enumerate(decisions):
+            f = figures.setdefault(d.reviewer, [0, 0, 0, 0])
+            f[0] += 1
+            if i + 1 < len(decisions):
+                f[1] += 1
+                f[2] += decisions[i + 1].outcome == d.outcome
+                f[3] += d.status == "closed" and d.final == d.outcome
+    return [ReviewerFigures(name, *v) for name, v in sorted(figures.items())]

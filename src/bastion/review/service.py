@@ -1,0 +1,124 @@
+"""The review capability over one store: what the API, the console, the CLI and the demo all call.
+
+Background work (triage sweeps, canary injection, health checks) runs in two daemon threads started by
+:meth:`Review.start`; tests call :meth:`triage` and :meth:`monitor_once` directly instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
+
+from bastion.core.timefmt import utcnow
+from bastion.review.auth import Auth
+from bastion.review.cases import CaseDesk
+from bastion.review.health import Alerter, Metrics, PipelineHealth, check, inject_canary, observe_unregistered
+from bastion.review.intake import durable_engine
+from bastion.review.settings import ReviewSettings
+from bastion.review.triage import TriageStats, triage_pending
+from bastion.review.writer import IntakeWriter
+from bastion.store import Store
+
+log = logging.getLogger("bastion.review")
+
+
+class Review:
+    def __init__(self, store: Store, settings: ReviewSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.engine = store.engine
+        self.intake_engine = durable_engine(store.url)
+        self.auth = Auth(self.engine, settings.secret_key.get_secret_value(), settings.session_hours)
+        self.desk = CaseDesk(
+            self.engine,
+            second_rate=settings.second_review_rate,
+            claim_timeout_minutes=settings.claim_timeout_minutes,
+        )
+        #: SQLite has one writer at a time; taking turns in-process avoids its sleeping busy handler.
+        self.write_lock: AbstractContextManager[object] = (
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
+        self.writer = IntakeWriter(self.intake_engine, self.write_lock)
+        self.metrics = Metrics()
+        self.alerter = Alerter(settings.alert_webhook)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._last_canary = 0.0
+        self.running = False
+        #: What "now" is for health checks; tests move it forward instead of sleeping.
+        self.clock: Callable[[], datetime] = utcnow
+
+    # one step each, callable from tests
+    def triage(self) -> TriageStats:
+        with self.write_lock:
+            stats = triage_pending(self.engine)
+        for seconds in stats.latencies:
+            self.metrics.to_queue.observe(seconds)
+        return stats
+
+    def health(self, now: datetime | None = None) -> PipelineHealth:
+        every = self.settings.canary_interval_seconds if self.running else None
+        health = check(
+            self.engine, self.settings.queue_bound_seconds, canary_every=every, now=now or self.clock()
+        )
+        self.metrics.update(health)
+        return health
+
+    def monitor_once(self, now: datetime | None = None) -> PipelineHealth:
+        if time.monotonic() - self._last_canary >= self.settings.canary_interval_seconds:
+            inject_canary(self.intake_engine)
+            self._last_canary = time.monotonic()
+        observe_unregistered(self.engine)
+        health = self.health(now)
+        self.alerter(health)
+        return health
+
+    # background
+    def start(self) -> None:
+        if self._threads:
+            return
+        self._stop.clear()
+        self.running = True
+        self._threads = [
+            threading.Thread(
+                target=self._loop,
+                args=(self.triage, self.settings.triage_interval_seconds),
+                name="bastion-triage",
+                daemon=True,
+            ),
+            threading.Thread(
+                target=self._loop,
+                args=(self.monitor_once, self.settings.monitor_interval_seconds),
+                name="bastion-monitor",
+                daemon=True,
+            ),
+        ]
+        for t in self._threads:
+            t.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=10)
+        self._threads = []
+        self.running = False
+
+    def _loop(self, step: object, interval: float) -> None:
+        assert callable(step)
+        while not self._stop.is_set():
+            try:
+                step()
+            except Exception:  # a failing sweep must not kill the loop; the monitor reports the backlog
+                log.exception("%s failed", threading.current_thread().name)
+                if threading.current_thread().name == "bastion-triage":
+                    self.metrics.triage_errors.inc()
+            self._stop.wait(interval)
+
+    def close(self) -> None:
+        self.stop()
+        self.writer.close()
+        self.intake_engine.dispose()

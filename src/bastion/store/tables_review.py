@@ -1,0 +1,167 @@
+"""Tables of the review capability: people and platform tokens, sessions, cases, decisions, exposure and the
+hash-chained audit log.
+
+A report is "in a queue" once it has a ``review_case_reports`` row; ``review_intake`` records when Bastion
+received it (API, ingest or canary) so the pipeline monitor can tell a report that is late from one that is
+new. The audit log is append-only: each row carries the hash of the one before, and ``review_audit_head``
+holds the last hash so a deleted tail is noticed too.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+
+from bastion.store.tables import ID, metadata
+from bastion.store.types import Instant, Json
+
+review_users = Table(
+    "review_users",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", ID, nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", Instant, nullable=False),
+)
+
+review_tokens = Table(
+    "review_tokens",
+    metadata,
+    Column("token_id", Integer, primary_key=True, autoincrement=True),
+    Column("label", ID, nullable=False),  # the platform a platform token writes for
+    Column("role", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Instant, nullable=False),
+    Column("revoked_at", Instant),
+)
+
+review_sessions = Table(
+    "review_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("review_users.user_id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Instant, nullable=False),
+    Column("expires_at", Instant, nullable=False),
+)
+
+review_intake = Table(
+    "review_intake",
+    metadata,
+    Column("platform", ID, primary_key=True),
+    Column("report_id", ID, primary_key=True),
+    Column("received_at", Instant, nullable=False),
+    Column("source", String(16), nullable=False),  # api | ingest | canary
+    Index("ix_review_intake_received", "received_at"),
+)
+
+review_cases = Table(
+    "review_cases",
+    metadata,
+    Column("case_id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", ID, nullable=False),
+    Column("group_type", String(16), nullable=False),  # account | network | post | hashtag | ...
+    Column("group_id", ID, nullable=False),
+    Column("account_id", ID),
+    Column("category", String(64), nullable=False),
+    Column("severity", Integer, nullable=False),
+    Column("priority", Integer, nullable=False),  # 1 = most urgent
+    Column("score", Float, nullable=False),
+    Column("flags", Json, nullable=False),
+    Column("status", String(16), nullable=False),  # open | in_review | closed
+    Column("stage", String(16), nullable=False),  # first | second | lead | appeal
+    Column("assignee", ID),
+    Column("claimed_at", Instant),
+    Column("outcome", String(32)),
+    Column("report_count", Integer, nullable=False),
+    Column("canary", Boolean, nullable=False, server_default="0"),
+    Column("created_at", Instant, nullable=False),
+    Column("updated_at", Instant, nullable=False),
+    Column("due_at", Instant, nullable=False),
+    Index("ix_review_cases_queue", "status", "priority", "due_at"),
+    Index("ix_review_cases_group", "platform", "group_type", "group_id"),
+)
+
+review_case_reports = Table(
+    "review_case_reports",
+    metadata,
+    Column("platform", ID, primary_key=True),
+    Column("report_id", ID, primary_key=True),
+    Column("case_id", Integer, ForeignKey("review_cases.case_id", ondelete="CASCADE"), nullable=False),
+    Column("added_at", Instant, nullable=False),
+    Column("discounted", Boolean, nullable=False, server_default="0"),
+    Index("ix_review_case_reports_case", "case_id"),
+)
+
+review_decisions = Table(
+    "review_decisions",
+    metadata,
+    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("review_cases.case_id", ondelete="CASCADE"), nullable=False),
+    Column("reviewer", ID, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("clause", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", Instant, nullable=False),
+    Index("ix_review_decisions_case", "case_id"),
+)
+
+review_reveals = Table(
+    "review_reveals",
+    metadata,
+    Column("reveal_id", Integer, primary_key=True, autoincrement=True),
+    Column("reviewer", ID, nullable=False),
+    Column("case_id", Integer, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("revealed_at", Instant, nullable=False),
+    Index("ix_review_reveals_reviewer", "reviewer", "revealed_at"),
+)
+
+review_reporters = Table(
+    "review_reporters",
+    metadata,
+    Column("platform", ID, primary_key=True),
+    Column("reporter_id", ID, primary_key=True),
+    Column("bad_faith", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("marked_by", ID, nullable=False),
+    Column("marked_at", Instant, nullable=False),
+)
+
+review_audit = Table(
+    "review_audit",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", Instant, nullable=False),
+    Column("actor", ID, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("details", Json, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+)
+
+review_audit_head = Table(
+    "review_audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+__all__ = [
+    "metadata",
+    "review_audit",
+    "review_audit_head",
+    "review_case_reports",
+    "review_cases",
+    "review_decisions",
+    "review_intake",
+    "review_reporters",
+    "review_reveals",
+    "review_sessions",
+    "review_tokens",
+    "review_users",
+]

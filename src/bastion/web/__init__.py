@@ -1,0 +1,1 @@
+"""Review console: server-rendered Jinja2 pages with htmx (vendored in ``static/``), no front-end build."""

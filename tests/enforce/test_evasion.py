@@ -1,0 +1,56 @@
+"""Ban evasion: name similarity, pair scoring, and re-created sellers caught in a later export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bastion.enforce.evasion import EvasionScorer, Profile, fold_name, name_similarity
+from bastion.enforce.evasion_store import evasion_links, scan_evasion
+from bastion.enforce.model import Decision
+from bastion.enforce.takedown import Takedowns
+from bastion.ingest import Ingestor
+from bastion.store import Store
+
+from .recreate import later_export
+from .world import small_world
+
+
+def test_names_fold_case_separators_and_leetspeak() -> None:
+    assert fold_name("Sunny.0tter_12") == "sunnyotter12"
+    assert name_similarity("sunny_otter12", "the_sunny_otter12") > 0.8
+    assert name_similarity("sunny_otter12", "polar_kettle77") < 0.4
+    assert name_similarity("", "x") == 0.0
+
+
+def test_one_weak_hint_is_not_enough_several_are() -> None:
+    old = Profile(
+        "o1",
+        "sunny_otter12",
+        "Sunny Otter",
+        frozenset({"https://linkhub.example/c1-9"}),
+        terms=frozenset({"bluefinch"}),
+    )
+    scorer = EvasionScorer([old], domain_counts={"linkhub.example": 3}, platform_accounts=1000)
+    assert scorer.match(Profile("n1", "sunny_otter13")) is None  # a similar name alone
+    hub = frozenset({"https://linkhub.example/c2-x"})
+    assert scorer.match(Profile("n2", "polar_kettle77", links=hub, terms=frozenset({"bluefinch"}))) is None
+    m = scorer.match(Profile("n3", "sunny_otter13", links=hub, terms=frozenset({"bluefinch"})))
+    assert m is not None and m.original_account_id == "o1" and len(m.evidence) == 3
+    same = scorer.match(Profile("n4", "zzz", links=frozenset({"http://www.LinkHub.example/c1-9/"})))
+    assert same is not None and "same external link" in same.evidence[0]
+
+
+def test_recreated_sellers_in_a_later_export_are_caught(store: Store, tmp_path: Path) -> None:
+    platform, networks = small_world(store, tmp_path)
+    later = later_export(platform, tmp_path / "later")
+    for net in networks:
+        Takedowns(store).apply(net, Decision("rev", "takedown", "CS-1", at=later.decided_at))
+    Ingestor(store).ingest(later.folder)
+    found = scan_evasion(store, platform.truth.platform)
+    right = sum(later.recreated.get(m.account_id) == m.original_account_id for m in found)
+    assert right / len(later.recreated) >= 0.9
+    assert (len(found) - right) / max(1, len(found)) < 0.02 + 1 / max(1, len(found))
+    links = evasion_links(store)
+    assert {link["account_id"] for link in links} == {m.account_id for m in found}
+    assert all(link["original_action_id"] is not None for link in links)
+    assert store.signals.count("evasion") == len(found)

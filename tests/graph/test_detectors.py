@@ -1,0 +1,121 @@
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from bastion.core.errors import ConfigError
+from bastion.graph import Combiner, available, create
+from bastion.graph.container import AccountGraph
+from bastion.graph.dense import SUSPECT, peel_densest
+
+BlockModel = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _graph(src: np.ndarray, dst: np.ndarray, n: int, times: np.ndarray | None = None) -> AccountGraph:
+    return AccountGraph.from_arrays("t", [f"u{i}" for i in range(n)], (src, dst), follow_times=times)
+
+
+def test_registry_lists_and_rejects() -> None:
+    assert {"propagation", "dense", "lockstep", "contact"} <= set(available())
+    with pytest.raises(ConfigError, match="no local detector"):
+        create("nope")
+    with pytest.raises(ConfigError):
+        Combiner({"prior": -1.0})
+
+
+def test_dense_block_found_despite_camouflage_to_popular_accounts() -> None:
+    rng = np.random.default_rng(1)
+    n, block = 600, np.arange(560, 600)
+    s, d = rng.integers(0, 560, 3000), rng.integers(0, 560, 3000)  # background
+    hubs = np.arange(5)
+    s = np.concatenate([s, rng.integers(0, 560, 2000)])
+    d = np.concatenate([d, rng.choice(hubs, 2000)])  # hubs are popular
+    a, b = np.meshgrid(block, block)
+    m = (a != b) & (rng.random(a.shape) < 0.3)
+    cam = np.repeat(block, 20)  # camouflage: every block member follows hubs and random accounts
+    s = np.concatenate([s, a[m], cam, cam])
+    d = np.concatenate([d, b[m], rng.choice(hubs, len(cam)), rng.integers(0, 560, len(cam))])
+    res = create("dense").run(_graph(s, d, n), np.array([], dtype=np.int64), {})
+    top = np.argsort(-res.scores)[: len(block)]
+    assert np.isin(top, block).mean() >= 0.95
+    assert res.scores[hubs].max() < 0.5
+    assert all(e.signal == "graph" for e in res.evidence[int(block[0])])
+
+
+def test_dense_only_among_suspects_when_given(make_block_model: BlockModel) -> None:
+    src, dst, _ = make_block_model(300, 3, 0.3, 0.01)
+    g = _graph(np.concatenate([src, dst]), np.concatenate([dst, src]), 300)
+    suspect = np.zeros(300)
+    assert create("dense").run(g, np.array([], dtype=np.int64), {SUSPECT: suspect}).scores.max() == 0
+    assert create("dense").run(g, np.array([], dtype=np.int64), {}).scores.max() > 0
+
+
+def test_peel_returns_densest_set() -> None:
+    import scipy.sparse as sp
+
+    k4 = [(i, j) for i in range(4) for j in range(4) if i != j]
+    edges = [*k4, (4, 5), (5, 4), (5, 6), (6, 5)]
+    r, c = zip(*edges, strict=True)
+    sym = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(7, 7))
+    best, density = peel_densest(sym, np.zeros(7), np.ones(7, dtype=bool))
+    assert set(np.flatnonzero(best)) == {0, 1, 2, 3}
+    assert density == pytest.approx(6 / 4)  # K4: 6 undirected edges over 4 nodes
+
+
+def test_lockstep_group_found_and_organic_not() -> None:
+    rng = np.random.default_rng(2)
+    n, day = 400, 86_400
+    s = rng.integers(0, 380, 4000)
+    d = rng.integers(0, 400, 4000)
+    t = rng.integers(0, 700 * day, 4000)
+    group, targets = np.arange(380, 400), np.array([1, 2, 3, 4])
+    gs, gd = np.meshgrid(group, targets)
+    s = np.concatenate([s, gs.ravel()])
+    d = np.concatenate([d, gd.ravel()])
+    t = np.concatenate([t, 100 * day + rng.integers(0, day, gs.size)])
+    res = create("lockstep").run(_graph(s, d, n, t), np.array([], dtype=np.int64), {})
+    assert res.scores[group].min() > 0.9
+    assert (res.scores[:380] > 0.5).mean() < 0.02
+    assert "within 3 days" in res.evidence[380][0].text
+
+
+def test_propagation_ranks_seed_neighbourhood_first(make_block_model: BlockModel) -> None:
+    src, dst, groups = make_block_model(400, 4, 0.15, 0.003, seed=3)
+    g = _graph(np.concatenate([src, dst]), np.concatenate([dst, src]), 400)
+    seeds = np.flatnonzero(groups == 2)[:3]
+    res = create("propagation").run(g, seeds, {})
+    top = np.argsort(-res.scores)[: int((groups == 2).sum())]
+    assert (groups[top] == 2).mean() > 0.9
+
+
+def test_contact_needs_chosen_follows_not_recommended_ones() -> None:
+    """Only sellers with seller evidence of their own count as contacts (here a coordinated-structure
+    score): a popular account that merely scores high by proximity (``hub``, camouflage target of many
+    sellers) must not turn the ordinary users who follow it into buyers."""
+    from bastion.graph import GraphBuilder
+    from bastion.graph.contact import STRUCTURE
+
+    b = GraphBuilder("t")
+    for k, s in enumerate(("s1", "s2", "s3")):
+        b.add_follow("buyer", s, 1_700_000_000 + k * 86_400)
+        b.add_follow("pulled", s, source="recommendation")
+        b.add_follow(s, "followed_by_seller")
+    for s in ("s1", "s2"):
+        b.add_follow("chose_two", s)
+        b.add_follow("shown_two", s, source="recommendation")
+    for h in ("h1", "h2", "h3"):
+        b.add_follow("hub_fan", h)
+    g = b.build()
+    sus = np.zeros(g.n)
+    sus[g.indices(["s1", "s2", "s3", "h1", "h2", "h3"])] = 0.9
+    structure = np.zeros(g.n)
+    structure[g.indices(["s1", "s2", "s3"])] = 1.0
+    res = create("contact").run(g, np.array([], dtype=np.int64), {SUSPECT: sus, STRUCTURE: structure})
+    i = g.index
+    assert res.scores[i["buyer"]] > 0.6
+    assert res.scores[i["pulled"]] < res.scores[i["buyer"]]
+    assert res.scores[i["chose_two"]] > 0 and res.scores[i["shown_two"]] == 0
+    assert res.scores[i["followed_by_seller"]] == 0
+    assert res.scores[i["hub_fan"]] == 0
+    assert "s1 (since 2023-11-14)" in res.evidence[i["buyer"]][0].text  # which sellers, since when
+    assert res.evidence[i["chose_two"]][0].data["follow_since"] == [None, None]  # no time, no made-up date
