@@ -17,8 +17,10 @@ from fastapi.staticfiles import StaticFiles
 
 from bastion.api import errors
 from bastion.api.deps import Authenticated, ReviewDep, require
+from bastion.api.followthrough import FollowThroughSchedule
 from bastion.api.routers import admin, cases, intake
 from bastion.core.settings import load_settings
+from bastion.enforce.settings import load_enforce_settings
 from bastion.review.service import Review
 from bastion.review.settings import load_review_settings
 from bastion.store import Store
@@ -38,12 +40,17 @@ def create_app(review: Review | None = None, *, start_workers: bool = True) -> F
         if owned:
             settings = load_review_settings()
             app.state.review = Review(Store(load_settings().database_url), settings)
+        schedule = FollowThroughSchedule(
+            app.state.review.store, load_enforce_settings().followthrough_interval_seconds
+        )
         if start_workers:
             app.state.review.start()
+            schedule.start()
         try:
             yield
         finally:
             if start_workers:
+                schedule.stop()
                 app.state.review.stop()
             if owned:
                 app.state.review.close()

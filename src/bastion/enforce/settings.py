@@ -30,6 +30,7 @@ class EnforceSettings(BaseSettings):
     webhook_timeout_seconds: float = 10.0
     #: Accounts still active this many days after a decision are escalated.
     still_active_days: int = 7
+    followthrough_interval_seconds: float = 3600.0  # how often `bastion serve` re-checks, delivers, purges
     cybertip_environment: Literal["test", "production"] = "test"
     cybertip_url: str | None = None  # override (a local fake in tests); default from the environment
     cybertip_username: str | None = None

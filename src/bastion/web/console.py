@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, update
 from bastion.api.deps import SESSION_COOKIE, Authenticated, Figures, Lead, Oversight, ReviewDep, Reviewer
 from bastion.core.errors import InputError
 from bastion.core.timefmt import utcnow
+from bastion.enforce.webhook import dead_letters, delivery_counts, requeue
 from bastion.review import audit
 from bastion.review.auth import AuthError, Principal, Role
 from bastion.review.cases import Conflict, reviewer_figures
@@ -311,3 +312,24 @@ def stats_page(request: Request, me: Figures, review: ReviewDep) -> HTMLResponse
     return page(
         request, "stats.html", me, review, figures=reviewer_figures(review.engine), health=review.health()
     )
+
+
+@router.get("/deliveries")
+def deliveries_page(request: Request, me: Figures, review: ReviewDep) -> HTMLResponse:
+    """Enforcement actions that never reached the platform: a dead letter is a takedown not yet in force."""
+    store = review.store
+    return page(
+        request,
+        "deliveries.html",
+        me,
+        review,
+        counts=delivery_counts(store),
+        dead=dead_letters(store),
+    )
+
+
+@router.post("/deliveries/{delivery_id}/requeue")
+def requeue_delivery(delivery_id: str, me: Lead, review: ReviewDep) -> Response:
+    requeue(review.store, delivery_id)
+    audit.record(review.engine, me.name, "delivery.requeue", f"delivery:{delivery_id}")
+    return RedirectResponse("/deliveries", status_code=303)
