@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 
 from bastion.cli.context import console, handle_errors
 from bastion.demo import DemoOptions, run_demo
+from bastion.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +27,28 @@ def demo(
     db: Annotated[
         str | None, typer.Option("--db", help="Database URL (default: a fresh SQLite file in workdir).")
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Then start the review console on the demo's cases (Ctrl-C stops)."),
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
     """Generate a benign synthetic platform with planted networks, ingest it, and run every capability."""
-    run_demo(DemoOptions(workdir=workdir, accounts=accounts, seed=seed, database_url=db), console)
+    ctx = run_demo(DemoOptions(workdir=workdir, accounts=accounts, seed=seed, database_url=db), console)
+    if serve:
+        serve_console(ctx.store.url, port)
+
+
+def serve_console(url: str, port: int) -> None:
+    """The console on the demo database, in development mode (the demo's logins use the development key)."""
+    import uvicorn
+
+    from bastion.api.service import create_app
+    from bastion.review.service import Review
+    from bastion.review.settings import load_review_settings
+
+    os.environ.setdefault("BASTION_ENV", "development")
+    os.environ["BASTION_DATABASE_URL"] = url
+    review = Review(Store(url), load_review_settings())
+    console.print(f"review console: http://127.0.0.1:{port}/login (log in with a demo login printed above)")
+    uvicorn.run(create_app(review), host="127.0.0.1", port=port, log_level="warning")

@@ -62,7 +62,7 @@ def demo_step(ctx: DemoContext) -> None:
             f"demo login ({role}): [bold]{name}[/bold] / [bold]{password}[/bold]", highlight=False
         )
     ctx.console.print(
-        "start the console: "
+        "start the console (or run the demo with --serve): "
         f"[bold]BASTION_ENV=development BASTION_DATABASE_URL='{ctx.store.url}' "
         "bastion serve --port 8000[/bold]"
         " then open http://127.0.0.1:8000/login (development mode only: set BASTION_SECRET_KEY otherwise)",
