@@ -10,6 +10,8 @@ candidates, next to the unguarded recommender's own time per request measured in
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -17,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from bastion.core.model import EntityType, Signal
-from bastion.guard.filter import RecommendationGuard
-from bastion.guard.replay import NETWORK_ROLES, FriendsOfFriends, replay
+from bastion.guard.filter import MINOR_FOR_ADULT, RecommendationGuard
+from bastion.guard.replay import NETWORK_ROLES, FriendsOfFriends, ReplayReport, replay
+from bastion.guard.state import Snapshot
 from bastion.guard.storage import audit_store, guard_state
 from bastion.ingest import Ingestor
 from bastion.store import Store
@@ -65,7 +68,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--k", type=int, default=10, help="suggestions per viewer in the replay")
     ap.add_argument("--plant", action="store_true", help="plant signals from the truth instead of detecting")
-    ap.add_argument("--requests", type=int, default=1_000, help="timed filter requests")
+    ap.add_argument("--requests", type=int, default=2_000, help="timed filter requests")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,14 +130,7 @@ def main() -> None:
             f"buyer->seller suggestions        {b.buyer_to_seller:>8,} -> {a.buyer_to_seller:>8,}   "
             f"drop {drop:.2%} (target >= 99%): {ok(drop >= 0.99 and b.buyer_to_seller > 0)}"
         )
-        nd, ad = report.benign_drop_network_rules, report.benign_drop_age_policy
-        print(f"benign suggestions               {b.benign:>8,} -> {a.benign:>8,}")
-        print(f"  benign drop, network/suspicion rules {nd:.2%} (target < 2%): {ok(nd < 0.02)}")
-        print(
-            f"  benign drop, minor-protection policy {ad:.2%} (minors not suggested to unconnected adults;"
-            " a deliberate policy, GuardPolicy(protect_minors_from_adults=False) turns it off)"
-        )
-        print(f"  benign removals by reason: {report.benign_removed_by_reason}")
+        benign_section(report)
 
         latency(rec, snap, args.requests)
         audit = audit_store(store)
@@ -142,41 +138,93 @@ def main() -> None:
         kept = sum(n.after.impressions for n in audit.networks)
         print(
             f"\nexposure audit of the stored impressions: {shown:,} impressions of {len(audit.networks)} "
-            f"detected network(s) -> {kept:,} after replay through the guard; benign impressions dropped "
-            f"{audit.benign_drop:.1%} (removals: {audit.removed_by_reason})"
+            f"detected network(s) -> {kept:,} after replay through the guard (removals: "
+            f"{audit.removed_by_reason});\nimpressions of accounts in no detected network dropped "
+            f"{audit.benign_drop:.1%}: {audit.benign_drop_network_rules:.1%} by the network/suspicion rules, "
+            f"{audit.benign_drop_age_policy:.1%} by the minor-protection policy"
         )
         store.close()
 
 
-def latency(rec: FriendsOfFriends, snap: object, requests: int) -> None:
-    """Filter time for 500 candidates vs the recommender's own per-request time, same viewers, same run."""
-    from bastion.guard.state import Snapshot
+def benign_section(report: ReplayReport) -> None:
+    """The benign drop split, so the detection-driven rules (target < 2%) and the age policy do not mix."""
+    b = report.without.benign
+    nd, ad = report.benign_drop_network_rules, report.benign_drop_age_policy
+    by_reason = report.benign_removed_by_reason
+    print(
+        "\n== benign suggestions (viewer and candidate both outside the synthetic networks): "
+        f"{b:,} -> {report.with_guard.benign:,} =="
+    )
+    print(f"(a) lost to the network/suspicion rules  {nd:6.2%}   target < 2%: {ok(nd < 0.02)}")
+    for reason, count in by_reason.items():
+        if reason != MINOR_FOR_ADULT:
+            print(f"      {reason:<24} {count:>7,}  {count / b if b else 0.0:6.2%}")
+    print(f"(b) lost to the minor-protection policy  {ad:6.2%}   (not a detection error; no target)")
+    print(
+        "      The issue asks that minors are not suggested to adults they are not already connected to.\n"
+        "      Friends-of-friends suggests many minors to unconnected adults, so this rule removes those\n"
+        "      suggestions on purpose, whoever the adult is. It is reported apart from (a) because it is a\n"
+        "      policy choice, not a false positive;\n"
+        "      GuardPolicy(protect_minors_from_adults=False) turns it off."
+    )
+    print(f"(a) + (b) together                       {nd + ad:6.2%}")
 
-    assert isinstance(snap, Snapshot)
+
+def latency(rec: FriendsOfFriends, snap: Snapshot, requests: int) -> None:
+    """Filter time for 500 candidates vs the recommender's own per-request time, same viewers, same run.
+
+    Wall time is what a caller waits; thread CPU time next to it separates the guard's own work from the
+    time the (shared) machine's scheduler took the core away, and garbage collections that ran inside a
+    timed request are counted, since those were the suspected cause of the old tail.
+    """
     guard = RecommendationGuard(snap)
     rng = np.random.default_rng(1)
     viewers = rng.choice(snap.n, size=requests, replace=True)
-    base_t, filt_t = [], []
-    for v in viewers:
-        t = time.perf_counter()
-        s = rec.recommend(int(v), k=500)
-        base_t.append(time.perf_counter() - t)
-        ids = [snap.accounts[c] for c in s.candidates]
-        if len(ids) < 500:  # pad with random accounts so every request has 500
-            ids += [snap.accounts[c] for c in rng.choice(snap.n, 500 - len(ids), replace=False)]
-        via = [[snap.accounts[j] for j in p] for p in s.via] + [None] * (500 - len(s.via))
-        t = time.perf_counter()
-        guard.filter(snap.accounts[int(v)], ids, via=via)
-        filt_t.append(time.perf_counter() - t)
-    bp50, bp99 = np.percentile(base_t, [50, 99]) * 1e3
-    fp50, fp99 = np.percentile(filt_t, [50, 99]) * 1e3
-    print(f"\n== latency, 500 candidates, {requests} requests ==")
-    print(f"unguarded recommender (baseline) p50 {bp50:.2f} ms  p99 {bp99:.2f} ms")
+    base_t, filt_t, filt_cpu = [], [], []
+    gc_in_request = [0]
+    timing = [False]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and timing[0]:
+            gc_in_request[0] += 1
+
+    gc.callbacks.append(on_gc)
+    load_before = os.getloadavg()
+    try:
+        for v in viewers:
+            t = time.perf_counter()
+            s = rec.recommend(int(v), k=500)
+            base_t.append(time.perf_counter() - t)
+            ids = [snap.accounts[c] for c in s.candidates]
+            if len(ids) < 500:  # pad with random accounts so every request has 500
+                ids += [snap.accounts[c] for c in rng.choice(snap.n, 500 - len(ids), replace=False)]
+            via = [[snap.accounts[j] for j in p] for p in s.via] + [None] * (500 - len(s.via))
+            timing[0] = True
+            c = time.thread_time()
+            t = time.perf_counter()
+            guard.filter(snap.accounts[int(v)], ids, via=via)
+            filt_t.append(time.perf_counter() - t)
+            filt_cpu.append(time.thread_time() - c)
+            timing[0] = False
+    finally:
+        gc.callbacks.remove(on_gc)
+    load_after = os.getloadavg()
+    b50, b95, b99 = np.percentile(base_t, [50, 95, 99]) * 1e3
+    f50, f95, f99 = np.percentile(filt_t, [50, 95, 99]) * 1e3
+    c50, c95, c99 = np.percentile(filt_cpu, [50, 95, 99]) * 1e3
+    print(f"\n== latency, 500 candidates (with via explanations), {requests:,} requests ==")
     print(
-        f"guard filter (with via)          p50 {fp50:.2f} ms  p99 {fp99:.2f} ms   "
-        f"= {fp50 / bp50:.2f}x / {fp99 / bp99:.2f}x the baseline"
+        f"machine: {os.cpu_count()} cores, load average {load_before[0]:.1f} before / "
+        f"{load_after[0]:.1f} after (other workers share it)"
     )
-    print(f"filter p99 < 5 ms: {ok(fp99 < 5.0)}")
+    print(f"unguarded recommender (baseline) p50 {b50:6.2f}  p95 {b95:6.2f}  p99 {b99:6.2f} ms (wall)")
+    print(
+        f"guard filter                     p50 {f50:6.2f}  p95 {f95:6.2f}  p99 {f99:6.2f} ms (wall)   "
+        f"= {f50 / b50:.2f}x / {f95 / b95:.2f}x / {f99 / b99:.2f}x the baseline"
+    )
+    print(f"guard filter, CPU time           p50 {c50:6.2f}  p95 {c95:6.2f}  p99 {c99:6.2f} ms (thread)")
+    print(f"garbage collections inside a timed filter request: {gc_in_request[0]} of {requests:,}")
+    print(f"filter p99 < 5 ms: {ok(f99 < 5.0)}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,10 @@ def test_replay_before_after_and_timeline(tiny_store: Store) -> None:
     assert (audit.impressions, audit.kept) == (8, 2)
     assert (audit.benign_impressions, audit.benign_kept) == (3, 2)  # adam was shown kid, unconnected
     assert audit.removed_by_reason == {"network_member": 5, "minor_for_adult": 1}
+    # the one benign loss is the age policy, not a network rule, and the two are reported apart
+    assert audit.benign_removed_by_reason == {"minor_for_adult": 1}
+    assert audit.benign_drop_age_policy == pytest.approx(audit.benign_drop) and audit.benign_drop > 0
+    assert audit.benign_drop_network_rules == 0
     assert audit.weeks == [date(2024, 3, 4), date(2024, 3, 11)]
     assert audit.weekly_before == {"n1": [3, 2]}
     assert audit.weekly_after == {"n1": [0, 0]}

@@ -1,23 +1,5 @@
-from __future__ import annotations
+"""Review-service fixtures, shared with tests/api, tests/review and tests/web."""
 
-from collections.abc import Iterator
+from support.review_fixtures import client, review
 
-import pytest
-from fastapi.testclient import TestClient
-
-from bastion.review.service import Review
-from bastion.store import Store
-from review.support import client_for, make_review
-
-
-@pytest.fixture
-def review(store: Store) -> Iterator[Review]:
-    r = make_review(store)
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def client(review: Review) -> Iterator[TestClient]:
-    with client_for(review) as c:
-        yield c
+__all__ = ["client", "review"]

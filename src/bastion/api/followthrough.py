@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bastion.core.errors import ConfigError
 from bastion.enforce.settings import EnforceSettings, load_enforce_settings
 from bastion.enforce.status import recheck
-from bastion.enforce.webhook import WebhookDispatcher
+from bastion.enforce.webhook import dispatcher_for
 from bastion.report.preservation import PreservationVault
 from bastion.store import Store
 from bastion.store.tables import platforms
@@ -46,14 +46,7 @@ def tick(store: Store, settings: EnforceSettings | None = None) -> TickResult:
         result.escalated[name] = len(found.escalate)
     if settings.webhook_url:
         try:
-            dispatcher = WebhookDispatcher(
-                store,
-                settings.webhook_url,
-                settings.webhook_key(),
-                max_attempts=settings.webhook_max_attempts,
-                backoff_seconds=settings.webhook_backoff_seconds,
-                timeout=settings.webhook_timeout_seconds,
-            )
+            dispatcher = dispatcher_for(store, settings)
             result.delivered = dispatcher.deliver_due().delivered
         except ConfigError as exc:
             result.skipped.append(f"webhook delivery: {exc}")

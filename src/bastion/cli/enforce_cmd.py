@@ -21,7 +21,7 @@ from bastion.enforce.model import Decision
 from bastion.enforce.settings import load_enforce_settings
 from bastion.enforce.status import platforms_with_decisions, recheck, transparency_summary
 from bastion.enforce.takedown import Takedowns
-from bastion.enforce.webhook import WebhookDispatcher, dead_letters, delivery_counts
+from bastion.enforce.webhook import dead_letters, delivery_counts, dispatcher_for
 from bastion.store import Store
 
 PlatformOption = Annotated[str | None, typer.Option("--platform", help="Platform name (default: all).")]
@@ -96,17 +96,8 @@ def enforcement_status(
 def enforcement_deliver(db: DbOption = None) -> None:
     """Deliver pending action events to the platform's webhook (retrying with backoff), list dead letters."""
     settings = load_enforce_settings()
-    if not settings.webhook_url:
-        raise InputError("BASTION_WEBHOOK_URL is not set", field="webhook_url")
     with open_store(db) as store:
-        d = WebhookDispatcher(
-            store,
-            settings.webhook_url,
-            settings.webhook_key(),
-            max_attempts=settings.webhook_max_attempts,
-            backoff_seconds=settings.webhook_backoff_seconds,
-            timeout=settings.webhook_timeout_seconds,
-        )
+        d = dispatcher_for(store, settings)
         r = d.drain()
         d.close()
         dead = dead_letters(store)
@@ -160,14 +151,7 @@ def takedown_apply(
             f"{result.skipped} already active"
         )
         if settings.webhook_url:
-            d = WebhookDispatcher(
-                store,
-                settings.webhook_url,
-                settings.webhook_key(),
-                max_attempts=settings.webhook_max_attempts,
-                backoff_seconds=settings.webhook_backoff_seconds,
-                timeout=settings.webhook_timeout_seconds,
-            )
+            d = dispatcher_for(store, settings)
             d.drain()
             d.close()
         states: dict[str, int] = {}

@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import func, select, update
 
-from bastion.core.errors import NotFound
+from bastion.core.errors import InputError, NotFound
 from bastion.core.timefmt import utcnow
 from bastion.enforce.actions import ActionService
+from bastion.enforce.settings import EnforceSettings
 from bastion.store import Store
 from bastion.store.tables_enforce import enforce_deliveries, enforce_events
 
@@ -219,3 +220,17 @@ def action_delivery_status(store: Store, action_ids: list[int]) -> dict[int, str
         for action_id, _event_id, status in conn.execute(query):
             out[action_id] = status
     return out
+
+
+def dispatcher_for(store: Store, settings: EnforceSettings) -> WebhookDispatcher:
+    """The dispatcher the operator configured (URL, signing key, retries); needs ``webhook_url``."""
+    if not settings.webhook_url:
+        raise InputError("BASTION_WEBHOOK_URL is not set", field="webhook_url")
+    return WebhookDispatcher(
+        store,
+        settings.webhook_url,
+        settings.webhook_key(),
+        max_attempts=settings.webhook_max_attempts,
+        backoff_seconds=settings.webhook_backoff_seconds,
+        timeout=settings.webhook_timeout_seconds,
+    )

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from bastion.guard.filter import RecommendationGuard
+from bastion.guard.filter import MINOR_FOR_ADULT, RecommendationGuard
 from bastion.guard.state import AGE_MINOR, MEMBER, Snapshot
 
 
@@ -73,9 +73,22 @@ class ExposureAudit:
         out["weeks"] = [w.isoformat() for w in self.weeks]
         return out
 
+    benign_removed_by_reason: dict[str, int] = field(default_factory=dict)
+
     @property
     def benign_drop(self) -> float:
         return 1.0 - self.benign_kept / self.benign_impressions if self.benign_impressions else 0.0
+
+    @property
+    def benign_drop_age_policy(self) -> float:
+        """The part of :attr:`benign_drop` that is the minor-protection policy, a choice, not a detection."""
+        lost = self.benign_removed_by_reason.get(MINOR_FOR_ADULT, 0)
+        return lost / self.benign_impressions if self.benign_impressions else 0.0
+
+    @property
+    def benign_drop_network_rules(self) -> float:
+        lost = sum(v for r, v in self.benign_removed_by_reason.items() if r != MINOR_FOR_ADULT)
+        return lost / self.benign_impressions if self.benign_impressions else 0.0
 
 
 def week_of(moment: datetime) -> date:
@@ -83,25 +96,24 @@ def week_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def replay_keep(snap: Snapshot, imp: Impressions) -> tuple[np.ndarray, Counter[str]]:
-    """Which impressions the guard would have let through; one filter call per viewer, as a recommender
-    would make it."""
+def replay_keep(snap: Snapshot, imp: Impressions) -> np.ndarray:
+    """The reason the guard would have removed each impression ("" where it would have let it through);
+    one filter call per viewer, as a recommender would make it."""
     guard = RecommendationGuard(snap)
     per_viewer: dict[str, list[int]] = defaultdict(list)
     for k, viewer in enumerate(imp.viewer):
         per_viewer[viewer].append(k)
-    keep = np.ones(len(imp.viewer), dtype=bool)
-    reasons: Counter[str] = Counter()
+    reason = np.full(len(imp.viewer), "", dtype=object)
     for viewer, rows in per_viewer.items():
-        result = guard.filter(viewer, [imp.shown[k] for k in rows])
-        for removal in result.removed:
-            keep[rows[removal.position]] = False
-            reasons[removal.reason] += 1
-    return keep, reasons
+        for removal in guard.filter(viewer, [imp.shown[k] for k in rows]).removed:
+            reason[rows[removal.position]] = removal.reason
+    return reason
 
 
 def exposure_audit(snap: Snapshot, imp: Impressions) -> ExposureAudit:
-    keep, reasons = replay_keep(snap, imp)
+    reason = replay_keep(snap, imp)
+    keep = reason == ""
+    reasons = Counter(reason[~keep].tolist())
     idx = snap.lookup(imp.shown)
     vidx = snap.lookup(imp.viewer)
     minor_viewer = np.where(vidx >= 0, snap.age[np.maximum(vidx, 0)] == AGE_MINOR, False)
@@ -145,6 +157,7 @@ def exposure_audit(snap: Snapshot, imp: Impressions) -> ExposureAudit:
         benign_impressions=int((~in_any).sum()),
         benign_kept=int((~in_any & keep).sum()),
         removed_by_reason=dict(reasons.most_common()),
+        benign_removed_by_reason=dict(Counter(reason[~in_any & ~keep].tolist()).most_common()),
         networks=out,
         weeks=weeks,
         weekly_before=weekly_before,

@@ -44,5 +44,6 @@ def render_audit(audit: ExposureAudit, console: Console) -> None:
         f"replay through the guard: {audit.kept:,} of {audit.impressions:,} impressions kept; "
         f"removed: {removed}; "
         f"impressions of accounts in no network kept: {audit.benign_kept:,} of {audit.benign_impressions:,} "
-        f"({audit.benign_drop:.1%} dropped, mostly the minor-protection policy)"
+        f"({audit.benign_drop:.1%} dropped: {audit.benign_drop_age_policy:.1%} by the minor-protection "
+        f"policy, {audit.benign_drop_network_rules:.1%} by the network/suspicion rules)"
     )

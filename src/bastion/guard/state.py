@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Protocol
 
 import numpy as np
@@ -26,6 +27,9 @@ AGE_UNKNOWN, AGE_ADULT, AGE_MINOR = 0, 1, 2
 _AGE_CODES = {"unknown": AGE_UNKNOWN, "adult": AGE_ADULT, "minor": AGE_MINOR}
 
 MEMBER, ORBIT, CASE, SUSPICIOUS = 1, 2, 4, 8
+
+#: Viewer-independent rule codes per account (0 = none); the filter's reason codes start with these.
+RULE_MEMBER, RULE_ORBIT, RULE_CASE = 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -112,14 +116,51 @@ class Snapshot:
         self.flags = flags
         self.unsafe = (flags & (MEMBER | ORBIT)) > 0
         self.connections = _minor_connections(base, self.age, n)
+        self._tables(n)
 
-    def lookup(self, ids: list[str]) -> IntArray:
-        get = self.index.get
-        return np.fromiter((get(a, -1) for a in ids), dtype=np.int64, count=len(ids))
+    def _tables(self, n: int) -> None:
+        """Per-account answers to the viewer-independent questions, with one extra row (index ``n``) for
+        accounts the platform never exported, so a request is one gather per question and no branches."""
+        flags = self.flags
+        static = np.zeros(n + 1, dtype=np.int8)
+        static[:n][(flags & CASE) > 0] = RULE_CASE
+        static[:n][(flags & ORBIT) > 0] = RULE_ORBIT
+        static[:n][(flags & MEMBER) > 0] = RULE_MEMBER
+        self.static_rule = static
+        detail = np.full(n + 1, "", dtype=object)
+        for i, case_id in self.case.items():
+            detail[i] = case_id
+        for i, net in self.network.items():  # the network wins where both apply, as the rule order does
+            if self.unsafe[i]:
+                detail[i] = net
+        self.static_detail = detail
+        minor = np.zeros(n + 1, dtype=bool)
+        minor[:n] = self.age == AGE_MINOR
+        self.is_minor = minor
+        self.is_unsafe = np.append(self.unsafe, False)
+        self.suspicious_adult = np.append(((flags & SUSPICIOUS) > 0) & ~minor[:n], False)
+
+    def lookup(self, ids: Sequence[str]) -> IntArray:
+        """Indices of ``ids``, -1 for unknown ones; ``map`` keeps the per-id work in C."""
+        return np.fromiter(map(self.index.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
+
+    def lookup_rows(self, ids: Sequence[str]) -> IntArray:
+        """Like :meth:`lookup`, but unknown ids get the extra all-clear row ``n`` of the rule tables."""
+        return np.fromiter(map(self.index.get, ids, repeat(self.n)), dtype=np.int64, count=len(ids))
 
     def connected(self, a: int, b: int) -> bool:
         """Either follows the other (kept only for pairs with a minor, the only ones a rule asks about)."""
-        return (min(a, b) * self.n + max(a, b)) in self.connections
+        return bool(self.connected_many(a, np.array([b], dtype=np.int64))[0])
+
+    def connected_many(self, a: int, others: IntArray) -> BoolArray:
+        """:meth:`connected` for one account against many, by binary search over the sorted pair keys."""
+        keys = np.minimum(others, a) * self.n + np.maximum(others, a)
+        conn = self.connections
+        if len(conn) == 0:
+            return np.zeros(len(others), dtype=bool)
+        at = np.minimum(np.searchsorted(conn, keys), len(conn) - 1)
+        found: BoolArray = conn[at] == keys
+        return found
 
 
 def undirected(base: PlatformBase, n: int) -> sp.csr_matrix:
@@ -148,14 +189,17 @@ def close_orbit(links: sp.csr_matrix, members: BoolArray, policy: GuardPolicy) -
     return orbit
 
 
-def _minor_connections(base: PlatformBase, age: npt.NDArray[np.int8], n: int) -> set[int]:
+def _minor_connections(base: PlatformBase, age: npt.NDArray[np.int8], n: int) -> IntArray:
+    """Sorted unique ``lo * n + hi`` keys of follow pairs that involve a minor: one int array, not a set
+    of Python ints, so the garbage collector has nothing to walk."""
     src, dst = base.follow_src, base.follow_dst
     if len(src) == 0:
-        return set()
+        return np.zeros(0, dtype=np.int64)
     keep = (age[src] == AGE_MINOR) | (age[dst] == AGE_MINOR)
     lo = np.minimum(src[keep], dst[keep])
     hi = np.maximum(src[keep], dst[keep])
-    return set((lo * n + hi).tolist())
+    keys: IntArray = np.unique(lo * n + hi)
+    return keys
 
 
 class GuardState:
