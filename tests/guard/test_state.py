@@ -41,3 +41,16 @@ def test_refresh_only_when_detections_change_and_graph_loaded_once() -> None:
     assert state.refresh_if_stale() is False
     assert source.base_loads == 1
     assert state.rebuilds == 2
+
+
+def test_check_every_skips_watermark_queries_until_due() -> None:
+    source = FakeSource()
+    state = GuardState(source, check_every=3600.0)
+    guard = RecommendationGuard(state)
+    assert guard.filter("adam", ["s1"]).kept == ["s1"]
+    source.members.update(MEMBERS)
+    assert state.refresh_if_stale() is False  # not due yet: the change waits
+    assert guard.filter("adam", ["s1"]).kept == ["s1"]
+    state.check_every = 0.0
+    assert state.refresh_if_stale() is True
+    assert guard.filter("adam", ["s1"]).kept == []

@@ -8,6 +8,7 @@ the watched signals change, the follow graph only when a new ingest lands.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -209,9 +210,17 @@ class GuardState:
     flags over the cached follow graph, a new ingest reloads the graph too.
     """
 
-    def __init__(self, source: StateSource, policy: GuardPolicy | None = None) -> None:
+    def __init__(
+        self, source: StateSource, policy: GuardPolicy | None = None, *, check_every: float = 0.0
+    ) -> None:
+        """``check_every`` (seconds): look at the watermarks at most this often; 0 checks on every call.
+
+        The check is two queries (about 2 ms on SQLite), more than the filter itself; a request path
+        that can accept detections arriving up to ``check_every`` late sets it (e.g. 1.0)."""
         self.source = source
         self.policy = policy or GuardPolicy()
+        self.check_every = check_every
+        self._checked_at = -float("inf")
         self._lock = threading.Lock()
         self._base_version: object = None
         self._det_version: object = None
@@ -239,6 +248,10 @@ class GuardState:
 
     def refresh_if_stale(self) -> bool:
         """Rebuild what changed; True when something was rebuilt."""
+        now = time.monotonic()
+        if self._snapshot is not None and now - self._checked_at < self.check_every:
+            return False
+        self._checked_at = now
         base_version = self.source.base_version()
         det_version = self.source.detections_version()
         if (

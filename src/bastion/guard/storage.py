@@ -121,9 +121,11 @@ class StoreSource:
         return Detections(members, cases, suspicion)
 
 
-def guard_state(store: Store, platform: str | None = None, policy: GuardPolicy | None = None) -> GuardState:
+def guard_state(
+    store: Store, platform: str | None = None, policy: GuardPolicy | None = None, *, check_every: float = 0.0
+) -> GuardState:
     name = resolve_platform(store, platform)
-    return GuardState(StoreSource(store, name, policy), policy)
+    return GuardState(StoreSource(store, name, policy), policy, check_every=check_every)
 
 
 def signal_sink(store: Store) -> _Sink:

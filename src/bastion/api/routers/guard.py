@@ -37,6 +37,11 @@ def get_policy() -> GuardPolicy:
     return GuardPolicy()
 
 
+#: On the request path the guard checks for new detections at most this often (two small queries), so a
+#: new network reaches recommendations within a second without costing every request a database trip.
+FRESHNESS_SECONDS = 1.0
+
+
 class _StateCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -47,7 +52,7 @@ class _StateCache:
         state = self._states.get(key)
         if state is None or getattr(state.source, "store", None) is not store:
             with self._lock:
-                state = guard_state(store, platform, policy)
+                state = guard_state(store, platform, policy, check_every=FRESHNESS_SECONDS)
                 self._states[key] = state
         state.refresh_if_stale()
         return state
