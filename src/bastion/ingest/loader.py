@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select
 
 from bastion.core.errors import InputError
 from bastion.core.timefmt import parse_instant, utcnow
-from bastion.ingest.pipeline import FileJob, validated, validated_in_worker
+from bastion.ingest.pipeline import FileJob, can_spawn, validated, validated_in_worker
 from bastion.ingest.readers import FORMATS, reader_for
 from bastion.ingest.schema import TABLE_NAMES, TableSpec, build_specs
 from bastion.ingest.validate import ValidBatch
@@ -159,7 +159,7 @@ class Ingestor:
         sql = self._sql[table]
         big = reader.total_bytes >= self.large_file_bytes
         job = FileJob(table, path, platform, self.batch_rows, position, self.dialect)
-        batches = validated_in_worker(job) if big and self.parallel else validated(job)
+        batches = validated_in_worker(job) if big and self.parallel and can_spawn() else validated(job)
         with deferred_indexes(self.store.engine, spec.table, big), closing(batches):
             for records, bytes_done, batch in batches:
                 if strict and batch.errors:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import sys
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,12 @@ def validated(job: FileJob) -> Generator[Item, None, None]:
     validator = BatchValidator(specs[job.table], job.path.name, job.platform, reader.unit)
     for raw in reader.batches(skip=job.skip):
         yield raw.records, raw.bytes_done, validator.validate(raw)
+
+
+def can_spawn() -> bool:
+    """A spawned worker re-imports ``__main__`` from its file; a program read from stdin has none."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or Path(main_file).exists()
 
 
 def validated_in_worker(job: FileJob, depth: int = 3) -> Generator[Item, None, None]:
