@@ -143,3 +143,14 @@ def test_edited_audit_row_is_detected_by_api_and_cli(review: Review, db_url: str
     with client_for(review) as c:
         verdict = c.get("/v1/audit/verify", headers={"Authorization": f"Bearer {token}"}).json()
     assert verdict["ok"] is False
+
+
+def test_api_docs_render_from_local_assets(review: Review, client: TestClient) -> None:
+    """/docs needs a login and loads Swagger UI from this server, never from a CDN."""
+    assert client.get("/docs", follow_redirects=False).status_code in (401, 303)
+    review.auth.add_user("docs-reader", "auditor", "correct-horse-battery-1")
+    login(client, "docs-reader")
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200

@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from bastion.api import errors
 from bastion.api.deps import Authenticated, ReviewDep, require
@@ -28,7 +29,7 @@ from bastion.store import Store
 log = logging.getLogger("bastion.api")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 #: Routes anyone may call: health for load balancers, and what a person needs to reach the login form.
-PUBLIC_PATHS = ("/healthz", "/login", "/static")
+PUBLIC_PATHS = ("/healthz", "/login", "/static", "/docs-assets")
 
 
 def create_app(review: Review | None = None, *, start_workers: bool = True) -> FastAPI:
@@ -81,7 +82,14 @@ def create_app(review: Review | None = None, *, start_workers: bool = True) -> F
 
     @app.get("/docs", include_in_schema=False)
     def docs(_: Authenticated) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Bastion API")
+        """Swagger UI from the ``swagger-ui-bundle`` package, served locally: no CDN, works offline."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Bastion API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
     app.include_router(intake.router)
     app.include_router(cases.router)
@@ -91,6 +99,7 @@ def create_app(review: Review | None = None, *, start_workers: bool = True) -> F
 
     app.include_router(console_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     return app
 
 
