@@ -5,6 +5,7 @@ import pytest
 
 from bastion.graph import detect, to_export
 from bastion.graph.plant import BUYER, DECOY, SELLER, PlantConfig, Planted, plant
+from bastion.graph.signals import all_signals
 
 
 def _net_mask(p: Planted) -> np.ndarray:
@@ -55,3 +56,27 @@ def test_export_format_and_exposure(planted: Planted) -> None:
     exp = det.networks[0].exposure
     assert exp is not None and exp.follows_from_recommendation > 0
     assert exp.impressions >= exp.minor_impressions and exp.viewers >= exp.minor_viewers
+
+
+def test_dense_blocks_still_feed_roles_and_evidence(planted: Planted) -> None:
+    """Dense has no share of the default ranking score (bench ablation, round 5), but it must keep running.
+
+    Its blocks are the structure evidence behind the seller role and contact.py's seller-evidence gate, and
+    a reviewer reads them in the dossier; a weight change must not silently switch that off.
+    """
+    from bastion.graph.roles import role_scores
+
+    det = detect(planted.graph, planted.seeds)
+    dense = det.results["dense"]
+    assert dense.scores.max() > 0
+    texts = [e.text for n in det.networks for m in n.members for e in m.evidence]
+    assert any("dense block" in t for t in texts)
+    scores = {k: r.scores for k, r in det.results.items()}
+    without = role_scores(
+        planted.graph,
+        all_signals(planted.graph),
+        det.seller,
+        {**scores, "dense": np.zeros_like(dense.scores)},
+        det.results["contact"].parts.get("reach"),
+    )
+    assert not np.allclose(without.seller, det.roles.seller)
