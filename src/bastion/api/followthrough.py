@@ -14,15 +14,12 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from bastion.core.errors import ConfigError
 from bastion.enforce.settings import EnforceSettings, load_enforce_settings
 from bastion.enforce.status import recheck
 from bastion.enforce.webhook import dispatcher_for
 from bastion.report.preservation import PreservationVault
 from bastion.store import Store
-from bastion.store.tables import platforms
 
 log = logging.getLogger("bastion.followthrough")
 
@@ -39,9 +36,7 @@ def tick(store: Store, settings: EnforceSettings | None = None) -> TickResult:
     """One pass of the schedule; safe to run from several processes (every part is idempotent)."""
     settings = settings or load_enforce_settings()
     result = TickResult()
-    with store.engine.connect() as conn:
-        names = [str(n) for n in conn.scalars(select(platforms.c.name))]
-    for name in names:
+    for name in store.platforms():
         found = recheck(store, name, escalate_after_days=settings.still_active_days)
         result.escalated[name] = len(found.escalate)
     if settings.webhook_url:

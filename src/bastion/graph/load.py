@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import numpy as np
 from sqlalchemy import func, select
 
-from bastion.core.errors import InputError, NotFound
 from bastion.core.model import EntityType, Signal
 from bastion.graph.container import AGE_CODES, AGE_UNKNOWN, AccountGraph, NodeAttributes
 from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
@@ -52,27 +51,6 @@ class LoadedPlatform:
     graph: AccountGraph
     domains: dict[int, list[str]] = field(default_factory=dict)
     facts: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
-
-
-def platforms_in(store: Store) -> list[str]:
-    with store.engine.connect() as conn:
-        return [r[0] for r in conn.execute(select(platforms.c.name).order_by(platforms.c.name))]
-
-
-def resolve_platform(store: Store, platform: str | None) -> str:
-    """The platform to work on: the one given, or the only one in the store."""
-    known = platforms_in(store)
-    if platform is not None:
-        if platform not in known:
-            raise NotFound(
-                f"platform {platform!r} is not in the database (known: {', '.join(known) or 'none'})"
-            )
-        return platform
-    if len(known) == 1:
-        return known[0]
-    if not known:
-        raise NotFound("the database holds no platform yet: run `bastion ingest FOLDER` first")
-    raise InputError(f"several platforms in the database ({', '.join(known)}): choose one", field="platform")
 
 
 def stored_seeds(store: Store, platform: str) -> list[str]:

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from bastion.core.errors import NotFound
-from bastion.graph.load import resolve_platform
 from bastion.graph.network import ROLES
 from bastion.store import Store
 from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
@@ -63,7 +62,7 @@ class NetworkReader:
         self.store = store
 
     def latest_run(self, platform: str | None = None) -> int:
-        name = resolve_platform(self.store, platform)
+        name = self.store.resolve_platform(platform)
         with self.store.engine.connect() as conn:
             run = conn.execute(
                 select(func.max(graph_runs.c.run_id)).where(graph_runs.c.platform == name)

@@ -18,7 +18,7 @@ from bastion.core.errors import ConfigError
 from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import utcnow
 from bastion.graph.facts import with_facts
-from bastion.graph.load import load_platform, resolve_platform, stored_seeds
+from bastion.graph.load import load_platform, stored_seeds
 from bastion.graph.network import Network
 from bastion.graph.pipeline import DetectConfig, detect
 from bastion.graph.reader import Dossier, DossierMember, NetworkReader, NetworkSummary
@@ -88,7 +88,7 @@ class NetworkDetector(NetworkReader):
         refresh: bool = True,
     ) -> DetectionRun:
         """``seeds=None`` takes the ``seeds`` table; an empty list (or an empty table) runs seedless."""
-        name = resolve_platform(self.store, platform)
+        name = self.store.resolve_platform(platform)
         notes = refresh_upstream_signals(self.store, name) if refresh else []
         chosen = list(stored_seeds(self.store, name) if seeds is None else seeds)
         started = utcnow()

@@ -12,32 +12,15 @@ from collections.abc import Iterable
 import numpy as np
 from sqlalchemy import func, select
 
-from bastion.core.errors import InputError, NotFound
 from bastion.core.model import Signal
 from bastion.guard.audit import ExposureAudit, Impressions, exposure_audit
 from bastion.guard.policy import GuardPolicy
 from bastion.guard.state import Detections, GuardState, PlatformBase
 from bastion.store import Store
-from bastion.store.tables import accounts, follows, ingest_files, platforms, recommendations, signals
+from bastion.store.tables import accounts, follows, ingest_files, recommendations, signals
 
 NETWORK_KIND = "network_member"
 CASE_KIND = "case_open"
-
-
-def resolve_platform(store: Store, platform: str | None) -> str:
-    """The platform asked for, or the only one in the store."""
-    with store.engine.connect() as conn:
-        known = [str(r[0]) for r in conn.execute(select(platforms.c.name).order_by(platforms.c.name))]
-    if platform is not None:
-        if platform not in known:
-            names = ", ".join(known) or "none"
-            raise NotFound(f"platform {platform!r} is not in the database (known: {names})")
-        return platform
-    if len(known) == 1:
-        return known[0]
-    if not known:
-        raise NotFound("the database holds no platform yet: run `bastion ingest FOLDER` first")
-    raise InputError(f"several platforms in the database ({', '.join(known)}): choose one", field="platform")
 
 
 class StoreSource:
@@ -124,7 +107,7 @@ class StoreSource:
 def guard_state(
     store: Store, platform: str | None = None, policy: GuardPolicy | None = None, *, check_every: float = 0.0
 ) -> GuardState:
-    name = resolve_platform(store, platform)
+    name = store.resolve_platform(platform)
     return GuardState(StoreSource(store, name, policy), policy, check_every=check_every)
 
 

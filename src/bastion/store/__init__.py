@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from bastion.core.errors import InputError, NotFound
 from bastion.core.settings import load_settings
 from bastion.store import migrate
 from bastion.store.bulk import ensure_indexes
@@ -11,6 +12,7 @@ from bastion.store.engine import make_engine, normalise_url
 from bastion.store.scans import ScanLedger
 from bastion.store.schema import metadata
 from bastion.store.signals import SignalRepository
+from bastion.store.tables import platforms
 
 
 class Store:
@@ -28,6 +30,27 @@ class Store:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def platforms(self) -> list[str]:
+        """Every platform loaded so far, by name."""
+        with self.engine.connect() as conn:
+            return [str(n) for n in conn.scalars(select(platforms.c.name).order_by(platforms.c.name))]
+
+    def resolve_platform(self, platform: str | None) -> str:
+        """The platform a command works on: the one given, or the only one stored."""
+        known = self.platforms()
+        if platform is not None:
+            if platform not in known:
+                names = ", ".join(known) or "none"
+                raise NotFound(f"platform {platform!r} is not in the database (known: {names})")
+            return platform
+        if len(known) == 1:
+            return known[0]
+        if not known:
+            raise NotFound("the database holds no platform yet: run `bastion ingest FOLDER` first")
+        raise InputError(
+            f"several platforms in the database ({', '.join(known)}): choose one", field="platform"
+        )
 
     def close(self) -> None:
         self.engine.dispose()

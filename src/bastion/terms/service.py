@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 
 from bastion.core.model import EntityType, Signal
 from bastion.store import Store
-from bastion.store.tables import accounts, platforms, posts, searches, signals
+from bastion.store.tables import accounts, posts, searches, signals
 from bastion.terms.discover import Candidate, Context, discover
 from bastion.terms.guard import Action, GuardDecision, GuardPolicy, SearchEvent, SearchGuard, Viewer
 from bastion.terms.lexicon import Lexicon, parse_lexicon_csv
@@ -102,8 +102,7 @@ class TermGuard:
         return cls(store, LexiconRepository(store).active_lexicons(), policy)
 
     def platforms(self) -> list[str]:
-        with self.store.engine.connect() as conn:
-            return [r[0] for r in conn.execute(select(platforms.c.name).order_by(platforms.c.name))]
+        return self.store.platforms()
 
     def _rows(self, query: Any) -> Iterator[Any]:
         with self.store.engine.connect() as conn:
