@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bastion.core.errors import InputError
+from bastion.media.atomic import atomic_directory
 
 CHUNKS = 16
 BUCKETS = 1 << 16
@@ -310,38 +310,29 @@ class PDQIndex:
     # -- persistence -----------------------------------------------------------------------------------
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write numpy files + a JSON manifest (no pickle) atomically: a crash leaves the old copy."""
-        target = Path(directory)
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        out = np.lib.format.open_memmap(
-            tmp / "hashes.npy", mode="w+", dtype=np.uint64, shape=(self._n, WORDS)
-        )
-        step = 1 << self._block_bits
-        for s in range(0, self._n, step):  # block by block: never a second full copy in memory
-            out[s : min(self._n, s + step)] = self._words(s, min(self._n, s + step))
-        out.flush()
-        del out
-        np.save(tmp / "alive.npy", self._alive[: self._n], allow_pickle=False)
-        for k, seg in enumerate(self._segments):
-            np.save(tmp / f"seg{k}_offsets.npy", seg.offsets, allow_pickle=False)
-            np.save(tmp / f"seg{k}_ids.npy", seg.ids, allow_pickle=False)
-        meta = {
-            "format": "bastion-pdq-index",
-            "version": FORMAT_VERSION,
-            "rows": self._n,
-            "segments": [[s.start, s.end] for s in self._segments],
-            "tail_limit": self._tail_limit,
-            "merge_limit": self._merge_limit,
-            "block_bits": self._block_bits,
-        }
-        (tmp / "manifest.json").write_text(json.dumps(meta))
-        old = target.with_name(target.name + ".old")
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-        tmp.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        with atomic_directory(Path(directory)) as tmp:
+            out = np.lib.format.open_memmap(
+                tmp / "hashes.npy", mode="w+", dtype=np.uint64, shape=(self._n, WORDS)
+            )
+            step = 1 << self._block_bits
+            for s in range(0, self._n, step):  # block by block: never a second full copy in memory
+                out[s : min(self._n, s + step)] = self._words(s, min(self._n, s + step))
+            out.flush()
+            del out
+            np.save(tmp / "alive.npy", self._alive[: self._n], allow_pickle=False)
+            for k, seg in enumerate(self._segments):
+                np.save(tmp / f"seg{k}_offsets.npy", seg.offsets, allow_pickle=False)
+                np.save(tmp / f"seg{k}_ids.npy", seg.ids, allow_pickle=False)
+            meta = {
+                "format": "bastion-pdq-index",
+                "version": FORMAT_VERSION,
+                "rows": self._n,
+                "segments": [[s.start, s.end] for s in self._segments],
+                "tail_limit": self._tail_limit,
+                "merge_limit": self._merge_limit,
+                "block_bits": self._block_bits,
+            }
+            (tmp / "manifest.json").write_text(json.dumps(meta))
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str], mmap: bool = True) -> PDQIndex:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from array import array
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bastion.core.errors import InputError, NotFound
+from bastion.media.atomic import atomic_directory
 from bastion.media.banks import MD5, PDQ, SHA256, VPDQ, Bank, BankEntry, HashList
 from bastion.media.frames import VPDQ_COMPARED_PERCENT, VPDQ_QUERY_PERCENT, parse_frames, usable
 from bastion.media.hashing import MediaHashes, hash_file
@@ -333,23 +333,14 @@ class Matcher:
     # -- persistence -----------------------------------------------------------------------------------
     def save(self, directory: str | os.PathLike[str], state: Mapping[str, Any]) -> None:
         """Indexes + row maps + exact sets, written beside each other and swapped in atomically."""
-        target = Path(directory)
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        self._index.save(tmp / "pdq")
-        self._frames.save(tmp / "frames")
-        np.save(tmp / "pdq_entries.npy", _ids(self._row_entry), allow_pickle=False)
-        np.save(tmp / "frame_entries.npy", _ids(self._frame_entry), allow_pickle=False)
-        exact = [[k, v, sorted(ids)] for (k, v), ids in self._exact.items() if ids]
-        meta = {"format": FORMAT, "version": 1, "state": dict(state), "exact": exact}
-        (tmp / "manifest.json").write_text(json.dumps(meta))
-        old = target.with_name(target.name + ".old")
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-        tmp.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        with atomic_directory(Path(directory)) as tmp:
+            self._index.save(tmp / "pdq")
+            self._frames.save(tmp / "frames")
+            np.save(tmp / "pdq_entries.npy", _ids(self._row_entry), allow_pickle=False)
+            np.save(tmp / "frame_entries.npy", _ids(self._frame_entry), allow_pickle=False)
+            exact = [[k, v, sorted(ids)] for (k, v), ids in self._exact.items() if ids]
+            meta = {"format": FORMAT, "version": 1, "state": dict(state), "exact": exact}
+            (tmp / "manifest.json").write_text(json.dumps(meta))
 
     @classmethod
     def load(
