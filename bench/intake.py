@@ -23,13 +23,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from bastion.review.auth import Auth
 from bastion.review.intake import durable_engine
 from bastion.store import Store
 from bastion.store.tables import platforms, reports
-from bastion.store.tables_review import review_case_reports, review_intake
+from bastion.store.tables_review import joins_case_reports, review_case_reports, review_intake
 
 SECRET = "bench-secret-0123456789abcdef"
 LAUNCH = (
@@ -128,10 +128,7 @@ def queue_p99(store: Store, timeout: float = 120) -> tuple[float, int]:
     """Wait until every API report is in a case, then the p99 of (queued at - received at)."""
     joined = review_intake.join(
         review_case_reports,
-        and_(
-            review_case_reports.c.platform == review_intake.c.platform,
-            review_case_reports.c.report_id == review_intake.c.report_id,
-        ),
+        joins_case_reports(review_intake),
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -141,10 +138,7 @@ def queue_p99(store: Store, timeout: float = 120) -> tuple[float, int]:
                 .select_from(
                     review_intake.outerjoin(
                         review_case_reports,
-                        and_(
-                            review_case_reports.c.platform == review_intake.c.platform,
-                            review_case_reports.c.report_id == review_intake.c.report_id,
-                        ),
+                        joins_case_reports(review_intake),
                     )
                 )
                 .where(review_case_reports.c.case_id.is_(None))

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select, tuple_
 
 from bastion.review.policy import guidance
 from bastion.store.tables import accounts, follows, media, posts, reports, signals
-from bastion.store.tables_review import review_case_reports, review_reporters
+from bastion.store.tables_review import joins_case_reports, review_case_reports, review_reporters
 
 MAX_MEDIA = 24
 
@@ -25,8 +25,7 @@ def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
             )
             .join(
                 review_case_reports,
-                (review_case_reports.c.platform == reports.c.platform)
-                & (review_case_reports.c.report_id == reports.c.report_id),
+                joins_case_reports(reports),
             )
             .outerjoin(
                 review_reporters,

@@ -20,7 +20,7 @@ from bastion.core.timefmt import iso, utcnow
 from bastion.review.intake import ReportIn, store_reports
 from bastion.review.triage import CANARY_PLATFORM, insert_ignore
 from bastion.store.tables import reports
-from bastion.store.tables_review import review_case_reports, review_intake
+from bastion.store.tables_review import joins_case_reports, review_case_reports, review_intake
 
 log = logging.getLogger("bastion.review.health")
 
@@ -78,10 +78,7 @@ def observe_unregistered(engine: Engine, now: datetime | None = None) -> int:
                 ),
             ).outerjoin(
                 review_case_reports,
-                and_(
-                    review_case_reports.c.platform == reports.c.platform,
-                    review_case_reports.c.report_id == reports.c.report_id,
-                ),
+                joins_case_reports(reports),
             )
         )
         .where(review_intake.c.report_id.is_(None), review_case_reports.c.case_id.is_(None))
@@ -106,10 +103,7 @@ def check(
     unqueued = and_(review_case_reports.c.case_id.is_(None))
     joined = review_intake.outerjoin(
         review_case_reports,
-        and_(
-            review_case_reports.c.platform == review_intake.c.platform,
-            review_case_reports.c.report_id == review_intake.c.report_id,
-        ),
+        joins_case_reports(review_intake),
     )
     with engine.connect() as conn:
         pending, oldest = conn.execute(

@@ -23,6 +23,7 @@ from bastion.review.case_signals import sync_case_signals
 from bastion.review.policy import CATEGORIES, CaseFacts, category_of, rank
 from bastion.store.tables import accounts, media, posts, reports, signals
 from bastion.store.tables_review import (
+    joins_case_reports,
     review_case_reports,
     review_cases,
     review_intake,
@@ -58,8 +59,7 @@ def pending(conn: Connection, limit: int) -> list[Any]:
         .select_from(
             reports.outerjoin(
                 review_case_reports,
-                (review_case_reports.c.platform == reports.c.platform)
-                & (review_case_reports.c.report_id == reports.c.report_id),
+                joins_case_reports(reports),
             ).outerjoin(
                 review_intake,
                 (review_intake.c.platform == reports.c.platform)

@@ -9,7 +9,19 @@ holds the last hash so a deleted tail is noticed too.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+)
 
 from bastion.store.tables import ID, metadata
 from bastion.store.types import Instant, Json
@@ -165,3 +177,11 @@ __all__ = [
     "review_tokens",
     "review_users",
 ]
+
+
+def joins_case_reports(table: Table) -> ColumnElement[bool]:
+    """The join from a table keyed by (platform, report_id) — reports, intake — to the case it is in."""
+    return and_(
+        review_case_reports.c.platform == table.c.platform,
+        review_case_reports.c.report_id == table.c.report_id,
+    )

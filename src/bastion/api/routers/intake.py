@@ -8,14 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from bastion.api.deps import Platform, ReviewDep
 from bastion.api.models import IntakeResponse, ItemResultPublic, ReportStatus
 from bastion.core.errors import InputError, NotFound
 from bastion.review.auth import Role
 from bastion.review.intake import merge, validate
-from bastion.store.tables_review import review_case_reports, review_intake
+from bastion.store.tables_review import joins_case_reports, review_case_reports, review_intake
 
 router = APIRouter(tags=["intake"])
 
@@ -95,10 +95,7 @@ def report_status(platform: str, report_id: str, principal: Platform, review: Re
         .select_from(
             review_intake.outerjoin(
                 review_case_reports,
-                and_(
-                    review_case_reports.c.platform == review_intake.c.platform,
-                    review_case_reports.c.report_id == review_intake.c.report_id,
-                ),
+                joins_case_reports(review_intake),
             )
         )
         .where(review_intake.c.platform == platform, review_intake.c.report_id == report_id)
