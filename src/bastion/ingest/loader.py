@@ -24,7 +24,7 @@ from bastion.ingest.readers import FORMATS, reader_for
 from bastion.ingest.schema import TABLE_NAMES, TableSpec, build_specs
 from bastion.ingest.validate import ValidBatch
 from bastion.store import Store
-from bastion.store.bulk import deferred_indexes, execute_many, upsert_sql
+from bastion.store.bulk import deferred_indexes, execute_many, upsert_one, upsert_sql
 from bastion.store.tables import ingest_files, ingest_rejects, media, platforms
 from bastion.store.types import instant_to_driver
 
@@ -245,17 +245,8 @@ class Ingestor:
             "complete": complete,
             "updated_at": utcnow(),
         }
-        key = (
-            (ingest_files.c.platform == platform)
-            & (ingest_files.c.table_name == table)
-            & (ingest_files.c.file_name == file_name)
-        )
-        if conn.execute(ingest_files.update().where(key).values(**values)).rowcount == 0:
-            conn.execute(
-                insert(ingest_files).values(
-                    platform=platform, table_name=table, file_name=file_name, **values
-                )
-            )
+        key = {"platform": platform, "table_name": table, "file_name": file_name}
+        upsert_one(conn, ingest_files, key, values)
 
 
 def _platform_info(folder: Path) -> tuple[str, Any]:

@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bastion.core.timefmt import iso, utcnow
+from bastion.store.bulk import insert_ignore
 from bastion.store.tables_review import review_audit, review_audit_head
 
 GENESIS = "0" * 64
@@ -39,10 +39,7 @@ def append(
         update(review_audit_head).where(review_audit_head.c.id == 1).values(seq=review_audit_head.c.seq)
     )
     if locked.rowcount == 0:  # first entry ever; two first entries at once must not both create the head
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        conn.execute(
-            dialect.insert(review_audit_head).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing()
-        )
+        conn.execute(insert_ignore(conn, review_audit_head).values(id=1, seq=0, hash=GENESIS))
         conn.execute(
             update(review_audit_head).where(review_audit_head.c.id == 1).values(seq=review_audit_head.c.seq)
         )

@@ -18,7 +18,8 @@ from sqlalchemy import Engine, and_, func, select
 from bastion.core.model import ReportTarget
 from bastion.core.timefmt import iso, utcnow
 from bastion.review.intake import ReportIn, store_reports
-from bastion.review.triage import CANARY_PLATFORM, insert_ignore
+from bastion.review.triage import CANARY_PLATFORM
+from bastion.store.bulk import insert_ignore
 from bastion.store.tables import reports
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_intake
 

@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine, event, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bastion.core.errors import InputError
 from bastion.core.model import ReportTarget
 from bastion.core.timefmt import utcnow
+from bastion.store.bulk import insert_ignore
 from bastion.store.engine import make_engine
 from bastion.store.tables import platforms, reports
 from bastion.store.tables_review import review_intake
@@ -92,11 +92,6 @@ def durable_engine(url: str) -> Engine:
     return engine
 
 
-def _insert(engine: Engine, table: Any) -> Any:
-    dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
-    return dialect.insert(table).on_conflict_do_nothing()
-
-
 def store_reports(
     engine: Engine, items: Sequence[ReportIn], *, source: str = "api", now: datetime | None = None
 ) -> list[Literal["stored", "duplicate"]]:
@@ -125,9 +120,9 @@ def store_reports(
             fresh.append(item)
         if fresh:
             names = sorted({str(i.platform) for i in fresh})
-            conn.execute(_insert(engine, platforms), [{"name": n, "first_seen_at": now} for n in names])
+            conn.execute(insert_ignore(engine, platforms), [{"name": n, "first_seen_at": now} for n in names])
             conn.execute(
-                _insert(engine, reports),
+                insert_ignore(engine, reports),
                 [
                     {
                         "platform": i.platform,
@@ -144,7 +139,7 @@ def store_reports(
                 ],
             )
             conn.execute(
-                _insert(engine, review_intake),
+                insert_ignore(engine, review_intake),
                 [
                     {"platform": i.platform, "report_id": i.report_id, "received_at": now, "source": source}
                     for i in fresh

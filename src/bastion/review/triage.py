@@ -16,11 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bastion.core.timefmt import utcnow
 from bastion.review.case_signals import sync_case_signals
 from bastion.review.policy import CATEGORIES, CaseFacts, category_of, rank
+from bastion.store.bulk import insert_ignore
 from bastion.store.tables import accounts, media, posts, reports, signals
 from bastion.store.tables_review import (
     joins_case_reports,
@@ -45,12 +45,6 @@ class TriageStats:
 def _chunks(items: list[Any], size: int = 400) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def insert_ignore(engine: Engine, table: Any) -> Any:
-    """The monitor may stamp an ingested report's receipt at the same moment; the first stamp wins."""
-    dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
-    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def pending(conn: Connection, limit: int) -> list[Any]:

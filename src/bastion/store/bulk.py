@@ -6,11 +6,12 @@ driver values already in its form (see ``instant_to_driver``) and lets the datab
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, Table, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 
 
 def upsert_sql(table: Table, columns: Sequence[str], key: Sequence[str], dialect: str) -> str:
@@ -27,6 +28,22 @@ def upsert_sql(table: Table, columns: Sequence[str], key: Sequence[str], dialect
     sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in updates)
     where = " OR ".join(f"{_q(table.name)}.{_q(c)} {differs} excluded.{_q(c)}" for c in updates)
     return f"{sql} DO UPDATE SET {sets} WHERE {where}"
+
+
+def dialect_insert(bind: Connection | Engine, table: Table) -> Any:
+    """An INSERT that knows ``ON CONFLICT`` on both supported databases."""
+    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def insert_ignore(bind: Connection | Engine, table: Table) -> Any:
+    """Insert unless the key is already there (the first writer wins, a repeat is a no-op)."""
+    return dialect_insert(bind, table).on_conflict_do_nothing()
+
+
+def upsert_one(conn: Connection, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """Insert one row or update it by its primary key, in one statement (no read-then-write race)."""
+    stmt = dialect_insert(conn, table).values(**key, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=dict(values)))
 
 
 def execute_many(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:

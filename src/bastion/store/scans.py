@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 
 from bastion.core.timefmt import utcnow
+from bastion.store.bulk import upsert_one
 from bastion.store.tables import ingest_files, scan_state
 
 
@@ -37,7 +38,5 @@ class ScanLedger:
 
     def mark(self, capability: str, platform: str, version: str, signals: int) -> None:
         values = {"version": version, "signals": signals, "scanned_at": utcnow()}
-        key = (scan_state.c.capability == capability) & (scan_state.c.platform == platform)
         with self._engine.begin() as conn:
-            if conn.execute(scan_state.update().where(key).values(**values)).rowcount == 0:
-                conn.execute(scan_state.insert().values(capability=capability, platform=platform, **values))
+            upsert_one(conn, scan_state, {"capability": capability, "platform": platform}, values)

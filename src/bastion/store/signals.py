@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, Row, and_, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import utcnow
+from bastion.store.bulk import dialect_insert
 from bastion.store.tables import signals
 
 _KEY = ("platform", "entity_type", "entity_id", "kind", "source", "key")
@@ -77,8 +77,7 @@ class SignalRepository:
             return int(conn.execute(query).scalar_one())
 
     def _upsert(self) -> Any:
-        dialect = sqlite if self._engine.dialect.name == "sqlite" else postgresql
-        stmt = dialect.insert(signals)
+        stmt = dialect_insert(self._engine, signals)
         return stmt.on_conflict_do_update(
             index_elements=list(_KEY),
             set_={"score": stmt.excluded.score, "evidence": stmt.excluded.evidence},

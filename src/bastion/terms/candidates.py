@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from bastion.core.errors import InputError
 from bastion.core.timefmt import utcnow
+from bastion.store.bulk import upsert_one
 from bastion.store.tables_terms import term_candidates, term_lexicons
 from bastion.terms.discover import Candidate
 from bastion.terms.lexicon import MatchMode, Severity, Term
@@ -95,11 +96,7 @@ class CandidateDecisions:
                         "severity": sev,
                     },
                 }  # fmt: skip
-                done = conn.execute(
-                    update(term_candidates).where(term_candidates.c.key == c.key).values(**values)
-                )
-                if done.rowcount == 0:
-                    conn.execute(insert(term_candidates).values(key=c.key, **values))
+                upsert_one(conn, term_candidates, {"key": c.key}, values)
 
     def candidate(self, term: str) -> Decision | None:
         key = key_of(term)
