@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from rich.table import Table
@@ -11,6 +12,15 @@ from bastion.ingest import Ingestor
 from bastion.ingest.progress import file_progress
 
 Step = Callable[[DemoContext], None]
+
+
+def capability_step(module: str) -> Step:
+    """A capability's own ``demo_step``, imported only when the demo reaches it."""
+
+    def step(ctx: DemoContext) -> None:
+        importlib.import_module(module).demo_step(ctx)
+
+    return step
 
 
 def ingest_step(ctx: DemoContext) -> None:
@@ -35,18 +45,6 @@ def planted_step(ctx: DemoContext) -> None:
     ctx.console.print(
         f"invented code words: {', '.join(truth.code_words)}; seeds from user reports: {len(truth.seeds)}"
     )
-
-
-def media_step(ctx: DemoContext) -> None:
-    from bastion.media.demo import demo_step
-
-    demo_step(ctx)
-
-
-def terms_step(ctx: DemoContext) -> None:
-    from bastion.terms.demo import demo_step
-
-    demo_step(ctx)
 
 
 def networks_step(ctx: DemoContext) -> None:
@@ -86,24 +84,6 @@ def networks_step(ctx: DemoContext) -> None:
     detector.detect(refresh=False)  # leave the seeded run as the latest, for the steps after this one
 
 
-def guard_step(ctx: DemoContext) -> None:
-    from bastion.guard.demo import demo_step
-
-    demo_step(ctx)
-
-
-def review_step(ctx: DemoContext) -> None:
-    from bastion.review.demo import demo_step
-
-    demo_step(ctx)
-
-
-def enforce_step(ctx: DemoContext) -> None:
-    from bastion.enforce.demo import demo_step
-
-    demo_step(ctx)
-
-
 def _score_against_truth(ctx: DemoContext, flagged: dict[str, str]) -> str:
     roles = ctx.truth.roles
     sellers, buyers = set(ctx.truth.members("seller")), set(ctx.truth.members("buyer"))
@@ -124,10 +104,19 @@ def _score_against_truth(ctx: DemoContext, flagged: dict[str, str]) -> str:
 STEPS: list[tuple[str, Step]] = [
     ("ingest the platform export", ingest_step),
     ("what was planted (ground truth, hidden from the detectors)", planted_step),
-    ("known media: hashing, hash lists, negative lists, rotations, platform scan", media_step),
-    ("term guard: lexicons, scan, blocked searches, variants", terms_step),
+    (
+        "known media: hashing, hash lists, negative lists, rotations, platform scan",
+        capability_step("bastion.media.demo"),
+    ),
+    ("term guard: lexicons, scan, blocked searches, variants", capability_step("bastion.terms.demo")),
     ("find the networks", networks_step),
-    ("recommendation exposure: what the recommender showed, and what the guard would have", guard_step),
-    ("reports to reviewers: triage into cases, the review console", review_step),
-    ("enforcement: network takedown, follow-through, CyberTipline report", enforce_step),
+    (
+        "recommendation exposure: what the recommender showed, and what the guard would have",
+        capability_step("bastion.guard.demo"),
+    ),
+    ("reports to reviewers: triage into cases, the review console", capability_step("bastion.review.demo")),
+    (
+        "enforcement: network takedown, follow-through, CyberTipline report",
+        capability_step("bastion.enforce.demo"),
+    ),
 ]

@@ -24,7 +24,7 @@ from bastion.ingest.readers import FORMATS, reader_for
 from bastion.ingest.schema import TABLE_NAMES, TableSpec, build_specs
 from bastion.ingest.validate import ValidBatch
 from bastion.store import Store
-from bastion.store.bulk import deferred_indexes, execute_many, upsert_one, upsert_sql
+from bastion.store.bulk import deferred_indexes, execute_many, insert_ignore, upsert_one, upsert_sql
 from bastion.store.tables import ingest_files, ingest_rejects, media, platforms
 from bastion.store.types import instant_to_driver
 
@@ -127,9 +127,9 @@ class Ingestor:
             self._add_platforms(conn, {name}, exported_at)
 
     def _add_platforms(self, conn: Connection, names: set[str], exported_at: Any = None) -> None:
-        existing = set(conn.scalars(select(platforms.c.name).where(platforms.c.name.in_(names))))
-        for name in sorted(names - existing):
-            conn.execute(insert(platforms).values(name=name, exported_at=exported_at, first_seen_at=utcnow()))
+        now = utcnow()
+        rows = [{"name": n, "exported_at": exported_at, "first_seen_at": now} for n in sorted(names)]
+        conn.execute(insert_ignore(conn, platforms), rows)
 
     def _load_file(
         self,
