@@ -9,14 +9,14 @@ replays only the later changes, instead of being rebuilt from every entry.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from bastion.core.errors import InputError, NotFound
@@ -33,10 +33,13 @@ from bastion.media.banks import (
     signal_type_name,
 )
 from bastion.media.matcher import Matcher
+from bastion.media.stored import ImportSummary, ListInfo, StoredEntry
 from bastion.store import Store
 from bastion.store.tables_media import media_changes, media_entries, media_lists
 
 INDEX_DIRNAME = "bastion-index"
+log = logging.getLogger(__name__)
+CHANGE_LOG_LOCK = 727_002  # PostgreSQL advisory lock key of change-log writers (727_001: the triage sweep)
 
 
 def default_index_dir(store: Store) -> Path | None:
@@ -45,48 +48,6 @@ def default_index_dir(store: Store) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database).resolve().parent / INDEX_DIRNAME
-
-
-@dataclass(frozen=True, slots=True)
-class ListInfo:
-    name: str
-    threshold: int
-    negative: bool
-    note: str
-    created_by: str
-    created_at: datetime
-    entries: int  # active
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEntry:
-    entry_id: int
-    list_name: str
-    signal_type: str
-    value: str
-    tags: tuple[str, ...]
-    note: str
-    added_by: str
-    added_at: datetime
-    removed_by: str | None
-    removed_at: datetime | None
-
-    def as_bank_entry(self) -> BankEntry:
-        return BankEntry(
-            self.signal_type,
-            self.value,
-            self.list_name,
-            self.tags,
-            self.note,
-            removed_version=None if self.removed_at is None else 1,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ImportSummary:
-    lists: tuple[str, ...]
-    added: int
-    skipped: int  # already active in the same list
 
 
 _ENTRY_COLS = (
@@ -185,6 +146,23 @@ class BankRepository:
             conn.execute(update(media_lists).where(media_lists.c.list_id == row.list_id).values(**changes))
         return HashList(name, changes.get("threshold", row.threshold), changes.get("negative", row.negative))
 
+    @contextmanager
+    def _change_log_writer(self) -> Iterator[Connection]:
+        """A transaction that writes ``media_changes``: on PostgreSQL one at a time, so ids commit in order.
+
+        ``refresh`` reads past its high-water mark only. A sequence id is drawn at insert but seen at commit,
+        so two open writers could commit 11 before 10 and a refresh in between would step over 10 for good.
+        A transaction-scoped advisory lock, taken first and held to commit, means every id drawn is above
+        all ids already visible. Bank edits are rare, so the wait costs nothing that matters, and it is
+        simpler to prove than a reader that remembers gaps. Taken before the reads, it also makes the
+        duplicate check and the removal's lookup see the previous writer's commit. SQLite serialises
+        writers already.
+        """
+        with self.store.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+            yield conn
+
     def _list_ids(self, conn: Connection) -> dict[str, int]:
         return {r.name: r.list_id for r in conn.execute(select(media_lists.c.name, media_lists.c.list_id))}
 
@@ -248,7 +226,7 @@ class BankRepository:
 
     def _insert(self, records: Sequence[Record], *, by: str) -> tuple[ImportSummary, list[int]]:
         now = utcnow()
-        with self.store.engine.begin() as conn:
+        with self._change_log_writer() as conn:
             for name in dict.fromkeys(r.list_name for r in records):
                 self._ensure_list(conn, name, by, None, None)
             list_ids = self._list_ids(conn)
@@ -281,7 +259,7 @@ class BankRepository:
 
     def remove(self, list_name: str, value: str, *, by: str, signal_type: str | None = None) -> list[int]:
         """Take a value out of a list at once; the entry row stays, stamped, as history."""
-        with self.store.engine.begin() as conn:
+        with self._change_log_writer() as conn:
             list_id = self._list_ids(conn).get(list_name)
             if list_id is None:
                 raise NotFound(f"no hash list {list_name!r}")
@@ -353,10 +331,15 @@ class BankRepository:
         return self._matcher
 
     def _open_matcher(self) -> tuple[Matcher, int]:
+        """The saved index is a cache of the database: one of another version or database is rebuilt."""
         if self.index_dir is not None and (self.index_dir / "manifest.json").exists():
-            m, state = Matcher.load(
-                self.index_dir, lists=self._lists, lookup=self.lookup, dihedral=self.dihedral
-            )
+            try:
+                m, state = Matcher.load(
+                    self.index_dir, lists=self._lists, lookup=self.lookup, dihedral=self.dihedral
+                )
+            except InputError as exc:
+                log.warning("rebuilding the media index from the database: %s", exc)
+                state = {}
             if state.get("database") == self._identity():
                 self.reloaded = True
                 return m, int(state.get("change_id", 0))
@@ -373,7 +356,11 @@ class BankRepository:
             )
 
     def refresh(self) -> int:
-        """Apply the changes made since the matcher's version (by this or any other process)."""
+        """Apply the changes made since the matcher's version (by this or any other process).
+
+        Safe to read past the high-water mark only because writers commit change ids in order
+        (``_change_log_writer``).
+        """
         if self._matcher is None:
             return 0
         self._load_lists()
