@@ -92,11 +92,18 @@ def bench_index(n: int, n_queries: int, te_queries: int, seed: int) -> None:
     )
 
     # -- Bastion index
+    warm = PDQIndex(probe_cost=0)  # compile (or load from numba's cache) the kernels outside the figures
+    warm.add(data[:5000])
+    warm.optimize()
+    warm.add(data[5000:5100])  # a tail too, so the flat-scan kernel is compiled as well
+    warm.search(qs[:2], RADIUS)
+    del warm
     gc.collect()
     rss0 = rss_bytes()
     idx = PDQIndex()
     t_build, _ = timed(lambda: (idx.add(data), idx.optimize()))
     rss_ours = rss_bytes() - rss0
+    ours_mem = idx.nbytes()  # before the adds below, so it is compared with the rows it holds
     idx.search(qs[:32], RADIUS)  # warm-up
     t_q, hits = timed(lambda: idx.search(qs, RADIUS))
     ours_qps = n_queries / t_q
@@ -119,10 +126,10 @@ def bench_index(n: int, n_queries: int, te_queries: int, seed: int) -> None:
         assert found
     # force a tail freeze + merge, the worst case an add can hit
     t_freeze, _ = timed(
-        lambda: idx.add(rng.integers(0, 2**63, size=(idx._tail_limit + 1, 4), dtype=np.uint64))
+        lambda: idx.add(rng.integers(0, 2**63, size=(idx.tail_limit + 1, 4), dtype=np.uint64))
     )
     ours_add = max(adds)
-    ours_mem = idx.nbytes()
+    grown = idx.nbytes() / (idx.rows * 32)  # with the tail segment the adds above froze
     print(
         f"bastion   : build {t_build:7.2f} s | {ours_qps:9,.0f} q/s batched, {ours_qps1:,.0f} q/s single | "
         f"recall {ours_recall:.4%} | "
@@ -174,8 +181,8 @@ def bench_index(n: int, n_queries: int, te_queries: int, seed: int) -> None:
         f"(incl. worst-case tail freeze {t_freeze:.2f} s)"
     )
     print(
-        f"  memory vs raw bytes    : {ours_mem / raw:6.2f}x (TE {rss_te / raw:.1f}x)  target <= 2x : "
-        f"{_ok(ours_mem <= 2 * raw)}"
+        f"  memory vs raw bytes    : {ours_mem / raw:6.2f}x (TE {rss_te / raw:.1f}x), {grown:.2f}x after the "
+        f"incremental adds  target <= 2x : {_ok(ours_mem <= 2 * raw and grown <= 2)}"
     )
 
 

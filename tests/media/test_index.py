@@ -54,11 +54,12 @@ def _row(idx: PDQIndex, row: int) -> npt.NDArray[np.uint64]:
     return idx._words(row, row + 1)[0]
 
 
-def test_matches_brute_force_with_incremental_adds_and_removes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("probe_cost", [0.0, 12.0], ids=["tables", "cost-model"])
+def test_matches_brute_force_with_incremental_adds_and_removes(tmp_path: Path, probe_cost: float) -> None:
     rng = np.random.default_rng(5)
     data = _dataset(rng, 3000, 60, 20)
     rng.shuffle(data)
-    idx = PDQIndex(tail_limit=500)
+    idx = PDQIndex(tail_limit=500, probe_cost=probe_cost)
     for part in np.array_split(data, 11):  # several freezes and merges, ending with a live tail
         idx.add(part)
     assert len(idx._segments) >= 1 and idx.rows > idx._segments[-1].end  # segments plus a live tail
@@ -72,7 +73,7 @@ def test_matches_brute_force_with_incremental_adds_and_removes(tmp_path: Path) -
     assert len(idx) == int(alive.sum())
 
     idx.save(tmp_path / "pdq")
-    again = PDQIndex.load(tmp_path / "pdq")
+    again = PDQIndex.load(tmp_path / "pdq", probe_cost=probe_cost)
     assert _got(again, queries, 31) == _brute(data, alive, queries, 31)
     extra = _dataset(rng, 5, 2, 3)
     rows = again.add(extra)  # a reloaded (memory-mapped) index still takes adds
@@ -98,7 +99,7 @@ def test_new_hash_matchable_immediately_and_removal_immediate() -> None:
 def test_property_exact_against_brute_force(seed: int, radius: int, n: int) -> None:
     rng = np.random.default_rng(seed)
     data = _dataset(rng, n, 3, 5)
-    idx = PDQIndex(tail_limit=64)
+    idx = PDQIndex(tail_limit=64, probe_cost=0)  # every segment through its tables, however small
     idx.add(data)
     q = data[rng.choice(len(data), 5)] ^ rng.integers(0, 2, size=(5, 4), dtype=np.uint64)
     assert _got(idx, q, radius) == _brute(data, np.ones(len(data), dtype=bool), q, radius)
@@ -120,7 +121,7 @@ def test_small_blocks_and_merge_limit_stay_exact_across_reload(tmp_path: Path) -
     """Hashes spread over many fixed-size blocks (no growth copy) and segments capped by merge_limit."""
     rng = np.random.default_rng(11)
     data = _dataset(rng, 900, 20, 10)
-    idx = PDQIndex(tail_limit=50, merge_limit=200, block_bits=6)  # 64-row blocks
+    idx = PDQIndex(tail_limit=50, merge_limit=200, block_bits=6, probe_cost=0)  # 64-row blocks
     for part in np.array_split(data, 7):
         idx.add(part)
     assert len(idx._blocks) > 10 and max(s.size for s in idx._segments) <= 200 + 51
@@ -131,11 +132,37 @@ def test_small_blocks_and_merge_limit_stay_exact_across_reload(tmp_path: Path) -
     q = np.concatenate([data[rng.choice(len(data), 30)], _dataset(rng, 5, 2, 2)])
     assert _got(idx, q, 31) == _brute(data, alive, q, 31)
     idx.save(tmp_path / "blocks")
-    again = PDQIndex.load(tmp_path / "blocks")
+    again = PDQIndex.load(tmp_path / "blocks", probe_cost=0)
     extra = _dataset(rng, 40, 1, 1)
     again.add(extra)  # appends into the copied open block, then fresh blocks
     both = np.concatenate([data, extra])
     alive = np.concatenate([alive, np.ones(len(extra), dtype=bool)])
     assert _got(again, q, 31) == _brute(both, alive, q, 31)
     again.optimize()
-    assert len(again._segments) == 1 and _got(again, q, 31) == _brute(both, alive, q, 31)
+    assert len(again._segments) == len(again._blocks)  # one segment per block: 3-byte ids stay in range
+    assert all(s.start >> 6 == (s.end - 1) >> 6 for s in again._segments)
+    assert _got(again, q, 31) == _brute(both, alive, q, 31)
+
+
+def test_many_copies_of_one_hash_overflow_the_compact_directory() -> None:
+    """70,000 copies of one hash fill one directory superblock past 2 bytes: the segment widens it."""
+    rng = np.random.default_rng(3)
+    same = np.repeat(rng.integers(0, 2**63, size=(1, 4), dtype=np.uint64), 70_000, axis=0)
+    data = np.concatenate([same, _dataset(rng, 2000, 10, 10)])
+    idx = PDQIndex(probe_cost=0)
+    idx.add(data)
+    idx.optimize()
+    assert idx._segments[0].rel.dtype == np.uint32
+    q = np.concatenate([same[:1], data[-40:]])
+    assert _got(idx, q, 31) == _brute(data, np.ones(len(data), dtype=bool), q, 31)
+
+
+def test_memory_stays_within_twice_the_raw_hash_bytes() -> None:
+    """The layout, not a timing: eight tables of bit-packed entries plus a 2-byte directory per bucket."""
+    rng = np.random.default_rng(4)
+    for n in (1 << 17, 300_000):
+        data = rng.integers(0, 2**63, size=(n, 4), dtype=np.uint64)
+        idx = PDQIndex()
+        idx.add(data)
+        idx.optimize()
+        assert idx.nbytes() <= 2 * data.nbytes, (n, idx.nbytes() / data.nbytes)

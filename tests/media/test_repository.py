@@ -95,6 +95,17 @@ def test_index_of_another_database_is_not_trusted(tmp_path: Path) -> None:
         assert not r2.matcher.match(pdq=BASE, quality=90).matched and not r2.reloaded
 
 
+def test_index_saved_in_an_older_format_is_rebuilt(store: Store, tmp_path: Path) -> None:
+    """A saved index is a cache: after an upgrade changes its format, the start rebuilds, it does not fail."""
+    first = BankRepository(store, tmp_path / "idx")
+    first.add(PDQ, BASE, "known", by="ana")
+    first.save()
+    manifest = tmp_path / "idx" / "pdq" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"version": 3', '"version": 2'))
+    again = BankRepository(store, tmp_path / "idx")
+    assert again.matcher.match(pdq=BASE, quality=90).matched and not again.reloaded
+
+
 def test_import_export_formats(store: Store, tmp_path: Path) -> None:
     src = tmp_path / "bank.csv"
     src.write_text(

@@ -1,20 +1,29 @@
-"""Exact radius search over 256-bit PDQ hashes: multi-index hashing with an append-only log of segments.
+"""Exact radius search over 256-bit PDQ hashes: multi-index hashing over eight compact tables, with an
+append-only log of segments.
 
 Why this shape: HMA rebuilds its faiss index whenever a list changes; here a new hash lands in a small,
-brute-force-scanned tail at once (matchable in microseconds), tails are frozen into sorted segments, and
-small segments merge geometrically, so no add ever costs a full rebuild (merges past ``merge_limit`` rows are
-left to :meth:`PDQIndex.optimize`, which a caller runs off the request path). Removal is a tombstone, so row
-numbers (and the history kept by the banks) never move. Hashes live in fixed-size blocks, so growing never
-copies what is already stored, and a reloaded index keeps its blocks memory-mapped.
+flat-scanned tail at once (matchable in microseconds), tails are frozen into segments with their own tables,
+and small segments merge geometrically, so no add ever costs a full rebuild (merges past ``merge_limit`` rows
+are left to :meth:`PDQIndex.optimize`, which a caller runs off the request path). Removal is a tombstone, so
+row numbers (and the history kept by the banks) never move. Hashes live in fixed-size blocks, so growing
+never copies what is already stored, and a reloaded index keeps its blocks memory-mapped.
 
-Exactness: the 256 bits are cut into 16 chunks of 16 bits. If two hashes are within distance ``d``, by the
-pigeonhole principle at least one chunk differs in at most ``d // 16`` bits, so enumerating every key within
-that many bits of each query chunk finds every true neighbour; candidates are then verified with popcount.
+Exactness: each table keys a row by the top ``d`` bits of one of its eight 32-bit words. The keys are
+disjoint bit sets, so if two hashes are within distance ``r`` the key distances sum to at most ``r``; with
+``r = 8q + a``, some table ``t <= a`` differs in at most ``q`` bits or some other table in at most ``q - 1``
+(else the sum would exceed ``r``). Enumerating every key within those radii finds every true neighbour;
+candidates are then verified on the full 256 bits.
+
+Memory: eight tables of 3-byte row ids plus a 2-byte-per-bucket directory with ``d = log2(rows) - 2`` come
+to ~0.85x the raw hash bytes, so the whole index stays under 2x (sixteen 16-bit tables of 4-byte ids, the
+usual multi-index layout, cost 3x). The price is more buckets to probe per query, which compiled loops
+(:mod:`bastion.media.mih_kernels`) make cheap.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,21 +36,23 @@ import numpy as np
 import numpy.typing as npt
 
 from bastion.core.errors import InputError
+from bastion.media import mih_kernels as kernels
 from bastion.media.atomic import atomic_directory
 
-CHUNKS = 16
-BUCKETS = 1 << 16
+TABLES = 8
 WORDS = 4  # 256 bits as four uint64 words
 DEFAULT_RADIUS = 31
-FORMAT_VERSION = 2
-BLOCK_BITS = 22  # 4M rows (128 MiB) per block: growth allocates a block, never copies stored hashes
+FORMAT_VERSION = 3
+BLOCK_BITS = 24  # 16M rows (512 MiB of address space, paged in as filled) per block; 3-byte ids fit a block
+ENTRY_BITS = 29  # bits a table entry: with 8 tables and the directory, ~0.95x the raw hash bytes
+PROBE_COST = 12.0  # a random read (bucket, candidate) costs about this many rows of a flat scan
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
 
 def hex_to_words(hashes: Iterable[str]) -> U64:
-    """Parse 64-hex PDQ strings into an (n, 4) uint64 array (byte order kept, so chunks are stable)."""
+    """Parse 64-hex PDQ strings into an (n, 4) uint64 array (byte order kept, so keys are stable)."""
     raw = b"".join(_hex_bytes(h) for h in hashes)
     return np.frombuffer(raw, dtype=np.uint64).reshape(-1, WORDS).copy()
 
@@ -66,61 +77,82 @@ def hamming(a: U64, b: U64) -> npt.NDArray[np.int64]:
     return out
 
 
+def key_layout(rows: int) -> tuple[int, int, int]:
+    """(directory bits, residual key bits, row-id bits) for a segment: 8-16 rows a directory bucket, and
+    entries of ``ENTRY_BITS`` (the row id plus as much of the rest of the key as fits)."""
+    idbits = max(1, (rows - 1).bit_length())
+    dbits = max(1, min(24, rows.bit_length() - 4))
+    rbits = max(0, min(32 - dbits, ENTRY_BITS - idbits))
+    return dbits, rbits, idbits
+
+
+def table_radii(radius: int) -> npt.NDArray[np.int64]:
+    """Per-table probe radius from the pigeonhole over eight disjoint keys (-1: table not probed)."""
+    q, a = divmod(radius, TABLES)
+    return np.array([q if t <= a else q - 1 for t in range(TABLES)], dtype=np.int64)
+
+
+def _ball(bits: int, radius: int) -> int:
+    """Keys within ``radius`` bits of a ``bits``-bit key."""
+    return sum(math.comb(bits, r) for r in range(min(radius, bits) + 1))
+
+
 @cache
-def _flip_masks(bits: int) -> npt.NDArray[np.int64]:
+def _masks(bits: int, radius: int) -> npt.NDArray[np.uint32]:
     masks = [0]
-    for r in range(1, bits + 1):
-        for combo in combinations(range(16), r):
-            m = 0
-            for b in combo:
-                m |= 1 << b
-            masks.append(m)
-    return np.asarray(masks, dtype=np.int64)
+    for r in range(1, min(radius, bits) + 1):
+        masks.extend(sum(1 << b for b in combo) for combo in combinations(range(bits), r))
+    return np.asarray(masks, dtype=np.uint32)
 
 
-_TABLE_BASE = (np.arange(CHUNKS, dtype=np.int64) * (BUCKETS + 1))[None, :, None]
-_TABLE_NO = np.arange(CHUNKS, dtype=np.int64)[None, :, None]
+@cache
+def _probe_plan(bits: int, radius: int) -> tuple[npt.NDArray[np.uint32], I64, I64]:
+    """All tables' flip masks in one array, where each table's run ends, and the per-table radii."""
+    radii = table_radii(radius)
+    runs = [_masks(bits, int(r)) if r >= 0 else np.zeros(0, dtype=np.uint32) for r in radii]
+    ends: I64 = np.cumsum([len(m) for m in runs]).astype(np.int64)
+    return np.concatenate(runs), ends, radii
+
+
+def _as32(words: U64) -> npt.NDArray[np.uint32]:
+    return np.ascontiguousarray(words).view(np.uint32).reshape(-1, 2 * WORDS)
 
 
 @dataclass
 class _Segment:
+    """Tables over rows [start, end), which lie in one block; ids in the tables are relative to start."""
+
     start: int
     end: int
-    offsets: npt.NDArray[np.uint32]  # (CHUNKS, BUCKETS + 1), relative to the segment
-    ids: npt.NDArray[np.uint32]  # (CHUNKS, end - start), global row numbers sorted by chunk value
+    dbits: int
+    rbits: int
+    idbits: int
+    base: npt.NDArray[np.uint32]  # (TABLES, buckets / 256 + 1)
+    rel: npt.NDArray[np.uint16] | npt.NDArray[np.uint32]  # (TABLES, buckets + 1)
+    packed: npt.NDArray[np.uint64]  # (TABLES, words): entries of idbits + rbits bits
 
     @property
     def size(self) -> int:
         return self.end - self.start
 
-    @classmethod
-    def build(cls, chunks: npt.NDArray[np.uint16], start: int) -> _Segment:
-        n = chunks.shape[0]
-        offsets = np.zeros((CHUNKS, BUCKETS + 1), dtype=np.uint32)
-        ids = np.empty((CHUNKS, n), dtype=np.uint32)
-        for j in range(CHUNKS):
-            keys = chunks[:, j]
-            ids[j] = np.argsort(keys, kind="stable").astype(np.uint32) + np.uint32(start)
-            np.cumsum(np.bincount(keys, minlength=BUCKETS), out=offsets[j, 1:])
-        return cls(start, start + n, offsets, ids)
+    @property
+    def nbytes(self) -> int:
+        return int(self.base.nbytes + self.rel.nbytes + self.packed.nbytes)
 
-    def candidates(self, qchunks: I64, masks: I64) -> tuple[I64, I64]:
-        """(query, row) for every entry whose bucket in some table is within the flip masks of the query:
-        all 16 tables and all queries in one vectorised pass (no per-table Python loop)."""
-        keys = qchunks[:, :, None] ^ masks[None, None, :]  # (Q, CHUNKS, M)
-        flat = self.offsets.reshape(-1)
-        at = (_TABLE_BASE + keys).ravel()
-        starts = np.take(flat, at).astype(np.int64)
-        lens = np.take(flat, at + 1).astype(np.int64) - starts
-        total = int(lens.sum())
-        if total == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty
-        pos = starts + np.broadcast_to(_TABLE_NO * self.size, keys.shape).ravel()
-        shift = np.repeat(pos - (np.cumsum(lens) - lens), lens)
-        rows = np.take(self.ids.reshape(-1), shift + np.arange(total)).astype(np.int64)
-        qidx = np.broadcast_to(np.arange(qchunks.shape[0])[:, None, None], keys.shape).ravel()
-        return np.repeat(qidx, lens), rows
+    @classmethod
+    def build(cls, words: U64, start: int) -> _Segment:
+        dbits, rbits, idbits = key_layout(words.shape[0])
+        base, rel, packed, wide = kernels.build_tables(_as32(words), TABLES, dbits, rbits, idbits)
+        rel = rel if wide else rel.astype(np.uint16)  # 2 bytes a bucket unless a superblock overflows
+        return cls(start, start + words.shape[0], dbits, rbits, idbits, base, rel, packed)
+
+    def probe_reads(self, radius: int) -> float:
+        """Expected random reads when probing: a directory lookup and a bucket per mask, and the
+        candidates whose whole key is within the table's radius."""
+        radii = [int(r) for r in table_radii(radius) if r >= 0]
+        keys = self.dbits + self.rbits
+        buckets = sum(_ball(self.dbits, r) for r in radii)
+        return 2.0 * buckets + sum(_ball(keys, r) for r in radii) * self.size / (1 << keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,66 +169,65 @@ class PDQIndex:
 
     def __init__(
         self,
-        tail_limit: int = 32768,
-        batch: int = 32,
+        tail_limit: int = 65536,
         *,
         merge_limit: int = 1 << 20,
         block_bits: int = BLOCK_BITS,
+        probe_cost: float = PROBE_COST,
     ) -> None:
+        """``probe_cost``: what a random read costs in rows of flat scan; a segment is probed only when that
+        is cheaper than scanning it (0 always probes, which tests use on tiny segments)."""
+        if not 1 <= block_bits <= BLOCK_BITS:
+            raise InputError(f"block_bits must be in 1..{BLOCK_BITS} (3-byte row ids)")
         self._block_bits = block_bits
         self._blocks: list[U64] = []
-        self._alive = np.zeros(1024, dtype=bool)
+        self._alive = np.zeros(128, dtype=np.uint8)  # tombstones: one bit a row, set while live
         self._n = 0
         self._segments: list[_Segment] = []
         self._tail_limit = tail_limit
         self._merge_limit = merge_limit
-        self._batch = batch
+        self._probe_cost = probe_cost
 
     # -- size and memory -------------------------------------------------------------------------------
     def __len__(self) -> int:
         """Live (not removed) hashes."""
-        return int(self._alive[: self._n].sum())
+        return int(np.bitwise_count(self._alive).sum())
 
     @property
     def rows(self) -> int:
         return self._n
 
+    @property
+    def tail_limit(self) -> int:
+        return self._tail_limit
+
     def alive_rows(self) -> I64:
-        out: I64 = np.nonzero(self._alive[: self._n])[0].astype(np.int64)
+        bits = np.unpackbits(self._alive, count=self._n, bitorder="little")
+        out: I64 = np.nonzero(bits)[0].astype(np.int64)
         return out
 
     def nbytes(self) -> int:
         """Bytes held by the index's arrays (hashes, tombstones, segment tables)."""
-        total = self._n * WORDS * 8 + self._n
-        for s in self._segments:
-            total += s.offsets.nbytes + s.ids.nbytes
-        return int(total)
+        return int(self._n * WORDS * 8 + (self._n + 7) // 8 + sum(s.nbytes for s in self._segments))
 
     # -- storage ---------------------------------------------------------------------------------------
+    def _spans(self, start: int, end: int) -> list[tuple[int, U64]]:
+        """Rows [start, end) as (first row, view) pieces, one per block they touch: never a copy."""
+        bits, out = self._block_bits, []
+        row = start
+        while row < end:
+            b = row >> bits
+            stop = min(end, (b + 1) << bits)
+            out.append((row, self._blocks[b][row - (b << bits) : stop - (b << bits)]))
+            row = stop
+        return out
+
     def _words(self, start: int, end: int) -> U64:
         """Rows [start, end) as one array (a view when they sit in one block)."""
-        bits = self._block_bits
-        first, last = start >> bits, (end - 1) >> bits if end > start else start >> bits
-        base = first << bits
-        if first == last:
-            return self._blocks[first][start - base : end - base]
-        parts = [
-            self._blocks[b][max(start, b << bits) - (b << bits) : min(end, (b + 1) << bits) - (b << bits)]
-            for b in range(first, last + 1)
-        ]
-        return np.concatenate(parts)
-
-    def _gather(self, rows: I64) -> U64:
-        if len(self._blocks) == 1:
-            return np.take(self._blocks[0], rows, axis=0)
-        out = np.empty((rows.size, WORDS), dtype=np.uint64)
-        block = rows >> self._block_bits
-        local = rows & ((1 << self._block_bits) - 1)
-        for b, data in enumerate(self._blocks):
-            sel = np.nonzero(block == b)[0]
-            if sel.size:
-                out[sel] = np.take(data, local[sel], axis=0)
-        return out
+        parts = [w for _, w in self._spans(start, end)]
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate(parts) if parts else np.zeros((0, WORDS), dtype=np.uint64)
 
     def hash_at(self, row: int) -> str:
         return words_to_hex(self._words(row, row + 1))[0]
@@ -218,11 +249,15 @@ class PDQIndex:
             take = min(k - done, size - off)
             self._blocks[b][off : off + take] = words[done : done + take]
             done += take
-        if self._n + k > self._alive.size:
-            alive = np.zeros(max(self._n + k, 2 * self._alive.size), dtype=bool)
-            alive[: self._n] = self._alive[: self._n]
-            self._alive = alive  # 1 byte per row: a cheap copy, unlike the hashes
-        self._alive[self._n : self._n + k] = True
+        need = (self._n + k + 7) // 8
+        if need > self._alive.size:
+            alive = np.zeros(max(need, 2 * self._alive.size), dtype=np.uint8)
+            alive[: self._alive.size] = self._alive
+            self._alive = alive  # one bit a row: a cheap copy, unlike the hashes
+        first, last = self._n >> 3, need
+        bits = np.unpackbits(self._alive[first:last], bitorder="little")
+        bits[self._n - (first << 3) : self._n + k - (first << 3)] = 1
+        self._alive[first:last] = np.packbits(bits, bitorder="little")
         self._n += k
         if self._n - self._indexed_end() > self._tail_limit:
             self._freeze_tail()
@@ -233,29 +268,29 @@ class PDQIndex:
         arr = np.fromiter(rows, dtype=np.int64)
         if arr.size and (arr.min() < 0 or arr.max() >= self._n):
             raise InputError(f"row out of range 0..{self._n - 1}")
-        self._alive[arr] = False
+        np.bitwise_and.at(self._alive, arr >> 3, ~np.left_shift(1, arr & 7).astype(np.uint8))
 
     def _indexed_end(self) -> int:
         return self._segments[-1].end if self._segments else 0
 
-    def _chunks(self, start: int, end: int) -> npt.NDArray[np.uint16]:
-        return np.ascontiguousarray(self._words(start, end)).view(np.uint16).reshape(-1, CHUNKS)
-
     def _freeze_tail(self) -> None:
-        """Turn the tail into a segment, then merge while the last segment is at least half the one before
-        and the merge stays under ``merge_limit`` rows (so an add never pays for a big rebuild)."""
-        start = self._indexed_end()
-        self._segments.append(_Segment.build(self._chunks(start, self._n), start))
+        """Turn the tail into segments (one per block it touches), then merge while the last segment is at
+        least half the one before, both sit in one block and the merge stays under ``merge_limit`` rows (so
+        an add never pays for a big rebuild)."""
+        for start, words in self._spans(self._indexed_end(), self._n):
+            self._segments.append(_Segment.build(words, start))
+        bits = self._block_bits
         while len(self._segments) >= 2:
             a, b = self._segments[-2], self._segments[-1]
-            if a.size > 2 * b.size or a.size + b.size > self._merge_limit:
+            same_block = a.start >> bits == (b.end - 1) >> bits
+            if a.size > 2 * b.size or a.size + b.size > self._merge_limit or not same_block:
                 break
-            self._segments[-2:] = [_Segment.build(self._chunks(a.start, b.end), a.start)]
+            self._segments[-2:] = [_Segment.build(self._words(a.start, b.end), a.start)]
 
     def optimize(self) -> None:
-        """Fold everything into one segment (after a bulk load, or in the background now and then)."""
-        if self._n:
-            self._segments = [_Segment.build(self._chunks(0, self._n), 0)]
+        """Fold everything into one segment per block (after a bulk load, or in the background now and
+        then)."""
+        self._segments = [_Segment.build(words, start) for start, words in self._spans(0, self._n)]
 
     # -- queries ---------------------------------------------------------------------------------------
     def search(self, queries: U64 | Sequence[str], radius: int = DEFAULT_RADIUS) -> Hits:
@@ -264,48 +299,28 @@ class PDQIndex:
         q = np.ascontiguousarray(q, dtype=np.uint64).reshape(-1, WORDS)
         if not 0 <= radius <= 256:
             raise InputError(f"radius must be in 0..256, got {radius}")
-        if q.shape[0] <= self._batch:  # the one-query path: no concatenation of batch results
-            qa, ra, da = self._search_batch(q, radius, 0)
-            return Hits(qa, ra, da)
-        parts = [
-            self._search_batch(q[b : b + self._batch], radius, b) for b in range(0, q.shape[0], self._batch)
-        ]
-        return Hits(*(np.concatenate([p[i] for p in parts]) for i in range(3)))
-
-    def _search_batch(self, q: U64, radius: int, base: int) -> tuple[I64, I64, I64]:
-        qs: list[I64] = []
-        rs: list[I64] = []
-        if radius >= 48:  # enumeration would be huge; a flat scan is cheaper and still exact
-            tail_start = 0
-        else:
-            tail_start = self._indexed_end()
-            masks = _flip_masks(radius // CHUNKS)
-            qchunks = q.view(np.uint16).reshape(-1, CHUNKS).astype(np.int64)
-            for seg in self._segments:
-                qq, rr = seg.candidates(qchunks, masks)
-                qs.append(qq)
-                rs.append(rr)
-        step = max(1, 1_000_000 // max(1, q.shape[0]))
-        for s in range(tail_start, self._n, step):
-            e = min(self._n, s + step)
-            d = hamming(q[:, None, :], self._words(s, e)[None, :, :])
-            qq, rr = np.nonzero(d <= radius)
-            qs.append(qq.astype(np.int64))
-            rs.append(rr.astype(np.int64) + s)
-        empty = np.zeros(0, dtype=np.int64)
-        if not qs:
-            return empty, empty, empty
-        qa = np.concatenate(qs) if len(qs) > 1 else qs[0]
-        ra = np.concatenate(rs) if len(rs) > 1 else rs[0]
-        if not ra.size:
-            return empty, empty, empty
-        x = self._gather(ra)
-        np.bitwise_xor(x, np.take(q, qa, axis=0), out=x)
-        dist = np.bitwise_count(x).sum(axis=1, dtype=np.int64)
-        keep = np.nonzero(dist <= radius)[0]
-        keep = keep[np.take(self._alive, ra[keep])]
-        key, first = np.unique(qa[keep] * self._n + ra[keep], return_index=True)
-        return key // self._n + base, key % self._n, dist[keep][first]
+        parts: list[tuple[I64, I64, I64]] = []
+        q32 = _as32(q)
+        for seg in self._segments:
+            words = self._words(seg.start, seg.end)
+            if self._probe_cost * seg.probe_reads(radius) < seg.size:
+                masks, ends, radii = _probe_plan(seg.dbits, radius)
+                qq, rr, dd, _ = kernels.probe(
+                    q, q32, words, _as32(words), self._alive, seg.start, seg.base, seg.rel, seg.packed,
+                    seg.dbits, seg.rbits, seg.idbits, masks, ends, radii, radius,
+                )  # fmt: skip
+            else:
+                qq, rr, dd = kernels.scan(q, words, self._alive, seg.start, radius)
+            parts.append((qq, rr + seg.start, dd))
+        for start, words in self._spans(self._indexed_end(), self._n):
+            qq, rr, dd = kernels.scan(q, words, self._alive, start, radius)
+            parts.append((qq, rr + start, dd))
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return Hits(empty, empty, empty)
+        qa, ra, da = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        order = np.lexsort((ra, qa))
+        return Hits(qa[order], ra[order], da[order])
 
     # -- persistence -----------------------------------------------------------------------------------
     def save(self, directory: str | os.PathLike[str]) -> None:
@@ -314,20 +329,19 @@ class PDQIndex:
             out = np.lib.format.open_memmap(
                 tmp / "hashes.npy", mode="w+", dtype=np.uint64, shape=(self._n, WORDS)
             )
-            step = 1 << self._block_bits
-            for s in range(0, self._n, step):  # block by block: never a second full copy in memory
-                out[s : min(self._n, s + step)] = self._words(s, min(self._n, s + step))
+            for start, words in self._spans(0, self._n):  # block by block: never a second full copy
+                out[start : start + words.shape[0]] = words
             out.flush()
             del out
-            np.save(tmp / "alive.npy", self._alive[: self._n], allow_pickle=False)
+            np.save(tmp / "alive.npy", self._alive[: (self._n + 7) // 8], allow_pickle=False)
             for k, seg in enumerate(self._segments):
-                np.save(tmp / f"seg{k}_offsets.npy", seg.offsets, allow_pickle=False)
-                np.save(tmp / f"seg{k}_ids.npy", seg.ids, allow_pickle=False)
+                for part in _SEGMENT_ARRAYS:
+                    np.save(tmp / f"seg{k}_{part}.npy", getattr(seg, part), allow_pickle=False)
             meta = {
                 "format": "bastion-pdq-index",
                 "version": FORMAT_VERSION,
                 "rows": self._n,
-                "segments": [[s.start, s.end] for s in self._segments],
+                "segments": [[s.start, s.end, s.dbits, s.rbits, s.idbits] for s in self._segments],
                 "tail_limit": self._tail_limit,
                 "merge_limit": self._merge_limit,
                 "block_bits": self._block_bits,
@@ -335,7 +349,9 @@ class PDQIndex:
             (tmp / "manifest.json").write_text(json.dumps(meta))
 
     @classmethod
-    def load(cls, directory: str | os.PathLike[str], mmap: bool = True) -> PDQIndex:
+    def load(
+        cls, directory: str | os.PathLike[str], mmap: bool = True, *, probe_cost: float = PROBE_COST
+    ) -> PDQIndex:
         """Reload saved tables as they are (memory-mapped by default): no rebuild, no copy of full blocks."""
         path = Path(directory)
         manifest = path / "manifest.json"
@@ -350,11 +366,12 @@ class PDQIndex:
             tail_limit=int(meta["tail_limit"]),
             merge_limit=int(meta["merge_limit"]),
             block_bits=int(meta["block_bits"]),
+            probe_cost=probe_cost,
         )
         n = int(meta["rows"])
         words = np.load(path / "hashes.npy", mmap_mode=mode, allow_pickle=False)
         idx._alive = np.array(np.load(path / "alive.npy", allow_pickle=False))
-        if words.shape != (n, WORDS) or idx._alive.shape != (n,):
+        if words.shape != (n, WORDS) or idx._alive.shape != ((n + 7) // 8,) or idx._alive.dtype != np.uint8:
             raise InputError("index arrays do not match the manifest", file=str(manifest))
         size = 1 << idx._block_bits
         for s in range(0, n, size):
@@ -365,8 +382,19 @@ class PDQIndex:
                 block = fresh
             idx._blocks.append(block)
         idx._n = n
-        for k, (start, end) in enumerate(meta["segments"]):
-            offsets = np.load(path / f"seg{k}_offsets.npy", mmap_mode=mode, allow_pickle=False)
-            ids = np.load(path / f"seg{k}_ids.npy", mmap_mode=mode, allow_pickle=False)
-            idx._segments.append(_Segment(int(start), int(end), offsets, ids))
+        for k, (start, end, dbits, rbits, idbits) in enumerate(meta["segments"]):
+            arrays = {
+                part: np.load(path / f"seg{k}_{part}.npy", mmap_mode=mode, allow_pickle=False)
+                for part in _SEGMENT_ARRAYS
+            }
+            seg = _Segment(int(start), int(end), int(dbits), int(rbits), int(idbits), **arrays)
+            if (seg.dbits, seg.rbits, seg.idbits) != key_layout(seg.size) or seg.rel.shape != (
+                TABLES,
+                (1 << seg.dbits) + 1,
+            ):
+                raise InputError(f"segment {k} tables do not match the manifest", file=str(manifest))
+            idx._segments.append(seg)
         return idx
+
+
+_SEGMENT_ARRAYS = ("base", "rel", "packed")
