@@ -6,18 +6,19 @@ flat-scanned tail at once (matchable in microseconds), tails are frozen into seg
 and small segments merge geometrically, so no add ever costs a full rebuild (merges past ``merge_limit`` rows
 are left to :meth:`PDQIndex.optimize`, which a caller runs off the request path). Removal is a tombstone, so
 row numbers (and the history kept by the banks) never move. Hashes live in fixed-size blocks, so growing
-never copies what is already stored, and a reloaded index keeps its blocks memory-mapped.
+never copies what is already stored, and a reloaded index keeps its full blocks memory-mapped.
 
-Exactness: each table keys a row by the top ``d`` bits of one of its eight 32-bit words. The keys are
-disjoint bit sets, so if two hashes are within distance ``r`` the key distances sum to at most ``r``; with
-``r = 8q + a``, some table ``t <= a`` differs in at most ``q`` bits or some other table in at most ``q - 1``
-(else the sum would exceed ``r``). Enumerating every key within those radii finds every true neighbour;
-candidates are then verified on the full 256 bits.
+Exactness: each table keys a row by the top bits of one of its eight 32-bit words (the directory takes
+the first ``d`` of them, the entry carries the next few). The keys are disjoint bit sets, so if two hashes are
+within distance ``r`` the key distances sum to at most ``r``; with ``r = 8q + a``, some table ``t <= a``
+differs in at most ``q`` bits or some other table in at most ``q - 1`` (else the sum would exceed ``r``).
+Enumerating every directory bucket within those radii, and filtering entries on the rest of the key, finds
+every true neighbour; candidates are then verified on the full 256 bits.
 
-Memory: eight tables of 3-byte row ids plus a 2-byte-per-bucket directory with ``d = log2(rows) - 2`` come
-to ~0.85x the raw hash bytes, so the whole index stays under 2x (sixteen 16-bit tables of 4-byte ids, the
-usual multi-index layout, cost 3x). The price is more buckets to probe per query, which compiled loops
-(:mod:`bastion.media.mih_kernels`) make cheap.
+Memory: eight tables of 29-bit entries (row id plus residual key) and a directory of 2 bytes a bucket of
+8-16 rows come to ~0.9x the raw hash bytes, so the whole index stays under 2x (measured 1.94x at 1M and
+1.96x at 10M; sixteen 16-bit tables of 4-byte ids, the usual multi-index layout, cost 3x). The price is
+more buckets to visit per query, which compiled loops (:mod:`bastion.media.mih_kernels`) make cheap.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ WORDS = 4  # 256 bits as four uint64 words
 DEFAULT_RADIUS = 31
 FORMAT_VERSION = 3
 BLOCK_BITS = 24  # 16M rows (512 MiB of address space, paged in as filled) per block; 3-byte ids fit a block
-ENTRY_BITS = 29  # bits a table entry: with 8 tables and the directory, ~0.95x the raw hash bytes
+ENTRY_BITS = 29  # bits a table entry: with 8 tables and the directory, ~0.9x the raw hash bytes
 PROBE_COST = 12.0  # a random read (bucket, candidate) costs about this many rows of a flat scan
 
 U64 = npt.NDArray[np.uint64]
@@ -178,7 +179,9 @@ class PDQIndex:
         """``probe_cost``: what a random read costs in rows of flat scan; a segment is probed only when that
         is cheaper than scanning it (0 always probes, which tests use on tiny segments)."""
         if not 1 <= block_bits <= BLOCK_BITS:
-            raise InputError(f"block_bits must be in 1..{BLOCK_BITS} (3-byte row ids)")
+            raise InputError(
+                f"block_bits must be in 1..{BLOCK_BITS} (row ids in a table are at most 24 bits)"
+            )
         self._block_bits = block_bits
         self._blocks: list[U64] = []
         self._alive = np.zeros(128, dtype=np.uint8)  # tombstones: one bit a row, set while live

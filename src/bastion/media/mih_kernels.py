@@ -1,4 +1,4 @@
-"""Compiled loops of the PDQ index (numba): table build by counting sort, table probing, flat scan.
+"""Compiled loops of the PDQ index (numba): table build by radix sort, table probing, flat scan.
 
 Why compiled: the memory budget (the whole index within 2x the raw hash bytes) leaves ~4 bytes per table
 entry, so entries are bit-packed and each query walks thousands of short buckets. As numpy that is a dozen
