@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bastion.cli import media_cmd
 from bastion.ingest import Ingestor
+from bastion.media.hashing import REFRAMED
 from bastion.media.repository import BankRepository
 from bastion.media.service import MediaMatcher
 from bastion.store import Store
@@ -35,11 +36,12 @@ def test_hash_prints_json_lines_and_fails_only_the_bad_file(
     bad.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     other = tmp_path / "b.png"
     shapes(4).save(other)
-    res = CliRunner().invoke(app, ["hash", str(good), str(bad), str(other), "--rotations"])
+    res = CliRunner().invoke(app, ["hash", str(good), str(bad), str(other), "--rotations", "--reframes"])
     assert res.exit_code == 1
     lines = [json.loads(x) for x in res.stdout.splitlines() if x.startswith("{")]
     assert [Path(x["path"]).name for x in lines] == ["a.png", "b.png"]
     assert {"pdq", "quality", "md5", "sha256"} <= set(lines[0]) and len(lines[0]["rotations"]) == 8
+    assert set(lines[0]["reframed"]) == set(REFRAMED)
     assert "broken.jpg" in res.stderr
 
 

@@ -54,6 +54,10 @@ def hash_files(
     rotations: Annotated[
         bool, typer.Option("--rotations", help="Also the PDQ of the 8 rotations/flips.")
     ] = False,
+    reframes: Annotated[
+        bool,
+        typer.Option("--reframes", help="Also the PDQ of the 19 re-framings that undo a small border crop."),
+    ] = False,
 ) -> None:
     """PDQ (+quality), vPDQ for video, MD5 and SHA-256 of each file."""
     if fmt not in ("json", "table"):
@@ -63,7 +67,7 @@ def hash_files(
     table = Table("path", "pdq", "quality", "md5", "sha256")
     for path in files:
         try:
-            h = hash_file(path, dihedral=rotations)
+            h = hash_file(path, dihedral=rotations, reframe=reframes)
         except MediaError as exc:
             failed += 1
             err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)

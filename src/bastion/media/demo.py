@@ -76,8 +76,11 @@ def demo_step(ctx: DemoContext) -> None:
     Image.open(paths[0]).save(buf, "JPEG", quality=50)
     (folder / "reencoded.jpg").write_bytes(buf.getvalue())
     Image.open(paths[1]).transpose(Image.Transpose.ROTATE_90).save(folder / "rotated.png")
+    with Image.open(paths[0]) as img:
+        img.crop((0, 0, img.width - img.width // 20, img.height)).save(folder / "cropped.png")
     cases = [
         ("picture-0 re-encoded as JPEG 50", folder / "reencoded.jpg"),
+        ("picture-0 cropped 5% off the right edge", folder / "cropped.png"),
         ("picture-1 rotated 90°", folder / "rotated.png"),
         ("picture-2 (on the list AND the negative list)", paths[2]),
         ("picture-3 (not listed)", paths[3]),

@@ -38,6 +38,40 @@ _DIHEDRAL: dict[str, Callable[[npt.NDArray[np.uint8]], npt.NDArray[np.uint8]]] =
 }
 DIHEDRAL = tuple(_DIHEDRAL)
 
+# Query-side re-framings that undo a small border crop. Each pads the query back out to where its content sat
+# in the uncropped picture (the shares cut from the left, top, right, bottom of that picture), so PDQ's resize
+# lines the content up again: plain PDQ moves 30-110 bits for a crop of a few per cent. Edges are replicated;
+# the 5% one-sided cuts also get a flat mean-colour fill, which wins where the cut strip held something the
+# edge does not continue. Measured on 8,400 crops of at most 5% of the area (symmetric, one-sided, two-sided,
+# corner; 120 benign synthetic pictures): 3,998 are over 31 bits plain, 28 with these variants (max 40, mostly
+# 1%-corner crops of noise textures, which fall between the grid points). Unrelated pictures (240,000 pairs)
+# stay >= 84 bits apart over all variants (88 plain).
+_EDGE, _MEAN = "edge", "mean"
+_Q, _H = 0.025, 0.05
+_REFRAME: dict[str, tuple[tuple[float, float, float, float], str]] = {
+    "pad1.25": ((0.0125, 0.0125, 0.0125, 0.0125), _EDGE),
+    "pad-left2.5": ((_Q, 0, 0, 0), _EDGE),
+    "pad-top2.5": ((0, _Q, 0, 0), _EDGE),
+    "pad-right2.5": ((0, 0, _Q, 0), _EDGE),
+    "pad-bottom2.5": ((0, 0, 0, _Q), _EDGE),
+    "pad-left5": ((_H, 0, 0, 0), _EDGE),
+    "pad-top5": ((0, _H, 0, 0), _EDGE),
+    "pad-right5": ((0, 0, _H, 0), _EDGE),
+    "pad-bottom5": ((0, 0, 0, _H), _EDGE),
+    "pad-left5-mean": ((_H, 0, 0, 0), _MEAN),
+    "pad-top5-mean": ((0, _H, 0, 0), _MEAN),
+    "pad-right5-mean": ((0, 0, _H, 0), _MEAN),
+    "pad-bottom5-mean": ((0, 0, 0, _H), _MEAN),
+    "pad-left-right2.5": ((_Q, 0, _Q, 0), _EDGE),
+    "pad-top-bottom2.5": ((0, _Q, 0, _Q), _EDGE),
+    "pad-top-left2.5": ((_Q, _Q, 0, 0), _EDGE),
+    "pad-top-right2.5": ((0, _Q, _Q, 0), _EDGE),
+    "pad-bottom-left2.5": ((_Q, 0, 0, _Q), _EDGE),
+    "pad-bottom-right2.5": ((0, 0, _Q, _Q), _EDGE),
+}
+REFRAMED = tuple(_REFRAME)
+REFRAME_MAX_SIDE = 512  # variants are hashed from a copy this size: PDQ costs ~0.6 s at 12 MP, ~2 ms here
+
 
 class MediaError(BastionError):
     """A media file that cannot be hashed safely (unreadable, truncated, too large, not media)."""
@@ -70,6 +104,7 @@ class MediaHashes:
     quality: int | None = None
     vpdq: tuple[VpdqFrame, ...] | None = None
     dihedral: dict[str, str] = field(default_factory=dict)
+    reframed: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,6 +116,8 @@ class MediaHashes:
         }
         if self.vpdq is not None:
             out["vpdq"] = [[f.frame, f.quality, f.pdq, f.timestamp] for f in self.vpdq]
+        if self.reframed:
+            out["reframed"] = dict(self.reframed)
         return out
 
 
@@ -157,6 +194,41 @@ def pdq_dihedral_from_array(rgb: npt.NDArray[np.uint8]) -> tuple[dict[str, str],
     return out, quality
 
 
+def _pad_back(
+    rgb: npt.NDArray[np.uint8], cut: tuple[float, float, float, float], flat: npt.NDArray[np.uint8] | None
+) -> npt.NDArray[np.uint8]:
+    h, w = rgb.shape[:2]
+    left, top, right, bottom = cut
+    full_w, full_h = w / (1 - left - right), h / (1 - top - bottom)
+    t, b = round(full_h * top), round(full_h * bottom)
+    lf, r = round(full_w * left), round(full_w * right)
+    if flat is None:
+        return np.pad(rgb, ((t, b), (lf, r), (0, 0)), mode="edge")
+    out = np.empty((h + t + b, w + lf + r, 3), dtype=np.uint8)
+    out[:] = flat
+    out[t : t + h, lf : lf + w] = rgb
+    return out
+
+
+def pdq_reframed_from_array(
+    rgb: npt.NDArray[np.uint8], *, max_side: int = REFRAME_MAX_SIDE
+) -> dict[str, str]:
+    """PDQ of the query padded back as if each small border crop of ``REFRAMED`` were undone: the list holds
+    only hashes, so a cropped copy can only be lined up with its original from the query's side."""
+    h, w = rgb.shape[:2]
+    if max(h, w) > max_side:
+        k = max_side / max(h, w)
+        small = Image.fromarray(np.ascontiguousarray(rgb)).resize(
+            (max(1, round(w * k)), max(1, round(h * k))), Image.Resampling.BOX
+        )
+        rgb = np.asarray(small, dtype=np.uint8)
+    mean = rgb.mean(axis=(0, 1)).astype(np.uint8)
+    return {
+        name: pdq_from_array(_pad_back(rgb, cut, mean if fill == _MEAN else None))[0]
+        for name, (cut, fill) in _REFRAME.items()
+    }
+
+
 def pdq_file(path: str | os.PathLike[str], *, exif_transpose: bool = True) -> tuple[str, int]:
     """PDQ hash (64 hex) and quality (0-100) of an image file."""
     return pdq_from_array(load_image(path, exif_transpose=exif_transpose))
@@ -188,13 +260,19 @@ def vpdq_file(path: str | os.PathLike[str], seconds_per_hash: float = 1.0) -> tu
 
 
 def hash_file(
-    path: str | os.PathLike[str], *, dihedral: bool = False, seconds_per_hash: float = 1.0
+    path: str | os.PathLike[str],
+    *,
+    dihedral: bool = False,
+    reframe: bool = False,
+    seconds_per_hash: float = 1.0,
 ) -> MediaHashes:
-    """All hashes of one file; videos get vPDQ, everything else is decoded as an image."""
+    """All hashes of one file; videos get vPDQ, everything else is decoded as an image. ``dihedral`` and
+    ``reframe`` add the query-side variants matching uses for rotated/flipped and slightly cropped copies."""
     md5, sha256 = file_digests(path)
     if is_video(path):
         return MediaHashes(str(path), md5, sha256, vpdq=vpdq_file(path, seconds_per_hash))
     rgb = load_image(path)
     pdq, quality = pdq_from_array(rgb)
     variants = pdq_dihedral_from_array(rgb)[0] if dihedral else {}
-    return MediaHashes(str(path), md5, sha256, pdq=pdq, quality=quality, dihedral=variants)
+    reframed = pdq_reframed_from_array(rgb) if reframe else {}
+    return MediaHashes(str(path), md5, sha256, pdq=pdq, quality=quality, dihedral=variants, reframed=reframed)

@@ -38,7 +38,9 @@ class Match:
     entry_id: int
     entry: BankEntry
     distance: int
-    variant: str = "original"  # which dihedral transform of the query matched ("video" for vPDQ)
+    # which query variant matched: "original", a dihedral transform, a re-framing ("pad-left5"); "video" or
+    # "frame" for vPDQ
+    variant: str = "original"
     query_match_percent: float | None = None  # vPDQ: share of the query's frames found in the entry
     compared_match_percent: float | None = None  # vPDQ: share of the entry's frames found in the query
 
@@ -86,14 +88,34 @@ def _low_quality(pdq: str | None, quality: int | None) -> str | None:
     return None
 
 
+def _better(new: Match, old: Match | None) -> bool:
+    """The query as it is wins whenever it matches, so a variant is named only when it was needed; among
+    variants, the nearest."""
+    if old is None:
+        return True
+    if (new.variant == "original") != (old.variant == "original"):
+        return new.variant == "original"
+    return new.distance < old.distance
+
+
 class Matcher:
-    """Exact and near-duplicate matching over a catalog of entries (an in-memory bank by default)."""
+    """Exact and near-duplicate matching over a catalog of entries (an in-memory bank by default).
+
+    ``reframe`` (on by default) also matches a file's 19 re-framed PDQ variants
+    (:data:`bastion.media.hashing.REFRAMED`), so a copy cropped by up to 5% of its area still matches its
+    listed original (measured: 28 of 8,400 such crops of benign synthetic pictures stay over 31, against 3,998
+    without). It costs no false match there (unrelated pictures >= 84 bits apart over all variants, 88
+    without) and time: ``hash_file`` of a 400x300 PNG takes 45 ms instead of 4, of a 1600x1004 JPEG 157
+    instead of 87, of a 12 MP JPEG 717 instead of 590 (variants come from a copy at most 512 px a side). Only
+    :meth:`match_file` and callers passing ``reframed`` pay it; a scan matches stored hashes and cannot.
+    """
 
     def __init__(
         self,
         bank: Bank | None = None,
         *,
         dihedral: bool = False,
+        reframe: bool = True,
         lists: MutableMapping[str, HashList] | None = None,
         lookup: Lookup | None = None,
     ) -> None:
@@ -105,6 +127,7 @@ class Matcher:
         self.lists: MutableMapping[str, HashList] = lists if lists is not None else {}
         self._lookup: Lookup = lookup
         self.dihedral = dihedral
+        self.reframe = reframe
         self.vpdq_query_percent = VPDQ_QUERY_PERCENT
         self.vpdq_compared_percent = VPDQ_COMPARED_PERCENT
         self._index = PDQIndex()
@@ -207,8 +230,9 @@ class Matcher:
         best: dict[int, Match] = {}
         for q, found in enumerate(self._pdq_search([variants[n] for n in names])):
             for entry_id, entry, dist in found:
-                if entry_id not in best or dist < best[entry_id].distance:
-                    best[entry_id] = Match(entry.list_name, entry_id, entry, dist, names[q])
+                match = Match(entry.list_name, entry_id, entry, dist, names[q])
+                if _better(match, best.get(entry_id)):
+                    best[entry_id] = match
         return list(best.values())
 
     def _video_matches(self, frames: Sequence[tuple[int, str]]) -> list[Match]:
@@ -242,15 +266,19 @@ class Matcher:
         md5: str | None = None,
         sha256: str | None = None,
         dihedral: Mapping[str, str] | None = None,
+        reframed: Mapping[str, str] | None = None,
         vpdq: Sequence[tuple[int, str]] | str | None = None,
     ) -> MatchResult:
-        """Match one item's hashes. ``dihedral`` (name -> hash) adds rotated/flipped query variants; ``vpdq``
-        ((quality, pdq) per frame, or a vPDQ string) matches listed videos, and listed images per frame."""
+        """Match one item's hashes. ``dihedral`` and ``reframed`` (name -> hash) add rotated/flipped and
+        crop-undoing query variants (each used only if the matcher was built for it); ``vpdq`` ((quality, pdq)
+        per frame, or a vPDQ string) matches listed videos, and listed images per frame."""
         found: list[Match] = []
         skipped = _low_quality(pdq, quality)
         if pdq is not None and skipped is None:
-            variants = dict(dihedral) if (dihedral and self.dihedral) else {}
-            variants["original"] = pdq.lower()
+            variants = {"original": pdq.lower()}
+            for use, extra in ((self.dihedral, dihedral), (self.reframe, reframed)):
+                if use and extra:
+                    variants.update((k, v.lower()) for k, v in extra.items() if k != "original")
             found += self._pdq_matches(variants)
         return self._finish(found, quality, skipped, md5=md5, sha256=sha256, vpdq=vpdq)
 
@@ -318,12 +346,13 @@ class Matcher:
             md5=hashes.md5,
             sha256=hashes.sha256,
             dihedral=hashes.dihedral,
+            reframed=hashes.reframed,
             vpdq=frames,
         )
 
     def match_file(self, path: str | os.PathLike[str]) -> MatchResult:
         """Hash a file (bad files raise MediaError) and match it."""
-        return self.match_hashes(hash_file(path, dihedral=self.dihedral))
+        return self.match_hashes(hash_file(path, dihedral=self.dihedral, reframe=self.reframe))
 
     def optimize(self) -> None:
         """Fold index segments into one (bulk loads, saves, or a background job)."""
@@ -350,6 +379,7 @@ class Matcher:
         lists: MutableMapping[str, HashList],
         lookup: Lookup,
         dihedral: bool = False,
+        reframe: bool = True,
     ) -> tuple[Matcher, dict[str, Any]]:
         """Reload a saved matcher without rebuilding anything; returns it and the state saved with it."""
         path = Path(directory)
@@ -359,7 +389,7 @@ class Matcher:
             raise NotFound(f"no saved media index in {path}: {exc}") from exc
         if meta.get("format") != FORMAT or meta.get("version") != 1:
             raise InputError("not a bastion media index of a known version", file=str(path / "manifest.json"))
-        m = cls(dihedral=dihedral, lists=lists, lookup=lookup)
+        m = cls(dihedral=dihedral, reframe=reframe, lists=lists, lookup=lookup)
         m._index = PDQIndex.load(path / "pdq")
         m._frames = PDQIndex.load(path / "frames")
         m._row_entry = array("q", np.load(path / "pdq_entries.npy", allow_pickle=False).tobytes())
