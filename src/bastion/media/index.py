@@ -103,7 +103,7 @@ def _masks(bits: int, radius: int) -> npt.NDArray[np.uint32]:
     masks = [0]
     for r in range(1, min(radius, bits) + 1):
         masks.extend(sum(1 << b for b in combo) for combo in combinations(range(bits), r))
-    return np.asarray(masks, dtype=np.uint32)
+    return np.sort(np.asarray(masks, dtype=np.uint32))  # neighbouring buckets visited together
 
 
 @cache
@@ -148,12 +148,17 @@ class _Segment:
         return cls(start, start + words.shape[0], dbits, rbits, idbits, base, rel, packed)
 
     def probe_reads(self, radius: int) -> float:
-        """Expected random reads when probing: a directory lookup and a bucket per mask, and the
-        candidates whose whole key is within the table's radius."""
-        radii = [int(r) for r in table_radii(radius) if r >= 0]
-        keys = self.dbits + self.rbits
-        buckets = sum(_ball(self.dbits, r) for r in radii)
-        return 2.0 * buckets + sum(_ball(keys, r) for r in radii) * self.size / (1 << keys)
+        return _probe_reads(self.dbits, self.rbits, self.size, radius)
+
+
+@cache
+def _probe_reads(dbits: int, rbits: int, rows: int, radius: int) -> float:
+    """Expected random reads when probing a segment: a directory lookup and a bucket per mask, and the
+    candidates whose whole key is within the table's radius (cached: it is asked on every query)."""
+    radii = [int(r) for r in table_radii(radius) if r >= 0]
+    keys = dbits + rbits
+    buckets = sum(_ball(dbits, r) for r in radii)
+    return 2.0 * buckets + sum(_ball(keys, r) for r in radii) * rows / (1 << keys)
 
 
 @dataclass(frozen=True, slots=True)
