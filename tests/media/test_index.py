@@ -158,7 +158,8 @@ def test_many_copies_of_one_hash_overflow_the_compact_directory() -> None:
 
 
 def test_memory_stays_within_twice_the_raw_hash_bytes() -> None:
-    """The layout, not a timing: eight tables of bit-packed entries plus a 2-byte directory per bucket."""
+    """The layout, not a timing: eight tables of bit-packed entries plus a ~10-bit directory per bucket;
+    2^17 rows is the worst case (the fewest rows a directory bucket)."""
     rng = np.random.default_rng(4)
     for n in (1 << 17, 300_000):
         data = rng.integers(0, 2**63, size=(n, 4), dtype=np.uint64)

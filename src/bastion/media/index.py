@@ -15,9 +15,9 @@ differs in at most ``q`` bits or some other table in at most ``q - 1`` (else the
 Enumerating every directory bucket within those radii, and filtering entries on the rest of the key, finds
 every true neighbour; candidates are then verified on the full 256 bits.
 
-Memory: eight tables of 29-bit entries (row id plus residual key) and a directory of 2 bytes a bucket of
-8-16 rows come to ~0.9x the raw hash bytes, so the whole index stays under 2x (measured 1.94x at 1M and
-1.96x at 10M; sixteen 16-bit tables of 4-byte ids, the usual multi-index layout, cost 3x). The price is
+Memory: eight tables of 29-bit entries (row id plus residual key) and a directory of ~10 bits a bucket of
+4-8 rows come to ~0.9x the raw hash bytes, so the whole index stays under 2x (measured 1.95x at 1M and
+1.98x at 10M; sixteen 16-bit tables of 4-byte ids, the usual multi-index layout, cost 3x). The price is
 more buckets to visit per query, which compiled loops (:mod:`bastion.media.mih_kernels`) make cheap.
 """
 
@@ -79,10 +79,10 @@ def hamming(a: U64, b: U64) -> npt.NDArray[np.int64]:
 
 
 def key_layout(rows: int) -> tuple[int, int, int]:
-    """(directory bits, residual key bits, row-id bits) for a segment: 8-16 rows a directory bucket, and
+    """(directory bits, residual key bits, row-id bits) for a segment: 4-8 rows a directory bucket, and
     entries of ``ENTRY_BITS`` (the row id plus as much of the rest of the key as fits)."""
     idbits = max(1, (rows - 1).bit_length())
-    dbits = max(1, min(24, rows.bit_length() - 4))
+    dbits = max(1, min(24, rows.bit_length() - 3))
     rbits = max(0, min(32 - dbits, ENTRY_BITS - idbits))
     return dbits, rbits, idbits
 
@@ -128,8 +128,8 @@ class _Segment:
     dbits: int
     rbits: int
     idbits: int
-    base: npt.NDArray[np.uint32]  # (TABLES, buckets / 256 + 1)
-    rel: npt.NDArray[np.uint16] | npt.NDArray[np.uint32]  # (TABLES, buckets + 1)
+    base: npt.NDArray[np.uint32]  # (TABLES, buckets / 16 + 1)
+    rel: npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]  # (TABLES, buckets + 1)
     packed: npt.NDArray[np.uint64]  # (TABLES, words): entries of idbits + rbits bits
 
     @property
@@ -143,8 +143,9 @@ class _Segment:
     @classmethod
     def build(cls, words: U64, start: int) -> _Segment:
         dbits, rbits, idbits = key_layout(words.shape[0])
-        base, rel, packed, wide = kernels.build_tables(_as32(words), TABLES, dbits, rbits, idbits)
-        rel = rel if wide else rel.astype(np.uint16)  # 2 bytes a bucket unless a superblock overflows
+        base, rel, packed, widest = kernels.build_tables(_as32(words), TABLES, dbits, rbits, idbits)
+        narrow = np.uint8 if widest <= 0xFF else np.uint16 if widest <= 0xFFFF else np.uint32
+        rel = rel.astype(narrow)  # one byte a bucket unless 16 buckets hold over 255 rows (many copies)
         return cls(start, start + words.shape[0], dbits, rbits, idbits, base, rel, packed)
 
     def probe_reads(self, radius: int) -> float:

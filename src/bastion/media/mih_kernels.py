@@ -7,7 +7,8 @@ verification, deduplication and tombstone checks happen on the spot.
 
 One segment's table ``t`` (``n`` rows; the key is the top ``dbits + rbits`` bits of the row's 32-bit word
 ``t``):
-- the directory covers the top ``dbits`` key bits: bucket ``b`` starts at ``base[t, b >> 8] + rel[t, b]``;
+- the directory covers the top ``dbits`` key bits: bucket ``b`` starts at ``base[t, b >> 4] + rel[t, b]``
+  (``rel`` is one byte a bucket unless 16 buckets hold more than 255 entries);
 - an entry packs the row (relative to the segment, ``idbits`` bits) over the remaining ``rbits`` key bits,
   ``w = idbits + rbits`` bits an entry, so most wrong candidates are dropped before their hash is read;
   a bucket's entries are in residual order.
@@ -24,7 +25,7 @@ from numba import types
 from numba.extending import intrinsic
 
 F = TypeVar("F", bound=Callable[..., Any])
-SUPER_BITS = 8  # buckets per directory superblock = 256
+SUPER_BITS = 4  # buckets per directory superblock = 16
 SCAN_BLOCK = 4096  # rows (128 KiB) a flat scan keeps in cache for all queries of a batch
 
 
@@ -47,9 +48,7 @@ _ctpop = cast(Callable[[Any], int], intrinsic(_ctpop_typer))
 
 
 @_jit
-def build_tables(
-    words32: Any, tables: int, dbits: int, rbits: int, idbits: int
-) -> tuple[Any, Any, Any, bool]:
+def build_tables(words32: Any, tables: int, dbits: int, rbits: int, idbits: int) -> tuple[Any, Any, Any, int]:
     """Sort every row by each table's whole key (so a bucket is ordered by residual) and pack.
 
     Two stable radix passes over half the key each (directory and residual bits), carrying the word and
@@ -70,7 +69,7 @@ def build_tables(
     rows_a = np.empty(n, dtype=np.int64)
     words_b = np.empty(n, dtype=np.uint32)
     rows_b = np.empty(n, dtype=np.int64)
-    wide = False
+    widest = 0
     for t in range(tables):
         for r in range(n):
             words_a[r] = words32[r, t]
@@ -96,8 +95,8 @@ def build_tables(
         for b in range(nb + 1):
             rel = offsets[b] - np.int64(base[t, b >> SUPER_BITS])
             rels[t, b] = rel
-            wide = wide or rel > 0xFFFF
-    return base, rels, packed, wide
+            widest = max(widest, rel)
+    return base, rels, packed, widest
 
 
 @_jit
