@@ -234,6 +234,7 @@ def scan(queries: Any, hashes: Any, alive: Any, offset: int, radius: int) -> tup
     k = 0
     n = hashes.shape[0]
     near = np.empty(SCAN_BLOCK, dtype=np.int64)
+    near_dist = np.empty(SCAN_BLOCK, dtype=np.int64)
     for first in range(0, n, SCAN_BLOCK):
         last = min(n, first + SCAN_BLOCK)
         for qi in range(queries.shape[0]):
@@ -247,18 +248,11 @@ def scan(queries: Any, hashes: Any, alive: Any, offset: int, radius: int) -> tup
                     + _ctpop(hashes[row, 3] ^ q3)
                 )
                 if dist <= radius:
-                    near[j] = row
+                    near[j], near_dist[j] = row, dist
                     j += 1
             for x in range(j):
-                row = near[x]
-                if _live(alive, offset + row):
-                    dist = (
-                        _ctpop(hashes[row, 0] ^ q0)
-                        + _ctpop(hashes[row, 1] ^ q1)
-                        + _ctpop(hashes[row, 2] ^ q2)
-                        + _ctpop(hashes[row, 3] ^ q3)
-                    )
-                    out, k = _emit(out, k, qi, row, dist)
+                if _live(alive, offset + near[x]):
+                    out, k = _emit(out, k, qi, near[x], near_dist[x])
     return out[0][:k], out[1][:k], out[2][:k]
 
 
