@@ -47,6 +47,11 @@ def _ctpop_typer(typingctx: Any, x: Any) -> Any:  # pragma: no cover - runs at c
 _ctpop = cast(Callable[[Any], int], intrinsic(_ctpop_typer))
 
 
+def _inline(fn: F) -> F:
+    """For a helper of an inner loop: inlined into the caller's IR, so no call per entry."""
+    return cast(F, numba.njit(inline="always")(fn))
+
+
 @_jit
 def build_tables(words32: Any, tables: int, dbits: int, rbits: int, idbits: int) -> tuple[Any, Any, Any, int]:
     """Sort every row by each table's whole key (so a bucket is ordered by residual) and pack.
@@ -183,21 +188,13 @@ def probe(
                     hi = stop
                     while p < hi:
                         mid = (p + hi) >> 1
-                        o = mid * w
-                        sh = np.uint64(o & 63)
-                        i = o >> 6
-                        v = (entries[i] >> sh) | ((entries[i + 1] << np.uint64(1)) << (np.uint64(63) - sh))
-                        if v & rmask < qres:
+                        if _bits_at(entries, mid * w) & rmask < qres:
                             p = mid + 1
                         else:
                             hi = mid
                 o = p * w
                 for _ in range(p, stop):
-                    i = o >> 6
-                    sh = np.uint64(o & 63)
-                    v = (
-                        (entries[i] >> sh) | ((entries[i + 1] << np.uint64(1)) << (np.uint64(63) - sh))
-                    ) & wmask
+                    v = _bits_at(entries, o) & wmask
                     o += w
                     if _ctpop((v & rmask) ^ qres) > budget:
                         if budget == 0:
@@ -264,6 +261,14 @@ def _emit(out: Any, k: int, qi: int, row: Any, dist: Any) -> tuple[Any, int]:
         out = (_grow(out[0], cap), _grow(out[1], cap), _grow(out[2], cap))
     out[0][k], out[1][k], out[2][k] = qi, row, dist
     return out, k + 1
+
+
+@_inline
+def _bits_at(entries: Any, o: Any) -> Any:
+    """The 64 bits of a packed table from bit ``o`` on (the table keeps a spare word, so two always exist)."""
+    i = o >> 6
+    sh = np.uint64(o & 63)
+    return (entries[i] >> sh) | ((entries[i + 1] << np.uint64(1)) << (np.uint64(63) - sh))
 
 
 @_jit
