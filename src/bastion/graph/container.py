@@ -26,7 +26,8 @@ INTERACTION = "interaction"
 SHARE = "share"  # the subset of interactions that re-share the target's content (amplification)
 MESSAGE = "message"
 RECOMMENDATION = "recommendation"  # viewer -> recommended account, value = times shown
-LAYERS = (FOLLOW, FOLLOW_REC, INTERACTION, SHARE, MESSAGE, RECOMMENDATION)
+REPORT = "report"  # reporter -> reported account (on the account or one of its posts), value = weight
+LAYERS = (FOLLOW, FOLLOW_REC, INTERACTION, SHARE, MESSAGE, RECOMMENDATION, REPORT)
 #: Layers that are subsets of another layer (not counted again as edges).
 SUBSET_LAYERS = (FOLLOW_REC, SHARE)
 
@@ -121,6 +122,7 @@ class AccountGraph:
         shares: tuple[IntArray, IntArray, FloatArray] | None = None,
         messages: tuple[IntArray, IntArray, FloatArray] | None = None,
         recommendations: tuple[IntArray, IntArray, FloatArray] | None = None,
+        reports: tuple[IntArray, IntArray, FloatArray] | None = None,
         attrs: NodeAttributes | None = None,
         signals: Mapping[str, FloatArray] | None = None,
     ) -> AccountGraph:
@@ -136,6 +138,7 @@ class AccountGraph:
             (SHARE, shares),
             (MESSAGE, messages),
             (RECOMMENDATION, recommendations),
+            (REPORT, reports),
         ):
             if trip is not None:
                 layers[name] = _csr(trip[0], trip[1], trip[2], n)
