@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bastion.core.errors import ConfigError
-from bastion.graph import Combiner, available, create
+from bastion.graph import available, create
 from bastion.graph.container import AccountGraph
 from bastion.graph.dense import SUSPECT, peel_densest
 
@@ -16,11 +16,9 @@ def _graph(src: np.ndarray, dst: np.ndarray, n: int, times: np.ndarray | None = 
 
 
 def test_registry_lists_and_rejects() -> None:
-    assert {"propagation", "dense", "lockstep", "contact"} <= set(available())
+    assert {"dense", "lockstep"} <= set(available())
     with pytest.raises(ConfigError, match="no local detector"):
         create("nope")
-    with pytest.raises(ConfigError):
-        Combiner({"prior": -1.0})
 
 
 def test_dense_block_found_despite_camouflage_to_popular_accounts() -> None:
@@ -75,47 +73,17 @@ def test_lockstep_group_found_and_organic_not() -> None:
     t = np.concatenate([t, 100 * day + rng.integers(0, day, gs.size)])
     res = create("lockstep").run(_graph(s, d, n, t), np.array([], dtype=np.int64), {})
     assert res.scores[group].min() > 0.9
-    assert (res.scores[:380] > 0.5).mean() < 0.02
-    assert "within 3 days" in res.evidence[380][0].text
+    assert (res.scores[:380] > 0).sum() == 0
+    assert "within 3 days" in res.evidence[380][0].text and "expected" in res.evidence[380][0].text
 
 
-def test_propagation_ranks_seed_neighbourhood_first(make_block_model: BlockModel) -> None:
-    src, dst, groups = make_block_model(400, 4, 0.15, 0.003, seed=3)
-    g = _graph(np.concatenate([src, dst]), np.concatenate([dst, src]), 400)
-    seeds = np.flatnonzero(groups == 2)[:3]
-    res = create("propagation").run(g, seeds, {})
-    top = np.argsort(-res.scores)[: int((groups == 2).sum())]
-    assert (groups[top] == 2).mean() > 0.9
-
-
-def test_contact_needs_chosen_follows_not_recommended_ones() -> None:
-    """Only sellers with seller evidence of their own count as contacts (here a coordinated-structure
-    score): a popular account that merely scores high by proximity (``hub``, camouflage target of many
-    sellers) must not turn the ordinary users who follow it into buyers."""
-    from bastion.graph import GraphBuilder
-    from bastion.graph.contact import STRUCTURE
-
-    b = GraphBuilder("t")
-    for k, s in enumerate(("s1", "s2", "s3")):
-        b.add_follow("buyer", s, 1_700_000_000 + k * 86_400)
-        b.add_follow("pulled", s, source="recommendation")
-        b.add_follow(s, "followed_by_seller")
-    for s in ("s1", "s2"):
-        b.add_follow("chose_two", s)
-        b.add_follow("shown_two", s, source="recommendation")
-    for h in ("h1", "h2", "h3"):
-        b.add_follow("hub_fan", h)
-    g = b.build()
-    sus = np.zeros(g.n)
-    sus[g.indices(["s1", "s2", "s3", "h1", "h2", "h3"])] = 0.9
-    structure = np.zeros(g.n)
-    structure[g.indices(["s1", "s2", "s3"])] = 1.0
-    res = create("contact").run(g, np.array([], dtype=np.int64), {SUSPECT: sus, STRUCTURE: structure})
-    i = g.index
-    assert res.scores[i["buyer"]] > 0.6
-    assert res.scores[i["pulled"]] < res.scores[i["buyer"]]
-    assert res.scores[i["chose_two"]] > 0 and res.scores[i["shown_two"]] == 0
-    assert res.scores[i["followed_by_seller"]] == 0
-    assert res.scores[i["hub_fan"]] == 0
-    assert "s1 (since 2023-11-14)" in res.evidence[i["buyer"]][0].text  # which sellers, since when
-    assert res.evidence[i["chose_two"]][0].data["follow_since"] == [None, None]  # no time, no made-up date
+def test_lockstep_silent_when_times_are_uniform_and_targets_popular() -> None:
+    """The null hypothesis itself: many follows of a few popular targets at uniform random times."""
+    rng = np.random.default_rng(4)
+    n, day = 3000, 86_400
+    s = rng.integers(0, n, 60_000)
+    d = np.where(rng.random(60_000) < 0.5, rng.integers(0, 20, 60_000), rng.integers(0, n, 60_000))
+    t = rng.integers(0, 120 * day, 60_000)
+    res = create("lockstep").run(_graph(s, d, n, t), np.array([], dtype=np.int64), {})
+    assert res.scores.max() == 0.0
+    assert res.evidence == {}

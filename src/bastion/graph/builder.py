@@ -25,6 +25,7 @@ class GraphBuilder:
             "share": [],
             "message": [],
             "rec": [],
+            "report": [],
         }
         self._signals: dict[str, dict[int, float]] = {}
 
@@ -67,6 +68,10 @@ class GraphBuilder:
 
     def add_recommendation(self, viewer: str, recommended: str, times: float = 1.0) -> None:
         self._edges["rec"].append((self.account(viewer), self.account(recommended), times))
+
+    def add_report(self, reporter: str, reported: str, weight: float = 1.0) -> None:
+        """A report on an account or on one of its posts (``weight`` < 1 for, e.g., spam reasons)."""
+        self._edges["report"].append((self.account(reporter), self.account(reported), weight))
 
     def add_signal(self, account_id: str, kind: str, score: float) -> None:
         """Keep the strongest score per (account, kind): repeated hits should not add up past 1."""
@@ -114,6 +119,7 @@ class GraphBuilder:
             shares=trip("share"),
             messages=trip("message"),
             recommendations=trip("rec"),
+            reports=trip("report"),
             attrs=attrs,
             signals=signals,
         )

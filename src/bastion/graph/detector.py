@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-import numpy as np
-
 from bastion.core.errors import ConfigError
 from bastion.graph.container import AccountGraph, FloatArray, IntArray
 
@@ -81,25 +79,3 @@ def create(name: str, engine: str = "local") -> Detector[Any]:
 
 def available(engine: str = "local") -> list[str]:
     return sorted(n for e, n in _REGISTRY if e == engine)
-
-
-def scale_unit(x: FloatArray, exclude: IntArray | None = None) -> FloatArray:
-    """Map non-negative heavy-tailed scores to [0, 1] on a log scale between the median and the maximum.
-
-    ``exclude`` (the seeds) is left out of the range, or the seeds' own restart mass would squash the rest.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    ref = x
-    if exclude is not None and len(exclude):
-        keep = np.ones(len(x), dtype=bool)
-        keep[exclude] = False
-        ref = x[keep]
-    pos = ref[ref > 0]
-    if pos.size == 0:
-        return np.zeros_like(x)
-    lo = float(np.median(pos))
-    hi = float(pos.max())
-    if hi <= lo:
-        return (x > 0).astype(np.float64)
-    out = np.log(np.maximum(x, 1e-300) / lo) / np.log(hi / lo)
-    return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)

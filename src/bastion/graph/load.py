@@ -100,7 +100,9 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
                     accounts.c.created_at,
                     accounts.c.age_band,
                     accounts.c.external_links,
-                ).where(accounts.c.platform == platform)
+                )
+                .where(accounts.c.platform == platform)
+                .order_by(accounts.c.account_id)  # one index per account, run after run
             )
         )
         ids.many(r.account_id for r in acc)
@@ -161,10 +163,11 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
 
     # reports: distinct reporters per account, on the account or on one of its posts
     reporters: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in rep:
+    for r in sorted(rep, key=lambda r: (r.reporter_id, r.target_type, r.target_id)):
         target = r.target_id if r.target_type == "account" else post_owner.get(r.target_id)
         if target is None:
             continue
+        ids(r.reporter_id)
         w = SPAM_REPORT_WEIGHT if "spam" in (r.reason or "").lower() else 1.0
         slot = reporters[target]
         slot[r.reporter_id] = max(slot.get(r.reporter_id, 0.0), w)
@@ -172,7 +175,7 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
     facts: dict[tuple[int, str], list[dict[str, Any]]] = {}
     upstream: dict[str, dict[int, float]] = {}
     for kind in UPSTREAM_KINDS:
-        for s in store.signals.of_kind(kind, platform):
+        for s in sorted(store.signals.of_kind(kind, platform), key=lambda s: (s.entity_id, -s.score)):
             owner = _owner(s, post_owner)
             if owner is None:
                 continue
@@ -191,7 +194,14 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
         arr[list(vals)] = list(vals.values())
         sig[kind] = arr
     rep_arr = np.zeros(n)
+    rep_src: list[int] = []
+    rep_dst: list[int] = []
+    rep_w: list[float] = []
     for a, who in reporters.items():
+        for reporter, weight in who.items():
+            rep_src.append(ids.index[reporter])
+            rep_dst.append(ids.index[a])
+            rep_w.append(weight)
         rep_arr[ids.index[a]] = 1.0 - 0.5 ** sum(who.values())
         facts[(ids.index[a], REPORT)] = [{"reporters": len(who)}]
     sig[REPORT] = rep_arr
@@ -227,6 +237,7 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
         shares=trips[3],
         messages=trips[1],
         recommendations=trips[2],
+        reports=(np.array(rep_src, dtype=np.int64), np.array(rep_dst, dtype=np.int64), np.array(rep_w)),
         attrs=attrs,
         signals=sig,
     )

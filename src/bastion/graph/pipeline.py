@@ -1,8 +1,11 @@
-"""From graph, seeds and signals to scored accounts and networks (the local engine's whole run).
+"""From graph, seeds and signals to calibrated member probabilities and networks (the local engine's run).
 
-Two stages because the dense-block and buyer detectors need a first idea of who is suspect: stage 1
-(signals, propagation, lockstep) nominates suspects; stage 2 looks for dense blocks among them and for
-accounts that reach out to them.
+Evidence flows one way, so suspicion cannot feed itself: own signals and seeds (against base rates) and
+lockstep (against chance) give each account's own probability; strong accounts by that measure make the
+``tie`` feature of the accounts they chose to contact; the resulting seller-side probability makes the
+``reach`` feature of the accounts that chose to contact strong sellers; nothing reached through association
+feeds association again. The sum, weighted (``model.Weights``), plus the platform's estimated prior, is the
+member probability. Networks are the connected groups of flagged accounts, with their roles and evidence.
 """
 
 from __future__ import annotations
@@ -13,130 +16,146 @@ from typing import Any
 
 import numpy as np
 
-from bastion.graph import contact, dense, lockstep, propagation  # noqa: F401  (register detectors)
-from bastion.graph.cluster import cluster_suspects
-from bastion.graph.combine import STAGE1_WEIGHTS, STAGE2_WEIGHTS, Combiner
-from bastion.graph.contact import STRUCTURE
-from bastion.graph.container import AccountGraph, FloatArray, IntArray, symmetric_adjacency
+from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
+from bastion.graph.association import Association, chosen_contacts, reach_out, tie_in
+from bastion.graph.baserate import BaseRate, base_rates, own_evidence
+from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
-from bastion.graph.detector import Detector, DetectorResult, Evidence, available, create
-from bastion.graph.exposure import recommendation_exposure
-from bastion.graph.network import Member, Network
-from bastion.graph.propagation import WALK_WEIGHTS
-from bastion.graph.roles import RoleScores, assign_role, role_scores, role_sentence, signal_evidence
-from bastion.graph.signals import SELLER_WEIGHTS, all_signals, noisy_or
+from bastion.graph.detector import Detector, DetectorResult, available, create
+from bastion.graph.model import (
+    BUYER_FEATURES,
+    DENSE,
+    DENSE_LLR,
+    FEATURES,
+    LOCKSTEP,
+    PRIOR_START,
+    REACH,
+    SEED,
+    SEED_LLR,
+    SELLER_FEATURES,
+    TIE,
+    Weights,
+    combine,
+    estimate_prior,
+    lockstep_llr,
+    logit,
+    sigmoid,
+)
+from bastion.graph.netbuild import build_networks
+from bastion.graph.reports import ReportEvidence, report_evidence
+from bastion.graph.roles import RoleScores, role_scores
+from bastion.graph.signals import REPORT, all_signals
 
 
 @dataclass(frozen=True, slots=True)
 class DetectConfig:
     threshold: float = 0.5
-    stage1: Mapping[str, float] = field(default_factory=lambda: dict(STAGE1_WEIGHTS))
-    stage2: Mapping[str, float] = field(default_factory=lambda: dict(STAGE2_WEIGHTS))
-    resolution: float = 0.005
     min_network: int = 3
+    #: Leiden CPM resolution inside a connected group of flagged accounts (higher splits more)
+    resolution: float = 0.005
     engine: str = "local"
+    #: seeds every randomised step (Leiden); recorded with each run
+    seed: int = 7
+    prior_start: float = PRIOR_START
 
 
 @dataclass(slots=True)
 class Detection:
-    """Everything one run learned; ``score`` ranks accounts for review, ``networks`` are the cases."""
+    """Everything one run learned; ``score`` is the member probability, ``networks`` are the cases."""
 
     score: FloatArray
     seller: FloatArray
     buyer: FloatArray
     results: dict[str, DetectorResult]
     roles: RoleScores
-    networks: list[Network]
+    networks: list[Any]
+    features: dict[str, FloatArray] = field(default_factory=dict)
+    weights: Weights = field(default_factory=Weights)
+    prior: float = PRIOR_START
+    rates: dict[str, BaseRate] = field(default_factory=dict)
+    reports: ReportEvidence | None = None
+    association: dict[str, Association] = field(default_factory=dict)
+    signals: dict[str, FloatArray] = field(default_factory=dict)
 
 
-def detect(graph: AccountGraph, seeds: Iterable[str] = (), config: DetectConfig | None = None) -> Detection:
+def detect(
+    graph: AccountGraph,
+    seeds: Iterable[str] = (),
+    config: DetectConfig | None = None,
+    weights: Weights | None = None,
+) -> Detection:
     cfg = config or DetectConfig()
+    w = weights or Weights()
+    n = graph.n
     seed_idx = graph.indices(seeds)
     sig = all_signals(graph)
-    prior = noisy_or(sig, SELLER_WEIGHTS, graph.n)
-    results = {
-        name: _detector(name, cfg.engine).run(graph, seed_idx, sig) for name in ("propagation", "lockstep")
-    }
-    parts = {"prior": prior, **{k: r.scores for k, r in results.items()}}
-    suspect = Combiner(cfg.stage1).combine(parts)
-    suspect[seed_idx] = 1.0
-    results["dense"] = _detector("dense", cfg.engine).run(graph, seed_idx, {**sig, SUSPECT: suspect})
-    parts["dense"] = results["dense"].scores
-    seller = Combiner(cfg.stage2).combine(parts)
-    seller[seed_idx] = np.maximum(seller[seed_idx], 0.9)
-    structure = 1.0 - (1.0 - results["lockstep"].scores) * (1.0 - results["dense"].scores)
-    results["contact"] = _detector("contact", cfg.engine).run(
-        graph, seed_idx, {**sig, SUSPECT: seller, STRUCTURE: structure}
+    reports = report_evidence(graph)
+    if reports is not None:
+        sig[REPORT] = reports.strength
+    rates = base_rates(sig, n)
+    feats: dict[str, FloatArray] = dict(own_evidence(sig, rates, n))
+    is_seed = np.zeros(n)
+    is_seed[seed_idx] = 1.0
+    feats[SEED] = SEED_LLR * is_seed
+    results: dict[str, DetectorResult] = {LOCKSTEP: _detector(LOCKSTEP, cfg.engine).run(graph, seed_idx, sig)}
+    feats[LOCKSTEP] = lockstep_llr(results[LOCKSTEP].parts["partners"])
+
+    b0 = logit(cfg.prior_start)
+    own_side = combine(feats, w, SELLER_FEATURES)
+    contacts = chosen_contacts(graph)
+    tie = tie_in(contacts, own_side)
+    feats[TIE] = tie.llr
+    seller_side = own_side + w[TIE] * tie.llr
+    reach = reach_out(contacts, seller_side)
+    feats[REACH] = reach.llr
+    results[DENSE] = _detector(DENSE, cfg.engine).run(
+        graph, seed_idx, {**sig, SUSPECT: sigmoid(b0 + seller_side)}
     )
-    buyer = results["contact"].scores
-    score = np.maximum(seller, buyer)
+    feats[DENSE] = DENSE_LLR * results[DENSE].scores
+    seller_side = seller_side + w[DENSE] * feats[DENSE]
+    buyer_side = combine(feats, w, (*BUYER_FEATURES, REACH))
+
+    evidence = combine(feats, w, FEATURES)
+    prior = estimate_prior(evidence, cfg.prior_start)
+    base = logit(prior)
+    score = sigmoid(base + evidence)
+    seller = sigmoid(base + seller_side)
+    buyer = sigmoid(base + buyer_side)
+    positive = {k: np.maximum(v, 0.0) for k, v in feats.items()}
     roles = role_scores(
-        graph, sig, seller, {k: r.scores for k, r in results.items()}, results["contact"].parts.get("reach")
+        graph,
+        sig,
+        score,
+        combine(positive, w, (*SELLER_FEATURES, TIE, DENSE)) - w[SEED] * positive[SEED],
+        combine(positive, w, BUYER_FEATURES),
+        results,
     )
-    flagged = np.flatnonzero(score >= cfg.threshold)
-    adj = symmetric_adjacency(graph, WALK_WEIGHTS)
-    adj.data = np.maximum(adj.data, 0.0)
-    groups = cluster_suspects(adj, flagged, resolution=cfg.resolution, min_size=cfg.min_network)
-    seedset = set(seed_idx.tolist())
-    networks = [
-        _network(graph, g, k, score, roles, sig, results, seedset) for k, g in enumerate(groups, start=1)
-    ]
-    networks.sort(key=lambda n: -n.score)
-    return Detection(score, seller, buyer, results, roles, networks)
+    det = Detection(
+        score,
+        seller,
+        buyer,
+        results,
+        roles,
+        [],
+        feats,
+        w,
+        prior,
+        rates,
+        reports,
+        {TIE: tie, REACH: reach},
+        sig,
+    )
+    det.networks = build_networks(graph, det, contacts, seed_idx, cfg)
+    return det
 
 
 def _detector(name: str, engine: str) -> Detector[Any]:
     """The engine's own detector, or the local one (engines only reimplement what needs the whole graph)."""
-    if engine != "local" and engine == "spark" and name not in available("spark"):
+    if engine == "spark" and name not in available("spark"):
         from bastion.graph import spark  # noqa: F401  (registers the Spark detectors)
     return create(name, engine if name in available(engine) else "local")
 
 
-def _network(
-    graph: AccountGraph,
-    group: IntArray,
-    k: int,
-    score: FloatArray,
-    roles: RoleScores,
-    sig: Mapping[str, FloatArray],
-    results: Mapping[str, DetectorResult],
-    seeds: set[int],
-) -> Network:
-    members = []
-    for i in sorted(group.tolist(), key=lambda j: -score[j]):
-        role, role_score = assign_role(i, roles)
-        ev: list[Evidence] = [
-            Evidence("role", role_sentence(role, i, roles), {"role_score": round(role_score, 4)})
-        ]
-        if i in seeds:
-            ev.append(Evidence("seed", "given as a seed account", {}))
-        ev += [Evidence(kind, text, {"strength": round(v, 4)}) for kind, text, v in signal_evidence(sig, i)]
-        for r in results.values():
-            ev += r.evidence.get(i, [])
-        conf = member_confidence(float(score[i]), role_score)
-        ev.insert(1, Evidence("score", _parts_sentence(i, conf, results), {"confidence": round(conf, 4)}))
-        members.append(Member(graph.ids[i], graph.platform, role, conf, tuple(ev)))
-    top = np.sort(score[group])[::-1]
-    net_score = float(top[: max(3, len(top) // 2)].mean())
-    return Network(
-        network_id=f"{graph.platform}-net-{k}",
-        score=net_score,
-        members=tuple(members),
-        exposure=recommendation_exposure(graph, group),
-        detectors=tuple(results),
-    )
-
-
-def member_confidence(detection: float, role_score: float) -> float:
-    """A member's displayed score: detection strength and how clearly its role stands out, both needed.
-
-    The detection score saturates for accounts with every kind of evidence, and the role score for a clear
-    seller; their geometric mean stays below 1 unless both are certain, so a reviewer sees which members are
-    borderline (a buyer with one blocked search and three follows) and which are not.
-    """
-    return float(np.sqrt(np.clip(detection, 0.0, 1.0) * np.clip(role_score, 0.0, 1.0)))
-
-
-def _parts_sentence(i: int, conf: float, results: Mapping[str, DetectorResult]) -> str:
-    parts = ", ".join(f"{k} {float(r.scores[i]):.2f}" for k, r in results.items())
-    return f"score {conf:.2f} from detectors: {parts} (each 0..1)"
+def feature_table(det: Detection, i: int) -> Mapping[str, float]:
+    """The raw (unweighted) features of one account, for verdict learning and the dossier."""
+    return {k: float(v[i]) for k, v in det.features.items()}

@@ -20,7 +20,7 @@ from bastion.core.timefmt import utcnow
 from bastion.graph.facts import with_facts
 from bastion.graph.load import load_platform, stored_seeds
 from bastion.graph.network import Network
-from bastion.graph.pipeline import DetectConfig, detect
+from bastion.graph.pipeline import DetectConfig, Detection, detect
 from bastion.graph.reader import Dossier, DossierMember, NetworkReader, NetworkSummary
 from bastion.store import Store
 from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
@@ -105,10 +105,10 @@ class NetworkDetector(NetworkReader):
         else:
             raise ConfigError(f"unknown engine {engine!r}: use local or spark")
         networks = tuple(with_facts(n, loaded) for n in result.networks)
-        flagged = int((result.score >= cfg.threshold).sum())
+        flagged = sum(len(n.members) for n in networks)
         mode = "seeded" if len(chosen) > len(unknown) else "seedless"
         run_id = self._store_run(
-            name, engine, mode, chosen, graph.n, graph.num_edges(), flagged, started, cfg
+            name, engine, mode, chosen, graph.n, graph.num_edges(), flagged, started, cfg, result
         )
         networks = tuple(replace(n, network_id=f"{run_id}-{k}") for k, n in enumerate(networks, start=1))
         self._store_networks(run_id, name, networks)
@@ -136,13 +136,18 @@ class NetworkDetector(NetworkReader):
         flagged: int,
         started: Any,
         cfg: DetectConfig,
+        result: Detection,
     ) -> int:
+        """Keep what re-derives the run: settings, the random seed, the estimated prior and the weights."""
+        result_prior, weights = result.prior, result.weights
         config = {
             "threshold": cfg.threshold,
-            "stage1": dict(cfg.stage1),
-            "stage2": dict(cfg.stage2),
             "resolution": cfg.resolution,
             "min_network": cfg.min_network,
+            "seed": cfg.seed,
+            "prior_start": cfg.prior_start,
+            "prior": round(result_prior, 8),
+            "weights": weights.to_json(),
         }
         with self.store.engine.begin() as conn:
             res = conn.execute(

@@ -1,31 +1,28 @@
-"""The Spark engine: propagation and lockstep over Spark, the rest of the same pipeline on the driver.
+"""The Spark engine: lockstep's pair search over Spark, the rest of the same pipeline on the driver.
 
-Propagation keeps the edge list distributed and the score vector on the driver (broadcast each iteration,
-the MLlib pattern): one Spark job per power-iteration step, each partition summing its edges with numpy.
-Lockstep is pure DataFrame work (group follows by target and time window, self-join, count shared pairs).
-Dense blocks, buyer contact and Leiden clustering only look at the small suspicious subgraph, which is
-collected to the driver, so they reuse the local detectors. Needs ``pyspark`` (``bastion[spark]``) and
-Java 17; the master defaults to ``local[2]`` and can be set with ``$BASTION_SPARK_MASTER``.
+Lockstep's candidate search is the one step whose work grows faster than the edges (a self-join of
+follows per target and time window): it is pure DataFrame work here. Its chance test, the association
+features (one sparse product each), dense blocks among suspects and Leiden clustering of the flagged
+accounts run on the driver with the local code, so both engines give the same networks. Needs
+``pyspark`` (``bastion[spark]``) and Java 17; the master defaults to ``local[2]`` and can be set with
+``$BASTION_SPARK_MASTER``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+import scipy.sparse as sp
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from bastion.graph.container import AccountGraph, FloatArray, IntArray, symmetric_adjacency
-from bastion.graph.detector import Detector, DetectorResult, Evidence, register, scale_unit
-from bastion.graph.lockstep import DAY, Lockstep
+from bastion.graph.container import AccountGraph, FloatArray, IntArray
+from bastion.graph.detector import Detector, DetectorResult, register
+from bastion.graph.lockstep import Lockstep
 from bastion.graph.pipeline import DetectConfig, Detection, detect
-from bastion.graph.propagation import WALK_WEIGHTS, SeededPropagation
-from bastion.graph.signals import SELLER_WEIGHTS
-
-_CHUNK = 200_000
 
 
 def spark_session() -> SparkSession:
@@ -40,72 +37,6 @@ def spark_session() -> SparkSession:
         .getOrCreate()
     )
     return session
-
-
-def spark_pagerank(
-    spark: SparkSession,
-    adj: Any,
-    restart: FloatArray,
-    *,
-    alpha: float = 0.85,
-    iters: int = 40,
-    tol: float = 1e-10,
-) -> FloatArray:
-    """Same iteration as :func:`personalized_pagerank`, with the edge list in Spark partitions."""
-    n = len(restart)
-    coo = adj.tocoo()
-    deg = np.asarray(adj.sum(axis=1)).ravel()
-    inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
-    chunks = [
-        (
-            coo.row[k : k + _CHUNK],
-            coo.col[k : k + _CHUNK],
-            coo.data[k : k + _CHUNK] * inv[coo.row[k : k + _CHUNK]],
-        )
-        for k in range(0, max(coo.nnz, 1), _CHUNK)
-    ]
-    edges = spark.sparkContext.parallelize(chunks, len(chunks)).cache()
-    r = restart / restart.sum()
-    x = r.copy()
-    for _ in range(iters):
-        bx = spark.sparkContext.broadcast(x)
-
-        def step(part: Iterable[tuple[IntArray, IntArray, FloatArray]], bx: Any = bx) -> Iterator[FloatArray]:
-            acc = np.zeros(n)
-            for rows, cols, w in part:
-                acc += np.bincount(cols, weights=w * bx.value[rows], minlength=n)
-            yield acc
-
-        walked = edges.mapPartitions(step).treeReduce(np.add)
-        bx.unpersist()
-        dangling = float(x[deg == 0].sum())
-        nxt = (1.0 - alpha) * r + alpha * (walked + dangling * r)
-        done = float(np.abs(nxt - x).sum()) < tol
-        x = nxt
-        if done:
-            break
-    edges.unpersist()
-    return np.asarray(x, dtype=np.float64)
-
-
-@register
-class SparkPropagation(Detector[AccountGraph]):
-    name: ClassVar[str] = "propagation"
-    engine: ClassVar[str] = "spark"
-    reads: ClassVar[frozenset[str]] = frozenset(SELLER_WEIGHTS)
-
-    def run(self, graph: AccountGraph, seeds: IntArray, signals: Mapping[str, FloatArray]) -> DetectorResult:
-        local = SeededPropagation()
-        n = graph.n
-        adj = symmetric_adjacency(graph, WALK_WEIGHTS)
-        adj.data = np.maximum(adj.data, 0.0)
-        restart = local.restart(signals, seeds, n)
-        if restart.sum() == 0:
-            return DetectorResult(self.name, np.zeros(n))
-        x = spark_pagerank(spark_session(), adj, restart, alpha=local.alpha)
-        deg = np.asarray(adj.sum(axis=1)).ravel()
-        scores = scale_unit(x / np.maximum(deg, 1.0) ** local.degree_power, exclude=seeds)
-        return local.explain(graph, adj, seeds, scores)
 
 
 def lockstep_pairs_df(follows: DataFrame, window: int, lo: int, hi: int, min_shared: int) -> DataFrame:
@@ -129,6 +60,9 @@ def lockstep_pairs_df(follows: DataFrame, window: int, lo: int, hi: int, min_sha
 
 @register
 class SparkLockstep(Detector[AccountGraph]):
+    """Candidate pairs in Spark (the self-join that grows fastest with the edges); the chance test on the
+    driver, on the few candidates, with the local detector's own code, so both engines agree exactly."""
+
     name: ClassVar[str] = "lockstep"
     engine: ClassVar[str] = "spark"
 
@@ -137,52 +71,20 @@ class SparkLockstep(Detector[AccountGraph]):
         n = graph.n
         ft = graph.follow_times
         if ft is None or len(ft.src) == 0:
-            return DetectorResult(self.name, np.zeros(n))
+            return local.run(graph, seeds, signals)
         spark = spark_session()
         rows = list(zip(ft.src.tolist(), ft.dst.tolist(), ft.t.tolist(), strict=True))
         follows = spark.createDataFrame(rows, "src long, dst long, t long").distinct().cache()
-        pairs = lockstep_pairs_df(follows, local.window, local.min_group, local.max_group, local.min_shared)
-        if local.min_ratio > 0:  # shared-in-time pairs against all targets the two have in common
-            fa, fb = follows.select("src", "dst").alias("fa"), follows.select("src", "dst").alias("fb")
-            common = (
-                pairs.alias("p")
-                .join(fa, F.col("fa.src") == F.col("p.a"))
-                .join(fb, (F.col("fb.src") == F.col("p.b")) & (F.col("fb.dst") == F.col("fa.dst")))
-                .groupBy("p.a", "p.b")
-                .agg(F.countDistinct("fa.dst").alias("common"))
-            )
-            pairs = pairs.join(common, ["a", "b"], "left").where(
-                F.col("shared")
-                >= local.min_ratio * F.greatest(F.coalesce(F.col("common"), F.lit(1)), F.lit(1))
-            )
-        got = pairs.select("a", "b", "shared").collect()
+        got = (
+            lockstep_pairs_df(follows, local.window, local.min_group, local.max_group, local.min_shared)
+            .select("a", "b", "shared")
+            .collect()
+        )
         follows.unpersist()
         a = np.array([r["a"] for r in got], dtype=np.int64)
         b = np.array([r["b"] for r in got], dtype=np.int64)
         shared = np.array([r["shared"] for r in got], dtype=np.float64)
-        partners = np.bincount(a, minlength=n).astype(np.int64)
-        scores = 1.0 - np.power(0.5, partners / local.half)
-        res = DetectorResult(self.name, scores)
-        order = np.lexsort((-shared, a))
-        a, b, shared = a[order], b[order], shared[order]
-        starts = np.searchsorted(a, np.arange(n))
-        for i in np.flatnonzero(partners).tolist():
-            sl = slice(starts[i], starts[i] + partners[i])
-            res.add(
-                i,
-                Evidence(
-                    "graph",
-                    f"followed the same accounts within {local.window / DAY:g} days as "
-                    f"{int(partners[i])} other "
-                    f"account(s) (up to {int(shared[sl].max())} shared targets with one of them)",
-                    {
-                        "detector": self.name,
-                        "partners": int(partners[i]),
-                        "examples": [graph.ids[j] for j in b[sl][:5]],
-                    },
-                ),
-            )
-        return res
+        return local.significant(graph, sp.csr_matrix((shared, (a, b)), shape=(n, n)))
 
 
 def detect_spark(
@@ -195,4 +97,4 @@ def detect_spark(
     return detect(graph, seeds, replace(cfg, engine="spark"))
 
 
-__all__ = ["SparkLockstep", "SparkPropagation", "detect_spark", "spark_pagerank", "spark_session"]
+__all__ = ["SparkLockstep", "detect_spark", "spark_session"]

@@ -1,0 +1,107 @@
+"""Flagged accounts into networks, each member with its role, probability and the evidence behind both.
+
+A network is a group of flagged accounts tied by contacts they chose (follows, messages, likes), found by
+Leiden (CPM) on the flagged subgraph only: groups with no tie between them stay apart, however alike
+their signals. A group needs at least ``min_network`` members, and at least one of them must stand on
+evidence of its own (a signal, a seed, lockstep): a group held together only by association is not a
+network, it is a neighbourhood.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+from bastion.graph.association import Association
+from bastion.graph.cluster import cluster_suspects
+from bastion.graph.container import AccountGraph, IntArray
+from bastion.graph.detector import Evidence
+from bastion.graph.exposure import recommendation_exposure
+from bastion.graph.model import REACH, SELLER_FEATURES, TIE, contributions, explain
+from bastion.graph.network import Member, Network
+from bastion.graph.roles import assign_role, role_sentence
+from bastion.graph.signals import REPORT, describe
+
+if TYPE_CHECKING:
+    from bastion.graph.pipeline import DetectConfig, Detection
+
+#: Own evidence (log-odds, weighted) a network needs in at least one member.
+OWN_EVIDENCE_MIN = 1.5
+
+
+def build_networks(
+    graph: AccountGraph, det: Detection, contacts: sp.csr_matrix, seeds: IntArray, cfg: DetectConfig
+) -> list[Network]:
+    flagged = np.flatnonzero(det.score >= cfg.threshold)
+    adj = (contacts + contacts.T).tocsr()
+    groups = cluster_suspects(
+        adj, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
+    )
+    own = sum(det.weights[k] * np.maximum(det.features[k], 0.0) for k in SELLER_FEATURES if k in det.features)
+    own_arr = np.asarray(own, dtype=np.float64)
+    groups = [g for g in groups if float(own_arr[g].max()) >= OWN_EVIDENCE_MIN]
+    seedset = set(seeds.tolist())
+    nets = [_network(graph, g, det, seedset) for g in groups]
+    nets.sort(key=lambda n: (-n.score, n.members[0].account_id))
+    return [
+        Network(f"{graph.platform}-net-{k}", n.score, n.members, n.exposure, n.detectors)
+        for k, n in enumerate(nets, start=1)
+    ]
+
+
+def _network(graph: AccountGraph, group: IntArray, det: Detection, seeds: set[int]) -> Network:
+    members = []
+    for i in sorted(group.tolist(), key=lambda j: (-det.score[j], graph.ids[j])):
+        members.append(member(graph, i, det, i in seeds))
+    top = np.sort(det.score[group])[::-1]
+    return Network(
+        network_id="",
+        score=float(top[: max(3, len(top) // 2)].mean()),
+        members=tuple(members),
+        exposure=recommendation_exposure(graph, group),
+        detectors=tuple(det.results),
+    )
+
+
+def member(graph: AccountGraph, i: int, det: Detection, is_seed: bool) -> Member:
+    """One account's entry: role, calibrated probability, and every fact that moved it."""
+    role, role_score = assign_role(i, det.roles)
+    score = float(det.score[i])
+    parts = contributions(det.features, det.weights, i)
+    ev: list[Evidence] = [
+        Evidence("role", role_sentence(role, i, det.roles), {"role_score": round(role_score, 4)}),
+        Evidence(
+            "score",
+            explain(det.prior, score, parts, det.weights),
+            {
+                "probability": round(score, 6),
+                "prior": round(det.prior, 6),
+                "log_odds": {k: round(v, 3) for k, v in parts},
+                "weights": det.weights.to_json(),
+            },
+        ),
+    ]
+    if is_seed:
+        ev.append(Evidence("seed", "given as a seed account (an assertion: one piece of evidence)", {}))
+    for kind, rate in det.rates.items():
+        x = float(det.features[kind][i])
+        if x > 0:
+            text = describe(kind, float(det.signals[kind][i]))
+            if kind == REPORT and det.reports is not None:
+                text = det.reports.words(i)
+            ev.append(Evidence(kind, f"{text}; {rate.words()}", {"log_odds": round(x, 3), "rate": rate.rate}))
+    for name, what in ((TIE, "contacted by"), (REACH, "chose to contact")):
+        a: Association = det.association[name]
+        if a.count[i] >= 1.0:
+            ev.append(
+                Evidence(
+                    "graph",
+                    a.words(i, what),
+                    {"detector": name, "strong": round(float(a.count[i]), 3), "contacts": float(a.total[i])},
+                )
+            )
+    for r in det.results.values():
+        ev += r.evidence.get(i, [])
+    return Member(graph.ids[i], graph.platform, role, score, tuple(ev))

@@ -1,0 +1,113 @@
+"""The evidence model's parts: base rates, reports, one-hop association, the prior, weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bastion.graph import GraphBuilder
+from bastion.graph.association import chosen_contacts, reach_out, tie_in
+from bastion.graph.baserate import base_rates, own_evidence
+from bastion.graph.model import Weights, estimate_prior, sigmoid
+from bastion.graph.reports import report_evidence
+from bastion.graph.signals import TERM_MATCH
+
+
+def test_a_common_signal_says_less_than_a_rare_one() -> None:
+    n = 10_000
+    rare, common = np.zeros(n), np.zeros(n)
+    rare[:10] = 1.0
+    common[:2_000] = 1.0
+    r_rare = base_rates({TERM_MATCH: rare}, n)[TERM_MATCH]
+    r_common = base_rates({TERM_MATCH: common}, n)[TERM_MATCH]
+    assert r_rare.llr > r_common.llr >= 0.0
+    assert r_common.absent_llr < 0.0  # most members lack it, so its absence says a little
+    ev = own_evidence({TERM_MATCH: rare}, {TERM_MATCH: r_rare}, n)[TERM_MATCH]
+    assert ev[0] == pytest.approx(r_rare.llr) and ev[-1] == pytest.approx(r_rare.absent_llr)
+
+
+def test_a_signal_nobody_carries_is_mute() -> None:
+    r = base_rates({TERM_MATCH: np.zeros(100)}, 100)[TERM_MATCH]
+    assert r.absent_llr == 0.0
+
+
+def test_mass_reporters_are_discounted_and_popular_accounts_read_by_share() -> None:
+    b = GraphBuilder("t")
+    for k in range(3):
+        b.add_report(f"witness{k}", "small")
+    for k in range(60):
+        b.add_report("campaigner", f"stranger{k}")
+    for k in range(400):
+        b.add_follow(f"fan{k}", "celebrity")
+    for k in range(3):
+        b.add_report(f"viewer{k}", "celebrity")
+    g = b.build()
+    rep = report_evidence(g)
+    assert rep is not None
+    i = g.index
+    assert rep.strength[i["small"]] == 1.0
+    assert rep.strength[i["stranger0"]] < 0.3
+    assert rep.strength[i["celebrity"]] < 0.5 * rep.strength[i["small"]]
+    assert rep.credibility[i["campaigner"]] < 0.25
+
+
+def test_association_needs_several_strong_contacts_chosen_not_recommended() -> None:
+    b = GraphBuilder("t")
+    for s in ("s1", "s2", "s3"):
+        b.add_follow("buyer", s)
+        b.add_follow("pulled", s, source="recommendation")
+        b.add_follow(s, "followed_by_sellers")
+    b.add_follow("one_chance", "s1")
+    for k in range(3000):
+        b.add_follow("bulk", f"x{k}")
+    for s in ("s1", "s2", "s3"):
+        b.add_follow("bulk", s)
+    for k in range(200):
+        b.add_follow(f"o{k}", f"o{k + 1}")
+    g = b.build()
+    seller = np.zeros(g.n)
+    seller[g.indices(["s1", "s2", "s3"])] = 5.0
+    c = chosen_contacts(g)
+    reach = reach_out(c, seller)
+    i = g.index
+    assert reach.llr[i["buyer"]] > 3.0
+    assert reach.llr[i["one_chance"]] == 0.0  # one follow is what a recommendation gives anyone
+    assert reach.llr[i["pulled"]] < reach.llr[i["buyer"]]
+    assert reach.llr[i["bulk"]] == 0.0  # three among three thousand
+    tie = tie_in(c, seller)
+    assert tie.llr[i["followed_by_sellers"]] > 0.0
+    assert tie.llr[i["buyer"]] == 0.0  # being followed back is not shown here, and a seller's follow only
+
+
+def test_weak_suspicion_does_not_spread() -> None:
+    """Accounts with weak evidence count for nothing in their neighbours' association (no cascade)."""
+    b = GraphBuilder("t")
+    for k in range(10):
+        for j in range(10):
+            if k != j:
+                b.add_follow(f"c{k}", f"c{j}")
+    g = b.build()
+    weak = np.full(g.n, 0.9)
+    c = chosen_contacts(g)
+    assert tie_in(c, weak).llr.max() == 0.0
+    assert reach_out(c, weak).llr.max() == 0.0
+
+
+def test_prior_is_the_share_the_posteriors_imply() -> None:
+    rng = np.random.default_rng(0)
+    members = rng.random(20_000) < 0.03
+    # one feature, N(4, 1) for members and N(0, 1) otherwise: its exact log-likelihood ratio is 4x - 8
+    x = np.where(members, rng.normal(4.0, 1.0, members.size), rng.normal(0.0, 1.0, members.size))
+    evidence = 4.0 * x - 8.0
+    pi = estimate_prior(evidence)
+    assert abs(pi - 0.03) < 0.006
+    assert abs(float(sigmoid(np.log(pi / (1 - pi)) + evidence).mean()) - pi) < 1e-3
+
+
+def test_weights_round_trip_and_default_for_unknown_kinds() -> None:
+    w = Weights({"term_match": 0.7}, version=3, verdicts=240, fitted_at="2026-12-01")
+    back = Weights.from_json(w.to_json())
+    assert back == w and back["term_match"] == 0.7
+    assert back["tie"] == 1.0  # not fitted: the default
+    assert back["a_kind_nobody_knows"] == 0.5
+    assert "240 verdicts" in back.describe()
