@@ -32,3 +32,28 @@ def test_case_open_signal_follows_the_case(review: Review) -> None:
     assert _held(review, "acct-q") == []
     review.desk.appeal(Principal("pinegrove", Role.PLATFORM, "token"), case_id, "the holder disagrees")
     assert _held(review, "acct-q")[0]["stage"] == "appeal"
+
+
+def _verdicts(review: Review, account: str) -> list[float]:
+    found = review.store.signals.for_entity(PLATFORM, EntityType.ACCOUNT, account)
+    return [s.score for s in found if s.kind == "verdict"]
+
+
+def test_a_final_decision_is_a_verdict_until_appealed(review: Review) -> None:
+    """Detection learns from closed cases: 1 violating, 0 not; an appeal withdraws it until decided."""
+    store_reports(
+        review.intake_engine, [ReportIn.model_validate(report("r2", "acct-v") | {"platform": PLATFORM})]
+    )
+    review.triage()
+    case_id = int(str(_held(review, "acct-v")[0]["case_id"]))
+    lead = Principal("lee", Role.LEAD, "session")
+    review.desk.claim(lead, case_id)
+    assert _verdicts(review, "acct-v") == []
+    review.desk.decide(lead, case_id, "violating", "CS-1", "seller menu in bio")
+    assert _verdicts(review, "acct-v") == [1.0]
+    review.desk.appeal(Principal("pinegrove", Role.PLATFORM, "token"), case_id, "the holder disagrees")
+    assert _verdicts(review, "acct-v") == []
+    other = Principal("lin", Role.LEAD, "session")  # an appeal needs fresh eyes
+    review.desk.claim(other, case_id)
+    review.desk.decide(other, case_id, "not_violating", "CS-1", "a birdwatching club, not a code word")
+    assert _verdicts(review, "acct-v") == [0.0]

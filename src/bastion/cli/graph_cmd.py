@@ -13,7 +13,9 @@ from rich.table import Table
 
 from bastion.cli.context import DbOption, console, err_console, handle_errors, open_store
 from bastion.core.errors import InputError
+from bastion.graph.model import DEFAULT_WEIGHTS, FEATURES, Weights
 from bastion.graph.service import Dossier, NetworkDetector
+from bastion.graph.verdicts import current_weights, refit
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +28,10 @@ def register(app: typer.Typer) -> None:
     networks_app.callback(invoke_without_command=True)(networks)
     networks_app.command("show")(show)
     app.add_typer(networks_app, name="networks")
+    weights_app = typer.Typer(help="The evidence model's weights, fitted from reviewers' verdicts.")
+    weights_app.command("fit")(weights_fit)
+    weights_app.command("show")(weights_show)
+    app.add_typer(weights_app, name="weights")
 
 
 def read_seeds(path: Path) -> list[str]:
@@ -167,3 +173,38 @@ def render_dossier(d: Dossier, limit: int = 25) -> None:
             f"{e.get('follows_from_recommendation', 0)} follows came from "
             f"recommendations ({e.get('minor_follows_from_recommendation', 0)} by minors)"
         )
+
+
+@handle_errors
+def weights_fit(
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Platform (default: the only one).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Re-fit the detection weights from reviewers' verdicts (closed cases); later runs use them."""
+    store = open_store(db)
+    fit = refit(store, store.resolve_platform(platform))
+    console.print(fit.words())
+    _weights_table(fit.weights)
+
+
+@handle_errors
+def weights_show(
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Platform (default: the only one).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """The weights the next `bastion detect` uses, and where they came from."""
+    store = open_store(db)
+    w = current_weights(store, store.resolve_platform(platform))
+    console.print(w.describe())
+    _weights_table(w)
+
+
+def _weights_table(w: Weights) -> None:
+    t = Table("feature", "weight", "default")
+    for name in FEATURES:
+        t.add_row(name, f"{w[name]:.3f}", f"{DEFAULT_WEIGHTS.get(name, 1.0):.1f}")
+    console.print(t)

@@ -22,6 +22,7 @@ from bastion.graph.load import load_platform, stored_seeds
 from bastion.graph.network import Network
 from bastion.graph.pipeline import DetectConfig, Detection, detect
 from bastion.graph.reader import Dossier, DossierMember, NetworkReader, NetworkSummary
+from bastion.graph.verdicts import current_weights
 from bastion.store import Store
 from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
 
@@ -99,9 +100,9 @@ class NetworkDetector(NetworkReader):
             notes.append(f"{len(unknown)} seed(s) not in the graph, ignored: {', '.join(unknown[:5])}")
         cfg = replace(self.config, engine=engine)
         if engine == "spark":
-            result = _spark_detect()(graph, chosen, cfg)
+            result = _spark_detect()(graph, chosen, cfg, current_weights(self.store, name))
         elif engine == "local":
-            result = detect(graph, chosen, cfg)
+            result = detect(graph, chosen, cfg, current_weights(self.store, name))
         else:
             raise ConfigError(f"unknown engine {engine!r}: use local or spark")
         networks = tuple(with_facts(n, loaded) for n in result.networks)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,6 +23,7 @@ from pyspark.sql import functions as F
 from bastion.graph.container import AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import Detector, DetectorResult, register
 from bastion.graph.lockstep import Lockstep
+from bastion.graph.model import Weights
 from bastion.graph.pipeline import DetectConfig, Detection, detect
 
 
@@ -88,13 +90,14 @@ class SparkLockstep(Detector[AccountGraph]):
 
 
 def detect_spark(
-    graph: AccountGraph, seeds: Iterable[str] = (), config: DetectConfig | None = None
+    graph: AccountGraph,
+    seeds: Iterable[str] = (),
+    config: DetectConfig | None = None,
+    weights: Weights | None = None,
 ) -> Detection:
     """The pipeline with ``engine="spark"``: Spark detectors where registered, local ones otherwise."""
     cfg = config or DetectConfig()
-    from dataclasses import replace
-
-    return detect(graph, seeds, replace(cfg, engine="spark"))
+    return detect(graph, seeds, replace(cfg, engine="spark"), weights)
 
 
 __all__ = ["SparkLockstep", "detect_spark", "spark_session"]

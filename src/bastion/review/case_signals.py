@@ -1,8 +1,10 @@
-"""Open cases as ``case_open`` signals, so the guards can hold back accounts under review.
+"""Open cases as ``case_open`` signals, so the guards can hold back accounts under review; final
+decisions as ``verdict`` signals, so detection can learn from them.
 
-The guards must not read review's tables; they read signals. Every change to a case's status (triage,
-decision, appeal) re-derives these signals in the same transaction, so a closed case stops holding an
-account back the moment it is closed, and a reopened one starts again.
+The guards and detection must not read review's tables; they read signals. Every change to a case's
+status (triage, decision, appeal) re-derives these signals in the same transaction, so a closed case stops
+holding an account back the moment it is closed, a reopened one starts again, and an appealed decision is
+no longer a verdict until the appeal is decided.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from bastion.store.tables import signals
 from bastion.store.tables_review import review_cases
 
 KIND = "case_open"
+VERDICT = "verdict"
 SOURCE = "review"
+#: Final outcomes that say whether the accounts were what the case suspected (escalations say neither).
+VERDICT_SCORES = {"violating": 1.0, "not_violating": 0.0}
 
 
 def sync_case_signals(conn: Connection) -> int:
@@ -61,3 +66,48 @@ def sync_case_signals(conn: Connection) -> int:
         }
     conn.execute(insert(signals), list(seen.values()))
     return len(seen)
+
+
+def record_verdict(conn: Connection, case_id: int) -> int:
+    """One ``verdict`` signal (1 violating, 0 not) per account the closed case decided on: the case's
+    account, or every member of the network it was opened on. Returns how many were written."""
+    conn.execute(
+        delete(signals).where(
+            signals.c.kind == VERDICT, signals.c.source == SOURCE, signals.c.key == str(case_id)
+        )
+    )
+    case = conn.execute(select(review_cases).where(review_cases.c.case_id == case_id)).first()
+    if case is None or case.canary or case.status != "closed" or case.outcome not in VERDICT_SCORES:
+        return 0
+    if case.account_id is not None:
+        accounts = [case.account_id]
+    elif case.group_type == "network":
+        rows = conn.execute(
+            select(signals.c.entity_id, signals.c.evidence).where(
+                signals.c.platform == case.platform, signals.c.kind == "network_member"
+            )
+        ).all()
+        accounts = sorted(
+            {r.entity_id for r in rows if str((r.evidence or {}).get("network_id")) == case.group_id}
+        )
+    else:
+        return 0
+    now = utcnow()
+    conn.execute(
+        insert(signals),
+        [
+            {
+                "platform": case.platform,
+                "entity_type": "account",
+                "entity_id": a,
+                "kind": VERDICT,
+                "source": SOURCE,
+                "key": str(case_id),
+                "score": VERDICT_SCORES[case.outcome],
+                "evidence": {"case_id": case_id, "outcome": case.outcome, "category": case.category},
+                "created_at": now,
+            }
+            for a in accounts
+        ],
+    )
+    return len(accounts)

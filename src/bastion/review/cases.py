@@ -20,7 +20,7 @@ from bastion.core.errors import InputError, NotFound
 from bastion.core.timefmt import utcnow
 from bastion.review import audit
 from bastion.review.auth import Principal, Role
-from bastion.review.case_signals import sync_case_signals
+from bastion.review.case_signals import record_verdict, sync_case_signals
 from bastion.review.policy import OUTCOMES, needs_second_review
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals
 
@@ -209,6 +209,7 @@ class CaseDesk:
                 {"stage": case.stage, "outcome": outcome, "clause": clause, "reason": reason, "next": stage},
             )
             sync_case_signals(conn)
+            record_verdict(conn, case_id)
         return self.get(case_id)
 
     def _next(self, case: Any, earlier: Sequence[Any], outcome: str) -> tuple[str, str, str | None]:
@@ -250,6 +251,7 @@ class CaseDesk:
                 raise Conflict(f"case {case_id} is not a closed case that can be appealed")
             audit.append(conn, actor.name, "case.appeal", f"case:{case_id}", {"reason": reason})
             sync_case_signals(conn)
+            record_verdict(conn, case_id)
         return self.get(case_id)
 
     def reveal(self, me: Principal, case_id: int, item: str) -> int:

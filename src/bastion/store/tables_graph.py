@@ -58,4 +58,17 @@ graph_members = Table(
     Index("ix_graph_members_account", "platform", "account_id"),
 )
 
-__all__ = ["graph_members", "graph_networks", "graph_runs", "metadata"]
+#: Evidence-model weights per platform, one row per fit: versioned, never updated, so every run names the
+#: weights it used and an appeal can re-derive its scores.
+graph_weights = Table(
+    "graph_weights",
+    metadata,
+    Column("platform", ID, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("verdicts", Integer, nullable=False),
+    Column("fitted_at", Instant, nullable=False),
+    Column("weights", Json, nullable=False),
+    Column("summary", Text, nullable=False),
+)
+
+__all__ = ["graph_members", "graph_networks", "graph_runs", "graph_weights", "metadata"]

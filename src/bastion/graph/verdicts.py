@@ -1,0 +1,64 @@
+"""Verdicts in, weights out: reviewers' decisions (``verdict`` signals from review) re-fit a platform's
+evidence-model weights, kept versioned in ``graph_weights`` so each run names the weights it used."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+
+from bastion.core.timefmt import utcnow
+from bastion.graph.learn import Fit, fit_weights
+from bastion.graph.load import load_platform
+from bastion.graph.model import Weights
+from bastion.graph.pipeline import DetectConfig, detect
+from bastion.store import Store
+from bastion.store.tables_graph import graph_weights
+
+VERDICT = "verdict"
+
+
+def current_weights(store: Store, platform: str) -> Weights:
+    """The latest fitted weights of the platform, or the defaults."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(graph_weights.c.weights)
+            .where(graph_weights.c.platform == platform)
+            .order_by(graph_weights.c.version.desc())
+            .limit(1)
+        ).first()
+    return Weights.from_json(row.weights) if row is not None else Weights()
+
+
+def verdict_labels(store: Store, platform: str) -> dict[str, bool]:
+    """Account -> violating, from the newest verdict on each account (a later case overrides an earlier)."""
+    out: dict[str, bool] = {}
+    for s in store.signals.of_kind(VERDICT, platform):  # oldest first
+        if s.entity_type == "account":
+            out[s.entity_id] = s.score >= 0.5
+    return out
+
+
+def refit(store: Store, platform: str, config: DetectConfig | None = None) -> Fit:
+    """Fit new weights on the features the current weights' run gives the judged accounts, and keep them."""
+    loaded = load_platform(store, platform)
+    graph = loaded.graph
+    labels = {a: v for a, v in verdict_labels(store, platform).items() if a in graph.index}
+    current = current_weights(store, platform)
+    det = detect(graph, (), config, current)
+    idx = graph.indices(sorted(labels))
+    features = {k: v[idx] for k, v in det.features.items()}
+    now = utcnow()
+    fit = fit_weights(
+        features, [labels[graph.ids[i]] for i in idx.tolist()], current, fitted_at=now.date().isoformat()
+    )
+    with store.engine.begin() as conn:
+        conn.execute(
+            insert(graph_weights).values(
+                platform=platform,
+                version=fit.weights.version,
+                verdicts=fit.weights.verdicts,
+                fitted_at=now,
+                weights=fit.weights.to_json(),
+                summary=fit.words(),
+            )
+        )
+    return fit

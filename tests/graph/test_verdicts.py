@@ -1,0 +1,83 @@
+"""Reviewers' verdicts re-fit the weights: monotone, pulled toward the defaults, versioned, and used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from bastion.core.errors import InputError
+from bastion.core.model import EntityType, Signal
+from bastion.graph.learn import fit_weights
+from bastion.graph.load import load_platform
+from bastion.graph.model import Weights
+from bastion.graph.service import NetworkDetector
+from bastion.graph.verdicts import current_weights, refit
+from bastion.ingest import Ingestor
+from bastion.store import Store
+from bastion.store.tables_graph import graph_runs
+from bastion.synth import GroundTruth, SynthConfig, generate, write_export
+
+
+def test_fit_lowers_a_misleading_feature_and_keeps_weights_non_negative() -> None:
+    rng = np.random.default_rng(1)
+    n = 300
+    y = rng.random(n) < 0.5
+    useful = np.where(y, rng.normal(3, 1, n), rng.normal(0, 1, n)).clip(0)
+    misleading = rng.normal(2, 1, n).clip(0)  # as high for innocent accounts as for members
+    fit = fit_weights(
+        {"term_match": misleading, "tie": useful}, y.tolist(), Weights(), fitted_at="2026-12-02"
+    )
+    w = fit.weights
+    assert w["term_match"] < 0.5 < w["tie"]
+    assert all(v >= 0 for v in w.coefficients.values())
+    assert fit.log_loss_after < fit.log_loss_before
+    assert (w.version, w.verdicts) == (1, n)
+
+
+def test_too_few_or_one_sided_verdicts_are_refused() -> None:
+    with pytest.raises(InputError, match="at least 20"):
+        fit_weights({"tie": np.ones(5)}, [True] * 5, Weights(), fitted_at="2026-12-02")
+    with pytest.raises(InputError, match="both outcomes"):
+        fit_weights({"tie": np.ones(40)}, [True] * 40, Weights(), fitted_at="2026-12-02")
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GroundTruth]:
+    folder = tmp_path_factory.mktemp("synth") / "export"
+    platform = generate(SynthConfig(accounts=1200, seed=3))
+    write_export(platform, folder, fmt="csv")
+    return folder, platform.truth
+
+
+def test_verdicts_refit_the_platform_weights_and_later_runs_use_them(
+    store: Store, export: tuple[Path, GroundTruth]
+) -> None:
+    folder, truth = export
+    Ingestor(store).ingest(folder)
+    detector = NetworkDetector(store)
+    first = detector.detect(seeds=[])
+    judged = [m.account_id for n in first.networks for m in n.members][:30]
+    members = {a for a, r in truth.roles.items() if r in ("seller", "buyer", "facilitator")}
+    ids = load_platform(store, truth.platform).graph.ids
+    innocent = [a for a in ids if a not in members and a not in judged][:20]
+    verdicts = [
+        Signal(truth.platform, EntityType.ACCOUNT, a, "verdict", "review", float(a in members), {}, key="c1")
+        for a in judged + innocent
+    ]
+    store.signals.add(verdicts)
+    fit = refit(store, truth.platform)
+    assert fit.weights.version == 1 and fit.weights.verdicts == len(set(judged + innocent))
+    assert current_weights(store, truth.platform) == fit.weights
+    run = detector.detect(seeds=[])
+    with store.engine.connect() as conn:
+        config = conn.execute(
+            select(graph_runs.c.config).where(graph_runs.c.run_id == run.run_id)
+        ).scalar_one()
+    assert config["weights"]["version"] == 1 and config["seed"] == 7
+    score_text = next(
+        e.text for n in run.networks for m in n.members for e in m.evidence if e.signal == "score"
+    )
+    assert f"weights v1 from {fit.weights.verdicts} verdicts" in score_text
