@@ -17,10 +17,12 @@ from bastion.graph.container import IntArray
 def cluster_suspects(
     adj: sp.csr_matrix, members: IntArray, *, resolution: float = 0.005, min_size: int = 3, seed: int = 7
 ) -> list[IntArray]:
-    """Leiden communities of ``members`` on the symmetric ``adj``; largest first, tiny ones dropped."""
+    """Leiden communities of ``members`` on ``adj`` (directed or not: it is symmetrised among the members
+    only, never on the whole graph); largest first, tiny ones dropped."""
     if len(members) == 0:
         return []
-    sub = sp.triu(adj[members][:, members], k=1).tocoo()
+    part = sp.csr_matrix(adj[members][:, members])
+    sub = sp.triu(part + part.T, k=1).tocoo()  # directed contacts both ways are one tie, weights added
     g = ig.Graph(n=len(members), edges=list(zip(sub.row.tolist(), sub.col.tolist(), strict=True)))
     g.es["weight"] = sub.data.tolist()
     part = leidenalg.find_partition(

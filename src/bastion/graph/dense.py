@@ -30,16 +30,32 @@ from bastion.graph.signals import SELLER_WEIGHTS, noisy_or
 SUSPECT = "suspect"
 
 
-def camouflage_resistant_weights(graph: AccountGraph, c: float = 5.0) -> sp.csr_matrix:
-    """Directed union of follow/interaction/message with column weights 1/log(in-degree + c)."""
-    m = graph.layer(FOLLOW).copy()
-    for name, w in ((INTERACTION, 0.5), (MESSAGE, 1.0)):
-        extra = graph.layer(name).copy()
-        extra.data[:] = w
-        m = m.maximum(extra)
-    indeg = np.asarray((m > 0).sum(axis=0)).ravel()
-    col_w = 1.0 / np.log(indeg + c)
-    return sp.csr_matrix(m @ sp.diags(col_w))
+def _union(graph: AccountGraph, rows: IntArray, cols: IntArray | None = None) -> sp.csr_matrix:
+    """Follow / interaction (0.5) / message union of the given rows (and columns), strongest channel."""
+    out: sp.csr_matrix | None = None
+    for name, w in ((FOLLOW, 1.0), (INTERACTION, 0.5), (MESSAGE, 1.0)):
+        part = graph.layer(name)[rows]
+        if cols is not None:
+            part = part[:, cols]
+        part = sp.csr_matrix(part)
+        part.data[:] = w
+        out = part if out is None else out.maximum(part).tocsr()
+    assert out is not None
+    return out
+
+
+def in_degree(graph: AccountGraph) -> FloatArray:
+    """The largest of each account's follow, interaction and message in-degrees: one O(edges) count, no
+    union of the layers built (the union's in-degree lies between this and the sum)."""
+    indeg = np.zeros(graph.n)
+    for name in (FOLLOW, INTERACTION, MESSAGE):
+        indeg = np.maximum(indeg, np.bincount(graph.layer(name).indices, minlength=graph.n))
+    return indeg
+
+
+def in_degree_weights(indeg: FloatArray, c: float = 5.0) -> FloatArray:
+    """1 / log(in-degree + c): following a popular account says little."""
+    return np.asarray(1.0 / np.log(indeg + c), dtype=np.float64)
 
 
 def peel_densest(
@@ -86,26 +102,26 @@ class DenseBlocks(LocalDetector):
         self.prior_weight = prior_weight
 
     def run(self, graph: AccountGraph, seeds: IntArray, signals: Mapping[str, FloatArray]) -> DetectorResult:
+        """Peel inside the suspects' own subgraph, so each pass costs what the suspects' links cost."""
         n = graph.n
-        w = camouflage_resistant_weights(graph)
-        # a member's whole weighted degree, before suspicion scaling: a popular account followed by a block
-        # as camouflage has most of its links outside the block and must keep a low share
-        sym0 = (w + w.T).tocsr()
-        total = np.asarray(sym0.sum(axis=1)).ravel()
         suspect = signals.get(SUSPECT)
-        if suspect is not None:  # an edge between two strong suspects says more than one between weak ones
-            w = sp.csr_matrix(sp.diags(suspect) @ w @ sp.diags(suspect))
-        sym = (w + w.T).tocsr()
-        prior = self.prior_weight * noisy_or(signals, SELLER_WEIGHTS, n)
         alive = suspect >= self.suspect_floor if suspect is not None else np.ones(n, dtype=bool)
         if len(seeds):
             alive[seeds] = True
+        idx = np.flatnonzero(alive)
+        indeg = in_degree(graph)
+        col_w = in_degree_weights(indeg)
+        w = sp.csr_matrix(_union(graph, idx, idx) @ sp.diags(col_w[idx]))
+        sym0 = (w + w.T).tocsr()
+        # a member's whole weighted degree (its links to everyone, in and out): a popular account that a block
+        # follows as camouflage has most of its links outside the block and must keep a low share
+        total = np.asarray(_union(graph, idx) @ col_w).ravel() + indeg[idx] * col_w[idx]
+        if suspect is not None:  # an edge between two strong suspects says more than one between weak ones
+            w = sp.csr_matrix(sp.diags(suspect[idx]) @ w @ sp.diags(suspect[idx]))
+        sub = (w + w.T).tocsr()
+        sub_prior = self.prior_weight * noisy_or(signals, SELLER_WEIGHTS, n)[idx]
         scores = np.zeros(n)
         res = DetectorResult(self.name, scores)
-        # peel inside the suspects' own subgraph: every pass is then as cheap as the suspects are few
-        idx = np.flatnonzero(alive)
-        sub = sp.csr_matrix(sym[idx][:, idx])
-        sub_prior = prior[idx]
         left = np.ones(len(idx), dtype=bool)
         first = 0.0
         for b in range(self.max_blocks):
@@ -118,11 +134,12 @@ class DenseBlocks(LocalDetector):
             first = first or density
             if density < self.min_ratio * first:
                 break
-            members = idx[np.flatnonzero(block)]
-            inner = np.asarray(sym0[members][:, members].sum(axis=1)).ravel()
+            local = np.flatnonzero(block)
+            members = idx[local]
+            inner = np.asarray(sym0[local][:, local].sum(axis=1)).ravel()
             # how much of a member's weight lies inside the block: popular accounts that the block follows as
             # camouflage join it by density, but most of their links are elsewhere
-            share = inner / np.maximum(total[members], 1e-12)
+            share = inner / np.maximum(total[local], 1e-12)
             scores[members] = np.maximum(scores[members], density / first * np.sqrt(share))
             for i, sh in zip(members.tolist(), share.tolist(), strict=True):
                 res.add(

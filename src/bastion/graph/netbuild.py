@@ -35,9 +35,8 @@ def build_networks(
     graph: AccountGraph, det: Detection, contacts: sp.csr_matrix, seeds: IntArray, cfg: DetectConfig
 ) -> list[Network]:
     flagged = np.flatnonzero(det.score >= cfg.threshold)
-    adj = (contacts + contacts.T).tocsr()
     groups = cluster_suspects(
-        adj, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
+        contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
     own = sum(det.weights[k] * np.maximum(det.features[k], 0.0) for k in SELLER_FEATURES if k in det.features)
     own_arr = np.asarray(own, dtype=np.float64)

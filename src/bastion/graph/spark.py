@@ -22,7 +22,7 @@ from pyspark.sql import functions as F
 
 from bastion.graph.container import AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import Detector, DetectorResult, register
-from bastion.graph.lockstep import Lockstep
+from bastion.graph.lockstep import BURST_P, Lockstep, Timeline
 from bastion.graph.model import Weights
 from bastion.graph.pipeline import DetectConfig, Detection, detect
 
@@ -41,12 +41,20 @@ def spark_session() -> SparkSession:
     return session
 
 
-def lockstep_pairs_df(follows: DataFrame, window: int, lo: int, hi: int, min_shared: int) -> DataFrame:
-    """(a, b, shared): pairs that followed at least ``min_shared`` same targets in the same window."""
+def lockstep_pairs_df(
+    follows: DataFrame, need: DataFrame, window: int, hi: int, min_shared: int
+) -> DataFrame:
+    """(a, b, shared): pairs that followed at least ``min_shared`` same targets in the same burst (a
+    (target, window) bucket of at least the target's ``need`` and at most ``hi`` followers)."""
     best: DataFrame | None = None
     for offset in (0, window // 2):
         f = follows.withColumn("bucket", F.floor((F.col("t") + offset) / window))
-        sizes = f.groupBy("dst", "bucket").count().where((F.col("count") >= lo) & (F.col("count") <= hi))
+        sizes = (
+            f.groupBy("dst", "bucket")
+            .count()
+            .join(need, "dst")
+            .where((F.col("count") >= F.col("need")) & (F.col("count") <= hi))
+        )
         g = f.join(sizes.select("dst", "bucket"), ["dst", "bucket"]).select("src", "dst", "bucket").distinct()
         pairs = (
             g.alias("x")
@@ -77,8 +85,14 @@ class SparkLockstep(Detector[AccountGraph]):
         spark = spark_session()
         rows = list(zip(ft.src.tolist(), ft.dst.tolist(), ft.t.tolist(), strict=True))
         follows = spark.createDataFrame(rows, "src long, dst long, t long").distinct().cache()
+        tl = Timeline.of(ft.src, ft.dst, ft.t, n)
+        sizes = tl.burst_need(local.window, BURST_P, local.min_group, local.max_group)
+        targets = np.flatnonzero(sizes <= local.max_group)
+        need = spark.createDataFrame(
+            list(zip(targets.tolist(), sizes[targets].tolist(), strict=True)), "dst long, need long"
+        )
         got = (
-            lockstep_pairs_df(follows, local.window, local.min_group, local.max_group, local.min_shared)
+            lockstep_pairs_df(follows, need, local.window, local.max_group, local.min_shared)
             .select("a", "b", "shared")
             .collect()
         )
@@ -86,7 +100,7 @@ class SparkLockstep(Detector[AccountGraph]):
         a = np.array([r["a"] for r in got], dtype=np.int64)
         b = np.array([r["b"] for r in got], dtype=np.int64)
         shared = np.array([r["shared"] for r in got], dtype=np.float64)
-        return local.significant(graph, sp.csr_matrix((shared, (a, b)), shape=(n, n)))
+        return local.significant(graph, sp.csr_matrix((shared, (a, b)), shape=(n, n)), tl)
 
 
 def detect_spark(
