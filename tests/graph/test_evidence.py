@@ -57,6 +57,8 @@ def test_association_needs_several_strong_contacts_chosen_not_recommended() -> N
         b.add_follow("buyer", s)
         b.add_follow("pulled", s, source="recommendation")
         b.add_follow(s, "followed_by_sellers")
+        b.add_follow(s, "peer")
+    b.add_follow("peer", "s1")
     b.add_follow("one_chance", "s1")
     for k in range(3000):
         b.add_follow("bulk", f"x{k}")
@@ -75,8 +77,9 @@ def test_association_needs_several_strong_contacts_chosen_not_recommended() -> N
     assert reach.llr[i["pulled"]] < reach.llr[i["buyer"]]
     assert reach.llr[i["bulk"]] == 0.0  # three among three thousand
     tie = tie_in(c, seller)
-    assert tie.llr[i["followed_by_sellers"]] > 0.0
-    assert tie.llr[i["buyer"]] == 0.0  # being followed back is not shown here, and a seller's follow only
+    assert tie.llr[i["peer"]] > 0.0  # followed by three sellers and turns to one of them
+    assert tie.llr[i["followed_by_sellers"]] == 0.0  # followed by sellers, turns to none: camouflage
+    assert tie.llr[i["buyer"]] == 0.0  # nobody strong chose it
 
 
 def test_weak_suspicion_does_not_spread() -> None:

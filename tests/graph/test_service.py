@@ -56,10 +56,11 @@ def test_detect_recovers_planted_network(store: Store, loaded: GroundTruth, seed
     roles = loaded.roles
     sellers, buyers = set(loaded.members("seller")), set(loaded.members("buyer"))
     assert len(sellers & set(got)) / len(sellers) >= 0.7
-    # buyers here follow two or three sellers inside ordinary communities: precision first, so a third
-    assert len(buyers & set(got)) / len(buyers) >= 0.35
+    # buyers here follow three to five sellers, half of them through recommendations, and nothing else:
+    # moderate evidence, so most rank high but stay below even odds; precision comes first
+    assert len(buyers & set(got)) / len(buyers) >= 0.3
     planted = [a for a in got if roles.get(a) in ("seller", "buyer", "facilitator")]
-    assert len(planted) / len(got) >= 0.65
+    assert len(planted) / len(got) >= 0.9
     assert not set(loaded.members("decoy")) & set(got)
     pairs = [(got[a], roles[a]) for a in got if roles.get(a) in ("seller", "buyer")]
     assert sum(r == t for r, t in pairs) / len(pairs) >= 0.9

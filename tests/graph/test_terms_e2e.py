@@ -40,9 +40,9 @@ def test_term_signals_then_detection(
     got = {m.account_id: m.role for n in run.networks for m in n.members}
     sellers, buyers = set(truth.members("seller")), set(truth.members("buyer"))
     assert len(sellers & set(got)) / len(sellers) >= 0.95
-    assert len(buyers & set(got)) / len(buyers) >= 0.75
+    assert len(buyers & set(got)) / len(buyers) >= 0.6  # blocked searches lift most buyers over even odds
     planted = [a for a in got if truth.roles.get(a) in ("seller", "buyer", "facilitator")]
-    assert len(planted) / len(got) >= 0.85
+    assert len(planted) / len(got) >= 0.95
     assert not set(truth.members("decoy")) & set(got)
     pairs = [(got[a], truth.roles[a]) for a in got if truth.roles.get(a) in ("seller", "buyer")]
     assert sum(r == t for r, t in pairs) / len(pairs) >= 0.95

@@ -27,7 +27,7 @@ INTERACTION_WEIGHT = 0.5
 MESSAGE_BONUS = 0.5
 #: Strength ramp on a neighbour's evidence (log-odds): it counts from STRONG_LO and in full from STRONG_HI
 #: (one clear signal starts to count; two together count in full).
-STRONG_LO, STRONG_HI = 1.0, 4.0
+STRONG_LO, STRONG_HI = 0.5, 3.0
 #: Share of a member's contacts that are strong members (the "member" hypothesis of the ratio), at least
 #: four times the platform's share.
 MEMBER_SHARE = 0.1
@@ -96,14 +96,20 @@ def chooser_damping(contacts: sp.csr_matrix) -> FloatArray:
 
 
 def tie_in(contacts: sp.csr_matrix, own: FloatArray) -> Association:
-    """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account."""
+    """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account.
+
+    Only for accounts that themselves engage with at least one strong account: sellers follow popular and
+    random accounts as camouflage, and an account that several sellers follow but that never turns to any
+    of them is their camouflage, not their peer.
+    """
     damp = chooser_damping(contacts)
     s = strong(own)
     weighted_in = sp.csr_matrix(sp.diags(damp) @ contacts)
     count = np.asarray(weighted_in.T @ s).ravel()
     total = np.asarray(weighted_in.sum(axis=0)).ravel()
+    engaged = np.clip(np.asarray(contacts @ s).ravel(), 0.0, 1.0)
     base = float(s.mean())
-    return Association(count, total, base, _llr(count, total, base))
+    return Association(count, total, base, _llr(count, total, base) * engaged)
 
 
 def reach_out(contacts: sp.csr_matrix, seller: FloatArray) -> Association:

@@ -1,7 +1,8 @@
 """Group suspicious accounts into networks with Leiden on the suspicious subgraph.
 
-CPM with a low resolution keeps cells that are bridged by shared buyers in one network (the point is to
-act on the whole network at once) while unconnected groups stay apart.
+CPM (resolution 0.02: a group of 30 joins another of 30 only through about 18 ties) keeps cells that are
+bridged by shared buyers in one network (the point is to act on the whole network at once), while groups
+with no ties, or only a few follows between their sellers, stay apart.
 """
 
 from __future__ import annotations

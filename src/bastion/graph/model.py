@@ -46,7 +46,7 @@ LOCKSTEP_PER_DOUBLING, LOCKSTEP_MAX = 1.5, 4.5
 DENSE_LLR = 2.0
 
 PRIOR_START = 0.005
-PRIOR_BOUNDS = (1e-4, 0.1)
+PRIOR_BOUNDS = (1e-4, 0.3)
 
 _WORDS = {
     SEED: "given as a seed",
@@ -131,7 +131,9 @@ def contributions(features: Mapping[str, FloatArray], weights: Weights, i: int) 
 
 def explain(prior: float, score: float, parts: list[tuple[str, float]], weights: Weights) -> str:
     shown = ", ".join(f"{_WORDS.get(k, k)} {v:+.1f}" for k, v in parts[:6])
+    odds = logit(min(max(score, 1e-15), 1.0 - 1e-15))  # ranks members whose probabilities all round to 1
     return (
-        f"probability {score:.3f}: prior 1 in {1 / prior:.0f} accounts on this platform, "
+        f"probability {score:.4f} (log-odds {odds:+.1f}): prior 1 in {1 / prior:.0f} accounts on this "
+        "platform, "
         f"evidence in log-odds: {shown or 'none'}; {weights.describe()}"
     )

@@ -52,7 +52,7 @@ class DetectConfig:
     threshold: float = 0.5
     min_network: int = 3
     #: Leiden CPM resolution inside a connected group of flagged accounts (higher splits more)
-    resolution: float = 0.005
+    resolution: float = 0.02
     engine: str = "local"
     #: seeds every randomised step (Leiden); recorded with each run
     seed: int = 7
