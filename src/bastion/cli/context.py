@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from bastion.core.errors import BastionError, ConfigError, InputError
 from bastion.core.settings import load_settings
+from bastion.review.audit_anchor import anchor_written
 from bastion.store import Store
 
 console = Console()
@@ -30,23 +33,60 @@ def open_store(db: str | None) -> Store:
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn Bastion's own errors into one red line and a non-zero exit, never a traceback."""
+    """Turn errors into one red line naming what was wrong and a non-zero exit, never a traceback; after a
+    command that wrote audit rows, anchor the log (a signed checkpoint to $BASTION_AUDIT_ANCHOR)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                anchor_written()
         except InputError as exc:
-            err_console.print(f"[red]input error:[/red] {exc}", soft_wrap=True, highlight=False)
+            _fail("input error", exc)
             raise typer.Exit(2) from exc
         except ConfigError as exc:
-            err_console.print(f"[red]configuration error:[/red] {exc}", soft_wrap=True, highlight=False)
+            _fail("configuration error", exc)
             raise typer.Exit(2) from exc
         except BastionError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
+            _fail("error", exc)
             raise typer.Exit(1) from exc
+        except ValidationError as exc:
+            if exc.title.endswith("Settings"):
+                _fail("configuration error", _settings_problem(exc))
+            else:
+                _fail("input error", f"{exc.title}: {_settings_problem(exc)}")
+            raise typer.Exit(2) from exc
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail("error", f"{where}{exc.strerror or exc}")
+            raise typer.Exit(1) from exc
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("BASTION_DEBUG"):
+                raise
+            _fail(
+                "unexpected error (a bug: please report it; BASTION_DEBUG=1 shows the traceback)", repr(exc)
+            )
+            raise typer.Exit(70) from exc
 
     return wrapper
+
+
+def _fail(kind: str, detail: object) -> None:
+    err_console.print(f"[red]{kind}:[/red] {detail}", soft_wrap=True, highlight=False, markup=True)
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """``BASTION_ENV: Input should be 'development' or 'production' (got 'staging')``: the variable named,
+    not a dump."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        name = "BASTION_" + "_".join(str(p) for p in err["loc"]).upper() if err["loc"] else "settings"
+        parts.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+    return "; ".join(parts)
 
 
 def command_group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
