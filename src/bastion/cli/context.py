@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
@@ -62,6 +64,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             where = f"{exc.filename}: " if exc.filename else ""
             _fail("error", f"{where}{exc.strerror or exc}")
             raise typer.Exit(1) from exc
+        except (UnicodeError, RecursionError, csv.Error) as exc:
+            _fail("input error", f"{_inputs(args, kwargs)}: {_unreadable(exc)}")
+            raise typer.Exit(2) from exc
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -73,6 +78,22 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(70) from exc
 
     return wrapper
+
+
+def _inputs(args: tuple[object, ...], kwargs: dict[str, object]) -> str:
+    """The files a command was given, to name in an error raised while reading one of them."""
+    paths = [str(v) for v in (*args, *kwargs.values()) if isinstance(v, Path)]
+    return ", ".join(paths) if paths else "the input"
+
+
+def _unreadable(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+    if isinstance(exc, UnicodeError):
+        return f"holds text that cannot be encoded ({exc})"
+    if isinstance(exc, RecursionError):
+        return "is nested too deeply to read"
+    return f"is not readable CSV ({exc})"
 
 
 def _fail(kind: str, detail: object) -> None:
