@@ -12,6 +12,8 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bastion.core.errors import BastionError, ConfigError, InputError
 from bastion.core.settings import load_settings
@@ -64,6 +66,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             where = f"{exc.filename}: " if exc.filename else ""
             _fail("error", f"{where}{exc.strerror or exc}")
             raise typer.Exit(1) from exc
+        except DBAPIError as exc:
+            _fail("database error", f"{_db_named(kwargs)}{_first_line(exc.orig or exc)}")
+            raise typer.Exit(1) from exc
         except (UnicodeError, RecursionError, csv.Error) as exc:
             _fail("input error", f"{_inputs(args, kwargs)}: {_unreadable(exc)}")
             raise typer.Exit(2) from exc
@@ -84,6 +89,21 @@ def _inputs(args: tuple[object, ...], kwargs: dict[str, object]) -> str:
     """The files a command was given, to name in an error raised while reading one of them."""
     paths = [str(v) for v in (*args, *kwargs.values()) if isinstance(v, Path)]
     return ", ".join(paths) if paths else "the input"
+
+
+def _db_named(kwargs: dict[str, object]) -> str:
+    url = kwargs.get("db") or os.environ.get("BASTION_DATABASE_URL")
+    if not isinstance(url, str):
+        return ""
+    try:
+        return make_url(url).render_as_string(hide_password=True) + ": "
+    except ArgumentError:
+        return ""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
 
 
 def _unreadable(exc: BaseException) -> str:

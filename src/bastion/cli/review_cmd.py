@@ -78,6 +78,8 @@ def audit_verify(
         if not anchors.is_file():
             raise InputError("no such checkpoint file", file=str(anchors))
         given = load_anchors(FileSink(anchors), settings.key())
+        if given is None or not (given.checkpoints or given.rejected):
+            raise InputError("holds no checkpoint", file=str(anchors))
     verdict = audit.verify(engine, anchors=given)
     for note in verdict.notes:
         console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True, highlight=False)
