@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bastion.cli.context import open_store, console, handle_errors
+from bastion.cli.context import console, handle_errors, open_store
 from bastion.demo import DemoOptions, run_demo
 from bastion.store import Store
 
