@@ -218,3 +218,36 @@ def test_legacy_rows_are_marked_by_the_migration(review: Review) -> None:
             )
         )
         assert conn.execute(select(review_audit.c.scheme)).scalar() == LEGACY
+
+
+def test_database_sink_anchors_and_catches_a_rewound_tail(
+    review: Review, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BASTION_AUDIT_ANCHOR", f"sqlite:///{tmp_path / 'anchors.db'}")
+    _fill(review, 3)
+    _checkpoint(review)
+    assert audit.verify(review.engine).anchored_seq == 3
+    with review.engine.begin() as conn:
+        conn.execute(delete(review_audit).where(review_audit.c.seq == 3))
+        h2 = conn.execute(select(review_audit.c.hash).where(review_audit.c.seq == 2)).scalar_one()
+        conn.execute(update(review_audit_head).values(seq=2, hash=h2))
+    assert audit.verify(review.engine).first_bad == 3
+
+
+def test_webhook_sink_posts_signed_checkpoints(review: Review, monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    sent: list[dict[str, object]] = []
+
+    def post(url: str, json: dict[str, object], timeout: float) -> httpx.Response:
+        sent.append(json)
+        return httpx.Response(204, request=httpx.Request("POST", url))
+
+    monkeypatch.setenv("BASTION_AUDIT_ANCHOR", "https://anchors.example.invalid/bastion")
+    monkeypatch.setattr(httpx, "post", post)
+    _fill(review, 2)
+    _checkpoint(review)
+    body = sent[0]["bastion_audit_checkpoint"]
+    assert isinstance(body, dict) and body["seq"] == 2 and len(str(body["mac"])) == 64
+    verdict = audit.verify(review.engine)  # a webhook cannot be read back: verify says where to look
+    assert verdict.ok and any("--anchors" in n for n in verdict.notes)
