@@ -184,3 +184,10 @@ def test_bank_json_nested_too_deeply(tmp_path: Path, loaded: tuple[str, Any]) ->
     deep.write_text(json.dumps({"entries": []})[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
     res = runner.invoke(app, ["bank", "import", str(deep), "--db", loaded[0]], terminal_width=300)
     assert res.exit_code == 2 and "bank.json" in res.output and "nested too deeply" in res.output
+
+
+def test_binary_lexicon_file_names_the_file(tmp_path: Path, loaded: tuple[str, Any]) -> None:
+    binary = tmp_path / "terms.csv"
+    binary.write_bytes(bytes(range(256)) * 8)
+    res = runner.invoke(app, ["lexicon", "import", str(binary), "--db", loaded[0]], terminal_width=300)
+    assert res.exit_code == 2 and "terms.csv" in res.output and "UTF-8" in res.output, res.output

@@ -44,9 +44,12 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             try:
-                return fn(*args, **kwargs)
-            finally:
-                anchor_written()
+                result = fn(*args, **kwargs)
+            except BaseException:
+                _anchor_quietly()  # rows a failing command wrote still get anchored, its error still shows
+                raise
+            anchor_written()
+            return result
         except InputError as exc:
             _fail("input error", exc)
             raise typer.Exit(2) from exc
@@ -83,6 +86,13 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(70) from exc
 
     return wrapper
+
+
+def _anchor_quietly() -> None:
+    try:
+        anchor_written()
+    except BastionError as exc:
+        _fail("audit checkpoint not written", exc)
 
 
 def _inputs(args: tuple[object, ...], kwargs: dict[str, object]) -> str:

@@ -81,7 +81,13 @@ class AuditSettings(BaseSettings):
         return self
 
 
-_ENV_NAMES = ("BASTION_ENV", "BASTION_AUDIT_KEY", "BASTION_SECRET_KEY", "BASTION_AUDIT_ANCHOR")
+_ENV_NAMES = (
+    "BASTION_ENV",
+    "BASTION_AUDIT_KEY",
+    "BASTION_SECRET_KEY",
+    "BASTION_AUDIT_ANCHOR",
+    "BASTION_AUDIT_CHECKPOINT_SECONDS",
+)
 
 
 def audit_settings() -> AuditSettings:
