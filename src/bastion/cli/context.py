@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bastion.core.errors import BastionError, ConfigError, InputError
 from bastion.core.settings import load_settings
-from bastion.review.audit_anchor import anchor_written
+from bastion.review.audit_anchor import anchor_written, forget_written
 from bastion.store import Store
 
 console = Console()
@@ -42,6 +42,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        forget_written()
         try:
             try:
                 result = fn(*args, **kwargs)

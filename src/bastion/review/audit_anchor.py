@@ -323,6 +323,11 @@ def note_write(engine: Engine) -> None:
     _written.add(engine.url.render_as_string(hide_password=False))
 
 
+def forget_written() -> None:
+    """Start a command afresh: only the logs it writes to are anchored when it ends."""
+    _written.clear()
+
+
 def anchor_written() -> list[Checkpoint]:
     """Checkpoint every log this process wrote to, when a sink is configured (called after CLI commands)."""
     if not _written:
