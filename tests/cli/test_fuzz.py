@@ -3,12 +3,14 @@ already accepted is lost.
 
 The command list comes from the typer app itself, so a command added tomorrow is fuzzed the day it lands.
 Each command gets a few seeded examples (junk files for path parameters, junk text for the rest, and junk
-database URLs), all against one small, already-loaded SQLite store whose contents are checked after each run.
+database URLs), all against one small, already-loaded store (SQLite, and PostgreSQL when the run has it)
+whose contents are checked after each run.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import typing
 from collections.abc import Iterator
@@ -17,17 +19,19 @@ from typing import Any
 
 import pytest
 import typer
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
 
 from bastion.cli.main import app
 from bastion.review import audit
 from bastion.store import Store
+from bastion.store.schema import metadata
 from bastion.store.tables import accounts, posts, reports
 from bastion.store.tables_review import review_audit, review_users
 from support.exports import export
 
 runner = CliRunner()
+PG_URL = os.environ.get("BASTION_TEST_DATABASE_URL")
 EXAMPLES = 3
 JUNK_TEXT = [
     "",
@@ -90,11 +94,20 @@ def _junk_file(rng: random.Random, folder: Path, n: int, param: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
+def loaded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, int]]]:
     """A store holding a small platform, a lexicon, a person and audit rows: what junk must never damage."""
     root = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite:///{root / 'bastion.db'}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{root / 'bastion.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(t.name for t in metadata.sorted_tables)} CASCADE"))
+        engine.dispose()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BASTION_ENV", "development")
         assert runner.invoke(app, ["ingest", str(export(root)), "--db", url]).exit_code == 0
