@@ -122,7 +122,9 @@ def test_default_secret_refused_outside_development() -> None:
     ReviewSettings(env="development").checked()
 
 
-def test_edited_audit_row_is_detected_by_api_and_cli(review: Review, db_url: str) -> None:
+def test_edited_audit_row_is_detected_by_api_and_cli(
+    review: Review, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import typer
 
     from bastion.cli import review_cmd
@@ -134,6 +136,7 @@ def test_edited_audit_row_is_detected_by_api_and_cli(review: Review, db_url: str
     app = typer.Typer()
     review_cmd.register(app)
     runner = CliRunner()
+    monkeypatch.setenv("BASTION_ENV", "development")  # verify refuses the built-in key in production
     assert runner.invoke(app, ["audit", "verify", "--db", db_url]).exit_code == 0
     with review.engine.begin() as conn:
         conn.execute(review_audit.update().where(review_audit.c.seq == 2).values(subject="case:99"))

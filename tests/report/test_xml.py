@@ -85,3 +85,19 @@ def test_an_operator_schema_replaces_the_bundled_one(tmp_path, monkeypatch) -> N
     monkeypatch.setenv("BASTION_CYBERTIP_XSD", str(strict))
     with pytest.raises(InvalidReport):
         validate(build_report(_case()))
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x1b", "\ufffe", "\uffff", "\udc80"])
+def test_characters_xml_cannot_hold_are_spelled_out_not_blocking(bad: str) -> None:
+    """A control character, NUL, U+FFFE or an undecodable byte in an account field must not stop a legally
+    required report: it is written as [U+XXXX] and the report still validates."""
+    user = ReportedUser(f"u{bad}1", screen_name=f"otter{bad}", display_names=[f"Sunny{bad}Otter"])
+    case = CyberTipCase("c1", "synthbook", AT, Reporter("ts@example.invalid"), user, additional_info=bad)
+    xml = build_report(case)
+    validate(xml)
+    root = ET.fromstring(xml)
+    marker = f"[U+{ord(bad):04X}]"
+    assert root.findtext("personOrUserReported/espIdentifier") == f"u{marker}1"
+    assert root.findtext("personOrUserReported/screenName") == f"otter{marker}"
+    details = build_file_details("R1", "F1", ReportFile("k", f"f{bad}.png", {"MD5": "0" * 32}, AT), [])
+    validate(details)

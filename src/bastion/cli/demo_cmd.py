@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bastion.cli.context import console, handle_errors
+from bastion.cli.context import console, handle_errors, open_store
 from bastion.demo import DemoOptions, run_demo
 from bastion.store import Store
 
@@ -34,6 +34,8 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
     """Generate a benign synthetic platform with planted networks, ingest it, and run every capability."""
+    if db is not None:
+        open_store(db).close()  # a wrong URL fails now, not after generating the platform
     ctx = run_demo(DemoOptions(workdir=workdir, accounts=accounts, seed=seed, database_url=db), console)
     if serve:
         serve_console(ctx.store.url, port)

@@ -247,6 +247,10 @@ def cybertip_submit(
             store, settings.fernet_key(), days=settings.preservation_days, reader_roles=settings.reader_roles
         )
         service = CyberTipService(store, settings, vault=vault)
+        if not case.isdigit():
+            raise InputError(
+                f"{case!r} is not a report id (the number `cybertip build` printed)", field="case"
+            )
         result = service.submit(int(case), views=[], fetch=lambda _f: None, actor=by)
     console.print(
         f"report {result.local_id}: NCMEC report {result.ncmec_report_id} {result.status}; "

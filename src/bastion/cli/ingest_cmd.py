@@ -36,6 +36,16 @@ def ingest(
         )
     print_summary(summary)
     after_ingest(store, summary.platform)
+    skipped = any(t.skipped_files or t.resumed_from for t in summary.tables.values())
+    if summary.accepted == 0 and not skipped:
+        err_console.print(
+            f"[red]nothing was loaded[/red] from {folder}: every file was empty, refused or rejected",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    if summary.failed_files:
+        raise typer.Exit(1)
     if summary.rejected:
         raise typer.Exit(1 if strict else 0)
 
@@ -71,6 +81,8 @@ def print_summary(summary: IngestSummary) -> None:
             console.print(f"  {name}: unchanged, skipped: {', '.join(t.skipped_files)}", soft_wrap=True)
         if t.resumed_from:
             console.print(f"  {name}: resumed after {t.resumed_from:,} rows", soft_wrap=True)
+    for error in summary.failed_files:
+        console.print(f"  [red]file refused[/red] {error}", soft_wrap=True, highlight=False)
     for error in summary.errors:
         console.print(f"  [yellow]rejected[/yellow] {error}", soft_wrap=True, highlight=False)
     if summary.rejected > len(summary.errors):

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from bastion.cli.context import DbOption, console, handle_errors, open_store
+from bastion.cli.context import DbOption, command_group, console, handle_errors, open_store
+from bastion.core.errors import ConfigError, InputError
 from bastion.review import audit
+from bastion.review.audit_anchor import Anchorer, FileSink, audit_settings, load_anchors
 from bastion.review.auth import Auth, Role
 from bastion.review.health import check
 from bastion.review.settings import load_review_settings
 from bastion.review.triage import triage_pending
 from bastion.store import migrate
 
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 users_app = typer.Typer(help="Console logins for people.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for platforms (and monitoring).", no_args_is_help=True)
 
@@ -27,10 +29,13 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("doctor")(doctor)
     app.command("triage")(triage)
+    audit_app = command_group(
+        app, "audit", "Audits: what the platform's algorithms did, and Bastion's own log."
+    )
     audit_app.command("verify")(audit_verify)
+    audit_app.command("checkpoint")(audit_checkpoint)
     users_app.command("add")(users_add)
     tokens_app.command("create")(tokens_create)
-    app.add_typer(audit_app, name="audit")
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")
 
@@ -54,21 +59,61 @@ def serve(
 
 
 @handle_errors
-def audit_verify(db: DbOption = None) -> None:
-    """Recompute the audit chain; exit 1 if any row was edited, inserted or deleted."""
-    verdict = audit.verify(open_store(db).engine)
+def audit_verify(
+    anchors: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchors",
+            help="Checkpoint file (JSON lines) to check against, instead of $BASTION_AUDIT_ANCHOR.",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Recompute the keyed audit chain and hold it against the signed checkpoints; exit 1 if any row was
+    edited, re-hashed, inserted or deleted, or rows below a checkpoint are gone."""
+    settings = audit_settings().checked()
+    engine = open_store(db).engine
+    given = None
+    if anchors is not None:
+        if not anchors.is_file():
+            raise InputError("no such checkpoint file", file=str(anchors))
+        given = load_anchors(FileSink(anchors), settings.key())
+        if given is None or not (given.checkpoints or given.rejected):
+            raise InputError("holds no checkpoint", file=str(anchors))
+    verdict = audit.verify(engine, anchors=given)
+    for note in verdict.notes:
+        console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True, highlight=False)
     if verdict.ok:
-        console.print(f"audit chain intact: {verdict.rows} rows, head {verdict.head}")
+        anchored = (
+            f", {verdict.anchors} checkpoint(s) up to row {verdict.anchored_seq}"
+            if verdict.anchored_seq
+            else ""
+        )
+        console.print(f"audit chain intact: {verdict.rows} rows, head {verdict.head}{anchored}")
         return
+    console.print(f"[red]audit chain BROKEN from row {verdict.first_bad}[/red]", highlight=False)
     for problem in verdict.problems:
         console.print(f"[red]BROKEN[/red] {problem}", soft_wrap=True, highlight=False)
     raise typer.Exit(1)
 
 
 @handle_errors
+def audit_checkpoint(db: DbOption = None) -> None:
+    """Write a signed checkpoint of the audit head to $BASTION_AUDIT_ANCHOR (the service does this on a
+    schedule; run it from cron when the service is not running)."""
+    settings = audit_settings().checked()
+    if settings.audit_anchor is None:
+        raise ConfigError("set BASTION_AUDIT_ANCHOR to a file path, an http(s) URL or a database URL")
+    cp = Anchorer(settings).checkpoint(open_store(db).engine, force=True)
+    assert cp is not None
+    console.print(f"checkpoint: row {cp.seq}, head {cp.hash}, at {cp.at} -> {settings.audit_anchor}")
+
+
+@handle_errors
 def doctor(db: DbOption = None) -> None:
     """Pipeline state: schema, backlog, canary, audit chain, people; exit 1 when something needs attention."""
     settings = load_review_settings()
+    audit_settings().checked()
     store = open_store(db)
     current, heads = migrate.current_revisions(store.engine), migrate.head_revisions()
     health = check(store.engine, settings.queue_bound_seconds)
@@ -92,8 +137,15 @@ def doctor(db: DbOption = None) -> None:
         )
     )
     table.add_row("last canary", canary)
-    table.add_row("audit chain", f"intact ({verdict.rows} rows)" if verdict.ok else "[red]BROKEN[/red]")
+    table.add_row(
+        "audit chain",
+        f"intact ({verdict.rows} rows, {verdict.anchors} checkpoint(s))"
+        if verdict.ok
+        else f"[red]BROKEN from row {verdict.first_bad}[/red]",
+    )
     console.print(table)
+    for note in verdict.notes:
+        console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True, highlight=False)
     for problem in (*health.problems, *verdict.problems):
         console.print(f"[red]problem:[/red] {problem}", soft_wrap=True, highlight=False)
     if not (health.ok and verdict.ok and current == heads):

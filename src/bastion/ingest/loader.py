@@ -52,6 +52,8 @@ class IngestSummary:
     tables: dict[str, TableSummary] = field(default_factory=dict)
     errors: list[InputError] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
+    #: Files refused whole (empty, no header, not UTF-8): the other files still load.
+    failed_files: list[InputError] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -103,12 +105,23 @@ class Ingestor:
         platform, exported_at = _platform_info(folder)
         summary = IngestSummary(platform)
         files = self._discover(folder, summary)
+        if not files:
+            expected = ", ".join(f"{n}.csv" for n in TABLE_NAMES[:3])
+            raise InputError(
+                f"holds no export file (expected {expected}, ... as .csv, .jsonl or .parquet)",
+                file=str(folder),
+            )
         self._ensure_platform(platform, exported_at)
         for name, paths in files.items():
             table_summary = summary.tables.setdefault(name, TableSummary())
             for path in paths:
                 table_summary.files.append(path.name)
-                self._load_file(name, path, platform, table_summary, summary, strict, force, progress)
+                try:
+                    self._load_file(name, path, platform, table_summary, summary, strict, force, progress)
+                except InputError as exc:
+                    if strict or exc.line not in (None, 1) or exc.file != path.name:
+                        raise
+                    summary.failed_files.append(exc)  # refused whole; batches already committed stay
         return summary
 
     def _discover(self, folder: Path, summary: IngestSummary) -> dict[str, list[Path]]:

@@ -35,8 +35,9 @@ Item = tuple[int, int, ValidBatch]  # records consumed, bytes read so far, valid
 
 def validated(job: FileJob) -> Generator[Item, None, None]:
     specs = build_specs(instant_to_driver(job.dialect), sqlite=job.dialect == "sqlite")
-    reader = reader_for(job.path, job.batch_rows)
-    validator = BatchValidator(specs[job.table], job.path.name, job.platform, reader.unit)
+    spec = specs[job.table]
+    reader = reader_for(job.path, job.batch_rows, frozenset(spec.fields))
+    validator = BatchValidator(spec, job.path.name, job.platform, reader.unit)
     for raw in reader.batches(skip=job.skip):
         yield raw.records, raw.bytes_done, validator.validate(raw)
 

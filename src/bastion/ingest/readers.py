@@ -7,6 +7,7 @@ fields, a JSONL line that is not an object) come back as ``malformed`` with thei
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -41,27 +42,68 @@ class RawBatch:
 class Reader:
     unit = "line"
 
-    def __init__(self, path: Path, batch_rows: int) -> None:
+    def __init__(self, path: Path, batch_rows: int, known: frozenset[str] = frozenset()) -> None:
         self.path = path
         self.batch_rows = batch_rows
         self.total_bytes = path.stat().st_size
+        self.known = known  # the table's field names: a header naming none of them is no header
+
+    def _empty(self) -> InputError:
+        return InputError("is empty: no header and no rows", file=self.path.name)
 
     def batches(self, skip: int = 0) -> Iterator[RawBatch]:
         raise NotImplementedError
 
 
+def text_encoding(path: Path) -> str:
+    """UTF-8 (with or without a byte-order mark), or UTF-16/32 when a byte-order mark says so; text that is
+    neither (UTF-16 without a mark, a binary file) is refused rather than read as one odd field per line."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    if head.count(0) > len(head) // 8:
+        raise InputError(
+            "is not UTF-8 text (many NUL bytes: UTF-16 without a byte-order mark, or a binary file); "
+            "save it as UTF-8",
+            file=path.name,
+        )
+    return "utf-8"
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 class CsvReader(Reader):
     def batches(self, skip: int = 0) -> Iterator[RawBatch]:
+        encoding = text_encoding(self.path)
         with self.path.open("rb") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
+            text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
             reader = csv.reader(text, strict=False)
             try:
                 header = next(reader)
             except StopIteration:
-                return
+                raise self._empty() from None
+            except UnicodeError as exc:
+                raise InputError(f"cannot be decoded as {encoding} ({exc})", file=self.path.name) from exc
             header = [h.strip().lstrip("\ufeff") for h in header]
             if len(set(header)) != len(header):
                 raise InputError("duplicate column names in header", file=self.path.name, line=1)
+            if self.known and not self.known.intersection(header):
+                shown = ",".join(header)[:80]
+                raise InputError(
+                    f"has no header row: line 1 ({shown!r}) names none of the columns "
+                    f"({', '.join(sorted(self.known))}); add the header line",
+                    file=self.path.name,
+                    line=1,
+                )
             width = len(header)
             for _ in range(skip):
                 if next(reader, None) is None:
@@ -109,6 +151,15 @@ class JsonlReader(Reader):
             for _ in range(skip):
                 if not raw.readline():
                     return
+            head = raw.read(4096)
+            raw.seek(0)
+            if not head.strip():
+                raise self._empty()
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head.count(0) > len(head) // 8:
+                raise InputError(
+                    "is not UTF-8 text (UTF-16, or a binary file); JSON lines must be UTF-8",
+                    file=self.path.name,
+                )
             line_no = skip
             records: list[dict[str, Any]] = []
             lines: list[int] = []
@@ -117,10 +168,12 @@ class JsonlReader(Reader):
             for blob in raw:
                 line_no += 1
                 consumed += 1
+                if line_no == 1:
+                    blob = blob.removeprefix(codecs.BOM_UTF8)
                 if blob.strip():
                     try:
                         obj = json.loads(blob)
-                    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
                         malformed.append((line_no, f"is not valid JSON ({exc})"))
                     else:
                         if isinstance(obj, dict):
@@ -170,12 +223,12 @@ class ParquetReader(Reader):
             yield RawBatch(cols, lines, [], n - lo, int(self.total_bytes * row / total))
 
 
-def reader_for(path: Path, batch_rows: int) -> Reader:
+def reader_for(path: Path, batch_rows: int, known: frozenset[str] = frozenset()) -> Reader:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return CsvReader(path, batch_rows)
+        return CsvReader(path, batch_rows, known)
     if suffix == ".jsonl":
-        return JsonlReader(path, batch_rows)
+        return JsonlReader(path, batch_rows, known)
     if suffix == ".parquet":
-        return ParquetReader(path, batch_rows)
+        return ParquetReader(path, batch_rows, known)
     raise InputError(f"unsupported format {suffix!r}; use .csv, .jsonl or .parquet", file=path.name)

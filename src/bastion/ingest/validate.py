@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,24 @@ from bastion.ingest.readers import RawBatch
 from bastion.ingest.schema import TableSpec
 
 PLATFORM_COLUMN = "platform"
+#: NUL, and lone surrogates (undecodable bytes kept by ``surrogateescape``): neither reaches a database.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value: Any) -> bool:
+    """Walks nested JSON values without recursion (a deeply nested line must not overflow the stack)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if UNSTORABLE.search(item) is not None:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 @dataclass
@@ -39,6 +58,7 @@ class BatchValidator:
         out = ValidBatch(rows=[])
         for line, message in raw.malformed:
             out.errors.append(self._error(message, line, None))
+        raw = self._drop_unstorable(raw, out)
         n = raw.size
         if n == 0:
             return out
@@ -65,6 +85,29 @@ class BatchValidator:
             self._collect_media(out, platforms, checked[self.spec.key[1]], media_values)
         out.platforms = set(platforms)
         return out
+
+    def _drop_unstorable(self, raw: RawBatch, out: ValidBatch) -> RawBatch:
+        """Reject rows holding text no database can store (NUL, bytes that were not UTF-8): on PostgreSQL one
+        such value would fail the whole batch's write, and with it every good row beside it."""
+        bad: dict[int, str] = {}
+        for name, column in raw.columns.items():
+            try:
+                joined = "\n".join(column)
+            except TypeError:  # JSON lines: numbers, lists, objects
+                joined = None
+            if joined is not None and not UNSTORABLE.search(joined):
+                continue
+            for i, value in enumerate(column):
+                if i not in bad and _unstorable(value):
+                    bad[i] = name
+        if not bad:
+            return raw
+        for i, name in sorted(bad.items()):
+            message = "holds a NUL character or bytes that are not UTF-8, which cannot be stored"
+            out.errors.append(self._error(message, raw.lines[i], name))
+        keep = [i for i in range(raw.size) if i not in bad]
+        columns = {k: [v[i] for i in keep] for k, v in raw.columns.items()}
+        return RawBatch(columns, [raw.lines[i] for i in keep], [], raw.records, raw.bytes_done)
 
     def _row_by_row(self, raw: RawBatch, out: ValidBatch) -> ValidBatch:
         cols = raw.columns

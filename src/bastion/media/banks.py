@@ -21,6 +21,7 @@ from threatexchange.signal_type.pdq.signal import PdqSignal
 from threatexchange.signal_type.sha256 import VideoSHA256Signal
 from threatexchange.signal_type.signal_base import SignalType
 
+from bastion.core.csvcells import read_cell, safe_cell
 from bastion.core.errors import InputError, NotFound
 
 SIGNAL_TYPES: dict[str, type[SignalType]] = {
@@ -179,7 +180,10 @@ def read_bank_file(path: str | os.PathLike[str], *, list_name: str | None = None
             raise InputError("CSV header must include type,value[,list]", file=name, line=1)
         if "list" not in reader.fieldnames and list_name is None:
             raise InputError("CSV has no list column: pass a list name", file=name, line=1, field="list")
-        rows, first = list(reader), 2
+        rows, first = (
+            [{k: read_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in reader],
+            2,
+        )
     if list_name is not None:
         rows = [{**r, "list": list_name} for r in rows]
         lists = [replace(h, name=list_name) for h in lists[:1]]
@@ -191,7 +195,8 @@ def export_csv(entries: Iterable[BankEntry]) -> str:
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for e in entries:
-        writer.writerow({**e.as_record(), "tags": ";".join(e.tags)})
+        record = {**e.as_record(), "tags": ";".join(e.tags)}
+        writer.writerow({k: safe_cell(v) for k, v in record.items()})
     return out.getvalue()
 
 

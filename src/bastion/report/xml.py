@@ -8,6 +8,7 @@ logged whole-file view of that very file (US v. Wilson, 9th Cir. 2021); with no 
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -90,6 +91,17 @@ class CyberTipCase:
     additional_info: str = ""
 
 
+#: Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value: str) -> str:
+    """Spell out what XML cannot hold as ``[U+0000]``, so an account field with a control character still
+    makes a valid report (a legally required report must never be blocked by a platform's data) and the
+    reader still sees which code point was there."""
+    return NOT_XML.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+
+
 def _text(parent: ET.Element, tag: str, value: object | None) -> None:
     if value is None or value == "":
         return
@@ -97,7 +109,7 @@ def _text(parent: ET.Element, tag: str, value: object | None) -> None:
         value = "true" if value else "false"
     elif isinstance(value, datetime):
         value = iso(value)
-    ET.SubElement(parent, tag).text = str(value)
+    ET.SubElement(parent, tag).text = xml_safe(str(value))
 
 
 def _bytes(root: ET.Element) -> bytes:

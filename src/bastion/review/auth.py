@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bastion.core.errors import BastionError, InputError
 from bastion.core.timefmt import utcnow
+from bastion.review.throttle import LoginThrottle
 from bastion.store.tables_review import review_sessions, review_tokens, review_users
 
 
@@ -66,6 +67,11 @@ class Auth:
         self._secret = secret.encode()
         self.session_ttl = timedelta(hours=session_hours)
         self._token_cache: dict[str, tuple[float, Principal]] = {}
+        self.throttle = LoginThrottle()
+
+    def device_token(self, name: str) -> str:
+        """What a browser that logged in as ``name`` keeps: proof it is known-good for that account."""
+        return self._digest("known-device:" + name)
 
     def _digest(self, value: str) -> str:
         return hmac.new(self._secret, value.encode(), hashlib.sha256).hexdigest()

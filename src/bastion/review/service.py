@@ -13,7 +13,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
+from bastion.core.errors import BastionError
 from bastion.core.timefmt import utcnow
+from bastion.review.audit_anchor import Anchorer
 from bastion.review.auth import Auth
 from bastion.review.cases import CaseDesk
 from bastion.review.health import Alerter, Metrics, PipelineHealth, check, inject_canary, observe_unregistered
@@ -48,6 +50,8 @@ class Review:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._last_canary = 0.0
+        self.anchorer = Anchorer()
+        self._last_anchor = 0.0
         self.running = False
         #: What "now" is for health checks; tests move it forward instead of sleeping.
         self.clock: Callable[[], datetime] = utcnow
@@ -75,7 +79,20 @@ class Review:
         observe_unregistered(self.engine)
         health = self.health(now)
         self.alerter(health)
+        self.anchor_once()
         return health
+
+    def anchor_once(self) -> None:
+        """A signed checkpoint of the audit head outside the database, on its own schedule (no-op without
+        a sink); an unreachable sink is logged and retried, it must not stop the monitor."""
+        if time.monotonic() - self._last_anchor < self.anchorer.settings.audit_checkpoint_seconds:
+            return
+        try:
+            self.anchorer.checkpoint(self.engine)
+        except BastionError:
+            log.exception("audit checkpoint failed")
+            return
+        self._last_anchor = time.monotonic()
 
     # background
     def start(self) -> None:

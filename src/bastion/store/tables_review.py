@@ -3,8 +3,8 @@ hash-chained audit log.
 
 A report is "in a queue" once it has a ``review_case_reports`` row; ``review_intake`` records when Bastion
 received it (API, ingest or canary) so the pipeline monitor can tell a report that is late from one that is
-new. The audit log is append-only: each row carries the hash of the one before, and ``review_audit_head``
-holds the last hash so a deleted tail is noticed too.
+new. The audit log is append-only: each row carries the MAC of the one before, ``review_audit_head`` holds
+the last one, and signed checkpoints outside the database anchor it (see bastion.review.audit_anchor).
 """
 
 from __future__ import annotations
@@ -153,6 +153,8 @@ review_audit = Table(
     Column("details", Json, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False, unique=True),
+    # sha256: written before the chain was keyed (review_0002); hmac-sha256: keyed with the audit key
+    Column("scheme", String(16), nullable=False, server_default="sha256"),
 )
 
 review_audit_head = Table(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import math
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +32,7 @@ from bastion.store.tables import media, reports
 from bastion.store.tables_review import review_case_reports, review_reporters, review_reveals
 
 LOGIN_CSRF = "bastion_login_csrf"
+KNOWN_DEVICE = "bastion_known_device"
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 router = APIRouter(include_in_schema=False)
 
@@ -73,13 +75,30 @@ def login(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     cookie = request.cookies.get(LOGIN_CSRF, "")
-    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+    if not cookie or not hmac.compare_digest(cookie.encode(), csrf_token.encode()):
         return RedirectResponse("/login?error=form+expired%2C+try+again", status_code=303)
+    name, address = name[:255], request.client.host if request.client else "unknown"
+    throttle = review.auth.throttle
+    device = request.cookies.get(KNOWN_DEVICE, "").encode()
+    trusted = hmac.compare_digest(device, review.auth.device_token(name).encode())
+    hold = throttle.check(name, address, trusted=trusted)
+    if hold is not None:  # answered without checking the password; audited once per burst
+        if hold.first_of_burst:
+            details = {"by": hold.key, "address": address, "failures": hold.failures}
+            audit.record(review.engine, name, "login.throttled", f"user:{name[:200]}", details)
+        wait = max(1, math.ceil(hold.wait_seconds))
+        held = RedirectResponse(
+            f"/login?error=too+many+failed+logins%2C+try+again+in+{wait}+seconds", status_code=303
+        )
+        held.headers["Retry-After"] = str(wait)
+        return held
     try:
         user = review.auth.check_password(name, password)
     except AuthError:
-        audit.record(review.engine, name[:255], "login.failed", f"user:{name[:200]}")
+        if throttle.failed(name, address):
+            audit.record(review.engine, name, "login.failed", f"user:{name[:200]}")
         return RedirectResponse("/login?error=wrong+name+or+password", status_code=303)
+    throttle.succeeded(user.name, address)
     sid, _csrf = review.auth.open_session(user)
     audit.record(review.engine, user.name, "login", f"user:{user.name}")
     target = "/queues" if user.role in (Role.REVIEWER, Role.LEAD) else "/audit"
@@ -91,6 +110,14 @@ def login(
         samesite="strict",
         secure=review.settings.secure_cookies,
         max_age=int(review.settings.session_hours * 3600),
+    )
+    response.set_cookie(  # this browser is known-good for this account: the account limit never holds it
+        KNOWN_DEVICE,
+        review.auth.device_token(user.name),
+        httponly=True,
+        samesite="strict",
+        secure=review.settings.secure_cookies,
+        max_age=30 * 24 * 3600,
     )
     response.delete_cookie(LOGIN_CSRF)
     return response
