@@ -23,6 +23,7 @@ from bastion.review.intake import ReportIn
 #: Models a route reads by hand (to judge each item of a batch on its own) but documents.
 EXTRA_MODELS: tuple[type[BaseModel], ...] = (ReportIn, ErrorOut)
 ERRORS = {
+    "400": "the body cannot be read (not UTF-8, not the declared media type)",
     "401": "not authenticated",
     "403": "authenticated, but not allowed to do this",
     "404": "not found",
