@@ -57,6 +57,9 @@ def test_bad_values_are_422_never_500(review: Review, client: TestClient) -> Non
     assert client.post("/v1/guard/recommendations", json=empty, headers=platform).status_code == 422
     nul = {"viewer_id": "v\u0000", "candidates": ["c"]}
     assert client.post("/v1/guard/recommendations", json=nul, headers=platform).status_code == 422
+    lone = '{"sender_id": "s\\ud800", "recipient_id": "v"}'  # a lone surrogate: not UTF-8
+    typed = platform | {"Content-Type": "application/json"}
+    assert client.post("/v1/guard/contact", content=lone, headers=typed).status_code == 422
     assert client.get("/v1/reports/pinegrove/a%00b", headers=platform).status_code == 422
     assert client.get(f"/cases/{BIG}", headers=headers, follow_redirects=False).status_code in (303, 422)
 
