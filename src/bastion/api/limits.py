@@ -48,7 +48,11 @@ def json_depth(body: bytes) -> int:
 
 
 def has_nul(body: bytes) -> bool:
-    return b"\x00" in body or any(_ESCAPED_NUL.search(m.group()) for m in _STRING.finditer(body))
+    if b"\x00" in body:
+        return True
+    if b"\\u0000" not in body:  # the common case: one C-speed scan
+        return False
+    return any(_ESCAPED_NUL.search(m.group()) for m in _STRING.finditer(body))
 
 
 class RequestLimits:

@@ -104,7 +104,7 @@ def create_app(
 
 
 def check_policy(app: FastAPI) -> None:
-    """Refuse to build a service with a route that has no access rule, or a rule for no route."""
+    """Refuse to build a service with a route that has no access rule (fail closed at start)."""
     served = {(m, path) for path, methods in route_table(app) for m in methods - {"HEAD", "OPTIONS"}}
     missing = sorted(served - POLICY.keys())
     if missing:
