@@ -126,3 +126,39 @@ def test_docs_use_a_swagger_ui_that_reads_openapi_31(review: Review, client: Tes
     if asset.endswith(".js"):  # Swagger UI reads OpenAPI 3.1 from version 5 on
         version = re.search(r'PACKAGE_VERSION:"(\d+)\.', bundle.text)
         assert version is not None and int(version.group(1)) >= 5 and "isOAS31" in bundle.text
+
+
+def test_console_routes_answer_junk_without_a_server_error(review: Review, client: TestClient) -> None:
+    """The console's HTML routes are not in the OpenAPI document (so not fuzzed there): junk ids, NUL and
+    oversized values get a 3xx/4xx, never a 500."""
+    from bastion.api.service import route_table
+
+    add_user(review, "lea", "lead")
+    csrf = login(client, "lea")
+    openapi = client.get("/openapi.json").json()["paths"]
+    junk = [BIG, "x" * 300, "%00"]
+    checked = 0
+    for path, methods in route_table(client.app):  # type: ignore[arg-type]
+        if path in openapi or path.startswith(("/static", "/docs-assets", "/logout")) or not methods:
+            continue
+        for method in methods - {"HEAD", "OPTIONS"}:
+            for value in junk:
+                url = re.sub(r"\{[^}]+\}", value, path)
+                form = {
+                    "csrf_token": csrf,
+                    "outcome": value,
+                    "reason": value,
+                    "post": value,
+                    "media_id": value,
+                }
+                answer = client.request(
+                    method,
+                    url,
+                    params={"post": value, "media_id": value, "subject": value},
+                    data=form if method == "POST" else None,
+                    headers={"X-CSRF-Token": csrf},
+                    follow_redirects=False,
+                )
+                assert answer.status_code < 500, (method, url, answer.status_code, answer.text[:200])
+                checked += 1
+    assert checked >= 40
