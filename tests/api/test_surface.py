@@ -69,6 +69,8 @@ def test_422_answers_match_the_documented_schema(review: Review, client: TestCli
     login(client, "ada")
     doc = client.get("/openapi.json").json()
     assert {"ReportIn", "ErrorOut", "IntakeResponse"} <= doc["components"]["schemas"].keys()
+    appeal = doc["paths"]["/v1/cases/{case_id}/appeal"]["post"]
+    assert appeal["x-roles"] == ["lead", "platform"] and appeal["x-platform-scope"] == "resource"
     bodies = {
         ref.rsplit("/", 1)[1]
         for path in doc["paths"].values()

@@ -78,6 +78,18 @@ def _document_errors(doc: dict[str, Any]) -> None:
         schemas.pop("ValidationError", None)
 
 
+def _document_access(doc: dict[str, Any]) -> None:
+    """Each operation says who may call it and how a platform token is scoped (from the one policy table)."""
+    from bastion.api.policy import POLICY
+
+    for path, item in doc.get("paths", {}).items():
+        for method, operation in item.items():
+            rule = POLICY.get((method.upper(), path))
+            if rule is not None:
+                operation["x-roles"] = sorted(rule.roles)
+                operation["x-platform-scope"] = str(rule.scope)
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         doc = get_openapi(
@@ -88,6 +100,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         )
         _add_models(doc)
         _document_errors(doc)
+        _document_access(doc)
         app.openapi_schema = doc
     return app.openapi_schema
 
