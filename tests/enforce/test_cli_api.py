@@ -11,9 +11,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from bastion.api import access
 from bastion.api.routers import enforce as api
 from bastion.cli import enforce_cmd
 from bastion.enforce.settings import EnforceSettings
+from bastion.review.auth import Principal, Role
 from bastion.store import Store
 
 from .world import small_world
@@ -79,7 +81,9 @@ def test_api_actions_appeal_pull_and_preservation_roles(store: Store) -> None:
     app.include_router(api.router)
     who = _Who("reviewer")
     app.dependency_overrides[api.get_store] = lambda: store
-    app.dependency_overrides[api.get_caller] = lambda: api.Caller("alice", who.role)
+    app.dependency_overrides[access.identify] = lambda: Principal(
+        "alice", Role(who.role), "token", platform="p" if who.role == "platform" else None
+    )
     app.dependency_overrides[api.get_settings] = lambda: EnforceSettings(
         env="development", preservation_roles="lead"
     )

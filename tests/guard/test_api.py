@@ -10,7 +10,9 @@ with warnings.catch_warnings():  # starlette asks for httpx2 over httpx; either 
     warnings.filterwarnings("ignore", message=".*httpx2.*")
     from fastapi.testclient import TestClient
 
+from bastion.api import access
 from bastion.api.routers import guard as guard_api
+from bastion.review.auth import Principal, Role
 from bastion.store import Store
 
 TOKEN = "test-token-not-a-secret"
@@ -26,6 +28,7 @@ def client(tiny_store: Store) -> Iterator[TestClient]:
     app = FastAPI()
     app.include_router(guard_api.router, dependencies=[Depends(require_token)])
     app.dependency_overrides[guard_api.get_store] = lambda: tiny_store
+    app.dependency_overrides[access.identify] = lambda: Principal("tester", Role.ADMIN, "token")
     with TestClient(app) as c:
         yield c
 
@@ -87,5 +90,6 @@ def test_bad_input_and_unknown_platform(client: TestClient) -> None:
 def test_without_store_configured_answers_503(tiny_store: Store) -> None:
     app = FastAPI()
     app.include_router(guard_api.router)
+    app.dependency_overrides[access.identify] = lambda: Principal("tester", Role.ADMIN, "token")
     with TestClient(app) as c:
         assert c.post("/v1/guard/contact", json={"sender_id": "a", "recipient_id": "b"}).status_code == 503

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi import Depends, FastAPI, Header, HTTPException
 
+from bastion.api import access
 from bastion.api.routers import terms as terms_api
+from bastion.review.auth import Principal, Role
 from bastion.store import Store
 from bastion.terms.guard import GuardPolicy, HelpResource
 from bastion.terms.lexicon import Lexicon
@@ -34,6 +36,7 @@ def client(store: Store) -> Iterator[object]:
     app.include_router(terms_api.make_router(dependencies=[Depends(_auth)]))
     app.dependency_overrides[terms_api.get_store] = lambda: store
     app.dependency_overrides[terms_api.get_policy] = lambda: POLICY
+    app.dependency_overrides[access.identify] = lambda: Principal("tester", Role.ADMIN, "token")
     with testclient.TestClient(app, headers={"x-key": "k"}) as c:
         yield c
 
@@ -79,5 +82,6 @@ def test_auth_seam_and_unconfigured_store(client: object) -> None:
     assert c.post("/v1/terms/match", json={"texts": []}, headers={"x-key": "no"}).status_code == 401
     app = FastAPI()
     app.include_router(terms_api.router)
+    app.dependency_overrides[access.identify] = lambda: Principal("tester", Role.ADMIN, "token")
     r = testclient.TestClient(app).post("/v1/terms/match", json={"texts": ["a"]})
     assert r.status_code == 503

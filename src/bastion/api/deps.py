@@ -1,6 +1,6 @@
-"""Authentication and authorisation for every route: platforms send ``Authorization: Bearer <token>``,
-people carry a session cookie; a session's unsafe requests must also carry its CSRF token (header
-``X-CSRF-Token`` or form field ``csrf_token``)."""
+"""How the service knows who is calling: platforms send ``Authorization: Bearer <token>``, people carry a
+session cookie; a session's unsafe requests must also carry its CSRF token (header ``X-CSRF-Token`` or form
+field ``csrf_token``). What a caller may do is decided in one place, :func:`bastion.api.access.authorise`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from bastion.api.access import authorise, rule_for
 from bastion.review.auth import AuthError, Forbidden, Principal, Role, check_role
 from bastion.review.service import Review
 
@@ -26,13 +27,14 @@ def get_review(request: Request) -> Review:
 ReviewDep = Annotated[Review, Depends(get_review)]
 
 
-async def authenticate(request: Request, review: ReviewDep) -> Principal:
+async def authenticate(request: Request, review: Review) -> Principal | None:
+    """The caller, ``None`` without credentials; wrong credentials or a missing CSRF token raise."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return review.auth.token(header[7:].strip())
     sid = request.cookies.get(SESSION_COOKIE)
     if not sid:
-        raise AuthError("authentication required: a Bearer token or a console session")
+        return None
     principal = review.auth.session(sid)
     if request.method in UNSAFE:
         sent = request.headers.get("x-csrf-token")
@@ -46,11 +48,24 @@ async def authenticate(request: Request, review: ReviewDep) -> Principal:
     return principal
 
 
+async def identify(request: Request, review: ReviewDep) -> Principal | None:
+    """The service's :func:`bastion.api.access.identify`: on a public route (the login form) stale or wrong
+    credentials count as nobody, so an expired cookie cannot lock anyone out of logging in again."""
+    try:
+        return await authenticate(request, review)
+    except (AuthError, Forbidden):
+        if rule_for(request).public:
+            return None
+        raise
+
+
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
-    """Dependency: authenticated and one of ``roles``."""
+    """Dependency: the caller :func:`authorise` let through, and (again, for the reader) one of ``roles``."""
     allowed = roles or ALL_ROLES
 
-    async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def dependency(principal: Annotated[Principal | None, Depends(authorise)]) -> Principal:
+        if principal is None:
+            raise AuthError("authentication required: a Bearer token or a console session")
         check_role(principal, allowed)
         return principal
 

@@ -11,6 +11,18 @@ from pydantic import BaseModel, Field
 from bastion.review.auth import Role
 
 
+class ErrorOut(BaseModel):
+    """Every error the service answers with (401, 403, 404, 409, 413, 422, 503): the kind, what went wrong
+    and, for bad input, the field."""
+
+    error: str
+    detail: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="for a request that does not match its schema: each problem found"
+    )
+
+
 class ItemResultPublic(BaseModel):
     index: int
     report_id: str | None

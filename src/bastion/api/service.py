@@ -1,5 +1,7 @@
-"""The service app: every route authenticated except ``/healthz`` (and the login page and static files the
-console needs to let anyone log in at all); errors mapped in :mod:`bastion.api.errors`."""
+"""The service app: every route goes through one gate (:func:`bastion.api.access.authorise`, rules in
+:mod:`bastion.api.policy`); only ``/healthz``, the login form and the static files are public. Requests are
+bounded (:mod:`bastion.api.limits`), answers carry security headers (:mod:`bastion.api.headers`) and
+errors are mapped in :mod:`bastion.api.errors`."""
 
 from __future__ import annotations
 
@@ -11,15 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from bastion.api import errors
-from bastion.api.deps import Authenticated, ReviewDep, require
+from bastion.api import docs, errors
+from bastion.api.access import authorise, identify
+from bastion.api.deps import ReviewDep
+from bastion.api.deps import identify as service_identify
 from bastion.api.followthrough import FollowThroughSchedule
+from bastion.api.headers import SecurityHeaders
+from bastion.api.limits import ApiLimits, RequestLimits
+from bastion.api.policy import POLICY
 from bastion.api.routers import admin, cases, intake
+from bastion.core.errors import ConfigError
 from bastion.core.settings import load_settings
 from bastion.enforce.settings import load_enforce_settings
 from bastion.review.service import Review
@@ -32,7 +39,9 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 PUBLIC_PATHS = ("/healthz", "/login", "/static", "/docs-assets")
 
 
-def create_app(review: Review | None = None, *, start_workers: bool = True) -> FastAPI:
+def create_app(
+    review: Review | None = None, *, start_workers: bool = True, limits: ApiLimits | None = None
+) -> FastAPI:
     """``review=None`` opens the store and settings from the environment when the app starts."""
 
     @asynccontextmanager
@@ -66,8 +75,10 @@ def create_app(review: Review | None = None, *, start_workers: bool = True) -> F
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(authorise)],
     )
     app.state.review = review
+    app.dependency_overrides[identify] = service_identify
     errors.install(app)
 
     @app.get("/healthz", tags=["health"])
@@ -76,21 +87,7 @@ def create_app(review: Review | None = None, *, start_workers: bool = True) -> F
         health = review.health()
         return JSONResponse(health.as_json(), status_code=200 if health.ok else 503)
 
-    @app.get("/openapi.json", include_in_schema=False)
-    def openapi(_: Authenticated) -> JSONResponse:
-        return JSONResponse(app.openapi())
-
-    @app.get("/docs", include_in_schema=False)
-    def docs(_: Authenticated) -> HTMLResponse:
-        """Swagger UI from the ``swagger-ui-bundle`` package, served locally: no CDN, works offline."""
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Bastion API",
-            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon-32x32.png",
-        )
-
+    docs.install(app)
     app.include_router(intake.router)
     app.include_router(cases.router)
     app.include_router(admin.router)
@@ -100,7 +97,18 @@ def create_app(review: Review | None = None, *, start_workers: bool = True) -> F
     app.include_router(console_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.add_middleware(RequestLimits, limits=limits)
+    app.add_middleware(SecurityHeaders)
+    check_policy(app)
     return app
+
+
+def check_policy(app: FastAPI) -> None:
+    """Refuse to build a service with a route that has no access rule (fail closed at start)."""
+    served = {(m, path) for path, methods in route_table(app) for m in methods - {"HEAD", "OPTIONS"}}
+    missing = sorted(served - POLICY.keys())
+    if missing:
+        raise ConfigError(f"routes without an access rule in bastion.api.policy: {missing}")
 
 
 #: Routers other capabilities write (``api/routers/<name>.py`` with ``router`` and ``get_store``).
@@ -108,7 +116,7 @@ CAPABILITY_ROUTERS = ("terms", "guard", "enforce")
 
 
 def _include_capabilities(app: FastAPI) -> None:
-    """Each installed capability's endpoints, behind the same authentication, on the service's store."""
+    """Each installed capability's endpoints, behind the same gate, on the service's store."""
 
     def store_of(request: Request) -> Any:
         return request.app.state.review.store
@@ -121,18 +129,7 @@ def _include_capabilities(app: FastAPI) -> None:
             continue
         if hasattr(module, "get_store"):
             app.dependency_overrides[module.get_store] = store_of
-        if hasattr(module, "get_caller"):
-            app.dependency_overrides[module.get_caller] = _caller_of(module)
-        app.include_router(module.router, dependencies=[Depends(require())])
-
-
-def _caller_of(module: Any) -> Any:
-    """The authenticated principal as the capability's own ``Caller`` (name = actor, role = access)."""
-
-    async def caller(principal: Authenticated) -> Any:
-        return module.Caller(principal.name, str(principal.role.value))
-
-    return caller
+        app.include_router(module.router)
 
 
 def route_table(app: FastAPI) -> list[tuple[str, frozenset[str]]]:

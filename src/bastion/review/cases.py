@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, exists, func, insert, or_, select, true, update
 
 from bastion.core.errors import InputError, NotFound
 from bastion.core.timefmt import utcnow
@@ -92,6 +92,13 @@ class CaseDesk:
                 )
             ]
         return dict(row._mapping) | {"decisions": decisions}
+
+    def held(self, me: Principal, case_id: int) -> dict[str, Any]:
+        """The case, if ``me`` holds it: evidence is for the reviewer who claimed the case (409 otherwise)."""
+        case = self.get(case_id)
+        if case["assignee"] != me.name or case["status"] != "in_review":
+            raise Conflict(f"claim case {case_id} before opening its evidence")
+        return case
 
     def claim(self, me: Principal, case_id: int) -> dict[str, Any]:
         now = utcnow()
@@ -227,7 +234,10 @@ class CaseDesk:
             return "second", "closed", outcome
         return case.stage, "closed", outcome  # lead and appeal decide for good
 
-    def appeal(self, actor: Principal, case_id: int, reason: str) -> dict[str, Any]:
+    def appeal(
+        self, actor: Principal, case_id: int, reason: str, *, platform: str | None = None
+    ) -> dict[str, Any]:
+        """Re-open a closed case; with ``platform``, only a case of that platform (its own appeal)."""
         if not reason.strip():
             raise InputError("an appeal needs the account holder's reason", field="reason")
         now = utcnow()
@@ -238,6 +248,7 @@ class CaseDesk:
                     review_cases.c.case_id == case_id,
                     review_cases.c.status == "closed",
                     review_cases.c.canary.is_(False),
+                    review_cases.c.platform == platform if platform is not None else true(),
                 )
                 .values(
                     stage="appeal",

@@ -73,9 +73,12 @@ class IntakeWriter:
         try:
             with self._lock:
                 statuses: list[Status] = list(store_reports(self.engine, items))
-        except Exception as exc:  # every waiting request learns it was not stored
-            for _, future in group:
-                future.set_exception(exc)
+        except Exception as exc:
+            if len(group) == 1:  # this request learns it was not stored
+                group[0][1].set_exception(exc)
+                return
+            for job in group:  # one caller's unstorable report must not fail the others' write
+                self._commit([job])
             return
         start = 0
         for batch, future in group:

@@ -163,9 +163,7 @@ def claim(case_id: int, me: Reviewer, review: ReviewDep) -> Response:
 
 
 def _held(review: Any, me: Principal, case_id: int) -> dict[str, Any]:
-    case: dict[str, Any] = review.desk.get(case_id)
-    if case["assignee"] != me.name or case["status"] != "in_review":
-        raise Conflict(f"claim case {case_id} before opening its evidence")
+    case: dict[str, Any] = review.desk.held(me, case_id)
     return case
 
 

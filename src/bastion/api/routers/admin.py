@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bastion.api.deps import Admin, Figures, Oversight, ReviewDep
@@ -38,9 +40,12 @@ def create_token(body: TokenIn, me: Admin, review: ReviewDep) -> TokenCreated:
 
 @router.get("/v1/audit", response_model=list[AuditEntryPublic])
 def audit_log(
-    me: Oversight, review: ReviewDep, limit: int = 100, subject: str | None = None
+    me: Oversight,
+    review: ReviewDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    subject: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
 ) -> list[AuditEntryPublic]:
-    return [AuditEntryPublic(**r) for r in audit.recent(review.engine, min(limit, 1000), subject)]
+    return [AuditEntryPublic(**r) for r in audit.recent(review.engine, limit, subject)]
 
 
 @router.get("/v1/audit/verify", response_model=AuditVerdict)

@@ -1,20 +1,21 @@
 """REST endpoints of enforcement: actions (apply, appeal, pull feed), network takedowns, evasion links,
 follow-through status, dead letters and preserved reports.
 
-The service app provides the store and the caller by overriding :func:`get_store` and :func:`get_caller`
-(``app.dependency_overrides``) and adds authentication through ``dependencies=``. The caller's name is the
-actor of every decision made through these endpoints; its role decides access to preserved reports.
+The service app provides the store by overriding :func:`get_store`; who may call what is the service's one
+gate (:func:`bastion.api.access.authorise`, rules in :mod:`bastion.api.policy`), which every route of this
+router also declares. The caller's name is the actor of every decision made through these endpoints; its
+role decides access to preserved reports; a platform token sees only its own platform's actions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from bastion.api.access import Caller, authorise, check_owner, own_platform
 from bastion.core.errors import BastionError, InputError, NotFound
 from bastion.enforce.actions import ActionService
 from bastion.enforce.evasion_store import evasion_links
@@ -27,20 +28,9 @@ from bastion.report.preservation import AccessDenied, PreservationVault
 from bastion.store import Store
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    name: str
-    role: str
-
-
 def get_store() -> Store:
     """Overridden by the service app; without it the endpoints answer 503."""
     raise HTTPException(status_code=503, detail="enforcement store not configured")
-
-
-def get_caller() -> Caller:
-    """Overridden by the service app with the authenticated principal (name and role)."""
-    raise HTTPException(status_code=401, detail="not authenticated")
 
 
 def get_settings() -> EnforceSettings:
@@ -48,7 +38,10 @@ def get_settings() -> EnforceSettings:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-CallerDep = Annotated[Caller, Depends(get_caller)]
+CallerDep = Caller
+INT64 = 2**63 - 1
+Id = Annotated[int, Path(ge=1, le=INT64)]
+Name = Annotated[str, Query(min_length=1, max_length=255)]
 SettingsDep = Annotated[EnforceSettings, Depends(get_settings)]
 
 
@@ -76,26 +69,6 @@ class TakedownRequest(BaseModel):
     clause: str = Field(min_length=1, max_length=255)
 
 
-#: Who may call what: enforcement is a reviewed decision (leads), the feed is the platform's, figures are
-#: for oversight too. Preserved reports are checked by the vault itself (its reader roles) and logged.
-DECIDE = ("lead", "admin")
-FEED = ("platform", "admin")
-LOOK = ("reviewer", "lead", "admin", "auditor")
-
-
-def allow(*roles: str) -> Any:
-    """Dependency: the caller's role is one of ``roles``; anything else is 403, not a silent empty answer."""
-
-    def check(caller: CallerDep) -> Caller:
-        if caller.role not in roles:
-            raise HTTPException(
-                403, f"role {caller.role!r} may not do this (needs one of {', '.join(roles)})"
-            )
-        return caller
-
-    return Depends(check)
-
-
 def _http(exc: BastionError) -> HTTPException:
     if isinstance(exc, NotFound):
         return HTTPException(404, str(exc))
@@ -107,20 +80,23 @@ def _http(exc: BastionError) -> HTTPException:
 
 
 def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
-    router = APIRouter(tags=["enforce"], dependencies=list(dependencies))
+    router = APIRouter(tags=["enforce"], dependencies=[Depends(authorise), *dependencies])
 
-    @router.get("/v1/actions", dependencies=[allow(*FEED)])
+    @router.get("/v1/actions")
     def pull(
         store: StoreDep,
-        since: Annotated[int, Query(ge=0)] = 0,
-        platform: str | None = None,
+        caller: CallerDep,
+        since: Annotated[int, Query(ge=0, le=INT64)] = 0,
+        platform: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
         limit: Annotated[int, Query(ge=1, le=5_000)] = 1_000,
     ) -> dict[str, Any]:
-        """Action events after cursor ``since``, oldest first; ``next`` is the cursor for the next call."""
-        events = ActionService(store).events(since, platform=platform, limit=limit)
+        """Action events after cursor ``since``, oldest first; ``next`` is the cursor for the next call.
+        A platform token gets its own platform's events only (``platform`` may be omitted)."""
+        scoped = own_platform(caller, platform)
+        events = ActionService(store).events(since, platform=scoped, limit=limit)
         return {"events": [e.as_json() for e in events], "next": events[-1].event_id if events else since}
 
-    @router.post("/v1/actions", status_code=201, dependencies=[allow(*DECIDE)])
+    @router.post("/v1/actions", status_code=201)
     def apply(body: ActionRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
         try:
             ids = ActionService(store).apply(
@@ -134,8 +110,8 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
             raise _http(exc) from exc
         return {"action_ids": ids}
 
-    @router.post("/v1/actions/{action_id}/reverse", dependencies=[allow(*DECIDE)])
-    def reverse(action_id: int, body: ReverseRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
+    @router.post("/v1/actions/{action_id}/reverse")
+    def reverse(action_id: Id, body: ReverseRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
         """An upheld appeal: the action is reversed and the reversal delivered; its history keeps both."""
         try:
             a = ActionService(store).reverse(action_id, Decision(caller.name, body.reason, body.clause))
@@ -143,12 +119,16 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
             raise _http(exc) from exc
         return {"action_id": a.action_id, "state": str(a.state)}
 
-    @router.get("/v1/actions/{action_id}/history", dependencies=[allow(*LOOK, *FEED)])
-    def history(action_id: int, store: StoreDep) -> dict[str, Any]:
-        return {"events": [e.as_json() for e in ActionService(store).history(action_id)]}
+    @router.get("/v1/actions/{action_id}/history")
+    def history(action_id: Id, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
+        """Every event of one action; a platform token sees only its own platform's actions."""
+        events = ActionService(store).history(action_id)
+        for e in events:
+            check_owner(caller, e.action.platform, f"action {action_id}")
+        return {"events": [e.as_json() for e in events]}
 
-    @router.get("/v1/takedowns/preview", dependencies=[allow(*LOOK)])
-    def preview(store: StoreDep, network_id: str, platform: str | None = None) -> dict[str, Any]:
+    @router.get("/v1/takedowns/preview")
+    def preview(store: StoreDep, network_id: Name, platform: Name | None = None) -> dict[str, Any]:
         try:
             p = Takedowns(store).preview(network_id, platform)
         except BastionError as exc:
@@ -160,7 +140,7 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
             "members": [m.as_json() for m in p.members],
         }
 
-    @router.post("/v1/takedowns", status_code=201, dependencies=[allow(*DECIDE)])
+    @router.post("/v1/takedowns", status_code=201)
     def takedown(body: TakedownRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
         td = Takedowns(store)
         try:
@@ -174,19 +154,19 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
             "actions": td.status(r.takedown_id),
         }
 
-    @router.get("/v1/takedowns/{takedown_id}", dependencies=[allow(*LOOK)])
-    def takedown_status(takedown_id: int, store: StoreDep) -> dict[str, Any]:
+    @router.get("/v1/takedowns/{takedown_id}")
+    def takedown_status(takedown_id: Id, store: StoreDep) -> dict[str, Any]:
         try:
             return {"takedown_id": takedown_id, "actions": Takedowns(store).status(takedown_id)}
         except BastionError as exc:
             raise _http(exc) from exc
 
-    @router.get("/v1/evasion", dependencies=[allow(*LOOK)])
-    def evasion(store: StoreDep, platform: str | None = None) -> list[dict[str, Any]]:
+    @router.get("/v1/evasion")
+    def evasion(store: StoreDep, platform: Name | None = None) -> list[dict[str, Any]]:
         return evasion_links(store, platform)
 
-    @router.get("/v1/enforcement/status", dependencies=[allow(*LOOK)])
-    def status(store: StoreDep, settings: SettingsDep, platform: str) -> dict[str, Any]:
+    @router.get("/v1/enforcement/status")
+    def status(store: StoreDep, settings: SettingsDep, platform: Name) -> dict[str, Any]:
         r = recheck(store, platform, escalate_after_days=settings.still_active_days)
         return {
             "tracked": r.tracked,
@@ -198,7 +178,7 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
             "transparency": transparency_summary(store, platform).as_json(),
         }
 
-    @router.get("/v1/deliveries/dead", dependencies=[allow("lead", "admin", "auditor")])
+    @router.get("/v1/deliveries/dead")
     def dead(store: StoreDep) -> list[dict[str, Any]]:
         return [
             {
@@ -211,13 +191,13 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
         ]
 
     @router.get("/v1/preservation/{item_id}")
-    def preserved(item_id: int, store: StoreDep, caller: CallerDep, settings: SettingsDep) -> dict[str, Any]:
+    def preserved(item_id: Id, store: StoreDep, caller: CallerDep, settings: SettingsDep) -> dict[str, Any]:
         """Preserved contents, for authorised roles only; every call (allowed or not) is logged."""
         vault = PreservationVault(
             store, settings.fernet_key(), days=settings.preservation_days, reader_roles=settings.reader_roles
         )
         try:
-            return vault.read(item_id, actor=caller.name, role=caller.role)
+            return vault.read(item_id, actor=caller.name, role=str(caller.role))
         except BastionError as exc:
             raise _http(exc) from exc
 
@@ -226,4 +206,4 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
 
 router = make_router()
 
-__all__ = ["Caller", "get_caller", "get_settings", "get_store", "make_router", "router"]
+__all__ = ["get_settings", "get_store", "make_router", "router"]

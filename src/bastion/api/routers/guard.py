@@ -1,7 +1,8 @@
 """REST endpoints of the recommendation and contact guard.
 
-The service app provides the store by overriding :func:`get_store` (and the policy by :func:`get_policy`)
-and adds authentication when including the router: ``app.include_router(router, dependencies=[...])``.
+The service app provides the store by overriding :func:`get_store` (and the policy by :func:`get_policy`);
+every route goes through the service's one gate (:func:`bastion.api.access.authorise`), and a platform
+token is answered for its own platform only (``platform`` may be omitted; another one is refused).
 The guard's state is kept in memory per (store, platform, policy) and refreshed per request only when the
 watched signals or the ingested graph changed (two index-backed queries).
 """
@@ -14,6 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from bastion.api.access import Caller, authorise, own_platform
 from bastion.core.errors import BastionError, InputError, NotFound
 from bastion.guard.contact import ContactGuard
 from bastion.guard.filter import RecommendationGuard
@@ -25,7 +27,7 @@ from bastion.store import Store
 MAX_CANDIDATES = 5_000
 ID = Field(min_length=1, max_length=255)
 
-router = APIRouter(prefix="/v1/guard", tags=["guard"])
+router = APIRouter(prefix="/v1/guard", tags=["guard"], dependencies=[Depends(authorise)])
 
 
 def get_store() -> Store:
@@ -73,15 +75,15 @@ def _state(store: Store, platform: str | None, policy: GuardPolicy) -> GuardStat
 class Candidate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = ID
-    account_id: str | None = Field(default=None, max_length=255)  # the author, when the candidate is a post
-    via: list[str] | None = Field(default=None, max_length=100)
+    account_id: str | None = Field(default=None, min_length=1, max_length=255)  # the author of a post
+    via: list[Annotated[str, ID]] | None = Field(default=None, max_length=100)
 
 
 class RecommendationsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    platform: str | None = Field(default=None, max_length=255)
+    platform: str | None = Field(default=None, min_length=1, max_length=255)
     viewer_id: str = ID
-    candidates: list[str | Candidate] = Field(max_length=MAX_CANDIDATES)
+    candidates: list[Annotated[str, ID] | Candidate] = Field(max_length=MAX_CANDIDATES)
 
 
 class RemovedOut(BaseModel):
@@ -98,7 +100,7 @@ class RecommendationsOut(BaseModel):
 
 class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    platform: str | None = Field(default=None, max_length=255)
+    platform: str | None = Field(default=None, min_length=1, max_length=255)
     sender_id: str = ID
     recipient_id: str = ID
     kind: Literal["follow", "message"] = "follow"
@@ -116,8 +118,10 @@ PolicyDep = Annotated[GuardPolicy, Depends(get_policy)]
 
 
 @router.post("/recommendations", response_model=RecommendationsOut)
-def filter_recommendations(body: RecommendationsIn, store: StoreDep, policy: PolicyDep) -> RecommendationsOut:
-    state = _state(store, body.platform, policy)
+def filter_recommendations(
+    body: RecommendationsIn, store: StoreDep, policy: PolicyDep, caller: Caller
+) -> RecommendationsOut:
+    state = _state(store, own_platform(caller, body.platform), policy)
     items = [c if isinstance(c, Candidate) else Candidate(id=c) for c in body.candidates]
     result = RecommendationGuard(state).filter(
         body.viewer_id,
@@ -135,8 +139,8 @@ def filter_recommendations(body: RecommendationsIn, store: StoreDep, policy: Pol
 
 
 @router.post("/contact", response_model=ContactOut)
-def check_contact(body: ContactIn, store: StoreDep, policy: PolicyDep) -> ContactOut:
-    state = _state(store, body.platform, policy)
+def check_contact(body: ContactIn, store: StoreDep, policy: PolicyDep, caller: Caller) -> ContactOut:
+    state = _state(store, own_platform(caller, body.platform), policy)
     try:
         decision = ContactGuard(state, signal_sink(store)).check(body.sender_id, body.recipient_id, body.kind)
     except InputError as exc:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from bastion.api.deps import Platform, ReviewDep
-from bastion.api.models import IntakeResponse, ItemResultPublic, ReportStatus
-from bastion.core.errors import InputError, NotFound
+from bastion.api.models import ErrorOut, IntakeResponse, ItemResultPublic, ReportStatus
+from bastion.api.sanitise import poison
+from bastion.core.errors import InputError, NotFound, StorageError
 from bastion.review.auth import Role
-from bastion.review.intake import merge, validate
+from bastion.review.intake import ItemResult, ReportIn, merge, validate
+from bastion.review.service import Review
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_intake
 
 router = APIRouter(tags=["intake"])
@@ -28,7 +31,16 @@ BODY_DOC: dict[str, Any] = {
                     "oneOf": [
                         {"$ref": "#/components/schemas/ReportIn"},
                         {"type": "array", "items": {"$ref": "#/components/schemas/ReportIn"}},
-                        {"type": "object", "properties": {"reports": {"type": "array"}}},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "reports": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/ReportIn"},
+                                }
+                            },
+                            "required": ["reports"],
+                        },
                     ]
                 }
             }
@@ -51,7 +63,23 @@ def _items(body: Any) -> tuple[list[object], bool]:
     "/v1/reports",
     response_model=IntakeResponse,
     openapi_extra=BODY_DOC,
-    responses={207: {"model": IntakeResponse}, 422: {"model": IntakeResponse}},
+    responses={
+        201: {"model": IntakeResponse, "description": "the single report was stored"},
+        207: {"model": IntakeResponse, "description": "some reports of the batch were rejected"},
+        422: {
+            "description": "every report was rejected (items say why), or the body is not a report",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            {"$ref": "#/components/schemas/IntakeResponse"},
+                            {"$ref": "#/components/schemas/ErrorOut"},
+                        ]
+                    }
+                }
+            },
+        },
+    },
 )
 async def post_reports(request: Request, principal: Platform, review: ReviewDep) -> JSONResponse:
     """Store reports; per item: stored, duplicate (same report_id seen before) or rejected (field named).
@@ -60,12 +88,20 @@ async def post_reports(request: Request, principal: Platform, review: ReviewDep)
     rest are stored), 422 none accepted."""
     try:
         body = json.loads(await request.body())
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"body is not JSON: {exc}", field="body") from exc
     raw, batch = _items(body)
     platform = principal.platform if principal.role == Role.PLATFORM else None
     valid, rejected = validate(raw, platform=platform, idem_key=request.headers.get("idempotency-key"))
-    statuses = await asyncio.wrap_future(review.writer.submit([item for _, item in valid]))
+    for index, item in enumerate(raw):
+        found = poison(item)
+        if found is not None and index not in rejected:
+            rid = item.get("report_id") if isinstance(item, dict) else None
+            rejected[index] = ItemResult(
+                index, rid if isinstance(rid, str) else None, "rejected", found[0], found[1]
+            )
+    valid = [(i, item) for i, item in valid if i not in rejected]
+    statuses = await _store(review, valid, rejected)
     results = merge(len(raw), valid, statuses, rejected)
     counts = {s: sum(1 for r in results if r.status == s) for s in ("stored", "duplicate", "rejected")}
     for status in ("stored", "duplicate"):
@@ -85,8 +121,43 @@ async def post_reports(request: Request, principal: Platform, review: ReviewDep)
     return JSONResponse(answer.model_dump(mode="json"), status_code=code)
 
 
-@router.get("/v1/reports/{platform}/{report_id}", response_model=ReportStatus)
-def report_status(platform: str, report_id: str, principal: Platform, review: ReviewDep) -> ReportStatus:
+async def _store(
+    review: Review, valid: list[tuple[int, ReportIn]], rejected: dict[int, ItemResult]
+) -> list[str]:
+    """The valid items' statuses; if the database refuses the batch, each item is tried on its own and the
+    ones it still refuses are rejected by name (``valid`` and ``rejected`` are updated in place)."""
+    items = [item for _, item in valid]
+    try:
+        return await asyncio.wrap_future(review.writer.submit(items))
+    except (DBAPIError, ValueError, UnicodeError) as exc:
+        if isinstance(exc, DBAPIError) and not isinstance(exc, DataError | IntegrityError):
+            raise StorageError(f"reports not stored: {type(exc.orig).__name__}") from exc
+        if len(items) == 1:
+            index, item = valid.pop()
+            rejected[index] = ItemResult(index, item.report_id, "rejected", "report", "cannot be stored")
+            return []
+    statuses: list[str] = []
+    for index, item in list(valid):
+        try:
+            alone: list[str] = await asyncio.wrap_future(review.writer.submit([item]))
+            statuses.extend(alone)
+        except (DataError, IntegrityError, ValueError, UnicodeError):
+            valid.remove((index, item))
+            rejected[index] = ItemResult(index, item.report_id, "rejected", "report", "cannot be stored")
+    return statuses
+
+
+@router.get(
+    "/v1/reports/{platform}/{report_id}",
+    response_model=ReportStatus,
+    responses={404: {"model": ErrorOut, "description": "no such report (or not this token's platform)"}},
+)
+def report_status(
+    platform: Annotated[str, Path(min_length=1, max_length=255)],
+    report_id: Annotated[str, Path(min_length=1, max_length=255)],
+    principal: Platform,
+    review: ReviewDep,
+) -> ReportStatus:
     """Where a report is: received when, in which case since when."""
     if principal.role == Role.PLATFORM and principal.platform != platform:
         raise NotFound(f"report {report_id!r} not found")

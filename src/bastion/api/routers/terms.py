@@ -1,8 +1,8 @@
 """REST endpoints of the term guard: decide a search, match texts.
 
 The service app provides the store and the operator's guard policy by overriding :func:`get_store` and
-:func:`get_policy` (``app.dependency_overrides``) and adds authentication through ``dependencies=`` (either
-``make_router(dependencies=[Depends(auth)])`` or ``app.include_router(router, dependencies=[...])``).
+:func:`get_policy` (``app.dependency_overrides``); every route goes through the service's one gate
+(:func:`bastion.api.access.authorise`), and a platform token decides searches for its own platform only.
 
 A search decision carries the action, the deterrence message and the help resources, and nothing else: no
 bypass flag, and no matched terms (a searcher must not learn which spelling tripped the guard).
@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from bastion.api.access import Caller, authorise, own_platform
 from bastion.store import Store
 from bastion.terms.guard import GuardPolicy, Viewer
 from bastion.terms.policy_file import policy_from_settings
@@ -118,13 +119,13 @@ GuardDep = Annotated[TermGuard, Depends(get_term_guard)]
 
 def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
     """The router; ``dependencies`` (e.g. ``[Depends(require_api_key)]``) run before every endpoint."""
-    router = APIRouter(tags=["terms"], dependencies=list(dependencies))
+    router = APIRouter(tags=["terms"], dependencies=[Depends(authorise), *dependencies])
 
     @router.post("/v1/guard/search", response_model=GuardSearchResponse)
-    def guard_search(body: GuardSearchRequest, guard: GuardDep) -> GuardSearchResponse:
+    def guard_search(body: GuardSearchRequest, guard: GuardDep, caller: Caller) -> GuardSearchResponse:
         """Decide a search before results are shown; a block is logged against the viewer's account."""
         viewer = Viewer(body.viewer_id, age_band=body.age_band, session_id=body.session_id)
-        d = guard.guard(body.platform, body.query, viewer)
+        d = guard.guard(own_platform(caller, body.platform) or body.platform, body.query, viewer)
         return GuardSearchResponse(
             action=d.action.value,
             message=d.message,

@@ -1,0 +1,78 @@
+"""Who may call which route, in one table: (method, path template) -> roles and platform scope.
+
+Every route of the service (API and console) must be here; the service refuses to start otherwise, and the
+isolation test calls every route as every kind of caller against this table. Roles: ``anonymous``, the
+people's ``admin``/``lead``/``reviewer``/``auditor`` (the auditor also as a token) and ``platform``.
+"""
+
+from __future__ import annotations
+
+from bastion.api.access import EVERYONE, PEOPLE, SIGNED_IN, Rule, Scope, rule
+
+REVIEWERS = frozenset({"reviewer", "lead"})
+FIGURES = frozenset({"lead", "admin", "auditor"})
+OVERSIGHT = frozenset({"auditor", "admin"})
+DECIDE = frozenset({"lead", "admin"})
+
+POLICY: dict[tuple[str, str], Rule] = {
+    # public: load balancers and the login form
+    ("GET", "/healthz"): rule(EVERYONE),
+    ("GET", "/login"): rule(EVERYONE),
+    ("POST", "/login"): rule(EVERYONE),
+    # anyone signed in
+    ("GET", "/openapi.json"): rule(SIGNED_IN, scope=Scope.OWN),
+    ("GET", "/docs"): rule(SIGNED_IN, scope=Scope.OWN),
+    ("GET", "/docs/init.js"): rule(SIGNED_IN, scope=Scope.OWN),
+    ("GET", "/"): rule(PEOPLE),
+    ("POST", "/logout"): rule(PEOPLE),
+    # intake: each item is checked against the token's platform by the endpoint
+    ("POST", "/v1/reports"): rule("platform", "admin", scope=Scope.OWN),
+    ("GET", "/v1/reports/{platform}/{report_id}"): rule("platform", "admin", scope=Scope.OWN),
+    # cases (API)
+    ("GET", "/v1/cases"): rule(REVIEWERS),
+    ("POST", "/v1/cases/next"): rule(REVIEWERS),
+    ("POST", "/v1/cases/{case_id}/claim"): rule(REVIEWERS),
+    ("GET", "/v1/cases/{case_id}"): rule(REVIEWERS),
+    ("POST", "/v1/cases/{case_id}/decision"): rule(REVIEWERS),
+    ("POST", "/v1/cases/{case_id}/appeal"): rule("platform", "lead", scope=Scope.RESOURCE),
+    # administration and oversight
+    ("POST", "/v1/users"): rule("admin"),
+    ("POST", "/v1/tokens"): rule("admin"),
+    ("GET", "/v1/audit"): rule(OVERSIGHT),
+    ("GET", "/v1/audit/verify"): rule(OVERSIGHT),
+    ("GET", "/v1/stats/reviewers"): rule(FIGURES),
+    ("GET", "/v1/pipeline"): rule(FIGURES),
+    ("GET", "/metrics"): rule(OVERSIGHT),
+    # enforcement: decisions are a lead's, the feed is the platform's, figures are for oversight too
+    ("GET", "/v1/actions"): rule("platform", "admin", scope=Scope.OWN),
+    ("POST", "/v1/actions"): rule(DECIDE),
+    ("POST", "/v1/actions/{action_id}/reverse"): rule(DECIDE),
+    ("GET", "/v1/actions/{action_id}/history"): rule(PEOPLE, "platform", scope=Scope.RESOURCE),
+    ("GET", "/v1/takedowns/preview"): rule(PEOPLE),
+    ("POST", "/v1/takedowns"): rule(DECIDE),
+    ("GET", "/v1/takedowns/{takedown_id}"): rule(PEOPLE),
+    ("GET", "/v1/evasion"): rule(PEOPLE),
+    ("GET", "/v1/enforcement/status"): rule(PEOPLE),
+    ("GET", "/v1/deliveries/dead"): rule(FIGURES),
+    # the vault checks its reader roles (BASTION_PRESERVATION_ROLES) itself and logs every attempt
+    ("GET", "/v1/preservation/{item_id}"): rule(PEOPLE),
+    # guards a platform calls on its request path (staff may try them)
+    ("POST", "/v1/guard/search"): rule("platform", "admin", "lead", scope=Scope.OWN),
+    ("POST", "/v1/guard/recommendations"): rule("platform", "admin", "lead", scope=Scope.OWN),
+    ("POST", "/v1/guard/contact"): rule("platform", "admin", "lead", scope=Scope.OWN),
+    ("POST", "/v1/terms/match"): rule(SIGNED_IN, scope=Scope.OWN),
+    # console
+    ("GET", "/queues"): rule(REVIEWERS),
+    ("POST", "/cases/next"): rule(REVIEWERS),
+    ("POST", "/cases/{case_id}/claim"): rule(REVIEWERS),
+    ("GET", "/cases/{case_id}"): rule(REVIEWERS),
+    ("GET", "/cases/{case_id}/media.png"): rule(REVIEWERS),
+    ("POST", "/cases/{case_id}/reveal"): rule(REVIEWERS),
+    ("POST", "/cases/{case_id}/decide"): rule(REVIEWERS),
+    ("POST", "/cases/{case_id}/release"): rule(REVIEWERS),
+    ("POST", "/cases/{case_id}/discount"): rule("lead"),
+    ("GET", "/audit"): rule(OVERSIGHT),
+    ("GET", "/stats"): rule(FIGURES),
+    ("GET", "/deliveries"): rule(FIGURES),
+    ("POST", "/deliveries/{delivery_id}/requeue"): rule("lead"),
+}
