@@ -85,12 +85,15 @@ def _old_scorer() -> types.ModuleType | None:
     return module
 
 
-def _before(store: Store, platform: str, old: types.ModuleType) -> dict[str, str]:
-    """The old scorer as the old scan ran it: originals are Bastion's disabled accounts only."""
-    originals = {a: o for a, o in find_originals(store, platform).items() if o.action_id is not None}
+def _before(store: Store, platform: str, old: types.ModuleType, *, all_bans: bool) -> dict[str, str]:
+    """The old scorer: as the old scan ran it (originals are Bastion's disabled accounts only), or, with
+    ``all_bans``, on the same originals and new accounts as this scan (the scorers compared alone)."""
+    originals = {
+        a: o for a, o in find_originals(store, platform).items() if all_bans or o.action_id is not None
+    }
     if not originals:
         return {}
-    since = min(o.action_at for o in originals.values() if o.action_at) - evasion_store.LOOKBACK
+    since = min(o.not_before for o in originals.values()) - evasion_store.LOOKBACK
     with store.engine.connect() as conn:
         rows = {
             r.account_id: r for r in conn.execute(select(accounts).where(accounts.c.platform == platform))
@@ -156,10 +159,11 @@ def run_setting(setting: str, size: int, seed: int, old: types.ModuleType | None
             t0 = time.perf_counter()
             found = {m.account_id: m.original_account_id for m in evasion_store.scan_evasion(store, name)}
             ours = _score(found, later, time.perf_counter() - t0)
-            before = None
+            before = old_alone = None
             if old is not None:
                 t0 = time.perf_counter()
-                before = _score(_before(store, name, old), later, time.perf_counter() - t0)
+                before = _score(_before(store, name, old, all_bans=False), later, time.perf_counter() - t0)
+                old_alone = _score(_before(store, name, old, all_bans=True), later)
             base = _score(_baseline(store, name, later, synthetic.truth.members("seller")), later)
             hard_linked = sum(1 for a in later.hard if a in found)
             missed: dict[str, int] = {}
@@ -171,6 +175,7 @@ def run_setting(setting: str, size: int, seed: int, old: types.ModuleType | None
         "later": later,
         "ours": ours,
         "before": before,
+        "old_alone": old_alone,
         "base": base,
         "hard_linked": hard_linked,
         "missed": missed,
@@ -202,6 +207,8 @@ def main() -> None:
                 _line("before (old scorer, Bastion bans)", out["before"])
                 + f"   [{out['before'].seconds:.2f}s]"
             )
+        if out["old_alone"] is not None:
+            print(_line("old scorer on the same originals", out["old_alone"]))
         print(_line("baseline (username sim >= 0.8)", out["base"]))
         print(f"  hard negatives linked: {out['hard_linked']} of {len(later.hard)}")
         if out["missed"]:
