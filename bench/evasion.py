@@ -3,9 +3,10 @@
 Generates a platform, ingests it, and builds a later export (``tests/enforce/recreate.py``) in which every
 seller comes back under a new account showing two to four re-creation behaviours (a new path on the same
 link hub, a shuffled bio, a name variant, about half of its old followers back, a reused or near-copied
-file), beside benign newcomers of which 40% are hard negatives (look-alike names, the same popular
-accounts followed, a seller's most prolific followers, the same link hub). Three settings of who disabled
-the sellers:
+file), beside benign newcomers of which 40% are hard negatives (look-alike names, the same accounts
+followed, the same link hub), and a few follow-everyone accounts that followed the sellers and follow every
+newcomer (``--bots``; 0 gives the world the old scorer was tuned on). Three settings of who disabled the
+sellers:
 
 - ``bastion``: Bastion's takedown of the planted networks (the export still says ``active``);
 - ``platform``: the platform (export ``status=disabled``, no ``status_changed_at``: Bastion's first sight);
@@ -44,7 +45,7 @@ from bastion.ingest import Ingestor  # noqa: E402
 from bastion.store import Store  # noqa: E402
 from bastion.store.tables import accounts  # noqa: E402
 from bastion.synth import SynthConfig, generate, write_export  # noqa: E402
-from enforce.recreate import Recreation, later_export  # noqa: E402
+from enforce.recreate import BOTS, Recreation, later_export  # noqa: E402
 from enforce.world import plant_networks  # noqa: E402
 
 RECALL_TARGET = 0.90
@@ -137,7 +138,9 @@ def _baseline(store: Store, platform: str, later: Recreation, originals: list[st
     return out
 
 
-def run_setting(setting: str, size: int, seed: int, old: types.ModuleType | None) -> dict[str, Any]:
+def run_setting(
+    setting: str, size: int, seed: int, old: types.ModuleType | None, bots: int = BOTS
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         synthetic = generate(SynthConfig(accounts=size, seed=seed))
@@ -151,6 +154,7 @@ def run_setting(setting: str, size: int, seed: int, old: types.ModuleType | None
                 seed=seed + 1,
                 platform_status=setting != "bastion",
                 status_changed_at=setting == "platform+time",
+                bots=bots,
             )
             if setting == "bastion":
                 for net in networks:
@@ -191,15 +195,17 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=4_000)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--settings", default=",".join(SETTINGS))
+    ap.add_argument("--bots", type=int, default=BOTS, help="follow-everyone accounts in the later export")
     args = ap.parse_args()
     old = _old_scorer()
     all_met = True
     for setting in args.settings.split(","):
-        out = run_setting(setting, args.size, args.seed, old)
+        out = run_setting(setting, args.size, args.seed, old, args.bots)
         later, ours = out["later"], out["ours"]
         print(
             f"setting {setting!r}: {args.size:,} accounts; {len(later.recreated)} re-created sellers, "
-            f"{len(later.benign)} benign newcomers ({len(later.hard)} hard negatives)"
+            f"{len(later.benign)} benign newcomers ({len(later.hard)} hard negatives), "
+            f"{args.bots} follow-everyone accounts"
         )
         print(_line("this scan", ours) + f"   [{ours.seconds:.2f}s]")
         if out["before"] is not None:

@@ -91,6 +91,7 @@ def later_export(
     hard_share: float = 0.4,
     platform_status: bool = True,
     status_changed_at: bool = False,
+    bots: int = BOTS,
 ) -> Recreation:
     rng = random.Random(seed)
     cfg = platform.config
@@ -255,8 +256,7 @@ def later_export(
 
     # accounts that follow everyone: they followed the sellers and follow every newcomer, so they are in
     # every overlap of followers and must weigh little there
-    bots = [f"w{k:03d}" for k in range(BOTS)]
-    for k, bot in enumerate(bots):
+    for k, bot in enumerate(f"w{k:03d}" for k in range(bots)):
         new_accounts.append(
             {
                 **by_id[everyone[0]],
