@@ -171,12 +171,12 @@ def evasion(
     db: DbOption = None,
 ) -> None:
     """New accounts that are likely re-creations of disabled ones, linked to the original's enforcement."""
-    from bastion.enforce.evasion_store import scan_evasion
+    from bastion.enforce.evasion_store import scan_evasion, store_platforms
 
     with open_store(db) as store:
         if scan:
-            for p in [platform] if platform else platforms_with_decisions(store):
-                scan_evasion(store, p)
+            for p in [platform] if platform else store_platforms(store):
+                scan_evasion(store, p)  # platforms ban too: every platform, not only those Bastion acted on
         links = evasion_links(store, platform)
     if fmt == "json":
         keys = ("account_id", "original_account_id", "score", "evidence")

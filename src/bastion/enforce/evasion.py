@@ -1,42 +1,82 @@
 """Ban evasion: score new accounts as likely re-creations of disabled ones. Pure logic over plain profiles.
 
 A seller who is disabled comes back with a new account that keeps what the business needs: the same link
-hub, a name customers recognise, the same customers (who re-follow), the same files, the same code words.
-Each of those is weak alone (ordinary users share link hubs and name patterns), so a link is only made when
-the evidence is strong in itself (an identical link or file, several re-following followers) or when at
-least two independent kinds agree. Candidates come from inverted indexes (link, domain, file hash, follower,
-term, name trigram), so the work grows with the matches, not with new x disabled.
+hub, a name customers recognise, the same bio, the same customers (who re-follow), the same files, the same
+code words. Each is weak alone and usually changed a little (a new path on the hub, a name variant, the bio
+shuffled, only half the customers back), and ordinary newcomers share some of it by chance (look-alike
+names, popular link hubs, followers who follow everyone). So each kind of evidence is weighed by how rare it
+is on the platform (link hubs by how many accounts use them, bio words and followers by IDF), and a link is
+only made when the evidence is identical in itself (the same link or file) or when at least two independent
+kinds agree. Candidates come from inverted indexes (link, domain, file hash, follower, term, bio word, name
+trigram) and the media index for near files, so the work grows with the matches, not with new x disabled.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-from scipy.stats import poisson
+from bastion.enforce.evasion_text import (
+    bio_tokens,
+    core_name,
+    fold_name,
+    idf,
+    link_domain,
+    link_path,
+    name_similarity,
+    normalise_link,
+    trigrams,
+    weighted_jaccard,
+)
+from bastion.media import PDQIndex
 
-_LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s"})
-_NON_ALNUM = re.compile(r"[^a-z0-9@$]+")
-#: a leet character inside a word (letters on both sides, or starting one); real numbers stay numbers
-_LEET_INSIDE = re.compile(r"(?:(?<=[a-z])|^)[013457@$](?=[a-z])")
+__all__ = [
+    "EvasionMatch",
+    "EvasionScorer",
+    "Profile",
+    "fold_name",
+    "link_domain",
+    "name_similarity",
+    "normalise_link",
+]
+
 PDQ_NEAR = 31  # the PDQ reference's match threshold (bits of 256)
 
 WEIGHTS: Mapping[str, float] = {
     "same_link": 0.9,
     "same_file": 0.85,
-    "near_file": 0.75,
-    "refollowers": 0.85,
-    "similar_username": 0.7,
-    "similar_display_name": 0.35,
-    "same_link_domain": 0.35,
+    "near_file": 0.8,
+    "refollowers": 0.75,
+    "similar_username": 0.55,
+    "similar_display_name": 0.2,
+    "same_link_hub": 0.8,
+    "similar_bio": 0.75,
     "same_terms": 0.45,
 }
-STRONG = frozenset({"same_link", "same_file", "refollowers"})
+#: kinds that come from the same trait of the account count once towards "two independent kinds agree"
+FAMILY: Mapping[str, str] = {
+    "same_link": "link",
+    "same_link_hub": "link",
+    "same_file": "file",
+    "near_file": "file",
+    "refollowers": "followers",
+    "similar_username": "name",
+    "similar_display_name": "name",
+    "similar_bio": "bio",
+    "same_terms": "bio",
+}
+#: a weighted share of re-followers at or under this is what look-alikes get by chance; the value is full
+#: at REFOLLOW_CHANCE + REFOLLOW_SPAN (about half of the customers back)
+REFOLLOW_CHANCE = 0.2
+REFOLLOW_SPAN = 0.25
+#: two originals closer than this in score make a link ambiguous, and it is not made
+AMBIGUOUS = 0.02
+#: identical in itself: enough alone
+STRONG = frozenset({"same_link", "same_file"})
+#: a family counts towards "two independent kinds agree" from this value up
+MATERIAL = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +89,7 @@ class Profile:
     files: frozenset[str] = frozenset()  # exact hashes (md5 / sha256)
     pdq: tuple[str, ...] = ()
     terms: frozenset[str] = frozenset()
+    bio: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,54 +109,6 @@ class EvasionMatch:
         }
 
 
-def fold_name(text: str) -> str:
-    """Lower-case, compatibility-folded, leetspeak inside words undone, separators dropped:
-    'Sunny.0tter_12' -> 'sunnyotter12'."""
-    text = _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text or "").casefold())
-    return _LEET_INSIDE.sub(lambda m: m.group(0).translate(_LEET), text)
-
-
-def _trigrams(text: str) -> set[str]:
-    padded = f"^{text}$"
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def _levenshtein(a: str, b: str) -> int:
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
-def name_similarity(a: str, b: str) -> float:
-    """The larger of trigram Dice and 1 - normalised edit distance, on folded names; 0 for empty names."""
-    fa, fb = fold_name(a), fold_name(b)
-    if not fa or not fb:
-        return 0.0
-    if fa == fb:
-        return 1.0
-    ta, tb = _trigrams(fa), _trigrams(fb)
-    dice = 2 * len(ta & tb) / (len(ta) + len(tb))
-    edit = 1 - _levenshtein(fa, fb) / max(len(fa), len(fb))
-    return max(dice, edit)
-
-
-def normalise_link(url: str) -> str:
-    url = url.strip().lower()
-    url = re.sub(r"^[a-z]+://", "", url)
-    url = url.removeprefix("www.")
-    return url.rstrip("/")
-
-
-def link_domain(link: str) -> str:
-    return normalise_link(link).split("/", 1)[0]
-
-
 @dataclass
 class _Index:
     by_link: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -124,13 +117,16 @@ class _Index:
     by_follower: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     by_term: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     by_gram: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_word: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
 class EvasionScorer:
     """Index the disabled accounts once; score any number of new accounts against them.
 
     ``domain_counts``: how many accounts of the whole platform link to each domain, so a link hub that half
-    the platform uses says little, and one used by a handful of accounts says more.
+    the platform uses says little, and one used by a handful of accounts says more. ``word_counts``: how
+    many bios use each (folded) word. ``follows_made``: how many accounts each follower follows, so a
+    follower who follows everyone says little when it follows the new account too.
     """
 
     def __init__(
@@ -138,8 +134,10 @@ class EvasionScorer:
         originals: Sequence[Profile],
         *,
         domain_counts: Mapping[str, int] | None = None,
+        word_counts: Mapping[str, int] | None = None,
+        follows_made: Mapping[str, int] | None = None,
         platform_accounts: int = 1,
-        threshold: float = 0.8,
+        threshold: float = 0.75,
         max_bucket: int = 200,
     ) -> None:
         self.originals = list(originals)
@@ -147,7 +145,10 @@ class EvasionScorer:
         self.max_bucket = max_bucket
         self.domain_counts = dict(domain_counts or {})
         self.n = max(platform_accounts, 1)
+        self.word_idf = {w: idf(c, self.n) for w, c in (word_counts or {}).items()}
+        self.follows_made = dict(follows_made or {})
         self.idx = _Index()
+        self._bio = {o.account_id: bio_tokens(o.bio) for o in self.originals}
         for i, o in enumerate(self.originals):
             for link in o.links:
                 self.idx.by_link[normalise_link(link)].add(i)
@@ -158,11 +159,20 @@ class EvasionScorer:
                 self.idx.by_follower[f].add(i)
             for t in o.terms:
                 self.idx.by_term[t].add(i)
-            for g in _trigrams(fold_name(o.username)):
+            for w in self._bio[o.account_id]:
+                self.idx.by_word[w].add(i)
+            folded = fold_name(o.username)
+            for g in trigrams(folded) | trigrams(core_name(folded)):
                 self.idx.by_gram[g].add(i)
-        self._pdq_bits, self._pdq_owner = _pdq_matrix(
-            [(i, p) for i, o in enumerate(self.originals) for p in o.pdq]
-        )
+        self._pdq = PDQIndex()
+        self._pdq_owner: list[int] = []
+        good = [(i, h) for i, o in enumerate(self.originals) for h in o.pdq if _is_pdq(h)]
+        if good:
+            self._pdq.add([h for _, h in good])
+            self._pdq_owner = [i for i, _ in good]
+
+    def _follower_idf(self, follower: str) -> float:
+        return idf(self.follows_made.get(follower, 1), self.n)
 
     def _candidates(self, p: Profile) -> set[int]:
         out: set[int] = set()
@@ -181,46 +191,39 @@ class EvasionScorer:
             add(ix.by_follower.get(f))
         for t in p.terms:
             add(ix.by_term.get(t))
-        grams = Counter(i for g in _trigrams(fold_name(p.username)) for i in ix.by_gram.get(g, ()))
+        for w in bio_tokens(p.bio):
+            add(ix.by_word.get(w))
+        folded = fold_name(p.username)
+        grams = Counter(
+            i for g in trigrams(folded) | trigrams(core_name(folded)) for i in ix.by_gram.get(g, ())
+        )
         out.update(i for i, c in grams.items() if c >= 3)
         return out
 
     def _near_files(self, p: Profile) -> dict[int, int]:
         """Original index -> smallest PDQ distance to any of the new account's files (within PDQ_NEAR)."""
-        if not p.pdq or self._pdq_bits.shape[0] == 0:
+        mine = [h for h in p.pdq if _is_pdq(h)]
+        if not mine or not self._pdq_owner:
             return {}
-        mine, _ = _pdq_matrix([(0, h) for h in p.pdq])
+        hits = self._pdq.search(mine, PDQ_NEAR)
         best: dict[int, int] = {}
-        for row in mine:
-            dist = np.unpackbits(np.bitwise_xor(self._pdq_bits, row), axis=1).sum(axis=1)
-            for k in np.nonzero(dist <= PDQ_NEAR)[0]:
-                owner = int(self._pdq_owner[k])
-                best[owner] = min(best.get(owner, 256), int(dist[k]))
+        for row, dist in zip(hits.row.tolist(), hits.distance.tolist(), strict=True):
+            owner = self._pdq_owner[row]
+            best[owner] = min(best.get(owner, 256), dist)
         return best
 
-    def _refollow_surprise(self, common: int, mine: int, theirs: int) -> float:
-        """How unlikely this many shared followers is by chance (Poisson, -log10 p), less the look-elsewhere
-        cost of having compared against every original; > 0 means more than chance would explain."""
-        lam = max(mine * theirs / self.n, 1e-9)
-        log_p = float(poisson.logsf(common - 1, lam)) / math.log(10)
-        return -log_p - math.log10(max(len(self.originals), 1))
+    def _hub_rarity(self, domain: str) -> float:
+        """IDF of the domain over the platform's accounts, as a share of the largest IDF possible: a
+        personal domain is near 1, a link hub many use is near 0.5 or below."""
+        count = max(self.domain_counts.get(domain, 1), 1)
+        return max(0.0, min(1.0, idf(count, self.n) / idf(1, self.n))) if self.n > 1 else 1.0
 
     def score_pair(
-        self, p: Profile, o: Profile, near: int | None = None
+        self, p: Profile, o: Profile, near: int | None = None, *, bio: frozenset[str] | None = None
     ) -> tuple[float, dict[str, float], list[str]]:
         kinds: dict[str, float] = {}
         words: list[str] = []
-        same_links = {normalise_link(x) for x in p.links} & {normalise_link(x) for x in o.links}
-        if same_links:
-            kinds["same_link"] = 1.0
-            words.append(f"same external link {sorted(same_links)[0]}")
-        else:
-            domains = {link_domain(x) for x in p.links} & {link_domain(x) for x in o.links}
-            if domains:
-                d = sorted(domains)[0]
-                share = self.domain_counts.get(d, 1) / self.n
-                kinds["same_link_domain"] = max(0.0, min(1.0, 1 - math.log10(1 + 100 * share) / 2))
-                words.append(f"same link hub {d} (used by {self.domain_counts.get(d, 1)} accounts)")
+        self._links(p, o, kinds, words)
         same_files = p.files & o.files
         if same_files:
             kinds["same_file"] = 1.0
@@ -228,25 +231,26 @@ class EvasionScorer:
         elif near is not None:
             kinds["near_file"] = 1 - near / (2 * PDQ_NEAR)
             words.append(f"near-identical file (PDQ distance {near})")
-        common = p.followers & o.followers
-        if len(common) >= 2:
-            surprise = self._refollow_surprise(len(common), len(p.followers), len(o.followers))
-            if surprise > 0:
-                kinds["refollowers"] = min(1.0, surprise / 4)
-                share = len(common) / max(1, len(p.followers))
-                odds = 10 ** min(surprise + math.log10(max(1, len(self.originals))), 12)
-                words.append(
-                    f"{len(common)} of the disabled account's followers re-followed it "
-                    f"({share:.0%} of its followers; chance 1 in {odds:,.0f})"
-                )
+        self._refollowers(p, o, kinds, words)
         sim = name_similarity(p.username, o.username)
-        if sim >= 0.6:
-            kinds["similar_username"] = (sim - 0.6) / 0.4
+        if sim >= 0.8:
+            kinds["similar_username"] = (sim - 0.8) / 0.2
             words.append(f"username {p.username!r} resembles {o.username!r} ({sim:.2f})")
         dsim = name_similarity(p.display_name, o.display_name)
         if dsim >= 0.8:
             kinds["similar_display_name"] = (dsim - 0.8) / 0.2
             words.append(f"display name {p.display_name!r} resembles {o.display_name!r} ({dsim:.2f})")
+        mine = bio_tokens(p.bio) if bio is None else bio
+        theirs = self._bio.get(o.account_id)
+        if theirs is None:
+            theirs = bio_tokens(o.bio)
+        if len(mine) >= 2 and len(theirs) >= 2:
+            default = math.log(self.n + 1)
+            j = weighted_jaccard(mine, theirs, self.word_idf, default)
+            if j >= 0.35:
+                kinds["similar_bio"] = min(1.0, (j - 0.25) / 0.5)
+                shared = len(mine & theirs)
+                words.append(f"bio shares {shared} of {len(mine | theirs)} words, rarity-weighted {j:.0%}")
         terms = p.terms & o.terms
         if terms:
             kinds["same_terms"] = len(terms) / len(p.terms | o.terms)
@@ -256,38 +260,86 @@ class EvasionScorer:
             miss *= 1 - WEIGHTS[k] * v
         return 1 - miss, kinds, words
 
+    def _links(self, p: Profile, o: Profile, kinds: dict[str, float], words: list[str]) -> None:
+        same_links = {normalise_link(x) for x in p.links} & {normalise_link(x) for x in o.links}
+        if same_links:
+            kinds["same_link"] = 1.0
+            words.append(f"same external link {sorted(same_links)[0]}")
+            return
+        best: tuple[float, str, float] | None = None
+        for a in p.links:
+            for b in o.links:
+                d = link_domain(a)
+                if d != link_domain(b):
+                    continue
+                path_sim = name_similarity(link_path(a), link_path(b))
+                closeness = min(1.0, max(0.0, (path_sim - 0.5) / 0.4))
+                value = 0.5 * self._hub_rarity(d) + 0.5 * closeness
+                if best is None or value > best[0]:
+                    best = (value, d, path_sim)
+        if best is not None:
+            value, d, path_sim = best
+            kinds["same_link_hub"] = value
+            words.append(
+                f"same link hub {d} (used by {self.domain_counts.get(d, 1)} accounts), "
+                f"path similarity {path_sim:.2f}"
+            )
+
+    def _refollowers(self, p: Profile, o: Profile, kinds: dict[str, float], words: list[str]) -> None:
+        """The share of the original's followers back, each weighted by how few accounts it follows."""
+        common = p.followers & o.followers
+        if len(common) < 2:
+            return
+        mass = sum(self._follower_idf(f) for f in o.followers)
+        if mass <= 0:
+            return
+        share = sum(self._follower_idf(f) for f in common) / mass
+        value = min(1.0, max(0.0, (share - REFOLLOW_CHANCE) / REFOLLOW_SPAN)) * min(1.0, len(common) / 4)
+        if value > 0:
+            kinds["refollowers"] = value
+            words.append(
+                f"{len(common)} of the disabled account's {len(o.followers)} followers re-followed it "
+                f"({share:.0%} weighted by how few accounts each follows)"
+            )
+
     def linked(self, score: float, kinds: Mapping[str, float]) -> bool:
+        """Above the threshold, and either identical evidence or two independent families that agree."""
         if score < self.threshold:
             return False
-        strong = (
-            any(kinds.get(k, 0) >= 0.99 for k in STRONG if k != "refollowers")
-            or kinds.get("refollowers", 0) >= 0.85
-        )
-        return strong or sum(1 for v in kinds.values() if v > 0.25) >= 2
+        if any(kinds.get(k, 0) >= 0.99 for k in STRONG):
+            return True
+        return len({FAMILY[k] for k, v in kinds.items() if v >= MATERIAL}) >= 2
 
     def match(self, p: Profile) -> EvasionMatch | None:
         """The most likely original of a new account, or None when nothing reaches the bar."""
         near = self._near_files(p)
-        best: tuple[float, int, dict[str, float], list[str]] | None = None
+        bio = bio_tokens(p.bio)
+        scored: list[tuple[float, int, dict[str, float], list[str]]] = []
         for i in self._candidates(p) | set(near):
             o = self.originals[i]
             if o.account_id == p.account_id:
                 continue
-            score, kinds, words = self.score_pair(p, o, near.get(i))
-            if best is None or (score, -i) > (best[0], -best[1]):
-                best = (score, i, kinds, words)
-        if best is None or not self.linked(best[0], best[2]):
+            score, kinds, words = self.score_pair(p, o, near.get(i), bio=bio)
+            if self.linked(score, kinds):
+                scored.append((score, -i, kinds, words))
+        if not scored:
             return None
-        score, i, kinds, words = best
+        scored.sort(reverse=True)
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < AMBIGUOUS:
+            return None  # as like one disabled account as another: which one is not known
+        score, i, kinds, words = scored[0]
+        i = -i
         return EvasionMatch(p.account_id, self.originals[i].account_id, score, words, kinds)
 
     def match_all(self, new_accounts: Iterable[Profile]) -> list[EvasionMatch]:
         return [m for p in new_accounts if (m := self.match(p)) is not None]
 
 
-def _pdq_matrix(items: list[tuple[int, str]]) -> tuple[np.ndarray, np.ndarray]:
-    good = [(i, h) for i, h in items if h and len(h) == 64]
-    if not good:
-        return np.zeros((0, 32), np.uint8), np.zeros(0, np.int64)
-    bits = np.frombuffer(b"".join(bytes.fromhex(h) for _, h in good), np.uint8).reshape(-1, 32)
-    return bits, np.array([i for i, _ in good], np.int64)
+def _is_pdq(value: str) -> bool:
+    if not value or len(value) != 64:
+        return False
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return True

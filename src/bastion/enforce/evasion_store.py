@@ -1,38 +1,34 @@
 """Database wiring of ban-evasion detection: ``scan_evasion(store, platform)``, called after each ingest.
 
-Originals are the accounts with an active ``disable_account`` action; new accounts are the active ones
-created after the earliest such decision (less a look-back, since sellers often open the spare account just
-before they lose the main one). Each link found is stored in ``enforce_evasion`` with the original's action
-id, and written as ``Signal(kind="evasion", source="enforce")`` on the new account; a scan replaces the
-previous scan's links for the platform.
+Originals are the accounts disabled or deleted by the platform (export ``status``) or by an active Bastion
+``disable_account`` action (see ``evasion_originals``); new accounts are the active ones created after the
+earliest moment any original can have been disabled, less a look-back (sellers often open the spare account
+just before they lose the main one). Each link found is stored in ``enforce_evasion`` with the original's
+action id (when Bastion disabled it) and evidence naming both sources, and written as
+``Signal(kind="evasion", source="enforce")`` on the new account; a scan replaces the previous scan's links.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import utcnow
-from bastion.enforce.actions import ActionService
-from bastion.enforce.evasion import EvasionMatch, EvasionScorer, Profile, link_domain
+from bastion.enforce.evasion import EvasionMatch, EvasionScorer, Profile
+from bastion.enforce.evasion_originals import Original, chunks, find_originals
+from bastion.enforce.evasion_text import bio_tokens, link_domain
 from bastion.store import Store
-from bastion.store.tables import accounts, follows, media, posts
+from bastion.store.tables import accounts, follows, media, platforms, posts
 from bastion.store.tables_enforce import enforce_evasion
 
 KIND = "evasion"
 SOURCE = "enforce"
 LOOKBACK = timedelta(days=7)
-_CHUNK = 500
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
 
 
 def _links(text: str | None) -> frozenset[str]:
@@ -46,7 +42,7 @@ def _profiles(store: Store, platform: str, ids: list[str], rows: dict[str, Any])
     terms: dict[str, set[str]] = defaultdict(set)
     post_owner: dict[str, str] = {}
     with store.engine.connect() as conn:
-        for part in _chunks(ids):
+        for part in chunks(ids):
             for follower, followee in conn.execute(
                 select(follows.c.follower_id, follows.c.followee_id).where(
                     follows.c.platform == platform, follows.c.followee_id.in_(part)
@@ -82,31 +78,48 @@ def _profiles(store: Store, platform: str, ids: list[str], rows: dict[str, Any])
             files=frozenset(files[a]),
             pdq=tuple(pdq[a]),
             terms=frozenset(terms[a]),
+            bio=rows[a].bio or "",
         )
         for a in ids
     ]
 
 
-def _domain_counts(conn: Connection, platform: str) -> tuple[Counter[str], int]:
-    counts: Counter[str] = Counter()
+def _platform_counts(conn: Connection, platform: str) -> tuple[Counter[str], Counter[str], int]:
+    """How many accounts link to each domain and use each bio word, and how many accounts there are."""
+    domains: Counter[str] = Counter()
+    words: Counter[str] = Counter()
     n = 0
-    for (links,) in conn.execute(select(accounts.c.external_links).where(accounts.c.platform == platform)):
+    query = select(accounts.c.external_links, accounts.c.bio).where(accounts.c.platform == platform)
+    for links, bio in conn.execute(query):
         n += 1
-        counts.update({link_domain(u) for u in _links(links)})
-    return counts, n
+        domains.update({link_domain(u) for u in _links(links)})
+        words.update(bio_tokens(bio or ""))
+    return domains, words, n
 
 
-def scan_evasion(store: Store, platform: str, *, threshold: float = 0.8) -> list[EvasionMatch]:
+def _follows_made(conn: Connection, platform: str, followers: Iterable[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part in chunks(sorted(set(followers))):
+        query = (
+            select(follows.c.follower_id, func.count())
+            .where(follows.c.platform == platform, follows.c.follower_id.in_(part))
+            .group_by(follows.c.follower_id)
+        )
+        out.update({f: int(c) for f, c in conn.execute(query)})
+    return out
+
+
+def scan_evasion(store: Store, platform: str, *, threshold: float = 0.75) -> list[EvasionMatch]:
     """Score new accounts against disabled ones, store the links and signals, and return the links."""
-    disabled = ActionService(store).disabled_since(platform)
-    if not disabled:
-        store.signals.replace(SOURCE, KIND, platform, [])
+    originals = find_originals(store, platform)
+    if not originals:
+        _store(store, platform, [], originals)
         return []
-    since = min(at for _, at in disabled.values()) - LOOKBACK
+    since = min(o.not_before for o in originals.values()) - LOOKBACK
     with store.engine.connect() as conn:
-        originals = {
+        old_rows = {
             r.account_id: r
-            for part in _chunks(list(disabled))
+            for part in chunks(sorted(originals))
             for r in conn.execute(
                 select(accounts).where(accounts.c.platform == platform, accounts.c.account_id.in_(part))
             )
@@ -120,27 +133,38 @@ def scan_evasion(store: Store, platform: str, *, threshold: float = 0.8) -> list
                     accounts.c.status == "active",
                 )
             )
-            if r.account_id not in disabled
+            if r.account_id not in originals
         }
-        domains, n = _domain_counts(conn, platform)
+        domains, words, n = _platform_counts(conn, platform)
+    old_profiles = _profiles(store, platform, sorted(old_rows), old_rows)
+    with store.engine.connect() as conn:
+        made = _follows_made(conn, platform, (f for p in old_profiles for f in p.followers))
     scorer = EvasionScorer(
-        _profiles(store, platform, sorted(originals), originals),
+        old_profiles,
         domain_counts=domains,
+        word_counts=words,
+        follows_made=made,
         platform_accounts=n,
         threshold=threshold,
     )
-    found = []
-    for m in scorer.match_all(_profiles(store, platform, sorted(fresh), fresh)):
-        _action, decided = disabled[m.original_account_id]
-        if fresh[m.account_id].created_at >= decided - LOOKBACK:
-            found.append(m)
-    _store(store, platform, found, disabled)
+    found = [
+        m
+        for m in scorer.match_all(_profiles(store, platform, sorted(fresh), fresh))
+        if fresh[m.account_id].created_at >= originals[m.original_account_id].not_before - LOOKBACK
+    ]
+    _store(store, platform, found, originals)
     return found
 
 
-def _store(store: Store, platform: str, found: Iterable[EvasionMatch], disabled: dict[str, Any]) -> None:
+def _store(
+    store: Store, platform: str, found: Iterable[EvasionMatch], originals: dict[str, Original]
+) -> None:
     found = list(found)
     now = utcnow()
+
+    def evidence(m: EvasionMatch) -> list[str]:
+        return [*originals[m.original_account_id].evidence(), *m.evidence]
+
     with store.engine.begin() as conn:
         conn.execute(delete(enforce_evasion).where(enforce_evasion.c.platform == platform))
         if found:
@@ -151,9 +175,9 @@ def _store(store: Store, platform: str, found: Iterable[EvasionMatch], disabled:
                         "platform": platform,
                         "account_id": m.account_id,
                         "original_account_id": m.original_account_id,
-                        "original_action_id": disabled[m.original_account_id][0],
+                        "original_action_id": originals[m.original_account_id].action_id,
                         "score": m.score,
-                        "evidence": m.evidence,
+                        "evidence": evidence(m),
                         "found_at": now,
                     }
                     for m in found
@@ -173,8 +197,9 @@ def _store(store: Store, platform: str, found: Iterable[EvasionMatch], disabled:
                 min(1.0, m.score),
                 {
                     "original_account_id": m.original_account_id,
-                    "original_action_id": disabled[m.original_account_id][0],
-                    "evidence": m.evidence,
+                    "original_action_id": originals[m.original_account_id].action_id,
+                    "original": originals[m.original_account_id].as_json(),
+                    "evidence": evidence(m),
                 },
             )
             for m in found
@@ -199,3 +224,9 @@ def evasion_links(store: Store, platform: str | None = None) -> list[dict[str, A
             }
             for r in conn.execute(query)
         ]
+
+
+def store_platforms(store: Store) -> list[str]:
+    """Every platform the store holds data for (each may have accounts it disabled itself)."""
+    with store.engine.connect() as conn:
+        return sorted(conn.scalars(select(platforms.c.name)))

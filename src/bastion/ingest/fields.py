@@ -124,6 +124,12 @@ class Instant(FieldType):
         return self.to_driver(parsed.astimezone(UTC))
 
     def column(self, values: list[Any]) -> list[Any]:
+        if not self.required and not all(values):  # an optional field, absent in some rows
+            out: list[Any] = [None] * len(values)
+            present = [i for i, v in enumerate(values) if v not in _EMPTY]
+            for i, v in zip(present, self.column([values[i] for i in present]), strict=True):
+                out[i] = v
+            return out
         if not _is_all_str(values):
             raise TypeError
         parsed = list(map(datetime.fromisoformat, values))

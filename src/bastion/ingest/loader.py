@@ -82,9 +82,10 @@ class Ingestor:
         self.dialect = store.dialect
         self.specs = build_specs(instant_to_driver(self.dialect), sqlite=self.dialect == "sqlite")
         self._sql = {
-            name: upsert_sql(spec.table, self._columns(spec), spec.key, self.dialect)
+            name: upsert_sql(spec.table, self._columns(spec), spec.key, self.dialect, stamp=spec.stamp)
             for name, spec in self.specs.items()
         }
+        self._to_driver = instant_to_driver(self.dialect)
         self._media_sql = upsert_sql(media, MEDIA_COLUMNS, ("platform", "post_id", "media_id"), self.dialect)
 
     @staticmethod
@@ -186,7 +187,7 @@ class Ingestor:
                 room = KEEP_ERRORS - len(summary.errors)
                 summary.errors.extend(batch.errors[: max(room, 0)])
                 with self.store.engine.begin() as conn:
-                    self._write(conn, sql, batch, platform)
+                    self._write(conn, sql, batch, platform, stamped=spec.stamp is not None)
                     self._save_checkpoint(
                         conn, platform, table, path.name, fingerprint, position, accepted, rejected, False
                     )
@@ -199,10 +200,16 @@ class Ingestor:
         if progress:
             progress(path.name, reader.total_bytes, reader.total_bytes)
 
-    def _write(self, conn: Connection, sql: str, batch: ValidBatch, platform: str) -> None:
+    def _write(
+        self, conn: Connection, sql: str, batch: ValidBatch, platform: str, *, stamped: bool = False
+    ) -> None:
         if batch.platforms - {platform}:
             self._add_platforms(conn, batch.platforms)
-        execute_many(conn, sql, batch.rows)
+        if stamped:
+            seen = (self._to_driver(utcnow()),)
+            execute_many(conn, sql, [row + seen for row in batch.rows])
+        else:
+            execute_many(conn, sql, batch.rows)
         execute_many(conn, self._media_sql, batch.media)
         if batch.errors:
             now = utcnow()

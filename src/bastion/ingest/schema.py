@@ -29,6 +29,8 @@ class TableSpec:
     table: Table
     fields: dict[str, FieldType]
     key: tuple[str, ...]
+    #: (column, watched field): a column ingest stamps with the load time when the watched field changes
+    stamp: tuple[str, str] | None = None
 
     @property
     def required(self) -> list[str]:
@@ -63,10 +65,12 @@ def build_specs(to_driver: Callable[[datetime], Any], *, sqlite: bool = False) -
                 "external_links": SemicolonList(),
                 "age_band": Choice(_values(AgeBand), default="unknown"),
                 "status": Choice(_values(AccountStatus), default="active"),
+                "status_changed_at": at(required=False),
                 "followers_count": Count(),
                 "following_count": Count(),
             },
             ("platform", "account_id"),
+            stamp=("status_seen_at", "status"),
         ),
         TableSpec(
             "follows",

@@ -14,20 +14,35 @@ from sqlalchemy import Connection, Engine, MetaData, Table, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 
 
-def upsert_sql(table: Table, columns: Sequence[str], key: Sequence[str], dialect: str) -> str:
-    """Insert or update-if-different; re-loading identical rows writes nothing."""
+def upsert_sql(
+    table: Table,
+    columns: Sequence[str],
+    key: Sequence[str],
+    dialect: str,
+    *,
+    stamp: tuple[str, str] | None = None,
+) -> str:
+    """Insert or update-if-different; re-loading identical rows writes nothing.
+
+    ``stamp=(stamp_column, watched_column)``: the stamp column is the last value of each row; it is written
+    on insert and when the watched column changes, and kept otherwise (e.g. when a status was first seen).
+    """
     mark = "?" if dialect == "sqlite" else "%s"
     differs = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
-    cols = ", ".join(_q(c) for c in columns)
-    marks = ", ".join(mark for _ in columns)
+    all_columns = [*columns, stamp[0]] if stamp else list(columns)
+    cols = ", ".join(_q(c) for c in all_columns)
+    marks = ", ".join(mark for _ in all_columns)
     updates = [c for c in columns if c not in key]
     keys = ", ".join(_q(k) for k in key)
     sql = f"INSERT INTO {_q(table.name)} ({cols}) VALUES ({marks}) ON CONFLICT ({keys})"
     if not updates:
         return sql + " DO NOTHING"
-    sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in updates)
+    sets = [f"{_q(c)} = excluded.{_q(c)}" for c in updates]
+    if stamp:
+        s, w, t = _q(stamp[0]), _q(stamp[1]), _q(table.name)
+        sets.append(f"{s} = CASE WHEN {t}.{w} {differs} excluded.{w} THEN excluded.{s} ELSE {t}.{s} END")
     where = " OR ".join(f"{_q(table.name)}.{_q(c)} {differs} excluded.{_q(c)}" for c in updates)
-    return f"{sql} DO UPDATE SET {sets} WHERE {where}"
+    return f"{sql} DO UPDATE SET {', '.join(sets)} WHERE {where}"
 
 
 def dialect_insert(bind: Connection | Engine, table: Table) -> Any:

@@ -59,6 +59,8 @@ accounts = Table(
     Column("external_links", Text),
     Column("age_band", String(16), nullable=False, server_default="unknown"),
     Column("status", String(16), nullable=False, server_default="active"),
+    Column("status_changed_at", Instant),  # when the platform says the status changed (optional in exports)
+    Column("status_seen_at", Instant),  # when Bastion first saw the current status (set by ingest)
     Column("followers_count", Integer),
     Column("following_count", Integer),
     Column("extra", Json),
