@@ -8,53 +8,20 @@ matcher.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from bastion.terms.fold import ascii_table, table
-from bastion.terms.normalize import SPREAD_HINT, decode, needs_decoding
+from bastion.terms.joined import SEP, fold_squeeze
+from bastion.terms.normalize import SPREAD_HINT, decode, prefold
 from bastion.terms.views import LEET_HINT, leet_spread
-
-SEP = "\x1f"  # whitespace to the regexes, produced by no fold, so nothing matches or squeezes across it
-
-
-@functools.cache
-def _batch_ascii_table() -> bytes:
-    t = bytearray(ascii_table(True))
-    t[ord(SEP)] = ord(SEP)
-    return bytes(t)
-
-
-@functools.cache
-def _batch_table() -> dict[int, str]:
-    mapping = dict(table(True))
-    mapping[ord(SEP)] = SEP
-    return mapping
-
-
-def _fold_squeeze(joined: str) -> str:
-    if joined.isascii():
-        arr = np.frombuffer(joined.encode("ascii").translate(_batch_ascii_table()), dtype=np.uint8)
-        codec = "ascii"
-    else:
-        arr = np.frombuffer(joined.translate(_batch_table()).encode("utf-32-le"), dtype=np.uint32)
-        codec = "utf-32-le"
-    if arr.size == 0:
-        return ""
-    keep = np.empty(arr.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(arr[1:], arr[:-1], out=keep[1:])
-    keep |= arr == ord(SEP)
-    return arr[keep].tobytes().decode(codec)
 
 
 def candidates(texts: Sequence[str], automaton: Any, patterns: Sequence[re.Pattern[str]] = ()) -> set[int]:
     """Indices of texts that may match; every other text has no match in any view."""
-    decoded = [decode(t) if ("&" in t or "%" in t) and needs_decoding(t) else t for t in texts]
+    decoded = [prefold(t) for t in texts]
     ascii_idx = [i for i, t in enumerate(decoded) if t.isascii()]
     other_idx = [i for i, t in enumerate(decoded) if not t.isascii()]
     picked: set[int] = set()
@@ -62,7 +29,7 @@ def candidates(texts: Sequence[str], automaton: Any, patterns: Sequence[re.Patte
         if not group:
             continue
         raw = SEP.join(decoded[i] for i in group)
-        view = _fold_squeeze(raw)
+        view = fold_squeeze(raw)
         hints = [m.start() for m in LEET_HINT.finditer(raw)]
         if hints:
             # position p of the raw join belongs to the text after the number of separators before it
@@ -77,7 +44,7 @@ def candidates(texts: Sequence[str], automaton: Any, patterns: Sequence[re.Patte
             slots = np.searchsorted(bounds, np.asarray(hit_ends + hint_ends, dtype=np.int64))
             picked.update(group[int(s)] for s in slots)
     if patterns:
-        for i, t in enumerate(decoded):
-            if any(p.search(t) for p in patterns):
+        for i, t in enumerate(texts):
+            if any(p.search(decode(t)) for p in patterns):
                 picked.add(i)
     return picked

@@ -1,5 +1,5 @@
-"""Text to skeleton: decode entities, optionally split CamelCase, fold, squeeze stretched letters, join
-letters spread out by separators.
+"""Text to skeleton: decode entities, rewrite symbol look-alikes ("|<"), close gaps between pictographs,
+optionally split CamelCase, fold, squeeze stretched letters, join letters spread out by separators.
 
 Two implementations of the same steps: ``render`` works on whole strings (translate and a few regexes) and
 runs on every text; ``render_tracked`` keeps, for each output character, the span of the original text it came
@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
+from bastion.terms.emoji import close_gaps, gap_re, pictograph_re
 from bastion.terms.fold import ascii_table, table
+from bastion.terms.lookalikes import ART, ART_RE, may_have_art, rewrite_art
 
 _ENCODED = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|(?:%[0-9A-Fa-f]{2})+"
@@ -89,6 +92,46 @@ def decode(text: str) -> str:
     return decode_tracked(text).text if needs_decoding(text) else text
 
 
+def prefold(text: str) -> str:
+    """The rewrites done before folding: decoding, symbol look-alikes, gaps between pictographs."""
+    if ("&" in text or "%" in text) and _ENCODED.search(text) is not None:
+        text = decode_tracked(text).text
+    if may_have_art(text):
+        text = rewrite_art(text)
+    return text if text.isascii() else close_gaps(text)
+
+
+def _sub_tracked(base: Tracked, pattern: re.Pattern[str], repl: Callable[[str], str]) -> Tracked:
+    """``pattern.sub(repl, base.text)`` keeping offsets: replacement characters span the whole match."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in pattern.finditer(base.text):
+        chars.extend(base.text[pos : m.start()])
+        starts.extend(base.starts[pos : m.start()])
+        ends.extend(base.ends[pos : m.start()])
+        for ch in repl(m.group()):
+            chars.append(ch)
+            starts.append(base.starts[m.start()])
+            ends.append(base.ends[m.end() - 1])
+        pos = m.end()
+    chars.extend(base.text[pos:])
+    starts.extend(base.starts[pos:])
+    ends.extend(base.ends[pos:])
+    return Tracked("".join(chars), tuple(starts), tuple(ends))
+
+
+def prefold_tracked(text: str) -> Tracked:
+    """``prefold`` with an offset map back to ``text``."""
+    base = decode_tracked(text)
+    if may_have_art(base.text):
+        base = _sub_tracked(base, ART_RE, lambda s: ART[s])
+    if not base.text.isascii() and pictograph_re().search(base.text):
+        base = _sub_tracked(base, gap_re(), lambda s: "")
+    return base
+
+
 def fold_text(text: str, leet: bool) -> str:
     if text.isascii():
         return text.encode("ascii").translate(ascii_table(leet)).decode("ascii")
@@ -133,8 +176,7 @@ def render_view(
     text: str, *, leet: bool = True, camel: bool = False
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The skeleton view of ``text`` that the automaton scans, and the spans of joined spread-out letters."""
-    if needs_decoding(text):
-        text = decode_tracked(text).text
+    text = prefold(text)
     if camel:
         text = _CAMEL.sub(" ", text)
     if text.isascii():
@@ -153,7 +195,7 @@ def canonical(term: str) -> str:
 
 def render_tracked(text: str, *, leet: bool = True, camel: bool = False) -> Tracked:
     """``render`` with an offset map back to ``text``; equal to ``render`` character for character."""
-    base = decode_tracked(text)
+    base = prefold_tracked(text)
     chars = list(base.text)
     starts = list(base.starts)
     ends = list(base.ends)

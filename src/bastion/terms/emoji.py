@@ -1,0 +1,82 @@
+"""Pictographs (emoji) as characters of their own, so an emoji code word can be a lexicon term.
+
+Why: networks advertise with emoji sequences standing for a phrase. Folding used to turn every symbol into a
+space, so such a term had no skeleton and never matched. Pictographs now fold to themselves, their decorations
+(variation selectors, ZWJ, skin-tone modifiers, keycap marks) fold to nothing, and any separators written
+between two pictographs are dropped before folding, so "🦜 🎈", "🦜.🎈" and "🦜\u200d🎈" all read "🦜🎈". A
+pictograph is a word of its own: it is a token boundary for letters next to it, and a term that starts or
+ends with one matches even when glued to letters ("x🦜🎈y").
+
+The set is Unicode's Extended_Pictographic property, read through the ``regex`` package once per process
+(no emoji list is kept in the repository).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import regex
+
+# Emoji_Modifier: the five skin tones; they only decorate the pictograph before them.
+SKIN_TONES = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))
+# Extended_Pictographic lives below U+3300 and in the supplementary symbol planes; scanning only there keeps
+# the one-time cost small.
+_SCAN = ((0xA0, 0x3300), (0x1F000, 0x1FFFE))
+
+
+@functools.cache
+def pictograph_ranges() -> tuple[tuple[int, int], ...]:
+    """Inclusive code point ranges of Extended_Pictographic, minus the skin-tone modifiers."""
+    prop = regex.compile(r"\p{Extended_Pictographic}")
+    out: list[list[int]] = []
+    for lo, hi in _SCAN:
+        chunk = "".join(chr(c) for c in range(lo, hi) if not 0xD800 <= c <= 0xDFFF)
+        for ch in prop.findall(chunk):
+            cp = ord(ch)
+            if ch in SKIN_TONES:
+                continue
+            if out and out[-1][1] == cp - 1:
+                out[-1][1] = cp
+            else:
+                out.append([cp, cp])
+    return tuple((a, b) for a, b in out)
+
+
+@functools.cache
+def pictographs() -> frozenset[str]:
+    return frozenset(chr(c) for a, b in pictograph_ranges() for c in range(a, b + 1))
+
+
+def _class() -> str:
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in pictograph_ranges()
+    )
+
+
+@functools.cache
+def pictograph_re() -> re.Pattern[str]:
+    return re.compile(f"[{_class()}]")
+
+
+@functools.cache
+def gap_re() -> re.Pattern[str]:
+    """Anything but letters, digits, pictographs and the batch separator, between two pictographs."""
+    p = _class()
+    return re.compile(f"(?<=[{p}])(?:(?![{p}])[^\\w\\x1f]|_)+(?=[{p}])")
+
+
+def is_pictograph(ch: str) -> bool:
+    return ch in pictographs()
+
+
+def has_pictograph(text: str) -> bool:
+    return not text.isascii() and pictograph_re().search(text) is not None
+
+
+def close_gaps(text: str) -> str:
+    """Drop separators between pictographs ("🦜 . 🎈" reads "🦜🎈"); letters between them stay."""
+    if text.isascii():
+        return text
+    return gap_re().sub("", text) if pictograph_re().search(text) else text
