@@ -30,6 +30,7 @@ class TermKeys:
     keys: list[str]  # the skeleton each term is stored under ("" when it has none)
     letters: list[int]  # skeleton letters before squeezing: how long the term is for the length rules
     pictographic: list[bool]  # holds a pictograph: no reversal, no look-alike letters
+    unsqueezed: list[str]  # the skeleton before squeezing, where letter look-alikes are spelled out
 
 
 def canonical_many(texts: Sequence[str]) -> TermKeys:
@@ -38,18 +39,23 @@ def canonical_many(texts: Sequence[str]) -> TermKeys:
     if not pre or any(SEP in t for t in pre):  # cannot be joined safely; rare enough to do one by one
         keys = [canonical(t) for t in texts]
         folded = [fold_text(t, True) for t in pre]
+        bases = list(keys)
     else:
         joined = SEP.join(pre)
         keys = fold_squeeze(joined).split(SEP)
         folded = fold_joined(joined).split(SEP)
+        bases = [f.strip() for f in folded]
         for i, key in enumerate(keys):
             if " " in key:
                 spread = SPREAD_HINT.search(f" {key} ") is not None
                 keys[i] = canonical(texts[i]) if spread else key.strip()
+                if spread:
+                    bases[i] = keys[i]
     return TermKeys(
         keys,
         [len(f) - f.count(" ") for f in folded],
         [False if t.isascii() else has_pictograph(t) for t in pre],
+        bases,
     )
 
 
@@ -93,7 +99,7 @@ def build(
         (r, j) for j, k in enumerate(words) if long[j] and len(k) >= min_reversed_len and (r := k[::-1]) != k
     ]
     joined = [(k.replace(" ", ""), j) for j, k in enumerate(words) if " " in k]
-    alike = letter_variants_many(words)
+    alike = letter_variants_many([tk.unsqueezed[i] if w else "" for i, w in zip(kept, words, strict=True)])
     all_keys = keys + [k for k, _ in rev] + [k for k, _ in joined] + [k for k, _ in alike] + allowed
     codes = (
         [len(k) << 32 | j << 3 | FORWARD for j, k in enumerate(keys)]

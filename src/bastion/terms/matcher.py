@@ -115,6 +115,10 @@ class Matcher:
             return False
         if kind == JOINED and not policy.concat:
             return False
+        if kind == LOOKALIKE:
+            # inside longer tokens letter look-alikes find ordinary words ("frequencies" holds "encies", a
+            # look-alike of "endless"), so they must stand as a token of their own
+            return bounded
         if bounded:
             return True
         mode = c.term.match
