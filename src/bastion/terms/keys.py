@@ -8,12 +8,13 @@ through ``canonical`` one by one.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import ahocorasick
+import numpy as np
 
 from bastion.terms.emoji import has_pictograph
 from bastion.terms.joined import SEP, fold_joined, fold_squeeze
@@ -101,22 +102,27 @@ def build(
     joined = [(k.replace(" ", ""), j) for j, k in enumerate(words) if " " in k]
     alike = letter_variants_many([tk.unsqueezed[i] if w else "" for i, w in zip(kept, words, strict=True)])
     all_keys = keys + [k for k, _ in rev] + [k for k, _ in joined] + [k for k, _ in alike] + allowed
-    codes = (
-        [len(k) << 32 | j << 3 | FORWARD for j, k in enumerate(keys)]
-        + [len(k) << 32 | j << 3 | REVERSED for k, j in rev]
-        + [len(k) << 32 | j << 3 | JOINED for k, j in joined]
-        + [len(k) << 32 | j << 3 | LOOKALIKE for k, j in alike]
-        + [len(k) << 32 | ALLOW for k in allowed]
+    kinds = np.repeat(
+        np.array([FORWARD, REVERSED, JOINED, LOOKALIKE, ALLOW], dtype=np.int64),
+        [len(keys), len(rev), len(joined), len(alike), len(allowed)],
     )
+    positions = np.fromiter(
+        chain(range(len(keys)), (j for _, j in rev), (j for _, j in joined), (j for _, j in alike)),
+        dtype=np.int64,
+    )
+    positions = np.concatenate([positions, np.zeros(len(allowed), dtype=np.int64)])
+    lengths = np.fromiter(map(len, all_keys), dtype=np.int64, count=len(all_keys))
+    codes: list[int] = ((lengths << 32) | (positions << 3) | kinds).tolist()
     values = dict(zip(all_keys, codes, strict=True))
     shared: list[tuple[int, tuple[tuple[int, int], ...]]] = []
     if len(values) < len(all_keys):
-        dupes = {k for k, n in Counter(all_keys).items() if n > 1}
+        # keys stored for several different (kind, term) pairs: the rare ones that need a shared slot
+        clashing = {k for k, code in zip(all_keys, codes, strict=True) if values[k] != code}
         grouped: dict[str, dict[tuple[int, int], None]] = {}
         for k, code in zip(all_keys, codes, strict=True):
-            if k in dupes:
+            if k in clashing:
                 kind, pos = code & 7, (code >> 3) & _POSITION
-                grouped.setdefault(k, {})[(kind, -1 if kind == ALLOW else pos)] = None
+                grouped.setdefault(k, {})[(kind, pos)] = None
         for k, found in grouped.items():
             if len(found) > 1:
                 shared.append((len(k), tuple(found)))

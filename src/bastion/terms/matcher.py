@@ -53,12 +53,6 @@ class Match:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    term: Term
-    long: bool
-
-
 @dataclass(slots=True)
 class _Hit:
     start: int
@@ -83,7 +77,8 @@ class Matcher:
         min_reversed_len: int = MIN_REVERSED_LEN,
     ) -> None:
         self.lexicons = tuple(lexicons)
-        self._terms: list[_Compiled] = []
+        self._terms: list[Term] = []
+        self._long: list[bool] = []  # by term: long enough to match inside longer tokens
         self._regex: list[tuple[re.Pattern[str], Term]] = []
         plain: list[Term] = []
         for lexicon in self.lexicons:
@@ -98,7 +93,8 @@ class Matcher:
             min_substring_len=min_substring_len,
             min_reversed_len=min_reversed_len,
         )
-        self._terms = [_Compiled(plain[i], lg) for i, lg in zip(compiled.kept, compiled.long, strict=True)]
+        self._terms = [plain[i] for i in compiled.kept]
+        self._long = compiled.long
         self._compiled = compiled
         self._automaton: Any = compiled.automaton
         self._empty = len(self._automaton) == 0
@@ -108,9 +104,9 @@ class Matcher:
 
     @property
     def terms(self) -> Sequence[Term]:
-        return [c.term for c in self._terms] + [t for _, t in self._regex]
+        return [*self._terms, *(t for _, t in self._regex)]
 
-    def _accepts(self, c: _Compiled, kind: int, bounded: bool, policy: FieldPolicy) -> bool:
+    def _accepts(self, index: int, kind: int, bounded: bool, policy: FieldPolicy) -> bool:
         if kind == REVERSED and not policy.reversed:
             return False
         if kind == JOINED and not policy.concat:
@@ -121,8 +117,8 @@ class Matcher:
             return bounded
         if bounded:
             return True
-        mode = c.term.match
-        return mode is MatchMode.SUBSTRING or (mode is MatchMode.AUTO and policy.concat and c.long)
+        mode = self._terms[index].match
+        return mode is MatchMode.SUBSTRING or (mode is MatchMode.AUTO and policy.concat and self._long[index])
 
     def _scan(self, s: str, runs: Runs, policy: FieldPolicy) -> list[_Hit]:
         hits: list[_Hit] = []
@@ -146,7 +142,7 @@ class Matcher:
             for kind, index in items:
                 if kind == ALLOW:
                     allowed.append((start, stop))
-                elif self._accepts(self._terms[index], kind, bounded, policy):
+                elif self._accepts(index, kind, bounded, policy):
                     hits.append(_Hit(start, stop, kind, index, bounded))
         if allowed and hits:
             hits = [h for h in hits if not any(a <= h.start and h.stop <= b for a, b in allowed)]
@@ -206,8 +202,7 @@ class Matcher:
         out = []
         for h in hits:
             start, end = tracked.span(h.start, h.stop) if exact else (0, len(text))
-            c = self._terms[h.index]
-            t = c.term
+            t = self._terms[h.index]
             evasions = classify(
                 text,
                 start,
