@@ -42,7 +42,17 @@ LEET_OF = {
 }
 INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 MARKS = ["\u0301", "\u0308", "\u0336", "\u0332", "\u0300"]
-SEPARATORS = [".", "-", "_", " ", "*", "·", " . "]
+SEPARATORS = [
+    ".",
+    "-",
+    "_",
+    " ",
+    "*",
+    "·",
+    " . ",
+    "\U0001f525",
+    " \u2728\ufe0f ",
+]  # emoji separate letters too
 MATH_BASES = [0x1D41A, 0x1D5EE, 0x1D68A, 0x1D4EA]  # bold, sans-serif bold, monospace, bold script (small a)
 
 

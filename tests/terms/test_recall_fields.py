@@ -147,3 +147,10 @@ def test_lookalike_examples() -> None:
         assert found and "lookalike_sequence" in found[0].evasions, text
     assert not m.match("darn it")  # short terms get no letter look-alikes: "darn" is a word
     assert not m.match("#ticlelarnpdaily", FieldKind.HASHTAG)  # letter look-alikes only as whole tokens
+
+
+@pytest.mark.parametrize("text", ["\U0001f525".join("bluefinch"), "x b \u2728 l \u2728 u e f i n c h"])
+def test_pictographs_between_spread_letters_separate_them(text: str) -> None:
+    m = Matcher([Lexicon.of("x", [("bluefinch", "c", 3)])])
+    assert [x.term for x in m.match(text)] == ["bluefinch"]
+    assert [len(r) for r in m.match_many(["plain", text, "a \U0001f525 b \U0001f525 c"])] == [0, 1, 0]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from bastion.terms.joined import SEP, fold_squeeze
-from bastion.terms.normalize import SPREAD_HINT, decode, prefold
+from bastion.terms.normalize import SPREAD_HINT, decode, prefold, spread_pictographs
 from bastion.terms.views import LEET_HINT, leet_spread
 
 
@@ -38,7 +38,12 @@ def candidates(texts: Sequence[str], automaton: Any, patterns: Sequence[re.Patte
             picked.update(group[k] for k in owners if leet_spread(decoded[group[k]]))
         bounds = np.flatnonzero(np.frombuffer(view.encode("utf-32-le"), dtype=np.uint32) == ord(SEP))
         hit_ends = [end for end, _ in automaton.iter(view)] if len(automaton) else []
-        hint_ends = [m.start() for m in SPREAD_HINT.finditer(f"{SEP}{view}{SEP}")]  # start+1-1 for the prefix
+        if group is ascii_idx:
+            hint_ends = [
+                m.start() for m in SPREAD_HINT.finditer(f"{SEP}{view}{SEP}")
+            ]  # start+1-1: the prefix
+        else:  # pictographs may separate the letters too
+            hint_ends = [m.start() for m in spread_pictographs().finditer(view)]
         if hit_ends or hint_ends:
             # position p belongs to the text after the number of separators before it
             slots = np.searchsorted(bounds, np.asarray(hit_ends + hint_ends, dtype=np.int64))

@@ -48,7 +48,9 @@ def pictographs() -> frozenset[str]:
     return frozenset(chr(c) for a, b in pictograph_ranges() for c in range(a, b + 1))
 
 
-def _class() -> str:
+@functools.cache
+def pictograph_class() -> str:
+    """The pictographs as the inside of a regex character class."""
     return "".join(
         re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
         for a, b in pictograph_ranges()
@@ -57,13 +59,13 @@ def _class() -> str:
 
 @functools.cache
 def pictograph_re() -> re.Pattern[str]:
-    return re.compile(f"[{_class()}]")
+    return re.compile(f"[{pictograph_class()}]")
 
 
 @functools.cache
 def gap_re() -> re.Pattern[str]:
     """Anything but letters, digits, pictographs and the batch separator, between two pictographs."""
-    p = _class()
+    p = pictograph_class()
     return re.compile(f"(?<=[{p}])(?:(?![{p}])[^\\w\\x1f]|_)+(?=[{p}])")
 
 

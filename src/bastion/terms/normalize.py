@@ -8,13 +8,14 @@ from, and runs only on the rare texts that matched, to report spans in the origi
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-from bastion.terms.emoji import close_gaps, gap_re, pictograph_re
+from bastion.terms.emoji import close_gaps, gap_re, pictograph_class, pictograph_re, pictographs
 from bastion.terms.fold import ascii_table, table
 from bastion.terms.lookalikes import ART, ART_RE, may_have_art, rewrite_art
 
@@ -27,6 +28,28 @@ _SQUEEZE = re.compile(r"(.)\1+", re.DOTALL)
 _SPREAD = re.compile(r"(?<!\S)\S(?: \S){2,}(?!\S)")
 # Cheap necessary condition for _SPREAD, run first (on the text with a space on each side).
 SPREAD_HINT = re.compile(r"\s\S \S \S\s")
+
+
+@functools.cache
+def spread_pictographs() -> re.Pattern[str]:
+    """``_SPREAD`` for text that may hold pictographs: they separate spread-out letters too ("b🔥l🔥u🔥e"),
+    as they did when every symbol folded to a space."""
+    p = pictograph_class()
+    return re.compile(rf"(?<![^\s{p}])[^\s{p}](?:(?: ?[{p}]+ ?| )[^\s{p}]){{2,}}(?![^\s{p}])")
+
+
+@functools.cache
+def _spread_separators() -> re.Pattern[str]:
+    return re.compile(f"[ {pictograph_class()}]+")
+
+
+def spread_pattern(text: str) -> re.Pattern[str] | None:
+    """The pattern of letters spread out by separators to use on folded ``text``; None when ruled out."""
+    if text.isascii():
+        return _SPREAD if SPREAD_HINT.search(f" {text} ") is not None else None
+    return spread_pictographs()
+
+
 # Every character an ASCII text can fold to; squeezing those needs no regex.
 _ASCII_PAIRS = tuple((c + c, c) for c in "abcdefghijkmnopqrstuvwxyz ")
 
@@ -153,15 +176,16 @@ def _squeeze_folded_ascii(text: str) -> str:
 def _join_spread(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """Join letters spread out by separators; also return where each joined run now sits, because every
     position inside such a run was a word boundary in the original."""
-    if SPREAD_HINT.search(f" {text} ") is None or _SPREAD.search(text) is None:
+    pattern = spread_pattern(text)
+    if pattern is None or pattern.search(text) is None:
         return text, ()
     parts: list[str] = []
     runs: list[tuple[int, int]] = []
     pos = 0
     size = 0
-    for m in _SPREAD.finditer(text):
+    for m in pattern.finditer(text):
         head = text[pos : m.start()]
-        joined = squeeze(m.group().replace(" ", ""))
+        joined = squeeze(_spread_separators().sub("", m.group()))
         parts.append(head)
         size += len(head)
         runs.append((size, size + len(joined)))
@@ -227,9 +251,14 @@ def render_tracked(text: str, *, leet: bool = True, camel: bool = False) -> Trac
             fw.append(word_start and k == 0)
     fc, fs, fe, fw = _squeeze_tracked(fc, fs, fe, fw)
     joined = "".join(fc)
-    if _SPREAD.search(joined) is not None:
+    pattern = _SPREAD if joined.isascii() else spread_pictographs()
+    if pattern.search(joined) is not None:
+        pict = pictographs()
         drop = {
-            m.start() + i for m in _SPREAD.finditer(joined) for i, ch in enumerate(m.group()) if ch == " "
+            m.start() + i
+            for m in pattern.finditer(joined)
+            for i, ch in enumerate(m.group())
+            if ch == " " or ch in pict
         }
         keep = [i for i in range(len(fc)) if i not in drop]
         fc, fs, fe, fw = _squeeze_tracked(
