@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bastion.terms.evasions import mixed_script_tokens
 from bastion.terms.lexicon import Lexicon
 from bastion.terms.matcher import Matcher
-from bastion.terms.normalize import render, render_tracked
+from bastion.terms.normalize import canonical, render, render_tracked
 from bastion.terms.views import FieldKind
 
 LEX = Lexicon.of("t", [("bluefinch", "cat_a", 4), ("marblecrow", "cat_a", 3), ("tidelamp", "cat_b", 2)])
@@ -97,3 +97,13 @@ def test_tracked_rendering_equals_fast_rendering(text: str, leet: bool, camel: b
     assert tracked.text == render(text, leet=leet, camel=camel)
     for s, e in zip(tracked.starts, tracked.ends, strict=True):
         assert 0 <= s <= e <= len(text)
+
+
+def test_vectorised_term_keys_equal_canonical() -> None:
+    from bastion.terms.keys import canonical_many
+
+    terms = [
+        "bluefinch", " Blue Finch ", "b l u e", "b\U0001f525l\U0001f525u\U0001f525e", "\U0001f99c \U0001f388",
+        "tid&#97;l", "%62lue", "|<ep", "ｂｌｕｅ", "x  y", "bluuue", "", "   ", "a\U0001f3fd",
+    ]  # fmt: skip
+    assert canonical_many(terms).keys == [canonical(t) for t in terms]

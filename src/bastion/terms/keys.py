@@ -19,7 +19,7 @@ import numpy as np
 from bastion.terms.emoji import has_pictograph
 from bastion.terms.joined import SEP, fold_joined, fold_squeeze
 from bastion.terms.lookalikes import letter_variants_many
-from bastion.terms.normalize import SPREAD_HINT, canonical, fold_text, prefold
+from bastion.terms.normalize import canonical, fold_text, prefold, spread_pattern
 
 FORWARD, REVERSED, JOINED, ALLOW, LOOKALIKE = 0, 1, 2, 3, 4
 
@@ -47,11 +47,12 @@ def canonical_many(texts: Sequence[str]) -> TermKeys:
         folded = fold_joined(joined).split(SEP)
         bases = [f.strip() for f in folded]
         for i, key in enumerate(keys):
-            if " " in key:
-                spread = SPREAD_HINT.search(f" {key} ") is not None
-                keys[i] = canonical(texts[i]) if spread else key.strip()
-                if spread:
-                    bases[i] = keys[i]
+            if " " in key or not key.isascii():
+                pattern = spread_pattern(key)
+                if pattern is not None and pattern.search(key) is not None:
+                    keys[i] = bases[i] = canonical(texts[i])
+                else:
+                    keys[i] = key.strip()
     return TermKeys(
         keys,
         [len(f) - f.count(" ") for f in folded],
