@@ -19,29 +19,33 @@ from bastion.terms.normalize import SPREAD_HINT, decode, prefold, spread_pictogr
 from bastion.terms.views import LEET_HINT, leet_spread
 
 
+def _separators(joined: str) -> Any:
+    if joined.isascii():
+        return np.flatnonzero(np.frombuffer(joined.encode("ascii"), dtype=np.uint8) == ord(SEP))
+    return np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) == ord(SEP))
+
+
 def candidates(texts: Sequence[str], automaton: Any, patterns: Sequence[re.Pattern[str]] = ()) -> set[int]:
     """Indices of texts that may match; every other text has no match in any view."""
-    decoded = [prefold(t) for t in texts]
-    ascii_idx = [i for i, t in enumerate(decoded) if t.isascii()]
-    other_idx = [i for i, t in enumerate(decoded) if not t.isascii()]
+    ascii_idx = [i for i, t in enumerate(texts) if t.isascii()]
+    other_idx = [i for i, t in enumerate(texts) if not t.isascii()]
     picked: set[int] = set()
     for group in (ascii_idx, other_idx):
         if not group:
             continue
-        raw = SEP.join(decoded[i] for i in group)
+        # the rewrites before folding never reach across a SEP, so the whole batch is rewritten at once
+        raw = prefold(SEP.join(texts[i] for i in group))
         view = fold_squeeze(raw)
         hints = [m.start() for m in LEET_HINT.finditer(raw)]
         if hints:
             # position p of the raw join belongs to the text after the number of separators before it
-            raw_bounds = np.cumsum(np.fromiter((len(decoded[i]) + 1 for i in group), dtype=np.int64)) - 1
+            raw_bounds = _separators(raw)
             owners = {int(k) for k in np.searchsorted(raw_bounds, np.asarray(hints))}
-            picked.update(group[k] for k in owners if leet_spread(decoded[group[k]]))
-        bounds = np.flatnonzero(np.frombuffer(view.encode("utf-32-le"), dtype=np.uint32) == ord(SEP))
+            picked.update(group[k] for k in owners if leet_spread(prefold(texts[group[k]])))
+        bounds = _separators(view)
         hit_ends = [end for end, _ in automaton.iter(view)] if len(automaton) else []
-        if group is ascii_idx:
-            hint_ends = [
-                m.start() for m in SPREAD_HINT.finditer(f"{SEP}{view}{SEP}")
-            ]  # start+1-1: the prefix
+        if view.isascii():  # start+1-1 for the prefix
+            hint_ends = [m.start() for m in SPREAD_HINT.finditer(f"{SEP}{view}{SEP}")]
         else:  # pictographs may separate the letters too
             hint_ends = [m.start() for m in spread_pictographs().finditer(view)]
         if hit_ends or hint_ends:
