@@ -2,7 +2,8 @@
 
 Splitting CamelCase, reading text backwards or matching inside words floods ordinary prose with false
 positives, so those views are only used on fields where people concatenate words (hashtags, usernames, search
-queries) and, for substrings and reversals, only for terms long enough to be unlikely by chance.
+queries, and the hashtags, mentions and links written inside other text: see ``tags``) and, for substrings and
+reversals, only for terms long enough to be unlikely by chance.
 """
 
 from __future__ import annotations
