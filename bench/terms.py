@@ -40,6 +40,7 @@ _spec.loader.exec_module(ob)
 SYLLABLES = ["ba", "ko", "ri", "mu", "te", "za", "vo", "ne", "shi", "pa", "lu", "do", "gi", "fe", "xo", "qua"]
 PROSE = ["we talked about {} yesterday", "{}", "new post: {} (link in bio)", "is {} here?"]
 TOKEN_FIELDS = {FieldKind.USERNAME, FieldKind.HASHTAG}
+PROSE_FIELDS = {FieldKind.TEXT, FieldKind.BIO, FieldKind.DISPLAY_NAME}
 NON_LATIN = ("ru", "el", "ar", "he", "hi", "zh", "ja", "ko", "uk")
 
 
@@ -111,6 +112,9 @@ def recall_section(n_terms: int) -> bool:
         ob.lookalike_sequence,
     )
     classes["tag_inside_text"] = (terms, ob.tag_in_text)
+    # read only where people concatenate: in prose fields they are written as a hashtag
+    classes["reversed (#tag in prose)"] = (terms, ob.reversed_text)
+    classes["concat. (#tag in prose)"] = (terms, ob.concatenated)
     for name, fn in ob.EMOJI_CLASSES.items():
         classes[f"emoji_{name}"] = (emoji, fn)
     fields = list(FieldKind)
@@ -126,9 +130,9 @@ def recall_section(n_terms: int) -> bool:
             hits = 0
             for t in pool:
                 token = fn(t, r)
+                if "#tag" in name and field in PROSE_FIELDS:
+                    token = f"#{token}"
                 text = token if field in TOKEN_FIELDS else r.choice(PROSE).format(token)
-                if name == "tag_inside_text" and field in TOKEN_FIELDS:
-                    text = token  # a tag is the whole field there
                 hits += any(m.term == t for m in matcher.match(text, field))
             row.append(hits / len(pool))
         worst = min(worst, *row)

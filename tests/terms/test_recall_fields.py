@@ -17,8 +17,10 @@ from .obfuscate import (
     EMOJI_CLASSES,
     LETTER_ART,
     SINGLE_CLASSES,
+    concatenated,
     emoji_terms,
     lookalike_sequence,
+    reversed_text,
     tag_in_text,
 )
 
@@ -154,3 +156,19 @@ def test_pictographs_between_spread_letters_separate_them(text: str) -> None:
     m = Matcher([Lexicon.of("x", [("bluefinch", "c", 3)])])
     assert [x.term for x in m.match(text)] == ["bluefinch"]
     assert [len(r) for r in m.match_many(["plain", text, "a \U0001f525 b \U0001f525 c"])] == [0, 1, 0]
+
+
+@pytest.mark.parametrize("field", [FieldKind.TEXT, FieldKind.BIO, FieldKind.DISPLAY_NAME])
+@pytest.mark.parametrize("form", ["reversed", "concatenated"])
+def test_reversed_and_concatenated_as_tags_in_prose(
+    form: str, field: FieldKind, terms: list[str], matcher: Matcher
+) -> None:
+    """Reversal and concatenation are read inside a tag in prose, and only there."""
+    rng = _seed(form, field)
+    make = reversed_text if form == "reversed" else concatenated
+    tokens = [(t, make(t, rng)) for t in terms]
+    recall, misses = _recall(matcher, [(t, rng.choice(PROSE).format(f"#{x}")) for t, x in tokens], field)
+    assert recall >= 0.99, misses[:5]
+    # without the sigil, a token glued of lower-case letters keeps the token policy
+    glued = [(t, f"we talked about {x} yesterday") for t, x in tokens if x.isalpha() and x.islower()]
+    assert len(glued) >= 50 and _recall(matcher, glued, field)[0] == 0
