@@ -3,8 +3,8 @@ pyahocorasick, search-guard latency and lexicon compile time.
 
 Usage: .venv/bin/python bench/terms.py [--quick] [--terms N] [--texts N] [--compile-terms N]
 Every figure is printed against its target (met / MISSED); rates and times next to a baseline measured in the
-same run, as a ratio. Times are CPU seconds of this process, best of ``--repeat`` runs, because the machine is
-shared (compile also prints wall-clock seconds).
+same run, as a ratio. Times are CPU seconds of this process, best of ``--repeat`` runs interleaved with their
+baseline's, because the machine is shared (wall-clock seconds are printed too).
 """
 
 from __future__ import annotations
@@ -55,6 +55,17 @@ def cpu_best(fn: Callable[[], object], repeat: int) -> float:
         fn()
         best = min(best, time.process_time() - t0)
     return max(best, 1e-9)
+
+
+def cpu_best_pair(
+    base: Callable[[], object], other: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Best CPU time of each, the two runs interleaved so that both see the same load on a shared machine."""
+    a = b = float("inf")
+    for _ in range(repeat):
+        a = min(a, cpu_best(base, 1))
+        b = min(b, cpu_best(other, 1))
+    return a, b
 
 
 def invented_terms(n: int, rng: random.Random) -> list[str]:
@@ -259,8 +270,8 @@ def main() -> None:
             matcher.match_many(texts[i : i + args.batch], FieldKind.TEXT)
 
     single = texts[: max(1, len(texts) // 10)]
-    raw_rate = len(texts) / cpu_best(run_raw, args.repeat)
-    guard_rate = len(texts) / cpu_best(run_guard, args.repeat)
+    raw_s, guard_s = cpu_best_pair(run_raw, run_guard, args.repeat)
+    raw_rate, guard_rate = len(texts) / raw_s, len(texts) / guard_s
     single_rate = len(single) / cpu_best(lambda: [matcher.match(t) for t in single], args.repeat)
     ratio = guard_rate / raw_rate
     results["throughput"] = ratio >= 0.2
@@ -278,20 +289,23 @@ def main() -> None:
     queries = [
         rng.choice(texts)[:40] if rng.random() < 0.9 else rng.choice(words) for _ in range(args.searches)
     ]
-    lat, raw_q = [], []
+    lat, raw_q, wall = [], [], []
     for q in queries:
-        t0 = time.perf_counter()
+        w0, t0 = time.perf_counter(), time.thread_time()
         guard.guard_search(q, viewer)
-        lat.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        lat.append(time.thread_time() - t0)
+        wall.append(time.perf_counter() - w0)
+        t0 = time.thread_time()
         list(raw.iter(q.lower()))
-        raw_q.append(time.perf_counter() - t0)
-    p99 = sorted(lat)[int(0.99 * (len(lat) - 1))] * 1000
-    raw_p99 = sorted(raw_q)[int(0.99 * (len(raw_q) - 1))] * 1000
-    results["guard latency"] = p99 < 1
+        raw_q.append(time.thread_time() - t0)
+
+    def p99(xs: list[float]) -> float:
+        return sorted(xs)[int(0.99 * (len(xs) - 1))] * 1000
+
+    results["guard latency"] = p99(lat) < 1
     print(
-        f"search guard decision p99 = {p99:.3f} ms (raw automaton p99 {raw_p99:.4f} ms, "
-        f"ratio {p99 / raw_p99:.1f}x)  target < 1 ms: {verdict(p99 < 1)}"
+        f"search guard decision p99 = {p99(lat):.3f} ms CPU (raw automaton p99 {p99(raw_q):.4f} ms; "
+        f"wall p99 {p99(wall):.3f} ms)  target < 1 ms: {verdict(p99(lat) < 1)}"
     )
 
     big = invented_terms(args.compile_terms, rng)
@@ -303,10 +317,9 @@ def main() -> None:
             r.add_word(w, w)
         r.make_automaton()
 
-    raw_c = cpu_best(raw_build, args.repeat)
+    raw_c, comp = cpu_best_pair(raw_build, lambda: Matcher([big_lex]), args.repeat)
     per_term = cpu_best(lambda: [canonical(w) for w in big], 1)
     vectorised = cpu_best(lambda: canonical_many(big), args.repeat)
-    comp = cpu_best(lambda: Matcher([big_lex]), args.repeat)
     walls = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()

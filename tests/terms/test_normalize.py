@@ -107,3 +107,12 @@ def test_vectorised_term_keys_equal_canonical() -> None:
         "tid&#97;l", "%62lue", "|<ep", "ｂｌｕｅ", "x  y", "bluuue", "", "   ", "a\U0001f3fd",
     ]  # fmt: skip
     assert canonical_many(terms).keys == [canonical(t) for t in terms]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*"ab&#;%2x6F0", "&amp;", "%41", "&#x1F99C;", "%F0%9F"]), max_size=12))
+def test_batch_decoding_equals_tracked_decoding(pieces: list[str]) -> None:
+    from bastion.terms.normalize import decode, decode_tracked
+
+    text = "".join(pieces)
+    assert decode(text) == decode_tracked(text).text

@@ -112,13 +112,15 @@ def decode_tracked(text: str) -> Tracked:
 
 
 def decode(text: str) -> str:
-    return decode_tracked(text).text if needs_decoding(text) else text
+    """``decode_tracked(text).text`` without the offsets (one regex pass, fit for a whole batch)."""
+    if "&" in text or "%" in text:
+        return _ENCODED.sub(lambda m: _decode_one(m.group()), text)
+    return text
 
 
 def prefold(text: str) -> str:
     """The rewrites done before folding: decoding, symbol look-alikes, gaps between pictographs."""
-    if ("&" in text or "%" in text) and _ENCODED.search(text) is not None:
-        text = decode_tracked(text).text
+    text = decode(text)
     if may_have_art(text):
         text = rewrite_art(text)
     return text if text.isascii() else close_gaps(text)
