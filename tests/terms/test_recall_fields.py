@@ -172,3 +172,17 @@ def test_reversed_and_concatenated_as_tags_in_prose(
     # without the sigil, a token glued of lower-case letters keeps the token policy
     glued = [(t, f"we talked about {x} yesterday") for t, x in tokens if x.isalpha() and x.islower()]
     assert len(glued) >= 50 and _recall(matcher, glued, field)[0] == 0
+
+
+def test_long_texts_and_batches_with_pictographs_take_the_same_decisions() -> None:
+    """Long texts find pictographs with a numpy lookup instead of a regex; both paths must agree."""
+    m = Matcher([Lexicon.of("x", [("bluefinch", "c", 3), ("\U0001f99c\U0001f388", "c", 4)])])
+    filler = "обычный текст \U0001f600 про погоду " * 40  # > 512 characters, everyday emoji included
+    texts = [
+        filler,
+        filler + "\U0001f99c . \U0001f388",
+        filler + "\U0001f525".join("bluefinch"),
+        filler + "\U0001f388 \U0001f99c",
+    ]
+    assert [[x.term for x in m.match(t)] for t in texts] == [[], ["\U0001f99c\U0001f388"], ["bluefinch"], []]
+    assert [len(r) for r in m.match_many(texts)] == [0, 1, 1, 0]

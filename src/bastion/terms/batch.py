@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from bastion.terms.joined import SEP, fold_squeeze
-from bastion.terms.normalize import SPREAD_HINT, decode, prefold, spread_pictographs
+from bastion.terms.emoji import pictograph_mask
+from bastion.terms.joined import SEP, fold_squeeze, squeeze_joined
+from bastion.terms.normalize import SPREAD_HINT, decode, prefold
 from bastion.terms.views import LEET_HINT, leet_spread
 
 
@@ -23,6 +24,15 @@ def _separators(joined: str) -> Any:
     if joined.isascii():
         return np.flatnonzero(np.frombuffer(joined.encode("ascii"), dtype=np.uint8) == ord(SEP))
     return np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) == ord(SEP))
+
+
+def _pictographs_as_spaces(view: str) -> str:
+    mask = pictograph_mask(view)
+    if not mask.any():
+        return view
+    cps = np.frombuffer(view.encode("utf-32-le"), dtype=np.uint32).copy()
+    cps[mask] = ord(" ")
+    return squeeze_joined(cps.tobytes().decode("utf-32-le"))
 
 
 def candidates(texts: Sequence[str], automaton: Any, patterns: Sequence[re.Pattern[str]] = ()) -> set[int]:
@@ -44,14 +54,15 @@ def candidates(texts: Sequence[str], automaton: Any, patterns: Sequence[re.Patte
             picked.update(group[k] for k in owners if leet_spread(prefold(texts[group[k]])))
         bounds = _separators(view)
         hit_ends = [end for end, _ in automaton.iter(view)] if len(automaton) else []
-        if view.isascii():  # start+1-1 for the prefix
-            hint_ends = [m.start() for m in SPREAD_HINT.finditer(f"{SEP}{view}{SEP}")]
-        else:  # pictographs may separate the letters too
-            hint_ends = [m.start() for m in spread_pictographs().finditer(view)]
-        if hit_ends or hint_ends:
-            # position p belongs to the text after the number of separators before it
-            slots = np.searchsorted(bounds, np.asarray(hit_ends + hint_ends, dtype=np.int64))
-            picked.update(group[int(s)] for s in slots)
+        # pictographs may separate spread-out letters too: read as spaces, the plain hint finds those
+        hinted = view if view.isascii() else _pictographs_as_spaces(view)
+        hint_ends = [m.start() for m in SPREAD_HINT.finditer(f"{SEP}{hinted}{SEP}")]  # start+1-1: prefix
+        # position p belongs to the text after the number of separators before it
+        if hit_ends:
+            picked.update(group[int(s)] for s in np.searchsorted(bounds, np.asarray(hit_ends)))
+        if hint_ends:
+            hint_bounds = bounds if hinted is view else _separators(hinted)
+            picked.update(group[int(s)] for s in np.searchsorted(hint_bounds, np.asarray(hint_ends)))
     if patterns:
         for i, t in enumerate(texts):
             if any(p.search(decode(t)) for p in patterns):

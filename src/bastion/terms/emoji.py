@@ -14,8 +14,11 @@ The set is Unicode's Extended_Pictographic property, read through the ``regex`` 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from typing import Any
 
+import numpy as np
 import regex
 
 # Emoji_Modifier: the five skin tones; they only decorate the pictograph before them.
@@ -62,11 +65,41 @@ def pictograph_re() -> re.Pattern[str]:
     return re.compile(f"[{pictograph_class()}]")
 
 
+_GAP = re.compile(r"(?:[^\w\x1f]|_)+")
+
+
 @functools.cache
-def gap_re() -> re.Pattern[str]:
-    """Anything but letters, digits, pictographs and the batch separator, between two pictographs."""
-    p = pictograph_class()
-    return re.compile(f"(?<=[{p}])(?:(?![{p}])[^\\w\\x1f]|_)+(?=[{p}])")
+def _table() -> Any:
+    table = np.zeros(_TABLE_SIZE, dtype=bool)
+    for a, b in pictograph_ranges():
+        table[a : b + 1] = True
+    return table
+
+
+_TABLE_SIZE = 0x20000  # no pictograph lies above; U+1FFFF, a noncharacter, stands for all of those
+_LONG = 512  # from this many characters a numpy lookup beats the regex character class
+
+
+def pictograph_mask(text: str) -> Any:
+    """Per character of ``text``, whether it is a pictograph (a numpy bool array)."""
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return _table()[np.minimum(cps, _TABLE_SIZE - 1)]
+
+
+def pictograph_positions(text: str) -> list[int]:
+    if text.isascii():
+        return []
+    if len(text) >= _LONG:
+        return [int(i) for i in np.flatnonzero(pictograph_mask(text))]
+    return [m.start() for m in pictograph_re().finditer(text)]
+
+
+def gap_spans(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each run of separators (anything but letters, digits and the batch separator)
+    between two pictographs. Found from the pictographs, which are few, rather than by a regex that looks
+    behind at every character."""
+    spots = pictograph_positions(text)
+    return [(a + 1, b) for a, b in itertools.pairwise(spots) if b - a > 1 and _GAP.fullmatch(text, a + 1, b)]
 
 
 def is_pictograph(ch: str) -> bool:
@@ -79,6 +112,13 @@ def has_pictograph(text: str) -> bool:
 
 def close_gaps(text: str) -> str:
     """Drop separators between pictographs ("🦜 . 🎈" reads "🦜🎈"); letters between them stay."""
-    if text.isascii():
+    spans = gap_spans(text)
+    if not spans:
         return text
-    return gap_re().sub("", text) if pictograph_re().search(text) else text
+    pieces = []
+    pos = 0
+    for a, b in spans:
+        pieces.append(text[pos:a])
+        pos = b
+    pieces.append(text[pos:])
+    return "".join(pieces)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-from bastion.terms.emoji import close_gaps, gap_re, pictograph_class, pictograph_re, pictographs
+from bastion.terms.emoji import close_gaps, gap_spans, has_pictograph, pictograph_class, pictographs
 from bastion.terms.fold import ascii_table, table
 from bastion.terms.lookalikes import ART, ART_RE, may_have_art, rewrite_art
 
@@ -45,7 +45,7 @@ def _spread_separators() -> re.Pattern[str]:
 
 def spread_pattern(text: str) -> re.Pattern[str] | None:
     """The pattern of letters spread out by separators to use on folded ``text``; None when ruled out."""
-    if text.isascii():
+    if text.isascii() or not has_pictograph(text):
         return _SPREAD if SPREAD_HINT.search(f" {text} ") is not None else None
     return spread_pictographs()
 
@@ -152,8 +152,16 @@ def prefold_tracked(text: str) -> Tracked:
     base = decode_tracked(text)
     if may_have_art(base.text):
         base = _sub_tracked(base, ART_RE, lambda s: ART[s])
-    if not base.text.isascii() and pictograph_re().search(base.text):
-        base = _sub_tracked(base, gap_re(), lambda s: "")
+    spans = gap_spans(base.text)
+    if spans:
+        keep = [True] * len(base.text)
+        for a, b in spans:
+            keep[a:b] = [False] * (b - a)
+        base = Tracked(
+            "".join(ch for ch, k in zip(base.text, keep, strict=True) if k),
+            tuple(x for x, k in zip(base.starts, keep, strict=True) if k),
+            tuple(x for x, k in zip(base.ends, keep, strict=True) if k),
+        )
     return base
 
 
@@ -253,7 +261,7 @@ def render_tracked(text: str, *, leet: bool = True, camel: bool = False) -> Trac
             fw.append(word_start and k == 0)
     fc, fs, fe, fw = _squeeze_tracked(fc, fs, fe, fw)
     joined = "".join(fc)
-    pattern = _SPREAD if joined.isascii() else spread_pictographs()
+    pattern = _SPREAD if joined.isascii() or not has_pictograph(joined) else spread_pictographs()
     if pattern.search(joined) is not None:
         pict = pictographs()
         drop = {
