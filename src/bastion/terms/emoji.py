@@ -65,6 +65,19 @@ def pictograph_re() -> re.Pattern[str]:
     return re.compile(f"[{pictograph_class()}]")
 
 
+@functools.cache
+def _coarse_re() -> re.Pattern[str]:
+    """The pictograph blocks as a handful of ranges: a fast necessary condition, because a character class
+    of 150 ranges costs some 75 ns a character on non-ASCII text."""
+    merged: list[list[int]] = []
+    for a, b in pictograph_ranges():
+        if merged and a - merged[-1][1] < 256:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in merged) + "]")
+
+
 _GAP = re.compile(r"(?:[^\w\x1f]|_)+")
 
 
@@ -87,7 +100,7 @@ def pictograph_mask(text: str) -> Any:
 
 
 def pictograph_positions(text: str) -> list[int]:
-    if text.isascii():
+    if text.isascii() or _coarse_re().search(text) is None:
         return []
     if len(text) >= _LONG:
         return [int(i) for i in np.flatnonzero(pictograph_mask(text))]
@@ -107,7 +120,9 @@ def is_pictograph(ch: str) -> bool:
 
 
 def has_pictograph(text: str) -> bool:
-    return not text.isascii() and pictograph_re().search(text) is not None
+    if text.isascii() or _coarse_re().search(text) is None:
+        return False
+    return pictograph_re().search(text) is not None
 
 
 def close_gaps(text: str) -> str:

@@ -207,10 +207,12 @@ def _join_spread(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 
 def render_view(
-    text: str, *, leet: bool = True, camel: bool = False
+    text: str, *, leet: bool = True, camel: bool = False, prefolded: bool = False
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The skeleton view of ``text`` that the automaton scans, and the spans of joined spread-out letters."""
-    text = prefold(text)
+    """The skeleton view of ``text`` that the automaton scans, and the spans of joined spread-out letters
+    (``prefolded``: ``text`` is ``prefold``'s output already, shared by several views)."""
+    if not prefolded:
+        text = prefold(text)
     if camel:
         text = _CAMEL.sub(" ", text)
     if text.isascii():
