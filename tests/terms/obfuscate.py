@@ -26,6 +26,8 @@ SYLLABLES = [
     "bek",
     "tam",
 ]
+# short invented code words that occur inside many ordinary English words
+SHORT = ["tid", "ank", "orp", "ush", "eft", "ond", "ast", "ern"]
 LEET_OF = {
     "a": "4@",
     "e": "3",
@@ -40,7 +42,17 @@ LEET_OF = {
 }
 INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 MARKS = ["\u0301", "\u0308", "\u0336", "\u0332", "\u0300"]
-SEPARATORS = [".", "-", "_", " ", "*", "·", " . "]
+SEPARATORS = [
+    ".",
+    "-",
+    "_",
+    " ",
+    "*",
+    "·",
+    " . ",
+    "\U0001f525",
+    " \u2728\ufe0f ",
+]  # emoji separate letters too
 MATH_BASES = [0x1D41A, 0x1D5EE, 0x1D68A, 0x1D4EA]  # bold, sans-serif bold, monospace, bold script (small a)
 
 
@@ -209,3 +221,79 @@ def concatenated(w: str, r: random.Random) -> str:
         f"real{w}99", f"{cap}Daily", f"my{w}life", f"{w}{w[:3]}",
     ]  # fmt: skip
     return r.choice(forms)
+
+
+# --- forms people write inside free text, emoji code words and multi-character look-alikes ---
+
+TAG_FORMS = [
+    "#best{w}", "#{C}Love", "#{w}", "@the_{w}_shop", "@{w}official", "linktr.ee/{w}daily",
+    "example.org/best{w}", "https://example.org/p/{C}Club", "www.example.org/{w}", "#I{C}", "＃{w}life",
+]  # fmt: skip
+
+
+def tag_in_text(w: str, r: random.Random) -> str:
+    """A hashtag, mention or link holding the term concatenated, as written inside a bio or a post."""
+    return r.choice(TAG_FORMS).format(w=w, C=w[0].upper() + w[1:])
+
+
+# Invented emoji code words: neutral pictographs only (parrot, balloon, cactus, kite, ...).
+PICTOGRAPHS = [
+    "\U0001f99c", "\U0001f388", "\U0001f335", "\U0001fa81", "\U0001f34b", "\U0001f9e9", "\U0001f3b2",
+    "\U0001fab4", "\U0001f422", "\U0001f994", "\U0001f33b", "\U0001f3bb", "\u2602", "\u2615", "\u26f5",
+]  # fmt: skip
+SKIN_TONES = [chr(c) for c in range(0x1F3FB, 0x1F400)]
+EMOJI_SEPARATORS = [" ", "  ", ".", " - ", "_", "\u200d", " \u200d ", ",", "/"]
+
+
+def emoji_terms(n: int, rng: random.Random) -> list[str]:
+    out: set[str] = set()
+    while len(out) < n:
+        out.add("".join(rng.sample(PICTOGRAPHS, rng.randint(1, 3))))
+    return sorted(out)
+
+
+def _pictos(term: str) -> list[str]:
+    return [c for c in term if c not in "\ufe0e\ufe0f\u200d"]
+
+
+def emoji_variation(w: str, r: random.Random) -> str:
+    """Emoji or text presentation selector after some pictographs."""
+    return "".join(p + r.choice(["\ufe0f", "\ufe0e", ""]) for p in _pictos(w))
+
+
+def emoji_skin_tone(w: str, r: random.Random) -> str:
+    return "".join(p + (r.choice(SKIN_TONES) if r.random() < 0.7 else "") for p in _pictos(w))
+
+
+def emoji_zwj(w: str, r: random.Random) -> str:
+    return "\u200d".join(_pictos(w)) + ("\u200d" if r.random() < 0.3 else "")
+
+
+def emoji_separators(w: str, r: random.Random) -> str:
+    return r.choice(EMOJI_SEPARATORS).join(_pictos(w))
+
+
+def emoji_combined(w: str, r: random.Random) -> str:
+    parts = [p + r.choice(["\ufe0f", "", r.choice(SKIN_TONES)]) for p in _pictos(w)]
+    return r.choice(EMOJI_SEPARATORS).join(parts)
+
+
+def emoji_in_word(w: str, r: random.Random) -> str:
+    return r.choice(["x{}y", "dm{}", "{}menu", "abc{}def"]).format(w)
+
+
+EMOJI_CLASSES: dict[str, Callable[[str, random.Random], str]] = {
+    "plain": lambda w, r: w,
+    "variation_selector": emoji_variation,
+    "skin_tone": emoji_skin_tone,
+    "zwj": emoji_zwj,
+    "separators": emoji_separators,
+    "combined": emoji_combined,
+    "inside_word": emoji_in_word,
+}
+# Multi-character look-alikes, drawn where the term has the letter.
+LETTER_ART = {"m": "rn", "w": "vv", "d": "cl", "k": "|<"}
+
+
+def lookalike_sequence(w: str, r: random.Random) -> str:
+    return _per_letter(w, r, lambda c: LETTER_ART.get(c), share=0.5)

@@ -11,10 +11,9 @@ from bastion.terms.lint import lint
 from bastion.terms.matcher import Matcher
 from bastion.terms.views import FieldKind
 
-wordfreq = pytest.importorskip("wordfreq")
+from .obfuscate import SHORT
 
-# short invented code words that occur inside many ordinary English words
-SHORT = ["tid", "ank", "orp", "ush", "eft", "ond", "ast", "ern"]
+wordfreq = pytest.importorskip("wordfreq")
 
 
 def _sentences(lang: str, n: int, rng: random.Random, top: int = 20000) -> list[str]:

@@ -58,3 +58,16 @@ def test_lint_warns_about_collisions_with_ordinary_words() -> None:
     assert "blue" in by_term["b1ue"].words  # leetspeak view equals an ordinary word
     assert "marblecrowds" in by_term["marblecrow"].words  # occurs inside a word
     assert "zzqx" not in by_term
+
+
+def test_lint_accepts_emoji_terms_and_warns_about_look_alike_spellings() -> None:
+    lex = parse_lexicon_csv(
+        "x.csv",
+        text="term,category,severity\n\U0001f99c\U0001f388,cat,4\n\U0001f335,cat,4\n.,cat,1\nwarming,cat,2\n",
+    )
+    by_term = {w.term: w for w in lint(lex, ["warning", "hello", "cactus"])}
+    assert (
+        "\U0001f99c\U0001f388" not in by_term and "\U0001f335" not in by_term
+    )  # no "no letters", no "short"
+    assert by_term["."].message == "term has no letters after folding"
+    assert "look-alike spelling" in by_term["warming"].message and by_term["warming"].words == ("warning",)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bastion.terms.evasions import mixed_script_tokens
 from bastion.terms.lexicon import Lexicon
 from bastion.terms.matcher import Matcher
-from bastion.terms.normalize import render, render_tracked
+from bastion.terms.normalize import canonical, render, render_tracked
 from bastion.terms.views import FieldKind
 
 LEX = Lexicon.of("t", [("bluefinch", "cat_a", 4), ("marblecrow", "cat_a", 3), ("tidelamp", "cat_b", 2)])
@@ -85,7 +85,10 @@ def test_native_cyrillic_and_greek_stay_unmatched() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.text(alphabet=st.sampled_from(list("abcLIo01 .-_!@%&#;ABZ\u200bｂ𝐛ⓑаеς\u0301🇧")), max_size=30),
+    st.text(
+        alphabet=st.sampled_from([*"abcLIo01 .-_!@%&#;|<ABZ\u200bｂ𝐛ⓑаеς\u0301🇧🔥🦜\ufe0f", "\U0001f3fd"]),
+        max_size=30,
+    ),
     st.booleans(),
     st.booleans(),
 )
@@ -94,3 +97,22 @@ def test_tracked_rendering_equals_fast_rendering(text: str, leet: bool, camel: b
     assert tracked.text == render(text, leet=leet, camel=camel)
     for s, e in zip(tracked.starts, tracked.ends, strict=True):
         assert 0 <= s <= e <= len(text)
+
+
+def test_vectorised_term_keys_equal_canonical() -> None:
+    from bastion.terms.keys import canonical_many
+
+    terms = [
+        "bluefinch", " Blue Finch ", "b l u e", "b\U0001f525l\U0001f525u\U0001f525e", "\U0001f99c \U0001f388",
+        "tid&#97;l", "%62lue", "|<ep", "ｂｌｕｅ", "x  y", "bluuue", "", "   ", "a\U0001f3fd",
+    ]  # fmt: skip
+    assert canonical_many(terms).keys == [canonical(t) for t in terms]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*"ab&#;%2x6F0", "&amp;", "%41", "&#x1F99C;", "%F0%9F"]), max_size=12))
+def test_batch_decoding_equals_tracked_decoding(pieces: list[str]) -> None:
+    from bastion.terms.normalize import decode, decode_tracked
+
+    text = "".join(pieces)
+    assert decode(text) == decode_tracked(text).text

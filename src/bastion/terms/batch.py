@@ -8,76 +8,63 @@ matcher.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from bastion.terms.fold import ascii_table, table
-from bastion.terms.normalize import SPREAD_HINT, decode, needs_decoding
+from bastion.terms.emoji import pictograph_mask
+from bastion.terms.joined import SEP, fold_squeeze, squeeze_joined
+from bastion.terms.normalize import SPREAD_HINT, decode, prefold
 from bastion.terms.views import LEET_HINT, leet_spread
 
-SEP = "\x1f"  # whitespace to the regexes, produced by no fold, so nothing matches or squeezes across it
 
-
-@functools.cache
-def _batch_ascii_table() -> bytes:
-    t = bytearray(ascii_table(True))
-    t[ord(SEP)] = ord(SEP)
-    return bytes(t)
-
-
-@functools.cache
-def _batch_table() -> dict[int, str]:
-    mapping = dict(table(True))
-    mapping[ord(SEP)] = SEP
-    return mapping
-
-
-def _fold_squeeze(joined: str) -> str:
+def _separators(joined: str) -> Any:
     if joined.isascii():
-        arr = np.frombuffer(joined.encode("ascii").translate(_batch_ascii_table()), dtype=np.uint8)
-        codec = "ascii"
-    else:
-        arr = np.frombuffer(joined.translate(_batch_table()).encode("utf-32-le"), dtype=np.uint32)
-        codec = "utf-32-le"
-    if arr.size == 0:
-        return ""
-    keep = np.empty(arr.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(arr[1:], arr[:-1], out=keep[1:])
-    keep |= arr == ord(SEP)
-    return arr[keep].tobytes().decode(codec)
+        return np.flatnonzero(np.frombuffer(joined.encode("ascii"), dtype=np.uint8) == ord(SEP))
+    return np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) == ord(SEP))
+
+
+def _pictographs_as_spaces(view: str) -> str:
+    mask = pictograph_mask(view)
+    if not mask.any():
+        return view
+    cps = np.frombuffer(view.encode("utf-32-le"), dtype=np.uint32).copy()
+    cps[mask] = ord(" ")
+    return squeeze_joined(cps.tobytes().decode("utf-32-le"))
 
 
 def candidates(texts: Sequence[str], automaton: Any, patterns: Sequence[re.Pattern[str]] = ()) -> set[int]:
     """Indices of texts that may match; every other text has no match in any view."""
-    decoded = [decode(t) if ("&" in t or "%" in t) and needs_decoding(t) else t for t in texts]
-    ascii_idx = [i for i, t in enumerate(decoded) if t.isascii()]
-    other_idx = [i for i, t in enumerate(decoded) if not t.isascii()]
+    ascii_idx = [i for i, t in enumerate(texts) if t.isascii()]
+    other_idx = [i for i, t in enumerate(texts) if not t.isascii()]
     picked: set[int] = set()
     for group in (ascii_idx, other_idx):
         if not group:
             continue
-        raw = SEP.join(decoded[i] for i in group)
-        view = _fold_squeeze(raw)
+        # the rewrites before folding never reach across a SEP, so the whole batch is rewritten at once
+        raw = prefold(SEP.join(texts[i] for i in group))
+        view = fold_squeeze(raw)
         hints = [m.start() for m in LEET_HINT.finditer(raw)]
         if hints:
             # position p of the raw join belongs to the text after the number of separators before it
-            raw_bounds = np.cumsum(np.fromiter((len(decoded[i]) + 1 for i in group), dtype=np.int64)) - 1
+            raw_bounds = _separators(raw)
             owners = {int(k) for k in np.searchsorted(raw_bounds, np.asarray(hints))}
-            picked.update(group[k] for k in owners if leet_spread(decoded[group[k]]))
-        bounds = np.flatnonzero(np.frombuffer(view.encode("utf-32-le"), dtype=np.uint32) == ord(SEP))
+            picked.update(group[k] for k in owners if leet_spread(prefold(texts[group[k]])))
+        bounds = _separators(view)
         hit_ends = [end for end, _ in automaton.iter(view)] if len(automaton) else []
-        hint_ends = [m.start() for m in SPREAD_HINT.finditer(f"{SEP}{view}{SEP}")]  # start+1-1 for the prefix
-        if hit_ends or hint_ends:
-            # position p belongs to the text after the number of separators before it
-            slots = np.searchsorted(bounds, np.asarray(hit_ends + hint_ends, dtype=np.int64))
-            picked.update(group[int(s)] for s in slots)
+        # pictographs may separate spread-out letters too: read as spaces, the plain hint finds those
+        hinted = view if view.isascii() else _pictographs_as_spaces(view)
+        hint_ends = [m.start() for m in SPREAD_HINT.finditer(f"{SEP}{hinted}{SEP}")]  # start+1-1: prefix
+        # position p belongs to the text after the number of separators before it
+        if hit_ends:
+            picked.update(group[int(s)] for s in np.searchsorted(bounds, np.asarray(hit_ends)))
+        if hint_ends:
+            hint_bounds = bounds if hinted is view else _separators(hinted)
+            picked.update(group[int(s)] for s in np.searchsorted(hint_bounds, np.asarray(hint_ends)))
     if patterns:
-        for i, t in enumerate(decoded):
-            if any(p.search(t) for p in patterns):
+        for i, t in enumerate(texts):
+            if any(p.search(decode(t)) for p in patterns):
                 picked.add(i)
     return picked

@@ -8,7 +8,9 @@ import itertools
 import re
 import unicodedata
 
+from bastion.terms.emoji import SKIN_TONES, has_pictograph
 from bastion.terms.fold import INVISIBLE, LEET, LEET_SYMBOLS, fold_char
+from bastion.terms.lookalikes import ART_RE
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -17,8 +19,10 @@ _SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "GEO
 EVASION_CLASSES = (
     "case", "fullwidth", "math_alphanumeric", "enclosed", "regional_indicator", "compatibility", "confusable",
     "mixed_script", "invisible", "combining", "leet", "separators", "stretched", "reversed", "camelcase",
-    "concatenation", "html_entity", "percent_encoding",
+    "concatenation", "html_entity", "percent_encoding", "lookalike_sequence", "emoji_variant",
 )  # fmt: skip
+# What decorates a pictograph without changing it: presentation selectors, joiners, skin tones, keycaps.
+_EMOJI_DECORATION = frozenset("\ufe0e\ufe0f\u200d\u20e3") | SKIN_TONES
 
 
 @functools.cache
@@ -91,6 +95,7 @@ def classify(
     reversed_form: bool,
     concatenated: bool,
     term_folded: str,
+    lookalike: bool = False,
 ) -> tuple[str, ...]:
     """Evasions visible in ``original[start:end]``, which matched a term whose unsqueezed skeleton is
     ``term_folded``."""
@@ -101,7 +106,14 @@ def classify(
     if _PERCENT.search(raw):
         seen.add("percent_encoding")
     span = _PERCENT.sub("", _ENTITY.sub("", raw))
+    if lookalike or ART_RE.search(span):
+        seen.add("lookalike_sequence")
+        span = ART_RE.sub("", span)
+    emoji = has_pictograph(span)
     for ch in span:
+        if emoji and ch in _EMOJI_DECORATION:
+            seen.add("emoji_variant")
+            continue
         cls = char_class(ch)
         if cls is not None and (cls != "leet" or leet_view):
             seen.add(cls)
@@ -117,6 +129,7 @@ def classify(
         len(letters) > len(term_folded.replace(" ", ""))
         and "html_entity" not in seen
         and "percent_encoding" not in seen
+        and "lookalike_sequence" not in seen
     ):
         seen.add("stretched")
     if reversed_form:

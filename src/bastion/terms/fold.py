@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from bastion.terms.confusables import prototypes
+from bastion.terms.emoji import SKIN_TONES, pictographs
 
 # ``l`` and ``i`` share one skeleton letter because ``1``, ``|`` and ``!`` stand for both.
 ASCII_LETTERS = {chr(c): chr(c) for c in range(ord("a"), ord("z") + 1)} | {"l": "i"}
@@ -54,8 +55,16 @@ def _step(ch: str) -> str:
     """One round of folding for one character; repeated until nothing changes."""
     if ch.isascii():
         return _step_ascii(ch)
-    if _is_invisible(ch):
+    if _is_invisible(ch) or ch in SKIN_TONES:
         return ""
+    if ch in pictographs():
+        # a pictograph stays itself unless it is a letter in disguise (🅰, Ⓜ, ℹ)
+        folded = _step_letter(ch)
+        return folded if len(folded) == 1 and folded.isalnum() else ch
+    return _step_letter(ch)
+
+
+def _step_letter(ch: str) -> str:
     cat = unicodedata.category(ch)
     if cat in ("Mn", "Me"):
         return ""

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import ahocorasick
 
 from bastion.core.errors import ConfigError
+from bastion.terms.emoji import has_pictograph
 from bastion.terms.lexicon import Lexicon, MatchMode
+from bastion.terms.lookalikes import letter_variants
 from bastion.terms.matcher import MIN_SUBSTRING_LEN
 from bastion.terms.normalize import canonical
 
@@ -57,13 +59,18 @@ def lint(lexicon: Lexicon, dictionary: Iterable[str], *, examples: int = 5) -> l
                 LintWarning(lexicon.name, term.line, term.text, "term has no letters after folding")
             )
             continue
-        if len(key) < 3:
+        pictographic = has_pictograph(key)
+        if len(key) < 3 and not pictographic:
             warnings.append(
                 LintWarning(
                     lexicon.name, term.line, term.text, f"very short skeleton {key!r}: token matches only"
                 )
             )
-        for form, label in ((key, "skeleton"), (key[::-1], "reversed skeleton")):
+        forms = [(key, "skeleton")]
+        if not pictographic:
+            forms.append((key[::-1], "reversed skeleton"))
+            forms.extend((v, "look-alike spelling") for v in letter_variants(key))
+        for form, label in forms:
             if label.startswith("reversed") and len(key) < MIN_SUBSTRING_LEN:
                 continue
             hits = by_key.get(form)

@@ -1,5 +1,5 @@
-"""Text to skeleton: decode entities, optionally split CamelCase, fold, squeeze stretched letters, join
-letters spread out by separators.
+"""Text to skeleton: decode entities, rewrite symbol look-alikes ("|<"), close gaps between pictographs,
+optionally split CamelCase, fold, squeeze stretched letters, join letters spread out by separators.
 
 Two implementations of the same steps: ``render`` works on whole strings (translate and a few regexes) and
 runs on every text; ``render_tracked`` keeps, for each output character, the span of the original text it came
@@ -8,12 +8,16 @@ from, and runs only on the rare texts that matched, to report spans in the origi
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
+from bastion.terms.emoji import close_gaps, gap_spans, has_pictograph, pictograph_class, pictographs
 from bastion.terms.fold import ascii_table, table
+from bastion.terms.lookalikes import ART, ART_RE, may_have_art, rewrite_art
 
 _ENCODED = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|(?:%[0-9A-Fa-f]{2})+"
@@ -24,6 +28,28 @@ _SQUEEZE = re.compile(r"(.)\1+", re.DOTALL)
 _SPREAD = re.compile(r"(?<!\S)\S(?: \S){2,}(?!\S)")
 # Cheap necessary condition for _SPREAD, run first (on the text with a space on each side).
 SPREAD_HINT = re.compile(r"\s\S \S \S\s")
+
+
+@functools.cache
+def spread_pictographs() -> re.Pattern[str]:
+    """``_SPREAD`` for text that may hold pictographs: they separate spread-out letters too ("b🔥l🔥u🔥e"),
+    as they did when every symbol folded to a space."""
+    p = pictograph_class()
+    return re.compile(rf"(?<![^\s{p}])[^\s{p}](?:(?: ?[{p}]+ ?| )[^\s{p}]){{2,}}(?![^\s{p}])")
+
+
+@functools.cache
+def _spread_separators() -> re.Pattern[str]:
+    return re.compile(f"[ {pictograph_class()}]+")
+
+
+def spread_pattern(text: str) -> re.Pattern[str] | None:
+    """The pattern of letters spread out by separators to use on folded ``text``; None when ruled out."""
+    if text.isascii() or not has_pictograph(text):
+        return _SPREAD if SPREAD_HINT.search(f" {text} ") is not None else None
+    return spread_pictographs()
+
+
 # Every character an ASCII text can fold to; squeezing those needs no regex.
 _ASCII_PAIRS = tuple((c + c, c) for c in "abcdefghijkmnopqrstuvwxyz ")
 
@@ -86,7 +112,57 @@ def decode_tracked(text: str) -> Tracked:
 
 
 def decode(text: str) -> str:
-    return decode_tracked(text).text if needs_decoding(text) else text
+    """``decode_tracked(text).text`` without the offsets (one regex pass, fit for a whole batch)."""
+    if "&" in text or "%" in text:
+        return _ENCODED.sub(lambda m: _decode_one(m.group()), text)
+    return text
+
+
+def prefold(text: str) -> str:
+    """The rewrites done before folding: decoding, symbol look-alikes, gaps between pictographs."""
+    text = decode(text)
+    if may_have_art(text):
+        text = rewrite_art(text)
+    return text if text.isascii() else close_gaps(text)
+
+
+def _sub_tracked(base: Tracked, pattern: re.Pattern[str], repl: Callable[[str], str]) -> Tracked:
+    """``pattern.sub(repl, base.text)`` keeping offsets: replacement characters span the whole match."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in pattern.finditer(base.text):
+        chars.extend(base.text[pos : m.start()])
+        starts.extend(base.starts[pos : m.start()])
+        ends.extend(base.ends[pos : m.start()])
+        for ch in repl(m.group()):
+            chars.append(ch)
+            starts.append(base.starts[m.start()])
+            ends.append(base.ends[m.end() - 1])
+        pos = m.end()
+    chars.extend(base.text[pos:])
+    starts.extend(base.starts[pos:])
+    ends.extend(base.ends[pos:])
+    return Tracked("".join(chars), tuple(starts), tuple(ends))
+
+
+def prefold_tracked(text: str) -> Tracked:
+    """``prefold`` with an offset map back to ``text``."""
+    base = decode_tracked(text)
+    if may_have_art(base.text):
+        base = _sub_tracked(base, ART_RE, lambda s: ART[s])
+    spans = gap_spans(base.text)
+    if spans:
+        keep = [True] * len(base.text)
+        for a, b in spans:
+            keep[a:b] = [False] * (b - a)
+        base = Tracked(
+            "".join(ch for ch, k in zip(base.text, keep, strict=True) if k),
+            tuple(x for x, k in zip(base.starts, keep, strict=True) if k),
+            tuple(x for x, k in zip(base.ends, keep, strict=True) if k),
+        )
+    return base
 
 
 def fold_text(text: str, leet: bool) -> str:
@@ -110,15 +186,16 @@ def _squeeze_folded_ascii(text: str) -> str:
 def _join_spread(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """Join letters spread out by separators; also return where each joined run now sits, because every
     position inside such a run was a word boundary in the original."""
-    if SPREAD_HINT.search(f" {text} ") is None or _SPREAD.search(text) is None:
+    pattern = spread_pattern(text)
+    if pattern is None or pattern.search(text) is None:
         return text, ()
     parts: list[str] = []
     runs: list[tuple[int, int]] = []
     pos = 0
     size = 0
-    for m in _SPREAD.finditer(text):
+    for m in pattern.finditer(text):
         head = text[pos : m.start()]
-        joined = squeeze(m.group().replace(" ", ""))
+        joined = squeeze(_spread_separators().sub("", m.group()))
         parts.append(head)
         size += len(head)
         runs.append((size, size + len(joined)))
@@ -130,11 +207,12 @@ def _join_spread(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 
 def render_view(
-    text: str, *, leet: bool = True, camel: bool = False
+    text: str, *, leet: bool = True, camel: bool = False, prefolded: bool = False
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The skeleton view of ``text`` that the automaton scans, and the spans of joined spread-out letters."""
-    if needs_decoding(text):
-        text = decode_tracked(text).text
+    """The skeleton view of ``text`` that the automaton scans, and the spans of joined spread-out letters
+    (``prefolded``: ``text`` is ``prefold``'s output already, shared by several views)."""
+    if not prefolded:
+        text = prefold(text)
     if camel:
         text = _CAMEL.sub(" ", text)
     if text.isascii():
@@ -153,7 +231,7 @@ def canonical(term: str) -> str:
 
 def render_tracked(text: str, *, leet: bool = True, camel: bool = False) -> Tracked:
     """``render`` with an offset map back to ``text``; equal to ``render`` character for character."""
-    base = decode_tracked(text)
+    base = prefold_tracked(text)
     chars = list(base.text)
     starts = list(base.starts)
     ends = list(base.ends)
@@ -185,9 +263,14 @@ def render_tracked(text: str, *, leet: bool = True, camel: bool = False) -> Trac
             fw.append(word_start and k == 0)
     fc, fs, fe, fw = _squeeze_tracked(fc, fs, fe, fw)
     joined = "".join(fc)
-    if _SPREAD.search(joined) is not None:
+    pattern = _SPREAD if joined.isascii() or not has_pictograph(joined) else spread_pictographs()
+    if pattern.search(joined) is not None:
+        pict = pictographs()
         drop = {
-            m.start() + i for m in _SPREAD.finditer(joined) for i, ch in enumerate(m.group()) if ch == " "
+            m.start() + i
+            for m in pattern.finditer(joined)
+            for i, ch in enumerate(m.group())
+            if ch == " " or ch in pict
         }
         keep = [i for i in range(len(fc)) if i not in drop]
         fc, fs, fe, fw = _squeeze_tracked(

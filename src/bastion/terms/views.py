@@ -2,7 +2,8 @@
 
 Splitting CamelCase, reading text backwards or matching inside words floods ordinary prose with false
 positives, so those views are only used on fields where people concatenate words (hashtags, usernames, search
-queries) and, for substrings and reversals, only for terms long enough to be unlikely by chance.
+queries, and the hashtags, mentions and links written inside other text: see ``tags``) and, for substrings and
+reversals, only for terms long enough to be unlikely by chance.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bastion.terms.normalize import render_view
+from bastion.terms.normalize import prefold, render_view
 
 # Digits and symbols that leetspeak reads as letters; when present, a view that treats them as separators
 # is scanned too, so "word2024" and "word!" still end a token.
@@ -89,8 +90,9 @@ def views(text: str, policy: FieldPolicy) -> Iterator[tuple[ViewSpec, str, Runs]
         if leetish:
             specs.append(CAMEL_PLAIN)
     seen: set[str] = set()
+    pre = prefold(text)
     for spec in specs:
-        rendered, runs = render_view(text, leet=spec.leet, camel=spec.camel)
+        rendered, runs = render_view(pre, leet=spec.leet, camel=spec.camel, prefolded=True)
         if rendered not in seen:
             seen.add(rendered)
             yield spec, rendered, runs
