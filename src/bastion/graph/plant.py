@@ -74,8 +74,9 @@ class PlantConfig:
     decoys: int = 100  # scattered ordinary users with one moderate code-word match
     seeds: int = 5
     seed: int = 0
-    # timing: follows spread evenly from an account's creation to the end of the horizon
-    horizon_days: int = 365
+    # timing: follows spread evenly from an account's creation (or the export window's start) to its end;
+    # four months, like the export the issue was measured on (shorter windows make chance lockstep likelier)
+    horizon_days: int = 120
     burst: float = 0.0  # share of in-cell follows made within two days of the cell's creation (0 = none)
     creation_spread_days: int = 60  # sellers of one cell are created over this many days (x (1 - burst))
     # sellers' and buyers' own signals

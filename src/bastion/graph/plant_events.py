@@ -32,9 +32,10 @@ class Follows:
         self._rec.append(np.full(len(a), from_rec))
 
     def after(self, a: IntArray, b: IntArray, created: IntArray, from_rec: bool = False) -> None:
-        """Follows at a time uniform between the later creation of the two accounts and the horizon's end."""
+        """Follows at a time uniform between the later creation of the two accounts (or the window's start,
+        time 0) and the window's end."""
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-        lo = np.maximum(created[a], created[b])
+        lo = np.maximum(np.maximum(created[a], created[b]), 0)
         t = lo + (self.rng.random(len(a)) * (self.horizon - lo)).astype(np.int64)
         self.add(a, b, t, from_rec)
 

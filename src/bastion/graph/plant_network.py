@@ -39,7 +39,7 @@ def cells(
         members = sellers[cell[sellers] == c]
         if not len(members):
             continue
-        t_c = int(rng.integers(int(0.45 * horizon), int(0.9 * horizon)))
+        t_c = horizon - int(rng.integers(20, 200)) * DAY  # may precede the export window (negative)
         start = t_c + (rng.integers(0, spread, len(members)) if spread > 0 else 0)
         created[members] = np.minimum(start, horizon - DAY)
         linked = members[rng.random(len(members)) < cfg.seller_link_share]
@@ -77,7 +77,7 @@ def _cell_follows(
     tight = rng.random(len(a)) < cfg.burst
     fol.after(a[~tight], b[~tight], created)
     if tight.any():
-        lo = np.maximum(np.maximum(created[a[tight]], created[b[tight]]), t_c)
+        lo = np.maximum(np.maximum(created[a[tight]], created[b[tight]]), max(t_c, 0))
         fol.add(a[tight], b[tight], lo + rng.integers(0, 2 * DAY, int(tight.sum())))
 
 
