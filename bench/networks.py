@@ -183,13 +183,15 @@ def print_networks(rows: list[tuple[str, str, Quality]]) -> None:
     )
     print("detected networks holding its members (share of it flagged)")
     for g, mode, q in rows:
+        holding = [x for x in q.composition if x[1]]
         dets = "; ".join(
-            f"{size} [{', '.join(f'n{k}:{v}' for k, v in sorted(c.items())) or 'none'}] {pur:.2f}"
-            for size, c, pur in q.composition[:6]
+            f"{size} [{', '.join(f'n{k}:{v}' for k, v in sorted(c.items()))}] {pur:.2f}"
+            for size, c, pur in holding
         )
-        more = f"; … {len(q.composition) - 6} more" if len(q.composition) > 6 else ""
+        empty = [size for size, c, _ in q.composition if not c]
+        rest = f"; + {len(empty)} with no planted member ({sizes_text(empty)})" if empty else ""
         splits = ", ".join(f"n{k} -> {h} ({s:.0%})" for k, (h, s) in sorted(q.splits.items()))
-        print(f"- {g} / {mode}: {dets or 'no network'}{more} | {splits}")
+        print(f"- {g} / {mode}: {dets or 'no planted member found'}{rest} | {splits}")
 
 
 def print_reliability(rows: list[tuple[str, str, Quality]]) -> None:
