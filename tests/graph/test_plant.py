@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bastion.graph.container import FOLLOW, INTERACTION, LAYERS, RECOMMENDATION, REPORT
+from bastion.graph.container import FOLLOW, FOLLOW_REC, INTERACTION, LAYERS, RECOMMENDATION, REPORT
 from bastion.graph.plant import (
     BUYER,
     COMMUNITY,
     CURIOUS,
     NETWORK_LABELS,
     ORDINARY,
+    PULLED,
     SELLER,
     PlantConfig,
     Planted,
@@ -134,3 +135,20 @@ def test_same_seed_same_world(base: tuple[np.ndarray, np.ndarray, int], world: P
     assert world.seeds == again.seeds and np.array_equal(world.label, again.label)
     other = plant(*base, PlantConfig(sellers=80, buyers=30, cells=4, decoys=20, seed=4))
     assert not np.array_equal(world.label, other.label)
+
+
+def test_sellers_follow_popular_accounts_and_recommendations_pull_users_in() -> None:
+    rng = np.random.default_rng(0)  # a heavy-tailed substrate, where "popular" means something
+    w = np.arange(1, 1001) ** -0.8
+    a, b = rng.choice(1000, 6000, p=w / w.sum()), rng.integers(0, 1000, 6000)
+    world = plant(a[a != b], b[a != b], 1000, CFG)
+    f = world.graph.layer(FOLLOW)
+    degree = np.bincount(np.concatenate([a, b]), minlength=1000)
+    sellers = np.flatnonzero(world.label == SELLER)
+    camo = f[sellers][:, :1000].tocoo().col
+    camo = camo[world.network[camo] < 0]
+    assert len(camo) >= len(sellers) * CFG.camouflage_per_seller * 0.9
+    assert degree[camo].mean() > 2 * degree[degree > 0].mean()
+    rec = world.graph.layer(FOLLOW_REC).tocoo()
+    assert rec.nnz > 0
+    assert set(world.label[rec.row]) == {PULLED} and set(world.label[rec.col]) == {SELLER}

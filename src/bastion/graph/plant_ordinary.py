@@ -38,6 +38,8 @@ Reports = tuple[IntArray, IntArray, FloatArray]
 SEARCH_PLAIN, SEARCH_EVASIVE = 0.6, 0.9
 #: Starting accounts tried when growing the innocent community (the densest result is kept).
 COMMUNITY_TRIES = 12
+#: Accounts above this degree quantile are never part of the innocent community.
+COMMUNITY_MAX_DEGREE_QUANTILE = 0.95
 
 
 def add_community(rng: np.random.Generator, adj: sp.csr_matrix, cfg: PlantConfig, fol: Follows) -> IntArray:
@@ -52,13 +54,14 @@ def add_community(rng: np.random.Generator, adj: sp.csr_matrix, cfg: PlantConfig
     deg = np.diff(adj.indptr)
     if lo <= 0 or hi < lo or not (deg > 0).any():
         return np.zeros(0, dtype=np.int64)
+    # a hobby circle is not made of the platform's most followed accounts (they stay camouflage targets)
+    eligible = (deg > 0) & (deg <= np.quantile(deg[deg > 0], COMMUNITY_MAX_DEGREE_QUANTILE))
     size = int(rng.integers(lo, hi + 1))
-    starts = rng.choice(
-        np.flatnonzero(deg > 0), size=min(COMMUNITY_TRIES, int((deg > 0).sum())), replace=False
-    )
+    pool = np.flatnonzero(eligible)
+    starts = rng.choice(pool, size=min(COMMUNITY_TRIES, len(pool)), replace=False)
     best, best_density = np.zeros(0, dtype=np.int64), -1.0
     for c in np.sort(starts):
-        group = _grow(adj, int(c), size)
+        group = _grow(adj, eligible, int(c), size)
         k = len(group)
         if k < lo:
             continue
@@ -75,15 +78,17 @@ def add_community(rng: np.random.Generator, adj: sp.csr_matrix, cfg: PlantConfig
     return best
 
 
-def _grow(adj: sp.csr_matrix, start: int, size: int) -> IntArray:
-    """Add, one at a time, the outside account with most ties into the group (lowest index on a tie)."""
-    ties = np.zeros(adj.shape[0], dtype=np.int64)
+def _grow(adj: sp.csr_matrix, eligible: npt.NDArray[np.bool_], start: int, size: int) -> IntArray:
+    """Add, one at a time, the eligible outside account most tied into the group for its degree (ties /
+    sqrt(degree), so neither hubs nor leaves win by size alone; lowest index on a tie)."""
+    ties = np.zeros(adj.shape[0], dtype=np.float64)
     inside = np.zeros(adj.shape[0], dtype=bool)
+    norm = 1.0 / np.sqrt(np.maximum(np.diff(adj.indptr), 1))
     v = start
     for _ in range(size):
         inside[v] = True
         ties[adj.indices[adj.indptr[v] : adj.indptr[v + 1]]] += 1
-        cand = np.where(inside, -1, ties)
+        cand = np.where(inside | ~eligible, -1.0, ties * norm)
         v = int(np.argmax(cand))
         if cand[v] <= 0:
             break
