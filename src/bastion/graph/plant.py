@@ -20,7 +20,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from bastion.core.errors import InputError
-from bastion.graph.container import AccountGraph, IntArray
+from bastion.graph.container import INTERACTION, MESSAGE, SHARE, AccountGraph, IntArray
 from bastion.graph.plant_events import (
     BUYER,
     COMMUNITY,
@@ -36,7 +36,13 @@ from bastion.graph.plant_events import (
     Follows,
 )
 from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers
-from bastion.graph.plant_ordinary import add_community, attributes, ordinary_signals, reports
+from bastion.graph.plant_ordinary import (
+    add_community,
+    attributes,
+    background,
+    ordinary_signals,
+    reports,
+)
 
 __all__ = [
     "BUYER",
@@ -94,6 +100,11 @@ class PlantConfig:
     bad_faith_reporters: int = 3
     bad_faith_targets: int = 40  # ordinary accounts each bad-faith reporter mass-reports
     report_base_rate: float = 0.005  # ordinary accounts with one stray report
+    # ordinary activity along the substrate's ties (shares of ties), so only networks talking is no tell
+    rec_follow_share: float = 0.15  # ordinary follows that came from the recommender
+    ordinary_interaction_rate: float = 0.3
+    ordinary_message_rate: float = 0.05
+    ordinary_share_rate: float = 0.02
     # noise on ordinary accounts
     stray_term_rate: float = 0.02
     stray_link_rate: float = 0.01  # ordinary accounts sharing a small domain with 1-2 others
@@ -118,6 +129,10 @@ class PlantConfig:
             "seller_report_share": 0.15,
             "bad_faith_reporters": 0,
             "new_account_rate": 0.0,
+            "rec_follow_share": 0.0,
+            "ordinary_interaction_rate": 0.0,
+            "ordinary_message_rate": 0.0,
+            "ordinary_share_rate": 0.0,
         }
         return cls(**{**base, **overrides})
 
@@ -157,8 +172,14 @@ def plant(
 
     fol = Follows(rng, horizon)
     t_base = rng.integers(0, horizon, len(base_src))
-    fol.add(base_src, base_dst, t_base)
-    fol.add(base_dst, base_src, np.minimum(horizon - 1, t_base + rng.integers(0, 30 * DAY, len(base_src))))
+    back = np.minimum(horizon - 1, t_base + rng.integers(0, 30 * DAY, len(base_src)))
+    if cfg.rec_follow_share > 0:  # ordinary follows the recommender suggested
+        fol.add(base_src, base_dst, t_base, rng.random(len(base_src)) < cfg.rec_follow_share)
+        fol.add(base_dst, base_src, back, rng.random(len(base_src)) < cfg.rec_follow_share)
+    else:
+        fol.add(base_src, base_dst, t_base)
+        fol.add(base_dst, base_src, back)
+    activity = background(rng, cfg, base_src, base_dst)
     comm = add_community(rng, adj, cfg, fol)
     label[comm] = COMMUNITY
     free = np.ones(n_base, dtype=bool)  # base accounts not yet given a part
@@ -219,9 +240,9 @@ def plant(
         (f_src, f_dst),
         follow_times=f_t,
         follow_from_rec=f_rec,
-        interactions=_trip(inter + share),
-        shares=_trip(share),
-        messages=_trip(msg),
+        interactions=_trip(inter + share, activity[INTERACTION], activity[SHARE]),
+        shares=_trip(share, activity[SHARE]),
+        messages=_trip(msg, activity[MESSAGE]),
         recommendations=rec,
         reports=rep,
         attrs=attrs,
@@ -230,9 +251,13 @@ def plant(
     return Planted(graph, label, cell, [ids[i] for i in seeds_idx], n_base, network)
 
 
-def _trip(pairs: list[tuple[int, int]]) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+def _trip(
+    pairs: list[tuple[int, int]], *more: tuple[IntArray, IntArray]
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
     arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    return arr[:, 0], arr[:, 1], np.ones(len(arr))
+    src = np.concatenate([arr[:, 0], *(m[0] for m in more)])
+    dst = np.concatenate([arr[:, 1], *(m[1] for m in more)])
+    return src, dst, np.ones(len(src))
 
 
 def _pick(rng: np.random.Generator, free: npt.NDArray[np.bool_], k: int) -> IntArray:

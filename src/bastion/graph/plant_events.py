@@ -12,6 +12,7 @@ NETWORK_LABELS = (SELLER, BUYER, FACILITATOR)
 #: Labels of accounts that are not network members (the ordinary side of the platform).
 ORDINARY_LABELS = (ORDINARY, DECOY, PULLED, COMMUNITY, CURIOUS)
 DAY = 86_400
+Pairs = tuple[IntArray, IntArray]
 
 
 class Follows:
@@ -25,11 +26,13 @@ class Follows:
         self._t: list[IntArray] = []
         self._rec: list[npt.NDArray[np.bool_]] = []
 
-    def add(self, a: IntArray, b: IntArray, t: IntArray, from_rec: bool = False) -> None:
+    def add(
+        self, a: IntArray, b: IntArray, t: IntArray, from_rec: bool | npt.NDArray[np.bool_] = False
+    ) -> None:
         self._src.append(np.asarray(a, dtype=np.int64))
         self._dst.append(np.asarray(b, dtype=np.int64))
         self._t.append(np.asarray(t, dtype=np.int64))
-        self._rec.append(np.full(len(a), from_rec))
+        self._rec.append(np.broadcast_to(np.asarray(from_rec, dtype=bool), (len(a),)).copy())
 
     def after(self, a: IntArray, b: IntArray, created: IntArray, from_rec: bool = False) -> None:
         """Follows at a time uniform between the later creation of the two accounts (or the window's start,

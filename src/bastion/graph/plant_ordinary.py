@@ -13,7 +13,16 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from bastion.graph.container import AGE_ADULT, AGE_MINOR, FloatArray, IntArray, NodeAttributes
+from bastion.graph.container import (
+    AGE_ADULT,
+    AGE_MINOR,
+    INTERACTION,
+    MESSAGE,
+    SHARE,
+    FloatArray,
+    IntArray,
+    NodeAttributes,
+)
 from bastion.graph.load import COMMON_DOMAIN_MIN, COMMON_DOMAIN_SHARE, SPAM_REPORT_WEIGHT
 from bastion.graph.plant_events import (
     BUYER,
@@ -27,6 +36,7 @@ from bastion.graph.plant_events import (
     PULLED,
     SELLER,
     Follows,
+    Pairs,
 )
 from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
 
@@ -93,6 +103,24 @@ def _grow(adj: sp.csr_matrix, eligible: npt.NDArray[np.bool_], start: int, size:
         if cand[v] <= 0:
             break
     return np.flatnonzero(inside).astype(np.int64)
+
+
+def background(rng: np.random.Generator, cfg: PlantConfig, a: IntArray, b: IntArray) -> dict[str, Pairs]:
+    """Likes/comments, re-shares and messages between ordinary friends: a share of the substrate's ties,
+    in either direction."""
+    out: dict[str, Pairs] = {}
+    for layer, rate in (
+        (INTERACTION, cfg.ordinary_interaction_rate),
+        (SHARE, cfg.ordinary_share_rate),
+        (MESSAGE, cfg.ordinary_message_rate),
+    ):
+        if rate <= 0:
+            out[layer] = (a[:0], b[:0])
+            continue
+        hit = np.flatnonzero(rng.random(len(a)) < rate)
+        flip = rng.random(len(hit)) < 0.5
+        out[layer] = (np.where(flip, b[hit], a[hit]), np.where(flip, a[hit], b[hit]))
+    return out
 
 
 def reports(
