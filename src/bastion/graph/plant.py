@@ -5,9 +5,11 @@ noise real platforms have (issue 12, item 8): several separate networks with no 
 of seller cells that barely touch each other, buyers (existing users) following a few percent of their
 network's sellers, and facilitators who follow a large part of it and re-share its content; sellers follow
 popular accounts as camouflage; ordinary users are pulled toward sellers by recommendations. Activity is
-spread evenly over the horizon unless ``burst`` asks for the old tight creation windows. The ordinary side
-(a dense community that uses one code word innocently, one-off curious searchers, reports honest and
-bad-faith, stray signals) lives in :mod:`bastion.graph.plant_ordinary`.
+spread evenly over a four-month window unless ``burst`` asks for the old tight creation windows. The
+ordinary side (likes, messages and recommended follows among friends, a dense community that uses one code
+word innocently, one-off curious searchers, reports honest and bad-faith, stray signals) lives in
+:mod:`bastion.graph.plant_ordinary`; every behaviour is a :class:`PlantConfig` knob, and everything is drawn
+from ``cfg.seed`` (same seed and substrate, same world bit for bit).
 """
 
 from __future__ import annotations
