@@ -39,5 +39,8 @@ def substrate() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def planted(substrate: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Planted:
     src, dst, _ = substrate
     return plant(
-        src, dst, 800, PlantConfig(sellers=60, buyers=15, cells=4, camouflage="popular", decoys=40, seed=5)
+        src,
+        dst,
+        800,
+        PlantConfig.legacy(sellers=60, buyers=15, cells=4, camouflage="popular", decoys=40, seed=5),
     )

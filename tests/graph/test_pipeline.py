@@ -41,7 +41,10 @@ def test_clustering_keeps_dense_legit_groups_out(
 ) -> None:
     src, dst, _ = substrate
     clean = plant(
-        src, dst, 800, PlantConfig(sellers=0, buyers=0, cells=1, decoys=20, pulled=1, camouflage="none")
+        src,
+        dst,
+        800,
+        PlantConfig.legacy(sellers=0, buyers=0, cells=1, decoys=20, pulled=1, camouflage="none"),
     )
     assert detect(clean.graph, []).networks == []
 

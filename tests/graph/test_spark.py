@@ -19,7 +19,9 @@ TOLERANCE = 1e-9
 def small(make_block_model) -> Planted:  # type: ignore[no-untyped-def]
     """A small world with lockstep planted (cells that follow their anchors within two days)."""
     src, dst, _ = make_block_model(300, 4, 0.12, 0.006, seed=11)
-    return plant(src, dst, 300, PlantConfig(sellers=30, buyers=8, cells=3, decoys=15, camouflage="popular"))
+    return plant(
+        src, dst, 300, PlantConfig.legacy(sellers=30, buyers=8, cells=3, decoys=15, camouflage="popular")
+    )
 
 
 def test_spark_engine_agrees_with_local(small: Planted) -> None:

@@ -1,43 +1,142 @@
-"""Plant a synthetic seller/buyer network into a real (or synthetic) follow graph, with ground truth.
+"""Plant synthetic seller/buyer networks into a real (or synthetic) follow graph, with ground truth.
 
-Used by bench/networks.py and the tests. The planted world follows the pattern researchers describe:
-seller cells created together that barely touch each other, buyers (existing users) following a few
-percent of sellers, facilitators who follow a large part of the network and re-share its content (few
-posts of their own, link-in-bio hubs), camouflage follows from sellers to random or popular accounts,
-ordinary users pulled in by recommendations, and decoys who use one code word innocently. Signals are
-noisy on purpose.
+Used by bench/networks.py and the tests. The planted world follows the pattern researchers describe and the
+noise real platforms have (issue 12, item 8): several separate networks with no ties between them, each made
+of seller cells that barely touch each other, buyers (existing users) following a few percent of their
+network's sellers, and facilitators who follow a large part of it and re-share its content; sellers follow
+popular accounts as camouflage; ordinary users are pulled toward sellers by recommendations. Activity is
+spread evenly over a four-month window unless ``burst`` asks for the old tight creation windows. The
+ordinary side (likes, messages and recommended follows among friends, a dense community that uses one code
+word innocently, one-off curious searchers, reports honest and bad-faith, stray signals) lives in
+:mod:`bastion.graph.plant_ordinary`; every behaviour is a :class:`PlantConfig` knob, and everything is drawn
+from ``cfg.seed`` (same seed and substrate, same world bit for bit).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
-from bastion.graph.container import AGE_ADULT, AGE_MINOR, AccountGraph, IntArray, NodeAttributes
-from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
+from bastion.core.errors import InputError
+from bastion.graph.container import INTERACTION, MESSAGE, SHARE, AccountGraph, IntArray
+from bastion.graph.plant_events import (
+    BUYER,
+    COMMUNITY,
+    CURIOUS,
+    DAY,
+    DECOY,
+    FACILITATOR,
+    NETWORK_LABELS,
+    ORDINARY,
+    ORDINARY_LABELS,
+    PULLED,
+    SELLER,
+    Follows,
+)
+from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers
+from bastion.graph.plant_ordinary import (
+    add_community,
+    attributes,
+    background,
+    ordinary_signals,
+    reports,
+)
 
-ORDINARY, SELLER, BUYER, DECOY, PULLED, FACILITATOR = 0, 1, 2, 3, 4, 5
-NETWORK_LABELS = (SELLER, BUYER, FACILITATOR)
-DAY = 86_400
-HORIZON = 730 * DAY
+__all__ = [
+    "BUYER",
+    "COMMUNITY",
+    "CURIOUS",
+    "DECOY",
+    "FACILITATOR",
+    "NETWORK_LABELS",
+    "ORDINARY",
+    "ORDINARY_LABELS",
+    "PULLED",
+    "SELLER",
+    "PlantConfig",
+    "Planted",
+    "plant",
+]
+#: The default horizon (kept as a module constant for callers that used it).
+HORIZON = 365 * DAY
 
 
 @dataclass(frozen=True, slots=True)
 class PlantConfig:
+    """Every behaviour is a knob; the defaults are what a real platform looks like (issue 12, item 8)."""
+
     sellers: int = 120
     buyers: int = 30
     cells: int = 6
-    camouflage: str = "random"  # none | random | popular
+    networks: int = -1  # separate networks, no ties between them; default clip(cells // 2, 1, 3)
+    camouflage: str = "popular"  # none | random | popular
     camouflage_per_seller: int = 15
     buyer_follow_share: float = 0.04
     facilitators: int = -1  # default: one per 20 sellers (at least 2)
     facilitator_follow_share: float = 0.25
     pulled: int = 0  # default: 2 x sellers
-    decoys: int = 100
+    decoys: int = 100  # scattered ordinary users with one moderate code-word match
     seeds: int = 5
     seed: int = 0
+    # timing: follows spread evenly from an account's creation (or the export window's start) to its end;
+    # four months, like the export the issue was measured on (shorter windows make chance lockstep likelier)
+    horizon_days: int = 120
+    burst: float = 0.0  # share of in-cell follows made within two days of the cell's creation (0 = none)
+    creation_spread_days: int = 60  # sellers of one cell are created over this many days (x (1 - burst))
+    # sellers' and buyers' own signals
+    seller_silent_share: float = 0.4  # sellers with no term match at all (rotated words, or no text)
+    seller_link_share: float = 0.4  # sellers whose link-in-bio domain is shared with their cell
+    buyer_search_share: float = 0.3  # buyers with a blocked search; the rest never search
+    # the innocent community: a dense real circle of the substrate that uses one code word
+    community_min: int = 30  # 0 = no community
+    community_max: int = 150
+    community_density: float = 0.2  # ties are added among members until this share of pairs is linked
+    community_term_share: float = 0.6
+    curious: int = -1  # one-off curious searchers; default max(5, 0.25% of the substrate)
+    # reports (the report layer and signal, as the loader builds them)
+    seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
+    bad_faith_reporters: int = 3
+    bad_faith_targets: int = 40  # ordinary accounts each bad-faith reporter mass-reports
+    report_base_rate: float = 0.005  # ordinary accounts with one stray report
+    # ordinary activity along the substrate's ties (shares of ties), so only networks talking is no tell
+    rec_follow_share: float = 0.15  # ordinary follows that came from the recommender
+    ordinary_interaction_rate: float = 0.3
+    ordinary_message_rate: float = 0.05
+    ordinary_share_rate: float = 0.02
+    # noise on ordinary accounts
+    stray_term_rate: float = 0.02
+    stray_link_rate: float = 0.01  # ordinary accounts sharing a small domain with 1-2 others
+    stories_only_rate: float = 0.05
+    new_account_rate: float = 0.03
+    clean: bool = False  # no network at all; ``seeds`` ordinary accounts (wrongly reported) are the seeds
+
+    @classmethod
+    def legacy(cls, **overrides: Any) -> PlantConfig:
+        """The easier world planted before issue 12 (one network, cells created in a burst, every seller
+        with text, no innocent community, searchers or bad-faith reports): for detector tests that predate
+        the realistic defaults. Benchmarks use the defaults."""
+        base: dict[str, Any] = {
+            "networks": 1,
+            "camouflage": "random",
+            "horizon_days": 730,
+            "burst": 1.0,
+            "seller_silent_share": 0.0,
+            "buyer_search_share": 0.5,
+            "community_min": 0,
+            "curious": 0,
+            "seller_report_share": 0.15,
+            "bad_faith_reporters": 0,
+            "new_account_rate": 0.0,
+            "rec_follow_share": 0.0,
+            "ordinary_interaction_rate": 0.0,
+            "ordinary_message_rate": 0.0,
+            "ordinary_share_rate": 0.0,
+        }
+        return cls(**{**base, **overrides})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +146,11 @@ class Planted:
     cell: IntArray
     seeds: list[str]
     base_nodes: int
+    network: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # -1 = not a member
+
+    @property
+    def networks(self) -> int:
+        return int(self.network.max()) + 1 if len(self.network) and self.network.max() >= 0 else 0
 
 
 def plant(
@@ -54,87 +158,65 @@ def plant(
 ) -> Planted:
     """``base_*`` are undirected pairs of the substrate (each becomes a mutual follow)."""
     rng = np.random.default_rng(cfg.seed)
-    s_n, n = cfg.sellers, n_base + cfg.sellers
+    horizon = cfg.horizon_days * DAY
+    s_n = 0 if cfg.clean else cfg.sellers
+    n = n_base + s_n
     sellers = np.arange(n_base, n)
     label = np.zeros(n, dtype=np.int8)
     label[sellers] = SELLER
+    network = np.full(n, -1, dtype=np.int64)
     cell = np.full(n, -1, dtype=np.int64)
-    cell[sellers] = rng.integers(0, cfg.cells, s_n)
-    deg = np.bincount(np.concatenate([base_src, base_dst]), minlength=n_base).astype(np.float64)
+    created = np.zeros(n, dtype=np.int64)
+    base_src, base_dst = np.asarray(base_src, dtype=np.int64), np.asarray(base_dst, dtype=np.int64)
+    adj = sp.csr_matrix((np.ones(len(base_src)), (base_src, base_dst)), shape=(n_base, n_base))
+    adj = ((adj + adj.T) > 0).tocsr()
+    deg = np.diff(adj.indptr).astype(np.float64)
 
-    src: list[IntArray] = [base_src, base_dst]
-    dst: list[IntArray] = [base_dst, base_src]
-    t_base = rng.integers(0, HORIZON, len(base_src))
-    times: list[IntArray] = [t_base, t_base + rng.integers(0, 30 * DAY, len(base_src))]
-    rec_f: list[npt.NDArray[np.bool_]] = [np.zeros(2 * len(base_src), dtype=bool)]
+    fol = Follows(rng, horizon)
+    t_base = rng.integers(0, horizon, len(base_src))
+    back = np.minimum(horizon - 1, t_base + rng.integers(0, 30 * DAY, len(base_src)))
+    if cfg.rec_follow_share > 0:  # ordinary follows the recommender suggested
+        fol.add(base_src, base_dst, t_base, rng.random(len(base_src)) < cfg.rec_follow_share)
+        fol.add(base_dst, base_src, back, rng.random(len(base_src)) < cfg.rec_follow_share)
+    else:
+        fol.add(base_src, base_dst, t_base)
+        fol.add(base_dst, base_src, back)
+    activity = background(rng, cfg, base_src, base_dst)
+    comm = add_community(rng, adj, cfg, fol)
+    label[comm] = COMMUNITY
+    free = np.ones(n_base, dtype=bool)  # base accounts not yet given a part
+    free[comm] = False
+    free &= deg > 0
 
-    def add(a: IntArray, b: IntArray, t: IntArray, from_rec: bool = False) -> None:
-        src.append(a)
-        dst.append(b)
-        times.append(t)
-        rec_f.append(np.full(len(a), from_rec))
-
-    created = np.zeros(n)
-    for c in range(cfg.cells):
-        members = sellers[cell[sellers] == c]
-        if len(members) < 2:
-            continue
-        t_c = int(rng.integers(HORIZON - 200 * DAY, HORIZON - 20 * DAY))
-        created[members] = t_c
-        anchors = rng.choice(members, size=min(3, len(members)), replace=False)
-        for a in anchors:  # most of the cell follows its anchor accounts within two days of creation
-            f = members[(members != a) & (rng.random(len(members)) < 0.85)]
-            add(f, np.full(len(f), a), t_c + rng.integers(0, 2 * DAY, len(f)))
-        pa, pb = np.meshgrid(members, members)
-        m = (pa != pb) & (rng.random(pa.shape) < 0.12)
-        add(pa[m], pb[m], t_c + rng.integers(0, 30 * DAY, int(m.sum())))
-    cross = max(1, s_n // 40) if s_n else 0  # cells barely touch each other
-    if cross:
-        add(
-            rng.choice(sellers, cross),
-            rng.choice(sellers, cross),
-            rng.integers(HORIZON - 20 * DAY, HORIZON, cross),
-        )
-
-    if cfg.camouflage != "none" and s_n:
-        k = cfg.camouflage_per_seller
-        a = np.repeat(sellers, k)
-        p = None if cfg.camouflage == "random" else deg / deg.sum()
-        add(a, rng.choice(n_base, size=len(a), p=p), rng.integers(HORIZON - 200 * DAY, HORIZON, len(a)))
-
-    pool = np.flatnonzero((deg > 0) & (deg <= np.quantile(deg, 0.95)))
-    n_fac = (max(2, s_n // 20) if cfg.facilitators < 0 else cfg.facilitators) if s_n else 0
-    picked = rng.choice(pool, size=cfg.buyers + cfg.decoys + n_fac + (cfg.pulled or 2 * s_n), replace=False)
-    buyers, decoys, facs, pulled = np.split(
-        picked, [cfg.buyers, cfg.buyers + cfg.decoys, cfg.buyers + cfg.decoys + n_fac]
-    )
-    label[buyers], label[decoys], label[facs], label[pulled] = BUYER, DECOY, FACILITATOR, PULLED
-    per_buyer = max(3, round(cfg.buyer_follow_share * s_n))
-    msg_a, msg_b, int_a, int_b = [], [], [], []
-    for b in buyers:
-        targets = rng.choice(sellers, size=per_buyer + int(rng.integers(0, 3)), replace=False)
-        add(np.full(len(targets), b), targets, rng.integers(HORIZON - 150 * DAY, HORIZON, len(targets)))
-        back = targets[rng.random(len(targets)) < 0.2]
-        add(back, np.full(len(back), b), rng.integers(HORIZON - 150 * DAY, HORIZON, len(back)))
-        if rng.random() < 0.6:
-            msg_a += [b] * 2
-            msg_b += rng.choice(targets, 2).tolist()
-        if rng.random() < 0.5:
-            int_a += [b] * 3
-            int_b += rng.choice(targets, 3).tolist()
-    share_a: list[int] = []
-    share_b: list[int] = []
-    for f in facs:  # amplifiers: follow a large part of the network across cells and re-share it
-        targets = rng.choice(sellers, size=max(5, round(cfg.facilitator_follow_share * s_n)), replace=False)
-        add(np.full(len(targets), f), targets, rng.integers(HORIZON - 180 * DAY, HORIZON, len(targets)))
-        shared = rng.choice(targets, size=max(3, len(targets) // 2), replace=False)
-        share_a += [int(f)] * len(shared)
-        share_b += shared.tolist()
-    if not s_n:
-        pulled = pulled[:0]
+    inter: list[tuple[int, int]] = []
+    share: list[tuple[int, int]] = []
+    msg: list[tuple[int, int]] = []
+    domain = np.full(n, -1, dtype=np.int64)  # link-in-bio domain id per account
+    pulled = np.zeros(0, dtype=np.int64)
+    if s_n:
+        k_net = cfg.networks if cfg.networks > 0 else int(np.clip(cfg.cells // 2, 1, 3))
+        if k_net > cfg.cells:
+            raise InputError(f"{k_net} networks need at least as many cells (got {cfg.cells})", field="cells")
+        cell[sellers] = rng.integers(0, cfg.cells, s_n)
+        network[sellers] = cell[sellers] % k_net
+        cells(rng, cfg, sellers, cell, network, created, fol, domain, inter)
+        near = np.zeros(n_base, dtype=bool)  # the community has no tie to any network
+        near[adj[comm].indices] = True
+        members(rng, cfg, adj, deg, free & ~near, k_net, label, network)
+        free &= label[:n_base] == ORDINARY
+        network_buyers(rng, cfg, sellers, network, label, created, fol, inter, msg)
+        facilitators(rng, cfg, sellers, network, cell, label, created, fol, share, domain)
+        camouflage(rng, cfg, sellers, deg, free, created, fol)
+        pulled = _pick(rng, free, cfg.pulled or 2 * s_n)
+        label[pulled] = PULLED
+    decoys = _pick(rng, free, cfg.decoys)
+    label[decoys] = DECOY
+    curious = _pick(rng, free, cfg.curious if cfg.curious >= 0 else max(5, n_base // 400))
+    label[curious] = CURIOUS
     followed = rng.choice(sellers, len(pulled)) if s_n else pulled
-    add(pulled, followed, rng.integers(HORIZON - 100 * DAY, HORIZON, len(pulled)), from_rec=True)
-    rec_viewers = np.concatenate([pulled, rng.choice(n_base, size=len(pulled))])
+    fol.after(pulled, followed, created, from_rec=True)
+    outside = np.flatnonzero(label[:n_base] != COMMUNITY)
+    rec_viewers = np.concatenate([pulled, rng.choice(outside, size=len(pulled))])
     rec_targets = np.concatenate([followed, rng.choice(sellers, size=len(pulled)) if s_n else pulled])
     bg = rng.choice(n_base, size=min(n_base, 50_000))
     rec = (
@@ -142,78 +224,47 @@ def plant(
         np.concatenate([rec_targets, rng.choice(n_base, size=len(bg))]),
         rng.integers(1, 6, len(rec_viewers) + len(bg)).astype(np.float64),
     )
-    for _ in range(s_n // 2):  # sellers like each other's posts inside their cell
-        a = int(rng.choice(sellers))
-        mates = sellers[cell[sellers] == cell[a]]
-        int_a.append(a)
-        int_b.append(int(rng.choice(mates)))
 
-    int_a += share_a
-    int_b += share_b
-    attrs = _attributes(rng, n, label, created)
-    signals = _signals(rng, n, label)
+    ordinary = np.flatnonzero((label[:n_base] == ORDINARY) & (deg > 0))
+    seeds_idx = (
+        rng.choice(ordinary, size=min(cfg.seeds, len(ordinary)), replace=False)
+        if cfg.clean
+        else rng.choice(sellers, size=min(cfg.seeds, s_n), replace=False)
+    )
+    rep = reports(rng, cfg, label, pulled, followed, seeds_idx if cfg.clean else None, inter)
+    attrs = attributes(rng, cfg, label, created, horizon)
+    signals = ordinary_signals(rng, cfg, label, domain, rep)
     ids = [f"acct-{i}" for i in range(n)]
-    follow_src = np.concatenate(src)
-    follow_dst = np.concatenate(dst)
+    f_src, f_dst, f_t, f_rec = fol.arrays()
     graph = AccountGraph.from_arrays(
         platform,
         ids,
-        (follow_src, follow_dst),
-        follow_times=np.concatenate(times),
-        follow_from_rec=np.concatenate(rec_f),
-        interactions=(np.array(int_a, dtype=np.int64), np.array(int_b, dtype=np.int64), np.ones(len(int_a))),
-        shares=(np.array(share_a, dtype=np.int64), np.array(share_b, dtype=np.int64), np.ones(len(share_a))),
-        messages=(np.array(msg_a, dtype=np.int64), np.array(msg_b, dtype=np.int64), np.ones(len(msg_a))),
+        (f_src, f_dst),
+        follow_times=f_t,
+        follow_from_rec=f_rec,
+        interactions=_trip(inter + share, activity[INTERACTION], activity[SHARE]),
+        shares=_trip(share, activity[SHARE]),
+        messages=_trip(msg, activity[MESSAGE]),
         recommendations=rec,
+        reports=rep,
         attrs=attrs,
         signals=signals,
     )
-    seeds = [ids[i] for i in rng.choice(sellers, size=min(cfg.seeds, s_n), replace=False)]
-    return Planted(graph, label, cell, seeds, n_base)
+    return Planted(graph, label, cell, [ids[i] for i in seeds_idx], n_base, network)
 
 
-def _attributes(
-    rng: np.random.Generator, n: int, label: npt.NDArray[np.int8], created: npt.NDArray[np.float64]
-) -> NodeAttributes:
-    a = NodeAttributes.empty(n)
-    a.age_band[:] = np.where(rng.random(n) < 0.15, AGE_MINOR, AGE_ADULT)
-    a.account_age_days[:] = rng.uniform(90, 3000, n)
-    a.post_count[:] = rng.geometric(0.02, n)
-    a.stories_ratio[:] = np.where(rng.random(n) < 0.05, rng.uniform(0.8, 1.0, n), rng.uniform(0, 0.5, n))
-    s = label == SELLER
-    a.age_band[s] = AGE_ADULT
-    a.account_age_days[s] = (HORIZON - created[s]) / DAY + rng.uniform(0, 10, int(s.sum()))
-    story = s & (rng.random(n) < 0.7)
-    a.stories_ratio[story] = rng.uniform(0.85, 1.0, int(story.sum()))
-    a.post_count[story] = rng.integers(1, 15, int(story.sum()))
-    fac = label == FACILITATOR
-    a.post_count[fac] = rng.integers(0, 4, int(fac.sum()))  # few posts of their own
-    return a
+def _trip(
+    pairs: list[tuple[int, int]], *more: tuple[IntArray, IntArray]
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    src = np.concatenate([arr[:, 0], *(m[0] for m in more)])
+    dst = np.concatenate([arr[:, 1], *(m[1] for m in more)])
+    return src, dst, np.ones(len(src))
 
 
-def _signals(
-    rng: np.random.Generator, n: int, label: npt.NDArray[np.int8]
-) -> dict[str, npt.NDArray[np.float64]]:
-    def draw(
-        mask: npt.NDArray[np.bool_], p: float, lo: float, hi: float, out: npt.NDArray[np.float64]
-    ) -> None:
-        hit = mask & (rng.random(n) < p)
-        out[hit] = np.maximum(out[hit], rng.uniform(lo, hi, int(hit.sum())))
-
-    sig = {k: np.zeros(n) for k in (TERM_MATCH, SHARED_LINK, HASH_MATCH, REPORT, BLOCKED_SEARCH)}
-    s, b, d, f = label == SELLER, label == BUYER, label == DECOY, label == FACILITATOR
-    o = (label == ORDINARY) | (label == PULLED)
-    draw(s, 0.6, 0.4, 1.0, sig[TERM_MATCH])
-    draw(s, 0.4, 0.4, 0.9, sig[SHARED_LINK])
-    draw(s, 0.1, 0.8, 1.0, sig[HASH_MATCH])
-    draw(s, 0.15, 0.3, 0.8, sig[REPORT])
-    draw(b, 0.5, 0.3, 0.9, sig[BLOCKED_SEARCH])
-    draw(b, 0.1, 0.1, 0.3, sig[TERM_MATCH])
-    draw(f, 0.6, 0.5, 0.9, sig[SHARED_LINK])  # link-in-bio hubs pointing at sellers
-    draw(f, 0.15, 0.3, 0.8, sig[REPORT])
-    draw(d, 1.0, 0.25, 0.5, sig[TERM_MATCH])  # one code word used innocently
-    draw(o, 0.02, 0.05, 0.3, sig[TERM_MATCH])
-    draw(o, 0.005, 0.2, 0.5, sig[REPORT])
-    draw(o, 0.003, 0.2, 0.5, sig[BLOCKED_SEARCH])
-    draw(o, 0.01, 0.1, 0.4, sig[SHARED_LINK])
-    return sig
+def _pick(rng: np.random.Generator, free: npt.NDArray[np.bool_], k: int) -> IntArray:
+    """``k`` free base accounts (fewer if the substrate runs out), taken out of the free pool."""
+    pool = np.flatnonzero(free)
+    got = rng.choice(pool, size=min(k, len(pool)), replace=False) if k > 0 else pool[:0]
+    free[got] = False
+    return np.sort(got)

@@ -1,0 +1,54 @@
+"""Shared pieces of the planting modules: ground-truth labels and the follow-event collector."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from bastion.graph.container import IntArray
+
+ORDINARY, SELLER, BUYER, DECOY, PULLED, FACILITATOR, COMMUNITY, CURIOUS = 0, 1, 2, 3, 4, 5, 6, 7
+NETWORK_LABELS = (SELLER, BUYER, FACILITATOR)
+#: Labels of accounts that are not network members (the ordinary side of the platform).
+ORDINARY_LABELS = (ORDINARY, DECOY, PULLED, COMMUNITY, CURIOUS)
+DAY = 86_400
+Pairs = tuple[IntArray, IntArray]
+
+
+class Follows:
+    """Follow events (source, target, time, from a recommendation), collected in chunks."""
+
+    def __init__(self, rng: np.random.Generator, horizon: int) -> None:
+        self.rng = rng
+        self.horizon = horizon
+        self._src: list[IntArray] = []
+        self._dst: list[IntArray] = []
+        self._t: list[IntArray] = []
+        self._rec: list[npt.NDArray[np.bool_]] = []
+
+    def add(
+        self, a: IntArray, b: IntArray, t: IntArray, from_rec: bool | npt.NDArray[np.bool_] = False
+    ) -> None:
+        self._src.append(np.asarray(a, dtype=np.int64))
+        self._dst.append(np.asarray(b, dtype=np.int64))
+        self._t.append(np.asarray(t, dtype=np.int64))
+        self._rec.append(np.broadcast_to(np.asarray(from_rec, dtype=bool), (len(a),)).copy())
+
+    def after(self, a: IntArray, b: IntArray, created: IntArray, from_rec: bool = False) -> None:
+        """Follows at a time uniform between the later creation of the two accounts (or the window's start,
+        time 0) and the window's end."""
+        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        lo = np.maximum(np.maximum(created[a], created[b]), 0)
+        t = lo + (self.rng.random(len(a)) * (self.horizon - lo)).astype(np.int64)
+        self.add(a, b, t, from_rec)
+
+    def arrays(self) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
+        if not self._src:
+            z = np.zeros(0, dtype=np.int64)
+            return z, z, z, np.zeros(0, dtype=bool)
+        return (
+            np.concatenate(self._src),
+            np.concatenate(self._dst),
+            np.concatenate(self._t),
+            np.concatenate(self._rec),
+        )

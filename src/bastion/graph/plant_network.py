@@ -1,0 +1,181 @@
+"""Planting the networks themselves: seller cells, buyers, facilitators and camouflage (see plant.py).
+
+Networks never touch each other: cells, cross-cell ties, buyers' and facilitators' follows stay inside one
+network, and base accounts of one network are chosen among those with no substrate tie to another network.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from bastion.graph.container import IntArray
+from bastion.graph.plant_events import BUYER, DAY, FACILITATOR, Follows
+
+if TYPE_CHECKING:
+    from bastion.graph.plant import PlantConfig
+
+Pairs = list[tuple[int, int]]
+
+
+def cells(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    sellers: IntArray,
+    cell: IntArray,
+    network: IntArray,
+    created: IntArray,
+    fol: Follows,
+    domain: IntArray,
+    inter: Pairs,
+) -> None:
+    """Cells created over a few weeks, following their anchor accounts and each other at any later time."""
+    horizon = fol.horizon
+    spread = int(cfg.creation_spread_days * DAY * (1.0 - cfg.burst))
+    for c in range(cfg.cells):
+        members = sellers[cell[sellers] == c]
+        if not len(members):
+            continue
+        t_c = horizon - int(rng.integers(20, 200)) * DAY  # may precede the export window (negative)
+        start = t_c + (rng.integers(0, spread, len(members)) if spread > 0 else 0)
+        created[members] = np.minimum(start, horizon - DAY)
+        linked = members[rng.random(len(members)) < cfg.seller_link_share]
+        domain[linked] = c  # one link-in-bio domain per cell
+        if len(members) < 2:
+            continue
+        anchors = rng.choice(members, size=min(3, len(members)), replace=False)
+        for a in anchors:  # most of the cell follows its anchor accounts
+            f = members[(members != a) & (rng.random(len(members)) < 0.85)]
+            _cell_follows(rng, cfg, fol, f, np.full(len(f), a), created, t_c)
+        pa, pb = np.meshgrid(members, members)
+        m = (pa != pb) & (rng.random(pa.shape) < 0.12)
+        _cell_follows(rng, cfg, fol, pa[m], pb[m], created, t_c)
+    s_n = len(sellers)
+    for _ in range(max(1, s_n // 40)):  # cells barely touch each other, and only inside one network
+        a = int(rng.choice(sellers))
+        other = sellers[(network[sellers] == network[a]) & (cell[sellers] != cell[a])]
+        if len(other):
+            fol.after(np.array([a]), rng.choice(other, 1), created)
+    for _ in range(s_n // 2):  # sellers like each other's posts inside their cell
+        a = int(rng.choice(sellers))
+        inter.append((a, int(rng.choice(sellers[cell[sellers] == cell[a]]))))
+
+
+def _cell_follows(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    fol: Follows,
+    a: IntArray,
+    b: IntArray,
+    created: IntArray,
+    t_c: int,
+) -> None:
+    """Spread evenly after both accounts exist; a ``burst`` share lands within two days of the cell start."""
+    tight = rng.random(len(a)) < cfg.burst
+    fol.after(a[~tight], b[~tight], created)
+    if tight.any():
+        lo = np.maximum(np.maximum(created[a[tight]], created[b[tight]]), max(t_c, 0))
+        fol.add(a[tight], b[tight], lo + rng.integers(0, 2 * DAY, int(tight.sum())))
+
+
+def members(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    adj: sp.csr_matrix,
+    deg: npt.NDArray[np.float64],
+    free: npt.NDArray[np.bool_],
+    k_net: int,
+    label: npt.NDArray[np.int8],
+    network: IntArray,
+) -> None:
+    """Buyers and facilitators (existing users) per network, none tied in the substrate to another network."""
+    s_n = int((network >= 0).sum())
+    n_fac = max(2, s_n // 20) if cfg.facilitators < 0 else cfg.facilitators
+    active = deg[deg > 0]
+    cap = np.quantile(active, 0.95) if len(active) else 0.0
+    blocked = np.zeros(len(free), dtype=bool)
+    buyer_n = [len(x) for x in np.array_split(np.arange(cfg.buyers), k_net)]
+    fac_n = [len(x) for x in np.array_split(np.arange(n_fac), k_net)]
+    for k in range(k_net):
+        pool = np.flatnonzero(free & ~blocked & (deg <= cap))
+        take = min(len(pool), buyer_n[k] + fac_n[k])
+        got = rng.choice(pool, size=take, replace=False)
+        label[got[: buyer_n[k]]] = BUYER
+        label[got[buyer_n[k] :]] = FACILITATOR
+        network[got] = k
+        free[got] = False
+        blocked[got] = True
+        if len(got):
+            blocked[adj[got].indices] = True
+
+
+def network_buyers(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    sellers: IntArray,
+    network: IntArray,
+    label: npt.NDArray[np.int8],
+    created: IntArray,
+    fol: Follows,
+    inter: Pairs,
+    msg: Pairs,
+) -> None:
+    """Buyers follow a few percent of their own network's sellers; some message or interact with them."""
+    per_buyer = max(3, round(cfg.buyer_follow_share * len(sellers)))
+    for b in np.flatnonzero(label == BUYER):
+        own = sellers[network[sellers] == network[b]]
+        k = min(len(own), per_buyer + int(rng.integers(0, 3)))
+        targets = rng.choice(own, size=k, replace=False)
+        fol.after(np.full(k, b), targets, created)
+        back = targets[rng.random(k) < 0.2]
+        fol.after(back, np.full(len(back), b), created)
+        if rng.random() < 0.6:
+            msg += [(int(b), int(t)) for t in rng.choice(targets, 2)]
+        if rng.random() < 0.5:
+            inter += [(int(b), int(t)) for t in rng.choice(targets, 3)]
+
+
+def facilitators(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    sellers: IntArray,
+    network: IntArray,
+    cell: IntArray,
+    label: npt.NDArray[np.int8],
+    created: IntArray,
+    fol: Follows,
+    share: Pairs,
+    domain: IntArray,
+) -> None:
+    """Amplifiers: follow a large part of their network across cells, re-share it, link to its domains."""
+    for f in np.flatnonzero(label == FACILITATOR):
+        own = sellers[network[sellers] == network[f]]
+        k = min(len(own), max(5, round(cfg.facilitator_follow_share * len(own))))
+        targets = rng.choice(own, size=k, replace=False)
+        fol.after(np.full(k, f), targets, created)
+        shared = rng.choice(targets, size=max(1, min(k, max(3, k // 2))), replace=False)
+        share += [(int(f), int(t)) for t in shared]
+        if rng.random() < 0.6:
+            domain[f] = cell[int(rng.choice(targets))]
+
+
+def camouflage(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    sellers: IntArray,
+    deg: npt.NDArray[np.float64],
+    free: npt.NDArray[np.bool_],
+    created: IntArray,
+    fol: Follows,
+) -> None:
+    """Sellers follow random or (default) popular ordinary accounts, never another network's members."""
+    if cfg.camouflage == "none" or not len(sellers):
+        return
+    allowed = np.flatnonzero(free)
+    w = deg[allowed]
+    p = None if cfg.camouflage == "random" or w.sum() == 0 else w / w.sum()
+    a = np.repeat(sellers, cfg.camouflage_per_seller)
+    fol.after(a, rng.choice(allowed, size=len(a), p=p), created)

@@ -1,0 +1,263 @@
+"""The ordinary side of a planted platform: what real platforms have and detectors must not flag.
+
+A dense community of the substrate that uses one code word innocently, reports (honest ones on sellers,
+bad-faith mass reports, a low base rate of stray ones), and signals and attributes at realistic base rates.
+Reports and shared link domains are turned into signal strengths exactly as bastion.graph.load does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from bastion.graph.container import (
+    AGE_ADULT,
+    AGE_MINOR,
+    INTERACTION,
+    MESSAGE,
+    SHARE,
+    FloatArray,
+    IntArray,
+    NodeAttributes,
+)
+from bastion.graph.load import COMMON_DOMAIN_MIN, COMMON_DOMAIN_SHARE, SPAM_REPORT_WEIGHT
+from bastion.graph.plant_events import (
+    BUYER,
+    COMMUNITY,
+    CURIOUS,
+    DAY,
+    DECOY,
+    FACILITATOR,
+    ORDINARY,
+    ORDINARY_LABELS,
+    PULLED,
+    SELLER,
+    Follows,
+    Pairs,
+)
+from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
+
+if TYPE_CHECKING:
+    from bastion.graph.plant import PlantConfig
+
+Reports = tuple[IntArray, IntArray, FloatArray]
+#: Blocked-search strengths as the term guard stores them (bastion.terms.service.search_score).
+SEARCH_PLAIN, SEARCH_EVASIVE = 0.6, 0.9
+#: Starting accounts tried when growing the innocent community (the densest result is kept).
+COMMUNITY_TRIES = 12
+#: Accounts above this degree quantile are never part of the innocent community.
+COMMUNITY_MAX_DEGREE_QUANTILE = 0.95
+
+
+def add_community(rng: np.random.Generator, adj: sp.csr_matrix, cfg: PlantConfig, fol: Follows) -> IntArray:
+    """A dense real circle of the substrate (like a department), made at least ``community_density`` dense
+    with extra mutual follows, as a hobby circle is.
+
+    Grown greedily from a few starting accounts (always adding the account with most ties into the circle)
+    so it is a community of the substrate itself; the densest of the tries is kept.
+    """
+    n = adj.shape[0]
+    lo, hi = cfg.community_min, min(cfg.community_max, n // 4)
+    deg = np.diff(adj.indptr)
+    if lo <= 0 or hi < lo or not (deg > 0).any():
+        return np.zeros(0, dtype=np.int64)
+    # a hobby circle is not made of the platform's most followed accounts (they stay camouflage targets)
+    eligible = (deg > 0) & (deg <= np.quantile(deg[deg > 0], COMMUNITY_MAX_DEGREE_QUANTILE))
+    size = int(rng.integers(lo, hi + 1))
+    pool = np.flatnonzero(eligible)
+    starts = rng.choice(pool, size=min(COMMUNITY_TRIES, len(pool)), replace=False)
+    best, best_density = np.zeros(0, dtype=np.int64), -1.0
+    for c in np.sort(starts):
+        group = _grow(adj, eligible, int(c), size)
+        k = len(group)
+        if k < lo:
+            continue
+        density = adj[group][:, group].nnz / (k * (k - 1))
+        if density > best_density:
+            best, best_density = group, density
+    k = len(best)
+    missing = int(cfg.community_density * k * (k - 1) / 2 - max(best_density, 0.0) * k * (k - 1) / 2)
+    if missing > 0:
+        a, b = rng.choice(best, size=missing), rng.choice(best, size=missing)
+        t = rng.integers(0, fol.horizon, missing)
+        fol.add(a, b, t)
+        fol.add(b, a, np.minimum(fol.horizon - 1, t + rng.integers(0, 30 * DAY, missing)))
+    return best
+
+
+def _grow(adj: sp.csr_matrix, eligible: npt.NDArray[np.bool_], start: int, size: int) -> IntArray:
+    """Add, one at a time, the eligible outside account most tied into the group for its degree (ties /
+    sqrt(degree), so neither hubs nor leaves win by size alone; lowest index on a tie)."""
+    ties = np.zeros(adj.shape[0], dtype=np.float64)
+    inside = np.zeros(adj.shape[0], dtype=bool)
+    norm = 1.0 / np.sqrt(np.maximum(np.diff(adj.indptr), 1))
+    v = start
+    for _ in range(size):
+        inside[v] = True
+        ties[adj.indices[adj.indptr[v] : adj.indptr[v + 1]]] += 1
+        cand = np.where(inside | ~eligible, -1.0, ties * norm)
+        v = int(np.argmax(cand))
+        if cand[v] <= 0:
+            break
+    return np.flatnonzero(inside).astype(np.int64)
+
+
+def background(rng: np.random.Generator, cfg: PlantConfig, a: IntArray, b: IntArray) -> dict[str, Pairs]:
+    """Likes/comments, re-shares and messages between ordinary friends: a share of the substrate's ties,
+    in either direction."""
+    out: dict[str, Pairs] = {}
+    for layer, rate in (
+        (INTERACTION, cfg.ordinary_interaction_rate),
+        (SHARE, cfg.ordinary_share_rate),
+        (MESSAGE, cfg.ordinary_message_rate),
+    ):
+        if rate <= 0:
+            out[layer] = (a[:0], b[:0])
+            continue
+        hit = np.flatnonzero(rng.random(len(a)) < rate)
+        flip = rng.random(len(hit)) < 0.5
+        out[layer] = (np.where(flip, b[hit], a[hit]), np.where(flip, a[hit], b[hit]))
+    return out
+
+
+def reports(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    label: npt.NDArray[np.int8],
+    pulled: IntArray,
+    followed: IntArray,
+    false_seeds: IntArray | None,
+    inter: list[tuple[int, int]],
+) -> Reports:
+    """Reporter -> reported account, one edge per pair (the loader keeps each reporter once per account)."""
+    n = len(label)
+    ordinary = np.flatnonzero(label == ORDINARY)
+    everyone_ordinary = np.flatnonzero(np.isin(label, ORDINARY_LABELS))
+    rows: list[tuple[int, int, float]] = []
+    if not len(ordinary):
+        return _report_arrays(rows)
+    share = np.where(label == SELLER, cfg.seller_report_share, 0.0)
+    share[label == FACILITATOR] = cfg.seller_report_share / 2
+    for target in np.flatnonzero(rng.random(n) < share):  # honest: users who met the account report it
+        met = pulled[followed == target]
+        k = int(rng.integers(1, 4))
+        who = list(rng.choice(met, size=min(k, len(met)), replace=False)) if len(met) else []
+        while len(who) < k:
+            r = int(rng.choice(ordinary))
+            inter.append((r, int(target)))  # saw its content before reporting it
+            who.append(r)
+        rows += [(int(r), int(target), 1.0) for r in who]
+    for r in rng.choice(ordinary, size=min(cfg.bad_faith_reporters, len(ordinary)), replace=False):
+        victims = rng.choice(everyone_ordinary, size=min(cfg.bad_faith_targets, len(everyone_ordinary)))
+        rows += [(int(r), int(v), 1.0) for v in victims]  # mass reports against ordinary accounts
+    stray = everyone_ordinary[rng.random(len(everyone_ordinary)) < cfg.report_base_rate]
+    for v in stray:
+        w = SPAM_REPORT_WEIGHT if rng.random() < 0.5 else 1.0
+        rows.append((int(rng.choice(ordinary)), int(v), w))
+    for v in false_seeds if false_seeds is not None else []:  # the wrongly reported seed accounts
+        rows += [(int(r), int(v), 1.0) for r in rng.choice(ordinary, size=int(rng.integers(1, 3)))]
+    return _report_arrays(rows)
+
+
+def _report_arrays(rows: list[tuple[int, int, float]]) -> Reports:
+    best: dict[tuple[int, int], float] = {}
+    for r, t, w in rows:
+        if r != t:
+            best[(r, t)] = max(best.get((r, t), 0.0), w)
+    keys = sorted(best)
+    arr = np.array(keys, dtype=np.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1], np.array([best[k] for k in keys], dtype=np.float64)
+
+
+def report_strength(rep: Reports, n: int) -> FloatArray:
+    """1 - 0.5 ** (sum of distinct reporters' weights), as bastion.graph.load computes it."""
+    total = np.bincount(rep[1], weights=rep[2], minlength=n)
+    return np.where(total > 0, 1.0 - 0.5**total, 0.0)
+
+
+def shared_link_strength(domain: IntArray) -> FloatArray:
+    """Domains held by 2..cap accounts tie their holders together, as bastion.graph.load scores them."""
+    n = len(domain)
+    out = np.zeros(n)
+    has = domain >= 0
+    if not has.any():
+        return out
+    holders = np.bincount(domain[has])
+    cap = max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n))
+    k = np.zeros(n)
+    k[has] = holders[domain[has]]
+    ok = (k >= 2) & (k <= cap)
+    out[ok] = 0.5 + 0.5 * np.minimum(1.0, (k[ok] - 2) / 8)
+    return out
+
+
+def ordinary_signals(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    label: npt.NDArray[np.int8],
+    domain: IntArray,
+    rep: Reports,
+) -> dict[str, FloatArray]:
+    """Signal strengths per account, on the scales the capabilities store them."""
+    n = len(label)
+    sig = {k: np.zeros(n) for k in (TERM_MATCH, SHARED_LINK, HASH_MATCH, REPORT, BLOCKED_SEARCH)}
+
+    def draw(mask: npt.NDArray[np.bool_], p: float, lo: float, hi: float, kind: str) -> None:
+        hit = mask & (rng.random(n) < p)
+        sig[kind][hit] = np.maximum(sig[kind][hit], rng.uniform(lo, hi, int(hit.sum())))
+
+    s, b = label == SELLER, label == BUYER
+    silent = s & (rng.random(n) < cfg.seller_silent_share)  # rotated words the lexicon lacks, or no text
+    draw(s & ~silent, 0.9, 0.5, 1.0, TERM_MATCH)
+    draw(s, 0.1, 0.8, 1.0, HASH_MATCH)
+    searcher = b & (rng.random(n) < cfg.buyer_search_share)
+    sig[BLOCKED_SEARCH][searcher] = np.where(
+        rng.random(int(searcher.sum())) < 0.3, SEARCH_EVASIVE, SEARCH_PLAIN
+    )
+    draw(b, 0.05, 0.2, 0.4, TERM_MATCH)
+    draw(label == DECOY, 1.0, 0.25, 0.5, TERM_MATCH)  # one code word used innocently
+    draw(label == COMMUNITY, cfg.community_term_share, 0.3, 0.6, TERM_MATCH)  # the hobby circle's word
+    sig[BLOCKED_SEARCH][label == CURIOUS] = SEARCH_PLAIN  # one blocked search, nothing else
+    o = (label == ORDINARY) | (label == PULLED) | (label == COMMUNITY)
+    draw(o, cfg.stray_term_rate, 0.15, 0.45, TERM_MATCH)
+
+    domain = domain.copy()
+    stray = np.flatnonzero(o & (rng.random(n) < cfg.stray_link_rate))
+    stray = stray[rng.permutation(len(stray))]
+    next_id = int(domain.max()) + 1 if (domain >= 0).any() else 0
+    groups = rng.integers(2, 4, len(stray))  # a small business's 2-3 staff share its site
+    domain[stray] = next_id + np.repeat(np.arange(len(groups)), groups)[: len(stray)]
+    sig[SHARED_LINK] = shared_link_strength(domain)
+    sig[REPORT] = report_strength(rep, n)
+    return sig
+
+
+def attributes(
+    rng: np.random.Generator,
+    cfg: PlantConfig,
+    label: npt.NDArray[np.int8],
+    created: IntArray,
+    horizon: int,
+) -> NodeAttributes:
+    n = len(label)
+    a = NodeAttributes.empty(n)
+    a.age_band[:] = np.where(rng.random(n) < 0.15, AGE_MINOR, AGE_ADULT)
+    a.account_age_days[:] = rng.uniform(90, 3000, n)
+    new = rng.random(n) < cfg.new_account_rate
+    a.account_age_days[new] = rng.uniform(1, 90, int(new.sum()))
+    a.post_count[:] = rng.geometric(0.02, n)
+    stories = rng.random(n) < cfg.stories_only_rate
+    a.stories_ratio[:] = np.where(stories, rng.uniform(0.8, 1.0, n), rng.uniform(0, 0.5, n))
+    a.post_count[stories] = rng.integers(1, 20, int(stories.sum()))
+    s = label == SELLER
+    a.age_band[s] = AGE_ADULT
+    a.account_age_days[s] = (horizon - created[s]) / DAY
+    story = s & (rng.random(n) < 0.7)
+    a.stories_ratio[story] = rng.uniform(0.85, 1.0, int(story.sum()))
+    a.post_count[story] = rng.integers(1, 15, int(story.sum()))
+    fac = label == FACILITATOR
+    a.post_count[fac] = rng.integers(0, 4, int(fac.sum()))  # few posts of their own
+    return a

@@ -1,0 +1,174 @@
+"""The planted benchmark world really has the behaviours issue 12 asks for (realistic defaults)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from bastion.graph.container import (
+    FOLLOW,
+    FOLLOW_REC,
+    INTERACTION,
+    LAYERS,
+    MESSAGE,
+    RECOMMENDATION,
+    REPORT,
+    SHARE,
+)
+from bastion.graph.plant import (
+    BUYER,
+    COMMUNITY,
+    CURIOUS,
+    NETWORK_LABELS,
+    ORDINARY,
+    PULLED,
+    SELLER,
+    PlantConfig,
+    Planted,
+    plant,
+)
+from bastion.graph.plant_events import DAY
+from bastion.graph.signals import BLOCKED_SEARCH, TERM_MATCH
+
+from .conftest import BlockModel
+
+#: Layers that tie two accounts (what the recommender showed someone is not a tie between them).
+TIES = tuple(k for k in LAYERS if k != RECOMMENDATION)
+CFG = PlantConfig(sellers=80, buyers=30, cells=4, decoys=20, seed=3)
+
+
+@pytest.fixture(scope="module")
+def base(make_block_model: BlockModel) -> tuple[np.ndarray, np.ndarray, int]:
+    src, dst, _ = make_block_model(600, 6, 0.1, 0.004, seed=2)
+    return src, dst, 600
+
+
+@pytest.fixture(scope="module")
+def world(base: tuple[np.ndarray, np.ndarray, int]) -> Planted:
+    return plant(*base, CFG)
+
+
+def _any_edge(p: Planted, layers: tuple[str, ...] = LAYERS) -> sp.csr_matrix:
+    total = sum((p.graph.layer(k) for k in layers), sp.csr_matrix((p.graph.n, p.graph.n)))
+    return (total + total.T).tocsr()
+
+
+def _in_cell_burst_share(p: Planted) -> float:
+    """Share of in-cell seller follows made within two days of the cell's first account's creation."""
+    ft = p.graph.follow_times
+    assert ft is not None
+    c = p.cell
+    inside = (c[ft.src] >= 0) & (c[ft.src] == c[ft.dst])
+    first = {k: ft.t[inside & (c[ft.src] == k)].min() for k in np.unique(c[c >= 0])}
+    start = np.array([first[k] for k in c[ft.src[inside]]])
+    return float(np.mean(ft.t[inside] - start < 2 * DAY))
+
+
+def test_seller_follows_spread_evenly_unless_burst_asked(base: tuple[np.ndarray, np.ndarray, int]) -> None:
+    even = _in_cell_burst_share(plant(*base, CFG))
+    bursty = _in_cell_burst_share(plant(*base, PlantConfig(sellers=80, buyers=30, cells=4, burst=1.0)))
+    assert even < 0.1
+    assert bursty > 0.9
+
+
+def test_separate_networks_have_no_ties(world: Planted) -> None:
+    assert world.networks >= 2
+    members = np.flatnonzero(world.network >= 0)
+    assert set(world.label[members]) <= set(NETWORK_LABELS)
+    assert set(world.label[world.network < 0]).isdisjoint(NETWORK_LABELS)
+    coo = _any_edge(world, TIES)[members][:, members].tocoo()
+    net = world.network[members]
+    assert coo.nnz > 0
+    assert np.array_equal(net[coo.row], net[coo.col])
+
+
+def test_innocent_community_is_dense_uses_the_word_and_never_touches_the_networks(world: Planted) -> None:
+    comm = np.flatnonzero(world.label == COMMUNITY)
+    assert CFG.community_min <= len(comm) <= CFG.community_max
+    f = world.graph.layer(FOLLOW)
+    inside = f[comm][:, comm]
+    assert inside.nnz / (len(comm) * (len(comm) - 1)) >= CFG.community_density * 0.9
+    term = world.graph.signal(TERM_MATCH)[comm]
+    assert (term > 0).mean() >= 0.4
+    assert term.max() < 0.7  # moderate
+    assert _any_edge(world, TIES)[comm][:, world.network >= 0].nnz == 0
+    assert _any_edge(world)[comm][:, world.label == SELLER].nnz == 0  # not even shown them
+
+
+def test_silent_sellers_non_searching_buyers_and_curious_searchers(world: Planted) -> None:
+    term = world.graph.signal(TERM_MATCH)
+    search = world.graph.signal(BLOCKED_SEARCH)
+    assert 0.25 <= (term[world.label == SELLER] == 0).mean() <= 0.65
+    assert (search[world.label == BUYER] > 0).mean() < 0.5
+    curious = world.label == CURIOUS
+    assert curious.sum() >= 5
+    assert (search[curious] > 0).all() and (term[curious] == 0).all()
+
+
+def test_reports_fill_the_layer_and_the_signal_as_the_loader_would(world: Planted) -> None:
+    rep = world.graph.layer(REPORT)
+    assert rep.nnz > 0
+    total = np.asarray(rep.sum(axis=0)).ravel()
+    assert world.graph.signal(REPORT) == pytest.approx(np.where(total > 0, 1 - 0.5**total, 0.0))
+    sellers = np.flatnonzero(world.label == SELLER)
+    reported = sellers[total[sellers] > 0]
+    assert len(reported) >= 5
+    met = (world.graph.layer(FOLLOW) + world.graph.layer(INTERACTION)).T.tocsr()
+    coo = rep[:, reported].tocoo()
+    assert all(met[reported[c], r] > 0 for r, c in zip(coo.row, coo.col, strict=True))  # reporters met them
+    per_reporter = np.diff(rep.indptr)
+    mass = np.flatnonzero(per_reporter >= CFG.bad_faith_targets // 2)
+    assert len(mass) >= 1
+    targets = rep[mass].indices
+    assert set(world.label[targets]).isdisjoint(NETWORK_LABELS)
+
+
+def test_clean_mode_has_no_network_and_five_ordinary_seeds(base: tuple[np.ndarray, np.ndarray, int]) -> None:
+    p = plant(*base, PlantConfig(clean=True, seed=4))
+    assert not np.isin(p.label, NETWORK_LABELS).any() and (p.network == -1).all()
+    idx = p.graph.indices(p.seeds)
+    assert len(idx) == 5 and (p.label[idx] == ORDINARY).all()
+    assert (p.graph.signal(REPORT)[idx] > 0).all()  # wrongly reported
+    assert (p.label == COMMUNITY).sum() >= CFG.community_min
+
+
+def test_same_seed_same_world(base: tuple[np.ndarray, np.ndarray, int], world: Planted) -> None:
+    again = plant(*base, CFG)
+    for k in LAYERS:
+        assert (world.graph.layer(k) != again.graph.layer(k)).nnz == 0, k
+    assert world.graph.follow_times is not None and again.graph.follow_times is not None
+    assert np.array_equal(world.graph.follow_times.t, again.graph.follow_times.t)
+    for k, v in world.graph.signals.items():
+        assert np.array_equal(v, again.graph.signal(k)), k
+    assert world.seeds == again.seeds and np.array_equal(world.label, again.label)
+    other = plant(*base, PlantConfig(sellers=80, buyers=30, cells=4, decoys=20, seed=4))
+    assert not np.array_equal(world.label, other.label)
+
+
+def test_sellers_follow_popular_accounts_and_recommendations_pull_users_in() -> None:
+    rng = np.random.default_rng(0)  # a heavy-tailed substrate, where "popular" means something
+    w = np.arange(1, 1001) ** -0.8
+    a, b = rng.choice(1000, 6000, p=w / w.sum()), rng.integers(0, 1000, 6000)
+    world = plant(a[a != b], b[a != b], 1000, CFG)
+    f = world.graph.layer(FOLLOW)
+    degree = np.bincount(np.concatenate([a, b]), minlength=1000)
+    sellers = np.flatnonzero(world.label == SELLER)
+    camo = f[sellers][:, :1000].tocoo().col
+    camo = camo[world.network[camo] < 0]
+    assert len(camo) >= len(sellers) * CFG.camouflage_per_seller * 0.9
+    assert degree[camo].mean() > 2 * degree[degree > 0].mean()
+    rec = world.graph.layer(FOLLOW_REC).tocoo()
+    into_sellers = world.label[rec.col] == SELLER
+    assert into_sellers.sum() >= (world.label == PULLED).sum() * 0.9
+    assert set(world.label[rec.row[into_sellers]]) == {PULLED}  # buyers seek sellers out themselves
+    assert (~into_sellers).sum() > rec.nnz / 2  # most recommended follows are ordinary ones
+
+
+def test_ordinary_accounts_talk_too(world: Planted) -> None:
+    """Interactions, re-shares and messages are not a tell of network membership."""
+    ordinary = ~np.isin(world.label, NETWORK_LABELS)
+    for layer in (INTERACTION, SHARE, MESSAGE):
+        coo = world.graph.layer(layer).tocoo()
+        both = ordinary[coo.row] & ordinary[coo.col]
+        assert both.sum() > 0.5 * coo.nnz, layer
