@@ -3,9 +3,12 @@
 Two features, one per direction, so no contact counts twice for one account:
 - ``tie`` (seller side): strong members that *chose* to contact this account (followed it, wrote to it);
 - ``reach`` (buyer side): strong sellers this account *chose* to contact.
-Only strong neighbours count: a neighbour's strength is a ramp on its log-odds evidence of its *own*
-(``tie``) or on its seller-side evidence (``reach``), so weak suspicion never spreads, and nothing reached
-through association feeds association again (no cascade). Each contact is damped by how indiscriminate its
+Only strong neighbours count: a neighbour's strength is a ramp on its log-odds evidence of its *own*, so
+weak suspicion never spreads, and nothing reached through association feeds association again (no
+cascade). Each kind of evidence adds at most ``ONE_KIND_CAP`` to that strength and the ramp starts there, so
+a neighbour strong on one kind alone (a code word a hobby community shares, one link domain) never counts:
+people who share a trait befriend each other, and a trait shared along friendships is homophily, not a
+network. Each contact is damped by how indiscriminate its
 chooser is (an account that follows thousands says little by following one more). The evidence is the
 Poisson log-likelihood ratio of the observed count of strong contacts under "member" (a share
 ``MEMBER_SHARE`` of its contacts are strong) against "ordinary" (the platform's share of strong accounts):
@@ -25,9 +28,10 @@ from bastion.graph.container import FOLLOW, FOLLOW_REC, INTERACTION, MESSAGE, Ac
 REC_FOLLOW_WEIGHT = 0.5
 INTERACTION_WEIGHT = 0.5
 MESSAGE_BONUS = 0.5
-#: Strength ramp on a neighbour's evidence (log-odds): it counts from STRONG_LO and in full from STRONG_HI
-#: (one clear signal starts to count; two together count in full).
-STRONG_LO, STRONG_HI = 0.5, 3.0
+#: Strength ramp on a neighbour's own evidence (log-odds, each kind capped at ONE_KIND_CAP): it counts from
+#: STRONG_LO (more than one kind) and in full from STRONG_HI (three kinds).
+ONE_KIND_CAP = 1.5
+STRONG_LO, STRONG_HI = 1.0, 3.5
 #: Share of a member's contacts that are strong members (the "member" hypothesis of the ratio), at least
 #: four times the platform's share.
 MEMBER_SHARE = 0.1
@@ -57,6 +61,14 @@ def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:
     out = sp.csr_matrix(reach)
     out.eliminate_zeros()
     return out
+
+
+def diverse(parts: list[FloatArray]) -> FloatArray:
+    """Sum of evidence kinds, each in favour only and capped at ``ONE_KIND_CAP``: what ``strong`` reads."""
+    total = np.zeros(len(parts[0])) if parts else np.zeros(0)
+    for p in parts:
+        total = total + np.clip(p, 0.0, ONE_KIND_CAP)
+    return np.asarray(total, dtype=np.float64)
 
 
 def strong(evidence: FloatArray) -> FloatArray:

@@ -1,10 +1,10 @@
 """From graph, seeds and signals to calibrated member probabilities and networks (the local engine's run).
 
 Evidence flows one way, so suspicion cannot feed itself: own signals and seeds (against base rates) and
-lockstep (against chance) give each account's own probability; strong accounts by that measure make the
-``tie`` feature of the accounts they chose to contact; the resulting seller-side probability makes the
-``reach`` feature of the accounts that chose to contact strong sellers; nothing reached through association
-feeds association again. The sum, weighted (``model.Weights``), plus the platform's estimated prior, is the
+lockstep (against chance) are each account's own evidence; accounts strong by their own evidence alone
+(several kinds of it, see ``association.py``) make the ``tie`` feature of the accounts they contact and the
+``reach`` feature of the accounts that contact them; nothing reached through association feeds association
+again. The sum, weighted (``model.Weights``), plus the platform's estimated prior, is the
 member probability. Networks are the connected groups of flagged accounts, with their roles and evidence.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
-from bastion.graph.association import Association, chosen_contacts, reach_out, tie_in
+from bastion.graph.association import Association, chosen_contacts, diverse, reach_out, tie_in
 from bastion.graph.baserate import BaseRate, base_rates, own_evidence
 from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
@@ -103,10 +103,11 @@ def detect(
     b0 = logit(cfg.prior_start)
     own_side = combine(feats, w, SELLER_FEATURES)
     contacts = chosen_contacts(graph)
-    tie = tie_in(contacts, own_side)
+    own_diverse = diverse([w[k] * feats[k] for k in SELLER_FEATURES])
+    tie = tie_in(contacts, own_diverse)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
-    reach = reach_out(contacts, seller_side)
+    reach = reach_out(contacts, own_diverse)
     feats[REACH] = reach.llr
     results[DENSE] = _detector(DENSE, cfg.engine).run(
         graph, seed_idx, {**sig, SUSPECT: sigmoid(b0 + seller_side)}
