@@ -17,6 +17,8 @@ from bastion.graph.model import DEFAULT_WEIGHTS, FEATURES, Weights
 from bastion.graph.service import Dossier, NetworkDetector
 from bastion.graph.verdicts import current_weights, refit
 
+PlatformOption = Annotated[str | None, typer.Option("--platform", help="Platform (default: the only one).")]
+
 
 def register(app: typer.Typer) -> None:
     app.command("detect")(detect)
@@ -65,9 +67,7 @@ def detect(
         Path | None, typer.Option("--seeds", help="Seed accounts: one id a line, or CSV with account_id.")
     ] = None,
     engine: Annotated[str, typer.Option("--engine", help="local (one machine) or spark.")] = "local",
-    platform: Annotated[
-        str | None, typer.Option("--platform", help="Platform (default: the only one).")
-    ] = None,
+    platform: PlatformOption = None,
     seedless: Annotated[
         bool, typer.Option("--seedless", help="Ignore the seeds table; signals only.")
     ] = False,
@@ -177,9 +177,7 @@ def render_dossier(d: Dossier, limit: int = 25) -> None:
 
 @handle_errors
 def weights_fit(
-    platform: Annotated[
-        str | None, typer.Option("--platform", help="Platform (default: the only one).")
-    ] = None,
+    platform: PlatformOption = None,
     db: DbOption = None,
 ) -> None:
     """Re-fit the detection weights from reviewers' verdicts (closed cases); later runs use them."""
@@ -191,9 +189,7 @@ def weights_fit(
 
 @handle_errors
 def weights_show(
-    platform: Annotated[
-        str | None, typer.Option("--platform", help="Platform (default: the only one).")
-    ] = None,
+    platform: PlatformOption = None,
     db: DbOption = None,
 ) -> None:
     """The weights the next `bastion detect` uses, and where they came from."""
