@@ -59,14 +59,15 @@ class Timeline:
         """Per target: the chance that two of its followers follow it within one window (2W / span)."""
         return np.asarray(np.minimum(1.0, 2.0 * window / np.maximum(self.span, window)), dtype=np.float64)
 
-    def buckets(self, window: int, offset: int) -> Buckets:
+    def buckets(self, window: int, offset: int, min_group: int = 1) -> Buckets:
         """(key per event, distinct keys sorted, their counts, keys per target): events of one target within
-        one window share a key; key // keys-per-target is the target."""
+        one window share a key; key // keys-per-target is the target. Targets with fewer than ``min_group``
+        followers in all cannot fill a bucket that counts, so their keys are not sorted at all."""
         b = (self.t + offset) // window
         lo = int(b.min()) if len(b) else 0
         per = int(b.max()) - lo + 1 if len(b) else 1
         key = self.dst.astype(np.int64) * per + (b - lo)
-        ordered = np.sort(key)
+        ordered = np.sort(key[self.deg[self.dst] >= min_group] if min_group > 1 else key)
         new = np.ones(len(ordered), dtype=bool)
         new[1:] = ordered[1:] != ordered[:-1]
         starts = np.flatnonzero(new)
@@ -85,7 +86,7 @@ class Timeline:
         span) makes implausible at ``burst_p``, never fewer than ``min_group``. Computed only for targets
         that reach ``min_group`` in some window; the others cannot pair anyone. Both engines use it;
         ``counted`` reuses buckets already counted for both offsets."""
-        counted = counted or [self.buckets(window, o) for o in (0, window // 2)]
+        counted = counted or [self.buckets(window, o, min_group) for o in (0, window // 2)]
         need = np.full(len(self.deg), max_group + 1, dtype=np.int64)
         big = [keys[counts >= min_group] // per for _key, keys, counts, per in counted]
         targets = np.unique(np.concatenate(big))
@@ -110,19 +111,23 @@ def lockstep_partners(
     than its own follow rate makes plausible (Poisson tail below ``burst_p``); only bursts of ``min_group``
     to ``max_group`` accounts pair their members, so a popular target's steady stream of followers never
     does and no step grows with the square of its follower count. Value = synchronised targets."""
-    counted = [tl.buckets(window, o) for o in (0, window // 2)]
+    counted = [tl.buckets(window, o, min_group) for o in (0, window // 2)]
     need = tl.burst_need(window, burst_p, min_group, max_group, counted)
-    can = need[tl.dst] <= max_group  # events on targets that can burst at all: a small share
+    bursts = [
+        keys[(counts >= need[keys // per]) & (counts <= max_group)] for _k, keys, counts, per in counted
+    ]
+    bursting = np.zeros(n, dtype=bool)  # targets with a burst at all: their events are the only ones read
+    for b, (_k, _keys, _counts, per) in zip(bursts, counted, strict=True):
+        bursting[b // per] = True
+    ev_all = np.flatnonzero(bursting[tl.dst])
     best: sp.csr_matrix | None = None
-    for key, keys, counts, per in counted:
-        bursts = keys[(counts >= need[keys // per]) & (counts <= max_group)]
-        if not len(bursts):
+    for b, (key, _keys, _counts, _per) in zip(bursts, counted, strict=True):
+        if not len(b):
             continue
-        ev = np.flatnonzero(can)
-        pos = np.minimum(np.searchsorted(bursts, key[ev]), len(bursts) - 1)
-        hit = bursts[pos] == key[ev]
-        ev, pos = ev[hit], pos[hit]
-        a = sp.csr_matrix((np.ones(len(ev)), (tl.src[ev], pos)), shape=(n, len(bursts)), dtype=np.float64)
+        pos = np.minimum(np.searchsorted(b, key[ev_all]), len(b) - 1)
+        hit = b[pos] == key[ev_all]
+        ev, pos = ev_all[hit], pos[hit]
+        a = sp.csr_matrix((np.ones(len(ev)), (tl.src[ev], pos)), shape=(n, len(b)), dtype=np.float64)
         a.data[:] = 1.0
         co = sp.coo_matrix(a @ a.T)
         off = co.row != co.col
