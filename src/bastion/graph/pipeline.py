@@ -10,7 +10,7 @@ member probability. Networks are the connected groups of flagged accounts, with 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,14 +137,14 @@ def detect(
         buyer,
         results,
         roles,
-        [],
-        feats,
-        w,
-        prior,
-        rates,
-        reports,
-        {TIE: tie, REACH: reach},
-        sig,
+        networks=[],
+        features=feats,
+        weights=w,
+        prior=prior,
+        rates=rates,
+        reports=reports,
+        association={TIE: tie, REACH: reach},
+        signals=sig,
     )
     det.networks = build_networks(graph, det, contacts, seed_idx, cfg)
     return det
@@ -155,8 +155,3 @@ def _detector(name: str, engine: str) -> Detector[Any]:
     if engine == "spark" and name not in available("spark"):
         from bastion.graph import spark  # noqa: F401  (registers the Spark detectors)
     return create(name, engine if name in available(engine) else "local")
-
-
-def feature_table(det: Detection, i: int) -> Mapping[str, float]:
-    """The raw (unweighted) features of one account, for verdict learning and the dossier."""
-    return {k: float(v[i]) for k, v in det.features.items()}
