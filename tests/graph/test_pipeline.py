@@ -5,7 +5,17 @@ import numpy as np
 import pytest
 
 from bastion.graph import detect, to_export
-from bastion.graph.plant import BUYER, DECOY, NETWORK_LABELS, SELLER, PlantConfig, Planted, plant
+from bastion.graph.plant import (
+    BUYER,
+    COMMUNITY,
+    CURIOUS,
+    DECOY,
+    NETWORK_LABELS,
+    SELLER,
+    PlantConfig,
+    Planted,
+    plant,
+)
 from bastion.graph.signals import all_signals
 
 
@@ -108,3 +118,33 @@ def test_scores_are_probabilities_not_clipped(planted: Planted) -> None:
     assert len({round(m.score, 3) for m in members}) > len(members) // 4  # a reviewer can rank them
     text = next(e.text for e in members[0].evidence if e.signal == "score")
     assert "prior 1 in" in text and "default weights" in text
+
+
+@pytest.fixture(scope="module")
+def realistic(substrate: tuple[np.ndarray, ...]) -> Planted:
+    """The realistic default world: even follow times, an innocent code-word community, curious searchers,
+    sellers without text, buyers who never search, mass reporters, two networks with no tie between them."""
+    src, dst, _ = substrate
+    return plant(src, dst, 800, PlantConfig(sellers=60, buyers=15, cells=4, seed=9))
+
+
+@pytest.mark.parametrize("seeded", [True, False], ids=["seeds", "seedless"])
+def test_realistic_world_precision_first_and_networks_apart(realistic: Planted, seeded: bool) -> None:
+    det = detect(realistic.graph, realistic.seeds if seeded else [])
+    idx = realistic.graph.index
+    members = [idx[m.account_id] for n in det.networks for m in n.members]
+    assert members, "no network found"
+    assert np.isin(realistic.label[members], NETWORK_LABELS).mean() >= 0.95
+    assert not np.isin(realistic.label[members], (COMMUNITY, CURIOUS, DECOY)).any()
+    for n in det.networks:  # each detected network holds members of one planted network only
+        planted_nets = {int(realistic.network[idx[m.account_id]]) for m in n.members} - {-1}
+        assert len(planted_nets) <= 1
+
+
+def test_realistic_clean_world_with_false_seeds_flags_nobody(substrate: tuple[np.ndarray, ...]) -> None:
+    src, dst, _ = substrate
+    clean = plant(src, dst, 800, PlantConfig(clean=True, seed=4))
+    assert len(clean.seeds) == 5
+    det = detect(clean.graph, clean.seeds)
+    assert det.networks == []
+    assert (det.score >= 0.5).sum() <= 1  # at most 0.1% of the platform
