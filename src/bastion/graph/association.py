@@ -8,8 +8,8 @@ weak suspicion never spreads, and nothing reached through association feeds asso
 cascade). Each kind of evidence adds at most ``ONE_KIND_CAP`` to that strength and the ramp starts there, so
 a neighbour strong on one kind alone (a code word a hobby community shares, one link domain) never counts:
 people who share a trait befriend each other, and a trait shared along friendships is homophily, not a
-network. Each contact is damped by how indiscriminate its
-chooser is (an account that follows thousands says little by following one more). The evidence is the
+network. Each contact is damped by how indiscriminate its chooser is (an account that follows thousands
+says little by following one more). The evidence is the
 Poisson log-likelihood ratio of the observed count of strong contacts under "member" (a share
 ``MEMBER_SHARE`` of its contacts are strong) against "ordinary" (the platform's share of strong accounts):
 R log(m / p) - D (m - p). One chance contact among forty is nothing, three among forty is a lot, thirty
@@ -29,9 +29,9 @@ REC_FOLLOW_WEIGHT = 0.5
 INTERACTION_WEIGHT = 0.5
 MESSAGE_BONUS = 0.5
 #: Strength ramp on a neighbour's own evidence (log-odds, each kind capped at ONE_KIND_CAP): it counts from
-#: STRONG_LO (more than one kind) and in full from STRONG_HI (three kinds).
+#: STRONG_LO (more than one kind) and in full from STRONG_HI (two strong kinds and a third).
 ONE_KIND_CAP = 1.5
-STRONG_LO, STRONG_HI = 1.0, 3.5
+STRONG_LO, STRONG_HI = ONE_KIND_CAP, 3.5
 #: Share of a member's contacts that are strong members (the "member" hypothesis of the ratio), at least
 #: four times the platform's share.
 MEMBER_SHARE = 0.1
