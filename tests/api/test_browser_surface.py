@@ -3,52 +3,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import uvicorn
 
-from bastion.api.service import create_app
 from bastion.review.service import Review
 from review.support import PASSWORD, report
+from support.browser import ARGS, CHROMIUM, login, needs_chromium
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
-
-
-@pytest.fixture
-def live(review: Review) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(review, start_workers=False), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def _login(page: object, base: str, name: str) -> None:
-    page.goto(f"{base}/login")  # type: ignore[attr-defined]
-    page.fill("input[name=name]", name)  # type: ignore[attr-defined]
-    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
+pytestmark = needs_chromium
 
 
 def test_docs_render_and_back_after_logout_shows_no_evidence(review: Review, live: str) -> None:
@@ -71,7 +33,7 @@ def test_docs_render_and_back_after_logout_shows_no_evidence(review: Review, liv
             page.on(
                 "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
             )
-            _login(page, live, "ana")
+            login(page, live, "ana")
             operations = sum(
                 len(ops) for ops in page.request.get(f"{live}/openapi.json").json()["paths"].values()
             )

@@ -3,64 +3,16 @@ preview, decide, see the second review, and read the audit log; on every backend
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import uvicorn
 
-from bastion.api.service import create_app
 from bastion.review.intake import ReportIn, store_reports
 from bastion.review.service import Review
 from bastion.store.tables import media, posts, signals
 from review.support import PASSWORD, PLATFORM, T0, report, seed_platform
+from support.browser import ARGS, CHROMIUM, login, needs_chromium
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def live(review: Review) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(review, start_workers=False),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="on",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+pytestmark = needs_chromium
 
 
 def _case_with_media(review: Review) -> None:
@@ -95,13 +47,6 @@ def _case_with_media(review: Review) -> None:
     review.triage()
 
 
-def _login(page: object, base: str, name: str) -> None:
-    page.goto(f"{base}/login")  # type: ignore[attr-defined]
-    page.fill("input[name=name]", name)  # type: ignore[attr-defined]
-    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-
-
 def test_claim_reveal_decide_second_review_audit(review: Review, live: str) -> None:
     _case_with_media(review)
     for name, role in (("ana", "reviewer"), ("ben", "reviewer"), ("ida", "auditor")):
@@ -111,7 +56,7 @@ def test_claim_reveal_decide_second_review_audit(review: Review, live: str) -> N
         try:
             ana = browser.new_context().new_page()
             ana.on("dialog", lambda d: d.accept())
-            _login(ana, live, "ana")
+            login(ana, live, "ana")
             ana.click("text=Claim")
             assert "/cases/" in ana.url
             assert ana.locator("[data-testid=blurred]").count() == 2
@@ -126,7 +71,7 @@ def test_claim_reveal_decide_second_review_audit(review: Review, live: str) -> N
             assert "second reviewer" in ana.locator("[role=status]").inner_text()
 
             ben = browser.new_context().new_page()
-            _login(ben, live, "ben")
+            login(ben, live, "ben")
             ben.click("text=Claim")
             assert "/cases/" in ben.url and ben.locator("text=Earlier decisions").count() == 0  # blind
             ben.check("input[value=violating]")
@@ -135,7 +80,7 @@ def test_claim_reveal_decide_second_review_audit(review: Review, live: str) -> N
             assert "a lead" in ben.locator("[role=status]").inner_text()  # disagreement goes to a lead
 
             ida = browser.new_context().new_page()
-            _login(ida, live, "ida")
+            login(ida, live, "ida")
             ida.goto(f"{live}/audit")
             assert "Chain intact" in ida.locator("[data-testid=chain]").inner_text()
             body = ida.locator("main").inner_text()
