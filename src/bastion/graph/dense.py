@@ -30,14 +30,11 @@ from bastion.graph.signals import SELLER_WEIGHTS, noisy_or
 SUSPECT = "suspect"
 
 
-def _union(graph: AccountGraph, rows: IntArray, cols: IntArray | None = None) -> sp.csr_matrix:
-    """Follow / interaction (0.5) / message union of the given rows (and columns), strongest channel."""
+def _union(graph: AccountGraph, rows: IntArray) -> sp.csr_matrix:
+    """Follow / interaction (0.5) / message union of the given rows, strongest channel."""
     out: sp.csr_matrix | None = None
     for name, w in ((FOLLOW, 1.0), (INTERACTION, 0.5), (MESSAGE, 1.0)):
-        part = graph.layer(name)[rows]
-        if cols is not None:
-            part = part[:, cols]
-        part = sp.csr_matrix(part)
+        part = sp.csr_matrix(graph.layer(name)[rows])
         part.data[:] = w
         out = part if out is None else out.maximum(part).tocsr()
     assert out is not None
@@ -111,11 +108,12 @@ class DenseBlocks(LocalDetector):
         idx = np.flatnonzero(alive)
         indeg = in_degree(graph)
         col_w = in_degree_weights(indeg)
-        w = sp.csr_matrix(_union(graph, idx, idx) @ sp.diags(col_w[idx]))
+        rows = _union(graph, idx)  # the suspects' links to everyone; their block among themselves is a slice
+        w = sp.csr_matrix(rows[:, idx] @ sp.diags(col_w[idx]))
         sym0 = (w + w.T).tocsr()
         # a member's whole weighted degree (its links to everyone, in and out): a popular account that a block
         # follows as camouflage has most of its links outside the block and must keep a low share
-        total = np.asarray(_union(graph, idx) @ col_w).ravel() + indeg[idx] * col_w[idx]
+        total = np.asarray(rows @ col_w).ravel() + indeg[idx] * col_w[idx]
         if suspect is not None:  # an edge between two strong suspects says more than one between weak ones
             w = sp.csr_matrix(sp.diags(suspect[idx]) @ w @ sp.diags(suspect[idx]))
         sub = (w + w.T).tocsr()

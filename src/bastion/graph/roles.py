@@ -14,6 +14,7 @@ import numpy as np
 
 from bastion.graph.container import FOLLOW, SHARE, AccountGraph, FloatArray
 from bastion.graph.detector import DetectorResult
+from bastion.graph.model import sigmoid
 from bastion.graph.signals import (
     HASH_MATCH,
     SHARED_LINK,
@@ -79,7 +80,7 @@ def role_scores(
         + 1.0 * young
         + 2.0 * structure
     )
-    seller = 1.0 / (1.0 + np.exp(-np.clip(lean, -50, 50)))
+    seller = sigmoid(lean)
     seller = seller * (1.0 - 0.7 * amplify * (1.0 - content))
     buyer = (1.0 - seller) * (1.0 - 0.6 * amplify)
     return RoleScores(seller, buyer, facilitator, in_sus, out_sus, share_sus)
