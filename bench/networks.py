@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from _netbench.edges import GRAPH_FILES, Graph, load_edges
 from _netbench.metrics import (
     BUYER_RECALL,
     CLEAN_FLAGGED_MAX,
@@ -53,23 +54,13 @@ TIME_RATIO_MAX, MEMORY_MAX_MIB, TARGET_EDGES = 3.0, 2048.0, 10_000_000
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
-Graph = tuple[np.ndarray, np.ndarray, int]
-
-
-def load_edges(path: Path) -> Graph:
-    rows = [ln.replace(",", " ").split() for ln in path.read_text().splitlines()]
-    pairs = np.array([(int(r[0]), int(r[1])) for r in rows if len(r) >= 2 and r[0].isdigit()], dtype=np.int64)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    return pairs[:, 0], pairs[:, 1], int(pairs.max()) + 1
-
 
 def substrates(args: argparse.Namespace) -> dict[str, tuple[Graph, PlantConfig]]:
     """Each platform with the size of network planted into it (about 2-4% of its accounts)."""
     files = {
-        "email-eu-core": ("email-eu-core/email-Eu-core.txt", PlantConfig(sellers=60, buyers=15, cells=4)),
-        "ego-facebook": ("ego-facebook/facebook_combined.txt", PlantConfig(sellers=150, buyers=30, cells=6)),
-        "github-musae": ("github-musae/musae_git_edges.csv", PlantConfig(sellers=405, buyers=58, cells=10)),
+        "email-eu-core": (GRAPH_FILES["email-eu-core"], PlantConfig(sellers=60, buyers=15, cells=4)),
+        "ego-facebook": (GRAPH_FILES["ego-facebook"], PlantConfig(sellers=150, buyers=30, cells=6)),
+        "github-musae": (GRAPH_FILES["github-musae"], PlantConfig(sellers=405, buyers=58, cells=10)),
     }
     if args.quick:
         files.pop("github-musae")

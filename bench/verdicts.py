@@ -16,25 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from _netbench.edges import GRAPH_FILES, load_edges
+from _netbench.metrics import members_of
 from bastion.core.errors import InputError
 from bastion.graph import detect
 from bastion.graph.learn import fit_weights
 from bastion.graph.model import Weights
-from bastion.graph.plant import NETWORK_LABELS, PlantConfig, plant
-
-FILES = {
-    "email-eu-core": "email-eu-core/email-Eu-core.txt",
-    "ego-facebook": "ego-facebook/facebook_combined.txt",
-    "github-musae": "github-musae/musae_git_edges.csv",
-}
-
-
-def load_edges(path: Path) -> tuple[np.ndarray, np.ndarray, int]:
-    rows = [ln.replace(",", " ").split() for ln in path.read_text().splitlines()]
-    pairs = np.array([(int(r[0]), int(r[1])) for r in rows if len(r) >= 2], dtype=np.int64)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    return pairs[:, 0], pairs[:, 1], int(pairs.max()) + 1
+from bastion.graph.plant import NETWORK_LABELS, PlantConfig, Planted, plant
 
 
 def figures(score: np.ndarray, flagged: np.ndarray, truth: np.ndarray) -> dict[str, float]:
@@ -50,10 +38,9 @@ def figures(score: np.ndarray, flagged: np.ndarray, truth: np.ndarray) -> dict[s
     }
 
 
-def members_of(det: object, n: int, index: dict[str, int]) -> np.ndarray:
-    out = np.zeros(n, dtype=bool)
-    for net in det.networks:  # type: ignore[attr-defined]
-        out[[index[m.account_id] for m in net.members]] = True
+def flagged_mask(p: Planted, det: object) -> np.ndarray:
+    out = np.zeros(p.graph.n, dtype=bool)
+    out[list(members_of(p, det))] = True
     return out
 
 
@@ -64,12 +51,12 @@ def main() -> None:
     ap.add_argument("--budgets", default="50,200")
     args = ap.parse_args()
     for name in args.graphs.split(","):
-        src, dst, n = load_edges(args.data / FILES[name])
+        src, dst, n = load_edges(args.data / GRAPH_FILES[name])
         planted = plant(src, dst, n, PlantConfig(seed=11))
         g = planted.graph
         truth = np.isin(planted.label, NETWORK_LABELS)
         base = detect(g, planted.seeds)
-        before = figures(base.score, members_of(base, g.n, g.index), truth)
+        before = figures(base.score, flagged_mask(planted, base), truth)
         print(f"\n{name}: {g.n:,} accounts, {int(truth.sum())} planted members; default weights")
         print("  " + "  ".join(f"{k} {v:.3f}" for k, v in before.items()))
         for budget in (int(b) for b in args.budgets.split(",")):
@@ -81,7 +68,7 @@ def main() -> None:
                 print(f"  after {budget} verdicts: no fit ({exc})")
                 continue
             after_det = detect(g, planted.seeds, weights=fit.weights)
-            after = figures(after_det.score, members_of(after_det, g.n, g.index), truth)
+            after = figures(after_det.score, flagged_mask(planted, after_det), truth)
             print(f"  after {budget} verdicts ({fit.positives} violating): {fit.words()}")
             print("  " + "  ".join(f"{k} {v:.3f} ({v - before[k]:+.3f})" for k, v in after.items()))
             changed = {
