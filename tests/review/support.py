@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from bastion.api.service import create_app
@@ -47,16 +48,21 @@ def add_user(review: Review, name: str, role: str) -> str:
     return PASSWORD
 
 
-def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
-    """Log in through the form (with its login CSRF cookie); returns the session's CSRF token."""
+def post_login(client: TestClient, name: str, password: str) -> httpx.Response:
+    """Submit the login form as a browser would (with the form's CSRF token and cookie); no redirect."""
     form = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     assert token is not None
-    answer = client.post(
+    return client.post(
         "/login",
         data={"name": name, "password": password, "csrf_token": token.group(1)},
         follow_redirects=False,
     )
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
+    """Log in through the form (with its login CSRF cookie); returns the session's CSRF token."""
+    answer = post_login(client, name, password)
     assert answer.status_code == 303 and "error" not in answer.headers["location"], answer.headers
     page = client.get(answer.headers["location"])
     csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page.text)

@@ -3,8 +3,6 @@ writes one audit row, not one per attempt."""
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -12,7 +10,7 @@ from bastion.api.service import create_app
 from bastion.review.service import Review
 from bastion.review.throttle import ACCOUNT_FREE, ADDRESS_FREE, FORGET_SECONDS, LoginThrottle
 from bastion.store.tables_review import review_audit
-from review.support import PASSWORD, add_user
+from review.support import PASSWORD, add_user, post_login
 
 
 class Clock:
@@ -57,14 +55,7 @@ def test_the_account_limit_holds_unknown_addresses_not_known_good_ones() -> None
 
 
 def _login(client: TestClient, name: str, password: str) -> tuple[int, str, dict[str, str]]:
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token is not None
-    answer = client.post(
-        "/login",
-        data={"name": name, "password": password, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
+    answer = post_login(client, name, password)
     return answer.status_code, answer.headers.get("location", ""), dict(answer.headers)
 
 
