@@ -41,6 +41,19 @@ SPAM_REPORT_WEIGHT = 0.25
 #: that ties suspects together (keeps big link-in-bio providers from flagging everyone who uses them).
 COMMON_DOMAIN_SHARE = 0.02
 COMMON_DOMAIN_MIN = 20
+
+
+def report_signal(weight_sum: Any) -> Any:
+    """The ``report`` signal's strength from the summed weights of an account's distinct reporters."""
+    w = np.asarray(weight_sum, dtype=np.float64)
+    return np.where(w > 0, 1.0 - 0.5**w, 0.0)
+
+
+def shared_domain_signal(holders: Any) -> Any:
+    """The ``shared_link`` strength of a domain held by ``holders`` accounts (2..cap): more, stronger."""
+    return 0.5 + 0.5 * np.minimum(1.0, (np.asarray(holders, dtype=np.float64) - 2) / 8)
+
+
 _FACT_KEYS = ("term", "evasions", "column", "field", "query", "list", "entry_id", "distance", "post_id")
 
 
@@ -202,7 +215,7 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
             rep_src.append(ids.index[reporter])
             rep_dst.append(ids.index[a])
             rep_w.append(weight)
-        rep_arr[ids.index[a]] = 1.0 - 0.5 ** sum(who.values())
+        rep_arr[ids.index[a]] = report_signal(sum(who.values()))
         facts[(ids.index[a], REPORT)] = [{"reporters": len(who)}]
     sig[REPORT] = rep_arr
 
@@ -275,7 +288,7 @@ def _shared_link_strength(
         shared = [(d, holders[d]) for d in ds if 2 <= holders[d] <= cap]
         if shared:
             k = max(h for _, h in shared)
-            out[i] = 0.5 + 0.5 * min(1.0, (k - 2) / 8)
+            out[i] = shared_domain_signal(k)
             facts[(i, SHARED_LINK)] = [{"domain": d, "accounts": h} for d, h in shared[:3]]
     return out
 

@@ -23,7 +23,13 @@ from bastion.graph.container import (
     IntArray,
     NodeAttributes,
 )
-from bastion.graph.load import COMMON_DOMAIN_MIN, COMMON_DOMAIN_SHARE, SPAM_REPORT_WEIGHT
+from bastion.graph.load import (
+    COMMON_DOMAIN_MIN,
+    COMMON_DOMAIN_SHARE,
+    SPAM_REPORT_WEIGHT,
+    report_signal,
+    shared_domain_signal,
+)
 from bastion.graph.plant_events import (
     BUYER,
     COMMUNITY,
@@ -174,8 +180,7 @@ def _report_arrays(rows: list[tuple[int, int, float]]) -> Reports:
 
 def report_strength(rep: Reports, n: int) -> FloatArray:
     """1 - 0.5 ** (sum of distinct reporters' weights), as bastion.graph.load computes it."""
-    total = np.bincount(rep[1], weights=rep[2], minlength=n)
-    return np.where(total > 0, 1.0 - 0.5**total, 0.0)
+    return np.asarray(report_signal(np.bincount(rep[1], weights=rep[2], minlength=n)), dtype=np.float64)
 
 
 def shared_link_strength(domain: IntArray) -> FloatArray:
@@ -190,7 +195,7 @@ def shared_link_strength(domain: IntArray) -> FloatArray:
     k = np.zeros(n)
     k[has] = holders[domain[has]]
     ok = (k >= 2) & (k <= cap)
-    out[ok] = 0.5 + 0.5 * np.minimum(1.0, (k[ok] - 2) / 8)
+    out[ok] = shared_domain_signal(k[ok])
     return out
 
 
