@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from bastion.api.access import authorise, rule_for
-from bastion.review.auth import AuthError, Forbidden, Principal, Role, check_role
+from bastion.core.errors import AuthError, Forbidden
+from bastion.review.auth import Principal, Role, check_role
 from bastion.review.service import Review
 
 SESSION_COOKIE = "bastion_session"

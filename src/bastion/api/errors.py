@@ -1,4 +1,4 @@
-"""Bastion's one exception tree mapped to HTTP status codes, in one place, and every error answered in one
+"""Bastion's one exception tree (each class names its HTTP status) answered in one
 shape (:class:`bastion.api.models.ErrorOut`): framework errors (schema mismatches, HTTP errors of the
 capability routers) and values the database refuses (out of range, unstorable text) included, so bad
 input is a 4xx naming the field, never a 500."""
@@ -13,20 +13,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from bastion.core.errors import BastionError, ConfigError, InputError, NotFound, StorageError
-from bastion.review.auth import AuthError, Forbidden
-from bastion.review.cases import Conflict
+from bastion.core.errors import BastionError, InputError
 
-STATUS: list[tuple[type[BastionError], int]] = [
-    (AuthError, 401),
-    (Forbidden, 403),
-    (NotFound, 404),
-    (Conflict, 409),
-    (InputError, 422),
-    (StorageError, 503),
-    (ConfigError, 500),
-    (BastionError, 400),
-]
 NAMES = {
     400: "BadRequest",
     401: "AuthError",
@@ -42,7 +30,8 @@ NAMES = {
 
 
 def status_of(exc: BastionError) -> int:
-    return next(code for kind, code in STATUS if isinstance(exc, kind))
+    """The status the error's class declares (:mod:`bastion.core.errors`): one table, in the tree itself."""
+    return exc.http_status
 
 
 def wants_html(request: Request) -> bool:

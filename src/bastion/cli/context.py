@@ -51,15 +51,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
                 raise
             anchor_written()
             return result
-        except InputError as exc:
-            _fail("input error", exc)
-            raise typer.Exit(2) from exc
-        except ConfigError as exc:
-            _fail("configuration error", exc)
-            raise typer.Exit(2) from exc
         except BastionError as exc:
-            _fail("error", exc)
-            raise typer.Exit(1) from exc
+            _fail(_kind(exc), exc)
+            raise typer.Exit(exc.exit_code) from exc
         except ValidationError as exc:
             if exc.title.endswith("Settings"):
                 _fail("configuration error", _settings_problem(exc))
@@ -87,6 +81,15 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(70) from exc
 
     return wrapper
+
+
+def _kind(exc: BastionError) -> str:
+    """The red word before the message: the error's branch of the tree in plain words."""
+    if isinstance(exc, InputError):
+        return "input error"
+    if isinstance(exc, ConfigError):
+        return "configuration error"
+    return "error"
 
 
 def _anchor_quietly() -> None:

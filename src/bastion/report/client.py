@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from bastion.core.errors import BastionError
+from bastion.core.errors import UpstreamError
 
 SUCCESS = 0
 SERVER_ERROR = 1000
@@ -29,7 +29,7 @@ ALREADY_FINISHED = 5102
 RETRYABLE_CODES = frozenset({SERVER_ERROR, SAVE_FAILED, *UPLOAD_FAILED})
 
 
-class CyberTipError(BastionError):
+class CyberTipError(UpstreamError):
     """NCMEC refused a request (non-zero responseCode) or could not be reached."""
 
     def __init__(self, message: str, *, code: int | None = None, body: str = "") -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Connection, insert, select, update
 
-from bastion.core.errors import BastionError, ConfigError, NotFound
+from bastion.core.errors import ConfigError, Forbidden, NotFound
 from bastion.core.timefmt import utcnow
 from bastion.enforce.settings import MIN_PRESERVATION_DAYS
 from bastion.store import Store
@@ -28,7 +28,7 @@ LE_REQUEST = "law_enforcement_request"
 SCHEDULE = "schedule"
 
 
-class AccessDenied(BastionError):
+class AccessDenied(Forbidden):
     """The caller's role may not read or destroy preserved data (the refusal is logged too)."""
 
 

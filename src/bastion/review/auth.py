@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bastion.core.errors import BastionError, InputError
+from bastion.core.errors import AuthError, Forbidden, InputError
 from bastion.core.timefmt import utcnow
 from bastion.review.throttle import LoginThrottle
 from bastion.store.tables_review import review_sessions, review_tokens, review_users
@@ -35,14 +35,6 @@ class Role(StrEnum):
 
 
 PEOPLE_ROLES = (Role.ADMIN, Role.LEAD, Role.REVIEWER, Role.AUDITOR)
-
-
-class AuthError(BastionError):
-    """Missing or wrong credentials (401)."""
-
-
-class Forbidden(BastionError):
-    """Authenticated, but the role may not do this (403)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,17 +16,13 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, exists, func, insert, or_, select, true, update
 
-from bastion.core.errors import InputError, NotFound
+from bastion.core.errors import Conflict, InputError, NotFound
 from bastion.core.timefmt import utcnow
 from bastion.review import audit
 from bastion.review.auth import Principal, Role
 from bastion.review.case_signals import record_verdict, sync_case_signals
 from bastion.review.policy import OUTCOMES, needs_second_review
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals
-
-
-class Conflict(InputError):
-    """The case is not in a state that allows this (claimed by someone else, already decided): 409."""
 
 
 def _stages_for(role: Role) -> tuple[str, ...]:

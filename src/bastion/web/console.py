@@ -23,8 +23,9 @@ from bastion.core.errors import InputError
 from bastion.core.timefmt import utcnow
 from bastion.enforce.webhook import dead_letters, delivery_counts, requeue
 from bastion.review import audit
-from bastion.review.auth import AuthError, Principal, Role
-from bastion.review.cases import Conflict, reviewer_figures
+from bastion.core.errors import AuthError, Conflict
+from bastion.review.auth import Principal, Role
+from bastion.review.cases import reviewer_figures
 from bastion.review.evidence import case_evidence
 from bastion.review.policy import time_left
 from bastion.review.thumbs import thumbnail_png

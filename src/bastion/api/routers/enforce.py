@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.api.access import Caller, authorise, check_owner, own_platform
-from bastion.core.errors import BastionError, InputError, NotFound
 from bastion.enforce.actions import ActionService
 from bastion.enforce.evasion_store import evasion_links
 from bastion.enforce.model import Decision, parse_kinds
@@ -24,7 +23,7 @@ from bastion.enforce.settings import EnforceSettings, load_enforce_settings
 from bastion.enforce.status import recheck, transparency_summary
 from bastion.enforce.takedown import Takedowns
 from bastion.enforce.webhook import dead_letters
-from bastion.report.preservation import AccessDenied, PreservationVault
+from bastion.report.preservation import PreservationVault
 from bastion.store import Store
 
 
@@ -69,16 +68,6 @@ class TakedownRequest(BaseModel):
     clause: str = Field(min_length=1, max_length=255)
 
 
-def _http(exc: BastionError) -> HTTPException:
-    if isinstance(exc, NotFound):
-        return HTTPException(404, str(exc))
-    if isinstance(exc, AccessDenied):
-        return HTTPException(403, str(exc))
-    if isinstance(exc, InputError):
-        return HTTPException(422, str(exc))
-    return HTTPException(500, str(exc))
-
-
 def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
     router = APIRouter(tags=["enforce"], dependencies=[Depends(authorise), *dependencies])
 
@@ -98,25 +87,19 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
 
     @router.post("/v1/actions", status_code=201)
     def apply(body: ActionRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
-        try:
-            ids = ActionService(store).apply(
-                body.platform,
-                body.account_id,
-                parse_kinds(body.actions),
-                Decision(caller.name, body.reason, body.clause),
-                post_id=body.post_id,
-            )
-        except BastionError as exc:
-            raise _http(exc) from exc
+        ids = ActionService(store).apply(
+            body.platform,
+            body.account_id,
+            parse_kinds(body.actions),
+            Decision(caller.name, body.reason, body.clause),
+            post_id=body.post_id,
+        )
         return {"action_ids": ids}
 
     @router.post("/v1/actions/{action_id}/reverse")
     def reverse(action_id: Id, body: ReverseRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
         """An upheld appeal: the action is reversed and the reversal delivered; its history keeps both."""
-        try:
-            a = ActionService(store).reverse(action_id, Decision(caller.name, body.reason, body.clause))
-        except BastionError as exc:
-            raise _http(exc) from exc
+        a = ActionService(store).reverse(action_id, Decision(caller.name, body.reason, body.clause))
         return {"action_id": a.action_id, "state": str(a.state)}
 
     @router.get("/v1/actions/{action_id}/history")
@@ -129,10 +112,7 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
 
     @router.get("/v1/takedowns/preview")
     def preview(store: StoreDep, network_id: Name, platform: Name | None = None) -> dict[str, Any]:
-        try:
-            p = Takedowns(store).preview(network_id, platform)
-        except BastionError as exc:
-            raise _http(exc) from exc
+        p = Takedowns(store).preview(network_id, platform)
         return {
             "platform": p.platform,
             "network_id": p.network_id,
@@ -143,10 +123,7 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
     @router.post("/v1/takedowns", status_code=201)
     def takedown(body: TakedownRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
         td = Takedowns(store)
-        try:
-            r = td.apply(body.network_id, Decision(caller.name, body.reason, body.clause), body.platform)
-        except BastionError as exc:
-            raise _http(exc) from exc
+        r = td.apply(body.network_id, Decision(caller.name, body.reason, body.clause), body.platform)
         return {
             "takedown_id": r.takedown_id,
             "created": r.created,
@@ -156,10 +133,7 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
 
     @router.get("/v1/takedowns/{takedown_id}")
     def takedown_status(takedown_id: Id, store: StoreDep) -> dict[str, Any]:
-        try:
-            return {"takedown_id": takedown_id, "actions": Takedowns(store).status(takedown_id)}
-        except BastionError as exc:
-            raise _http(exc) from exc
+        return {"takedown_id": takedown_id, "actions": Takedowns(store).status(takedown_id)}
 
     @router.get("/v1/evasion")
     def evasion(store: StoreDep, platform: Name | None = None) -> list[dict[str, Any]]:
@@ -196,10 +170,7 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
         vault = PreservationVault(
             store, settings.fernet_key(), days=settings.preservation_days, reader_roles=settings.reader_roles
         )
-        try:
-            return vault.read(item_id, actor=caller.name, role=str(caller.role))
-        except BastionError as exc:
-            raise _http(exc) from exc
+        return vault.read(item_id, actor=caller.name, role=str(caller.role))
 
     return router
 

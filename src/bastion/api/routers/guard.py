@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.api.access import Caller, authorise, own_platform
-from bastion.core.errors import BastionError, InputError, NotFound
 from bastion.guard.contact import ContactGuard
 from bastion.guard.filter import RecommendationGuard
 from bastion.guard.policy import GuardPolicy
@@ -64,12 +63,7 @@ _cache = _StateCache()
 
 
 def _state(store: Store, platform: str | None, policy: GuardPolicy) -> GuardState:
-    try:
-        return _cache.get(store, platform, policy)
-    except NotFound as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
-    except BastionError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return _cache.get(store, platform, policy)
 
 
 class Candidate(BaseModel):
@@ -141,10 +135,7 @@ def filter_recommendations(
 @router.post("/contact", response_model=ContactOut)
 def check_contact(body: ContactIn, store: StoreDep, policy: PolicyDep, caller: Caller) -> ContactOut:
     state = _state(store, own_platform(caller, body.platform), policy)
-    try:
-        decision = ContactGuard(state, signal_sink(store)).check(body.sender_id, body.recipient_id, body.kind)
-    except InputError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    decision = ContactGuard(state, signal_sink(store)).check(body.sender_id, body.recipient_id, body.kind)
     return ContactOut(
         action=decision.action.value,
         reasons=list(decision.reasons),
