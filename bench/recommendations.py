@@ -26,6 +26,7 @@ from bastion.guard.storage import audit_store, guard_state
 from bastion.ingest import Ingestor
 from bastion.store import Store
 from bastion.synth import SynthConfig, generate, write_export
+from bastion.system import Bastion
 
 
 def ok(flag: bool) -> str:
@@ -36,16 +37,8 @@ def network_signals(
     store: Store, truth_roles: dict[str, str], network_of: dict[str, int], platform: str, plant: bool
 ) -> str:
     if not plant:
-        try:
-            from bastion.graph.service import NetworkDetector
-        except ImportError:
-            plant = True
-        else:
-            run = NetworkDetector(store).detect(platform)
-            return (
-                f"network_member signals from bastion.graph NetworkDetector (run {run.run_id}, "
-                f"{run.flagged} flagged)"
-            )
+        run = Bastion(store=store).graph.detect(platform)
+        return f"network_member signals from detection (run {run.run_id}, {run.flagged} flagged)"
     store.signals.add(
         Signal(
             platform,

@@ -20,6 +20,7 @@ from bastion.api.service import create_app
 from bastion.review.auth import Principal, Role
 from bastion.review.service import Review
 from review.support import report
+from support.system import around
 
 #: Examples per operation and generation mode: fixed and small, so the run stays well under a minute.
 EXAMPLES = 6
@@ -67,7 +68,7 @@ def fuzzer(operation: Any, mode: schemathesis.GenerationMode, auth: dict[str, An
 
 
 def test_fuzz_finds_no_server_error_and_no_schema_violation(review: Review) -> None:
-    app = create_app(review, start_workers=False)
+    app = create_app(around(review), start_workers=False)
     who = credentials(review)
     token = who["platform"]["headers"]
     with TestClient(app, base_url="http://127.0.0.1") as c:  # something to find: a stored report and case

@@ -25,6 +25,7 @@ from bastion.review.auth import Principal, Role
 from bastion.review.service import Review
 from bastion.store.tables_review import review_cases
 from review.support import PASSWORD, login, report
+from support.system import around
 
 A, B = "alphaleaf", "bluewren"
 MARKER = "orchidmoss"
@@ -51,7 +52,10 @@ def seed(review: Review) -> World:
     """Platform A: a closed case, an enforcement action; platform B: one report of its own."""
     a = review.auth.create_token(A)
     b = review.auth.create_token(B)
-    with TestClient(create_app(review, start_workers=False), base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(around(review), start_workers=False),
+        base_url="http://127.0.0.1",
+    ) as c:
         for token, platform, rid in ((a, A, "r-a1"), (b, B, "r-b1")):
             body = report(rid, f"{MARKER}-target" if platform == A else "target-b", reason="spam")
             body["reporter_id"] = f"{MARKER}-reporter" if platform == A else "reporter-b"
@@ -85,7 +89,7 @@ def development(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def callers(review: Review) -> Iterator[list[Who]]:
-    app = create_app(review, start_workers=False)
+    app = create_app(around(review), start_workers=False)
     made: list[Who] = []
     clients: list[TestClient] = []
 
@@ -175,7 +179,7 @@ def names_platform_a(req: dict[str, Any]) -> bool:
 
 
 def test_every_route_has_exactly_one_policy_entry(review: Review) -> None:
-    app = create_app(review, start_workers=False)
+    app = create_app(around(review), start_workers=False)
     routes = served_routes(app)
     assert routes - POLICY.keys() == set(), "routes without a policy entry"
     assert POLICY.keys() - routes == set(), "policy entries for routes that do not exist"

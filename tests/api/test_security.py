@@ -16,6 +16,7 @@ from bastion.review.service import Review
 from bastion.review.settings import ReviewSettings
 from bastion.store.tables_review import review_tokens, review_users
 from review.support import client_for, login
+from support.system import around
 
 ROLES = ("admin", "lead", "reviewer", "auditor", "platform")
 #: (method, path) -> roles allowed. Paths use case 1, which need not exist: a refusal comes before lookup.
@@ -60,7 +61,10 @@ def test_no_route_without_authentication(client: TestClient) -> None:
 def clients(review: Review) -> dict[str, tuple[TestClient, dict[str, str]]]:
     out: dict[str, tuple[TestClient, dict[str, str]]] = {}
     for role in ROLES:
-        c = TestClient(create_app(review, start_workers=False), base_url="http://127.0.0.1")
+        c = TestClient(
+            create_app(around(review), start_workers=False),
+            base_url="http://127.0.0.1",
+        )
         if role == "platform":
             out[role] = (c, {"Authorization": f"Bearer {review.auth.create_token('pinegrove')}"})
         else:

@@ -14,6 +14,7 @@ from bastion.api.models import ErrorOut
 from bastion.review.auth import Principal, Role
 from bastion.review.service import Review
 from review.support import add_user, login, report
+from support.system import around
 
 BIG = str(2**63)
 
@@ -32,7 +33,11 @@ def test_json_depth_and_nul_scanners() -> None:
 def test_body_over_the_limit_is_413(review: Review) -> None:
     from bastion.api.service import create_app
 
-    app = create_app(review, start_workers=False, limits=ApiLimits(max_body_bytes=2_000))
+    app = create_app(
+        around(review),
+        start_workers=False,
+        limits=ApiLimits(max_body_bytes=2_000),
+    )
     headers = {"Authorization": f"Bearer {review.auth.create_token('pinegrove')}"}
     with TestClient(app, base_url="http://127.0.0.1") as c:
         big = report("r1", "t", extra={"blob": "x" * 5_000})

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from bastion.api import access
+from bastion.api import access, errors
 from bastion.api.routers import enforce as api
 from bastion.cli import enforce_cmd
 from bastion.enforce.settings import EnforceSettings
@@ -78,6 +78,7 @@ class _Who:
 
 def test_api_actions_appeal_pull_and_preservation_roles(store: Store) -> None:
     app = FastAPI()
+    errors.install(app)  # the service maps the error tree to statuses; a bare app needs it too
     app.include_router(api.router)
     who = _Who("reviewer")
     app.dependency_overrides[api.get_store] = lambda: store

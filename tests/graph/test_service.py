@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from bastion.core.errors import ConfigError, NotFound
 from bastion.graph.load import link_domain, load_platform
-from bastion.graph.service import KIND, SOURCE, NetworkDetector, refresh_upstream_signals
+from bastion.graph.service import KIND, SOURCE, NetworkDetector
 from bastion.ingest import Ingestor
 from bastion.store import Store
 from bastion.store.tables_graph import graph_members, graph_runs
 from bastion.synth import GroundTruth, SynthConfig, generate, write_export
+from bastion.system import Bastion
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +113,8 @@ def test_dossier_explains_members(store: Store, loaded: GroundTruth) -> None:
 def test_errors_and_hooks(store: Store) -> None:
     with pytest.raises(NotFound, match="bastion ingest"):
         NetworkDetector(store).detect()
-    notes = refresh_upstream_signals(store, "p")
-    assert len(notes) == 2 and any(n.startswith("terms") for n in notes)
+    notes = Bastion(store=store).refresh("p", before="graph")  # the hooks of media and terms, in order
+    assert [n.split(":")[0] for n in notes] == ["media", "terms"]
 
 
 def test_unknown_engine(store: Store, loaded: GroundTruth) -> None:

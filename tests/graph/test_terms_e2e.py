@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bastion.graph.service import NetworkDetector
 from bastion.ingest import Ingestor
 from bastion.store import Store
 from bastion.synth import GroundTruth, SynthConfig, generate, write_export
+from bastion.system import Bastion
 from bastion.terms.service import TermGuard
 
 
@@ -36,7 +36,7 @@ def test_term_signals_then_detection(
     Ingestor(store).ingest(folder)
     guard = TermGuard.from_files(store, [lexicon])
     assert guard.scan(truth.platform) > 0 and guard.scan_searches(truth.platform) > 0
-    run = NetworkDetector(store).detect(seeds=None if seeded else [])
+    run = Bastion(store=store).graph.detect(seeds=None if seeded else [])
     got = {m.account_id: m.role for n in run.networks for m in n.members}
     sellers, buyers = set(truth.members("seller")), set(truth.members("buyer"))
     assert len(sellers & set(got)) / len(sellers) >= 0.9

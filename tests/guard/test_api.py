@@ -10,7 +10,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2 over httpx; either 
     warnings.filterwarnings("ignore", message=".*httpx2.*")
     from fastapi.testclient import TestClient
 
-from bastion.api import access
+from bastion.api import access, errors
 from bastion.api.routers import guard as guard_api
 from bastion.review.auth import Principal, Role
 from bastion.store import Store
@@ -26,6 +26,7 @@ def require_token(authorization: str | None = Header(default=None)) -> None:
 @pytest.fixture
 def client(tiny_store: Store) -> Iterator[TestClient]:
     app = FastAPI()
+    errors.install(app)  # the service maps the error tree to statuses; a bare app needs it too
     app.include_router(guard_api.router, dependencies=[Depends(require_token)])
     app.dependency_overrides[guard_api.get_store] = lambda: tiny_store
     app.dependency_overrides[access.identify] = lambda: Principal("tester", Role.ADMIN, "token")

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from rich.console import Console
 
-from bastion.guard.demo import demo_step
+from bastion.demo.guard import demo_step
 from bastion.store import Store
 
 from .conftest import PLATFORM

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bastion.demo.media import demo_step
 from bastion.demo.runner import DemoContext, DemoOptions
 from bastion.ingest import Ingestor
-from bastion.media.demo import demo_step
 from bastion.media.service import ScanStats
 from bastion.store import Store
 from bastion.synth import SynthConfig, generate, write_export
+from bastion.system import Bastion
 
 
 def test_demo_step(tmp_path: Path) -> None:
@@ -20,7 +21,9 @@ def test_demo_step(tmp_path: Path) -> None:
     console = Console(record=True, width=160)
     with Store(f"sqlite:///{tmp_path / 'demo.db'}") as store:
         Ingestor(store).ingest(export)
-        ctx = DemoContext(DemoOptions(workdir=tmp_path), console, store, platform, export, platform.truth)
+        ctx = DemoContext(
+            DemoOptions(workdir=tmp_path), console, Bastion(store=store), platform, export, platform.truth
+        )
         demo_step(ctx)
     text = console.export_text()
     assert "re-encoded" in text and "suppressed by negative list demo-negative" in text

@@ -17,6 +17,7 @@ from bastion.review.service import Review
 from bastion.review.settings import ReviewSettings
 from bastion.store import Store
 from bastion.store.tables import accounts, platforms, posts, signals
+from support.system import around
 
 PASSWORD = "correct-horse-battery-1"
 PLATFORM = "pinegrove"
@@ -39,7 +40,10 @@ def make_review(store: Store, **overrides: Any) -> Review:
 
 @contextmanager
 def client_for(review: Review) -> Iterator[TestClient]:
-    with TestClient(create_app(review, start_workers=False), base_url="http://127.0.0.1") as client:
+    with TestClient(
+        create_app(around(review), start_workers=False),
+        base_url="http://127.0.0.1",
+    ) as client:
         yield client
 
 

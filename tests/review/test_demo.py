@@ -7,13 +7,14 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bastion.demo.review import demo_step
 from bastion.demo.runner import DemoContext, DemoOptions
 from bastion.ingest import Ingestor
 from bastion.review.auth import Auth
-from bastion.review.demo import demo_step
 from bastion.review.settings import DEV_SECRET
 from bastion.store import Store
 from bastion.synth import SynthConfig, generate, write_export
+from bastion.system import Bastion
 
 
 def test_demo_step_makes_cases_and_a_login(store: Store, tmp_path: Path) -> None:
@@ -22,7 +23,12 @@ def test_demo_step_makes_cases_and_a_login(store: Store, tmp_path: Path) -> None
     Ingestor(store).ingest(folder)
     out = io.StringIO()
     ctx = DemoContext(
-        DemoOptions(workdir=tmp_path), Console(file=out, width=200), store, platform, folder, platform.truth
+        DemoOptions(workdir=tmp_path),
+        Console(file=out, width=200),
+        Bastion(store=store),
+        platform,
+        folder,
+        platform.truth,
     )
     demo_step(ctx)
     found = ctx.findings["review"]

@@ -11,6 +11,7 @@ from bastion.review.service import Review
 from bastion.review.throttle import ACCOUNT_FREE, ADDRESS_FREE, FORGET_SECONDS, LoginThrottle
 from bastion.store.tables_review import review_audit
 from review.support import PASSWORD, add_user, post_login
+from support.system import around
 
 
 class Clock:
@@ -69,7 +70,7 @@ def test_a_guessing_burst_is_slowed_audited_once_and_does_not_lock_out_the_revie
     add_user(review, "ana", "reviewer")
     clock = Clock()
     review.auth.throttle.clock = clock
-    app = create_app(review, start_workers=False)
+    app = create_app(around(review), start_workers=False)
     base = "http://127.0.0.1"
     with (
         TestClient(app, base_url=base, client=("192.0.2.10", 5000)) as desk,
@@ -94,7 +95,7 @@ def test_a_guessing_burst_is_slowed_audited_once_and_does_not_lock_out_the_revie
 def test_spread_guessing_holds_new_addresses_but_not_a_known_browser(review: Review) -> None:
     add_user(review, "ana", "reviewer")
     review.auth.throttle.clock = Clock()
-    app = create_app(review, start_workers=False)
+    app = create_app(around(review), start_workers=False)
     base = "http://127.0.0.1"
     with TestClient(app, base_url=base, client=("192.0.2.10", 5000)) as desk:
         assert "error" not in _login(desk, "ana", PASSWORD)[1]

@@ -14,6 +14,7 @@ import uvicorn
 from bastion.api.service import create_app
 from bastion.review.service import Review
 from review.support import PASSWORD
+from support.system import around
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Without the background-networking flags chromium keeps dialling out, and this machine refuses it.
@@ -39,7 +40,7 @@ def live(review: Review) -> Iterator[str]:
         port = int(s.getsockname()[1])
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(review, start_workers=False),
+            create_app(around(review), start_workers=False),
             host="127.0.0.1",
             port=port,
             log_level="warning",

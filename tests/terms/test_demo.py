@@ -8,10 +8,11 @@ from pathlib import Path
 from rich.console import Console
 
 from bastion.demo.runner import DemoContext, DemoOptions
+from bastion.demo.terms import demo_step
 from bastion.ingest import Ingestor
 from bastion.store import Store
 from bastion.synth import SynthConfig, generate, write_export
-from bastion.terms.demo import demo_step
+from bastion.system import Bastion
 
 
 def test_demo_step(store: Store, tmp_path: Path) -> None:
@@ -20,7 +21,12 @@ def test_demo_step(store: Store, tmp_path: Path) -> None:
     Ingestor(store).ingest(folder)
     out = io.StringIO()
     ctx = DemoContext(
-        DemoOptions(workdir=tmp_path), Console(file=out, width=140), store, platform, folder, platform.truth
+        DemoOptions(workdir=tmp_path),
+        Console(file=out, width=140),
+        Bastion(store=store),
+        platform,
+        folder,
+        platform.truth,
     )
     demo_step(ctx)
     f = ctx.findings["terms"]

@@ -23,10 +23,14 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 class ApiLimits(BaseSettings):
     """``BASTION_API_MAX_BODY_BYTES`` and ``BASTION_API_MAX_JSON_DEPTH``."""
 
-    model_config = SettingsConfigDict(env_prefix="BASTION_API_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="BASTION_API_", extra="ignore", use_attribute_docstrings=True
+    )
 
     max_body_bytes: int = 1_048_576
+    """Larger request bodies are refused (413)."""
     max_json_depth: int = 32
+    """Deeper JSON nesting is refused (422)."""
 
 
 #: Routes that judge NUL characters item by item instead of refusing the request.

@@ -5,7 +5,6 @@ errors are mapped in :mod:`bastion.api.errors`."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,11 +26,7 @@ from bastion.api.limits import ApiLimits, RequestLimits
 from bastion.api.policy import POLICY
 from bastion.api.routers import admin, cases, intake
 from bastion.core.errors import ConfigError
-from bastion.core.settings import load_settings
-from bastion.enforce.settings import load_enforce_settings
-from bastion.review.service import Review
-from bastion.review.settings import load_review_settings
-from bastion.store import Store
+from bastion.system import Bastion, installed
 
 log = logging.getLogger("bastion.api")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -40,19 +35,19 @@ PUBLIC_PATHS = ("/healthz", "/login", "/static", "/docs-assets")
 
 
 def create_app(
-    review: Review | None = None, *, start_workers: bool = True, limits: ApiLimits | None = None
+    bastion: Bastion | None = None, *, start_workers: bool = True, limits: ApiLimits | None = None
 ) -> FastAPI:
-    """``review=None`` opens the store and settings from the environment when the app starts."""
+    """The service over ``bastion``; ``None`` opens one from the environment when the app starts."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = app.state.review is None
+        owned = app.state.bastion is None
         if owned:
-            settings = load_review_settings()
-            app.state.review = Review(Store(load_settings().database_url), settings)
-        schedule = FollowThroughSchedule(
-            app.state.review.store, load_enforce_settings().followthrough_interval_seconds
-        )
+            app.state.bastion = Bastion.open()
+        system: Bastion = app.state.bastion
+        app.state.review = system.review
+        every = system.section("enforce").followthrough_interval_seconds
+        schedule = FollowThroughSchedule(system.store, every)
         if start_workers:
             app.state.review.start()
             schedule.start()
@@ -63,8 +58,8 @@ def create_app(
                 schedule.stop()
                 app.state.review.stop()
             if owned:
-                app.state.review.close()
-                app.state.review.store.close()
+                system.close()
+                app.state.bastion = None
                 app.state.review = None
 
     app = FastAPI(
@@ -77,7 +72,8 @@ def create_app(
         lifespan=lifespan,
         dependencies=[Depends(authorise)],
     )
-    app.state.review = review
+    app.state.bastion = bastion
+    app.state.review = bastion.review if bastion is not None else None
     app.dependency_overrides[identify] = service_identify
     errors.install(app)
 
@@ -97,7 +93,7 @@ def create_app(
     app.include_router(console_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
-    app.add_middleware(RequestLimits, limits=limits)
+    app.add_middleware(RequestLimits, limits=limits or (bastion.section("api") if bastion else None))
     app.add_middleware(SecurityHeaders)
     check_policy(app)
     return app
@@ -111,22 +107,17 @@ def check_policy(app: FastAPI) -> None:
         raise ConfigError(f"routes without an access rule in bastion.api.policy: {missing}")
 
 
-#: Routers other capabilities write (``api/routers/<name>.py`` with ``router`` and ``get_store``).
-CAPABILITY_ROUTERS = ("terms", "guard", "enforce")
-
-
 def _include_capabilities(app: FastAPI) -> None:
-    """Each installed capability's endpoints, behind the same gate, on the service's store."""
+    """Each installed capability's router (its manifest names it), behind the same gate, on the service's
+    store. A router that cannot be imported fails the start: a capability is never silently missing."""
 
     def store_of(request: Request) -> Any:
-        return request.app.state.review.store
+        return request.app.state.bastion.store
 
-    for name in CAPABILITY_ROUTERS:
-        try:
-            module = importlib.import_module(f"bastion.api.routers.{name}")
-        except ImportError as exc:
-            log.info("router %s not included: %s", name, exc)
+    for cap in installed().capabilities:
+        if cap.router is None:
             continue
+        module = cap.router()
         if hasattr(module, "get_store"):
             app.dependency_overrides[module.get_store] = store_of
         app.include_router(module.router)

@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bastion.core.errors import BastionError, ConfigError, InputError
-from bastion.core.settings import load_settings
 from bastion.review.audit_anchor import anchor_written, forget_written
 from bastion.store import Store
+from bastion.system import Bastion
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,8 +32,14 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def open_bastion(db: str | None) -> Bastion:
+    """The façade on ``--db`` (else the environment's database); every command starts here."""
+    return Bastion.open(db)
+
+
 def open_store(db: str | None) -> Store:
-    return Store(load_settings(database_url=db).database_url)
+    """The façade's store, for commands that read tables directly (listings, exports)."""
+    return open_bastion(db).store
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:

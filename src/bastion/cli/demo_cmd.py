@@ -10,7 +10,6 @@ import typer
 
 from bastion.cli.context import console, handle_errors, open_store
 from bastion.demo import DemoOptions, run_demo
-from bastion.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -46,11 +45,10 @@ def serve_console(url: str, port: int) -> None:
     import uvicorn
 
     from bastion.api.service import create_app
-    from bastion.review.service import Review
-    from bastion.review.settings import load_review_settings
+    from bastion.system import Bastion
 
     os.environ.setdefault("BASTION_ENV", "development")
     os.environ["BASTION_DATABASE_URL"] = url
-    review = Review(Store(url), load_review_settings())
+    bastion = Bastion.open(url)
     console.print(f"review console: http://127.0.0.1:{port}/login (log in with a demo login printed above)")
-    uvicorn.run(create_app(review), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(create_app(bastion), host="127.0.0.1", port=port, log_level="warning")

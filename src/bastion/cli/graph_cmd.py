@@ -11,10 +11,10 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from bastion.cli.context import DbOption, console, err_console, handle_errors, open_store
+from bastion.cli.context import DbOption, console, err_console, handle_errors, open_bastion, open_store
 from bastion.core.errors import InputError
 from bastion.graph.model import DEFAULT_WEIGHTS, FEATURES, Weights
-from bastion.graph.service import Dossier, NetworkDetector
+from bastion.graph.service import Dossier
 from bastion.graph.verdicts import current_weights, refit
 
 PlatformOption = Annotated[str | None, typer.Option("--platform", help="Platform (default: the only one).")]
@@ -77,7 +77,7 @@ def detect(
     if engine not in ("local", "spark"):
         raise InputError(f"unknown engine {engine!r}: use local or spark", field="--engine")
     chosen = read_seeds(seeds) if seeds is not None else ([] if seedless else None)
-    run = NetworkDetector(open_store(db)).detect(platform, chosen, engine)
+    run = open_bastion(db).graph.detect(platform, chosen, engine)
     for note in run.notes:
         err_console.print(f"[dim]{note}[/dim]")
     console.print(
@@ -119,7 +119,7 @@ def networks(
     """List the latest run's networks; `--format json` writes them to stdout in the export format."""
     if ctx.invoked_subcommand is not None:
         return
-    service = NetworkDetector(open_store(db))
+    service = open_bastion(db).graph
     if fmt == "json":
         typer.echo(json.dumps(service.networks_json(platform), indent=1))
         return
@@ -137,7 +137,7 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Print a network's dossier: members by role with the evidence behind each, shared links, exposure."""
-    render_dossier(NetworkDetector(open_store(db)).dossier(network_id), limit)
+    render_dossier(open_bastion(db).graph.dossier(network_id), limit)
 
 
 def render_dossier(d: Dossier, limit: int = 25) -> None:

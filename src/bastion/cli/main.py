@@ -1,10 +1,12 @@
-"""The ``bastion`` command: thin typer layer over the library; each capability registers its own commands."""
+"""The ``bastion`` command: a thin typer layer over the library. The store and demo commands are the
+CLI's own; every capability adds its commands through its manifest (``bastion/<capability>/plugin.py``)."""
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from bastion.cli import db_cmd, demo_cmd, system_cmd
+from bastion.system import installed
 
 app = typer.Typer(
     name="bastion",
@@ -14,21 +16,11 @@ app = typer.Typer(
     add_completion=False,
 )
 
-#: Command modules, each with ``register(app)``; a capability adds one line here.
-COMMAND_MODULES = (
-    "bastion.cli.ingest_cmd",
-    "bastion.cli.db_cmd",
-    "bastion.cli.demo_cmd",
-    "bastion.cli.graph_cmd",
-    "bastion.cli.terms_cmd",
-    "bastion.cli.media_cmd",
-    "bastion.cli.guard_cmd",
-    "bastion.cli.review_cmd",
-    "bastion.cli.enforce_cmd",
-)
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+for _own in (db_cmd, demo_cmd, system_cmd):
+    _own.register(app)
+for _cap in installed().capabilities:
+    if _cap.commands is not None:
+        _cap.commands(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bastion.cli.context import DbOption, command_group, console, handle_errors, open_store
+from bastion.cli.context import DbOption, command_group, console, handle_errors, open_bastion, open_store
 from bastion.core.errors import ConfigError, InputError
 from bastion.review import audit
 from bastion.review.audit_anchor import Anchorer, FileSink, audit_settings, load_anchors
@@ -50,12 +50,11 @@ def serve(
     import uvicorn
 
     from bastion.api.service import create_app
-    from bastion.review.service import Review
 
-    settings = load_review_settings()
-    review = Review(open_store(db), settings)
+    bastion = open_bastion(db)
+    bastion.review  # noqa: B018 - build it now: a default secret in production fails here, not on a request
     console.print(f"Bastion on http://{host}:{port}/ (console /login, API docs /docs, health /healthz)")
-    uvicorn.run(create_app(review), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(bastion), host=host, port=port, log_level="warning")
 
 
 @handle_errors

@@ -10,11 +10,14 @@ DEFAULT_DATABASE_URL = "sqlite:///./bastion.db"
 class Settings(BaseSettings):
     """Where Bastion keeps its state; later capabilities add their own fields here."""
 
-    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore", use_attribute_docstrings=True)
 
     database_url: str = DEFAULT_DATABASE_URL
+    """Where Bastion keeps its state: SQLite by default, ``postgresql://…`` in production."""
     ingest_batch_rows: int = 20_000
-    guard_policy: str | None = None  # JSON file: the search guard's messages and help resources
+    """Rows per transaction when loading an export (memory against commit overhead)."""
+    guard_policy: str | None = None
+    """A JSON file with the search guard's messages and help resources."""
 
 
 def load_settings(**overrides: object) -> Settings:

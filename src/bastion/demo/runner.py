@@ -1,7 +1,7 @@
 """Run the demo as a list of steps, each a capability shown on the same synthetic platform.
 
-Each step gets the shared :class:`DemoContext` and prints what it found; a capability adds a step to
-``STEPS`` in ``steps.py``. The runner times every step so the two-minute budget stays visible.
+Each step gets the shared :class:`DemoContext` and prints what it found; a capability adds a step to its
+manifest (``bastion/<capability>/plugin.py``). The runner times every step so the two-minute budget shows.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from rich.console import Console
 
 from bastion.store import Store
 from bastion.synth import GroundTruth, SynthConfig, SyntheticPlatform
+from bastion.system import Bastion
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,19 @@ class DemoOptions:
 class DemoContext:
     options: DemoOptions
     console: Console
-    store: Store
+    bastion: Bastion
     platform: SyntheticPlatform
     export_dir: Path
     truth: GroundTruth
     findings: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def store(self) -> Store:
+        return self.bastion.store
+
 
 def run_demo(options: DemoOptions, console: Console | None = None) -> DemoContext:
-    from bastion.demo.steps import STEPS
+    from bastion.demo.steps import steps
     from bastion.synth import generate, write_export
 
     console = console or Console()
@@ -56,9 +61,8 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoContex
         f"{len(platform.follow_src):,} follows, {len(platform.tables['posts']):,} posts → {export_dir}"
     )
     url = options.database_url or f"sqlite:///{(work / 'bastion-demo.db').resolve()}"
-    store = Store(url)
-    ctx = DemoContext(options, console, store, platform, export_dir, platform.truth)
-    for title, step in STEPS:
+    ctx = DemoContext(options, console, Bastion.open(url), platform, export_dir, platform.truth)
+    for title, step in steps():
         console.rule(title)
         t = time.perf_counter()
         step(ctx)

@@ -1,8 +1,7 @@
-"""The demo's steps, in order; each capability appends its own."""
+"""The demo's own steps (ingest, the ground truth, networks); the order comes from the manifests."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from rich.table import Table
@@ -12,15 +11,6 @@ from bastion.ingest import Ingestor
 from bastion.ingest.progress import file_progress
 
 Step = Callable[[DemoContext], None]
-
-
-def capability_step(module: str) -> Step:
-    """A capability's own ``demo_step``, imported only when the demo reaches it."""
-
-    def step(ctx: DemoContext) -> None:
-        importlib.import_module(module).demo_step(ctx)
-
-    return step
 
 
 def ingest_step(ctx: DemoContext) -> None:
@@ -50,9 +40,8 @@ def planted_step(ctx: DemoContext) -> None:
 def networks_step(ctx: DemoContext) -> None:
     """Detect networks from the reported seeds and with no seeds at all, then score them against the truth."""
     from bastion.cli.graph_cmd import render_dossier
-    from bastion.graph.service import NetworkDetector
 
-    detector = NetworkDetector(ctx.store)
+    detector = ctx.bastion.graph
     seeded = detector.detect()
     found = detector.networks()
     table = Table("network", "score", "members", "sellers", "buyers", "facilitators")
@@ -101,22 +90,8 @@ def _score_against_truth(ctx: DemoContext, flagged: dict[str, str]) -> str:
     return line + (f"; roles right {right}/{judged}" if judged and "?" not in flagged.values() else "")
 
 
-STEPS: list[tuple[str, Step]] = [
-    ("ingest the platform export", ingest_step),
-    ("what was planted (ground truth, hidden from the detectors)", planted_step),
-    (
-        "known media: hashing, hash lists, negative lists, rotations, platform scan",
-        capability_step("bastion.media.demo"),
-    ),
-    ("term guard: lexicons, scan, blocked searches, variants", capability_step("bastion.terms.demo")),
-    ("find the networks", networks_step),
-    (
-        "recommendation exposure: what the recommender showed, and what the guard would have",
-        capability_step("bastion.guard.demo"),
-    ),
-    ("reports to reviewers: triage into cases, the review console", capability_step("bastion.review.demo")),
-    (
-        "enforcement: network takedown, follow-through, CyberTipline report",
-        capability_step("bastion.enforce.demo"),
-    ),
-]
+def steps() -> list[tuple[str, Step]]:
+    """Every installed capability's demo steps, in pipeline order (their manifests name them)."""
+    from bastion.system.plugins import installed
+
+    return [step for cap in installed().capabilities for step in cap.demo]

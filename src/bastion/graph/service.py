@@ -7,7 +7,6 @@ previous run's member signals for the platform, so accounts no longer in a netwo
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,31 +31,9 @@ SPARK_HINT = (
     "the Spark engine needs pyspark: pip install 'bastion[spark]' (or: pip install 'pyspark>=3.5,<4.1')"
 )
 
-#: Hooks other capabilities may offer: ``<module>.refresh_stale(store, platform) -> int`` re-runs that
-#: capability's scan when its input changed since its last scan and returns how many signals it wrote.
-UPSTREAM_HOOKS = (("terms", "bastion.terms.service"), ("media", "bastion.media.service"))
-
-
-def refresh_upstream_signals(store: Store, platform: str) -> list[str]:
-    """Bring stale term and media scans up to date before detection, when those capabilities offer it.
-
-    Looks for ``refresh_stale(store, platform)`` in ``bastion.terms.service`` and ``bastion.media.service``;
-    a missing module or hook is skipped (the detector uses whatever signals are stored). Returns one line per
-    capability saying what happened, for the CLI to print.
-    """
-    notes = []
-    for name, module in UPSTREAM_HOOKS:
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            notes.append(f"{name}: not installed, using stored signals only")
-            continue
-        hook: Callable[[Store, str], int] | None = getattr(mod, "refresh_stale", None)
-        if hook is None:
-            notes.append(f"{name}: no refresh_stale() hook, using stored {name} signals as they are")
-            continue
-        notes.append(f"{name}: refreshed, {hook(store, platform)} signal(s) written")
-    return notes
+#: ``refresh(store, platform) -> notes``: brings the signals detection reads up to date (the façade passes
+#: one that runs the refresh hooks of the capabilities before graph: stale term and media scans).
+Refresh = Callable[[Store, str], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +53,12 @@ class DetectionRun:
 class NetworkDetector(NetworkReader):
     """Runs :func:`bastion.graph.detect` on a stored platform and keeps what it found."""
 
-    def __init__(self, store: Store, config: DetectConfig | None = None) -> None:
+    def __init__(
+        self, store: Store, config: DetectConfig | None = None, *, refresh: Refresh | None = None
+    ) -> None:
         super().__init__(store)
         self.config = config or DetectConfig()
+        self._refresh = refresh
 
     def detect(
         self,
@@ -90,7 +70,7 @@ class NetworkDetector(NetworkReader):
     ) -> DetectionRun:
         """``seeds=None`` takes the ``seeds`` table; an empty list (or an empty table) runs seedless."""
         name = self.store.resolve_platform(platform)
-        notes = refresh_upstream_signals(self.store, name) if refresh else []
+        notes = self._refresh(self.store, name) if refresh and self._refresh is not None else []
         chosen = list(stored_seeds(self.store, name) if seeds is None else seeds)
         started = utcnow()
         loaded = load_platform(self.store, name)
@@ -240,5 +220,4 @@ __all__ = [
     "DossierMember",
     "NetworkDetector",
     "NetworkSummary",
-    "refresh_upstream_signals",
 ]

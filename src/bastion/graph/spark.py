@@ -10,7 +10,6 @@ accounts run on the driver with the local code, so both engines give the same ne
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
@@ -25,17 +24,18 @@ from bastion.graph.detector import Detector, DetectorResult, register
 from bastion.graph.lockstep import BURST_P, Lockstep, Timeline
 from bastion.graph.model import Weights
 from bastion.graph.pipeline import DetectConfig, Detection, detect
+from bastion.graph.settings import GraphSettings
 
 
 def spark_session() -> SparkSession:
-    master = os.environ.get("BASTION_SPARK_MASTER", "local[2]")
+    settings = GraphSettings()
     builder: Any = SparkSession.builder
     session: SparkSession = (
-        builder.master(master)
+        builder.master(settings.spark_master)
         .appName("bastion-graph")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", os.environ.get("BASTION_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.driver.memory", settings.spark_driver_memory)
         .getOrCreate()
     )
     return session

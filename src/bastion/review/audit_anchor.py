@@ -43,13 +43,16 @@ class AuditSettings(BaseSettings):
     """``BASTION_AUDIT_KEY`` (else derived from ``BASTION_SECRET_KEY``), ``BASTION_AUDIT_ANCHOR`` (a file
     path, an http(s) URL or a database URL) and how often the service writes a checkpoint."""
 
-    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore", use_attribute_docstrings=True)
 
     env: str = "production"
     audit_key: SecretStr | None = None
+    """Keys the audit log's hash chain; unset means derived from ``BASTION_SECRET_KEY``."""
     secret_key: SecretStr | None = None
     audit_anchor: str | None = None
+    """Where signed checkpoints of the audit log go: a file path, an http(s) URL or a database URL."""
     audit_checkpoint_seconds: float = 60.0
+    """How often the service writes a checkpoint."""
 
     @property
     def development(self) -> bool:

@@ -14,22 +14,32 @@ DEV_SECRET = "development-only-secret-change-me"
 
 
 class ReviewSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore", use_attribute_docstrings=True)
 
     env: Literal["development", "production"] = "production"
-    #: Keys the hashes of API tokens and session ids (a database dump alone cannot forge either).
+    """``development`` allows the built-in secrets; anything else refuses them at start."""
     secret_key: SecretStr = SecretStr(DEV_SECRET)
+    """Keys the hashes of API tokens and session ids (a database dump alone cannot forge either)."""
     session_hours: float = 8.0
-    cookie_secure: bool | None = None  # default: secure cookies outside development
-    #: A report must be in a queue this many seconds after it was received, or the pipeline is degraded.
+    """How long a console login lasts."""
+    cookie_secure: bool | None = None
+    """Secure-only cookies; unset means secure outside development."""
     queue_bound_seconds: float = 60.0
+    """A report must be in a queue this many seconds after it arrived, or the pipeline is degraded."""
     canary_interval_seconds: float = 300.0
+    """How often the service sends itself a canary report to prove intake reaches a queue."""
     triage_interval_seconds: float = 0.2
+    """How often triage looks for new reports."""
     monitor_interval_seconds: float = 5.0
+    """How often pipeline health is checked."""
     alert_webhook: str | None = None
+    """Where pipeline alerts are posted (a chat webhook URL)."""
     second_review_rate: float = 0.1
-    break_after_reveals: int = 20  # reveals within an hour before the console suggests a break
+    """Share of decisions sent to a blind second review."""
+    break_after_reveals: int = 20
+    """Reveals within an hour before the console suggests a break."""
     claim_timeout_minutes: float = 30.0
+    """A claimed case returns to its queue after this long without a decision."""
 
     def checked(self) -> ReviewSettings:
         if self.env != "development" and self.secret_key.get_secret_value() == DEV_SECRET:

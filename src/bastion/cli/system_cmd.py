@@ -1,0 +1,41 @@
+"""``bastion capabilities`` and ``bastion settings``: what this install has, and how it is configured."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bastion.cli.context import console, handle_errors
+from bastion.system import installed, settings_markdown
+
+
+def register(app: typer.Typer) -> None:
+    app.command("capabilities")(capabilities)
+    app.command("settings")(settings)
+
+
+@handle_errors
+def capabilities() -> None:
+    """The installed capabilities in pipeline order, and what is missing for any of them."""
+    found = installed()
+    table = Table("capability", "what it does", "signals written", "migrations")
+    for cap in found.capabilities:
+        table.add_row(cap.name, cap.summary, ", ".join(cap.signal_kinds) or "-", cap.migrations or "-")
+    console.print(table)
+    for problem in found.problems:
+        console.print(f"[yellow]{problem.capability}:[/yellow] {problem.detail}")
+
+
+@handle_errors
+def settings(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="The README's table of every variable.")
+    ] = False,
+) -> None:
+    """Every ``BASTION_*`` variable, by section, with its default and what it is for."""
+    if markdown:
+        typer.echo(settings_markdown(), nl=False)
+        return
+    console.print(settings_markdown(), markup=False, highlight=False)

@@ -1,0 +1,65 @@
+"""The manifest a capability declares once, so the façade, the CLI, the API and the demo find it there.
+
+A capability (terms, media, graph, …) is a package with one ``plugin.py`` holding a :class:`Capability`.
+Everything an adapter needs from it is named here: its service, its settings section, its CLI commands,
+its API router, its demo steps, the refresh hook to run when its inputs changed, the signal kinds it
+writes and its migration branch. Adapter pieces are loaders (functions that import when called), so
+building the library never imports typer or FastAPI code it does not use, and a missing optional
+dependency surfaces as an error naming the capability instead of a silent gap.
+
+Third-party capabilities register the same object under the ``bastion.capabilities`` entry point group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from typing import Any
+
+#: ``register(typer_app)``: adds the capability's commands to the ``bastion`` command.
+CommandLoader = Callable[[Any], None]
+#: Returns the capability's FastAPI router (imported only when the service is built).
+RouterLoader = Callable[[], Any]
+#: ``step(demo_context)``: one titled step of the end-to-end demo.
+DemoStep = Callable[[Any], None]
+#: ``refresh(store, platform) -> rows written``: bring this capability's stored signals up to date.
+RefreshHook = Callable[[Any, str], int]
+
+
+@dataclass(frozen=True)
+class OptionalFeature:
+    """A feature that needs a package not every install has (``pyspark`` for the Spark engine)."""
+
+    feature: str
+    module: str
+    install: str
+
+    def available(self) -> bool:
+        return find_spec(self.module) is not None
+
+
+@dataclass(frozen=True)
+class Capability:
+    """One capability, declared once.
+
+    ``order`` places it in the pipeline (ingest 10 … report 70): refresh hooks, demo steps and CLI help
+    follow it, so what a capability reads is brought up to date before it runs.
+    """
+
+    name: str
+    summary: str
+    order: int
+    service: Callable[[Any], object] | None = None  # built from the façade (store + settings) on first use
+    settings: dict[str, type[Any]] = field(default_factory=dict)  # section name -> pydantic settings class
+    commands: CommandLoader | None = None
+    router: RouterLoader | None = None
+    demo: tuple[tuple[str, DemoStep], ...] = ()
+    refresh: RefreshHook | None = None
+    signal_kinds: tuple[str, ...] = ()  # the kinds of signal this capability writes
+    migrations: str | None = None  # its alembic branch label
+    optional: tuple[OptionalFeature, ...] = field(default=())
+
+    def missing(self) -> list[OptionalFeature]:
+        """Optional features whose package is not installed, to report (never to swallow)."""
+        return [o for o in self.optional if not o.available()]

@@ -1,0 +1,46 @@
+"""The enforce capability's manifest: actions, network takedowns, follow-through, ban evasion, webhooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bastion.core.capability import Capability
+from bastion.enforce.settings import EnforceSettings
+
+
+def _service(b: Any) -> object:
+    from bastion.enforce.takedown import Takedowns
+
+    return Takedowns(b.store)
+
+
+def _commands(app: Any) -> None:
+    from bastion.cli.enforce_cmd import register
+
+    register(app)
+
+
+def _router() -> Any:
+    from bastion.api.routers import enforce
+
+    return enforce
+
+
+def _demo(ctx: Any) -> None:
+    from bastion.demo.enforce import demo_step
+
+    demo_step(ctx)
+
+
+CAPABILITY = Capability(
+    name="enforce",
+    summary="actions and network takedowns delivered to the platform, follow-through, ban evasion",
+    order=70,
+    service=_service,
+    settings={"enforce": EnforceSettings},
+    commands=_commands,
+    router=_router,
+    demo=(("enforcement: network takedown, follow-through, CyberTipline report", _demo),),
+    signal_kinds=("still_active", "evasion"),
+    migrations="enforce",
+)

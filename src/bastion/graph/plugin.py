@@ -1,0 +1,40 @@
+"""The graph capability's manifest: seller/buyer networks from seeds or none, with roles and evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bastion.core.capability import Capability, OptionalFeature
+from bastion.graph.settings import GraphSettings
+
+
+def _service(b: Any) -> object:
+    from bastion.graph.service import NetworkDetector
+
+    return NetworkDetector(b.store, refresh=lambda _store, platform: b.refresh(platform, before="graph"))
+
+
+def _commands(app: Any) -> None:
+    from bastion.cli.graph_cmd import register
+
+    register(app)
+
+
+def _demo(ctx: Any) -> None:
+    from bastion.demo.steps import networks_step
+
+    networks_step(ctx)
+
+
+CAPABILITY = Capability(
+    name="graph",
+    summary="whole networks from a few seeds or none: calibrated member scores, roles and the evidence",
+    order=40,
+    service=_service,
+    settings={"graph": GraphSettings},
+    commands=_commands,
+    demo=(("find the networks", _demo),),
+    signal_kinds=("network_member", "verdict"),
+    migrations="graph",
+    optional=(OptionalFeature("the Spark engine", "pyspark", "pip install 'bastion[spark]'"),),
+)

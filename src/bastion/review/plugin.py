@@ -1,0 +1,40 @@
+"""The review capability's manifest: durable intake, triage, cases, the console's back end, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bastion.core.capability import Capability
+from bastion.review.audit_anchor import AuditSettings
+from bastion.review.settings import ReviewSettings
+
+
+def _service(b: Any) -> object:
+    from bastion.review.service import Review
+
+    return Review(b.store, b.section("review").checked())
+
+
+def _commands(app: Any) -> None:
+    from bastion.cli.review_cmd import register
+
+    register(app)
+
+
+def _demo(ctx: Any) -> None:
+    from bastion.demo.review import demo_step
+
+    demo_step(ctx)
+
+
+CAPABILITY = Capability(
+    name="review",
+    summary="reports that always reach a reviewer: intake, triage, queues, decisions, appeals, health",
+    order=60,
+    service=_service,
+    settings={"review": ReviewSettings, "audit": AuditSettings},
+    commands=_commands,
+    demo=(("reports to reviewers: triage into cases, the review console", _demo),),
+    signal_kinds=("case_open", "verdict"),
+    migrations="review",
+)

@@ -1,0 +1,11 @@
+"""The one entry point (:class:`Bastion`), the installed capabilities and the settings tree.
+
+This is the top of the library: it may import every capability's manifest; nothing but the adapters
+(CLI, API, console, demo) imports it.
+"""
+
+from bastion.system.bastion import Bastion
+from bastion.system.plugins import Installed, Problem, installed
+from bastion.system.settings import BastionSettings, load, settings_markdown
+
+__all__ = ["Bastion", "BastionSettings", "Installed", "Problem", "installed", "load", "settings_markdown"]

@@ -1,0 +1,138 @@
+"""``Bastion(settings)``: the one entry point. It opens the store once and builds each capability's service
+from its manifest on first use; the CLI, the API, the console, the demo and the tests all start here.
+
+    with Bastion.open("sqlite:///bastion.db") as b:
+        b.ingest.ingest(Path("export"))
+        b.refresh("acme")          # stale term and media scans, before detection reads them
+        b.graph.detect("acme")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from bastion.core.capability import Capability
+from bastion.core.errors import ConfigError
+from bastion.store import Store
+from bastion.system import settings as settings_tree
+from bastion.system.plugins import Installed, installed
+from bastion.system.settings import BastionSettings
+
+if TYPE_CHECKING:
+    from bastion.graph.service import NetworkDetector
+    from bastion.ingest import Ingestor
+    from bastion.report.service import CyberTipService
+    from bastion.review import Review
+    from bastion.terms.service import TermGuard
+
+T = TypeVar("T")
+
+
+class Bastion:
+    """A store and the capabilities over it. ``services`` injects ready-made ones (a test's ``Review``)."""
+
+    def __init__(
+        self,
+        settings: BastionSettings | None = None,
+        *,
+        store: Store | None = None,
+        services: Mapping[str, object] | None = None,
+    ) -> None:
+        self.settings = settings or settings_tree.load(database_url=store.url if store else None)
+        self._store = store
+        self._owns_store = store is None
+        self._services: dict[str, object] = dict(services or {})
+        self._built: list[str] = []
+
+    @classmethod
+    def open(cls, database_url: str | None = None, **overrides: Any) -> Bastion:
+        """From the environment, with ``--db`` (``database_url``) and other core fields winning."""
+        return cls(settings_tree.load(database_url=database_url, **overrides))
+
+    # ---- the store and the capabilities -------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings.database_url)
+        return self._store
+
+    @property
+    def installed(self) -> Installed:
+        return installed()
+
+    def capability(self, name: str) -> Capability:
+        cap = self.installed.get(name)
+        if cap is None:
+            problems = [p.detail for p in self.installed.problems if p.capability == name]
+            why = f": {problems[0]}" if problems else ""
+            raise ConfigError(f"capability {name!r} is not installed{why}")
+        return cap
+
+    def service(self, name: str, kind: type[T] | None = None) -> T:
+        """The capability's service, built once from its manifest."""
+        if name not in self._services:
+            factory = self.capability(name).service
+            if factory is None:
+                raise ConfigError(f"capability {name!r} has no service")
+            self._services[name] = factory(self)
+            self._built.append(name)
+        return cast(T, self._services[name])
+
+    def section(self, name: str) -> Any:
+        """A capability's settings section (``b.section("enforce").still_active_days``)."""
+        return self.settings.section(name)
+
+    @property
+    def ingest(self) -> Ingestor:
+        return self.service("ingest")
+
+    @property
+    def terms(self) -> TermGuard:
+        return self.service("terms")
+
+    @property
+    def graph(self) -> NetworkDetector:
+        return self.service("graph")
+
+    @property
+    def review(self) -> Review:
+        return self.service("review")
+
+    @property
+    def report(self) -> CyberTipService:
+        return self.service("report")
+
+    # ---- the pipeline ------------------------------------------------------------------------------
+    def refresh(self, platform: str, *, before: str | None = None) -> list[str]:
+        """Run the refresh hook of every capability that comes before ``before`` (all when ``None``), in
+        pipeline order, so what a capability reads is current when it runs. One line per hook."""
+        limit = self.capability(before).order if before else None
+        notes = []
+        for cap in self.installed.capabilities:
+            if cap.refresh is None or (limit is not None and cap.order >= limit):
+                continue
+            written = cap.refresh(self.store, platform)
+            notes.append(f"{cap.name}: {'up to date' if written == 0 else f'{written} signal(s) refreshed'}")
+        return notes
+
+    # ---- lifetime ----------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop and close what this façade built (and the store, if it opened it)."""
+        for name in reversed(self._built):
+            closer = getattr(self._services[name], "close", None)
+            if callable(closer):
+                closer()
+        self._built.clear()
+        if self._owns_store and self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Bastion:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

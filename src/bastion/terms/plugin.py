@@ -1,0 +1,47 @@
+"""The terms capability's manifest: lexicons, the search guard, term scans and variant discovery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bastion.core.capability import Capability
+from bastion.terms.service import refresh_stale
+
+
+def _service(b: Any) -> object:
+    from bastion.terms.policy_file import policy_from_settings
+    from bastion.terms.service import TermGuard
+
+    return TermGuard.from_store(b.store, policy_from_settings())
+
+
+def _commands(app: Any) -> None:
+    from bastion.cli.terms_cmd import register
+
+    register(app)
+
+
+def _router() -> Any:
+    from bastion.api.routers import terms
+
+    return terms
+
+
+def _demo(ctx: Any) -> None:
+    from bastion.demo.terms import demo_step
+
+    demo_step(ctx)
+
+
+CAPABILITY = Capability(
+    name="terms",
+    summary="operator lexicons, obfuscation-proof matching, a search guard with no bypass, variant discovery",
+    order=30,
+    service=_service,
+    commands=_commands,
+    router=_router,
+    demo=(("term guard: lexicons, scan, blocked searches, variants", _demo),),
+    refresh=refresh_stale,
+    signal_kinds=("term_match", "blocked_search"),
+    migrations="terms",
+)
