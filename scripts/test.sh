@@ -9,6 +9,8 @@ export BASTION_TEST_DATABASE_URL="${BASTION_TEST_DATABASE_URL:-$(bash scripts/se
 echo "== ruff"
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
+echo "== import contracts (layers and public surfaces, pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports --no-cache
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest (SQLite and PostgreSQL)"

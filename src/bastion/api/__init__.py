@@ -13,3 +13,6 @@ def __getattr__(name: str) -> Any:
     if name in ("app", "create_app"):
         return getattr(importlib.import_module("bastion.api.service"), name)
     raise AttributeError(name)
+
+
+__all__ = ["app", "create_app"]

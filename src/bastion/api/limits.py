@@ -11,26 +11,15 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import numpy as np
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bastion.core.settings import ApiLimits
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+__all__ = ["ApiLimits", "RequestLimits", "has_nul", "json_depth"]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-class ApiLimits(BaseSettings):
-    """``BASTION_API_MAX_BODY_BYTES`` and ``BASTION_API_MAX_JSON_DEPTH``."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="BASTION_API_", extra="ignore", use_attribute_docstrings=True
-    )
-
-    max_body_bytes: int = 1_048_576
-    """Larger request bodies are refused (413)."""
-    max_json_depth: int = 32
-    """Deeper JSON nesting is refused (422)."""
 
 
 #: Routes that judge NUL characters item by item instead of refusing the request.

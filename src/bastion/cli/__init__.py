@@ -1,0 +1,1 @@
+__all__: list[str] = []  # the command is bastion.cli.main:app; nothing here is a library API

@@ -8,7 +8,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./bastion.db"
 
 
 class Settings(BaseSettings):
-    """Where Bastion keeps its state; later capabilities add their own fields here."""
+    """The store's section of the settings tree; each capability declares its own in its manifest."""
 
     model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore", use_attribute_docstrings=True)
 
@@ -18,6 +18,19 @@ class Settings(BaseSettings):
     """Rows per transaction when loading an export (memory against commit overhead)."""
     guard_policy: str | None = None
     """A JSON file with the search guard's messages and help resources."""
+
+
+class ApiLimits(BaseSettings):
+    """The API service's request limits; here, below the layers, so the one settings tree can hold them."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BASTION_API_", extra="ignore", use_attribute_docstrings=True
+    )
+
+    max_body_bytes: int = 1_048_576
+    """Larger request bodies are refused (413)."""
+    max_json_depth: int = 32
+    """Deeper JSON nesting is refused (422)."""
 
 
 def load_settings(**overrides: object) -> Settings:

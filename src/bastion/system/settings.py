@@ -17,7 +17,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from bastion.core.errors import ConfigError
-from bastion.core.settings import Settings
+from bastion.core.settings import ApiLimits, Settings
 from bastion.system.plugins import installed
 
 
@@ -41,8 +41,6 @@ class BastionSettings:
 
 def section_classes() -> dict[str, type[BaseSettings]]:
     """``core`` first, then every installed capability that has settings, in pipeline order."""
-    from bastion.api.limits import ApiLimits  # the service adapter's section
-
     classes: dict[str, type[BaseSettings]] = {"core": Settings}
     for cap in installed().capabilities:
         classes.update(cap.settings)

@@ -11,3 +11,36 @@ Signals written (``source="terms"``):
 The pure logic (normalise, views, matcher, guard, discover, lint) never touches the database; ``repository``
 (lexicons and discovery decisions) and ``service`` (scans, the store-backed guard) do.
 """
+
+from bastion.terms.discover import Candidate, discover
+from bastion.terms.guard import Action, GuardDecision, GuardPolicy, SearchEvent, SearchGuard, Viewer
+from bastion.terms.lexicon import Lexicon, MatchMode, Severity, Term, parse_lexicon_csv
+from bastion.terms.matcher import Match, Matcher
+from bastion.terms.policy_file import load_policy, policy_from_settings
+from bastion.terms.repository import LexiconRepository
+from bastion.terms.service import TermGuard, refresh_stale
+from bastion.terms.views import FieldKind
+
+__all__ = [
+    "Action",
+    "Candidate",
+    "FieldKind",
+    "GuardDecision",
+    "GuardPolicy",
+    "Lexicon",
+    "LexiconRepository",
+    "Match",
+    "MatchMode",
+    "Matcher",
+    "SearchEvent",
+    "SearchGuard",
+    "Severity",
+    "Term",
+    "TermGuard",
+    "Viewer",
+    "discover",
+    "load_policy",
+    "parse_lexicon_csv",
+    "policy_from_settings",
+    "refresh_stale",
+]
