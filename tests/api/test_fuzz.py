@@ -17,7 +17,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from bastion.api.policy import POLICY
 from bastion.api.service import create_app
-from bastion.review.auth import Principal, Role
+from bastion.core.roles import Role
+from bastion.review.auth import Principal
 from bastion.review.service import Review
 from review.support import report
 from support.system import around

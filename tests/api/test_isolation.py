@@ -19,9 +19,10 @@ from sqlalchemy import select
 from bastion.api.access import ANONYMOUS, Scope
 from bastion.api.policy import POLICY
 from bastion.api.service import create_app, route_table
+from bastion.core.roles import Role
 from bastion.enforce.actions import ActionService
 from bastion.enforce.model import Decision, parse_kinds
-from bastion.review.auth import Principal, Role
+from bastion.review.auth import Principal
 from bastion.review.service import Review
 from bastion.store.tables_review import review_cases
 from review.support import PASSWORD, login, report

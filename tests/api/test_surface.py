@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from bastion.api.limits import ApiLimits, has_nul, json_depth
 from bastion.api.models import ErrorOut
-from bastion.review.auth import Principal, Role
+from bastion.core.roles import Role
+from bastion.review.auth import Principal
 from bastion.review.service import Review
 from review.support import add_user, login, report
 from support.system import around

@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from bastion.api import access, errors
 from bastion.api.routers import enforce as api
 from bastion.cli import enforce_cmd
+from bastion.core.roles import Role
 from bastion.enforce.settings import EnforceSettings
-from bastion.review.auth import Principal, Role
+from bastion.review.auth import Principal
 from bastion.store import Store
 
 from .world import small_world

@@ -12,7 +12,8 @@ with warnings.catch_warnings():  # starlette asks for httpx2 over httpx; either 
 
 from bastion.api import access, errors
 from bastion.api.routers import guard as guard_api
-from bastion.review.auth import Principal, Role
+from bastion.core.roles import Role
+from bastion.review.auth import Principal
 from bastion.store import Store
 
 TOKEN = "test-token-not-a-secret"

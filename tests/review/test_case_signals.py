@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bastion.core.model import EntityType
-from bastion.review.auth import Principal, Role
+from bastion.core.roles import Role
+from bastion.review.auth import Principal
 from bastion.review.intake import ReportIn, store_reports
 from bastion.review.service import Review
 from review.support import PLATFORM, report

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from bastion.core.errors import Conflict
-from bastion.review.auth import Principal, Role
+from bastion.core.roles import Role
+from bastion.review.auth import Principal
 from bastion.review.cases import CaseDesk, reviewer_figures
 from bastion.review.intake import ReportIn, store_reports
 from bastion.review.service import Review

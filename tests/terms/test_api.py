@@ -9,7 +9,8 @@ from fastapi import Depends, FastAPI, Header, HTTPException
 
 from bastion.api import access
 from bastion.api.routers import terms as terms_api
-from bastion.review.auth import Principal, Role
+from bastion.core.roles import Role
+from bastion.review.auth import Principal
 from bastion.store import Store
 from bastion.terms.guard import GuardPolicy, HelpResource
 from bastion.terms.lexicon import Lexicon

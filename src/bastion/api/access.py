@@ -18,11 +18,12 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from bastion.review.auth import Principal, Role
+from bastion.core.roles import PEOPLE_ROLES, Role
+from bastion.review.auth import Principal
 
 ANONYMOUS = "anonymous"
-PEOPLE = frozenset({"admin", "lead", "reviewer", "auditor"})
-SIGNED_IN = PEOPLE | {"platform"}
+PEOPLE = frozenset(PEOPLE_ROLES)
+SIGNED_IN = PEOPLE | {Role.PLATFORM}
 EVERYONE = SIGNED_IN | {ANONYMOUS}
 
 

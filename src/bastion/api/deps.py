@@ -12,7 +12,8 @@ from fastapi import Depends, Request
 
 from bastion.api.access import authorise, rule_for
 from bastion.core.errors import AuthError, Forbidden
-from bastion.review.auth import Principal, Role, check_role
+from bastion.core.roles import Role
+from bastion.review.auth import Principal, check_role
 from bastion.review.service import Review
 
 SESSION_COOKIE = "bastion_session"

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from bastion.review.auth import Role
+from bastion.core.roles import Role
 
 
 class ErrorOut(BaseModel):

@@ -8,11 +8,12 @@ people's ``admin``/``lead``/``reviewer``/``auditor`` (the auditor also as a toke
 from __future__ import annotations
 
 from bastion.api.access import EVERYONE, PEOPLE, SIGNED_IN, Rule, Scope, rule
+from bastion.core.roles import Role
 
-REVIEWERS = frozenset({"reviewer", "lead"})
-FIGURES = frozenset({"lead", "admin", "auditor"})
-OVERSIGHT = frozenset({"auditor", "admin"})
-DECIDE = frozenset({"lead", "admin"})
+REVIEWERS = frozenset({Role.REVIEWER, Role.LEAD})
+FIGURES = frozenset({Role.LEAD, Role.ADMIN, Role.AUDITOR})
+OVERSIGHT = frozenset({Role.AUDITOR, Role.ADMIN})
+DECIDE = frozenset({Role.LEAD, Role.ADMIN})
 
 POLICY: dict[tuple[str, str], Rule] = {
     # public: load balancers and the login form

@@ -13,9 +13,10 @@ from rich.table import Table
 
 from bastion.cli.context import DbOption, command_group, console, handle_errors, open_bastion, open_store
 from bastion.core.errors import ConfigError, InputError
+from bastion.core.roles import Role
 from bastion.review import audit
 from bastion.review.audit_anchor import Anchorer, FileSink, audit_settings, load_anchors
-from bastion.review.auth import Auth, Role
+from bastion.review.auth import Auth
 from bastion.review.health import check
 from bastion.review.settings import load_review_settings
 from bastion.review.triage import triage_pending

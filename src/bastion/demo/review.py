@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from sqlalchemy import select
 
+from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
-from bastion.review.auth import Auth, Role
+from bastion.review.auth import Auth
 from bastion.review.policy import time_left
 from bastion.review.settings import DEV_SECRET
 from bastion.review.triage import triage_pending

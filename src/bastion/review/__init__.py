@@ -7,7 +7,8 @@ Reads signals of kinds ``hash_match``, ``term_match``, ``blocked_search`` and ``
 
 from __future__ import annotations
 
-from bastion.review.auth import Auth, Principal, Role
+from bastion.core.roles import Role
+from bastion.review.auth import Auth, Principal
 from bastion.review.cases import CaseDesk
 from bastion.review.service import Review
 from bastion.review.settings import ReviewSettings, load_review_settings

@@ -13,7 +13,6 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,20 +20,10 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bastion.core.errors import AuthError, Forbidden, InputError
+from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
 from bastion.review.throttle import LoginThrottle
 from bastion.store.tables_review import review_sessions, review_tokens, review_users
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    LEAD = "lead"
-    REVIEWER = "reviewer"
-    AUDITOR = "auditor"
-    PLATFORM = "platform"
-
-
-PEOPLE_ROLES = (Role.ADMIN, Role.LEAD, Role.REVIEWER, Role.AUDITOR)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import Engine, and_, exists, func, insert, or_, select, true, update
 
 from bastion.core.errors import Conflict, InputError, NotFound
+from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
 from bastion.review import audit
-from bastion.review.auth import Principal, Role
+from bastion.review.auth import Principal
 from bastion.review.case_signals import record_verdict, sync_case_signals
 from bastion.review.policy import OUTCOMES, needs_second_review
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals

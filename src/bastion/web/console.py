@@ -20,10 +20,11 @@ from sqlalchemy import insert, select, update
 
 from bastion.api.deps import SESSION_COOKIE, Authenticated, Figures, Lead, Oversight, ReviewDep, Reviewer
 from bastion.core.errors import AuthError, Conflict, InputError
+from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
 from bastion.enforce.webhook import dead_letters, delivery_counts, requeue
 from bastion.review import audit
-from bastion.review.auth import Principal, Role
+from bastion.review.auth import Principal
 from bastion.review.cases import reviewer_figures
 from bastion.review.evidence import case_evidence
 from bastion.review.policy import time_left

@@ -17,8 +17,8 @@ from bastion.api.models import (
     UserIn,
     UserPublic,
 )
+from bastion.core.roles import Role
 from bastion.review import audit
-from bastion.review.auth import Role
 from bastion.review.cases import reviewer_figures
 
 router = APIRouter(tags=["admin"])

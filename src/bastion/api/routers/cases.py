@@ -11,9 +11,10 @@ from fastapi import APIRouter, Path, Response
 from bastion.api.access import check_owner
 from bastion.api.deps import Appeals, ReviewDep, Reviewer
 from bastion.api.models import AppealIn, CaseEvidence, CasePublic, DecisionIn
+from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
 from bastion.review import audit
-from bastion.review.auth import Principal, Role
+from bastion.review.auth import Principal
 from bastion.review.evidence import case_evidence
 from bastion.review.policy import time_left
 

@@ -15,7 +15,7 @@ from bastion.api.deps import Platform, ReviewDep
 from bastion.api.models import ErrorOut, IntakeResponse, ItemResultPublic, ReportStatus
 from bastion.api.sanitise import poison
 from bastion.core.errors import InputError, NotFound, StorageError
-from bastion.review.auth import Role
+from bastion.core.roles import Role
 from bastion.review.intake import ItemResult, ReportIn, merge, validate
 from bastion.review.service import Review
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_intake
