@@ -28,6 +28,7 @@ from bastion.api.policy import POLICY
 from bastion.api.routers import admin, cases, intake
 from bastion.core.errors import ConfigError
 from bastion.core.settings import load_settings
+from bastion.enforce.decisions import decision_actions
 from bastion.enforce.settings import load_enforce_settings
 from bastion.review.service import Review
 from bastion.review.settings import load_review_settings
@@ -50,8 +51,13 @@ def create_app(
         if owned:
             settings = load_review_settings()
             app.state.review = Review(Store(load_settings().database_url), settings)
+        enforce_settings = load_enforce_settings()
+        if app.state.review.desk.on_decision is None:  # the one place review is wired to enforcement
+            app.state.review.desk.on_decision = decision_actions(
+                enforce_settings.decision_policy, cybertip_environment=enforce_settings.cybertip_environment
+            )
         schedule = FollowThroughSchedule(
-            app.state.review.store, load_enforce_settings().followthrough_interval_seconds
+            app.state.review.store, enforce_settings.followthrough_interval_seconds
         )
         if start_workers:
             app.state.review.start()
