@@ -78,9 +78,7 @@ class DecisionActions:
 
     def _draft(self, conn: Connection, decision: Decision, subject: Subject) -> int:
         """A CyberTipline report draft for one subject, referencing the case and decision (built later)."""
-        ref = (
-            f"case:{decision.case_id}" if decision.case_id is not None else f"decision:{decision.decision_id}"
-        )
+        ref = str(decision.case_id) if decision.case_id is not None else f"decision-{decision.decision_id}"
         return int(
             conn.execute(
                 insert(cybertip_reports).values(

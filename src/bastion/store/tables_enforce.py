@@ -17,13 +17,15 @@ from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table,
 from bastion.store.tables import ID, metadata
 from bastion.store.types import Instant, Json
 
+# (*) ``decision_id`` is always written, but nullable in the schema: SQLite cannot add a NOT NULL reference to
+# a table that already has rows, and rebuilding these tables (referenced by others) is not possible in place.
 enforce_takedowns = Table(
     "enforce_takedowns",
     metadata,
     Column("takedown_id", Integer, primary_key=True, autoincrement=True),
     Column("platform", ID, nullable=False),
     Column("network_id", ID, nullable=False),
-    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id"), nullable=False),
+    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id")),  # set on every row (*)
     Column("decided_at", Instant, nullable=False),
     Column("plan", Json, nullable=False),  # role -> action kinds, as previewed
     Column("members", Integer, nullable=False),
@@ -40,7 +42,7 @@ enforce_actions = Table(
     Column("target_id", ID, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("state", String(16), nullable=False),  # active | reversed
-    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id"), nullable=False),
+    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id")),  # set on every row (*)
     Column("decided_at", Instant, nullable=False),
     Column("takedown_id", Integer, ForeignKey("enforce_takedowns.takedown_id")),
     Column("role", String(16)),
@@ -55,7 +57,7 @@ enforce_events = Table(
     Column("platform", ID, nullable=False),
     Column("event", String(16), nullable=False),  # applied | reversed
     # the decision this change carries out: the action's own when applied, the reversing one when reversed
-    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id"), nullable=False),
+    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id")),  # set on every row (*)
     Column("at", Instant, nullable=False),
     Column("delivery_id", String(64), nullable=False, unique=True),
     Index("ix_enforce_events_action", "action_id"),
@@ -91,7 +93,7 @@ cybertip_reports = Table(
     metadata,
     Column("local_id", Integer, primary_key=True, autoincrement=True),
     Column("platform", ID, nullable=False),
-    Column("case_ref", ID, nullable=False),  # "case:<id>" for a case's report; the caller's words otherwise
+    Column("case_ref", ID, nullable=False),  # the case id for a case's draft; the caller's words otherwise
     Column("account_id", ID),
     Column("environment", String(16), nullable=False),  # test | production
     # draft | withdrawn | built | open | finished | retracted | expired

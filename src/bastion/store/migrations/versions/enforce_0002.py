@@ -46,9 +46,11 @@ def _decisions() -> sa.TableClause:
 def _new_decision(
     conn: sa.Connection, stage: str, outcome: str, row: Any, at: Any, subjects: list[Any]
 ) -> int:
+    table = _decisions()
     return int(
         conn.execute(
-            sa.insert(_decisions()).values(
+            sa.insert(table)
+            .values(
                 case_id=None,
                 reviewer=row.actor,
                 stage=stage,
@@ -60,38 +62,41 @@ def _new_decision(
                 subjects=subjects,
                 final=True,
             )
-        ).inserted_primary_key[0]  # type: ignore[index]
+            .returning(table.c.decision_id)
+        ).scalar_one()
     )
 
 
 def upgrade() -> None:
     for table in ("enforce_takedowns", "enforce_actions", "enforce_events"):
-        op.add_column(table, sa.Column("decision_id", sa.Integer(), nullable=True))
-    op.add_column("cybertip_reports", sa.Column("case_id", sa.Integer(), nullable=True))
-    op.add_column("cybertip_reports", sa.Column("decision_id", sa.Integer(), nullable=True))
+        _add_reference(table, "decision_id", "review_decisions")
+    _add_reference("cybertip_reports", "case_id", "review_cases")
+    _add_reference("cybertip_reports", "decision_id", "review_decisions")
     _move_words(op.get_bind())
-    if op.get_bind().dialect.name == "sqlite":  # tables are rebuilt; children are checked at commit
-        op.execute("PRAGMA defer_foreign_keys = ON")
-    fk = "fk_{}_decision_id_review_decisions"
     for table in ("enforce_takedowns", "enforce_actions", "enforce_events"):
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column("decision_id", existing_type=sa.Integer(), nullable=False)
-            batch.create_foreign_key(fk.format(table), "review_decisions", ["decision_id"], ["decision_id"])
-            for name in _TEXT:
-                batch.drop_column(name)
-    with op.batch_alter_table("cybertip_reports") as batch:
-        batch.create_foreign_key(
-            "fk_cybertip_reports_case_id_review_cases", "review_cases", ["case_id"], ["case_id"]
+        for name in _TEXT:
+            op.drop_column(table, name)
+
+
+def _add_reference(table: str, column: str, target: str) -> None:
+    """A nullable column referencing ``target``. SQLite adds it in place (ALTER TABLE ... REFERENCES): these
+    tables are referenced by others, and rebuilding one with foreign keys on would fail at commit."""
+    name = f"fk_{table}_{column}_{target}"
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column} INTEGER "
+            f"CONSTRAINT {name} REFERENCES {target} ({column})"
         )
-        batch.create_foreign_key(
-            fk.format("cybertip_reports"), "review_decisions", ["decision_id"], ["decision_id"]
-        )
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(name, table, target, [column], [column])
 
 
 def _move_words(conn: sa.Connection) -> None:
     takedowns = sa.table(
         "enforce_takedowns",
-        *(sa.column(n) for n in ("takedown_id", "platform", "decision_id", "decided_at", *_TEXT)),
+        *(sa.column(n) for n in ("takedown_id", "platform", "decision_id", *_TEXT)),
+        sa.column("decided_at", bastion.store.types.Instant(timezone=True)),
     )
     actions = sa.table(
         "enforce_actions",
