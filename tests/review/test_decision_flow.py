@@ -19,7 +19,7 @@ from bastion.review.intake import ReportIn, store_reports
 from bastion.review.service import Review
 from bastion.store import Store
 from bastion.store.decisions import decisions
-from bastion.store.tables import accounts, platforms, signals
+from bastion.store.tables import platforms, signals
 from bastion.store.tables_enforce import (
     cybertip_reports,
     enforce_actions,
@@ -28,40 +28,11 @@ from bastion.store.tables_enforce import (
     enforce_takedowns,
 )
 from bastion.store.tables_review import review_cases
-from review.support import PLATFORM, T0, report
-
-ROLES = {"acct-s": "seller", "acct-b": "buyer", "acct-f": "facilitator", "acct-u": "unknown"}
+from review.support import PLATFORM, T0, report, seed_network
 
 
 def person(name: str, role: Role = Role.REVIEWER) -> Principal:
     return Principal(name, role, "session")
-
-
-def seed_network(store: Store) -> None:
-    """Four accounts in network net-7, one per role (the detector's ``unknown`` is a plain member)."""
-    with store.engine.begin() as conn:
-        conn.execute(platforms.insert().values(name=PLATFORM, first_seen_at=T0))
-        conn.execute(
-            accounts.insert(),
-            [{"platform": PLATFORM, "account_id": a, "created_at": T0, "username": a} for a in ROLES],
-        )
-        conn.execute(
-            signals.insert(),
-            [
-                {
-                    "platform": PLATFORM,
-                    "entity_type": "account",
-                    "entity_id": a,
-                    "kind": "network_member",
-                    "source": "graph",
-                    "key": "",
-                    "score": 0.8,
-                    "created_at": T0,
-                    "evidence": {"network_id": "net-7", "role": role, "run_id": 1},
-                }
-                for a, role in ROLES.items()
-            ],
-        )
 
 
 def network_case(review: Review) -> int:
