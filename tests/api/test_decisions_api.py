@@ -50,6 +50,10 @@ def test_a_case_decision_is_carried_out_and_referenced_not_retyped(
     assert (shown["case_id"], shown["actor"], shown["category"]) == (case_id, "ana", "child_safety")
     assert {s["role"] for s in shown["subjects"]} == {"seller", "buyer", "facilitator", "unknown"}
     assert [x["action_id"] for x in shown["actions"]] == decided["effects"]["action_ids"]
+    drafts = shown["cybertip_reports"]
+    assert [(r["local_id"], r["status"]) for r in drafts] == [
+        (i, "draft") for i in decided["effects"]["report_ids"]
+    ]
 
     # a lead adds an action on the recorded decision: referenced by id, no reason or clause asked again
     extra = {"platform": PLATFORM, "account_id": "acct-b", "actions": ["disable_account"]}

@@ -63,6 +63,17 @@ class SubmitResult:
     files_skipped: int
 
 
+def reports_for_decision(store: Store, decision_id: int) -> list[dict[str, Any]]:
+    """The CyberTipline reports (drafts included) a decision opened: local id, account and status."""
+    query = (
+        select(cybertip_reports.c.local_id, cybertip_reports.c.account_id, cybertip_reports.c.status)
+        .where(cybertip_reports.c.decision_id == decision_id)
+        .order_by(cybertip_reports.c.local_id)
+    )
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
 class CyberTipService:
     def __init__(
         self,

@@ -25,6 +25,7 @@ from bastion.enforce.status import recheck, transparency_summary
 from bastion.enforce.takedown import Takedowns
 from bastion.enforce.webhook import dead_letters
 from bastion.report.preservation import AccessDenied, PreservationVault
+from bastion.report.service import reports_for_decision
 from bastion.store import Store
 
 
@@ -139,7 +140,8 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
 
     @router.get("/v1/decisions/{decision_id}")
     def decision(decision_id: Id, store: StoreDep) -> dict[str, Any]:
-        """One decision, with the actions that carry it out (a case's, or a lead's outside a case)."""
+        """One decision (a case's, or a lead's outside a case), with the actions that carry it out and the
+        CyberTipline reports it opened."""
         service = ActionService(store)
         try:
             found = service.decision(decision_id)
@@ -157,7 +159,8 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
                     "role": a.role,
                 }
                 for a in service.for_decision(decision_id)
-            ]
+            ],
+            "cybertip_reports": reports_for_decision(store, decision_id),
         }
 
     @router.post("/v1/actions/{action_id}/reverse")
