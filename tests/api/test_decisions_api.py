@@ -99,3 +99,29 @@ def test_a_manual_action_outside_a_case_still_works(
         }
     ]
     assert lee.get("/v1/decisions/999", headers=lead).status_code == 404
+
+
+def test_the_console_says_what_a_decision_carried_out(
+    review: Review, sessions: dict[str, tuple[TestClient, dict[str, str]]]
+) -> None:
+    seed_network(review.store)
+    token = {"Authorization": f"Bearer {review.auth.create_token(PLATFORM)}"}
+    ana, a = sessions["ana"]
+    assert ana.post(
+        "/v1/reports", json=report("r-2", "acct-s") | {"platform": PLATFORM}, headers=token
+    ).is_success
+    review.triage()
+    case_id = ana.post("/v1/cases/next", headers=a).json()["case_id"]
+    answer = ana.post(
+        f"/cases/{case_id}/decide",
+        data={
+            "csrf_token": a["X-CSRF-Token"],
+            "outcome": "violating",
+            "clause": "CS-4",
+            "reason": "sells access",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    page = ana.get(answer.headers["location"]).text
+    assert "action(s) taken" in page and "2 CyberTipline draft(s)" in page
