@@ -32,6 +32,9 @@ from bastion.review.subjects import case_subjects
 from bastion.store.decisions import final_decision, save_decision
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals
 
+#: Stages of the case flow (decisions outside it, such as a lead's reversal of one action, may name a case).
+REVIEW_STAGES = ("first", "second", "lead", "appeal")
+
 
 class Conflict(InputError):
     """The case is not in a state that allows this (claimed by someone else, already decided): 409."""
@@ -349,6 +352,7 @@ def reviewer_figures(engine: Engine) -> list[ReviewerFigures]:
         rows = conn.execute(
             select(review_decisions, review_cases.c.outcome.label("final_outcome"), review_cases.c.status)
             .join(review_cases, review_cases.c.case_id == review_decisions.c.case_id)
+            .where(review_decisions.c.stage.in_(REVIEW_STAGES))  # not a lead's reversal of one action
             .order_by(review_decisions.c.case_id, review_decisions.c.decision_id)
         ).all()
     by_case: dict[int, list[Any]] = {}
