@@ -129,3 +129,33 @@ def seed_platform(store: Store, *, minor: str | None = None) -> None:
                 for a in ("acct-a", "acct-b")
             ],
         )
+
+
+NETWORK_ROLES = {"acct-s": "seller", "acct-b": "buyer", "acct-f": "facilitator", "acct-u": "unknown"}
+
+
+def seed_network(store: Store) -> None:
+    """Four accounts in network net-7, one per role (the detector's ``unknown`` is a plain member)."""
+    with store.engine.begin() as conn:
+        conn.execute(platforms.insert().values(name=PLATFORM, first_seen_at=T0))
+        conn.execute(
+            accounts.insert(),
+            [{"platform": PLATFORM, "account_id": a, "created_at": T0, "username": a} for a in NETWORK_ROLES],
+        )
+        conn.execute(
+            signals.insert(),
+            [
+                {
+                    "platform": PLATFORM,
+                    "entity_type": "account",
+                    "entity_id": a,
+                    "kind": "network_member",
+                    "source": "graph",
+                    "key": "",
+                    "score": 0.8,
+                    "created_at": T0,
+                    "evidence": {"network_id": "net-7", "role": role, "run_id": 1},
+                }
+                for a, role in NETWORK_ROLES.items()
+            ],
+        )

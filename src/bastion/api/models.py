@@ -47,12 +47,14 @@ class ReportStatus(BaseModel):
 
 
 class DecisionPublic(BaseModel):
+    decision_id: int | None = None  # what actions (``POST /v1/actions``) and CyberTipline drafts reference
     reviewer: str
     stage: str
     outcome: str
     clause: str
     reason: str
     created_at: datetime
+    final: bool = False  # this decision closed the case, and the decision policy carried it out
 
 
 class CasePublic(BaseModel):
@@ -75,6 +77,8 @@ class CasePublic(BaseModel):
     due_at: datetime
     time_left: str
     decisions: list[DecisionPublic] = []
+    #: What the decision just recorded did (ids of actions, reversals, CyberTipline drafts); on decide only.
+    effects: dict[str, list[int]] | None = None
 
 
 class CaseEvidence(BaseModel):

@@ -48,6 +48,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/actions"): rule("platform", "admin", scope=Scope.OWN),
     ("POST", "/v1/actions"): rule(DECIDE),
     ("POST", "/v1/actions/{action_id}/reverse"): rule(DECIDE),
+    ("GET", "/v1/decisions/{decision_id}"): rule(PEOPLE),
     ("GET", "/v1/actions/{action_id}/history"): rule(PEOPLE, "platform", scope=Scope.RESOURCE),
     ("GET", "/v1/takedowns/preview"): rule(PEOPLE),
     ("POST", "/v1/takedowns"): rule(DECIDE),

@@ -2,10 +2,11 @@
 
 A capability (terms, media, graph, …) is a package with one ``plugin.py`` holding a :class:`Capability`.
 Everything an adapter needs from it is named here: its service, its settings section, its CLI commands,
-its API router, its demo steps, the refresh hook to run when its inputs changed, the signal kinds it
-writes and its migration branch. Adapter pieces are loaders (functions that import when called), so
-building the library never imports typer or FastAPI code it does not use, and a missing optional
-dependency surfaces as an error naming the capability instead of a silent gap.
+its API router, its demo steps, the refresh hook to run when its inputs changed, what it does when a
+reviewer's decision is final, the signal kinds it writes and its migration branch. Adapter pieces are
+loaders (functions that import when called), so building the library never imports typer or FastAPI code
+it does not use, and a missing optional dependency surfaces as an error naming the capability instead of
+a silent gap.
 
 Third-party capabilities register the same object under the ``bastion.capabilities`` entry point group.
 """
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from typing import Any
 
+from bastion.core.decision import DecisionHandler
+
 #: ``register(typer_app)``: adds the capability's commands to the ``bastion`` command.
 CommandLoader = Callable[[Any], None]
 #: Returns the capability's FastAPI router (imported only when the service is built).
@@ -25,6 +28,8 @@ RouterLoader = Callable[[], Any]
 DemoStep = Callable[[Any], None]
 #: ``refresh(store, platform) -> rows written``: bring this capability's stored signals up to date.
 RefreshHook = Callable[[Any, str], int]
+#: Builds, from the façade, what runs inside a final review decision's transaction (enforcement's actions).
+DecisionHook = Callable[[Any], DecisionHandler]
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Capability:
     router: RouterLoader | None = None
     demo: tuple[tuple[str, DemoStep], ...] = ()
     refresh: RefreshHook | None = None
+    on_decision: DecisionHook | None = None  # acts on final decisions, in their unit of work
     signal_kinds: tuple[str, ...] = ()  # the kinds of signal this capability writes
     migrations: str | None = None  # its alembic branch label
     optional: tuple[OptionalFeature, ...] = field(default=())

@@ -9,11 +9,31 @@ Signals written (kind / source):
   original: who disabled it and when, evidence words).
 
 Signals read: ``network_member`` (graph), ``hash_match`` (media), ``term_match`` (terms).
+
+Decisions: every action references the decision it carries out (``review_decisions``); a case's final decision
+reaches enforcement through :func:`decision_actions`, the handler review calls in the decision's transaction.
 """
 
 from bastion.enforce.actions import ActionService
+from bastion.enforce.decision_policy import DecisionPolicy, load_decision_policy
+from bastion.enforce.decisions import DecisionActions, decision_actions
 from bastion.enforce.evasion_store import scan_evasion
-from bastion.enforce.model import ActionKind, Decision
+from bastion.enforce.model import ActionKind, ActionState, Decision
+from bastion.enforce.settings import MIN_PRESERVATION_DAYS, EnforceSettings, load_enforce_settings
 from bastion.enforce.takedown import Takedowns
 
-__all__ = ["ActionKind", "ActionService", "Decision", "Takedowns", "scan_evasion"]
+__all__ = [
+    "MIN_PRESERVATION_DAYS",
+    "ActionKind",
+    "ActionService",
+    "ActionState",
+    "Decision",
+    "DecisionActions",
+    "DecisionPolicy",
+    "EnforceSettings",
+    "Takedowns",
+    "decision_actions",
+    "load_decision_policy",
+    "load_enforce_settings",
+    "scan_evasion",
+]

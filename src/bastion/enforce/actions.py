@@ -3,20 +3,24 @@
 Every change is two writes in one transaction: the action's current state, and an append-only event that
 carries its own delivery id, plus a pending webhook delivery for it. The platform therefore sees each change
 exactly once by webhook (it de-duplicates on the delivery id) and can always catch up by pulling events.
+Actions and events keep the id of the decision they carry out; its words are read from the decision table.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, and_, insert, select, update
 
+from bastion.core.decision import REVERSAL, Subject
 from bastion.core.errors import InputError, NotFound
 from bastion.enforce.model import Action, ActionEvent, ActionKind, ActionState, Decision
 from bastion.store import Store
+from bastion.store.decisions import decisions, load_decision, save_decision
 from bastion.store.tables_enforce import enforce_actions, enforce_deliveries, enforce_events
 
 APPLIED = "applied"
@@ -39,7 +43,23 @@ def action_from_row(row: Row[Any]) -> Action:
         decided_at=m["decided_at"],
         takedown_id=m["takedown_id"],
         role=m["role"],
+        decision_id=m["decision_id"],
+        case_id=m["case_id"],
     )
+
+
+def _action_select() -> Select[Any]:
+    """Actions with the words of the decision each one carries out."""
+    d = decisions.c
+    return select(enforce_actions, d.reviewer.label("actor"), d.reason, d.clause, d.case_id).join(
+        decisions, decisions.c.decision_id == enforce_actions.c.decision_id
+    )
+
+
+def _saved(decision: Decision) -> int:
+    if decision.decision_id is None:
+        raise InputError("store the decision before acting on it", field="decision_id")
+    return decision.decision_id
 
 
 def record_event(conn: Connection, action_id: int, platform: str, event: str, decision: Decision) -> int:
@@ -50,9 +70,7 @@ def record_event(conn: Connection, action_id: int, platform: str, event: str, de
             action_id=action_id,
             platform=platform,
             event=event,
-            actor=decision.actor,
-            reason=decision.reason,
-            clause=decision.clause,
+            decision_id=_saved(decision),
             at=decision.at,
             delivery_id=delivery_id,
         )
@@ -80,6 +98,7 @@ def insert_action(
     takedown_id: int | None = None,
     role: str | None = None,
 ) -> int:
+    """One action carrying out a stored decision, with its ``applied`` event and delivery."""
     target_type, target_id = target or ("account", account_id)
     action_id = conn.execute(
         insert(enforce_actions).values(
@@ -89,9 +108,7 @@ def insert_action(
             target_id=target_id,
             kind=str(kind),
             state=str(ActionState.ACTIVE),
-            reason=decision.reason,
-            clause=decision.clause,
-            actor=decision.actor,
+            decision_id=_saved(decision),
             decided_at=decision.at,
             takedown_id=takedown_id,
             role=role,
@@ -99,6 +116,21 @@ def insert_action(
     ).inserted_primary_key[0]  # type: ignore[index]
     record_event(conn, int(action_id), platform, APPLIED, decision)
     return int(action_id)
+
+
+def reverse_action(conn: Connection, action_id: int, decision: Decision) -> None:
+    """Flip one active action to reversed and record the reversal carrying ``decision`` (stored already)."""
+    row = conn.execute(select(enforce_actions).where(enforce_actions.c.action_id == action_id)).first()
+    if row is None:
+        raise NotFound(f"no action {action_id}")
+    if row.state == ActionState.REVERSED:
+        raise InputError(f"action {action_id} is already reversed", field="action_id")
+    conn.execute(
+        update(enforce_actions)
+        .where(enforce_actions.c.action_id == action_id)
+        .values(state=str(ActionState.REVERSED))
+    )
+    record_event(conn, action_id, row.platform, REVERSED, decision)
 
 
 class ActionService:
@@ -114,7 +146,10 @@ class ActionService:
         *,
         post_id: str | None = None,
     ) -> list[int]:
-        """One decision, one or several actions on one account (or one of its posts), in one transaction."""
+        """One decision, one or several actions on one account (or one of its posts), in one transaction.
+
+        A new decision (no id: a lead acting outside a case) is stored first, in the same transaction; a
+        stored one (read with :meth:`decision`) is only referenced, never asked for or written again."""
         kinds = list(kinds)
         if not kinds:
             raise InputError("no action given", field="action")
@@ -122,37 +157,47 @@ class ActionService:
             raise InputError("only remove_content applies to a single post", field="action")
         target = ("post", post_id) if post_id is not None else None
         with self.store.engine.begin() as conn:
+            if decision.decision_id is None:
+                subject = Subject(platform, account_id, post_id=post_id)
+                decision = save_decision(conn, replace(decision, platform=platform, subjects=(subject,)))
             return [insert_action(conn, platform, account_id, k, decision, target=target) for k in kinds]
 
+    def decision(self, decision_id: int) -> Decision:
+        with self.store.engine.connect() as conn:
+            return load_decision(conn, decision_id)
+
     def reverse(self, action_id: int, decision: Decision) -> Action:
-        """Undo an action (an upheld appeal); the action row flips state, its history keeps both events."""
+        """Undo an action (an upheld appeal); the action row flips state, its history keeps both events.
+        A new decision is stored as a ``reversal`` of the action's decision (same case, if any)."""
         with self.store.engine.begin() as conn:
-            row = conn.execute(
-                select(enforce_actions).where(enforce_actions.c.action_id == action_id)
-            ).first()
-            if row is None:
-                raise NotFound(f"no action {action_id}")
-            if row.state == ActionState.REVERSED:
-                raise InputError(f"action {action_id} is already reversed", field="action_id")
-            conn.execute(
-                update(enforce_actions)
-                .where(enforce_actions.c.action_id == action_id)
-                .values(state=str(ActionState.REVERSED))
-            )
-            record_event(conn, action_id, row.platform, REVERSED, decision)
+            if decision.decision_id is None:
+                row = conn.execute(_action_select().where(enforce_actions.c.action_id == action_id)).first()
+                if row is None:
+                    raise NotFound(f"no action {action_id}")
+                subject = Subject(row.platform, row.account_id, row.role or "subject")
+                decision = save_decision(
+                    conn,
+                    replace(
+                        decision,
+                        stage=REVERSAL,
+                        outcome="not_violating",
+                        case_id=row.case_id,
+                        platform=row.platform,
+                        subjects=(subject,),
+                    ),
+                )
+            reverse_action(conn, action_id, decision)
         return self.get(action_id)
 
     def get(self, action_id: int) -> Action:
         with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(enforce_actions).where(enforce_actions.c.action_id == action_id)
-            ).first()
+            row = conn.execute(_action_select().where(enforce_actions.c.action_id == action_id)).first()
         if row is None:
             raise NotFound(f"no action {action_id}")
         return action_from_row(row)
 
     def for_account(self, platform: str, account_id: str, *, active_only: bool = False) -> list[Action]:
-        query = select(enforce_actions).where(
+        query = _action_select().where(
             enforce_actions.c.platform == platform, enforce_actions.c.account_id == account_id
         )
         if active_only:
@@ -160,8 +205,14 @@ class ActionService:
         with self.store.engine.connect() as conn:
             return [action_from_row(r) for r in conn.execute(query.order_by(enforce_actions.c.action_id))]
 
+    def for_decision(self, decision_id: int) -> list[Action]:
+        """The actions that carry out one decision."""
+        query = _action_select().where(enforce_actions.c.decision_id == decision_id)
+        with self.store.engine.connect() as conn:
+            return [action_from_row(r) for r in conn.execute(query.order_by(enforce_actions.c.action_id))]
+
     def all(self, platform: str | None = None) -> list[Action]:
-        query = select(enforce_actions).order_by(enforce_actions.c.action_id)
+        query = _action_select().order_by(enforce_actions.c.action_id)
         if platform is not None:
             query = query.where(enforce_actions.c.platform == platform)
         with self.store.engine.connect() as conn:
@@ -221,16 +272,22 @@ class ActionService:
 
 def _event_select() -> Select[Any]:
     e = enforce_events.c
-    return select(
-        enforce_actions,
-        e.event_id,
-        e.delivery_id,
-        e.event,
-        e.actor.label("ev_actor"),
-        e.reason.label("ev_reason"),
-        e.clause.label("ev_clause"),
-        e.at,
-    ).join(enforce_events, enforce_actions.c.action_id == e.action_id)
+    ev = decisions.alias("event_decision")
+    return (
+        _action_select()
+        .add_columns(
+            e.event_id,
+            e.delivery_id,
+            e.event,
+            e.decision_id.label("ev_decision_id"),
+            ev.c.reviewer.label("ev_actor"),
+            ev.c.reason.label("ev_reason"),
+            ev.c.clause.label("ev_clause"),
+            e.at,
+        )
+        .join(enforce_events, enforce_actions.c.action_id == e.action_id)
+        .join(ev, ev.c.decision_id == e.decision_id)
+    )
 
 
 def event_from_row(row: Row[Any]) -> ActionEvent:
@@ -244,4 +301,5 @@ def event_from_row(row: Row[Any]) -> ActionEvent:
         reason=m["ev_reason"],
         clause=m["ev_clause"],
         at=m["at"],
+        decision_id=m["ev_decision_id"],
     )

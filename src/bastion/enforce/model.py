@@ -1,19 +1,31 @@
-"""What an enforcement action is, and the reviewed decision every action must carry.
-
-An action without a named actor, a reason and a policy clause cannot be appealed, audited or explained to
-the person it hit, so :class:`Decision` refuses to exist without them.
+"""What an enforcement action is. Every action carries the id of the reviewed decision it carries out
+(:class:`bastion.core.decision.Decision`, re-exported here); who decided, why and under which clause are read
+from that decision, never stored again with the action.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bastion.core.decision import Decision
 from bastion.core.errors import InputError
-from bastion.core.timefmt import iso, utcnow
+from bastion.core.timefmt import iso
+
+__all__ = [
+    "CYBERTIP_DRAFT",
+    "DEFAULT_ROLE_PLAN",
+    "RESTRICTIONS",
+    "Action",
+    "ActionEvent",
+    "ActionKind",
+    "ActionState",
+    "Decision",
+    "parse_kinds",
+]
 
 
 class ActionKind(StrEnum):
@@ -22,6 +34,8 @@ class ActionKind(StrEnum):
     RESTRICT_SEARCH = "restrict_search"  # the account cannot be found through search
     RESTRICT_RECOMMENDATIONS = "restrict_recommendations"  # never recommended to anyone
     RESTRICT_MESSAGES_TO_MINORS = "restrict_messages_to_minors"  # cannot start conversations with minors
+    PRESERVE_EVIDENCE = "preserve_evidence"  # the platform keeps the account's data (18 U.S.C. 2258A(h))
+    NOTIFY = "notify"  # the platform tells the account holder what was decided and how to appeal
 
 
 RESTRICTIONS = (
@@ -38,29 +52,13 @@ DEFAULT_ROLE_PLAN: Mapping[str, tuple[ActionKind, ...]] = {
 }
 
 
+#: Not an action on the platform: a CyberTipline report draft a decision policy can ask for.
+CYBERTIP_DRAFT = "cybertip_draft"
+
+
 class ActionState(StrEnum):
     ACTIVE = "active"
     REVERSED = "reversed"
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """A reviewed decision: who decided, why, under which policy clause, and when."""
-
-    actor: str
-    reason: str
-    clause: str
-    at: datetime = field(default_factory=utcnow)
-
-    def __post_init__(self) -> None:
-        for name in ("actor", "reason", "clause"):
-            if not str(getattr(self, name)).strip():
-                raise InputError(f"a decision needs a non-empty {name}", field=name)
-        if self.at.tzinfo is None:
-            raise InputError("decision time must carry a time zone", field="at")
-
-    def as_json(self) -> dict[str, Any]:
-        return {"actor": self.actor, "reason": self.reason, "clause": self.clause, "at": iso(self.at)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +76,8 @@ class Action:
     decided_at: datetime
     takedown_id: int | None = None
     role: str | None = None
+    decision_id: int | None = None
+    case_id: int | None = None  # the review case the decision was made on, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,7 @@ class ActionEvent:
     reason: str
     clause: str
     at: datetime
+    decision_id: int | None = None  # the decision this change carries out (the reversing one for reversals)
 
     def as_json(self) -> dict[str, Any]:
         a = self.action
@@ -112,12 +113,18 @@ class ActionEvent:
             "at": iso(self.at),
             "takedown_id": a.takedown_id,
             "role": a.role,
+            "decision_id": self.decision_id,
+            "case_id": a.case_id,
         }
 
 
 def parse_kinds(values: list[str] | tuple[str, ...]) -> tuple[ActionKind, ...]:
     out = []
     for v in values:
+        if v == CYBERTIP_DRAFT:
+            raise InputError(
+                f"{CYBERTIP_DRAFT} is not an action on the platform; build a report instead", field="action"
+            )
         try:
             out.append(ActionKind(v))
         except ValueError:

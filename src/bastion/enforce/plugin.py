@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bastion.core.capability import Capability
+from bastion.core.decision import DecisionHandler
 from bastion.enforce.settings import EnforceSettings
 
 
@@ -12,6 +13,13 @@ def _service(b: Any) -> object:
     from bastion.enforce.takedown import Takedowns
 
     return Takedowns(b.store)
+
+
+def _on_decision(b: Any) -> DecisionHandler:
+    from bastion.enforce.decisions import decision_actions
+
+    settings = b.section("enforce")
+    return decision_actions(settings.decision_policy, cybertip_environment=settings.cybertip_environment)
 
 
 def _commands(app: Any) -> None:
@@ -38,6 +46,7 @@ CAPABILITY = Capability(
     order=70,
     service=_service,
     settings={"enforce": EnforceSettings},
+    on_decision=_on_decision,
     commands=_commands,
     router=_router,
     demo=(("enforcement: network takedown, follow-through, CyberTipline report", _demo),),

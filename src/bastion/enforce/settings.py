@@ -42,6 +42,8 @@ class EnforceSettings(BaseSettings):
     preservation_key: SecretStr | None = None  # a Fernet key (32 url-safe base64 bytes)
     preservation_days: int = MIN_PRESERVATION_DAYS
     preservation_roles: str = "admin,lead"  # roles that may read preserved contents
+    #: TOML file: which actions follow a final review decision (default: enforce/data/decision_policy.toml).
+    decision_policy: str | None = None
 
     @field_validator("preservation_days")
     @classmethod

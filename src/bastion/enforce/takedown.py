@@ -10,16 +10,18 @@ re-running the same takedown creates nothing already active and leaves the retri
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import and_, insert, select
 
+from bastion.core.decision import TAKEDOWN, Subject
 from bastion.core.errors import InputError, NotFound
 from bastion.enforce.actions import insert_action
 from bastion.enforce.model import DEFAULT_ROLE_PLAN, ActionKind, ActionState, Decision
 from bastion.enforce.webhook import action_delivery_status
 from bastion.store import Store
+from bastion.store.decisions import save_decision
 from bastion.store.tables_enforce import enforce_actions, enforce_takedowns
 
 MEMBER_KIND = "network_member"
@@ -119,7 +121,8 @@ class Takedowns:
         return TakedownPreview(platform, network_id, members)
 
     def apply(self, network_id: str, decision: Decision, platform: str | None = None) -> TakedownResult:
-        """Record every member's actions and their deliveries in one transaction (or nothing at all)."""
+        """Record the decision (a lead's takedown outside a case, unless already stored), every member's
+        actions and their deliveries in one transaction (or nothing at all)."""
         preview = self.preview(network_id, platform)
         if not any(m.actions for m in preview.members):
             raise InputError(f"the plan acts on no member of network {network_id!r}", field="plan")
@@ -136,14 +139,24 @@ class Takedowns:
                 ).scalar()
                 if existing is not None:
                     return TakedownResult(int(existing), 0, skipped, preview)
+            if decision.decision_id is None:
+                decision = save_decision(
+                    conn,
+                    replace(
+                        decision,
+                        stage=TAKEDOWN,
+                        platform=preview.platform,
+                        subjects=tuple(
+                            Subject(preview.platform, m.account_id, m.role) for m in preview.members
+                        ),
+                    ),
+                )
             takedown_id = int(
                 conn.execute(
                     insert(enforce_takedowns).values(
                         platform=preview.platform,
                         network_id=network_id,
-                        actor=decision.actor,
-                        reason=decision.reason,
-                        clause=decision.clause,
+                        decision_id=decision.decision_id,
                         decided_at=decision.at,
                         plan={role: [str(k) for k in kinds] for role, kinds in self.plan.items()},
                         members=len(preview.members),

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from bastion.core.errors import NotFound
 from bastion.core.model import EntityType
 from bastion.core.timefmt import utcnow
-from bastion.enforce.actions import ActionService
-from bastion.enforce.model import ActionKind, ActionState
+from bastion.enforce import ActionKind, ActionService, ActionState
 from bastion.report.xml import CyberTipCase, ReportedUser, Reporter, ReportFile
 from bastion.store import Store
 from bastion.store.tables import accounts, media, posts

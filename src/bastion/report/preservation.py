@@ -20,7 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from bastion.core.errors import ConfigError, Forbidden, NotFound
 from bastion.core.timefmt import utcnow
-from bastion.enforce.settings import MIN_PRESERVATION_DAYS
+from bastion.enforce import MIN_PRESERVATION_DAYS
 from bastion.store import Store
 from bastion.store.tables_enforce import preservation_access, preservation_items
 

@@ -1,7 +1,11 @@
 """Build, submit and finish CyberTipline reports, keeping every exchange and starting preservation.
 
-A report moves built -> open -> finished (or retracted / expired). Every request is validated before it is
-sent and written, exactly as sent, with NCMEC's answer to ``cybertip_exchanges`` (never updated). ``submit``
+A report moves built -> open -> finished (or retracted / expired). A case's final decision can open a
+``draft`` (the decision policy's ``cybertip_draft``) that references the case and decision; a lead builds it
+(:meth:`CyberTipService.build_draft`), and an upheld appeal withdraws it while it is still a draft.
+
+Every request is validated before it is sent and written, exactly as sent, with NCMEC's answer to
+``cybertip_exchanges`` (never updated). ``submit``
 can be re-run at any point: a finished report is left alone, files already described are not sent again,
 and an open report that NCMEC has deleted for inactivity (24 h after opening or 1 h after its last change,
 whichever is later) is submitted afresh from the same stored XML instead of being silently lost.
@@ -20,7 +24,7 @@ from sqlalchemy import insert, select, update
 
 from bastion.core.errors import InputError, NotFound
 from bastion.core.timefmt import utcnow
-from bastion.enforce.settings import EnforceSettings
+from bastion.enforce import EnforceSettings
 from bastion.report.case import exchanges, gather_case
 from bastion.report.client import CyberTipError, CyberTiplineClient, Response
 from bastion.report.preservation import PreservationVault
@@ -29,6 +33,9 @@ from bastion.report.xml import FileView, Reporter, ReportFile, build_file_detail
 from bastion.store import Store
 from bastion.store.tables_enforce import cybertip_exchanges, cybertip_reports
 
+#: A decision policy's report not built yet, and one its decision's upheld appeal withdrew.
+DRAFT = "draft"
+WITHDRAWN = "withdrawn"
 OPEN_LIFETIME = timedelta(hours=24)
 IDLE_LIFETIME = timedelta(hours=1)
 SAFETY_MARGIN = timedelta(minutes=5)
@@ -54,6 +61,17 @@ class SubmitResult:
     status: str
     files_sent: int
     files_skipped: int
+
+
+def reports_for_decision(store: Store, decision_id: int) -> list[dict[str, Any]]:
+    """The CyberTipline reports (drafts included) a decision opened: local id, account and status."""
+    query = (
+        select(cybertip_reports.c.local_id, cybertip_reports.c.account_id, cybertip_reports.c.status)
+        .where(cybertip_reports.c.decision_id == decision_id)
+        .order_by(cybertip_reports.c.local_id)
+    )
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 class CyberTipService:
@@ -114,6 +132,43 @@ class CyberTipService:
             self._log(conn, local_id, "build", xml.decode(), None, None)
         return BuiltReport(local_id, xml)
 
+    def drafts(self, platform: str | None = None) -> list[Any]:
+        """CyberTipline drafts a decision policy opened, oldest first, for a lead to check and build."""
+        query = select(cybertip_reports).where(cybertip_reports.c.status == DRAFT)
+        if platform is not None:
+            query = query.where(cybertip_reports.c.platform == platform)
+        with self.store.engine.connect() as conn:
+            return list(conn.execute(query.order_by(cybertip_reports.c.local_id)))
+
+    def build_draft(self, local_id: int) -> BuiltReport:
+        """Build and validate the report XML of a draft, which keeps its case and decision (status ``built``).
+
+        Built from the store as it is now, so the enforcement the decision caused is in the report."""
+        row = self.report(local_id)
+        if row.status != DRAFT:
+            raise InputError(f"report {local_id} is {row.status}, not a draft", field="status")
+        case, _context = gather_case(
+            self.store,
+            row.platform,
+            row.account_id,
+            reporter=self.reporter(),
+            case_ref=row.case_ref,
+            profile_url=self.settings.cybertip_platform_url,
+            esp_service=row.platform,
+        )
+        xml = build_report(case)
+        validate(xml)
+        with self.store.engine.begin() as conn:
+            moved = conn.execute(
+                update(cybertip_reports)
+                .where(cybertip_reports.c.local_id == local_id, cybertip_reports.c.status == DRAFT)
+                .values(status="built", last_change_at=utcnow())
+            )
+            if moved.rowcount != 1:
+                raise InputError(f"report {local_id} changed while building", field="status")
+            self._log(conn, local_id, "build", xml.decode(), None, None)
+        return BuiltReport(local_id, xml)
+
     def report(self, local_id: int) -> Any:
         with self.store.engine.connect() as conn:
             row = conn.execute(
@@ -144,6 +199,8 @@ class CyberTipService:
             return SubmitResult(local_id, row.ncmec_report_id, "finished", 0, 0)
         if row.status == "retracted":
             raise InputError(f"report {local_id} was retracted; build a new one", field="status")
+        if row.status in (DRAFT, WITHDRAWN):
+            raise InputError(f"report {local_id} is a {row.status} draft; build it first", field="status")
         xml = self.built_xml(local_id)
         validate(xml)
         if row.status == "open" and now() >= expires_at(row.opened_at, row.last_change_at) - SAFETY_MARGIN:

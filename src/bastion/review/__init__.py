@@ -3,6 +3,8 @@ health and the hash-chained audit log.
 
 Reads signals of kinds ``hash_match``, ``term_match``, ``blocked_search`` and ``network_member`` (evidence
 ``network_id``) to rank and group cases; writes no signals. Its tables are in ``store/tables_review.py``.
+A case's final decision (a :class:`bastion.core.decision.Decision`) is handed to an injected ``on_decision``
+handler in its transaction; review never imports the capability that carries it out.
 """
 
 from __future__ import annotations

@@ -5,6 +5,11 @@ its audit row commit together.
 Stages: ``first`` → closed, or ``second`` (a sample, and every 'not violating' on a child-safety case with a
 hash match or network membership), or ``lead`` (escalation). ``second`` agreeing closes; disagreeing goes to
 ``lead``. An appeal re-opens a closed case at stage ``appeal`` for a reviewer who has not decided on it.
+
+Each decision is one :class:`~bastion.core.decision.Decision` row. The one that closes the case (final) names
+its subjects and is handed to ``on_decision`` (enforcement's handler, injected where the service is wired)
+inside the same transaction, with the case's previous final decision when this one settles an appeal: the
+decision and the actions it causes commit together, and a failure in either records neither.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, exists, func, insert, or_, select, true, update
 
+from bastion.core.decision import Decision, DecisionEffects, DecisionHandler
 from bastion.core.errors import Conflict, InputError, NotFound
 from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
@@ -23,7 +29,12 @@ from bastion.review import audit
 from bastion.review.auth import Principal
 from bastion.review.case_signals import record_verdict, sync_case_signals
 from bastion.review.policy import OUTCOMES, needs_second_review
+from bastion.review.subjects import case_subjects
+from bastion.store.decisions import final_decision, save_decision
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals
+
+#: Stages of the case flow (decisions outside it, such as a lead's reversal of one action, may name a case).
+REVIEW_STAGES = ("first", "second", "lead", "appeal")
 
 
 def _stages_for(role: Role) -> tuple[str, ...]:
@@ -51,11 +62,18 @@ def _claimable(me: Principal, now: datetime, timeout: timedelta) -> Any:
 
 class CaseDesk:
     def __init__(
-        self, engine: Engine, *, second_rate: float = 0.1, claim_timeout_minutes: float = 30
+        self,
+        engine: Engine,
+        *,
+        second_rate: float = 0.1,
+        claim_timeout_minutes: float = 30,
+        on_decision: DecisionHandler | None = None,
     ) -> None:
         self.engine = engine
         self.second_rate = second_rate
         self.timeout = timedelta(minutes=claim_timeout_minutes)
+        #: What follows a final decision, in its transaction; None records decisions without consequences.
+        self.on_decision = on_decision
 
     def queues(self, me: Principal, limit: int = 200) -> list[dict[str, Any]]:
         now = utcnow()
@@ -181,16 +199,22 @@ class CaseDesk:
                 .order_by(review_decisions.c.decision_id.desc())
             ).all()
             stage, status, final = self._next(case, earlier, outcome)
-            conn.execute(
-                insert(review_decisions).values(
-                    case_id=case_id,
-                    reviewer=me.name,
-                    stage=case.stage,
-                    outcome=outcome,
-                    clause=clause,
+            closes = status == "closed"
+            decision = save_decision(
+                conn,
+                Decision(
+                    actor=me.name,
                     reason=reason,
-                    created_at=now,
-                )
+                    clause=clause,
+                    at=now,
+                    outcome=outcome,
+                    category=case.category,
+                    case_id=case_id,
+                    stage=case.stage,
+                    platform=case.platform,
+                    subjects=case_subjects(conn, case) if closes else (),
+                    final=closes,
+                ),
             )
             moved = conn.execute(
                 update(review_cases)
@@ -205,16 +229,28 @@ class CaseDesk:
             )
             if moved.rowcount != 1:
                 raise Conflict(f"case {case_id} changed while deciding")
+            effects = DecisionEffects()
+            if closes and self.on_decision is not None:
+                previous = final_decision(conn, case_id, before=decision.decision_id)
+                effects = self.on_decision(conn, decision, previous)
             audit.append(
                 conn,
                 me.name,
                 "case.decide",
                 f"case:{case_id}",
-                {"stage": case.stage, "outcome": outcome, "clause": clause, "reason": reason, "next": stage},
+                {
+                    "stage": case.stage,
+                    "outcome": outcome,
+                    "clause": clause,
+                    "reason": reason,
+                    "next": stage,
+                    "decision_id": decision.decision_id,
+                }
+                | ({"effects": effects.as_json()} if effects != DecisionEffects() else {}),
             )
             sync_case_signals(conn)
             record_verdict(conn, case_id)
-        return self.get(case_id)
+        return self.get(case_id) | {"effects": effects.as_json()}
 
     def _next(self, case: Any, earlier: Sequence[Any], outcome: str) -> tuple[str, str, str | None]:
         """(next stage, status, final outcome) after this decision."""
@@ -311,8 +347,9 @@ def reviewer_figures(engine: Engine) -> list[ReviewerFigures]:
     appeal), per reviewer, over cases that had more than one decision."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(review_decisions, review_cases.c.outcome.label("final"), review_cases.c.status)
+            select(review_decisions, review_cases.c.outcome.label("final_outcome"), review_cases.c.status)
             .join(review_cases, review_cases.c.case_id == review_decisions.c.case_id)
+            .where(review_decisions.c.stage.in_(REVIEW_STAGES))  # not a lead's reversal of one action
             .order_by(review_decisions.c.case_id, review_decisions.c.decision_id)
         ).all()
     by_case: dict[int, list[Any]] = {}
@@ -326,5 +363,5 @@ def reviewer_figures(engine: Engine) -> list[ReviewerFigures]:
             if i + 1 < len(decisions):
                 f[1] += 1
                 f[2] += decisions[i + 1].outcome == d.outcome
-                f[3] += d.status == "closed" and d.final == d.outcome
+                f[3] += d.status == "closed" and d.final_outcome == d.outcome
     return [ReviewerFigures(name, *v) for name, v in sorted(figures.items())]

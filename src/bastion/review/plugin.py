@@ -12,7 +12,7 @@ from bastion.review.settings import ReviewSettings
 def _service(b: Any) -> object:
     from bastion.review.service import Review
 
-    return Review(b.store, b.section("review").checked())
+    return Review(b.store, b.section("review").checked(), on_decision=b.decision_handler())
 
 
 def _commands(app: Any) -> None:

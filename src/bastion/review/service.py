@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
+from bastion.core.decision import DecisionHandler
 from bastion.core.errors import BastionError
 from bastion.core.timefmt import utcnow
 from bastion.review.audit_anchor import Anchorer
@@ -29,7 +30,11 @@ log = logging.getLogger("bastion.review")
 
 
 class Review:
-    def __init__(self, store: Store, settings: ReviewSettings) -> None:
+    def __init__(
+        self, store: Store, settings: ReviewSettings, *, on_decision: DecisionHandler | None = None
+    ) -> None:
+        """``on_decision``: what follows a case's final decision in its transaction (enforcement's handler,
+        passed in by whoever wires the capabilities together; review never imports enforcement)."""
         self.store = store
         self.settings = settings
         self.engine = store.engine
@@ -39,6 +44,7 @@ class Review:
             self.engine,
             second_rate=settings.second_review_rate,
             claim_timeout_minutes=settings.claim_timeout_minutes,
+            on_decision=on_decision,
         )
         #: SQLite has one writer at a time; taking turns in-process avoids its sleeping busy handler.
         self.write_lock: AbstractContextManager[object] = (

@@ -2,6 +2,8 @@
 deliveries, network takedowns, ban-evasion links, CyberTipline reports with their append-only exchange log,
 and preserved report contents with an append-only access log.
 
+Who decided, why and under which clause is in ``review_decisions`` (one row per decision), which actions,
+events, takedowns and CyberTipline reports reference by ``decision_id`` instead of copying the words.
 ``enforce_actions`` holds each action's current state (active or reversed); every change is also an
 ``enforce_events`` row that is never updated, and that row's id is the cursor platforms pull with
 (``GET /v1/actions?since=``). ``cybertip_exchanges`` keeps the exact XML sent and NCMEC's answers;
@@ -15,15 +17,15 @@ from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table,
 from bastion.store.tables import ID, metadata
 from bastion.store.types import Instant, Json
 
+# (*) ``decision_id`` is always written, but nullable in the schema: SQLite cannot add a NOT NULL reference to
+# a table that already has rows, and rebuilding these tables (referenced by others) is not possible in place.
 enforce_takedowns = Table(
     "enforce_takedowns",
     metadata,
     Column("takedown_id", Integer, primary_key=True, autoincrement=True),
     Column("platform", ID, nullable=False),
     Column("network_id", ID, nullable=False),
-    Column("actor", ID, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("clause", Text, nullable=False),
+    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id")),  # set on every row (*)
     Column("decided_at", Instant, nullable=False),
     Column("plan", Json, nullable=False),  # role -> action kinds, as previewed
     Column("members", Integer, nullable=False),
@@ -40,9 +42,7 @@ enforce_actions = Table(
     Column("target_id", ID, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("state", String(16), nullable=False),  # active | reversed
-    Column("reason", Text, nullable=False),
-    Column("clause", Text, nullable=False),
-    Column("actor", ID, nullable=False),
+    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id")),  # set on every row (*)
     Column("decided_at", Instant, nullable=False),
     Column("takedown_id", Integer, ForeignKey("enforce_takedowns.takedown_id")),
     Column("role", String(16)),
@@ -56,9 +56,8 @@ enforce_events = Table(
     Column("action_id", Integer, ForeignKey("enforce_actions.action_id"), nullable=False),
     Column("platform", ID, nullable=False),
     Column("event", String(16), nullable=False),  # applied | reversed
-    Column("actor", ID, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("clause", Text, nullable=False),
+    # the decision this change carries out: the action's own when applied, the reversing one when reversed
+    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id")),  # set on every row (*)
     Column("at", Instant, nullable=False),
     Column("delivery_id", String(64), nullable=False, unique=True),
     Index("ix_enforce_events_action", "action_id"),
@@ -94,10 +93,13 @@ cybertip_reports = Table(
     metadata,
     Column("local_id", Integer, primary_key=True, autoincrement=True),
     Column("platform", ID, nullable=False),
-    Column("case_ref", ID, nullable=False),
+    Column("case_ref", ID, nullable=False),  # the case id for a case's draft; the caller's words otherwise
     Column("account_id", ID),
     Column("environment", String(16), nullable=False),  # test | production
-    Column("status", String(16), nullable=False),  # built | open | finished | retracted | expired
+    # draft | withdrawn | built | open | finished | retracted | expired
+    Column("status", String(16), nullable=False),
+    Column("case_id", Integer, ForeignKey("review_cases.case_id")),
+    Column("decision_id", Integer, ForeignKey("review_decisions.decision_id")),
     Column("ncmec_report_id", String(64)),
     Column("created_at", Instant, nullable=False),
     Column("opened_at", Instant),

@@ -106,17 +106,24 @@ review_case_reports = Table(
     Index("ix_review_case_reports_case", "case_id"),
 )
 
+#: Every decision, once: a reviewer's on a case (one row per stage), and a lead's outside a case
+#: (case_id NULL, stage manual | takedown | reversal). Enforcement actions, their events and CyberTipline
+#: drafts point here.
 review_decisions = Table(
     "review_decisions",
     metadata,
     Column("decision_id", Integer, primary_key=True, autoincrement=True),
-    Column("case_id", Integer, ForeignKey("review_cases.case_id", ondelete="CASCADE"), nullable=False),
-    Column("reviewer", ID, nullable=False),
+    Column("case_id", Integer, ForeignKey("review_cases.case_id", ondelete="CASCADE")),
+    Column("reviewer", ID, nullable=False),  # the actor
     Column("stage", String(16), nullable=False),
     Column("outcome", String(32), nullable=False),
     Column("clause", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("created_at", Instant, nullable=False),
+    Column("platform", ID),
+    Column("category", String(64)),
+    Column("subjects", Json),  # [{platform, account_id, role, post_id}]
+    Column("final", Boolean, nullable=False, server_default="0"),  # settles its case (or stands alone)
     Index("ix_review_decisions_case", "case_id"),
 )
 

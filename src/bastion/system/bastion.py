@@ -10,10 +10,12 @@ from its manifest on first use; the CLI, the API, the console, the demo and the 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bastion.core.capability import Capability
+from bastion.core.decision import Decision, DecisionEffects, DecisionHandler
 from bastion.core.errors import ConfigError
 from bastion.store import Store
 from bastion.system import settings as settings_tree
@@ -28,6 +30,16 @@ if TYPE_CHECKING:
     from bastion.terms.service import TermGuard
 
 T = TypeVar("T")
+
+
+def _chain(handlers: list[DecisionHandler]) -> DecisionHandler:
+    def run(conn: Any, decision: Decision, previous: Decision | None) -> DecisionEffects:
+        effects = [h(conn, decision, previous) for h in handlers]
+        return DecisionEffects(
+            *(tuple(i for e in effects for i in getattr(e, f.name)) for f in fields(DecisionEffects))
+        )
+
+    return run
 
 
 class Bastion:
@@ -98,7 +110,20 @@ class Bastion:
 
     @property
     def review(self) -> Review:
-        return self.service("review")
+        """Review, with what follows a final decision wired in (also into a ``Review`` a test injected)."""
+        review: Review = self.service("review")
+        if review.desk.on_decision is None:
+            review.desk.on_decision = self.decision_handler()
+        return review
+
+    def decision_handler(self) -> DecisionHandler | None:
+        """Every capability's decision hook, in pipeline order, run in the decision's transaction."""
+        handlers = [c.on_decision(self) for c in self.installed.capabilities if c.on_decision is not None]
+        if not handlers:
+            return None
+        if len(handlers) == 1:
+            return handlers[0]
+        return _chain(handlers)
 
     @property
     def report(self) -> CyberTipService:

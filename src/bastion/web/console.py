@@ -11,6 +11,7 @@ import math
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -268,7 +269,20 @@ def decide(
     note = f"case {case_id}: {outcome.replace('_', ' ')} recorded"
     if case["status"] == "open":
         note += f"; it goes to {'a second reviewer' if case['stage'] == 'second' else 'a lead'}"
-    return RedirectResponse(f"/queues?note={note.replace(' ', '+')}", status_code=303)
+    effects = case.get("effects") or {}
+    done = [
+        f"{len(effects.get(key, []))} {words}"
+        for key, words in (
+            ("action_ids", "action(s) taken"),
+            ("reversed_action_ids", "action(s) reversed"),
+            ("report_ids", "CyberTipline draft(s)"),
+            ("withdrawn_report_ids", "draft(s) withdrawn"),
+        )
+        if effects.get(key)
+    ]
+    if done:
+        note += "; " + ", ".join(done)
+    return RedirectResponse(f"/queues?{urlencode({'note': note})}", status_code=303)
 
 
 @router.post("/cases/{case_id}/release")

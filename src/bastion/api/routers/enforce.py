@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bastion.api.access import Caller, authorise, check_owner, own_platform
+from bastion.core.errors import InputError
 from bastion.enforce.actions import ActionService
 from bastion.enforce.evasion_store import evasion_links
 from bastion.enforce.model import Decision, parse_kinds
@@ -24,6 +25,7 @@ from bastion.enforce.status import recheck, transparency_summary
 from bastion.enforce.takedown import Takedowns
 from bastion.enforce.webhook import dead_letters
 from bastion.report.preservation import PreservationVault
+from bastion.report.service import reports_for_decision
 from bastion.store import Store
 
 
@@ -45,13 +47,25 @@ SettingsDep = Annotated[EnforceSettings, Depends(get_settings)]
 
 
 class ActionRequest(BaseModel):
+    """A lead's action: on a decision already recorded (``decision_id``: a case's, read, not asked again),
+    or outside any case, with the lead's own reason and clause (stored once as a ``manual`` decision)."""
+
     model_config = ConfigDict(extra="forbid")
     platform: str = Field(min_length=1, max_length=255)
     account_id: str = Field(min_length=1, max_length=255)
     actions: list[str] = Field(min_length=1, max_length=5)
-    reason: str = Field(min_length=1, max_length=2_000)
-    clause: str = Field(min_length=1, max_length=255)
+    decision_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    reason: str | None = Field(default=None, min_length=1, max_length=2_000)
+    clause: str | None = Field(default=None, min_length=1, max_length=255)
     post_id: str | None = Field(default=None, max_length=255)
+
+    @model_validator(mode="after")
+    def _one_decision(self) -> ActionRequest:
+        if self.decision_id is not None and (self.reason is not None or self.clause is not None):
+            raise ValueError("give decision_id, or reason and clause for a decision outside a case; not both")
+        if self.decision_id is None and (self.reason is None or self.clause is None):
+            raise ValueError("reason and clause are required without a decision_id")
+        return self
 
 
 class ReverseRequest(BaseModel):
@@ -66,6 +80,19 @@ class TakedownRequest(BaseModel):
     platform: str | None = Field(default=None, max_length=255)
     reason: str = Field(min_length=1, max_length=2_000)
     clause: str = Field(min_length=1, max_length=255)
+
+
+def on_recorded_decision(decision: Decision, body: ActionRequest) -> Decision:
+    """A recorded decision may carry an action only if it found a violation on this account."""
+    if decision.outcome != "violating":
+        raise InputError(f"decision {decision.decision_id} found no violation", field="decision_id")
+    if decision.platform not in (None, body.platform):
+        raise InputError(f"decision {decision.decision_id} is about {decision.platform}", field="platform")
+    if decision.subjects and body.account_id not in {s.account_id for s in decision.subjects}:
+        raise InputError(
+            f"decision {decision.decision_id} does not cover account {body.account_id}", field="account_id"
+        )
+    return decision
 
 
 def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
@@ -87,14 +114,38 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
 
     @router.post("/v1/actions", status_code=201)
     def apply(body: ActionRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
-        ids = ActionService(store).apply(
-            body.platform,
-            body.account_id,
-            parse_kinds(body.actions),
-            Decision(caller.name, body.reason, body.clause),
-            post_id=body.post_id,
+        service = ActionService(store)
+        if body.decision_id is not None:
+            decision = on_recorded_decision(service.decision(body.decision_id), body)
+        else:
+            assert body.reason is not None and body.clause is not None
+            decision = Decision(caller.name, body.reason, body.clause)
+        ids = service.apply(
+            body.platform, body.account_id, parse_kinds(body.actions), decision, post_id=body.post_id
         )
-        return {"action_ids": ids}
+        return {"action_ids": ids, "decision_id": service.get(ids[0]).decision_id}
+
+    @router.get("/v1/decisions/{decision_id}")
+    def decision(decision_id: Id, store: StoreDep) -> dict[str, Any]:
+        """One decision (a case's, or a lead's outside a case), with the actions that carry it out and the
+        CyberTipline reports it opened."""
+        service = ActionService(store)
+        found = service.decision(decision_id)
+        return found.as_json() | {
+            "actions": [
+                {
+                    "action_id": a.action_id,
+                    "account_id": a.account_id,
+                    "target_type": a.target_type,
+                    "target_id": a.target_id,
+                    "action": str(a.kind),
+                    "state": str(a.state),
+                    "role": a.role,
+                }
+                for a in service.for_decision(decision_id)
+            ],
+            "cybertip_reports": reports_for_decision(store, decision_id),
+        }
 
     @router.post("/v1/actions/{action_id}/reverse")
     def reverse(action_id: Id, body: ReverseRequest, store: StoreDep, caller: CallerDep) -> dict[str, Any]:

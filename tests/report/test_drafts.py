@@ -1,0 +1,81 @@
+"""A CyberTipline draft opened by a decision references its decision (not free words), builds into a valid
+report that shows what the decision did, and once withdrawn by an upheld appeal is never built or sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bastion.core.decision import Decision, Subject
+from bastion.core.errors import InputError
+from bastion.enforce.decisions import decision_actions
+from bastion.enforce.settings import EnforceSettings
+from bastion.report.service import CyberTipService
+from bastion.store import Store
+from bastion.store.decisions import save_decision
+from bastion.store.tables import accounts, platforms
+from bastion.store.tables_enforce import cybertip_reports
+
+T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def decide(store: Store, outcome: str = "violating", previous: Decision | None = None) -> Decision:
+    handler = decision_actions()
+    with store.engine.begin() as conn:
+        decision = save_decision(
+            conn,
+            Decision(
+                "lee",
+                "known material",
+                "CS-1",
+                outcome=outcome,
+                category="child_safety",
+                platform="p",
+                subjects=(Subject("p", "acct-1"),),
+            ),
+        )
+        handler(conn, decision, previous)
+    return decision
+
+
+def test_a_draft_builds_from_its_decision_and_a_withdrawn_one_does_not(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(platforms.insert().values(name="p", first_seen_at=T0))
+        conn.execute(
+            accounts.insert().values(platform="p", account_id="acct-1", created_at=T0, username="u1")
+        )
+    first = decide(store)
+    service = CyberTipService(store, EnforceSettings(env="development"))
+    (draft,) = service.drafts("p")
+    assert (draft.decision_id, draft.case_ref, draft.status) == (
+        first.decision_id,
+        f"decision-{first.decision_id}",
+        "draft",
+    )
+    with pytest.raises(InputError, match="build it first"):
+        service.submit(draft.local_id, views=[], fetch=lambda f: None, actor="lee")
+    built = service.build_draft(draft.local_id)
+    assert b"accountPermanentlyDisabled" in built.xml  # the disable the decision caused is in the report
+    assert service.report(draft.local_id).status == "built" and service.drafts() == []
+    with pytest.raises(InputError, match="not a draft"):
+        service.build_draft(draft.local_id)
+
+    second = decide(store)  # a second decision: its own draft, which an overturning decision withdraws
+    later = decide(store, "not_violating", previous=second)
+    assert later.decision_id is not None
+    with store.engine.connect() as conn:
+        rows = dict(conn.execute(select(cybertip_reports.c.decision_id, cybertip_reports.c.status)).all())
+    assert rows == {
+        first.decision_id: "built",
+        second.decision_id: "withdrawn",
+    }  # a built report is not undone
+    with store.engine.connect() as conn:
+        withdrawn = conn.scalar(
+            select(cybertip_reports.c.local_id).where(cybertip_reports.c.status == "withdrawn")
+        )
+    with pytest.raises(InputError, match="withdrawn, not a draft"):
+        service.build_draft(int(withdrawn or 0))
+    with pytest.raises(InputError, match="withdrawn draft"):
+        service.submit(int(withdrawn or 0), views=[], fetch=lambda f: None, actor="lee")
