@@ -11,6 +11,7 @@ from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bastion.core.errors import ConfigError
+from bastion.core.roles import Role, parse_roles
 
 #: 18 U.S.C. 2258A(h)(1): preserve for one year; an operator may keep longer, never shorter.
 MIN_PRESERVATION_DAYS = 365
@@ -20,30 +21,48 @@ PRODUCTION_BASE_URL = "https://report.cybertip.org/ispws"
 
 
 class EnforceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore", use_attribute_docstrings=True)
 
     env: Literal["development", "production"] = "production"
     webhook_url: str | None = None
+    """Where enforcement actions are delivered (the platform's endpoint)."""
     webhook_secret: SecretStr | None = None
+    """HMAC key that signs every delivery; required outside development."""
     webhook_max_attempts: int = 8
+    """Deliveries tried this many times (with backoff) before they become dead letters."""
     webhook_backoff_seconds: float = 2.0
+    """First retry delay; doubles each attempt."""
     webhook_timeout_seconds: float = 10.0
-    #: Accounts still active this many days after a decision are escalated.
+    """How long one delivery may take."""
     still_active_days: int = 7
-    followthrough_interval_seconds: float = 3600.0  # how often `bastion serve` re-checks, delivers, purges
+    """Accounts still active this many days after a decision are escalated."""
+    followthrough_interval_seconds: float = 3600.0
+    """How often `bastion serve` re-checks accounts, delivers pending actions and purges expired evidence."""
     cybertip_environment: Literal["test", "production"] = "test"
-    cybertip_url: str | None = None  # override (a local fake in tests); default from the environment
+    """NCMEC's test environment unless set to `production` explicitly."""
+    cybertip_url: str | None = None
+    """Override of the CyberTipline URL (a local stand-in in tests)."""
     cybertip_username: str | None = None
+    """CyberTipline credentials (required to submit)."""
     cybertip_password: SecretStr | None = None
+    """CyberTipline password (with the username)."""
     cybertip_reporter_email: str = "trust-and-safety@example.invalid"
+    """The reporting person's contact in each report."""
     cybertip_reporter_first_name: str = "Trust"
+    """The reporting person's name in each report."""
     cybertip_reporter_last_name: str = "Safety"
-    cybertip_platform_url: str = ""  # profile URL template, e.g. https://example.com/u/{username}
-    preservation_key: SecretStr | None = None  # a Fernet key (32 url-safe base64 bytes)
+    cybertip_platform_url: str = ""
+    """Profile URL template for reported users, e.g. `https://example.com/u/{username}`."""
+    cybertip_xsd: str | None = None
+    """NCMEC's own XSD (from `GET /xsd`), used in place of the bundled encoding of the element order."""
+    preservation_key: SecretStr | None = None
+    """Fernet key (32 url-safe base64 bytes) for preserved contents; required outside development."""
     preservation_days: int = MIN_PRESERVATION_DAYS
-    preservation_roles: str = "admin,lead"  # roles that may read preserved contents
-    #: TOML file: which actions follow a final review decision (default: enforce/data/decision_policy.toml).
+    """How long preserved contents are kept; never less than a year (18 U.S.C. 2258A(h))."""
+    preservation_roles: str = "admin,lead"
+    """Roles that may read preserved contents."""
     decision_policy: str | None = None
+    """TOML file: the actions after a final review decision (default `enforce/data/decision_policy.toml`)."""
 
     @field_validator("preservation_days")
     @classmethod
@@ -63,8 +82,8 @@ class EnforceSettings(BaseSettings):
         return PRODUCTION_BASE_URL if self.cybertip_environment == "production" else TEST_BASE_URL
 
     @property
-    def reader_roles(self) -> frozenset[str]:
-        return frozenset(r.strip() for r in self.preservation_roles.split(",") if r.strip())
+    def reader_roles(self) -> frozenset[Role]:
+        return parse_roles(self.preservation_roles, setting="BASTION_PRESERVATION_ROLES")
 
     def webhook_key(self) -> bytes:
         secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""

@@ -8,12 +8,12 @@ changes. A document that fails is never sent: NCMEC would reject it (4100) after
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 import xmlschema
 
 from bastion.core.errors import ConfigError, InputError
+from bastion.enforce import EnforceSettings
 
 BUNDLED_XSD = Path(__file__).with_name("data") / "cybertipline.xsd"
 
@@ -23,7 +23,7 @@ class InvalidReport(InputError):
 
 
 def schema_path() -> Path:
-    override = os.environ.get("BASTION_CYBERTIP_XSD")
+    override = EnforceSettings().cybertip_xsd  # read per call: an operator's XSD applies without a restart
     return Path(override) if override else BUNDLED_XSD
 
 

@@ -50,7 +50,8 @@ class AuditSettings(BaseSettings):
     """Keys the audit log's hash chain; unset means derived from ``BASTION_SECRET_KEY``."""
     secret_key: SecretStr | None = None
     audit_anchor: str | None = None
-    """Where signed checkpoints of the audit log go: a file path, an http(s) URL or a database URL."""
+    """Where signed checkpoints of the audit log go: a file (make it append-only or ship it off the host),
+    an https URL or another database's URL; without one, dropped last rows cannot be detected."""
     audit_checkpoint_seconds: float = 60.0
     """How often the service writes a checkpoint."""
 

@@ -35,7 +35,8 @@ class ReviewSettings(BaseSettings):
     alert_webhook: str | None = None
     """Where pipeline alerts are posted (a chat webhook URL)."""
     second_review_rate: float = 0.1
-    """Share of decisions sent to a blind second review."""
+    """Share of decisions sampled for a blind second review ("not violating" on a child-safety case with a
+    hash match or network membership is always second-reviewed)."""
     break_after_reveals: int = 20
     """Reveals within an hour before the console suggests a break."""
     claim_timeout_minutes: float = 30.0

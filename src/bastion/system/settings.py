@@ -102,6 +102,8 @@ def _default(info: FieldInfo) -> str:
     value = info.get_default(call_default_factory=True)
     if value is None:
         return "unset"
+    if value == "":
+        return "empty"
     if isinstance(value, BaseModel) or "Secret" in type(value).__name__:
         return "(development default)"
     return f"`{value}`"
