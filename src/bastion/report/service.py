@@ -29,7 +29,7 @@ from bastion.report.case import exchanges, gather_case
 from bastion.report.client import CyberTipError, CyberTiplineClient, Response
 from bastion.report.preservation import PreservationVault
 from bastion.report.schema import validate
-from bastion.report.xml import FileView, Reporter, ReportFile, build_file_details, build_report
+from bastion.report.xml import CyberTipCase, FileView, Reporter, ReportFile, build_file_details, build_report
 from bastion.store import Store
 from bastion.store.tables_enforce import cybertip_exchanges, cybertip_reports
 
@@ -140,14 +140,9 @@ class CyberTipService:
         with self.store.engine.connect() as conn:
             return list(conn.execute(query.order_by(cybertip_reports.c.local_id)))
 
-    def build_draft(self, local_id: int) -> BuiltReport:
-        """Build and validate the report XML of a draft, which keeps its case and decision (status ``built``).
-
-        Built from the store as it is now, so the enforcement the decision caused is in the report."""
-        row = self.report(local_id)
-        if row.status != DRAFT:
-            raise InputError(f"report {local_id} is {row.status}, not a draft", field="status")
-        case, _context = gather_case(
+    def _case_of(self, row: Any) -> tuple[CyberTipCase, dict[str, Any]]:
+        """The report's contents gathered from the store as it is now (a stored report's row)."""
+        return gather_case(
             self.store,
             row.platform,
             row.account_id,
@@ -156,6 +151,15 @@ class CyberTipService:
             profile_url=self.settings.cybertip_platform_url,
             esp_service=row.platform,
         )
+
+    def build_draft(self, local_id: int) -> BuiltReport:
+        """Build and validate the report XML of a draft, which keeps its case and decision (status ``built``).
+
+        Built from the store as it is now, so the enforcement the decision caused is in the report."""
+        row = self.report(local_id)
+        if row.status != DRAFT:
+            raise InputError(f"report {local_id} is {row.status}, not a draft", field="status")
+        case, _context = self._case_of(row)
         xml = build_report(case)
         validate(xml)
         with self.store.engine.begin() as conn:
@@ -214,15 +218,7 @@ class CyberTipService:
             self._set(local_id, status="open", ncmec_report_id=resp.report_id, opened_at=t, last_change_at=t)
             row = self.report(local_id)
         report_id: str = row.ncmec_report_id
-        case, context = gather_case(
-            self.store,
-            row.platform,
-            row.account_id,
-            reporter=self.reporter(),
-            case_ref=row.case_ref,
-            profile_url=self.settings.cybertip_platform_url,
-            esp_service=row.platform,
-        )
+        case, context = self._case_of(row)
         done = self._described(local_id, report_id)
         sent = skipped = 0
         for f in case.files:
