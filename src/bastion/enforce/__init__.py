@@ -13,7 +13,8 @@ Signals read: ``network_member`` (graph), ``hash_match`` (media), ``term_match``
 
 from bastion.enforce.actions import ActionService
 from bastion.enforce.evasion_store import scan_evasion
+from bastion.enforce.kinds import EVASION, STILL_ACTIVE
 from bastion.enforce.model import ActionKind, Decision
 from bastion.enforce.takedown import Takedowns
 
-__all__ = ["ActionKind", "ActionService", "Decision", "Takedowns", "scan_evasion"]
+__all__ = ["EVASION", "STILL_ACTIVE", "ActionKind", "ActionService", "Decision", "Takedowns", "scan_evasion"]

@@ -17,14 +17,14 @@ from sqlalchemy import func, select
 from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import iso, utcnow
 from bastion.enforce.followthrough import FollowThrough, Tracked, Transparency, follow_through, transparency
+from bastion.enforce.kinds import EVASION, STILL_ACTIVE
 from bastion.enforce.model import ActionKind, ActionState
 from bastion.store import Store
 from bastion.store.tables import accounts, ingest_files, reports, signals
 from bastion.store.tables_enforce import cybertip_reports, enforce_actions, enforce_takedowns
 
-STILL_ACTIVE = "still_active"
 SOURCE = "enforce"
-_OWN_KINDS = (STILL_ACTIVE, "evasion")
+_OWN_KINDS = (str(STILL_ACTIVE), str(EVASION))
 
 
 def platforms_with_decisions(store: Store) -> list[str]:

@@ -11,3 +11,7 @@ Signals written (``source="terms"``):
 The pure logic (normalise, views, matcher, guard, discover, lint) never touches the database; ``repository``
 (lexicons and discovery decisions) and ``service`` (scans, the store-backed guard) do.
 """
+
+from bastion.terms.kinds import BLOCKED_SEARCH, TERM_MATCH
+
+__all__ = ["BLOCKED_SEARCH", "TERM_MATCH"]
