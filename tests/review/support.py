@@ -13,10 +13,12 @@ import httpx
 from fastapi.testclient import TestClient
 
 from bastion.api.service import create_app
+from bastion.core.model import EntityType, Signal
+from bastion.graph.kinds import NETWORK_MEMBER
 from bastion.review.service import Review
 from bastion.review.settings import ReviewSettings
 from bastion.store import Store
-from bastion.store.tables import accounts, platforms, posts, signals
+from bastion.store.tables import accounts, platforms, posts
 
 PASSWORD = "correct-horse-battery-1"
 PLATFORM = "pinegrove"
@@ -108,20 +110,8 @@ def seed_platform(store: Store, *, minor: str | None = None) -> None:
                 text="bluefinch tidelamp",
             )
         )
-        conn.execute(
-            signals.insert(),
-            [
-                {
-                    "platform": PLATFORM,
-                    "entity_type": "account",
-                    "entity_id": a,
-                    "kind": "network_member",
-                    "source": "graph",
-                    "key": "",
-                    "score": 0.8,
-                    "created_at": T0,
-                    "evidence": {"network_id": "net-1", "role": "seller", "run_id": 1},
-                }
-                for a in ("acct-a", "acct-b")
-            ],
-        )
+    member = {"network_id": "net-1", "role": "seller", "run_id": 1}
+    store.signals.add(
+        Signal(PLATFORM, EntityType.ACCOUNT, a, NETWORK_MEMBER, "graph", 0.8, member, created_at=T0)
+        for a in ("acct-a", "acct-b")
+    )
