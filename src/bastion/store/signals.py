@@ -131,7 +131,8 @@ class SignalRepository:
         *,
         conn: Connection | None = None,
     ) -> Iterator[Signal]:
-        """Signals on these (platform, account id) pairs, of these kinds (``None``: every kind)."""
+        """Signals on these (platform, account id) pairs, of these kinds (``None``: every kind), oldest
+        first within each chunk of pairs."""
         wanted = None if kinds is None else sorted({str(k) for k in kinds})
         with self._connect(conn) as c:
             for start in range(0, len(keys), _CHUNK):
@@ -143,6 +144,30 @@ class SignalRepository:
                     query = query.where(signals.c.kind.in_(wanted))
                 for row in c.execute(query.order_by(signals.c.id)):
                     yield _from_row(row)
+
+    def strongest(
+        self,
+        platform: str,
+        account_ids: Sequence[str],
+        *,
+        excluding: Iterable[SignalKind] = (),
+        limit: int = 200,
+        conn: Connection | None = None,
+    ) -> list[Signal]:
+        """The strongest signals on these accounts (highest score first), leaving out some kinds."""
+        query = (
+            select(signals)
+            .where(
+                signals.c.platform == platform,
+                signals.c.entity_type == str(EntityType.ACCOUNT),
+                signals.c.entity_id.in_(list(account_ids)),
+                signals.c.kind.not_in(sorted({str(k) for k in excluding})),
+            )
+            .order_by(signals.c.score.desc())
+            .limit(limit)
+        )
+        with self._connect(conn) as c:
+            return [_from_row(r) for r in c.execute(query)]
 
     def kinds(self, platform: str | None = None, *, conn: Connection | None = None) -> list[SignalKind]:
         """The kinds stored (on one platform), by name: declared ones with their hints, others as defaults."""
@@ -193,6 +218,11 @@ class SignalRepository:
             return
         with self._engine.connect() as c:
             yield c
+
+
+def as_dict(item: Signal) -> dict[str, Any]:
+    """A signal as plain data (the kind by name), for JSON answers and templates."""
+    return {**_to_row(item), "created_at": item.created_at}
 
 
 def _like_prefix(prefix: str) -> str:
