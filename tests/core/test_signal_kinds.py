@@ -82,6 +82,8 @@ def test_signals_store_the_name_and_read_back_the_declared_kind(store: Store) ->
         assert got["bluefinch_named"].means == SignalKind("x").means  # undeclared: the default kind
         assert [k.name for k in store.signals.kinds("p")] == ["bluefinch_named", "bluefinch_stored"]
         assert store.signals.count(kind) == 1
+        assert set(store.signals.first_seen("p", ["a", "b"])) == {"a"}
+        assert store.signals.first_seen("p", ["a"], excluding=[kind, named("bluefinch_named")]) == {}
         assert store.signals.replace("test", kind, "p", []) == 0
         assert store.signals.count(kind) == 0
     finally:

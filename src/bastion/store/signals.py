@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, delete, func, select, tuple_
@@ -176,6 +177,32 @@ class SignalRepository:
             query = query.where(signals.c.platform == platform)
         with self._connect(conn) as c:
             return [lookup(k) for (k,) in c.execute(query)]
+
+    def first_seen(
+        self,
+        platform: str,
+        account_ids: Sequence[str],
+        *,
+        excluding: Iterable[SignalKind] = (),
+        conn: Connection | None = None,
+    ) -> dict[str, datetime]:
+        """When the first signal (of a kind not excluded) was written on each of these accounts."""
+        skip = sorted({str(k) for k in excluding})
+        out: dict[str, datetime] = {}
+        with self._connect(conn) as c:
+            for start in range(0, len(account_ids), _CHUNK):
+                query = (
+                    select(signals.c.entity_id, func.min(signals.c.created_at))
+                    .where(
+                        signals.c.platform == platform,
+                        signals.c.entity_type == str(EntityType.ACCOUNT),
+                        signals.c.entity_id.in_(list(account_ids[start : start + _CHUNK])),
+                        signals.c.kind.not_in(skip),
+                    )
+                    .group_by(signals.c.entity_id)
+                )
+                out.update({a: at for a, at in c.execute(query)})
+        return out
 
     def version(self, kinds: Iterable[SignalKind], platform: str) -> tuple[tuple[str, int, int], ...]:
         """(kind, count, newest id) per kind present: changes whenever a signal of these kinds is written
