@@ -128,7 +128,7 @@ def lookup(name: SignalKind | str) -> SignalKind:
     does not depend on which capabilities this process happened to import first."""
     key = str(name)
     known = _kinds.get(key)
-    if known is None and not _discovered:
+    if known is None and _passes < _MAX_PASSES and not _running:
         discover()
         known = _kinds.get(key)
     if known is not None:
@@ -145,15 +145,30 @@ def named(name: str) -> SignalKind:
 
 #: Entry-point group through which a plugin outside this package declares its kinds (a module to import).
 ENTRY_POINT_GROUP = "bastion.signal_kinds"
-_discovered = False
+#: Discovery runs until one pass loads everything, at most this often (a pass that fails, e.g. on a
+#: capability still being imported, is retried on a later miss; a dependency that stays missing is logged).
+_MAX_PASSES = 3
+_passes = 0
+_running = False
 _log = logging.getLogger(__name__)
 
 
 def discover() -> list[str]:
     """Import each capability's ``kinds`` module (``bastion/<capability>/kinds.py``) and each plugin's
-    ``bastion.signal_kinds`` entry point, once; returns what could not be loaded (also logged)."""
-    global _discovered
-    _discovered = True
+    ``bastion.signal_kinds`` entry point; returns what could not be loaded (also logged)."""
+    global _passes, _running
+    _running = True
+    try:
+        failed = _load_declarations()
+    finally:
+        _running = False
+    _passes = _MAX_PASSES if not failed else _passes + 1
+    for problem in failed:
+        _log.warning("signal kinds not loaded: %s", problem)
+    return failed
+
+
+def _load_declarations() -> list[str]:
     root = __name__.split(".")[0]
     here = Path(__file__).resolve().parent.parent
     modules = sorted(f"{root}.{p.parent.name}.kinds" for p in here.glob("*/kinds.py"))
@@ -168,8 +183,6 @@ def discover() -> list[str]:
             ep.load()
         except ImportError as exc:
             failed.append(f"{ep.name}: {exc}")
-    for problem in failed:
-        _log.warning("signal kinds not loaded: %s", problem)
     return failed
 
 
