@@ -8,9 +8,11 @@ import sys
 
 import pytest
 
+from bastion.core.errors import InputError
 from bastion.core.model import EntityType, Signal
 from bastion.core.signals import (
     DEFAULT_TRIAGE_WEIGHT,
+    ON_ACCOUNTS,
     UNKNOWN_MAX_LLR,
     KindConflict,
     SignalKind,
@@ -86,5 +88,8 @@ def test_signals_store_the_name_and_read_back_the_declared_kind(store: Store) ->
         assert store.signals.first_seen("p", ["a"], excluding=[kind, named("bluefinch_named")]) == {}
         assert store.signals.replace("test", kind, "p", []) == 0
         assert store.signals.count(kind) == 0
+        on_accounts = SignalKind("bluefinch_on_accounts", attaches_to=ON_ACCOUNTS)
+        with pytest.raises(InputError, match="attach to account, not to a post"):
+            store.signals.add([Signal("p", EntityType.POST, "x", on_accounts, "test", 0.5)])
     finally:
         unregister(kind)

@@ -16,8 +16,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -50,8 +49,9 @@ class SignalKind:
     """
 
     name: str
-    #: the entity types (``core.model.EntityType`` values) a signal of this kind is written on
-    attaches_to: frozenset[str] = frozenset({"account"})
+    #: the entity types (``core.model.EntityType`` values) a signal of this kind is written on; the
+    #: repository refuses others (empty: any, as for a kind nobody declared)
+    attaches_to: frozenset[str] = frozenset()
     #: what it means, in one line a reviewer understands
     means: str = "a signal from a capability this installation does not describe"
     #: how its score is read (what 0 and 1 are)
@@ -89,9 +89,16 @@ class SignalKind:
     def __str__(self) -> str:
         return self.name
 
+    def attaches(self, entity_type: str) -> bool:
+        return not self.attaches_to or str(entity_type) in self.attaches_to
+
     def describe(self, value: float) -> str:
         """The dossier's words for one account's strength of this kind."""
         return (self.words or self.name + " (strength {v:.2f})").format(v=value)
+
+
+#: ``attaches_to`` of the kinds written on accounts only.
+ON_ACCOUNTS = frozenset({"account"})
 
 
 class KindConflict(ValueError):
@@ -196,15 +203,6 @@ def declared() -> tuple[SignalKind, ...]:
         return tuple(_kinds[k] for k in sorted(_kinds))
 
 
-def kinds(names: Iterable[SignalKind | str]) -> tuple[SignalKind, ...]:
-    return tuple(lookup(n) for n in names)
-
-
-def with_hints(kind: SignalKind, **hints: object) -> SignalKind:
-    """A copy of ``kind`` with other hints (a consumer's or a test's explicit weights)."""
-    return replace(kind, **hints)  # type: ignore[arg-type]
-
-
 def _fields(kind: SignalKind) -> tuple[object, ...]:
     return tuple(getattr(kind, f) for f in SignalKind.__dataclass_fields__)
 
@@ -213,6 +211,7 @@ __all__ = [
     "DEFAULT_MAX_LLR",
     "DEFAULT_MEMBER_RATE",
     "DEFAULT_TRIAGE_WEIGHT",
+    "ON_ACCOUNTS",
     "UNKNOWN_MAX_LLR",
     "KindConflict",
     "Side",
@@ -220,10 +219,8 @@ __all__ = [
     "declared",
     "discover",
     "is_declared",
-    "kinds",
     "lookup",
     "named",
     "register",
     "unregister",
-    "with_hints",
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bastion.core.signals import SignalKind, register
+from bastion.core.signals import ON_ACCOUNTS, SignalKind, register
 
 EVASION, STILL_ACTIVE = register(
     SignalKind(
         "evasion",
+        attaches_to=ON_ACCOUNTS,
         means="a new account that looks like a banned one (ban evasion)",
         strength="the evasion scorer's probability",
         evidence=False,
@@ -14,6 +15,7 @@ EVASION, STILL_ACTIVE = register(
     ),
     SignalKind(
         "still_active",
+        attaches_to=ON_ACCOUNTS,
         means="still active after a takedown was requested",
         strength="1",
         evidence=False,

@@ -3,11 +3,12 @@ signals its loader derives from ingested tables (reports, link-in-bio domains, p
 
 from __future__ import annotations
 
-from bastion.core.signals import DEFAULT_MAX_LLR, SignalKind, register
+from bastion.core.signals import DEFAULT_MAX_LLR, ON_ACCOUNTS, SignalKind, register
 
 NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
     SignalKind(
         "network_member",
+        attaches_to=ON_ACCOUNTS,
         means="member of a detected network (the detector's own output, never its input)",
         strength="the member probability",
         evidence=False,
@@ -16,6 +17,7 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
     ),
     SignalKind(
         "report",
+        attaches_to=ON_ACCOUNTS,
         means="reported by other users (derived from the reports table)",
         strength="1 - 0.5^(summed reporter weights); spam reports weigh a quarter",
         member_rate=0.15,
@@ -25,6 +27,7 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
     ),
     SignalKind(
         "shared_link",
+        attaches_to=ON_ACCOUNTS,
         means="external link domain shared with other accounts (link-in-bio hubs)",
         strength="0.5 for two holders, rising to 1 at ten",
         member_rate=0.2,
@@ -34,6 +37,7 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
     ),
     SignalKind(
         "stories_only",
+        attaches_to=ON_ACCOUNTS,
         means="posts almost only stories",
         strength="the stories share, when at least 0.8 of at most 20 posts",
         member_rate=0.3,
@@ -43,6 +47,7 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
     ),
     SignalKind(
         "new_account",
+        attaches_to=ON_ACCOUNTS,
         means="recently created account",
         strength="1 - age/90 days",
         member_rate=0.3,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bastion.core.signals import SignalKind, register
+from bastion.core.signals import ON_ACCOUNTS, SignalKind, register
 
 (CONTACT_GUARD,) = register(
     SignalKind(
         "contact_guard",
+        attaches_to=ON_ACCOUNTS,
         means="a contact the guard held back or blocked",
         strength="by the action taken",
         evidence=False,

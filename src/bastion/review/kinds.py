@@ -3,11 +3,12 @@ learns from them). Neither is evidence for detection nor adds to triage."""
 
 from __future__ import annotations
 
-from bastion.core.signals import SignalKind, register
+from bastion.core.signals import ON_ACCOUNTS, SignalKind, register
 
 CASE_OPEN, VERDICT = register(
     SignalKind(
         "case_open",
+        attaches_to=ON_ACCOUNTS,
         means="under review in an open case",
         strength="1 a child-safety case, 0.5 another category",
         evidence=False,
@@ -15,6 +16,7 @@ CASE_OPEN, VERDICT = register(
     ),
     SignalKind(
         "verdict",
+        attaches_to=ON_ACCOUNTS,
         means="a reviewer's final decision on the account",
         strength="1 violating, 0 not violating",
         evidence=False,

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, delete, func, select, tuple_
 
+from bastion.core.errors import InputError
 from bastion.core.model import EntityType, Signal
 from bastion.core.signals import SignalKind, lookup
 from bastion.core.timefmt import utcnow
@@ -257,6 +258,12 @@ def _like_prefix(prefix: str) -> str:
 
 
 def _to_row(item: Signal) -> dict[str, Any]:
+    if not item.kind.attaches(item.entity_type):
+        raise InputError(
+            f"{item.kind} signals attach to {', '.join(sorted(item.kind.attaches_to))}, "
+            f"not to a {item.entity_type}",
+            field="entity_type",
+        )
     return {
         "platform": item.platform,
         "entity_type": str(item.entity_type),

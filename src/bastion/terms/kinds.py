@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bastion.core.signals import DEFAULT_MAX_LLR, Side, SignalKind, register
+from bastion.core.signals import DEFAULT_MAX_LLR, ON_ACCOUNTS, Side, SignalKind, register
 
 TERM_MATCH, BLOCKED_SEARCH = register(
     SignalKind(
@@ -17,6 +17,7 @@ TERM_MATCH, BLOCKED_SEARCH = register(
     ),
     SignalKind(
         "blocked_search",
+        attaches_to=ON_ACCOUNTS,
         means="searches the term guard blocked",
         strength="0.6 a blocked search, 0.9 one spelled around the lexicon",
         member_rate=0.15,
