@@ -5,6 +5,7 @@ import bastion.guard
 
 def test_guard_surface_is_deliberate() -> None:
     assert set(bastion.guard.__all__) == {
+        "CONTACT_GUARD",
         "REASONS",
         "Action",
         "ContactDecision",

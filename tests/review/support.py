@@ -13,10 +13,12 @@ import httpx
 from fastapi.testclient import TestClient
 
 from bastion.api.service import create_app
+from bastion.core.model import EntityType, Signal
+from bastion.graph.kinds import NETWORK_MEMBER
 from bastion.review.service import Review
 from bastion.review.settings import ReviewSettings
 from bastion.store import Store
-from bastion.store.tables import accounts, platforms, posts, signals
+from bastion.store.tables import accounts, platforms, posts
 from support.system import around
 
 PASSWORD = "correct-horse-battery-1"
@@ -112,23 +114,11 @@ def seed_platform(store: Store, *, minor: str | None = None) -> None:
                 text="bluefinch tidelamp",
             )
         )
-        conn.execute(
-            signals.insert(),
-            [
-                {
-                    "platform": PLATFORM,
-                    "entity_type": "account",
-                    "entity_id": a,
-                    "kind": "network_member",
-                    "source": "graph",
-                    "key": "",
-                    "score": 0.8,
-                    "created_at": T0,
-                    "evidence": {"network_id": "net-1", "role": "seller", "run_id": 1},
-                }
-                for a in ("acct-a", "acct-b")
-            ],
-        )
+    member = {"network_id": "net-1", "role": "seller", "run_id": 1}
+    store.signals.add(
+        Signal(PLATFORM, EntityType.ACCOUNT, a, NETWORK_MEMBER, "graph", 0.8, member, created_at=T0)
+        for a in ("acct-a", "acct-b")
+    )
 
 
 NETWORK_ROLES = {"acct-s": "seller", "acct-b": "buyer", "acct-f": "facilitator", "acct-u": "unknown"}
@@ -142,20 +132,16 @@ def seed_network(store: Store) -> None:
             accounts.insert(),
             [{"platform": PLATFORM, "account_id": a, "created_at": T0, "username": a} for a in NETWORK_ROLES],
         )
-        conn.execute(
-            signals.insert(),
-            [
-                {
-                    "platform": PLATFORM,
-                    "entity_type": "account",
-                    "entity_id": a,
-                    "kind": "network_member",
-                    "source": "graph",
-                    "key": "",
-                    "score": 0.8,
-                    "created_at": T0,
-                    "evidence": {"network_id": "net-7", "role": role, "run_id": 1},
-                }
-                for a, role in NETWORK_ROLES.items()
-            ],
+    store.signals.add(
+        Signal(
+            PLATFORM,
+            EntityType.ACCOUNT,
+            a,
+            NETWORK_MEMBER,
+            "graph",
+            0.8,
+            {"network_id": "net-7", "role": role, "run_id": 1},
+            created_at=T0,
         )
+        for a, role in NETWORK_ROLES.items()
+    )

@@ -107,3 +107,12 @@ def test_the_readme_example_runs_end_to_end(
     assert run.networks and run.flagged > 0
     assert stats.created > 0  # the export's user reports became cases
     assert b._store is None
+
+
+def test_the_manifests_name_every_declared_signal_kind() -> None:
+    """Kinds are found by convention (each capability's kinds.py); the manifests must list the same ones."""
+    from bastion.core import signals
+
+    signals.discover()
+    in_manifests = {k.name for c in installed().capabilities for k in c.signal_kinds}
+    assert in_manifests == {k.name for k in signals.declared()}

@@ -22,7 +22,9 @@ def capabilities() -> None:
     found = installed()
     table = Table("capability", "what it does", "signals written", "migrations")
     for cap in found.capabilities:
-        table.add_row(cap.name, cap.summary, ", ".join(cap.signal_kinds) or "-", cap.migrations or "-")
+        table.add_row(
+            cap.name, cap.summary, ", ".join(map(str, cap.signal_kinds)) or "-", cap.migrations or "-"
+        )
     console.print(table)
     for problem in found.problems:
         console.print(f"[yellow]{problem.capability}:[/yellow] {problem.detail}")

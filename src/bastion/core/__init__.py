@@ -9,6 +9,7 @@ from bastion.core.model import (
     PostKind,
     Signal,
 )
+from bastion.core.signals import Side, SignalKind, lookup, register
 
 __all__ = [
     "AccountStatus",
@@ -20,5 +21,9 @@ __all__ = [
     "InputError",
     "NotFound",
     "PostKind",
+    "Side",
     "Signal",
+    "SignalKind",
+    "lookup",
+    "register",
 ]

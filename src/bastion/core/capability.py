@@ -19,6 +19,7 @@ from importlib.util import find_spec
 from typing import Any
 
 from bastion.core.decision import DecisionHandler
+from bastion.core.signals import SignalKind
 
 #: ``register(typer_app)``: adds the capability's commands to the ``bastion`` command.
 CommandLoader = Callable[[Any], None]
@@ -62,7 +63,7 @@ class Capability:
     demo: tuple[tuple[str, DemoStep], ...] = ()
     refresh: RefreshHook | None = None
     on_decision: DecisionHook | None = None  # acts on final decisions, in their unit of work
-    signal_kinds: tuple[str, ...] = ()  # the kinds of signal this capability writes
+    signal_kinds: tuple[SignalKind, ...] = ()  # the kinds of signal this capability writes (its kinds.py)
     migrations: str | None = None  # its alembic branch label
     optional: tuple[OptionalFeature, ...] = field(default=())
 

@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bastion.core.signals import SignalKind, lookup
+
 
 class EntityType(StrEnum):
     ACCOUNT = "account"
@@ -76,12 +78,13 @@ class Signal:
     """Something a capability learned about one entity, with the facts a reviewer can check.
 
     ``key`` makes re-running a scan idempotent: the same (platform, entity, kind, source, key) is one row.
+    ``kind`` is a declared :class:`~bastion.core.signals.SignalKind`; a name (a stored row) is looked up.
     """
 
     platform: str
     entity_type: EntityType
     entity_id: str
-    kind: str
+    kind: SignalKind
     source: str
     score: float
     evidence: Mapping[str, Any] = field(default_factory=dict)
@@ -89,5 +92,7 @@ class Signal:
     created_at: datetime | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.kind, SignalKind):
+            object.__setattr__(self, "kind", lookup(self.kind))
         if not 0.0 <= self.score <= 1.0:
             raise ValueError(f"signal score must be in [0, 1], got {self.score}")

@@ -16,6 +16,7 @@ from rich.table import Table
 from bastion.demo.runner import DemoContext
 from bastion.media.banks import PDQ, parse_records
 from bastion.media.hashing import hash_file
+from bastion.media.kinds import HASH_MATCH
 from bastion.media.matcher import MatchResult
 from bastion.media.repository import BankRepository
 from bastion.media.service import MediaMatcher
@@ -96,7 +97,7 @@ def demo_step(ctx: DemoContext) -> None:
     sellers = set(ctx.truth.members("seller"))
     flagged = {
         s.entity_id
-        for s in ctx.store.signals.of_kind("hash_match", ctx.platform.config.platform)
+        for s in ctx.store.signals.of_kind(HASH_MATCH, ctx.platform.config.platform)
         if s.entity_type == "account"
     }
     ctx.console.print(

@@ -18,12 +18,15 @@ from bastion.enforce.actions import ActionService
 from bastion.enforce.decision_policy import DecisionPolicy, load_decision_policy
 from bastion.enforce.decisions import DecisionActions, decision_actions
 from bastion.enforce.evasion_store import scan_evasion
+from bastion.enforce.kinds import EVASION, STILL_ACTIVE
 from bastion.enforce.model import ActionKind, ActionState, Decision
 from bastion.enforce.settings import MIN_PRESERVATION_DAYS, EnforceSettings, load_enforce_settings
 from bastion.enforce.takedown import Takedowns
 
 __all__ = [
+    "EVASION",
     "MIN_PRESERVATION_DAYS",
+    "STILL_ACTIVE",
     "ActionKind",
     "ActionService",
     "ActionState",

@@ -18,15 +18,17 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select
 
 from bastion.core.model import EntityType, Signal
+from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
 from bastion.enforce.evasion import EvasionMatch, EvasionScorer, Profile
 from bastion.enforce.evasion_originals import Original, chunks, find_originals
 from bastion.enforce.evasion_text import bio_tokens, link_domain
+from bastion.enforce.kinds import EVASION
 from bastion.store import Store
 from bastion.store.tables import accounts, follows, media, platforms, posts
 from bastion.store.tables_enforce import enforce_evasion
 
-KIND = "evasion"
+KIND = EVASION
 SOURCE = "enforce"
 LOOKBACK = timedelta(days=7)
 
@@ -63,7 +65,7 @@ def _profiles(store: Store, platform: str, ids: list[str], rows: dict[str, Any])
                 if p:
                     pdq[account].append(p)
     wanted = set(ids)
-    for s in store.signals.of_kind("term_match", platform):
+    for s in store.signals.of_kind(named("term_match"), platform):
         owner = s.entity_id if s.entity_type == EntityType.ACCOUNT else post_owner.get(s.entity_id)
         term = s.evidence.get("term")
         if owner in wanted and term:

@@ -6,6 +6,7 @@ from typing import Any
 
 from bastion.core.capability import Capability
 from bastion.core.decision import DecisionHandler
+from bastion.enforce.kinds import EVASION, STILL_ACTIVE
 from bastion.enforce.settings import EnforceSettings
 
 
@@ -50,6 +51,6 @@ CAPABILITY = Capability(
     commands=_commands,
     router=_router,
     demo=(("enforcement: network takedown, follow-through, CyberTipline report", _demo),),
-    signal_kinds=("still_active", "evasion"),
+    signal_kinds=(STILL_ACTIVE, EVASION),
     migrations="enforce",
 )

@@ -12,19 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import iso, utcnow
 from bastion.enforce.followthrough import FollowThrough, Tracked, Transparency, follow_through, transparency
+from bastion.enforce.kinds import EVASION, STILL_ACTIVE
 from bastion.enforce.model import ActionKind, ActionState
 from bastion.store import Store
-from bastion.store.tables import accounts, ingest_files, reports, signals
+from bastion.store.tables import accounts, ingest_files, reports
 from bastion.store.tables_enforce import cybertip_reports, enforce_actions, enforce_takedowns
 
-STILL_ACTIVE = "still_active"
 SOURCE = "enforce"
-_OWN_KINDS = (STILL_ACTIVE, "evasion")
+_OWN_KINDS = (STILL_ACTIVE, EVASION)
 
 
 def platforms_with_decisions(store: Store) -> list[str]:
@@ -137,7 +137,7 @@ def transparency_summary(store: Store, platform: str) -> Transparency:
         ):
             roles.setdefault(account, role)
             decided[account] = min(decided.get(account, at), at)
-        first_seen = _first_flagged(conn, platform, list(decided))
+        first_seen = _first_flagged(store, conn, platform, list(decided))
     hours = [
         max(0.0, (decided[a] - first_seen[a]).total_seconds() / 3600) for a in decided if a in first_seen
     ]
@@ -146,25 +146,13 @@ def transparency_summary(store: Store, platform: str) -> Transparency:
     )
 
 
-def _first_flagged(conn: object, platform: str, account_ids: list[str]) -> dict[str, datetime]:
+def _first_flagged(
+    store: Store, conn: Connection, platform: str, account_ids: list[str]
+) -> dict[str, datetime]:
     """When Bastion first knew something about each account: its earliest signal or user report."""
-    from sqlalchemy import Connection
-
-    assert isinstance(conn, Connection)
-    out: dict[str, datetime] = {}
+    out = store.signals.first_seen(platform, account_ids, excluding=_OWN_KINDS, conn=conn)
     for start in range(0, len(account_ids), 500):
         part = account_ids[start : start + 500]
-        for account, at in conn.execute(
-            select(signals.c.entity_id, func.min(signals.c.created_at))
-            .where(
-                signals.c.platform == platform,
-                signals.c.entity_type == str(EntityType.ACCOUNT),
-                signals.c.entity_id.in_(part),
-                signals.c.kind.not_in(_OWN_KINDS),
-            )
-            .group_by(signals.c.entity_id)
-        ):
-            out[account] = at
         for account, at in conn.execute(
             select(reports.c.target_id, func.min(reports.c.created_at))
             .where(

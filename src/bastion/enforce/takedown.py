@@ -17,6 +17,7 @@ from sqlalchemy import and_, insert, select
 
 from bastion.core.decision import TAKEDOWN, Subject
 from bastion.core.errors import InputError, NotFound
+from bastion.core.signals import named
 from bastion.enforce.actions import insert_action
 from bastion.enforce.model import DEFAULT_ROLE_PLAN, ActionKind, ActionState, Decision
 from bastion.enforce.webhook import action_delivery_status
@@ -24,7 +25,7 @@ from bastion.store import Store
 from bastion.store.decisions import save_decision
 from bastion.store.tables_enforce import enforce_actions, enforce_takedowns
 
-MEMBER_KIND = "network_member"
+MEMBER_KIND = named("network_member")  # declared by graph (graph/kinds.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 A signal says as much as it is rarer among ordinary accounts than among network members. Members are a
 small minority, so the share of all accounts that carry a signal estimates its rate among ordinary accounts;
-the rate among members is a stated assumption (``MEMBER_RATE``), the one number a verdict fit refines. The
+the rate among members is a stated assumption (the kind's ``member_rate``, declared by the capability that
+produces it; a kind nobody declared assumes ``core.signals.DEFAULT_MEMBER_RATE`` and says at most
+``UNKNOWN_MAX_LLR``), the one number a verdict fit refines. The
 evidence is the log-likelihood ratio log(member rate / platform rate), scaled by the signal's strength: a
 code word that a hobby community uses innocently is common on that platform and says less there.
 """
@@ -14,35 +16,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bastion.core.signals import lookup
 from bastion.graph.container import FloatArray
-from bastion.graph.signals import (
-    BLOCKED_SEARCH,
-    HASH_MATCH,
-    NEW_ACCOUNT,
-    REPORT,
-    SHARED_LINK,
-    STORIES_ONLY,
-    TERM_MATCH,
-)
+from bastion.graph.signals import evidence_kinds
 
 #: A signal counts as present from this strength on (weaker values are noise the loaders keep).
 PRESENT = 0.15
 
-#: Assumed share of network members that carry each signal (seller-side and buyer-side members alike):
-#: what researchers report of such networks. Lower than it looks on purpose: a signal that most members
-#: lack must not become a requirement.
-MEMBER_RATE: Mapping[str, float] = {
-    HASH_MATCH: 0.05,
-    TERM_MATCH: 0.3,
-    SHARED_LINK: 0.2,
-    STORIES_ONLY: 0.3,
-    NEW_ACCOUNT: 0.3,
-    BLOCKED_SEARCH: 0.15,
-    REPORT: 0.15,
-}
-#: The most one signal may say (log-odds): a near-unique signal is still one fact about one account.
-MAX_LLR: Mapping[str, float] = {HASH_MATCH: 6.0}
-DEFAULT_MAX_LLR = 4.0
+# The assumed share of network members that carry each kind (seller-side and buyer-side members alike,
+# what researchers report of such networks; lower than it looks on purpose: a signal that most members
+# lack must not become a requirement) and the most one signal may say (log-odds: a near-unique signal is
+# still one fact about one account) are the kind's ``member_rate`` and ``max_llr`` hints.
 #: Below this many carriers the platform rate is shrunk toward this prior rate (Laplace-style).
 PRIOR_RATE = 0.01
 PRIOR_COUNT = 20.0
@@ -64,13 +48,15 @@ class BaseRate:
 
 
 def base_rates(signals: Mapping[str, FloatArray], n: int) -> dict[str, BaseRate]:
-    """Per-kind carrier share and log-likelihood ratio for the kinds in ``MEMBER_RATE``."""
+    """Per-kind carrier share and log-likelihood ratio for every own-signal kind (``evidence_kinds``)."""
     out = {}
-    for kind, member in MEMBER_RATE.items():
+    for kind in evidence_kinds(signals):
+        hints = lookup(kind)
+        member = hints.member_rate
         s = signals.get(kind)
         carriers = int((s >= PRESENT).sum()) if s is not None else 0
         rate = (carriers + PRIOR_RATE * PRIOR_COUNT) / (n + PRIOR_COUNT)
-        llr = float(np.clip(np.log(member / rate), 0.0, MAX_LLR.get(kind, DEFAULT_MAX_LLR)))
+        llr = float(np.clip(np.log(member / rate), 0.0, hints.max_llr))
         # a kind no account carries is not produced here (no lexicon, no hash list): its absence is mute
         absent = float(min(0.0, np.log((1.0 - member) / (1.0 - min(rate, 0.5))))) if carriers else 0.0
         out[kind] = BaseRate(kind, carriers, rate, llr, absent)

@@ -85,7 +85,7 @@ class GraphBuilder:
         """Take account-level signals from any capability (other entity types are ignored here)."""
         for s in signals:
             if s.entity_type == "account" and s.platform == self.platform:
-                self.add_signal(s.entity_id, s.kind, s.score)
+                self.add_signal(s.entity_id, s.kind.name, s.score)
 
     def build(self) -> AccountGraph:
         n = len(self._ids)

@@ -12,6 +12,7 @@ from typing import Any
 from bastion.graph.detector import Evidence
 from bastion.graph.load import LoadedPlatform
 from bastion.graph.network import Network
+from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
 
 
 def with_facts(net: Network, loaded: LoadedPlatform) -> Network:
@@ -34,7 +35,7 @@ def with_facts(net: Network, loaded: LoadedPlatform) -> Network:
         if i in loaded.domains:
             extra.append(
                 Evidence(
-                    "shared_link" if any(x.signal == "shared_link" for x in m.evidence) else "links",
+                    SHARED_LINK if any(x.signal == SHARED_LINK for x in m.evidence) else "links",
                     "links in profile: " + ", ".join(loaded.domains[i]),
                     {"domains": loaded.domains[i]},
                 )
@@ -44,23 +45,23 @@ def with_facts(net: Network, loaded: LoadedPlatform) -> Network:
 
 
 def fact_words(kind: str, facts: list[dict[str, Any]]) -> str:
-    if kind == "term_match":
+    if kind == TERM_MATCH:
         return "matched " + ", ".join(
             f"{f.get('term', '?')!r} in {f.get('column', f.get('field', 'text'))}"
             + (f" (evasions: {', '.join(f['evasions'])})" if f.get("evasions") else "")
             for f in facts
         )
-    if kind == "shared_link":
+    if kind == SHARED_LINK:
         return "shares " + ", ".join(
             f"{f['domain']} with {f['accounts'] - 1} other account(s)" for f in facts
         )
-    if kind == "report":
+    if kind == REPORT:
         return f"{facts[0]['reporters']} distinct reporter(s)"
-    if kind == "hash_match":
+    if kind == HASH_MATCH:
         return "matched " + ", ".join(
             f"list {f.get('list', '?')} entry {f.get('entry_id', '?')}" for f in facts
         )
-    if kind == "blocked_search":
+    if kind == BLOCKED_SEARCH:
         total = int(facts[0].get("total", len(facts)))
         return f"{total} blocked search(es), e.g. " + ", ".join(repr(f.get("query", "?")) for f in facts)
     return ""

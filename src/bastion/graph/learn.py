@@ -16,7 +16,7 @@ from scipy.optimize import minimize
 
 from bastion.core.errors import InputError
 from bastion.graph.container import FloatArray
-from bastion.graph.model import DEFAULT_WEIGHTS, FEATURES, Weights
+from bastion.graph.model import DEFAULT_WEIGHTS, FEATURES, UNKNOWN_WEIGHT, Weights
 
 #: How strongly weights are pulled toward the defaults (per verdict-free unit of evidence).
 RIDGE = 2.0
@@ -69,9 +69,10 @@ def fit_weights(
             "with both outcomes, are needed to fit weights",
             field="verdicts",
         )
-    names = [f for f in FEATURES if f in features]
+    # the tuned features in their order, then any other kind's (a new signal kind's) by name
+    names = [f for f in FEATURES if f in features] + sorted(set(features) - set(FEATURES))
     x = np.column_stack([np.asarray(features[f], dtype=np.float64) for f in names])
-    prior = np.array([DEFAULT_WEIGHTS.get(f, 1.0) for f in names])
+    prior = np.array([DEFAULT_WEIGHTS.get(f, UNKNOWN_WEIGHT) for f in names])
     start = np.concatenate([[0.0], np.array([current[f] for f in names])])
     z0 = x @ start[1:]
     b0 = float(np.log((pos + 0.5) / (neg + 0.5)) - np.median(z0))

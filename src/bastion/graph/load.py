@@ -1,7 +1,8 @@
 """Database wiring, read side: one platform's ingested tables and stored signals -> :class:`AccountGraph`.
 
 The only module of the pure detection core that reads the store. Signals other capabilities stored
-(``term_match``, ``blocked_search``, ``hash_match``) are used when present and never required; reports,
+(``term_match``, ``blocked_search``, ``hash_match``, and any other kind whose producer declares it
+evidence, or that no installed capability declares) are used when present and never required; reports,
 link-in-bio domains and posting pattern are derived here from the ingested tables.
 """
 
@@ -18,8 +19,16 @@ import numpy as np
 from sqlalchemy import func, select
 
 from bastion.core.model import EntityType, Signal
+from bastion.core.signals import SignalKind, lookup
 from bastion.graph.container import AGE_CODES, AGE_UNKNOWN, AccountGraph, NodeAttributes
-from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
+from bastion.graph.signals import (
+    BLOCKED_SEARCH,
+    DERIVED_KINDS,
+    HASH_MATCH,
+    REPORT,
+    SHARED_LINK,
+    TERM_MATCH,
+)
 from bastion.store import Store
 from bastion.store.tables import (
     accounts,
@@ -33,7 +42,8 @@ from bastion.store.tables import (
     seeds,
 )
 
-#: Signals stored by other capabilities that the detector reads when they exist.
+#: Signals stored by other capabilities that the detector reads when they exist, read first in this order
+#: (account indices follow first appearance); every other stored evidence kind follows, by name.
 UPSTREAM_KINDS = (TERM_MATCH, BLOCKED_SEARCH, HASH_MATCH)
 #: A report whose reason mentions spam says little about this harm; others count in full.
 SPAM_REPORT_WEIGHT = 0.25
@@ -187,8 +197,9 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
 
     facts: dict[tuple[int, str], list[dict[str, Any]]] = {}
     upstream: dict[str, dict[int, float]] = {}
-    for kind in UPSTREAM_KINDS:
-        for s in sorted(store.signals.of_kind(kind, platform), key=lambda s: (s.entity_id, -s.score)):
+    for signal_kind in upstream_kinds(store, platform):
+        kind = signal_kind.name
+        for s in sorted(store.signals.of_kind(signal_kind, platform), key=lambda s: (s.entity_id, -s.score)):
             owner = _owner(s, post_owner)
             if owner is None:
                 continue
@@ -255,6 +266,12 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
         signals=sig,
     )
     return LoadedPlatform(graph, domains, facts)
+
+
+def upstream_kinds(store: Store, platform: str) -> list[SignalKind]:
+    """The stored kinds read as own evidence: the known ones, then any other evidence kind present."""
+    stored = [k for k in store.signals.kinds(platform) if k.evidence and k.name not in DERIVED_KINDS]
+    return [*map(lookup, UPSTREAM_KINDS), *(k for k in stored if k.name not in UPSTREAM_KINDS)]
 
 
 def _triples(ids: _Ids, rows: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

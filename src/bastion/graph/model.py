@@ -11,12 +11,13 @@ platform with a small one are both calibrated. Nothing is clipped: a reviewer ca
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from bastion.core.signals import Side, lookup
 from bastion.graph.container import FloatArray
 from bastion.graph.signals import (
     BLOCKED_SEARCH,
@@ -36,7 +37,8 @@ FEATURES = (*SELLER_FEATURES, *BUYER_FEATURES, TIE, REACH, DENSE)
 #: Dense blocks are evidence a reviewer sees and a role input, not a share of the score, until verdicts
 #: show they help: legitimate communities are dense too.
 DEFAULT_WEIGHTS: Mapping[str, float] = {**dict.fromkeys(FEATURES, 1.0), DENSE: 0.0}
-#: A weight for a feature kind this model does not know (a new signal kind's default).
+#: A weight for a feature kind this model does not know (a new signal kind's default until verdicts fit
+#: one; give it in ``Weights.coefficients`` to set it explicitly).
 UNKNOWN_WEIGHT = 0.5
 
 #: A seed is someone's assertion (a report, an analyst): real evidence, never proof on its own.
@@ -55,6 +57,26 @@ _WORDS = {
     REACH: "reaches out to strong sellers",
     DENSE: "inside a dense block of suspects",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSet:
+    """The feature names of one run: the tuned ones, then any other own-signal kind on its declared side
+    (appended, so the sums over the tuned features run in the same order as before)."""
+
+    seller: tuple[str, ...] = SELLER_FEATURES
+    buyer: tuple[str, ...] = BUYER_FEATURES
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return (*self.seller, *self.buyer, TIE, REACH, DENSE)
+
+    @classmethod
+    def of(cls, kinds: Iterable[str]) -> FeatureSet:
+        extra = [k for k in kinds if k not in FEATURES]
+        seller = tuple(k for k in extra if lookup(k).side is not Side.BUYER)
+        buyer = tuple(k for k in extra if lookup(k).side is Side.BUYER)
+        return cls((*SELLER_FEATURES, *seller), (*BUYER_FEATURES, *buyer))
 
 
 def logit(p: float) -> float:

@@ -19,7 +19,7 @@ from bastion.graph.cluster import cluster_suspects
 from bastion.graph.container import AccountGraph, IntArray
 from bastion.graph.detector import Evidence
 from bastion.graph.exposure import recommendation_exposure
-from bastion.graph.model import REACH, SELLER_FEATURES, TIE, contributions, explain
+from bastion.graph.model import REACH, TIE, contributions, explain
 from bastion.graph.network import Member, Network
 from bastion.graph.roles import assign_role, role_sentence
 from bastion.graph.signals import REPORT, describe
@@ -38,7 +38,9 @@ def build_networks(
     groups = cluster_suspects(
         contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
-    own = sum(det.weights[k] * np.maximum(det.features[k], 0.0) for k in SELLER_FEATURES if k in det.features)
+    own = sum(
+        det.weights[k] * np.maximum(det.features[k], 0.0) for k in det.names.seller if k in det.features
+    )
     own_arr = np.asarray(own, dtype=np.float64)
     groups = [g for g in groups if float(own_arr[g].max()) >= OWN_EVIDENCE_MIN]
     seedset = set(seeds.tolist())

@@ -23,17 +23,15 @@ from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
 from bastion.graph.model import (
-    BUYER_FEATURES,
     DENSE,
     DENSE_LLR,
-    FEATURES,
     LOCKSTEP,
     PRIOR_START,
     REACH,
     SEED,
     SEED_LLR,
-    SELLER_FEATURES,
     TIE,
+    FeatureSet,
     Weights,
     combine,
     estimate_prior,
@@ -76,6 +74,7 @@ class Detection:
     reports: ReportEvidence | None = None
     association: dict[str, Association] = field(default_factory=dict)
     signals: dict[str, FloatArray] = field(default_factory=dict)
+    names: FeatureSet = field(default_factory=FeatureSet)
 
 
 def detect(
@@ -94,6 +93,7 @@ def detect(
         sig[REPORT] = reports.strength
     rates = base_rates(sig, n)
     feats: dict[str, FloatArray] = dict(own_evidence(sig, rates, n))
+    names = FeatureSet.of(rates)
     is_seed = np.zeros(n)
     is_seed[seed_idx] = 1.0
     feats[SEED] = SEED_LLR * is_seed
@@ -101,9 +101,9 @@ def detect(
     feats[LOCKSTEP] = lockstep_llr(results[LOCKSTEP].parts["partners"])
 
     b0 = logit(cfg.prior_start)
-    own_side = combine(feats, w, SELLER_FEATURES)
+    own_side = combine(feats, w, names.seller)
     contacts = chosen_contacts(graph)
-    own_diverse = diverse([w[k] * feats[k] for k in SELLER_FEATURES])
+    own_diverse = diverse([w[k] * feats[k] for k in names.seller])
     tie = tie_in(contacts, own_diverse)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
@@ -114,9 +114,9 @@ def detect(
     )
     feats[DENSE] = DENSE_LLR * results[DENSE].scores
     seller_side = seller_side + w[DENSE] * feats[DENSE]
-    buyer_side = combine(feats, w, (*BUYER_FEATURES, REACH))
+    buyer_side = combine(feats, w, (*names.buyer, REACH))
 
-    evidence = combine(feats, w, FEATURES)
+    evidence = combine(feats, w, names.all)
     prior = estimate_prior(evidence, cfg.prior_start)
     base = logit(prior)
     score = sigmoid(base + evidence)
@@ -127,8 +127,8 @@ def detect(
         graph,
         sig,
         score,
-        combine(positive, w, (*SELLER_FEATURES, TIE, DENSE)) - w[SEED] * positive[SEED],
-        combine(positive, w, BUYER_FEATURES),
+        combine(positive, w, (*names.seller, TIE, DENSE)) - w[SEED] * positive[SEED],
+        combine(positive, w, names.buyer),
         results,
     )
     det = Detection(
@@ -145,6 +145,7 @@ def detect(
         reports=reports,
         association={TIE: tie, REACH: reach},
         signals=sig,
+        names=names,
     )
     det.networks = build_networks(graph, det, contacts, seed_idx, cfg)
     return det

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bastion.core.capability import Capability, OptionalFeature
+from bastion.graph.kinds import NETWORK_MEMBER, NEW_ACCOUNT, REPORT, SHARED_LINK, STORIES_ONLY
 from bastion.graph.settings import GraphSettings
 
 
@@ -34,7 +35,7 @@ CAPABILITY = Capability(
     settings={"graph": GraphSettings},
     commands=_commands,
     demo=(("find the networks", _demo),),
-    signal_kinds=("network_member", "verdict"),
+    signal_kinds=(NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT),
     migrations="graph",
     optional=(OptionalFeature("the Spark engine", "pyspark", "pip install 'bastion[spark]'"),),
 )

@@ -17,6 +17,7 @@ from bastion.core.errors import ConfigError
 from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import utcnow
 from bastion.graph.facts import with_facts
+from bastion.graph.kinds import NETWORK_MEMBER
 from bastion.graph.load import load_platform, stored_seeds
 from bastion.graph.network import Network
 from bastion.graph.pipeline import DetectConfig, Detection, detect
@@ -25,7 +26,7 @@ from bastion.graph.verdicts import current_weights
 from bastion.store import Store
 from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
 
-KIND = "network_member"
+KIND = NETWORK_MEMBER
 SOURCE = "graph"
 SPARK_HINT = (
     "the Spark engine needs pyspark: pip install 'bastion[spark]' (or: pip install 'pyspark>=3.5,<4.1')"

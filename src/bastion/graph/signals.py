@@ -6,22 +6,32 @@ certainty of one strong one (a hash match). Weights are set from the benchmark (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from bastion.core.signals import lookup, named
+from bastion.graph import kinds
 from bastion.graph.container import AccountGraph, FloatArray
 
-TERM_MATCH = "term_match"
-BLOCKED_SEARCH = "blocked_search"
-HASH_MATCH = "hash_match"
-REPORT = "report"
-SHARED_LINK = "shared_link"  # external-link domain shared with other accounts (link-in-bio hubs)
-STORIES_ONLY = "stories_only"  # derived from attributes
-NEW_ACCOUNT = "new_account"  # derived from attributes
-SIGNAL_KINDS = (TERM_MATCH, BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT)
+# Feature and array keys are kind names (plain strings, so weights stay JSON); hints come from the kind.
+#: Stored by other capabilities (declared in terms/kinds.py and media/kinds.py), read when present.
+TERM_MATCH = named("term_match").name
+BLOCKED_SEARCH = named("blocked_search").name
+HASH_MATCH = named("hash_match").name
+#: Derived by this capability's loader from ingested tables (declared in graph/kinds.py).
+REPORT = kinds.REPORT.name
+SHARED_LINK = kinds.SHARED_LINK.name  # external-link domain shared with other accounts (link-in-bio hubs)
+STORIES_ONLY = kinds.STORIES_ONLY.name  # derived from attributes
+NEW_ACCOUNT = kinds.NEW_ACCOUNT.name  # derived from attributes
+#: The kinds the detector's tuned constants were set for, in the order its sums run (results stay
+#: bit-identical); any other evidence kind follows them, by name, with the hints its producer declared.
+SIGNAL_KINDS = (HASH_MATCH, TERM_MATCH, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT, BLOCKED_SEARCH, REPORT)
+#: Kinds the loader derives itself: a stored signal of these names is not read as upstream evidence.
+DERIVED_KINDS = frozenset({REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT})
 
-#: How much one full-strength signal says "this account advertises" (seller side).
+#: How much one full-strength signal says "this account advertises" (seller side): the dense detector's
+#: prior. A kind not listed here adds nothing to that prior (it still counts as evidence in the model).
 SELLER_WEIGHTS: Mapping[str, float] = {
     HASH_MATCH: 0.95,
     TERM_MATCH: 0.8,
@@ -32,16 +42,6 @@ SELLER_WEIGHTS: Mapping[str, float] = {
 }
 #: How much one full-strength signal says "this account looks for it" (buyer side).
 BUYER_WEIGHTS: Mapping[str, float] = {BLOCKED_SEARCH: 0.7, REPORT: 0.2, HASH_MATCH: 0.5}
-
-_DESCRIBE = {
-    TERM_MATCH: "lexicon terms matched in profile or posts (strength {v:.2f})",
-    BLOCKED_SEARCH: "searches blocked by the term guard (strength {v:.2f})",
-    HASH_MATCH: "media matched a known hash list (strength {v:.2f})",
-    REPORT: "reported by other users (strength {v:.2f})",
-    SHARED_LINK: "external link domain shared with other suspects (strength {v:.2f})",
-    STORIES_ONLY: "posts almost only stories (ratio {v:.2f})",
-    NEW_ACCOUNT: "recently created account (newness {v:.2f})",
-}
 
 
 def derived_signals(graph: AccountGraph) -> dict[str, FloatArray]:
@@ -73,5 +73,12 @@ def noisy_or(signals: Mapping[str, FloatArray], weights: Mapping[str, float], n:
 
 
 def describe(kind: str, value: float) -> str:
-    template = _DESCRIBE.get(kind, kind + " (strength {v:.2f})")
-    return template.format(v=value)
+    """The words its producer declared for the kind (its name and strength for a kind nobody declared)."""
+    return lookup(kind).describe(value)
+
+
+def evidence_kinds(present: Iterable[str]) -> tuple[str, ...]:
+    """The own-signal kinds the detector weighs: its tuned ones, then every other kind among ``present``
+    whose producer declares it evidence (an undeclared kind is: a weak own-signal by default), by name."""
+    extra = sorted({k for k in present if k not in SIGNAL_KINDS and lookup(k).evidence})
+    return (*SIGNAL_KINDS, *extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
+from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
 from bastion.graph.learn import Fit, fit_weights
 from bastion.graph.load import load_platform
@@ -13,7 +14,8 @@ from bastion.graph.pipeline import DetectConfig, detect
 from bastion.store import Store
 from bastion.store.tables_graph import graph_weights
 
-VERDICT = "verdict"
+#: Declared by review (``review/kinds.py``); read here by name, without importing review.
+VERDICT = named("verdict")
 
 
 def current_weights(store: Store, platform: str) -> Weights:

@@ -9,11 +9,13 @@ of every contact decision (score: allow 0, warn 0.3, hold 0.7, block 1; key ``<f
 from bastion.guard.audit import ExposureAudit, exposure_audit
 from bastion.guard.contact import Action, ContactDecision, ContactGuard
 from bastion.guard.filter import REASONS, FilterResult, RecommendationGuard, Removal
+from bastion.guard.kinds import CONTACT_GUARD
 from bastion.guard.policy import GuardPolicy
 from bastion.guard.replay import FriendsOfFriends, ReplayReport, replay
 from bastion.guard.state import Detections, GuardState, PlatformBase, Snapshot
 
 __all__ = [
+    "CONTACT_GUARD",
     "REASONS",
     "Action",
     "ContactDecision",

@@ -13,9 +13,10 @@ from enum import StrEnum
 
 from bastion.core.errors import InputError
 from bastion.core.model import EntityType, Signal
+from bastion.guard.kinds import CONTACT_GUARD
 from bastion.guard.state import AGE_ADULT, AGE_MINOR, AGE_UNKNOWN, CASE, MEMBER, GuardState, Snapshot
 
-KIND = "contact_guard"
+KIND = CONTACT_GUARD
 SOURCE = "guard"
 CONTACT_KINDS = ("follow", "message")
 #: What a minor is offered whenever the guard steps in: the platform maps these to its own features.

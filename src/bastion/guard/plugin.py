@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bastion.core.capability import Capability
+from bastion.guard.kinds import CONTACT_GUARD
 
 
 def _commands(app: Any) -> None:
@@ -32,5 +33,5 @@ CAPABILITY = Capability(
     commands=_commands,
     router=_router,
     demo=(("recommendation exposure: what the recommender showed, and what the guard would have", _demo),),
-    signal_kinds=("contact_guard",),
+    signal_kinds=(CONTACT_GUARD,),
 )

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Signal kinds that make an adult "suspicious" for the minor-protection rules.
-SUSPICION_KINDS = ("term_match", "blocked_search", "hash_match", "network_member")
+from bastion.core.signals import SignalKind, named
+
+#: Signal kinds that make an adult "suspicious" for the minor-protection rules (declared by terms, media
+#: and graph; named here so the guard imports no other capability). A kind not listed never makes anyone
+#: suspicious: the guard's default for a kind it does not know is to ignore it (list it to use it).
+SUSPICION_KINDS: tuple[SignalKind, ...] = tuple(
+    named(k) for k in ("term_match", "blocked_search", "hash_match", "network_member")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,4 +28,4 @@ class GuardPolicy:
     orbit_share: float = 0.5
     protect_minors_from_adults: bool = True
     unknown_age_as_adult: bool = True
-    suspicion_kinds: tuple[str, ...] = SUSPICION_KINDS
+    suspicion_kinds: tuple[SignalKind, ...] = SUSPICION_KINDS

@@ -1,8 +1,8 @@
 """Database wiring of the guard (the only module that queries): state sources, impressions, signal sink.
 
-Reads, through the core only: ``accounts`` (age bands), ``follows``, ``recommendations``, and signals of
-kind ``network_member`` (graph), ``case_open`` (review) and the suspicion kinds. Writes ``contact_guard``
-signals (see :mod:`bastion.guard.contact`).
+Reads, through the core only: ``accounts`` (age bands), ``follows``, ``recommendations``, and (through the
+signal repository) signals of kind ``network_member`` (graph), ``case_open`` (review) and the suspicion
+kinds. Writes ``contact_guard`` signals (see :mod:`bastion.guard.contact`).
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from collections.abc import Iterable
 import numpy as np
 from sqlalchemy import func, select
 
-from bastion.core.model import Signal
+from bastion.core.model import EntityType, Signal
+from bastion.core.signals import named
 from bastion.guard.audit import ExposureAudit, Impressions, exposure_audit
 from bastion.guard.policy import GuardPolicy
 from bastion.guard.state import Detections, GuardState, PlatformBase
 from bastion.store import Store
-from bastion.store.tables import accounts, follows, ingest_files, recommendations, signals
+from bastion.store.tables import accounts, follows, ingest_files, recommendations
 
-NETWORK_KIND = "network_member"
-CASE_KIND = "case_open"
+NETWORK_KIND = named("network_member")  # declared by graph
+CASE_KIND = named("case_open")  # declared by review
 
 
 class StoreSource:
@@ -33,7 +34,9 @@ class StoreSource:
     def __init__(self, store: Store, platform: str, policy: GuardPolicy | None = None) -> None:
         self.store = store
         self.platform = platform
-        self.kinds = tuple({NETWORK_KIND, CASE_KIND, *(policy or GuardPolicy()).suspicion_kinds})
+        self.kinds = tuple(
+            sorted({NETWORK_KIND, CASE_KIND, *(policy or GuardPolicy()).suspicion_kinds}, key=str)
+        )
 
     def base_version(self) -> object:
         f = ingest_files.c
@@ -44,14 +47,7 @@ class StoreSource:
             return tuple(conn.execute(q).one())
 
     def detections_version(self) -> object:
-        q = (
-            select(signals.c.kind, func.count(), func.max(signals.c.id))
-            .where(signals.c.kind.in_(self.kinds), signals.c.platform == self.platform)
-            .group_by(signals.c.kind)
-            .order_by(signals.c.kind)
-        )
-        with self.store.engine.connect() as conn:
-            return tuple(tuple(r) for r in conn.execute(q))
+        return self.store.signals.version(self.kinds, self.platform)
 
     def load_base(self) -> PlatformBase:
         with self.store.engine.connect() as conn:
@@ -83,24 +79,14 @@ class StoreSource:
         members: dict[str, str] = {}
         cases: dict[str, str] = {}
         suspicion: dict[str, float] = {}
-        q = (
-            select(signals.c.entity_id, signals.c.kind, signals.c.score, signals.c.evidence)
-            .where(
-                signals.c.kind.in_(self.kinds),
-                signals.c.platform == self.platform,
-                signals.c.entity_type == "account",
-            )
-            .order_by(signals.c.id)
-        )
-        with self.store.engine.connect() as conn:
-            for account, kind, score, evidence in conn.execute(q):
-                evidence = evidence or {}
-                if kind == NETWORK_KIND:
-                    members[account] = str(evidence.get("network_id", ""))
-                if kind == CASE_KIND and evidence.get("status", "open") == "open":
-                    cases[account] = str(evidence.get("case_id", ""))
-                if kind in self.kinds and kind != CASE_KIND:
-                    suspicion[account] = max(suspicion.get(account, 0.0), float(score))
+        for s in self.store.signals.of_kinds(self.kinds, self.platform, entity_type=EntityType.ACCOUNT):
+            account, evidence = s.entity_id, s.evidence
+            if s.kind == NETWORK_KIND:
+                members[account] = str(evidence.get("network_id", ""))
+            if s.kind == CASE_KIND and evidence.get("status", "open") == "open":
+                cases[account] = str(evidence.get("case_id", ""))
+            if s.kind != CASE_KIND:
+                suspicion[account] = max(suspicion.get(account, 0.0), float(s.score))
         return Detections(members, cases, suspicion)
 
 

@@ -41,6 +41,5 @@ CAPABILITY = Capability(
         ("ingest the platform export", _demo_ingest),
         ("what was planted (ground truth, hidden from the detectors)", _demo_planted),
     ),
-    signal_kinds=("report",),
     migrations=None,  # the core tables (revisions 0001…) belong to the store
 )

@@ -3,9 +3,11 @@
 from bastion.media.banks import Bank, BankEntry, HashList
 from bastion.media.hashing import MediaError, MediaHashes, hash_file, pdq_file
 from bastion.media.index import PDQIndex
+from bastion.media.kinds import HASH_MATCH
 from bastion.media.matcher import Match, Matcher, MatchResult
 
 __all__ = [
+    "HASH_MATCH",
     "Bank",
     "BankEntry",
     "HashList",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bastion.core.capability import Capability, OptionalFeature
+from bastion.media.kinds import HASH_MATCH
 from bastion.media.service import refresh_stale
 
 
@@ -35,7 +36,7 @@ CAPABILITY = Capability(
     commands=_commands,
     demo=(("known media: hashing, hash lists, negative lists, rotations, platform scan", _demo),),
     refresh=refresh_stale,
-    signal_kinds=("hash_match",),
+    signal_kinds=(HASH_MATCH,),
     migrations="media",
     optional=(OptionalFeature("video hashing (vPDQ)", "vpdq", "bash scripts/install-vpdq.sh"),),
 )

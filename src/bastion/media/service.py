@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from bastion.core.model import EntityType, Signal
 from bastion.media.frames import parse_frames
+from bastion.media.kinds import HASH_MATCH
 from bastion.media.matcher import Matcher, MatchResult
 from bastion.store import Store
 from bastion.store.tables import media, posts
 
-KIND = "hash_match"
+KIND = HASH_MATCH
 SOURCE = "media"
 BATCH = 2_000
 

@@ -88,7 +88,7 @@ def gather_case(
     context = {
         "account": {k: v for k, v in acc._mapping.items() if k != "extra"},
         "signals": [
-            {"kind": s.kind, "source": s.source, "score": s.score, "evidence": dict(s.evidence)}
+            {"kind": str(s.kind), "source": s.source, "score": s.score, "evidence": dict(s.evidence)}
             for s in signals
         ],
         "enforcement": [

@@ -12,7 +12,18 @@ from __future__ import annotations
 from bastion.core.roles import Role
 from bastion.review.auth import Auth, Principal
 from bastion.review.cases import CaseDesk
+from bastion.review.kinds import CASE_OPEN, VERDICT
 from bastion.review.service import Review
 from bastion.review.settings import ReviewSettings, load_review_settings
 
-__all__ = ["Auth", "CaseDesk", "Principal", "Review", "ReviewSettings", "Role", "load_review_settings"]
+__all__ = [
+    "CASE_OPEN",
+    "VERDICT",
+    "Auth",
+    "CaseDesk",
+    "Principal",
+    "Review",
+    "ReviewSettings",
+    "Role",
+    "load_review_settings",
+]

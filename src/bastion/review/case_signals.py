@@ -9,19 +9,20 @@ no longer a verdict until the appeal is decided.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+from sqlalchemy import Connection, select
 
-from sqlalchemy import Connection, and_, delete, insert, select
-
+from bastion.core.model import EntityType, Signal
+from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
+from bastion.review.kinds import CASE_OPEN, VERDICT
 from bastion.review.policy import CHILD_SAFETY
-from bastion.store.tables import signals
+from bastion.store.signals import SignalRepository
 from bastion.store.tables_review import review_cases
 
-KIND = "case_open"
-VERDICT = "verdict"
+KIND = CASE_OPEN
 SOURCE = "review"
+#: Declared by graph (graph/kinds.py): a network case's verdict applies to the network's members.
+NETWORK_MEMBER = named("network_member")
 #: Final outcomes that say whether the accounts were what the case suspected (escalations say neither).
 VERDICT_SCORES = {"violating": 1.0, "not_violating": 0.0}
 
@@ -42,72 +43,50 @@ def sync_case_signals(conn: Connection) -> int:
             review_cases.c.account_id.is_not(None),
         )
     ).all()
-    conn.execute(delete(signals).where(and_(signals.c.kind == KIND, signals.c.source == SOURCE)))
-    if not rows:
-        return 0
     now = utcnow()
-    seen: dict[tuple[str, str, str], dict[str, Any]] = defaultdict(dict)
-    for r in rows:
-        seen[(r.platform, r.account_id, str(r.case_id))] = {
-            "platform": r.platform,
-            "entity_type": "account",
-            "entity_id": r.account_id,
-            "kind": KIND,
-            "source": SOURCE,
-            "key": str(r.case_id),
-            "score": 1.0 if r.category == CHILD_SAFETY else 0.5,
-            "evidence": {
-                "case_id": r.case_id,
-                "category": r.category,
-                "priority": r.priority,
-                "stage": r.stage,
-            },
-            "created_at": now,
-        }
-    conn.execute(insert(signals), list(seen.values()))
-    return len(seen)
+    seen = {
+        (r.platform, r.account_id, str(r.case_id)): Signal(
+            r.platform,
+            EntityType.ACCOUNT,
+            r.account_id,
+            CASE_OPEN,
+            SOURCE,
+            1.0 if r.category == CHILD_SAFETY else 0.5,
+            {"case_id": r.case_id, "category": r.category, "priority": r.priority, "stage": r.stage},
+            key=str(r.case_id),
+            created_at=now,
+        )
+        for r in rows
+    }
+    return _repo(conn).replace(SOURCE, CASE_OPEN, None, seen.values(), conn=conn)
 
 
 def record_verdict(conn: Connection, case_id: int) -> int:
     """One ``verdict`` signal (1 violating, 0 not) per account the closed case decided on: the case's
     account, or every member of the network it was opened on. Returns how many were written."""
-    conn.execute(
-        delete(signals).where(
-            signals.c.kind == VERDICT, signals.c.source == SOURCE, signals.c.key == str(case_id)
-        )
-    )
+    repo = _repo(conn)
+    repo.delete(SOURCE, VERDICT, key=str(case_id), conn=conn)
     case = conn.execute(select(review_cases).where(review_cases.c.case_id == case_id)).first()
     if case is None or case.canary or case.status != "closed" or case.outcome not in VERDICT_SCORES:
         return 0
     if case.account_id is not None:
         accounts = [case.account_id]
     elif case.group_type == "network":
-        rows = conn.execute(
-            select(signals.c.entity_id, signals.c.evidence).where(
-                signals.c.platform == case.platform, signals.c.kind == "network_member"
-            )
-        ).all()
+        members = repo.of_kind(NETWORK_MEMBER, case.platform, conn=conn)
         accounts = sorted(
-            {r.entity_id for r in rows if str((r.evidence or {}).get("network_id")) == case.group_id}
+            {s.entity_id for s in members if str(s.evidence.get("network_id")) == case.group_id}
         )
     else:
         return 0
     now = utcnow()
-    conn.execute(
-        insert(signals),
-        [
-            {
-                "platform": case.platform,
-                "entity_type": "account",
-                "entity_id": a,
-                "kind": VERDICT,
-                "source": SOURCE,
-                "key": str(case_id),
-                "score": VERDICT_SCORES[case.outcome],
-                "evidence": {"case_id": case_id, "outcome": case.outcome, "category": case.category},
-                "created_at": now,
-            }
-            for a in accounts
-        ],
-    )
-    return len(accounts)
+    evidence = {"case_id": case_id, "outcome": case.outcome, "category": case.category}
+    score = VERDICT_SCORES[case.outcome]
+    verdicts = [
+        Signal(case.platform, EntityType.ACCOUNT, a, VERDICT, SOURCE, score, evidence, str(case_id), now)
+        for a in accounts
+    ]
+    return repo.add(verdicts, conn=conn) if verdicts else 0
+
+
+def _repo(conn: Connection) -> SignalRepository:
+    return SignalRepository(conn.engine)

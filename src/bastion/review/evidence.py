@@ -9,15 +9,22 @@ from typing import Any
 
 from sqlalchemy import Engine, select, tuple_
 
+from bastion.core.signals import named
 from bastion.review.policy import guidance
-from bastion.store.tables import accounts, follows, media, posts, reports, signals
+from bastion.store.signals import SignalRepository, as_dict
+from bastion.store.tables import accounts, follows, media, posts, reports
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_reporters
 
 MAX_MEDIA = 24
+#: Declared by graph (graph/kinds.py): the members of a network case.
+NETWORK_MEMBER = named("network_member")
+#: Declared by media (media/kinds.py): its evidence names the flagged post.
+HASH_MATCH = named("hash_match")
 
 
 def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
     platform = case["platform"]
+    repo = SignalRepository(engine)
     with engine.connect() as conn:
         rep = conn.execute(
             select(
@@ -37,12 +44,8 @@ def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
         ).all()
         members: list[dict[str, Any]] = []
         if case["group_type"] == "network":
-            for s in conn.execute(
-                select(signals.c.entity_id, signals.c.score, signals.c.evidence).where(
-                    signals.c.platform == platform, signals.c.kind == "network_member"
-                )
-            ):
-                if isinstance(s.evidence, dict) and str(s.evidence.get("network_id")) == case["group_id"]:
+            for s in repo.of_kind(NETWORK_MEMBER, platform, conn=conn):
+                if str(s.evidence.get("network_id")) == case["group_id"]:
                     members.append(
                         {
                             "account_id": s.entity_id,
@@ -65,27 +68,9 @@ def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
                     )
                 )
             ]
-        sigs = []
-        if account_ids:
-            sigs = [
-                dict(s._mapping)
-                for s in conn.execute(
-                    select(signals)
-                    .where(
-                        signals.c.platform == platform,
-                        signals.c.entity_type == "account",
-                        signals.c.entity_id.in_(account_ids),
-                        signals.c.kind != "network_member",
-                    )
-                    .order_by(signals.c.score.desc())
-                    .limit(200)
-                )
-            ]
-        flagged_posts = {
-            str(s["evidence"].get("post_id"))
-            for s in sigs
-            if s["kind"] == "hash_match" and isinstance(s["evidence"], dict)
-        }
+        strongest = repo.strongest(platform, account_ids, excluding=[NETWORK_MEMBER], conn=conn)
+        sigs = [as_dict(s) for s in strongest] if account_ids else []
+        flagged_posts = {str(s.evidence.get("post_id")) for s in strongest if s.kind == HASH_MATCH}
         flagged_posts |= {r.target_id for r in rep if r.target_type == "post"}
         items = []
         if flagged_posts:

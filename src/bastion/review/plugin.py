@@ -6,6 +6,7 @@ from typing import Any
 
 from bastion.core.capability import Capability
 from bastion.review.audit_anchor import AuditSettings
+from bastion.review.kinds import CASE_OPEN, VERDICT
 from bastion.review.settings import ReviewSettings
 
 
@@ -35,6 +36,6 @@ CAPABILITY = Capability(
     settings={"review": ReviewSettings, "audit": AuditSettings},
     commands=_commands,
     demo=(("reports to reviewers: triage into cases, the review console", _demo),),
-    signal_kinds=("case_open", "verdict"),
+    signal_kinds=(CASE_OPEN, VERDICT),
     migrations="review",
 )

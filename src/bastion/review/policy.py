@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bastion.core.signals import SignalKind, lookup
+
 CHILD_SAFETY = "child_safety"
 
 #: Category -> (base score, base severity 1..5).
@@ -26,7 +28,10 @@ ALIASES = {
     "threat": "violent_threat",
 }
 
-SIGNAL_WEIGHTS = {"hash_match": 0.35, "network_member": 0.25, "term_match": 0.15, "blocked_search": 0.1}
+#: Explicit triage weights by kind name, over the producers' ``triage_weight`` hints (empty: the hints
+#: decide; hash_match 0.35, network_member 0.25, term_match 0.15, blocked_search 0.1, a kind nobody
+#: declared ``core.signals.DEFAULT_TRIAGE_WEIGHT``).
+SIGNAL_WEIGHTS: dict[str, float] = {}
 MINOR_WEIGHT = 0.2
 
 #: Priority -> time a case may wait before its first decision.
@@ -80,13 +85,19 @@ class Ranking:
     sla: timedelta
 
 
+def signal_weight(kind: SignalKind) -> float:
+    """What carrying a kind adds to a case's priority score: an explicit weight, else the kind's hint."""
+    return SIGNAL_WEIGHTS.get(kind.name, kind.triage_weight)
+
+
 def rank(facts: CaseFacts) -> Ranking:
     base, severity = CATEGORIES.get(facts.category, CATEGORIES["other"])
-    score = base + sum(SIGNAL_WEIGHTS.get(k, 0.0) for k in facts.signal_kinds)
+    kinds = [lookup(k) for k in sorted(facts.signal_kinds)]
+    score = base + sum(signal_weight(k) for k in kinds)
     if facts.minor_involved:
         score += MINOR_WEIGHT
         severity = min(5, severity + 1)
-    if {"hash_match", "network_member"} & facts.signal_kinds:
+    if any(k.raises_severity for k in kinds):
         severity = min(5, severity + 1)
     score += min(0.15, 0.03 * max(0, facts.reports - 1))
     if facts.oldest_report is not None:
@@ -106,10 +117,11 @@ def rank(facts: CaseFacts) -> Ranking:
 def needs_second_review(
     case_id: int, category: str, flags: dict[str, object], outcome: str, rate: float
 ) -> bool:
-    """Every 'not violating' on a child-safety case with hash match or network membership, plus a sample.
+    """Every 'not violating' on a child-safety case with severe evidence (a kind that raises severity: hash
+    match, network membership), plus a sample.
 
     The sample is a deterministic hash of the case id so a reviewer cannot game it by retrying."""
-    strong = bool(flags.get("hash_match")) or bool(flags.get("network_member"))
+    strong = any(v is True and k != "minor" and lookup(k).raises_severity for k, v in flags.items())
     if outcome == "not_violating" and category == CHILD_SAFETY and strong:
         return True
     return ((case_id * 2654435761) % 1000) / 1000.0 < rate

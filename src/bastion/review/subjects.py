@@ -8,25 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bastion.core.decision import Subject
-from bastion.store.tables import signals
+from bastion.core.signals import named
+from bastion.store.signals import SignalRepository
 
-MEMBER_KIND = "network_member"
+MEMBER_KIND = named("network_member")
 
 
 def network_members(conn: Connection, platform: str, network_id: str) -> dict[str, str]:
     """Members of one network: account id -> role (``unknown`` when the detector named none)."""
-    rows = conn.execute(
-        select(signals.c.entity_id, signals.c.evidence).where(
-            signals.c.platform == platform, signals.c.kind == MEMBER_KIND
-        )
-    ).all()
+    found = SignalRepository(conn.engine).of_kind(MEMBER_KIND, platform, conn=conn)
     return {
-        r.entity_id: str((r.evidence or {}).get("role") or "unknown")
-        for r in sorted(rows, key=lambda r: r.entity_id)
-        if str((r.evidence or {}).get("network_id")) == network_id
+        s.entity_id: str((s.evidence or {}).get("role") or "unknown")
+        for s in sorted(found, key=lambda s: s.entity_id)
+        if str((s.evidence or {}).get("network_id")) == network_id
     }
 
 

@@ -17,11 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, text, tuple_, update
 
+from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
 from bastion.review.case_signals import sync_case_signals
 from bastion.review.policy import CATEGORIES, CaseFacts, category_of, rank
 from bastion.store.bulk import insert_ignore
-from bastion.store.tables import accounts, media, posts, reports, signals
+from bastion.store.signals import SignalRepository
+from bastion.store.tables import accounts, media, posts, reports
 from bastion.store.tables_review import (
     joins_case_reports,
     review_case_reports,
@@ -31,7 +33,8 @@ from bastion.store.tables_review import (
 )
 
 CANARY_PLATFORM = "bastion-canary"
-RANKED_KINDS = ("hash_match", "network_member", "term_match", "blocked_search")
+#: Declared by graph (graph/kinds.py): membership groups an account's reports into the network's case.
+NETWORK_MEMBER = named("network_member")
 
 
 @dataclass
@@ -94,20 +97,18 @@ def _owners(conn: Connection, rows: list[Any]) -> dict[tuple[str, str, str], str
 def _account_facts(
     conn: Connection, keys: list[tuple[str, str]]
 ) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], str], set[tuple[str, str]]]:
+    """Per account: the kinds of signal it carries that rank a case (a triage weight or a severity),
+    the network it is a member of, and whether it is a minor."""
     kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
     network: dict[tuple[str, str], str] = {}
     minors: set[tuple[str, str]] = set()
+    for s in SignalRepository(conn.engine).on_accounts(keys, conn=conn):
+        key = (s.platform, s.entity_id)
+        if s.kind.triage_weight > 0 or s.kind.raises_severity:
+            kinds[key].add(s.kind.name)
+        if s.kind == NETWORK_MEMBER and s.evidence.get("network_id"):
+            network[key] = str(s.evidence["network_id"])
     for chunk in _chunks(keys):
-        q = select(signals.c.platform, signals.c.entity_id, signals.c.kind, signals.c.evidence).where(
-            signals.c.entity_type == "account",
-            tuple_(signals.c.platform, signals.c.entity_id).in_(chunk),
-            signals.c.kind.in_(RANKED_KINDS),
-        )
-        for s in conn.execute(q):
-            key = (s.platform, s.entity_id)
-            kinds[key].add(s.kind)
-            if s.kind == "network_member" and isinstance(s.evidence, dict) and s.evidence.get("network_id"):
-                network[key] = str(s.evidence["network_id"])
         q2 = select(accounts.c.platform, accounts.c.account_id).where(
             tuple_(accounts.c.platform, accounts.c.account_id).in_(chunk), accounts.c.age_band == "minor"
         )
@@ -217,7 +218,7 @@ def _place(
     existing = None if canary else open_cases.get(key)
     if existing is not None:
         category = _more_severe(existing.category, category)
-        flags_kinds |= {k for k, v in existing.flags.items() if v is True}
+        flags_kinds |= {k for k, v in existing.flags.items() if v is True and k != "minor"}
         minor = minor or bool(existing.flags.get("minor"))
         counted += existing.report_count
     facts = CaseFacts(category, frozenset(flags_kinds), minor, counted, oldest, now)

@@ -1,18 +1,30 @@
-"""Signals: the one table through which capabilities tell each other what they learned."""
+"""Signals: the one table through which capabilities tell each other what they learned.
+
+This repository is the only code that reads or writes the ``signals`` table. Kinds go in and come out as
+:class:`~bastion.core.signals.SignalKind` objects (a stored name no installed capability declares reads as
+the default kind). Every method takes an optional ``conn`` so a capability can write its signals in the
+same transaction as its own tables (review's case signals change with the case).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, and_, delete, select
+from sqlalchemy import Connection, Engine, Row, delete, func, select, tuple_
 
+from bastion.core.errors import InputError
 from bastion.core.model import EntityType, Signal
+from bastion.core.signals import SignalKind, lookup
 from bastion.core.timefmt import utcnow
 from bastion.store.bulk import dialect_insert
 from bastion.store.tables import signals
 
 _KEY = ("platform", "entity_type", "entity_id", "kind", "source", "key")
+#: Entities per ``IN (...)`` query (keeps the bound-parameter count well under every database's limit).
+_CHUNK = 400
 
 
 class SignalRepository:
@@ -21,30 +33,59 @@ class SignalRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def add(self, items: Iterable[Signal], *, batch: int = 5_000) -> int:
+    def add(self, items: Iterable[Signal], *, batch: int = 5_000, conn: Connection | None = None) -> int:
         count = 0
         rows: list[dict[str, Any]] = []
-        with self._engine.begin() as conn:
+        with self._begin(conn) as c:
             for item in items:
                 rows.append(_to_row(item))
                 if len(rows) >= batch:
-                    conn.execute(self._upsert(), rows)
+                    c.execute(self._upsert(c), rows)
                     count += len(rows)
                     rows = []
             if rows:
-                conn.execute(self._upsert(), rows)
+                c.execute(self._upsert(c), rows)
                 count += len(rows)
         return count
 
-    def replace(self, source: str, kind: str, platform: str, items: Iterable[Signal]) -> int:
-        """Swap one scan's output for a fresh one, so signals that no longer hold disappear."""
-        with self._engine.begin() as conn:
-            conn.execute(
-                delete(signals).where(
-                    and_(signals.c.source == source, signals.c.kind == kind, signals.c.platform == platform)
-                )
-            )
-        return self.add(items)
+    def replace(
+        self,
+        source: str,
+        kind: SignalKind,
+        platform: str | None,
+        items: Iterable[Signal],
+        *,
+        key: str | None = None,
+        key_prefix: str | None = None,
+        conn: Connection | None = None,
+    ) -> int:
+        """Swap one scan's output for a fresh one, so signals that no longer hold disappear.
+
+        ``platform=None`` replaces the kind on every platform; ``key``/``key_prefix`` narrow the swap to
+        one producer's share (one case's verdicts, the replayed part of a log)."""
+        with self._begin(conn) as c:
+            self.delete(source, kind, platform, key=key, key_prefix=key_prefix, conn=c)
+            return self.add(items, conn=c)
+
+    def delete(
+        self,
+        source: str,
+        kind: SignalKind,
+        platform: str | None = None,
+        *,
+        key: str | None = None,
+        key_prefix: str | None = None,
+        conn: Connection | None = None,
+    ) -> int:
+        cond = [signals.c.source == source, signals.c.kind == str(kind)]
+        if platform is not None:
+            cond.append(signals.c.platform == platform)
+        if key is not None:
+            cond.append(signals.c.key == key)
+        if key_prefix is not None:
+            cond.append(signals.c.key.like(_like_prefix(key_prefix), escape="\\"))
+        with self._begin(conn) as c:
+            return int(c.execute(delete(signals).where(*cond)).rowcount or 0)
 
     def for_entity(self, platform: str, entity_type: EntityType | str, entity_id: str) -> list[Signal]:
         query = (
@@ -59,37 +100,175 @@ class SignalRepository:
         with self._engine.connect() as conn:
             return [_from_row(r) for r in conn.execute(query)]
 
-    def of_kind(self, kind: str, platform: str | None = None) -> Iterator[Signal]:
-        query = select(signals).where(signals.c.kind == kind).order_by(signals.c.id)
+    def of_kind(
+        self, kind: SignalKind, platform: str | None = None, *, conn: Connection | None = None
+    ) -> Iterator[Signal]:
+        """Every signal of one kind, oldest first."""
+        yield from self.of_kinds((kind,), platform, conn=conn)
+
+    def of_kinds(
+        self,
+        kinds: Iterable[SignalKind] | None,
+        platform: str | None = None,
+        *,
+        entity_type: EntityType | None = None,
+        conn: Connection | None = None,
+    ) -> Iterator[Signal]:
+        """Signals of these kinds (``None``: of every kind), oldest first."""
+        query = select(signals).order_by(signals.c.id)
+        if kinds is not None:
+            query = query.where(signals.c.kind.in_(sorted({str(k) for k in kinds})))
         if platform is not None:
             query = query.where(signals.c.platform == platform)
-        with self._engine.connect() as conn:
-            for row in conn.execute(query):
+        if entity_type is not None:
+            query = query.where(signals.c.entity_type == str(entity_type))
+        with self._connect(conn) as c:
+            for row in c.execute(query):
                 yield _from_row(row)
 
-    def count(self, kind: str | None = None) -> int:
-        from sqlalchemy import func
+    def on_accounts(
+        self,
+        keys: Sequence[tuple[str, str]],
+        kinds: Iterable[SignalKind] | None = None,
+        *,
+        conn: Connection | None = None,
+    ) -> Iterator[Signal]:
+        """Signals on these (platform, account id) pairs, of these kinds (``None``: every kind), oldest
+        first within each chunk of pairs."""
+        wanted = None if kinds is None else sorted({str(k) for k in kinds})
+        with self._connect(conn) as c:
+            for start in range(0, len(keys), _CHUNK):
+                query = select(signals).where(
+                    signals.c.entity_type == str(EntityType.ACCOUNT),
+                    tuple_(signals.c.platform, signals.c.entity_id).in_(list(keys[start : start + _CHUNK])),
+                )
+                if wanted is not None:
+                    query = query.where(signals.c.kind.in_(wanted))
+                for row in c.execute(query.order_by(signals.c.id)):
+                    yield _from_row(row)
 
+    def strongest(
+        self,
+        platform: str,
+        account_ids: Sequence[str],
+        *,
+        excluding: Iterable[SignalKind] = (),
+        limit: int = 200,
+        conn: Connection | None = None,
+    ) -> list[Signal]:
+        """The strongest signals on these accounts (highest score first), leaving out some kinds."""
+        query = (
+            select(signals)
+            .where(
+                signals.c.platform == platform,
+                signals.c.entity_type == str(EntityType.ACCOUNT),
+                signals.c.entity_id.in_(list(account_ids)),
+                signals.c.kind.not_in(sorted({str(k) for k in excluding})),
+            )
+            .order_by(signals.c.score.desc())
+            .limit(limit)
+        )
+        with self._connect(conn) as c:
+            return [_from_row(r) for r in c.execute(query)]
+
+    def kinds(self, platform: str | None = None, *, conn: Connection | None = None) -> list[SignalKind]:
+        """The kinds stored (on one platform), by name: declared ones with their hints, others as defaults."""
+        query = select(signals.c.kind).distinct().order_by(signals.c.kind)
+        if platform is not None:
+            query = query.where(signals.c.platform == platform)
+        with self._connect(conn) as c:
+            return [lookup(k) for (k,) in c.execute(query)]
+
+    def first_seen(
+        self,
+        platform: str,
+        account_ids: Sequence[str],
+        *,
+        excluding: Iterable[SignalKind] = (),
+        conn: Connection | None = None,
+    ) -> dict[str, datetime]:
+        """When the first signal (of a kind not excluded) was written on each of these accounts."""
+        skip = sorted({str(k) for k in excluding})
+        out: dict[str, datetime] = {}
+        with self._connect(conn) as c:
+            for start in range(0, len(account_ids), _CHUNK):
+                query = (
+                    select(signals.c.entity_id, func.min(signals.c.created_at))
+                    .where(
+                        signals.c.platform == platform,
+                        signals.c.entity_type == str(EntityType.ACCOUNT),
+                        signals.c.entity_id.in_(list(account_ids[start : start + _CHUNK])),
+                        signals.c.kind.not_in(skip),
+                    )
+                    .group_by(signals.c.entity_id)
+                )
+                out.update({a: at for a, at in c.execute(query)})
+        return out
+
+    def version(self, kinds: Iterable[SignalKind], platform: str) -> tuple[tuple[str, int, int], ...]:
+        """(kind, count, newest id) per kind present: changes whenever a signal of these kinds is written
+        or removed (an index-backed aggregate, cheap enough to poll)."""
+        query = (
+            select(signals.c.kind, func.count(), func.max(signals.c.id))
+            .where(signals.c.kind.in_(sorted({str(k) for k in kinds})), signals.c.platform == platform)
+            .group_by(signals.c.kind)
+            .order_by(signals.c.kind)
+        )
+        with self._engine.connect() as conn:
+            return tuple((str(k), int(n), int(m)) for k, n, m in conn.execute(query))
+
+    def count(self, kind: SignalKind | None = None) -> int:
         query = select(func.count()).select_from(signals)
         if kind is not None:
-            query = query.where(signals.c.kind == kind)
+            query = query.where(signals.c.kind == str(kind))
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def _upsert(self) -> Any:
-        stmt = dialect_insert(self._engine, signals)
+    def _upsert(self, bind: Connection) -> Any:
+        stmt = dialect_insert(bind, signals)
         return stmt.on_conflict_do_update(
             index_elements=list(_KEY),
             set_={"score": stmt.excluded.score, "evidence": stmt.excluded.evidence},
         )
 
+    @contextmanager
+    def _begin(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+            return
+        with self._engine.begin() as c:
+            yield c
+
+    @contextmanager
+    def _connect(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+            return
+        with self._engine.connect() as c:
+            yield c
+
+
+def as_dict(item: Signal) -> dict[str, Any]:
+    """A signal as plain data (the kind by name), for JSON answers and templates."""
+    return {**_to_row(item), "created_at": item.created_at}
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
 
 def _to_row(item: Signal) -> dict[str, Any]:
+    if not item.kind.attaches(item.entity_type):
+        raise InputError(
+            f"{item.kind} signals attach to {', '.join(sorted(item.kind.attaches_to))}, "
+            f"not to a {item.entity_type}",
+            field="entity_type",
+        )
     return {
         "platform": item.platform,
         "entity_type": str(item.entity_type),
         "entity_id": item.entity_id,
-        "kind": item.kind,
+        "kind": str(item.kind),
         "source": item.source,
         "key": item.key,
         "score": float(item.score),
@@ -104,10 +283,10 @@ def _from_row(row: Row[Any]) -> Signal:
         platform=m["platform"],
         entity_type=EntityType(m["entity_type"]),
         entity_id=m["entity_id"],
-        kind=m["kind"],
+        kind=lookup(m["kind"]),  # the declared kind, or the default one
         source=m["source"],
         score=m["score"],
-        evidence=m["evidence"],
+        evidence=m["evidence"] or {},
         key=m["key"],
         created_at=m["created_at"],
     )

@@ -14,6 +14,7 @@ The pure logic (normalise, views, matcher, guard, discover, lint) never touches 
 
 from bastion.terms.discover import Candidate, discover
 from bastion.terms.guard import Action, GuardDecision, GuardPolicy, SearchEvent, SearchGuard, Viewer
+from bastion.terms.kinds import BLOCKED_SEARCH, TERM_MATCH
 from bastion.terms.lexicon import Lexicon, MatchMode, Severity, Term, parse_lexicon_csv
 from bastion.terms.matcher import Match, Matcher
 from bastion.terms.policy_file import load_policy, policy_from_settings
@@ -22,6 +23,8 @@ from bastion.terms.service import TermGuard, refresh_stale
 from bastion.terms.views import FieldKind
 
 __all__ = [
+    "BLOCKED_SEARCH",
+    "TERM_MATCH",
     "Action",
     "Candidate",
     "FieldKind",

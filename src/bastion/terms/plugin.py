@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bastion.core.capability import Capability
+from bastion.terms.kinds import BLOCKED_SEARCH, TERM_MATCH
 from bastion.terms.service import refresh_stale
 
 
@@ -42,6 +43,6 @@ CAPABILITY = Capability(
     router=_router,
     demo=(("term guard: lexicons, scan, blocked searches, variants", _demo),),
     refresh=refresh_stale,
-    signal_kinds=("term_match", "blocked_search"),
+    signal_kinds=(TERM_MATCH, BLOCKED_SEARCH),
     migrations="terms",
 )

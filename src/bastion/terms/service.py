@@ -17,13 +17,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bastion.core.model import EntityType, Signal
 from bastion.store import Store
-from bastion.store.tables import accounts, posts, searches, signals
+from bastion.store.tables import accounts, posts, searches
 from bastion.terms.discover import Candidate, Context, discover
 from bastion.terms.guard import Action, GuardDecision, GuardPolicy, SearchEvent, SearchGuard, Viewer
+from bastion.terms.kinds import BLOCKED_SEARCH, TERM_MATCH
 from bastion.terms.lexicon import Lexicon, parse_lexicon_csv
 from bastion.terms.matcher import Match, Matcher
 from bastion.terms.repository import LexiconRepository
@@ -61,7 +62,7 @@ def _signal(platform: str, etype: EntityType, eid: str, field: str, text: str, m
         platform=platform,
         entity_type=etype,
         entity_id=eid,
-        kind="term_match",
+        kind=TERM_MATCH,
         source=SOURCE,
         score=match_score(m, field),
         evidence={**m.as_dict(), "column": field, "text": text[:500]},
@@ -74,7 +75,7 @@ def _search_signal(platform: str, account_id: str, event: SearchEvent, key: str)
         platform=platform,
         entity_type=EntityType.ACCOUNT,
         entity_id=account_id,
-        kind="blocked_search",
+        kind=BLOCKED_SEARCH,
         source=SOURCE,
         score=search_score(event),
         evidence=event.as_evidence(),
@@ -143,7 +144,7 @@ class TermGuard:
     def scan(self, platform: str) -> int:
         """``bastion scan terms``: replace this platform's term signals with a fresh scan."""
         return self.store.signals.replace(
-            SOURCE, "term_match", platform, (*self.account_signals(platform), *self.post_signals(platform))
+            SOURCE, TERM_MATCH, platform, (*self.account_signals(platform), *self.post_signals(platform))
         )
 
     def guard(self, platform: str, query: str, viewer: Viewer) -> GuardDecision:
@@ -176,15 +177,6 @@ class TermGuard:
     def scan_searches(self, platform: str) -> int:
         """Replay ingested searches through the guard: each one it blocks becomes a ``blocked_search`` signal
         (replacing the previous replay; live blocks from ``guard`` are kept)."""
-        with self.store.engine.begin() as conn:
-            conn.execute(
-                delete(signals).where(
-                    signals.c.source == SOURCE,
-                    signals.c.kind == "blocked_search",
-                    signals.c.platform == platform,
-                    signals.c.key.like(f"{INGESTED}%"),
-                )
-            )
         items = []
         for row, d in self.blocked_searches(platform):
             assert d.event is not None
@@ -194,7 +186,7 @@ class TermGuard:
                     platform, row.account_id, event, f"{INGESTED}{row.created_at.isoformat()}:{row.query}"
                 )
             )
-        return self.store.signals.add(items)
+        return self.store.signals.replace(SOURCE, BLOCKED_SEARCH, platform, items, key_prefix=INGESTED)
 
     def contexts(self, platform: str) -> Iterator[Context]:
         """Posts (hashtags), accounts (all their tags and queries) and search sessions, for discovery."""
