@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from bastion.core.errors import InputError
+from bastion.core.hashtype import HASH_TYPES
 from bastion.core.timefmt import parse_instant, utcnow
 from bastion.ingest.pipeline import FileJob, can_spawn, validated, validated_in_worker
 from bastion.ingest.readers import FORMATS, reader_for
@@ -26,10 +27,12 @@ from bastion.ingest.validate import ValidBatch
 from bastion.store import Store
 from bastion.store.bulk import deferred_indexes, execute_many, insert_ignore, upsert_one, upsert_sql
 from bastion.store.tables import ingest_files, ingest_rejects, media, platforms
+from bastion.store.tables_media import media_hashes
 from bastion.store.types import instant_to_driver
 
 ProgressCallback = Callable[[str, int, int], None]
-MEDIA_COLUMNS = ("platform", "post_id", "media_id", "md5", "sha256", "pdq", "pdq_quality", "vpdq")
+MEDIA_KEY = ("platform", "post_id", "media_id")
+HASH_COLUMNS = (*MEDIA_KEY, "hash_type", "value", "quality")
 KEEP_ERRORS = 100
 #: Files this large are read in a second process and load with secondary indexes rebuilt once at the end,
 #: which is several times cheaper than maintaining a random-order index row by row.
@@ -86,7 +89,10 @@ class Ingestor:
             for name, spec in self.specs.items()
         }
         self._to_driver = instant_to_driver(self.dialect)
-        self._media_sql = upsert_sql(media, MEDIA_COLUMNS, ("platform", "post_id", "media_id"), self.dialect)
+        self._media_sql = upsert_sql(media, MEDIA_KEY, MEDIA_KEY, self.dialect)
+        self._hash_sql = upsert_sql(media_hashes, HASH_COLUMNS, (*MEDIA_KEY, "hash_type"), self.dialect)
+        where = " AND ".join(f'"{c}" = {"?" if self.dialect == "sqlite" else "%s"}' for c in HASH_COLUMNS[:4])
+        self._unhash_sql = f'DELETE FROM "media_hashes" WHERE {where}'
 
     @staticmethod
     def _columns(spec: TableSpec) -> list[str]:
@@ -210,7 +216,7 @@ class Ingestor:
             execute_many(conn, sql, [row + seen for row in batch.rows])
         else:
             execute_many(conn, sql, batch.rows)
-        execute_many(conn, self._media_sql, batch.media)
+        self._write_media(conn, batch.media)
         if batch.errors:
             now = utcnow()
             conn.execute(
@@ -234,6 +240,18 @@ class Ingestor:
                     for e in batch.errors
                 ],
             )
+
+    def _write_media(self, conn: Connection, items: list[tuple[Any, ...]]) -> None:
+        """Media rows, then one hash row per (item, type); a type an item no longer has is deleted, as the
+        old per-type column was overwritten with null."""
+        execute_many(conn, self._media_sql, [(p, post, m) for p, post, m, _ in items])
+        rows, gone = [], []
+        known = [t.name for t in HASH_TYPES]
+        for p, post, m, hashes in items:
+            rows += [(p, post, m, t, v, q) for t, (v, q) in hashes.items()]
+            gone += [(p, post, m, t) for t in known if t not in hashes]
+        execute_many(conn, self._hash_sql, rows)
+        execute_many(conn, self._unhash_sql, gone)
 
     def _checkpoint(self, platform: str, table: str, file_name: str) -> dict[str, Any] | None:
         query = select(ingest_files).where(
