@@ -41,7 +41,14 @@ def test_scan_stores_signals_and_rescan_drops_removed(tmp_path: Path) -> None:
             conn.execute(
                 media_hashes.insert(),
                 [
-                    {"platform": "demo", "post_id": p, "media_id": m, "hash_type": t, "value": v, "quality": q}
+                    {
+                        "platform": "demo",
+                        "post_id": p,
+                        "media_id": m,
+                        "hash_type": t,
+                        "value": v,
+                        "quality": q,
+                    }
                     for p, m, hashes in items
                     for t, (v, q) in hashes.items()
                 ],

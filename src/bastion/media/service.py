@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from bastion.core.hashtype import HASH_TYPES
 from bastion.core.model import EntityType, Signal
@@ -72,7 +72,10 @@ class MediaMatcher:
             select(m.c.post_id, m.c.media_id, posts.c.account_id, h.c.hash_type, h.c.value, h.c.quality)
             .join(posts, (posts.c.platform == m.c.platform) & (posts.c.post_id == m.c.post_id))
             .outerjoin(
-                h, (h.c.platform == m.c.platform) & (h.c.post_id == m.c.post_id) & (h.c.media_id == m.c.media_id)
+                h,
+                (h.c.platform == m.c.platform)
+                & (h.c.post_id == m.c.post_id)
+                & (h.c.media_id == m.c.media_id),
             )
             .where(m.c.platform == platform)
             .order_by(m.c.post_id, m.c.media_id)
@@ -131,6 +134,16 @@ class MediaMatcher:
                     signals += self._signals(platform, row, result)
         stored = self.store.signals.replace(SOURCE, KIND, platform, signals)
         return ScanStats(rows, matched, stored, low, suppressed, len(hit_posts), len(hit_accounts))
+
+
+def media_hashes_of(conn: Connection, platform: str, post_id: str, media_id: str) -> dict[str, str]:
+    """One media item's hashes, {hash type: value} (a report labels them with the types' CyberTipline
+    labels through :func:`bastion.media.hashtypes.cybertip_hashes`)."""
+    h = media_hashes
+    query = select(h.c.hash_type, h.c.value).where(
+        h.c.platform == platform, h.c.post_id == post_id, h.c.media_id == media_id
+    )
+    return {t: v for t, v in conn.execute(query)}
 
 
 def refresh_stale(store: Store, platform: str) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select, tuple_
 
 from bastion.review.policy import guidance
 from bastion.store.tables import accounts, follows, media, posts, reports, signals
+from bastion.store.tables_media import media_hash
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_reporters
 
 MAX_MEDIA = 24
@@ -93,7 +94,7 @@ def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
             items = [
                 dict(m._mapping)
                 for m in conn.execute(
-                    select(media.c.post_id, media.c.media_id, media.c.pdq, posts.c.account_id)
+                    select(media.c.post_id, media.c.media_id, media_hash("pdq"), posts.c.account_id)
                     .join(
                         posts, (posts.c.platform == media.c.platform) & (posts.c.post_id == media.c.post_id)
                     )
