@@ -99,3 +99,19 @@ def test_reingest_drops_a_hash_the_item_no_longer_has(store: Store, tmp_path: Pa
         rows = conn.execute(select(media_hashes.c.hash_type, media_hashes.c.value, media_hashes.c.quality))
         assert [tuple(r) for r in rows] == [("pdq", "ab" * 32, 95)]
         assert media_hashes_of(conn, summary.platform, "p0", "m0") == {"pdq": "ab" * 32}
+
+
+def test_a_saved_index_with_a_type_gone_still_loads(tmp_path: Path) -> None:
+    with HASH_TYPES.registered(CRC32):
+        matcher = Matcher()
+        matcher.bank.add_list(HashList("known"))
+        entry = matcher.add("crc32", "deadbeef", "known")
+        matcher.add("md5", "ab" * 16, "known")
+        matcher.save(tmp_path / "index", {"change_id": 2})
+        lists, lookup = matcher.lists, matcher.bank.lookup
+    again, state = Matcher.load(tmp_path / "index", lists=lists, lookup=lookup)
+    assert state == {"change_id": 2}
+    assert again.match(md5="ab" * 16).matched  # the other types still match
+    again.unindex_entry(entry, "crc32", "deadbeef")  # and a change to the gone type is harmless
+    with pytest.raises(InputError, match="unknown hash type"):
+        again.match(crc32="deadbeef")

@@ -10,6 +10,7 @@ tags, distance, quality), including matches that a negative list suppressed, so 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from array import array
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
@@ -28,6 +29,7 @@ from bastion.media.frames import VPDQ_COMPARED_PERCENT, VPDQ_QUERY_PERCENT, pars
 from bastion.media.hashing import MediaHashes, hash_file
 from bastion.media.index import PDQIndex
 
+log = logging.getLogger(__name__)
 QUALITY_THRESHOLD = 50  # threatexchange PdqSignal.QUALITY_THRESHOLD: lower-quality PDQ hashes are noise
 FORMAT = "bastion-media-matcher"
 Lookup = Callable[[Sequence[int]], Mapping[int, BankEntry]]
@@ -153,6 +155,10 @@ class Matcher:
         """Make an entry matchable (idempotent, so a replayed change log is harmless)."""
         if self.has_entry(entry_id, signal_type, value):
             return
+        if signal_type not in (PDQ, VPDQ) and signal_type not in HASH_TYPES:
+            log.warning("bank entry %s: hash type %r is not registered (plugin gone?): not matched", entry_id,
+                        signal_type)  # fmt: skip
+            return
         if signal_type == PDQ:
             self._index.add([value])
             self._row_entry.append(entry_id)
@@ -176,7 +182,8 @@ class Matcher:
                 self._frames.remove(np.nonzero(_ids(self._frame_entry) == entry_id)[0].tolist())
         elif entry_id in self._values.get((signal_type, value), ()):
             self._values[(signal_type, value)].discard(entry_id)
-            self._index_of(signal_type).remove(value, entry_id)
+            if signal_type in self._indexes:
+                self._indexes[signal_type].remove(value, entry_id)
 
     def has_entry(self, entry_id: int, signal_type: str, value: str) -> bool:
         if signal_type == PDQ:
@@ -411,5 +418,11 @@ class Matcher:
         for (kind, value), ids_ in m._values.items():
             by_type.setdefault(kind, []).extend((value, i) for i in ids_)
         for kind, entries in by_type.items():
-            m._indexes[kind] = HASH_TYPES.get(kind).build_index(entries)
+            t = HASH_TYPES.find(kind)
+            if t is None:  # a plugin gone since the save: its entries stay unmatched (and logged on refresh)
+                log.warning(
+                    "saved media index holds hash type %r, which is not registered: not matched", kind
+                )
+                continue
+            m._indexes[kind] = t.build_index(entries)
         return m, dict(meta["state"])
