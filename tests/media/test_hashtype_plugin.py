@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from tests.media.conftest import shapes_image
 
 from bastion.core.errors import InputError
 from bastion.core.hashtype import HASH_TYPES, HashType
 from bastion.ingest import Ingestor
-from bastion.media import Matcher, cybertip_hashes, media_hashes_of
+from bastion.media import Matcher, cybertip_hashes, hash_file, media_hashes_of
 from bastion.media.banks import HashList
 from bastion.media.service import MediaMatcher
 from bastion.store import Store
@@ -31,6 +32,9 @@ class CRC32(HashType):
     cybertip_label = "CRC32"
     examples = (f"{zlib.crc32(b'bluefinch'):08x}", "DEADBEEF")
     bad_examples = ("", "deadbee", "xyzxyzxy")
+
+    def hash_file(self, path: str) -> str | None:
+        return f"{zlib.crc32(Path(path).read_bytes()):08x}"
 
     def validate(self, value: str) -> str:
         text = value.strip().lower()
@@ -115,3 +119,14 @@ def test_a_saved_index_with_a_type_gone_still_loads(tmp_path: Path) -> None:
     again.unindex_entry(entry, "crc32", "deadbeef")  # and a change to the gone type is harmless
     with pytest.raises(InputError, match="unknown hash type"):
         again.match(crc32="deadbeef")
+
+
+def test_a_toy_type_hashes_files_and_matches_them(crc32: HashType, tmp_path: Path) -> None:
+    path = tmp_path / "shapes.png"
+    shapes_image(3).save(path)
+    hashes = hash_file(path)
+    assert hashes.extra == {"crc32": f"{zlib.crc32(path.read_bytes()):08x}"}
+    assert hashes.as_json()["crc32"] == hashes.extra["crc32"]
+    matcher = Matcher()
+    entry = matcher.add("crc32", hashes.extra["crc32"], "known")
+    assert entry in {m.entry_id for m in matcher.match_file(path).matches}

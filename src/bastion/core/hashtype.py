@@ -116,6 +116,11 @@ class HashType(ABC):
         """0 for the same value; a cryptographic hash knows nothing else."""
         return 0 if a == b else 1
 
+    def hash_file(self, path: str) -> str | None:
+        """This type's value of a file (threatexchange's ``FileHasher``), or None when it cannot compute one
+        (the built-in types are computed together, in one read, by ``bastion.media.hashing``)."""
+        return None
+
     def new_index(self) -> HashIndex:
         """An empty index (override to bring a faster one)."""
         return LinearIndex(self.distance) if self.perceptual else ExactIndex()

@@ -27,6 +27,7 @@ from bastion.media.atomic import atomic_directory
 from bastion.media.banks import PDQ, VPDQ, Bank, BankEntry, HashList
 from bastion.media.frames import VPDQ_COMPARED_PERCENT, VPDQ_QUERY_PERCENT, parse_frames, usable
 from bastion.media.hashing import MediaHashes, hash_file
+from bastion.media.hashtypes.pdq import PdqHashIndex
 from bastion.media.index import PDQIndex
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,7 @@ class Matcher:
         self.reframe = reframe
         self.vpdq_query_percent = VPDQ_QUERY_PERCENT
         self.vpdq_compared_percent = VPDQ_COMPARED_PERCENT
-        self._index = PDQIndex()
-        self._row_entry: array[int] = array("q")
+        self._pdq = PdqHashIndex()  # the pdq hash type's index: the exact multi-index + entry ids
         self._frames = PDQIndex()
         self._frame_entry: array[int] = array("q")
         self._frame_count: dict[int, int] = {}
@@ -160,8 +160,7 @@ class Matcher:
                         signal_type)  # fmt: skip
             return
         if signal_type == PDQ:
-            self._index.add([value])
-            self._row_entry.append(entry_id)
+            self._pdq.add(value, entry_id)
         elif signal_type == VPDQ:
             frames = usable(parse_frames(value))
             if frames:
@@ -175,8 +174,7 @@ class Matcher:
     def unindex_entry(self, entry_id: int, signal_type: str, value: str) -> None:
         """Stop matching an entry at once (idempotent)."""
         if signal_type == PDQ:
-            hits = self._index.search([value], 0)
-            self._index.remove(r for r in hits.row.tolist() if self._row_entry[r] == entry_id)
+            self._pdq.remove(value, entry_id)
         elif signal_type == VPDQ:
             if self._frame_count.pop(entry_id, None) is not None:
                 self._frames.remove(np.nonzero(_ids(self._frame_entry) == entry_id)[0].tolist())
@@ -187,8 +185,7 @@ class Matcher:
 
     def has_entry(self, entry_id: int, signal_type: str, value: str) -> bool:
         if signal_type == PDQ:
-            rows = self._index.search([value], 0).row.tolist()
-            return any(self._row_entry[r] == entry_id for r in rows)
+            return self._pdq.has(value, entry_id)
         if signal_type == VPDQ:
             return entry_id in self._frame_count
         return entry_id in self._values.get((signal_type, value), ())
@@ -232,19 +229,15 @@ class Matcher:
         """One batched index search; per query, the (entry id, entry, distance) within the entry's list
         threshold."""
         out: list[list[tuple[int, BankEntry, int]]] = [[] for _ in hashes]
-        if not hashes or not len(self._index):
+        if not hashes or not len(self._pdq):
             return out
-        hits = self._index.search(hashes, self._radius())
-        if not hits.row.size:
-            return out
-        entry_ids = _ids(self._row_entry)[hits.row]
-        entries = self._lookup(sorted(set(entry_ids.tolist())))
-        for q, entry_id, dist in zip(
-            hits.query.tolist(), entry_ids.tolist(), hits.distance.tolist(), strict=True
-        ):
-            entry = entries.get(entry_id)
-            if entry is not None and entry.active and dist <= self._threshold(entry):
-                out[q].append((entry_id, entry, int(dist)))
+        hits = self._pdq.query_many(hashes, self._radius())
+        entries = self._lookup(sorted({entry_id for found in hits for entry_id, _ in found}))
+        for q, found in enumerate(hits):
+            for entry_id, dist in found:
+                entry = entries.get(entry_id)
+                if entry is not None and entry.active and dist <= self._threshold(entry):
+                    out[q].append((entry_id, entry, dist))
         return out
 
     def _pdq_matches(self, variants: Mapping[str, str]) -> list[Match]:
@@ -358,7 +351,7 @@ class Matcher:
     def match_hashes(self, hashes: MediaHashes) -> MatchResult:
         frames = [(f.quality, f.pdq) for f in hashes.vpdq] if hashes.vpdq else None
         return self.match(
-            {PDQ: hashes.pdq, "md5": hashes.md5, "sha256": hashes.sha256, VPDQ: frames},
+            {PDQ: hashes.pdq, "md5": hashes.md5, "sha256": hashes.sha256, VPDQ: frames, **hashes.extra},
             quality=hashes.quality,
             dihedral=hashes.dihedral,
             reframed=hashes.reframed,
@@ -370,16 +363,15 @@ class Matcher:
 
     def optimize(self) -> None:
         """Fold index segments into one (bulk loads, saves, or a background job)."""
-        self._index.optimize()
+        self._pdq.optimize()
         self._frames.optimize()
 
     # -- persistence -----------------------------------------------------------------------------------
     def save(self, directory: str | os.PathLike[str], state: Mapping[str, Any]) -> None:
         """Indexes + row maps + exact sets, written beside each other and swapped in atomically."""
         with atomic_directory(Path(directory)) as tmp:
-            self._index.save(tmp / "pdq")
+            self._pdq.save(tmp, "pdq")
             self._frames.save(tmp / "frames")
-            np.save(tmp / "pdq_entries.npy", _ids(self._row_entry), allow_pickle=False)
             np.save(tmp / "frame_entries.npy", _ids(self._frame_entry), allow_pickle=False)
             exact = [[k, v, sorted(ids)] for (k, v), ids in self._values.items() if ids]
             meta = {"format": FORMAT, "version": 1, "state": dict(state), "exact": exact}
@@ -404,11 +396,13 @@ class Matcher:
         if meta.get("format") != FORMAT or meta.get("version") != 1:
             raise InputError("not a bastion media index of a known version", file=str(path / "manifest.json"))
         m = cls(dihedral=dihedral, reframe=reframe, lists=lists, lookup=lookup)
-        m._index = PDQIndex.load(path / "pdq")
+        try:
+            m._pdq = PdqHashIndex.load(path, "pdq")
+        except InputError as exc:
+            raise InputError("saved row maps do not match the saved indexes", file=str(path)) from exc
         m._frames = PDQIndex.load(path / "frames")
-        m._row_entry = array("q", np.load(path / "pdq_entries.npy", allow_pickle=False).tobytes())
         m._frame_entry = array("q", np.load(path / "frame_entries.npy", allow_pickle=False).tobytes())
-        if len(m._row_entry) != m._index.rows or len(m._frame_entry) != m._frames.rows:
+        if len(m._frame_entry) != m._frames.rows:
             raise InputError("saved row maps do not match the saved indexes", file=str(path))
         alive = _ids(m._frame_entry)[m._frames.alive_rows()]
         ids, counts = np.unique(alive, return_counts=True)

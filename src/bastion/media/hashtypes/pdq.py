@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from threatexchange.signal_type.pdq.signal import PdqSignal
 
+from bastion.core.errors import InputError
 from bastion.core.hashtype import HashIndex, Hit
 from bastion.media.hashtypes.base import ThreatExchangeHashType
 from bastion.media.index import DEFAULT_RADIUS, PDQIndex
@@ -16,9 +19,14 @@ from bastion.media.index import DEFAULT_RADIUS, PDQIndex
 class PdqHashIndex(HashIndex):
     """The exact multi-index over PDQ hashes, with the item id of every row beside it."""
 
-    def __init__(self) -> None:
-        self.index = PDQIndex()
-        self._items: array[int] = array("q")
+    def __init__(self, index: PDQIndex | None = None, items: array[int] | None = None) -> None:
+        self.index = index if index is not None else PDQIndex()
+        self._items: array[int] = items if items is not None else array("q")
+        if len(self._items) != self.index.rows:
+            raise InputError("the item ids do not match the index rows")
+
+    def __len__(self) -> int:
+        return len(self.index)
 
     def add(self, value: str, item: int) -> None:
         self.index.add([value])
@@ -27,6 +35,9 @@ class PdqHashIndex(HashIndex):
     def remove(self, value: str, item: int) -> None:
         rows = self.index.search([value], 0).row.tolist()
         self.index.remove(r for r in rows if self._items[r] == item)
+
+    def has(self, value: str, item: int) -> bool:
+        return any(self._items[r] == item for r in self.index.search([value], 0).row.tolist())
 
     def query(self, value: str, threshold: int) -> list[Hit]:
         return self.query_many([value], threshold)[0]
@@ -41,6 +52,23 @@ class PdqHashIndex(HashIndex):
         for q, item, dist in zip(hits.query.tolist(), items.tolist(), hits.distance.tolist(), strict=True):
             out[q].append((int(item), int(dist)))
         return out
+
+    def optimize(self) -> None:
+        self.index.optimize()
+
+    def save(self, directory: str | os.PathLike[str], name: str = "pdq") -> None:
+        """The index in ``<directory>/<name>`` and its item ids in ``<name>_entries.npy`` beside it (the
+        caller swaps the directory in atomically)."""
+        self.index.save(Path(directory) / name)
+        items = np.frombuffer(self._items, dtype=np.int64) if len(self._items) else np.zeros(0, np.int64)
+        np.save(Path(directory) / f"{name}_entries.npy", items, allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str], name: str = "pdq") -> PdqHashIndex:
+        """Reload what :meth:`save` wrote, memory-mapped, without a rebuild."""
+        index = PDQIndex.load(Path(directory) / name)
+        items = array("q", np.load(Path(directory) / f"{name}_entries.npy", allow_pickle=False).tobytes())
+        return cls(index, items)
 
 
 class PDQ(ThreatExchangeHashType):
