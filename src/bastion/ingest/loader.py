@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from bastion.core.errors import InputError
-from bastion.core.hashtype import HASH_TYPES
 from bastion.core.timefmt import parse_instant, utcnow
 from bastion.ingest.pipeline import FileJob, can_spawn, validated, validated_in_worker
 from bastion.ingest.readers import FORMATS, reader_for
 from bastion.ingest.schema import TABLE_NAMES, TableSpec, build_specs
 from bastion.ingest.validate import ValidBatch
+from bastion.media import HASH_TYPES
 from bastion.store import Store
 from bastion.store.bulk import deferred_indexes, execute_many, insert_ignore, upsert_one, upsert_sql
 from bastion.store.tables import ingest_files, ingest_rejects, media, platforms

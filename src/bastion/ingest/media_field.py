@@ -12,9 +12,8 @@ import json
 from typing import Any
 
 from bastion.core.errors import InputError
-from bastion.core.hashtype import HASH_TYPES, HashType
 from bastion.ingest.fields import FieldType
-from bastion.media.hashtypes import HASH_TYPES as _BUILTINS_REGISTERED  # noqa: F401 (registers the built-ins)
+from bastion.media import HASH_TYPES, HashType
 
 #: one media item: (media_id, {hash type name: (value, quality)})
 MediaItem = tuple[str, dict[str, tuple[str, int | None]]]

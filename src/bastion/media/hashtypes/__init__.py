@@ -15,9 +15,8 @@ from bastion.media.hashtypes.pdq import PDQ, PdqHashIndex
 from bastion.media.hashtypes.sha256 import SHA256
 from bastion.media.hashtypes.vpdq import VPDQ
 
-for _builtin in (PDQ, MD5, SHA256, VPDQ):
-    if _builtin.name not in HASH_TYPES:
-        HASH_TYPES.register(_builtin)
+for _builtin in (PDQ, MD5, SHA256, VPDQ):  # the one place a built-in type is named
+    HASH_TYPES.register(_builtin)
 
 
 def hash_type(name: str) -> HashType:
