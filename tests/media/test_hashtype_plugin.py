@@ -19,6 +19,8 @@ from bastion.ingest import Ingestor
 from bastion.media import Matcher, cybertip_hashes, hash_file, media_hashes_of
 from bastion.media.banks import HashList
 from bastion.media.service import MediaMatcher
+from bastion.report.case import gather_case
+from bastion.report.xml import Reporter
 from bastion.store import Store
 from bastion.store.tables_media import media_hashes
 
@@ -56,6 +58,8 @@ def _posts(folder: Path, *media: list[dict[str, object]]) -> None:
         for i, m in enumerate(media)
     ]
     (folder / "posts.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    accounts = [json.dumps({"account_id": f"a{i}", "created_at": NOW}) for i in range(len(media))]
+    (folder / "accounts.jsonl").write_text("\n".join(accounts) + "\n", encoding="utf-8")
 
 
 def test_a_toy_type_flows_from_ingest_to_match_to_report(
@@ -90,6 +94,9 @@ def test_a_toy_type_flows_from_ingest_to_match_to_report(
     with store.engine.connect() as conn:
         files, _ = cybertip_hashes(media_hashes_of(conn, platform, "p0", "m0"))
     assert files == {"MD5": "ab" * 16, "CRC32": "deadbeef"}
+    case, _ = gather_case(store, platform, "a0", reporter=Reporter("ops@example.org"), case_ref="c1")
+    [reported] = case.files
+    assert reported.hashes == {"MD5": "ab" * 16, "CRC32": "deadbeef"} and reported.perceptual == {}
     matcher.remove(entry)
     assert not matcher.match(crc32="deadbeef").matched
 
