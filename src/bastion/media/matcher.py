@@ -336,6 +336,8 @@ class Matcher:
                 continue
             t = HASH_TYPES.get(kind)
             hits = dict(self._indexes[kind].query(t.validate(str(value)), t.default_threshold))
+            if not hits:
+                continue
             for entry_id, entry in self._lookup(sorted(hits)).items():
                 if entry.active:
                     found.append(Match(entry.list_name, entry_id, entry, hits[entry_id]))

@@ -119,9 +119,10 @@ class MediaMatcher:
         rows = matched = low = suppressed = 0
         hit_posts: set[str] = set()
         hit_accounts: set[str] = set()
+        known = set(HASH_TYPES.names())  # a type whose plugin is gone is left out, not an error
         for part in self._rows(platform):
             items: Sequence[dict[str, Any]] = [
-                {**{k: v for k, v in r.hashes.items() if k in HASH_TYPES}, "quality": r.quality} for r in part
+                {**{k: v for k, v in r.hashes.items() if k in known}, "quality": r.quality} for r in part
             ]
             for row, result in zip(part, self.matcher.match_many(items), strict=True):
                 rows += 1
