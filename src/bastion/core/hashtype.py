@@ -141,6 +141,7 @@ class HashTypeRegistry:
 
     def __init__(self, group: str | None = ENTRY_POINT_GROUP) -> None:
         self._types: dict[str, HashType] = {}
+        self._order: tuple[HashType, ...] = ()  # what iteration hands out (ingest asks once an item)
         self._aliases: dict[str, str] = {}
         self._group = group
         self.plugin_errors: list[str] = []  # entry points that failed to load: reported, not swallowed
@@ -154,6 +155,7 @@ class HashTypeRegistry:
                 raise InputError(f"hash type {t.name!r}: {spelling!r} already names {owner!r}")
         self.unregister(t.name)
         self._types[t.name] = t
+        self._order = tuple(self._types.values())
         for spelling in (t.name, *t.aliases, t.field):
             self._aliases[spelling.lower()] = t.name
         return t
@@ -161,6 +163,7 @@ class HashTypeRegistry:
     def unregister(self, name: str) -> None:
         if self._types.pop(name, None) is not None:
             self._aliases = {k: v for k, v in self._aliases.items() if v != name}
+            self._order = tuple(self._types.values())
 
     @contextmanager
     def registered(self, hash_type: HashType | type[HashType]) -> Iterator[HashType]:
@@ -187,7 +190,8 @@ class HashTypeRegistry:
         return self.plugin_errors
 
     def find(self, name: str) -> HashType | None:
-        self.load_plugins()
+        if self._group is not None:
+            self.load_plugins()
         key = self._aliases.get(name.strip().lower())
         return None if key is None else self._types[key]
 
@@ -200,8 +204,9 @@ class HashTypeRegistry:
         return found
 
     def __iter__(self) -> Iterator[HashType]:
-        self.load_plugins()
-        return iter(list(self._types.values()))
+        if self._group is not None:
+            self.load_plugins()
+        return iter(self._order)
 
     def names(self) -> list[str]:
         return [t.name for t in self]

@@ -23,7 +23,6 @@ from bastion.ingest.pipeline import FileJob, can_spawn, validated, validated_in_
 from bastion.ingest.readers import FORMATS, reader_for
 from bastion.ingest.schema import TABLE_NAMES, TableSpec, build_specs
 from bastion.ingest.validate import ValidBatch
-from bastion.media import HASH_TYPES
 from bastion.store import Store
 from bastion.store.bulk import deferred_indexes, execute_many, insert_ignore, upsert_one, upsert_sql
 from bastion.store.tables import ingest_files, ingest_rejects, media, platforms
@@ -242,16 +241,31 @@ class Ingestor:
             )
 
     def _write_media(self, conn: Connection, items: list[tuple[Any, ...]]) -> None:
-        """Media rows, then one hash row per (item, type); a type an item no longer has is deleted, as the
-        old per-type column was overwritten with null."""
+        """Media rows, then one hash row per (item, type). A type an item no longer has is deleted (as the
+        old per-type column was overwritten with null): the batch's stored types are read first, so a
+        first load, which has none, pays one indexed read a chunk of posts and no deletes."""
         execute_many(conn, self._media_sql, [(p, post, m) for p, post, m, _ in items])
-        rows, gone = [], []
-        known = [t.name for t in HASH_TYPES]
-        for p, post, m, hashes in items:
-            rows += [(p, post, m, t, v, q) for t, (v, q) in hashes.items()]
-            gone += [(p, post, m, t) for t in known if t not in hashes]
+        rows = [(p, post, m, t, v, q) for p, post, m, hashes in items for t, (v, q) in hashes.items()]
+        now = {(p, post, m): hashes for p, post, m, hashes in items}
+        gone = [key for key in self._stored_types(conn, items) if key[3] not in now.get(key[:3], {})]
         execute_many(conn, self._hash_sql, rows)
         execute_many(conn, self._unhash_sql, gone)
+
+    @staticmethod
+    def _stored_types(conn: Connection, items: list[tuple[Any, ...]]) -> list[tuple[str, str, str, str]]:
+        by_platform: dict[str, set[str]] = {}
+        for p, post, _, _ in items:
+            by_platform.setdefault(p, set()).add(post)
+        h = media_hashes.c
+        out: list[tuple[str, str, str, str]] = []
+        for platform, post_ids in by_platform.items():
+            ids = sorted(post_ids)
+            for s in range(0, len(ids), 500):
+                query = select(h.platform, h.post_id, h.media_id, h.hash_type).where(
+                    h.platform == platform, h.post_id.in_(ids[s : s + 500])
+                )
+                out += [tuple(r) for r in conn.execute(query)]
+        return out
 
     def _checkpoint(self, platform: str, table: str, file_name: str) -> dict[str, Any] | None:
         query = select(ingest_files).where(
