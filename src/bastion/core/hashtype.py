@@ -199,7 +199,7 @@ class HashTypeRegistry:
         """The type a name, alias or export key means, or InputError listing the known ones."""
         found = self.find(name)
         if found is None:
-            known = ", ".join(sorted(self._aliases))
+            known = ", ".join(self.spellings())
             raise InputError(f"unknown hash type {name!r} (known: {known})", field=field)
         return found
 
@@ -210,6 +210,12 @@ class HashTypeRegistry:
 
     def names(self) -> list[str]:
         return [t.name for t in self]
+
+    def spellings(self) -> list[str]:
+        """Every name, alias and export key accepted, sorted (for error messages)."""
+        if self._group is not None:
+            self.load_plugins()
+        return sorted(self._aliases)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.find(name) is not None

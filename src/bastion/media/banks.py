@@ -39,8 +39,6 @@ PDQ = PdqSignal.get_name()  # "pdq"
 MD5 = VideoMD5Signal.get_name()  # "video_md5": threatexchange's MD5 type, used here for any file's MD5
 SHA256 = VideoSHA256Signal.get_name()  # "video_sha256"
 VPDQ = "vpdq"  # threatexchange VPDQSignal.get_name()
-#: Short names other tools (and the synthetic platform) write; stored under threatexchange's names.
-ALIASES = {alias: t.name for t in HASH_TYPES for alias in (*t.aliases, t.field) if alias != t.name}
 FIELDS = ("type", "value", "list", "tags", "note")
 
 
@@ -96,7 +94,7 @@ def signal_type_name(name: str, *, where: str | None = None, line: int | None = 
     """The registered hash type's name (threatexchange's) for a name or alias."""
     found = HASH_TYPES.find(name)
     if found is None:
-        known = ", ".join(sorted({*HASH_TYPES.names(), *ALIASES}))
+        known = ", ".join(HASH_TYPES.spellings())
         raise InputError(
             f"unknown signal type {name!r} (known: {known})", file=where, line=line, field="type"
         )
