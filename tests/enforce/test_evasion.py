@@ -47,3 +47,15 @@ def test_recreated_sellers_in_a_later_export_are_caught(store: Store, tmp_path: 
     assert {link["account_id"] for link in links} == {m.account_id for m in found}
     assert all(link["original_action_id"] is not None for link in links)
     assert store.signals.count("evasion") == len(found)
+
+
+def test_near_files_are_compared_through_the_pdq_hash_type() -> None:
+    base = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+    near = f"{int(base, 16) ^ 0b11111:064X}"  # 5 bits off, upper case: the type normalises it
+    far = f"{int(base, 16) ^ ((1 << 40) - 1):064x}"  # 40 bits off: over the PDQ threshold
+    old = Profile("o1", "sunny_otter12", pdq=(base, "not-a-pdq-hash"))
+    scorer = EvasionScorer([old], platform_accounts=1000)
+    m = scorer.match(Profile("n1", "sunny_otter13", pdq=(near,)))
+    assert m is not None and m.kinds["near_file"] == 1 - 5 / 62
+    assert "PDQ distance 5" in " ".join(m.evidence)
+    assert scorer.match(Profile("n2", "sunny_otter13", pdq=(far, "zz"))) is None

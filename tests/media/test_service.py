@@ -11,6 +11,7 @@ from bastion.media.matcher import Matcher
 from bastion.media.service import MediaMatcher, vpdq_frames
 from bastion.store import Store
 from bastion.store.tables import media, platforms, posts
+from bastion.store.tables_media import media_hashes
 
 A = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 B = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"
@@ -29,34 +30,27 @@ def test_scan_stores_signals_and_rescan_drops_removed(tmp_path: Path) -> None:
                     for i in range(4)
                 ],
             )
-            blank = {"md5": None, "sha256": None, "pdq": None, "pdq_quality": None, "vpdq": None}
+            items = [
+                ("p0", "m0", {"pdq": (NEAR_A, 90)}),
+                ("p1", "m1", {"pdq": (NEAR_A, 20)}),
+                ("p2", "m2", {MD5: ("d" * 32, None)}),
+                ("p3", "m3", {"vpdq": (json.dumps([[0, 100, B, 0.0], [1, 100, NEAR_A, 1.0]]), None)}),
+            ]
+            key = [{"platform": "demo", "post_id": p, "media_id": m} for p, m, _ in items]
+            conn.execute(media.insert(), key)
             conn.execute(
-                media.insert(),
+                media_hashes.insert(),
                 [
-                    {**blank, **row}
-                    for row in [
-                        {
-                            "platform": "demo",
-                            "post_id": "p0",
-                            "media_id": "m0",
-                            "pdq": NEAR_A,
-                            "pdq_quality": 90,
-                        },
-                        {
-                            "platform": "demo",
-                            "post_id": "p1",
-                            "media_id": "m1",
-                            "pdq": NEAR_A,
-                            "pdq_quality": 20,
-                        },
-                        {"platform": "demo", "post_id": "p2", "media_id": "m2", "md5": "d" * 32},
-                        {
-                            "platform": "demo",
-                            "post_id": "p3",
-                            "media_id": "m3",
-                            "vpdq": json.dumps([[0, 100, B, 0.0], [1, 100, NEAR_A, 1.0]]),
-                        },
-                    ]
+                    {
+                        "platform": "demo",
+                        "post_id": p,
+                        "media_id": m,
+                        "hash_type": t,
+                        "value": v,
+                        "quality": q,
+                    }
+                    for p, m, hashes in items
+                    for t, (v, q) in hashes.items()
                 ],
             )
         matcher = Matcher()

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from bastion.cli.context import DbOption, command_group, console, err_console, handle_errors, open_store
 from bastion.core.errors import InputError, NotFound
+from bastion.media import HASH_TYPES
 from bastion.media.hashing import MediaError, hash_file
 from bastion.media.repository import BankRepository
 from bastion.media.service import MediaMatcher
@@ -45,6 +46,7 @@ def register(app: typer.Typer) -> None:
     bank.command("export")(bank_export)
     bank.command("list")(bank_list)
     bank.command("remove")(bank_remove)
+    bank.command("types")(bank_types)
     command_group(app, "scan", "Scan ingested data into signals.").command("media")(scan_media)
 
 
@@ -136,6 +138,20 @@ def bank_list(db: DbOption = None) -> None:
         when = i.created_at.isoformat(timespec="seconds")
         table.add_row(i.name, str(i.threshold), kind, f"{i.entries:,}", i.created_by, when)
     console.print(table)
+
+
+def bank_types() -> None:
+    """The registered hash types (built-in and from ``bastion.hash_types`` plugins) and what each accepts."""
+    table = Table("name", "also accepted", "export key", "CyberTipline", "match", "threshold")
+    for t in HASH_TYPES:
+        spellings = ", ".join(sorted({*t.aliases, t.field} - {t.name}))
+        kind = "near (distance)" if t.perceptual else "exact"
+        table.add_row(t.name, spellings, t.field, t.cybertip_label, kind, str(t.default_threshold))
+    console.print(table)
+    for error in HASH_TYPES.plugin_errors:
+        err_console.print(f"[red]plugin error:[/red] {error}", soft_wrap=True, highlight=False)
+    if HASH_TYPES.plugin_errors:
+        raise typer.Exit(1)
 
 
 @handle_errors

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bastion.core.errors import InputError
 from bastion.enforce.evasion_text import (
     bio_tokens,
     core_name,
@@ -30,7 +31,7 @@ from bastion.enforce.evasion_text import (
     trigrams,
     weighted_jaccard,
 )
-from bastion.media import PDQIndex
+from bastion.media import HashIndex, HashType, hash_type
 
 __all__ = [
     "EvasionMatch",
@@ -42,7 +43,9 @@ __all__ = [
     "normalise_link",
 ]
 
-PDQ_NEAR = 31  # the PDQ reference's match threshold (bits of 256)
+#: near files are compared as this hash type, through its index (the media package's PDQ index)
+NEAR_TYPE: HashType = hash_type("pdq")
+PDQ_NEAR = NEAR_TYPE.default_threshold  # the PDQ reference's match threshold (31 bits of 256)
 
 WEIGHTS: Mapping[str, float] = {
     "same_link": 0.9,
@@ -164,12 +167,10 @@ class EvasionScorer:
             folded = fold_name(o.username)
             for g in trigrams(folded) | trigrams(core_name(folded)):
                 self.idx.by_gram[g].add(i)
-        self._pdq = PDQIndex()
-        self._pdq_owner: list[int] = []
-        good = [(i, h) for i, o in enumerate(self.originals) for h in o.pdq if _is_pdq(h)]
-        if good:
-            self._pdq.add([h for _, h in good])
-            self._pdq_owner = [i for i, _ in good]
+        self._near: HashIndex = NEAR_TYPE.build_index(
+            (h, i) for i, o in enumerate(self.originals) for h in _valid(o.pdq)
+        )
+        self._any_near = any(_valid(o.pdq) for o in self.originals)
 
     def _follower_idf(self, follower: str) -> float:
         return idf(self.follows_made.get(follower, 1), self.n)
@@ -202,14 +203,13 @@ class EvasionScorer:
 
     def _near_files(self, p: Profile) -> dict[int, int]:
         """Original index -> smallest PDQ distance to any of the new account's files (within PDQ_NEAR)."""
-        mine = [h for h in p.pdq if _is_pdq(h)]
-        if not mine or not self._pdq_owner:
+        mine = _valid(p.pdq)
+        if not mine or not self._any_near:
             return {}
-        hits = self._pdq.search(mine, PDQ_NEAR)
         best: dict[int, int] = {}
-        for row, dist in zip(hits.row.tolist(), hits.distance.tolist(), strict=True):
-            owner = self._pdq_owner[row]
-            best[owner] = min(best.get(owner, 256), dist)
+        for hits in self._near.query_many(mine, PDQ_NEAR):
+            for owner, dist in hits:
+                best[owner] = min(best.get(owner, 256), dist)
         return best
 
     def _hub_rarity(self, domain: str) -> float:
@@ -335,11 +335,12 @@ class EvasionScorer:
         return [m for p in new_accounts if (m := self.match(p)) is not None]
 
 
-def _is_pdq(value: str) -> bool:
-    if not value or len(value) != 64:
-        return False
-    try:
-        bytes.fromhex(value)
-    except ValueError:
-        return False
-    return True
+def _valid(values: Iterable[str]) -> list[str]:
+    """The values the near-file hash type accepts, normalised; a malformed one is no evidence."""
+    out = []
+    for value in values:
+        try:
+            out.append(NEAR_TYPE.validate(value))
+        except InputError:
+            continue
+    return out

@@ -20,13 +20,15 @@ from sqlalchemy import Connection, delete, func, insert, select
 from bastion.core.model import EntityType, Signal
 from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
-from bastion.enforce.evasion import EvasionMatch, EvasionScorer, Profile
+from bastion.enforce.evasion import NEAR_TYPE, EvasionMatch, EvasionScorer, Profile
 from bastion.enforce.evasion_originals import Original, chunks, find_originals
 from bastion.enforce.evasion_text import bio_tokens, link_domain
 from bastion.enforce.kinds import EVASION
+from bastion.media import HASH_TYPES
 from bastion.store import Store
-from bastion.store.tables import accounts, follows, media, platforms, posts
+from bastion.store.tables import accounts, follows, platforms, posts
 from bastion.store.tables_enforce import enforce_evasion
+from bastion.store.tables_media import media_hashes
 
 KIND = EVASION
 SOURCE = "enforce"
@@ -51,19 +53,21 @@ def _profiles(store: Store, platform: str, ids: list[str], rows: dict[str, Any])
                 )
             ):
                 followers[followee].add(follower)
-            for account, post_id, md5, sha, p in conn.execute(
-                select(posts.c.account_id, posts.c.post_id, media.c.md5, media.c.sha256, media.c.pdq)
+            for account, post_id, kind, value in conn.execute(
+                select(posts.c.account_id, posts.c.post_id, media_hashes.c.hash_type, media_hashes.c.value)
                 .join(
-                    media,
-                    (media.c.platform == posts.c.platform) & (media.c.post_id == posts.c.post_id),
+                    media_hashes,
+                    (media_hashes.c.platform == posts.c.platform)
+                    & (media_hashes.c.post_id == posts.c.post_id),
                     isouter=True,
                 )
                 .where(posts.c.platform == platform, posts.c.account_id.in_(part))
             ):
                 post_owner[post_id] = account
-                files[account].update(h for h in (md5, sha) if h)
-                if p:
-                    pdq[account].append(p)
+                if kind == NEAR_TYPE.name:
+                    pdq[account].append(value)
+                elif kind is not None and (t := HASH_TYPES.find(kind)) is not None and not t.perceptual:
+                    files[account].add(value)  # an exact hash (md5, sha256): the same file
     wanted = set(ids)
     for s in store.signals.of_kind(named("term_match"), platform):
         owner = s.entity_id if s.entity_type == EntityType.ACCOUNT else post_owner.get(s.entity_id)

@@ -26,10 +26,12 @@ from bastion.ingest.validate import ValidBatch
 from bastion.store import Store
 from bastion.store.bulk import deferred_indexes, execute_many, insert_ignore, upsert_one, upsert_sql
 from bastion.store.tables import ingest_files, ingest_rejects, media, platforms
+from bastion.store.tables_media import media_hashes
 from bastion.store.types import instant_to_driver
 
 ProgressCallback = Callable[[str, int, int], None]
-MEDIA_COLUMNS = ("platform", "post_id", "media_id", "md5", "sha256", "pdq", "pdq_quality", "vpdq")
+MEDIA_KEY = ("platform", "post_id", "media_id")
+HASH_COLUMNS = (*MEDIA_KEY, "hash_type", "value", "quality")
 KEEP_ERRORS = 100
 #: Files this large are read in a second process and load with secondary indexes rebuilt once at the end,
 #: which is several times cheaper than maintaining a random-order index row by row.
@@ -86,7 +88,10 @@ class Ingestor:
             for name, spec in self.specs.items()
         }
         self._to_driver = instant_to_driver(self.dialect)
-        self._media_sql = upsert_sql(media, MEDIA_COLUMNS, ("platform", "post_id", "media_id"), self.dialect)
+        self._media_sql = upsert_sql(media, MEDIA_KEY, MEDIA_KEY, self.dialect)
+        self._hash_sql = upsert_sql(media_hashes, HASH_COLUMNS, (*MEDIA_KEY, "hash_type"), self.dialect)
+        where = " AND ".join(f'"{c}" = {"?" if self.dialect == "sqlite" else "%s"}' for c in HASH_COLUMNS[:4])
+        self._unhash_sql = f'DELETE FROM "media_hashes" WHERE {where}'
 
     @staticmethod
     def _columns(spec: TableSpec) -> list[str]:
@@ -210,7 +215,7 @@ class Ingestor:
             execute_many(conn, sql, [row + seen for row in batch.rows])
         else:
             execute_many(conn, sql, batch.rows)
-        execute_many(conn, self._media_sql, batch.media)
+        self._write_media(conn, batch.media)
         if batch.errors:
             now = utcnow()
             conn.execute(
@@ -234,6 +239,33 @@ class Ingestor:
                     for e in batch.errors
                 ],
             )
+
+    def _write_media(self, conn: Connection, items: list[tuple[Any, ...]]) -> None:
+        """Media rows, then one hash row per (item, type). A type an item no longer has is deleted (as the
+        old per-type column was overwritten with null): the batch's stored types are read first, so a
+        first load, which has none, pays one indexed read a chunk of posts and no deletes."""
+        execute_many(conn, self._media_sql, [(p, post, m) for p, post, m, _ in items])
+        rows = [(p, post, m, t, v, q) for p, post, m, hashes in items for t, (v, q) in hashes.items()]
+        now = {(p, post, m): hashes for p, post, m, hashes in items}
+        gone = [key for key in self._stored_types(conn, items) if key[3] not in now.get(key[:3], {})]
+        execute_many(conn, self._hash_sql, rows)
+        execute_many(conn, self._unhash_sql, gone)
+
+    @staticmethod
+    def _stored_types(conn: Connection, items: list[tuple[Any, ...]]) -> list[tuple[str, str, str, str]]:
+        by_platform: dict[str, set[str]] = {}
+        for p, post, _, _ in items:
+            by_platform.setdefault(p, set()).add(post)
+        h = media_hashes.c
+        out: list[tuple[str, str, str, str]] = []
+        for platform, post_ids in by_platform.items():
+            ids = sorted(post_ids)
+            for s in range(0, len(ids), 500):
+                query = select(h.platform, h.post_id, h.media_id, h.hash_type).where(
+                    h.platform == platform, h.post_id.in_(ids[s : s + 500])
+                )
+                out += [tuple(r) for r in conn.execute(query)]
+        return out
 
     def _checkpoint(self, platform: str, table: str, file_name: str) -> dict[str, Any] | None:
         query = select(ingest_files).where(

@@ -23,6 +23,7 @@ from threatexchange.signal_type.signal_base import SignalType
 
 from bastion.core.csvcells import read_cell, safe_cell
 from bastion.core.errors import InputError, NotFound
+from bastion.media.hashtypes import HASH_TYPES
 
 SIGNAL_TYPES: dict[str, type[SignalType]] = {
     cls.get_name(): cls for cls in (PdqSignal, VideoMD5Signal, VideoSHA256Signal)
@@ -38,8 +39,6 @@ PDQ = PdqSignal.get_name()  # "pdq"
 MD5 = VideoMD5Signal.get_name()  # "video_md5": threatexchange's MD5 type, used here for any file's MD5
 SHA256 = VideoSHA256Signal.get_name()  # "video_sha256"
 VPDQ = "vpdq"  # threatexchange VPDQSignal.get_name()
-#: Short names other tools (and the synthetic platform) write; stored under threatexchange's names.
-ALIASES = {"md5": MD5, "sha256": SHA256, "photo_md5": MD5}
 FIELDS = ("type", "value", "list", "tags", "note")
 
 
@@ -92,26 +91,24 @@ class BankFile:
 
 
 def signal_type_name(name: str, *, where: str | None = None, line: int | None = None) -> str:
-    name = ALIASES.get(name.strip().lower(), name.strip().lower())
-    if name not in SIGNAL_TYPES:
-        known = ", ".join(sorted({*SIGNAL_TYPES, *ALIASES}))
-        hint = " (vPDQ needs scripts/install-vpdq.sh)" if name == VPDQ else ""
+    """The registered hash type's name (threatexchange's) for a name or alias."""
+    found = HASH_TYPES.find(name)
+    if found is None:
+        known = ", ".join(HASH_TYPES.spellings())
         raise InputError(
-            f"unknown signal type {name!r} (known: {known}){hint}", file=where, line=line, field="type"
+            f"unknown signal type {name!r} (known: {known})", file=where, line=line, field="type"
         )
-    return name
+    return found.name
 
 
 def normalise(signal_type: str, value: str, *, where: str | None = None, line: int | None = None) -> str:
-    """Validate a value with threatexchange's SignalType; the error names the file, line and field."""
-    cls = SIGNAL_TYPES[signal_type_name(signal_type, where=where, line=line)]
-    text = value.strip() if cls.get_name() == VPDQ else value.strip().lower()
+    """Validate a value with its hash type (threatexchange's SignalType for the built-in ones); the error
+    names the file, line and field."""
+    kind = HASH_TYPES.get(signal_type_name(signal_type, where=where, line=line))
     try:
-        return str(cls.validate_signal_str(text))
-    except ValueError as exc:
-        raise InputError(
-            f"invalid {signal_type} value {value[:80]!r}: {exc}", file=where, line=line, field="value"
-        ) from exc
+        return kind.validate(value)
+    except InputError as exc:
+        raise InputError(exc.message, file=where, line=line, field="value") from exc
 
 
 def _tags(raw: Any) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ import pdqhash
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bastion.core.errors import BastionError
+from bastion.core.hashtype import HASH_TYPES
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # ~8000 x 8000; larger images are refused, not downscaled blindly
@@ -105,6 +106,7 @@ class MediaHashes:
     vpdq: tuple[VpdqFrame, ...] | None = None
     dihedral: dict[str, str] = field(default_factory=dict)
     reframed: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # plugin hash types: {type name: value}
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -118,6 +120,8 @@ class MediaHashes:
             out["vpdq"] = [[f.frame, f.quality, f.pdq, f.timestamp] for f in self.vpdq]
         if self.reframed:
             out["reframed"] = dict(self.reframed)
+        for name, value in self.extra.items():
+            out[HASH_TYPES.get(name).field] = value
         return out
 
 
@@ -269,10 +273,26 @@ def hash_file(
     """All hashes of one file; videos get vPDQ, everything else is decoded as an image. ``dihedral`` and
     ``reframe`` add the query-side variants matching uses for rotated/flipped and slightly cropped copies."""
     md5, sha256 = file_digests(path)
+    extra = plugin_hashes(path)
     if is_video(path):
-        return MediaHashes(str(path), md5, sha256, vpdq=vpdq_file(path, seconds_per_hash))
+        return MediaHashes(str(path), md5, sha256, vpdq=vpdq_file(path, seconds_per_hash), extra=extra)
     rgb = load_image(path)
     pdq, quality = pdq_from_array(rgb)
     variants = pdq_dihedral_from_array(rgb)[0] if dihedral else {}
     reframed = pdq_reframed_from_array(rgb) if reframe else {}
-    return MediaHashes(str(path), md5, sha256, pdq=pdq, quality=quality, dihedral=variants, reframed=reframed)
+    return MediaHashes(
+        str(path), md5, sha256, pdq=pdq, quality=quality, dihedral=variants, reframed=reframed, extra=extra
+    )
+
+
+def plugin_hashes(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The values of every registered type that computes its own (the built-in ones return None)."""
+    out = {}
+    for t in HASH_TYPES:
+        try:
+            value = t.hash_file(str(path))
+        except Exception as exc:  # a plugin's decoder failing on hostile input is a bad file, not a crash
+            raise MediaError(f"{t.name} cannot hash this file: {exc}", path=path) from exc
+        if value is not None:
+            out[t.name] = t.validate(value)
+    return out

@@ -12,20 +12,34 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
+from bastion.core.hashtype import HASH_TYPES
 from bastion.core.model import EntityType, Signal
+from bastion.media.banks import PDQ
 from bastion.media.frames import parse_frames
 from bastion.media.kinds import HASH_MATCH
 from bastion.media.matcher import Matcher, MatchResult
 from bastion.store import Store
 from bastion.store.tables import media, posts
+from bastion.store.tables_media import media_hashes
 
 KIND = HASH_MATCH
 SOURCE = "media"
 BATCH = 2_000
 
 vpdq_frames = parse_frames  # kept for callers of the first version
+
+
+@dataclass(slots=True)
+class MediaRow:
+    """One media item of a scan with its hashes ({hash type: value}) and its PDQ quality."""
+
+    post_id: str
+    media_id: str
+    account_id: str
+    hashes: dict[str, str]
+    quality: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +65,38 @@ class MediaMatcher:
         with self.store.engine.connect() as conn:
             return sorted(conn.execute(select(media.c.platform).distinct()).scalars())
 
-    def _rows(self, platform: str) -> Iterator[list[Any]]:
+    def _rows(self, platform: str) -> Iterator[list[MediaRow]]:
+        """Media items with all their hashes, in batches; the long table is read in key order and folded
+        back into one item per media row."""
+        h, m = media_hashes, media
         query = (
-            select(media, posts.c.account_id)
-            .join(posts, (posts.c.platform == media.c.platform) & (posts.c.post_id == media.c.post_id))
-            .where(media.c.platform == platform)
+            select(m.c.post_id, m.c.media_id, posts.c.account_id, h.c.hash_type, h.c.value, h.c.quality)
+            .join(posts, (posts.c.platform == m.c.platform) & (posts.c.post_id == m.c.post_id))
+            .outerjoin(
+                h,
+                (h.c.platform == m.c.platform)
+                & (h.c.post_id == m.c.post_id)
+                & (h.c.media_id == m.c.media_id),
+            )
+            .where(m.c.platform == platform)
+            .order_by(m.c.post_id, m.c.media_id)
         )
+        part: list[MediaRow] = []
         with self.store.engine.connect() as conn:
-            result = conn.execution_options(yield_per=self.batch).execute(query)
-            for part in result.partitions(self.batch):
-                yield list(part)
+            for r in conn.execution_options(yield_per=self.batch).execute(query):
+                if not part or (part[-1].post_id, part[-1].media_id) != (r.post_id, r.media_id):
+                    if len(part) >= self.batch:
+                        yield part
+                        part = []
+                    part.append(MediaRow(r.post_id, r.media_id, r.account_id, {}))
+                item = part[-1]
+                if r.hash_type is None:
+                    continue
+                item.hashes[r.hash_type] = r.value
+                if r.quality is not None and r.hash_type == PDQ:
+                    item.quality = r.quality
+        if part:
+            yield part
 
     def _signals(self, platform: str, row: Any, result: MatchResult) -> list[Signal]:
         out = []
@@ -72,7 +108,7 @@ class MediaMatcher:
                 **m.as_json(),
                 "post_id": row.post_id,
                 "media_id": row.media_id,
-                "quality": row.pdq_quality,
+                "quality": row.quality,
             }
             key = f"{m.list_name}:{m.entry_id}:{row.post_id}:{row.media_id}"
             for etype, eid in ((EntityType.POST, row.post_id), (EntityType.ACCOUNT, row.account_id)):
@@ -84,10 +120,10 @@ class MediaMatcher:
         rows = matched = low = suppressed = 0
         hit_posts: set[str] = set()
         hit_accounts: set[str] = set()
+        known = set(HASH_TYPES.names())  # a type whose plugin is gone is left out, not an error
         for part in self._rows(platform):
             items: Sequence[dict[str, Any]] = [
-                {"pdq": r.pdq, "quality": r.pdq_quality, "md5": r.md5, "sha256": r.sha256, "vpdq": r.vpdq}
-                for r in part
+                {**{k: v for k, v in r.hashes.items() if k in known}, "quality": r.quality} for r in part
             ]
             for row, result in zip(part, self.matcher.match_many(items), strict=True):
                 rows += 1
@@ -100,6 +136,16 @@ class MediaMatcher:
                     signals += self._signals(platform, row, result)
         stored = self.store.signals.replace(SOURCE, KIND, platform, signals)
         return ScanStats(rows, matched, stored, low, suppressed, len(hit_posts), len(hit_accounts))
+
+
+def media_hashes_of(conn: Connection, platform: str, post_id: str, media_id: str) -> dict[str, str]:
+    """One media item's hashes, {hash type: value} (a report labels them with the types' CyberTipline
+    labels through :func:`bastion.media.hashtypes.cybertip_hashes`)."""
+    h = media_hashes
+    query = select(h.c.hash_type, h.c.value).where(
+        h.c.platform == platform, h.c.post_id == post_id, h.c.media_id == media_id
+    )
+    return {t: v for t, v in conn.execute(query)}
 
 
 def refresh_stale(store: Store, platform: str) -> int:

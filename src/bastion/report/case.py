@@ -17,6 +17,7 @@ from bastion.core.errors import NotFound
 from bastion.core.model import EntityType
 from bastion.core.timefmt import utcnow
 from bastion.enforce import ActionKind, ActionService, ActionState
+from bastion.media import cybertip_hashes, media_hashes_of
 from bastion.report.xml import CyberTipCase, ReportedUser, Reporter, ReportFile
 from bastion.store import Store
 from bastion.store.tables import accounts, media, posts
@@ -117,6 +118,7 @@ def _files(
             if row is None:
                 continue
             first = row.created_at if first is None else min(first, row.created_at)
+            hashes, perceptual = cybertip_hashes(media_hashes_of(conn, platform, post_id, media_id))
             lists = sorted(
                 {
                     f"{e.get('list')}:{e.get('entry_id')} (distance {e.get('distance')})"
@@ -127,10 +129,10 @@ def _files(
                 ReportFile(
                     file_key=media_id,
                     file_name=f"{media_id}",
-                    hashes={k: v for k, v in (("MD5", row.md5), ("SHA256", row.sha256)) if v},
+                    hashes=hashes,
                     uploaded_at=row.created_at,
                     location=f"post {post_id}",
-                    perceptual={"PDQ": row.pdq} if row.pdq else {},
+                    perceptual=perceptual,
                     additional_info=[f"matched {', '.join(lists)}"],
                 )
             )

@@ -13,6 +13,7 @@ from bastion.core.signals import named
 from bastion.review.policy import guidance
 from bastion.store.signals import SignalRepository, as_dict
 from bastion.store.tables import accounts, follows, media, posts, reports
+from bastion.store.tables_media import media_hash
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_reporters
 
 MAX_MEDIA = 24
@@ -78,7 +79,7 @@ def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
             items = [
                 dict(m._mapping)
                 for m in conn.execute(
-                    select(media.c.post_id, media.c.media_id, media.c.pdq, posts.c.account_id)
+                    select(media.c.post_id, media.c.media_id, media_hash("pdq"), posts.c.account_id)
                     .join(
                         posts, (posts.c.platform == media.c.platform) & (posts.c.post_id == media.c.post_id)
                     )

@@ -97,12 +97,7 @@ media = Table(
     metadata,
     _platform(),
     Column("post_id", ID, primary_key=True),
-    Column("media_id", ID, primary_key=True),
-    Column("md5", String(32)),
-    Column("sha256", String(64)),
-    Column("pdq", String(64)),
-    Column("pdq_quality", Integer),
-    Column("vpdq", Text),
+    Column("media_id", ID, primary_key=True),  # its hashes: ``media_hashes`` (tables_media), one row a type
     ForeignKeyConstraint(["platform", "post_id"], ["posts.platform", "posts.post_id"], ondelete="CASCADE"),
 )
 

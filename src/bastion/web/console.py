@@ -31,6 +31,7 @@ from bastion.review.evidence import case_evidence
 from bastion.review.policy import time_left
 from bastion.review.thumbs import thumbnail_png
 from bastion.store.tables import media, reports
+from bastion.store.tables_media import media_hash
 from bastion.store.tables_review import review_case_reports, review_reporters, review_reveals
 
 LOGIN_CSRF = "bastion_login_csrf"
@@ -195,7 +196,7 @@ def case_page(request: Request, case_id: int, me: Reviewer, review: ReviewDep) -
 def _media_item(review: Any, case: dict[str, Any], post: str, media_id: str) -> Any:
     with review.engine.connect() as conn:
         row = conn.execute(
-            select(media.c.pdq).where(
+            select(media_hash("pdq")).where(
                 media.c.platform == case["platform"], media.c.post_id == post, media.c.media_id == media_id
             )
         ).first()
