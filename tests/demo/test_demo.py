@@ -20,3 +20,7 @@ def test_demo_runs_every_step_and_finds_the_network(tmp_path: Path) -> None:
     assert len(sellers & set(flagged)) >= 0.8 * len(sellers)
     planted = sellers | set(ctx.truth.members("buyer")) | set(ctx.truth.members("facilitator"))
     assert len(set(flagged) & planted) >= 0.8 * len(flagged)
+    # the lead's decisions on the network cases acted through the policy: a draft was built from one
+    enforce = ctx.findings["enforce"]
+    assert enforce["cases"] and "actions by kind:" in text
+    assert Path(enforce["cybertip_xml"]).read_bytes().lstrip().startswith(b"<?xml")

@@ -50,7 +50,7 @@ CAPABILITY = Capability(
     on_decision=_on_decision,
     commands=_commands,
     router=_router,
-    demo=(("enforcement: network takedown, follow-through, CyberTipline report", _demo),),
+    demo=(("enforcement: a lead decides each network case; the policy acts; a CyberTipline draft", _demo),),
     signal_kinds=(STILL_ACTIVE, EVASION),
     migrations="enforce",
 )
