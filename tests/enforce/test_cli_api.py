@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bastion.api import access, errors
 from bastion.api.routers import enforce as api
-from bastion.cli import enforce_cmd
+from bastion.cli import enforce_cmd, report_cmd
 from bastion.core.roles import Role
 from bastion.enforce.settings import EnforceSettings
 from bastion.review.auth import Principal
@@ -25,6 +25,7 @@ from .world import small_world
 def _app() -> typer.Typer:
     app = typer.Typer()
     enforce_cmd.register(app)
+    report_cmd.register(app)
     return app
 
 

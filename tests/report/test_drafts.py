@@ -4,6 +4,7 @@ report that shows what the decision did, and once withdrawn by an upheld appeal 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -79,3 +80,31 @@ def test_a_draft_builds_from_its_decision_and_a_withdrawn_one_does_not(store: St
         service.build_draft(int(withdrawn or 0))
     with pytest.raises(InputError, match="withdrawn draft"):
         service.submit(int(withdrawn or 0), views=[], fetch=lambda f: None, actor="lee")
+
+
+def test_the_cli_lists_drafts_and_builds_one(
+    store: Store, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bastion.cli.main import app
+
+    monkeypatch.setenv("BASTION_ENV", "development")
+    with store.engine.begin() as conn:
+        conn.execute(platforms.insert().values(name="p", first_seen_at=T0))
+        conn.execute(
+            accounts.insert().values(platform="p", account_id="acct-1", created_at=T0, username="u1")
+        )
+    decision = decide(store)
+    run = CliRunner().invoke
+    listed = run(app, ["cybertip", "drafts", "--db", db_url])
+    assert listed.exit_code == 0, listed.output
+    assert "acct-1" in listed.output and "1 draft(s)" in listed.output
+    (draft,) = CyberTipService(store, EnforceSettings(env="development")).drafts("p")
+    assert draft.decision_id == decision.decision_id
+    both = run(app, ["cybertip", "build", "p:acct-1", "--draft", str(draft.local_id), "--db", db_url])
+    assert both.exit_code == 2 and "not both" in both.output
+    out = tmp_path / "report.xml"
+    built = run(app, ["cybertip", "build", "--draft", str(draft.local_id), "--out", str(out), "--db", db_url])
+    assert built.exit_code == 0, built.output
+    assert b"accountPermanentlyDisabled" in out.read_bytes()

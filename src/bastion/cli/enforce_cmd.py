@@ -1,5 +1,5 @@
-"""``bastion enforcement``, ``bastion takedown``, ``bastion evasion``, ``bastion cybertip`` and
-``bastion preservation``: thin commands over ``bastion.enforce`` and ``bastion.report``.
+"""``bastion enforcement``, ``bastion takedown`` and ``bastion evasion``: thin commands over
+``bastion.enforce`` (the CyberTipline and preservation commands are the report capability's, report_cmd).
 
 ``evasion --format json`` prints plain JSON (no rich markup) because other tools read it.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -38,12 +37,6 @@ def register(app: typer.Typer) -> None:
     takedown.command("preview")(takedown_preview)
     takedown.command("apply")(takedown_apply)
     app.command("evasion")(evasion)
-    cybertip = command_group(app, "cybertip", "CyberTipline reports to NCMEC.")
-    cybertip.command("build")(cybertip_build)
-    cybertip.command("submit")(cybertip_submit)
-    preservation = command_group(app, "preservation", "Preserved report contents (2258A(h)).")
-    preservation.command("list")(preservation_list)
-    preservation.command("purge")(preservation_purge)
 
 
 def render_status(store: Store, platform: str | None, days: float) -> None:
@@ -193,102 +186,3 @@ def evasion(
             "; ".join(link["evidence"]),
         )
     console.print(table)
-
-
-def _split_case(case: str, store: Store) -> tuple[str, str]:
-    if ":" in case:
-        platform, account = case.split(":", 1)
-        return platform, account
-    names = platforms_with_decisions(store)
-    if len(names) != 1:
-        raise InputError("name the case as PLATFORM:ACCOUNT_ID", field="case")
-    return names[0], case
-
-
-@handle_errors
-def cybertip_build(
-    case: Annotated[str, typer.Argument(help="PLATFORM:ACCOUNT_ID (or ACCOUNT_ID on a single platform).")],
-    out: Annotated[Path | None, typer.Option("--out", help="Also write the XML here.")] = None,
-    db: DbOption = None,
-) -> None:
-    """Build and validate the report XML for a case and record it."""
-    from bastion.report.service import CyberTipService
-
-    settings = load_enforce_settings()
-    with open_store(db) as store:
-        platform, account = _split_case(case, store)
-        built = CyberTipService(store, settings).build(platform, account, case_ref=case)
-    if out:
-        out.write_bytes(built.xml)
-    console.print(
-        f"report {built.local_id} built and schema-valid ({len(built.xml)} bytes)"
-        + (f" → {out}" if out else "")
-    )
-
-
-@handle_errors
-def cybertip_submit(
-    case: Annotated[str, typer.Argument(help="The local report id printed by `cybertip build`.")],
-    by: ByOption,
-    db: DbOption = None,
-) -> None:
-    """Submit a built report (test environment unless BASTION_CYBERTIP_ENVIRONMENT=production) and finish it.
-
-    Bastion holds hashes, not files: files are described by hash; uploading their bytes is the platform's
-    step through the Python API (``CyberTipService.submit(fetch=...)``). No staff views are logged here, so
-    ``fileViewedByEsp`` is false for every file.
-    """
-    from bastion.report.preservation import PreservationVault
-    from bastion.report.service import CyberTipService
-
-    settings = load_enforce_settings()
-    with open_store(db) as store:
-        vault = PreservationVault(
-            store, settings.fernet_key(), days=settings.preservation_days, reader_roles=settings.reader_roles
-        )
-        service = CyberTipService(store, settings, vault=vault)
-        if not case.isdigit():
-            raise InputError(
-                f"{case!r} is not a report id (the number `cybertip build` printed)", field="case"
-            )
-        result = service.submit(int(case), views=[], fetch=lambda _f: None, actor=by)
-    console.print(
-        f"report {result.local_id}: NCMEC report {result.ncmec_report_id} {result.status}; "
-        f"{result.files_sent} file(s) sent, {result.files_skipped} left for the platform to upload"
-    )
-
-
-@handle_errors
-def preservation_list(db: DbOption = None) -> None:
-    """Preserved items with their periods and any destruction record (no contents)."""
-    from bastion.report.preservation import PreservationVault
-
-    settings = load_enforce_settings()
-    with open_store(db) as store:
-        items = PreservationVault(store, settings.fernet_key(), days=settings.preservation_days).items()
-    table = Table("item", "report", "platform", "kind", "since", "until", "destroyed")
-    for i in items:
-        gone = f"{i.destroyed_at:%Y-%m-%d} by {i.destroyed_by}: {i.destroy_reason}" if i.destroyed_at else ""
-        table.add_row(
-            str(i.item_id),
-            str(i.local_id),
-            i.platform,
-            i.kind,
-            f"{i.started_at:%Y-%m-%d}",
-            f"{i.preserve_until:%Y-%m-%d}",
-            gone,
-        )
-    console.print(table)
-
-
-@handle_errors
-def preservation_purge(by: Annotated[str, typer.Option("--by")] = "scheduler", db: DbOption = None) -> None:
-    """Purge every item whose preservation period has ended (each purge is recorded)."""
-    from bastion.report.preservation import PreservationVault
-
-    settings = load_enforce_settings()
-    with open_store(db) as store:
-        n = PreservationVault(store, settings.fernet_key(), days=settings.preservation_days).purge_due(
-            actor=by
-        )
-    console.print(f"purged {n} item(s) past their preservation period")
