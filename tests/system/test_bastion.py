@@ -116,3 +116,20 @@ def test_the_manifests_name_every_declared_signal_kind() -> None:
     signals.discover()
     in_manifests = {k.name for c in installed().capabilities for k in c.signal_kinds}
     assert in_manifests == {k.name for k in signals.declared()}
+
+
+def test_every_package_curates_its_public_surface() -> None:
+    """Other capabilities may use a package only through its __init__ (the import contract); each one says
+    what that is."""
+    import importlib
+    import pkgutil
+
+    import bastion
+
+    missing = []
+    for info in pkgutil.walk_packages(bastion.__path__, "bastion."):
+        if info.ispkg and ".migrations" not in info.name:
+            module = importlib.import_module(info.name)
+            if not isinstance(getattr(module, "__all__", None), list):
+                missing.append(info.name)
+    assert missing == []
