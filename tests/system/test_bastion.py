@@ -133,3 +133,30 @@ def test_every_package_curates_its_public_surface() -> None:
             if not isinstance(getattr(module, "__all__", None), list):
                 missing.append(info.name)
     assert missing == []
+
+
+def test_decision_hooks_of_several_capabilities_run_in_order_and_their_effects_add_up(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bastion.core.decision import Decision, DecisionEffects
+    from bastion.system.plugins import Installed
+
+    calls: list[str] = []
+
+    def hook(name: str, ids: tuple[int, ...]) -> Any:
+        def build(_b: Any) -> Any:
+            def handle(conn: Any, decision: Decision, previous: Decision | None) -> DecisionEffects:
+                calls.append(name)
+                return DecisionEffects(action_ids=ids)
+
+            return handle
+
+        return build
+
+    first = Capability(name="first", summary="", order=1, on_decision=hook("first", (1, 2)))
+    second = Capability(name="second", summary="", order=2, on_decision=hook("second", (3,)))
+    monkeypatch.setattr(Bastion, "installed", property(lambda self: Installed((first, second), ())))
+    handler = Bastion(store=store).decision_handler()
+    assert handler is not None
+    effects = handler(None, Decision("lee", "r", "c"), None)  # type: ignore[arg-type]
+    assert calls == ["first", "second"] and effects.action_ids == (1, 2, 3)
