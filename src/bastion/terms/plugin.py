@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bastion.core.capability import Capability
+from bastion.core.capability import Capability, OptionalFeature
 from bastion.terms.kinds import BLOCKED_SEARCH, TERM_MATCH
 from bastion.terms.service import refresh_stale
 
@@ -45,4 +45,7 @@ CAPABILITY = Capability(
     refresh=refresh_stale,
     signal_kinds=(TERM_MATCH, BLOCKED_SEARCH),
     migrations="terms",
+    optional=(
+        OptionalFeature("lexicon lint against common words", "wordfreq", "pip install 'bastion[lint]'"),
+    ),
 )
