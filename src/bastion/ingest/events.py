@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from bastion.core.timefmt import utcnow
 from bastion.ingest.readers import RawBatch
 from bastion.ingest.schema import TABLE_NAMES
 from bastion.ingest.validate import BatchValidator, ValidBatch
 from bastion.store.bulk import execute_many, insert_ignore
+from bastion.store.engine import make_engine
 from bastion.store.tables_events import ingest_events
 
 if TYPE_CHECKING:
@@ -70,6 +71,21 @@ class Prepared:
     media: tuple[tuple[Any, ...], ...] = ()
 
 
+def durable_engine(url: str) -> Engine:
+    """Its own engine whose SQLite commits are fsynced (``synchronous=FULL``): an acknowledged event then
+    survives a power cut, not only a killed process. PostgreSQL commits durably by default."""
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _full(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.close()
+
+    return engine
+
+
 def _reject(index: int, event_id: Any, field: str, message: str) -> Ack:
     eid = event_id if isinstance(event_id, str) else None
     return Ack(index, eid, "rejected", field=field, message=message)
@@ -80,7 +96,7 @@ class EventLog:
 
     def __init__(self, ingestor: Ingestor) -> None:
         self.ingestor = ingestor
-        self.engine = ingestor.store.engine
+        self.engine = durable_engine(ingestor.store.url)
         self._known_platforms: set[str] = set()
         self._jobs: queue.Queue[tuple[str, list[Prepared], Future[list[Ack]]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -184,6 +200,7 @@ class EventLog:
                 self._jobs.put(None)
                 self._thread.join(timeout=30)
             self._thread = None
+        self.engine.dispose()
 
     def _run(self) -> None:
         while True:
