@@ -225,8 +225,9 @@ def main() -> None:
     print(f"plain INSERT, {args.batch}/commit      : {raw_batch:10,.0f} rows/s")
     print(f"plain INSERT, 1/commit        : {raw_single:10,.0f} rows/s")
     print(
-        f"API batches ({args.batch}/request)    : {api_batch:10,.0f} events/s acknowledged ({len(n_batch):,}); "
-        f"ratio to plain INSERT {api_batch / raw_batch:.2f}; p99 request->stored {p99(lat_batch) * 1000:.0f} ms"
+        f"API batches ({args.batch}/request)    : {api_batch:10,.0f} events/s acknowledged "
+        f"({len(n_batch):,}); ratio to plain INSERT {api_batch / raw_batch:.2f}; "
+        f"p99 request->stored {p99(lat_batch) * 1000:.0f} ms"
     )
     print(
         f"API single (1/request)        : {api_single:10,.0f} events/s acknowledged ({len(n_single):,}); "
@@ -234,7 +235,8 @@ def main() -> None:
         f"p99 request->stored {p99(lat_single) * 1000:.0f} ms"
     )
     print(
-        f"SIGKILL under load            : {len(acked_before_kill):,} acknowledged before the kill, {lost} lost"
+        f"SIGKILL under load            : {len(acked_before_kill):,} acknowledged before the kill, "
+        f"{lost} lost"
     )
     print(f"ledger holds                  : {ledger:,} event ids")
     print(
