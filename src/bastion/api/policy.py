@@ -64,6 +64,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/guard/recommendations"): rule("platform", "admin", "lead", scope=Scope.OWN),
     ("POST", "/v1/guard/contact"): rule("platform", "admin", "lead", scope=Scope.OWN),
     ("POST", "/v1/terms/match"): rule(SIGNED_IN, scope=Scope.OWN),
+    # hashes a connector computed at upload time, matched against the (global) hash lists
+    ("POST", "/v1/media/match"): rule("platform", "admin", "lead", scope=Scope.OWN),
     # console
     ("GET", "/queues"): rule(REVIEWERS),
     ("POST", "/cases/next"): rule(REVIEWERS),
