@@ -27,7 +27,7 @@ def test_listed_pdq_matches_an_unlisted_picture_does_not(client: TestClient, rev
     )
     assert answer.status_code == 200, answer.text
     first, second = answer.json()["results"]
-    assert first["matched"] is True and first["matches"][0]["list"] == "test-list"
+    assert first["matched"] is True and first["matches"][0]["list_name"] == "test-list"
     assert second["matched"] is False
 
 

@@ -61,7 +61,7 @@ class MediaMatchRequest(BaseModel):
 
 
 class MatchedEntry(BaseModel):
-    list: str
+    list_name: str
     type: str
     distance: int
     tags: list[str]
