@@ -92,7 +92,10 @@ def match(body: MediaMatchRequest, store: Annotated[Store, Depends(get_store)]) 
                 matched=r.matched,
                 matches=[
                     MatchedEntry(
-                        list_name=m.list_name, type=m.entry.signal_type, distance=m.distance, tags=list(m.tags)
+                        list_name=m.list_name,
+                        type=m.entry.signal_type,
+                        distance=m.distance,
+                        tags=list(m.tags),
                     )
                     for m in r.matches
                 ],
