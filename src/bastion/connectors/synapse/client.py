@@ -13,9 +13,12 @@ class Unreachable(Exception):
 
 
 class BastionClient:
-    def __init__(self, url: str, token: str, *, timeout: float = 3.0, platform: str | None = None) -> None:
-        self.platform = platform
-        self._http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+    def __init__(
+        self, url: str, token: str, *, timeout: float = 3.0, http: httpx.Client | None = None
+    ) -> None:
+        """``http``: a ready client (tests pass FastAPI's TestClient); it gets the token header."""
+        self._http = http or httpx.Client(base_url=url, timeout=timeout)
+        self._http.headers["Authorization"] = f"Bearer {token}"
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
