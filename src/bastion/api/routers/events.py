@@ -17,8 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
-from bastion.api.access import own_platform
-from bastion.api.deps import Platform
+from bastion.api.access import Caller, own_platform
 from bastion.core.errors import InputError, StorageError
 from bastion.ingest import Ack, EventLog, Prepared
 
@@ -153,10 +152,11 @@ async def store(log: EventLog, platform: str, valid: list[Prepared]) -> tuple[li
 )
 async def post_events(
     request: Request,
-    principal: Platform,
+    principal: Caller,
     platform: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
 ) -> JSONResponse:
-    """Store events; per item: stored (``replay`` when its id was stored before) or rejected (field named).
+    """Store events (a platform token, or an admin naming ``?platform=``; the policy table says so, and the
+    gate already checked it); per item: stored (``replay`` when its id was stored before) or rejected (field named).
 
     Single event: 201 stored, 200 replay, 422 rejected. Batch: 200 all stored, 207 some rejected (the rest
     are stored), 422 none stored. An answer is sent only after the commit."""
