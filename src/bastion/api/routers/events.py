@@ -155,8 +155,8 @@ async def post_events(
     principal: Caller,
     platform: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
 ) -> JSONResponse:
-    """Store events (a platform token, or an admin naming ``?platform=``; the policy table says so, and the
-    gate already checked it); per item: stored (``replay`` when its id was stored before) or rejected (field named).
+    """Store events (a platform token, or an admin naming ``?platform=``: the policy table's rule, checked
+    by the gate); per item: stored (``replay`` when its id was stored before) or rejected (field named).
 
     Single event: 201 stored, 200 replay, 422 rejected. Batch: 200 all stored, 207 some rejected (the rest
     are stored), 422 none stored. An answer is sent only after the commit."""
