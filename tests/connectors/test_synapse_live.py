@@ -135,6 +135,13 @@ def test_a_listed_picture_is_refused_at_upload_and_an_unlisted_one_is_stored(liv
         stored = upload(alice, shapes_png(21))
     assert refused.status_code == 400, refused.text
     assert stored.status_code == 200 and stored.json()["content_uri"].startswith("mxc://")
+    report_id = f"matrix-upload-{hash_upload(shapes_png(7)).sha256[:40]}"
+
+    def reported() -> bool:
+        with live.bastion_http(live.platform_token) as http:
+            return http.get(f"/v1/reports/{PLATFORM}/{report_id}").status_code == 200
+
+    until(reported, 10, "the refused upload reported to Bastion")
 
 
 def test_an_obfuscated_code_word_is_blocked_with_the_help_message(live: Live) -> None:
@@ -174,6 +181,27 @@ def test_events_reach_bastion_with_the_upload_hashes(live: Live) -> None:
             (PLATFORM, "@bob:localhost"),
         ).first()
     assert account is not None and account[0] == "bob"
+
+
+def test_a_code_word_display_name_is_reset(live: Live) -> None:
+    with live.matrix("bob") as bob:
+        answer = bob.put(
+            "/_matrix/client/v3/profile/@bob:localhost/displayname", json={"displayname": "B1uefinch"}
+        )
+        assert answer.status_code == 200, answer.text
+
+        def reset() -> bool:
+            shown = bob.get("/_matrix/client/v3/profile/@bob:localhost/displayname").json().get("displayname")
+            return shown == "bob"
+
+        until(reset, 5, "the display name reset to the local part")
+        ordinary = bob.put(
+            "/_matrix/client/v3/profile/@bob:localhost/displayname", json={"displayname": "Bob B"}
+        )
+        assert ordinary.status_code == 200
+        assert (
+            bob.get("/_matrix/client/v3/profile/@bob:localhost/displayname").json()["displayname"] == "Bob B"
+        )
 
 
 def test_code_word_accounts_are_hidden_from_user_directory_search(live: Live) -> None:

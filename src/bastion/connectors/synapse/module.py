@@ -235,9 +235,24 @@ class BastionModule:
                 await self._queue_account(event.event_id, event.sender, content.get("displayname"))
 
     async def on_profile_update(self, user_id: str, profile: Any, by_admin: bool, deactivation: bool) -> None:
+        """Forward the change; under ``block``, a display name with a lexicon term is reset to the user's
+        local part (Synapse has no check before a profile change, so this is the earliest point)."""
         name = getattr(profile, "display_name", None)
         stamp = int(datetime.now(UTC).timestamp() * 1000)
-        await self._queue_account(f"profile:{user_id}:{stamp}", user_id, name, deactivated=deactivation)
+        event_id = f"profile:{user_id}:{stamp}"
+        if self.config.text_policy == "block" and isinstance(name, str) and name and not deactivation:
+            try:
+                found = await self.api.defer_to_thread(self.client.match_terms, [name], "display_name")
+            except Unreachable:
+                found = [[]]
+            if found[0]:
+                from synapse.types import UserID
+
+                local = user_id.split(":", 1)[0].lstrip("@")
+                await self._queue_account(event_id, user_id, name, blocked_name=True)
+                await self.api.set_displayname(UserID.from_string(user_id), local)
+                return
+        await self._queue_account(event_id, user_id, name, deactivated=deactivation)
 
     # ---- helpers ---------------------------------------------------------------------------------------
     def _texts(self, event: Any) -> list[tuple[str, str]]:
@@ -251,7 +266,7 @@ class BastionModule:
         return out
 
     async def _queue_account(
-        self, event_id: str, user_id: str, name: Any, *, deactivated: bool = False
+        self, event_id: str, user_id: str, name: Any, *, deactivated: bool = False, blocked_name: bool = False
     ) -> None:
         info = await self.api.get_userinfo_by_id(user_id)
         created = getattr(info, "creation_ts", None)
@@ -264,6 +279,8 @@ class BastionModule:
             row["display_name"] = name
         if deactivated:
             row["status"] = "suspended"
+        if blocked_name:  # the refused name, kept as evidence (in the row's extra fields)
+            row["blocked_display_name"] = row.pop("display_name", None)
         await self._queue_event(event_id, "accounts", row)
 
     async def _media_of(self, url: Any) -> dict[str, Any] | None:
