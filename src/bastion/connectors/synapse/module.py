@@ -246,13 +246,18 @@ class BastionModule:
             except Unreachable:
                 found = [[]]
             if found[0]:
-                from synapse.types import UserID
-
-                local = user_id.split(":", 1)[0].lstrip("@")
                 await self._queue_account(event_id, user_id, name, blocked_name=True)
-                await self.api.set_displayname(UserID.from_string(user_id), local)
+                # after the change in flight has finished updating the rooms (a nested change breaks it)
+                self.api.delayed_background_call(
+                    200, self._reset_displayname, user_id, desc="bastion_reset_displayname"
+                )
                 return
         await self._queue_account(event_id, user_id, name, deactivated=deactivation)
+
+    async def _reset_displayname(self, user_id: str) -> None:
+        from synapse.types import UserID
+
+        await self.api.set_displayname(UserID.from_string(user_id), user_id.split(":", 1)[0].lstrip("@"))
 
     # ---- helpers ---------------------------------------------------------------------------------------
     def _texts(self, event: Any) -> list[tuple[str, str]]:
