@@ -148,6 +148,19 @@ async def store(log: EventLog, platform: str, valid: list[Prepared]) -> tuple[li
     responses={
         201: {"model": EventsResponse, "description": "the single event was stored"},
         207: {"model": EventsResponse, "description": "some events of the batch were rejected"},
+        422: {
+            "description": "every event was rejected (items say why), or the body is not events",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            {"$ref": "#/components/schemas/EventsResponse"},
+                            {"$ref": "#/components/schemas/ErrorOut"},
+                        ]
+                    }
+                }
+            },
+        },
     },
 )
 async def post_events(
