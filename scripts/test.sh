@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASTION_EXTRAS=dev bash scripts/setup.sh
+bash scripts/setup-synapse.sh  # a real Synapse for the connector tests (tests/connectors), in .venv-synapse
 bash scripts/system-deps.sh
 export BASTION_TEST_DATABASE_URL="${BASTION_TEST_DATABASE_URL:-$(bash scripts/services.sh)}"
 echo "== ruff"

@@ -144,6 +144,12 @@ def bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/v1/guard/recommendations"): {"platform": A, "viewer_id": "v-1", "candidates": ["c-1"]},
         ("POST", "/v1/guard/contact"): {"platform": A, "sender_id": "s-1", "recipient_id": "v-1"},
         ("POST", "/v1/terms/match"): {"texts": ["hello"]},
+        ("POST", "/v1/media/match"): {"items": [{"md5": "0" * 32}]},
+        ("POST", "/v1/events"): {
+            "event_id": "ev-new",
+            "table": "accounts",
+            "row": {"account_id": "acct-new", "created_at": "2024-03-01T12:00:00Z"},
+        },
     }
 
 

@@ -23,7 +23,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 #: Routes that judge NUL characters item by item instead of refusing the request.
-PER_ITEM_PATHS = frozenset({"/v1/reports"})
+PER_ITEM_PATHS = frozenset({"/v1/reports", "/v1/events"})
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _OPEN = np.zeros(256, dtype=np.int8)

@@ -29,6 +29,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     # intake: each item is checked against the token's platform by the endpoint
     ("POST", "/v1/reports"): rule("platform", "admin", scope=Scope.OWN),
     ("GET", "/v1/reports/{platform}/{report_id}"): rule("platform", "admin", scope=Scope.OWN),
+    # live events (the export contract's rows): a token writes its own platform, an admin names one
+    ("POST", "/v1/events"): rule("platform", "admin", scope=Scope.OWN),
     # cases (API)
     ("GET", "/v1/cases"): rule(REVIEWERS),
     ("POST", "/v1/cases/next"): rule(REVIEWERS),
@@ -63,6 +65,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/guard/recommendations"): rule("platform", "admin", "lead", scope=Scope.OWN),
     ("POST", "/v1/guard/contact"): rule("platform", "admin", "lead", scope=Scope.OWN),
     ("POST", "/v1/terms/match"): rule(SIGNED_IN, scope=Scope.OWN),
+    # hashes a connector computed at upload time, matched against the (global) hash lists
+    ("POST", "/v1/media/match"): rule("platform", "admin", "lead", scope=Scope.OWN),
     # console
     ("GET", "/queues"): rule(REVIEWERS),
     ("POST", "/cases/next"): rule(REVIEWERS),

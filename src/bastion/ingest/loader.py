@@ -19,6 +19,7 @@ from sqlalchemy import Connection, insert, select
 
 from bastion.core.errors import InputError
 from bastion.core.timefmt import parse_instant, utcnow
+from bastion.ingest.events import EventLog
 from bastion.ingest.pipeline import FileJob, can_spawn, validated, validated_in_worker
 from bastion.ingest.readers import FORMATS, reader_for
 from bastion.ingest.schema import TABLE_NAMES, TableSpec, build_specs
@@ -92,6 +93,19 @@ class Ingestor:
         self._hash_sql = upsert_sql(media_hashes, HASH_COLUMNS, (*MEDIA_KEY, "hash_type"), self.dialect)
         where = " AND ".join(f'"{c}" = {"?" if self.dialect == "sqlite" else "%s"}' for c in HASH_COLUMNS[:4])
         self._unhash_sql = f'DELETE FROM "media_hashes" WHERE {where}'
+        self._events: EventLog | None = None
+
+    @property
+    def events(self) -> EventLog:
+        """The live event path (``POST /v1/events``): built on first use, with its group-commit writer."""
+        if self._events is None:
+            self._events = EventLog(self)
+        return self._events
+
+    def close(self) -> None:
+        """Stop the event writer (the façade calls this when it closes)."""
+        if self._events is not None:
+            self._events.close()
 
     @staticmethod
     def _columns(spec: TableSpec) -> list[str]:

@@ -19,6 +19,12 @@ def _commands(app: Any) -> None:
     register(app)
 
 
+def _router() -> Any:
+    from bastion.api.routers import events
+
+    return events
+
+
 def _demo_ingest(ctx: Any) -> None:
     from bastion.demo.steps import ingest_step
 
@@ -37,9 +43,10 @@ CAPABILITY = Capability(
     order=10,
     service=_service,
     commands=_commands,
+    router=_router,
     demo=(
         ("ingest the platform export", _demo_ingest),
         ("what was planted (ground truth, hidden from the detectors)", _demo_planted),
     ),
-    migrations=None,  # the core tables (revisions 0001…) belong to the store
+    migrations="ingest",  # the live events' ledger; the core tables (revisions 0001…) belong to the store
 )

@@ -22,6 +22,12 @@ def _commands(app: Any) -> None:
     register(app)
 
 
+def _router() -> Any:
+    from bastion.api.routers import media
+
+    return media
+
+
 def _demo(ctx: Any) -> None:
     from bastion.demo.media import demo_step
 
@@ -34,6 +40,7 @@ CAPABILITY = Capability(
     order=20,
     service=_service,
     commands=_commands,
+    router=_router,
     demo=(("known media: hashing, hash lists, negative lists, rotations, platform scan", _demo),),
     refresh=refresh_stale,
     signal_kinds=(HASH_MATCH,),
