@@ -169,12 +169,16 @@ def test_events_reach_bastion_with_the_upload_hashes(live: Live) -> None:
 
     def stored() -> Any:
         with live.bastion.store.engine.connect() as conn:
-            return conn.exec_driver_sql(
-                "SELECT sha256, pdq FROM media WHERE platform = ? AND post_id = ?", (PLATFORM, event_id)
-            ).first()
+            found = dict(
+                conn.exec_driver_sql(
+                    "SELECT hash_type, value FROM media_hashes WHERE platform = ? AND post_id = ?",
+                    (PLATFORM, event_id),
+                ).all()
+            )
+        return found if {"pdq", "video_sha256"} <= found.keys() else None
 
-    row = until(stored, 10, "the image message and its hashes stored in Bastion")
-    assert (row[0], row[1]) == (expected.sha256, expected.pdq)
+    hashes = until(stored, 10, "the image message and its hashes stored in Bastion")
+    assert (hashes["video_sha256"], hashes["pdq"]) == (expected.sha256, expected.pdq)
     with live.bastion.store.engine.connect() as conn:
         account = conn.exec_driver_sql(
             "SELECT username FROM accounts WHERE platform = ? AND account_id = ?",

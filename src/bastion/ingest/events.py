@@ -293,4 +293,5 @@ class EventLog:
             rows = [e.row + seen if stamped else e.row for e in batch]
             execute_many(conn, self.ingestor._sql[table], rows)
             media = [m for e in batch for m in e.media]
-            execute_many(conn, self.ingestor._media_sql, media)
+            if media:
+                self.ingestor._write_media(conn, media)
