@@ -73,10 +73,10 @@ def cybertip_build(
     """Build and validate the report XML (of a decision's draft, or for an account outside a case)."""
     from bastion.report.service import CyberTipService
 
-    if (case is None) == (draft is None):
-        raise InputError("give either a draft id (--draft) or PLATFORM:ACCOUNT_ID, not both", field="case")
     settings = load_enforce_settings()
     with open_store(db) as store:
+        if (case is None) == (draft is None):
+            raise InputError("give either a draft id (--draft) or PLATFORM:ACCOUNT_ID, not both", field="case")
         service = CyberTipService(store, settings)
         if draft is not None:
             built = service.build_draft(draft)
