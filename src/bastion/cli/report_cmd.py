@@ -76,7 +76,7 @@ def cybertip_build(
     settings = load_enforce_settings()
     with open_store(db) as store:
         if (case is None) == (draft is None):
-            raise InputError("give either a draft id (--draft) or PLATFORM:ACCOUNT_ID, not both", field="case")
+            raise InputError("give a draft id (--draft) or PLATFORM:ACCOUNT_ID, not both", field="case")
         service = CyberTipService(store, settings)
         if draft is not None:
             built = service.build_draft(draft)
