@@ -58,10 +58,14 @@ def rule(*roles: str | frozenset[str], scope: Scope = Scope.NONE) -> Rule:
     return Rule(frozenset(names), scope)
 
 
-async def identify() -> Principal | None:
-    """Who is calling. The service overrides this with its sessions and tokens; a router mounted anywhere
-    else knows nobody, so every non-public route answers 401 there (fail closed)."""
-    return None
+async def identify(request: Request) -> Principal | None:
+    """Who is calling, by the service's resolver (``app.state.identify``: its sessions and tokens); a router
+    mounted anywhere else knows nobody, so every non-public route answers 401 there (fail closed)."""
+    resolve = getattr(request.app.state, "identify", None)
+    if resolve is None:
+        return None
+    principal: Principal | None = await resolve(request)
+    return principal
 
 
 def rule_for(request: Request) -> Rule:

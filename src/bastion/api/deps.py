@@ -50,11 +50,11 @@ async def authenticate(request: Request, review: Review) -> Principal | None:
     return principal
 
 
-async def identify(request: Request, review: ReviewDep) -> Principal | None:
-    """The service's :func:`bastion.api.access.identify`: on a public route (the login form) stale or wrong
-    credentials count as nobody, so an expired cookie cannot lock anyone out of logging in again."""
+async def identify(request: Request) -> Principal | None:
+    """The service's resolver for :func:`bastion.api.access.identify`: on a public route (the login form)
+    stale or wrong credentials count as nobody, so an expired cookie cannot lock anyone out of logging in."""
     try:
-        return await authenticate(request, review)
+        return await authenticate(request, get_review(request))
     except (AuthError, Forbidden):
         if rule_for(request).public:
             return None

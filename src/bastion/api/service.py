@@ -11,13 +11,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from bastion.api import docs, errors
-from bastion.api.access import authorise, identify
+from bastion.api.access import authorise
 from bastion.api.deps import ReviewDep
 from bastion.api.deps import identify as service_identify
 from bastion.api.followthrough import FollowThroughSchedule
@@ -74,7 +74,7 @@ def create_app(
     )
     app.state.bastion = bastion
     app.state.review = bastion.review if bastion is not None else None
-    app.dependency_overrides[identify] = service_identify
+    app.state.identify = service_identify
     errors.install(app)
 
     @app.get("/healthz", tags=["health"])
@@ -108,19 +108,13 @@ def check_policy(app: FastAPI) -> None:
 
 
 def _include_capabilities(app: FastAPI) -> None:
-    """Each installed capability's router (its manifest names it), behind the same gate, on the service's
-    store. A router that cannot be imported fails the start: a capability is never silently missing."""
-
-    def store_of(request: Request) -> Any:
-        return request.app.state.bastion.store
+    """Each installed capability's router (its manifest names it), behind the same gate; routers find the
+    store in ``app.state``. A router that cannot be imported fails the start: nothing is silently missing."""
 
     for cap in installed().capabilities:
         if cap.router is None:
             continue
-        module = cap.router()
-        if hasattr(module, "get_store"):
-            app.dependency_overrides[module.get_store] = store_of
-        app.include_router(module.router)
+        app.include_router(cap.router().router)
 
 
 def route_table(app: FastAPI) -> list[tuple[str, frozenset[str]]]:

@@ -1,10 +1,11 @@
 """REST endpoints of enforcement: actions (apply, appeal, pull feed), network takedowns, evasion links,
 follow-through status, dead letters and preserved reports.
 
-The service app provides the store by overriding :func:`get_store`; who may call what is the service's one
-gate (:func:`bastion.api.access.authorise`, rules in :mod:`bastion.api.policy`), which every route of this
-router also declares. The caller's name is the actor of every decision made through these endpoints; its
-role decides access to preserved reports; a platform token sees only its own platform's actions.
+The store comes from the service (:func:`get_store` reads ``app.state``; a test may override it); who
+may call what is the service's one gate (:func:`bastion.api.access.authorise`, rules in
+:mod:`bastion.api.policy`), which every route of this router also declares. The caller's name is the
+actor of every decision made through these endpoints; its role decides access to preserved reports; a
+platform token sees only its own platform's actions.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bastion.api.access import Caller, authorise, check_owner, own_platform
+from bastion.api.state import app_store
 from bastion.core.errors import InputError
 from bastion.enforce.actions import ActionService
 from bastion.enforce.evasion_store import evasion_links
@@ -29,9 +31,9 @@ from bastion.report.service import reports_for_decision
 from bastion.store import Store
 
 
-def get_store() -> Store:
-    """Overridden by the service app; without it the endpoints answer 503."""
-    raise HTTPException(status_code=503, detail="enforcement store not configured")
+def get_store(request: Request) -> Store:
+    """The service's store (``app.state``); a router mounted without the service answers 503."""
+    return app_store(request, "enforcement")
 
 
 def get_settings() -> EnforceSettings:

@@ -1,6 +1,6 @@
 """REST endpoints of the recommendation and contact guard.
 
-The service app provides the store by overriding :func:`get_store` (and the policy by :func:`get_policy`);
+The store comes from the service (:func:`get_store` reads ``app.state``; a test may override it);
 every route goes through the service's one gate (:func:`bastion.api.access.authorise`), and a platform
 token is answered for its own platform only (``platform`` may be omitted; another one is refused).
 The guard's state is kept in memory per (store, platform, policy) and refreshed per request only when the
@@ -12,10 +12,11 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.api.access import Caller, authorise, own_platform
+from bastion.api.state import app_store
 from bastion.guard.contact import ContactGuard
 from bastion.guard.filter import RecommendationGuard
 from bastion.guard.policy import GuardPolicy
@@ -29,9 +30,9 @@ ID = Field(min_length=1, max_length=255)
 router = APIRouter(prefix="/v1/guard", tags=["guard"], dependencies=[Depends(authorise)])
 
 
-def get_store() -> Store:
-    """Overridden by the service app; without it the endpoints answer 503."""
-    raise HTTPException(status_code=503, detail="guard store not configured")
+def get_store(request: Request) -> Store:
+    """The service's store (``app.state``); a router mounted without the service answers 503."""
+    return app_store(request, "guard")
 
 
 def get_policy() -> GuardPolicy:

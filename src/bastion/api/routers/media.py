@@ -11,19 +11,20 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.api.access import authorise
+from bastion.api.state import app_store
 from bastion.media.repository import BankRepository
 from bastion.store import Store
 
 HEX_PDQ = r"^[0-9a-fA-F]{64}$"
 
 
-def get_store() -> Store:
-    """Overridden by the service app; without it the endpoint answers 503."""
-    raise HTTPException(status_code=503, detail="media store not configured")
+def get_store(request: Request) -> Store:
+    """The service's store (``app.state``); a router mounted without the service answers 503."""
+    return app_store(request, "media")
 
 
 class _Repos:

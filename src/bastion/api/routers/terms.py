@@ -1,8 +1,9 @@
 """REST endpoints of the term guard: decide a search, match texts.
 
-The service app provides the store and the operator's guard policy by overriding :func:`get_store` and
-:func:`get_policy` (``app.dependency_overrides``); every route goes through the service's one gate
-(:func:`bastion.api.access.authorise`), and a platform token decides searches for its own platform only.
+The store comes from the service (:func:`get_store` reads ``app.state``) and the guard policy from the
+operator's settings (:func:`get_policy`; tests may override either); every route goes through the
+service's one gate (:func:`bastion.api.access.authorise`), and a platform token decides searches for its
+own platform only.
 
 A search decision carries the action, the deterrence message and the help resources, and nothing else: no
 bypass flag, and no matched terms (a searcher must not learn which spelling tripped the guard).
@@ -14,10 +15,11 @@ import threading
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.api.access import Caller, authorise, own_platform
+from bastion.api.state import app_store
 from bastion.store import Store
 from bastion.terms.guard import GuardPolicy, Viewer
 from bastion.terms.policy_file import policy_from_settings
@@ -29,9 +31,9 @@ MAX_TEXTS = 1_000
 MAX_TEXT_LEN = 10_000
 
 
-def get_store() -> Store:
-    """Overridden by the service app; without it the endpoints answer 503."""
-    raise HTTPException(status_code=503, detail="term guard store not configured")
+def get_store(request: Request) -> Store:
+    """The service's store (``app.state``); a router mounted without the service answers 503."""
+    return app_store(request, "term guard")
 
 
 def get_policy() -> GuardPolicy:
