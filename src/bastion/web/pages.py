@@ -1,0 +1,94 @@
+"""What every console page shares: the templates, the page frame (who is signed in, their exposure this hour,
+the pipeline's state), the façade of the running service, and the wording of priorities."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from bastion.core.roles import Role
+from bastion.core.timefmt import utcnow
+from bastion.enforce import DecisionPolicy, load_decision_policy
+from bastion.review.auth import Principal
+from bastion.review.policy import SLA, time_left
+from bastion.system import Bastion
+
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+#: What each priority means, from triage's own rules (review.policy.rank), so a label explains itself.
+PRIORITY_WHY = {
+    1: "child safety, or strong signals together",
+    2: "several signals or many reports",
+    3: "one signal or a few reports",
+    4: "a single report, no signal",
+}
+
+
+def priority_label(priority: int) -> str:
+    hours = int(SLA.get(priority, SLA[4]).total_seconds() // 3600)
+    return f"P{priority} · first decision within {hours} h · {PRIORITY_WHY.get(priority, '')}"
+
+
+def age(since: Any, now: Any) -> str:
+    """How long something has waited, in the largest unit that says it."""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def system(request: Request) -> Bastion:
+    found: Bastion = request.app.state.bastion
+    return found
+
+
+@lru_cache(maxsize=4)
+def _policy(path: str | None) -> DecisionPolicy:
+    return load_decision_policy(path)
+
+
+def decision_policy(request: Request) -> DecisionPolicy:
+    """The operator's decision policy (checked when the service started; read once here)."""
+    return _policy(system(request).section("enforce").decision_policy)
+
+
+def page(request: Request, name: str, me: Principal | None, review: Any, **context: Any) -> HTMLResponse:
+    exposure = (
+        review.desk.exposure(me.name) if me is not None and me.role in (Role.REVIEWER, Role.LEAD) else 0
+    )
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "me": me,
+            "csrf": me.csrf_token if me else "",
+            "exposure": exposure,
+            "break_after": review.settings.break_after_reveals,
+            "time_left": time_left,
+            "age": age,
+            "priority_label": priority_label,
+            "now": utcnow(),
+            **context,
+        },
+    )
+
+
+def back(path: str, **query: Any) -> RedirectResponse:
+    """A redirect after a form (303, so Back does not post again), with a note for the next page."""
+    params = {k: v for k, v in query.items() if v not in (None, "")}
+    return RedirectResponse(f"{path}?{urlencode(params)}" if params else path, status_code=303)
+
+
+def local_path(value: str) -> str:
+    """Where to go after logging in: only a path on this site (never ``//host`` or a scheme)."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 300:
+        return value
+    return ""

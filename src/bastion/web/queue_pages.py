@@ -1,0 +1,92 @@
+"""Queues: open cases by priority, filtered by category, stage, platform or a search on the account or group,
+with counts, how long each case has waited and what its priority means; the table refreshes itself (htmx
+polling) so a team sees cases arrive and leave without reloading."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bastion.api.deps import ReviewDep, Reviewer
+from bastion.core.errors import Conflict
+from bastion.core.timefmt import utcnow
+from bastion.web.pages import back, page
+
+router = APIRouter(include_in_schema=False)
+Filter = Annotated[str, Query(max_length=255)]
+REFRESH_SECONDS = 20
+
+
+def _matches(c: dict[str, Any], category: str, stage: str, platform: str, search: str) -> bool:
+    if (category and c["category"] != category) or (stage and c["stage"] != stage):
+        return False
+    if platform and c["platform"] != platform:
+        return False
+    words = f"{c['group_id']} {c.get('account_id') or ''} #{c['case_id']}".lower()
+    return not search or search.lower().strip() in words
+
+
+@router.get("/queues")
+def queues(
+    request: Request,
+    me: Reviewer,
+    review: ReviewDep,
+    note: Filter = "",
+    category: Filter = "",
+    stage: Filter = "",
+    platform: Filter = "",
+    q: Filter = "",
+    case: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+) -> HTMLResponse:
+    every = review.desk.queues(me)
+    now = utcnow()
+    shown = [c for c in every if _matches(c, category, stage, platform, q)]
+    by_priority: dict[int, list[dict[str, Any]]] = {}
+    for c in shown:
+        by_priority.setdefault(int(c["priority"]), []).append(c)
+    counts = {
+        "open": sum(c["status"] == "open" for c in every),
+        "in_review": sum(c["status"] == "in_review" for c in every),
+        "claimable": sum(bool(c["claimable"]) for c in every),
+        "overdue": sum(c["due_at"] < now for c in every),
+    }
+    lost = next((c for c in every if c["case_id"] == case), None) if case else None
+    filters = {"category": category, "stage": stage, "platform": platform, "q": q}
+    return page(
+        request,
+        "queues.html",
+        me,
+        review,
+        by_priority=sorted(by_priority.items()),
+        note=note,
+        counts=counts,
+        shown=len(shown),
+        total=len(every),
+        filters=filters,
+        refresh_query=urlencode({k: v for k, v in filters.items() if v}),
+        refresh_seconds=REFRESH_SECONDS,
+        categories=sorted({c["category"] for c in every}),
+        stages=sorted({c["stage"] for c in every}),
+        platforms=sorted({c["platform"] for c in every}),
+        lost=lost,
+    )
+
+
+@router.post("/cases/next")
+def claim_next(me: Reviewer, review: ReviewDep) -> Response:
+    case = review.desk.claim_next(me)
+    if case is None:
+        return back("/queues", note="nothing to claim")
+    return back(f"/cases/{case['case_id']}")
+
+
+@router.post("/cases/{case_id}/claim")
+def claim(case_id: int, me: Reviewer, review: ReviewDep) -> Response:
+    try:
+        review.desk.claim(me, case_id)
+    except Conflict:
+        return back("/queues", note="that case is taken or not yours to review")
+    return back(f"/cases/{case_id}")
