@@ -1,7 +1,8 @@
 """The console's pages over HTTP (no browser): a decision previewed from the policy equals what it then
 does; network members are paged, not cut; tiles say whose they are and why; an appeal shows the holder's
 reason and what it would reverse; a CyberTipline draft is built and submitted to the local NCMEC stand-in;
-errors are pages; a lost claim or session keeps the person's place; dead letters make the pipeline degraded."""
+errors are pages; a lost claim or session keeps the person's place; dead letters make the pipeline
+degraded."""
 
 from __future__ import annotations
 

@@ -73,6 +73,8 @@
     problem("The server could not be reached. Nothing was changed; try again in a moment.");
   });
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // After htmx has set up the page (its own DOMContentLoaded handler runs first), so a restored outcome
+  // asks for its preview like a clicked one.
+  if (document.readyState === "complete") init();
+  else document.addEventListener("DOMContentLoaded", function () { window.setTimeout(init, 0); });
 })();
