@@ -17,10 +17,12 @@ from bastion.api.service import create_app
 from bastion.enforce.settings import EnforceSettings
 from bastion.report.client import CyberTiplineClient
 from bastion.report.service import CyberTipService
+from bastion.review.intake import ReportIn, store_reports
 from bastion.review.service import Review
 from bastion.system import Bastion
+from bastion.web import queue_pages
 from enforce.fakes import fake_ncmec
-from review.support import PASSWORD, PLATFORM
+from review.support import PASSWORD, PLATFORM, report
 from support.browser import ARGS, CHROMIUM, login, needs_chromium, screenshot, serious_violations, serve
 from web.seed import network_case
 
@@ -36,7 +38,8 @@ def accessible(page: Any, name: str) -> None:
     assert found == [], (name, found)
 
 
-def test_a_reviewers_day(review: Review, live: str) -> None:
+def test_a_reviewers_day(review: Review, live: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queue_pages, "REFRESH_SECONDS", 1)  # the server runs in this process
     network_case(review, members=12)
     review.auth.add_user("ana", "reviewer", PASSWORD)
     with sync_api.sync_playwright() as pw:
@@ -49,6 +52,12 @@ def test_a_reviewers_day(review: Review, live: str) -> None:
             assert "P1 · first decision within 1 h" in ana.locator("main").inner_text()
             assert "1 open" in ana.locator("[data-testid=counts]").inner_text()
             accessible(ana, "reviewer-queues")
+            store_reports(
+                review.intake_engine,
+                [ReportIn.model_validate(report("r-new", "acct-late", "spam", platform=PLATFORM))],
+            )
+            review.triage()  # a case arrives while the queue is open: the table refreshes itself
+            ana.wait_for_selector("[data-testid=counts] >> text=2 open", timeout=10_000)
             ana.fill("input[name=q]", "no-such-account")
             ana.click("text=Filter")
             assert "match these filters" in ana.locator("main").inner_text()
@@ -85,8 +94,9 @@ def test_a_reviewers_day(review: Review, live: str) -> None:
             drafts = "Object.keys(sessionStorage).filter(k => k.startsWith('bastion-draft:'))"
             assert ana.evaluate(drafts) == [], ana.evaluate("Object.keys(sessionStorage)")  # done with
             accessible(ana, "reviewer-decision-done")
-            ana.click("[data-testid=next-case]")
-            assert "nothing to claim" in ana.locator("[role=status]").inner_text()
+            ana.click("[data-testid=next-case]")  # straight on to the next case
+            ana.wait_for_url("**/cases/**")
+            assert "acct-late" in ana.locator("h1 + p").inner_text()
         finally:
             browser.close()
 
@@ -172,5 +182,10 @@ def test_a_leads_takedown_appeal_and_cybertip_submission(review: Review) -> None
                 lou.wait_for_url("**/takedowns/**")
                 assert "action(s) taken" in lou.locator("[role=status]").inner_text()
                 accessible(lou, "phone-takedown-status")
+                lou.goto(f"{live}/transparency")
+                assert (
+                    "network(s) dismantled" in lou.locator("[data-testid=transparency-summary]").inner_text()
+                )
+                accessible(lou, "phone-transparency")
         finally:
             browser.close()

@@ -208,3 +208,32 @@ def test_dead_letters_make_the_pipeline_degraded(review: Review, lead_client: tu
     closed.close()
     stats = client.get("/stats").text
     assert "Pipeline DEGRADED" in stats and "1 enforcement action(s) in dead letters" in stats
+
+
+def test_transparency_page_and_csv_count_what_happened(
+    review: Review, lead_client: tuple[TestClient, str]
+) -> None:
+    network_case(review, members=10)
+    client, csrf = lead_client
+    case_id = _claim(client, csrf)
+    _decide(client, csrf, case_id, "violating", "sells access")
+    taken = _actions(review)
+    (action_id,) = ActionService(review.store).apply(
+        PLATFORM, "acct-009", [ActionKind.RESTRICT_SEARCH], Decision("lee", "searches", "CS-2")
+    )
+    ActionService(review.store).reverse(action_id, Decision("lee", "appeal upheld", "appeal"))
+    page = client.get("/transparency", params={"platform": PLATFORM})
+    assert page.status_code == 200 and "1 network(s) dismantled" in page.text
+    answer = client.get("/transparency.csv", params={"platform": PLATFORM, "period": "quarter"})
+    assert answer.headers["content-type"].startswith("text/csv")
+    import csv
+
+    rows = list(csv.DictReader(answer.text.splitlines()))
+    assert all(r["period"][-2:] in ("Q1", "Q2", "Q3", "Q4") and r["platform"] == PLATFORM for r in rows)
+
+    def total(column: str) -> int:
+        return sum(int(r[column] or 0) for r in rows)
+
+    assert total("actions") == taken + 1 and total("reversals") == 1 and total("networks_dismantled") == 1
+    assert total("reports_received") == 2 and total("cases_opened") == 1  # two sellers reported, one case
+    assert total("actions_restrict_search") >= 1 and total("role_seller") >= 1
