@@ -164,6 +164,7 @@ def request_for(method: str, path: str, world: World, app_doc: dict[str, Any]) -
         "item_id": 1,
         "delivery_id": "1",
         "local_id": 1,
+        "account_id": f"{MARKER}-acct",
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     params: dict[str, str] = {}

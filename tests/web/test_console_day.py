@@ -149,6 +149,10 @@ def test_a_leads_takedown_appeal_and_cybertip_submission(review: Review) -> None
                 lee.goto(f"{live}/actions")
                 assert "disable_account" in lee.locator("main").inner_text()
                 accessible(lee, "lead-actions")
+                lee.goto(f"{live}/investigate?q=acct-000")
+                lee.locator("[data-testid=found-accounts] a").first.click()
+                assert "disable_account" in lee.locator("[data-testid=enforced]").inner_text()
+                accessible(lee, "lead-account")
                 lee.goto(f"{live}/cybertip")
                 case_no = lee.locator("[data-testid=cybertip] td").nth(3).inner_text()
                 reason = "the holder says the account was sold and the new owner is unrelated"

@@ -237,3 +237,26 @@ def test_transparency_page_and_csv_count_what_happened(
     assert total("actions") == taken + 1 and total("reversals") == 1 and total("networks_dismantled") == 1
     assert total("reports_received") == 2 and total("cases_opened") == 1  # two sellers reported, one case
     assert total("actions_restrict_search") >= 1 and total("role_seller") >= 1
+
+
+def test_investigation_finds_an_account_and_reads_it_whole(
+    review: Review, lead_client: tuple[TestClient, str]
+) -> None:
+    network_case(review, members=10)
+    client, csrf = lead_client
+    case_id = _claim(client, csrf)
+    _decide(client, csrf, case_id, "violating", "sells access")
+    found = client.get("/investigate", params={"q": "ACCT-00"}).text
+    assert found.count("/accounts/pinegrove/acct-00") == 10  # case-insensitive, every match listed
+    assert "net-9 on pinegrove: 10 member(s)" in client.get("/investigate", params={"q": "net-9"}).text
+    by_hash = client.get("/investigate", params={"q": "1" * 16}).text
+    assert "post post-acct-000" in by_hash
+    page = client.get("/accounts/pinegrove/acct-000").text
+    assert "seller in net-9" in page and f"#{case_id}" in page and "disable_account" in page
+    assert "hash_match" in page
+    from bastion.review import audit
+
+    assert audit.recent(review.engine, 1)[0]["action"] == "account.view"
+    with client_for(review) as rev:
+        _session(rev, review, "rita", "reviewer")
+        assert rev.get("/investigate", params={"q": "acct"}).status_code == 403  # leads investigate

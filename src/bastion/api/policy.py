@@ -92,6 +92,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/cybertip/{local_id}"): rule("lead"),
     ("POST", "/cybertip/{local_id}/build"): rule("lead"),
     ("POST", "/cybertip/{local_id}/submit"): rule("lead"),
+    ("GET", "/investigate"): rule("lead"),
+    ("GET", "/accounts/{platform}/{account_id}"): rule("lead"),
     ("GET", "/transparency"): rule(FIGURES),
     ("GET", "/transparency.csv"): rule(FIGURES),
     ("GET", "/audit"): rule(OVERSIGHT),

@@ -12,6 +12,7 @@ from bastion.web import (
     cybertip_pages,
     enforce_pages,
     evidence_pages,
+    investigate_pages,
     oversight_pages,
     queue_pages,
 )
@@ -24,6 +25,7 @@ for pages in (
     evidence_pages,
     enforce_pages,
     cybertip_pages,
+    investigate_pages,
     oversight_pages,
 ):
     router.include_router(pages.router)
