@@ -50,6 +50,7 @@ def test_a_reviewers_day(review: Review, live: str, monkeypatch: pytest.MonkeyPa
             ana.on("dialog", lambda d: d.accept())
             login(ana, live, "ana")
             assert "P1 · first decision within 1 h" in ana.locator("main").inner_text()
+            assert "child safety always comes first" in ana.locator("[data-testid=why]").first.inner_text()
             assert "1 open" in ana.locator("[data-testid=counts]").inner_text()
             accessible(ana, "reviewer-queues")
             store_reports(
@@ -83,6 +84,7 @@ def test_a_reviewers_day(review: Review, live: str, monkeypatch: pytest.MonkeyPa
             ana.click("text=Record decision")
             ana.wait_for_url("**/login?**")
             assert "session has ended" in ana.locator("[role=alert]").inner_text()
+            accessible(ana, "login-after-session-ended")
             ana.fill("input[name=name]", "ana")
             ana.fill("input[name=password]", PASSWORD)
             ana.click("button[type=submit]")
@@ -100,6 +102,9 @@ def test_a_reviewers_day(review: Review, live: str, monkeypatch: pytest.MonkeyPa
             ana.click("[data-testid=next-case]")  # straight on to the next case
             ana.wait_for_url("**/cases/**")
             assert "acct-late" in ana.locator("h1 + p").inner_text()
+            ana.goto(f"{live}/cybertip")  # a lead's page: refused, as a page
+            assert ana.locator("h1").inner_text() == "Not allowed"
+            accessible(ana, "error-page")
         finally:
             browser.close()
 

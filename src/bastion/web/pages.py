@@ -16,23 +16,42 @@ from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
 from bastion.enforce import DecisionPolicy, load_decision_policy
 from bastion.review.auth import Principal
-from bastion.review.policy import SLA, time_left
+from bastion.review.policy import CATEGORIES, CHILD_SAFETY, SIGNAL_WEIGHTS, SLA, time_left
 from bastion.system import Bastion
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
-#: What each priority means, from triage's own rules (review.policy.rank), so a label explains itself.
+#: What each priority means, from triage's own rules (review.policy.rank: the score adds the category's
+#: base, each signal's weight, a minor involved, up to 0.15 for more reports and 0.1 for waiting).
 PRIORITY_WHY = {
-    1: "child safety, or strong signals together",
-    2: "several signals or many reports",
-    3: "one signal or a few reports",
-    4: "a single report, no signal",
+    1: "child safety, or a triage score of 1.0 or more",
+    2: "a triage score of 0.6 or more",
+    3: "a triage score of 0.35 or more",
+    4: "a triage score below 0.35",
 }
 
 
 def priority_label(priority: int) -> str:
     hours = int(SLA.get(priority, SLA[4]).total_seconds() // 3600)
     return f"P{priority} · first decision within {hours} h · {PRIORITY_WHY.get(priority, '')}"
+
+
+def priority_why(case: dict[str, Any]) -> str:
+    """This case's own reasons for its priority, in triage's terms (category, signals, a minor, reports)."""
+    raw = case.get("flags")
+    flags: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    category = str(case.get("category", "other"))
+    words = ["child safety always comes first" if category == CHILD_SAFETY else category.replace("_", " ")]
+    base = CATEGORIES.get(category, CATEGORIES["other"])[0]
+    if category != CHILD_SAFETY:
+        words[0] += f" ({base:.2f})"
+    words += [f"{k.replace('_', ' ')} (+{w:.2f})" for k, w in SIGNAL_WEIGHTS.items() if flags.get(k)]
+    if flags.get("minor"):
+        words.append("a minor involved (+0.20)")
+    reports = int(case.get("report_count") or 0)
+    if reports > 1:
+        words.append(f"{reports} reports")
+    return "; ".join(words)
 
 
 def age(since: Any, now: Any) -> str:
@@ -75,6 +94,7 @@ def page(request: Request, name: str, me: Principal | None, review: Any, **conte
             "time_left": time_left,
             "age": age,
             "priority_label": priority_label,
+            "priority_why": priority_why,
             "now": utcnow(),
             **context,
         },
