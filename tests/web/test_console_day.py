@@ -159,7 +159,7 @@ def test_a_leads_takedown_appeal_and_cybertip_submission(review: Review) -> None
                 assert "disable_account" in lee.locator("[data-testid=enforced]").inner_text()
                 accessible(lee, "lead-account")
                 lee.goto(f"{live}/cybertip")
-                case_no = lee.locator("[data-testid=cybertip] td").nth(3).inner_text()
+                case_no = lee.locator("[data-testid=cybertip] td").nth(4).inner_text()
                 reason = "the holder says the account was sold and the new owner is unrelated"
                 appealed = httpx.post(
                     f"{live}/v1/cases/{case_no}/appeal", json={"reason": reason}, headers=token

@@ -161,6 +161,20 @@ def test_a_cybertip_draft_is_built_reviewed_and_submitted(review: Review) -> Non
             sent = client.post(f"/cybertip/{local_id}/submit", data={"csrf_token": csrf})
             assert 'data-testid="cybertip-status">finished' in sent.text, sent.text[:2000]
             assert len(state.finished()) == 1
+            others = [
+                int(i) for i in re.findall(r'name="local_id" value="(\d+)"', client.get("/cybertip").text)
+            ]
+            assert local_id not in others and len(others) >= 1  # a finished report is not selectable
+            bulk = client.post(
+                "/cybertip/bulk", data={"csrf_token": csrf, "action": "build", "local_id": others}
+            )
+            assert f"{len(others)} report(s) built and valid" in bulk.text
+            sent = client.post(
+                "/cybertip/bulk",
+                data={"csrf_token": csrf, "action": "submit", "local_id": [*others, local_id]},
+            )
+            assert f"{len(others) + 1} report(s) submitted" in sent.text  # a finished one is left alone
+            assert len(state.finished()) == 1 + len(others)
             assert "cybertip.submit" in str([r for r in review_audit_actions(review)])
 
 
@@ -237,6 +251,16 @@ def test_transparency_page_and_csv_count_what_happened(
     assert total("actions") == taken + 1 and total("reversals") == 1 and total("networks_dismantled") == 1
     assert total("reports_received") == 2 and total("cases_opened") == 1  # two sellers reported, one case
     assert total("actions_restrict_search") >= 1 and total("role_seller") >= 1
+
+
+def test_named_queues_filter(review: Review, lead_client: tuple[TestClient, str]) -> None:
+    network_case(review, members=5)
+    client, _ = lead_client
+    queues = client.get("/queues").text
+    assert 'aria-current="page">All open cases' in queues and "net-9" in queues
+    appeals = client.get("/queues", params={"stage": "appeal"}).text
+    assert 'aria-current="page">Appeals' in appeals and "net-9" not in appeals and "showing 0 of 1" in appeals
+    assert "net-9" not in client.get("/queues", params={"overdue": "1"}).text  # due in an hour, not overdue
 
 
 def test_investigation_finds_an_account_and_reads_it_whole(

@@ -89,6 +89,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/actions/{action_id}/reverse"): rule("lead"),
     ("GET", "/appeals"): rule("lead"),
     ("GET", "/cybertip"): rule("lead"),
+    ("POST", "/cybertip/bulk"): rule("lead"),
     ("GET", "/cybertip/{local_id}"): rule("lead"),
     ("POST", "/cybertip/{local_id}/build"): rule("lead"),
     ("POST", "/cybertip/{local_id}/submit"): rule("lead"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -34,6 +34,39 @@ def cybertip_list(request: Request, me: Lead, review: ReviewDep, note: Note = ""
             )
         ]
     return page(request, "cybertip_list.html", me, review, rows=rows, note=note)
+
+
+BULK = 100
+
+
+@router.post("/cybertip/bulk")
+def cybertip_bulk(
+    request: Request,
+    me: Lead,
+    review: ReviewDep,
+    action: Annotated[str, Form(pattern="^(build|submit)$")],
+    local_id: Annotated[list[int], Form(max_length=BULK)],
+) -> Response:
+    """Build, or submit, the selected reports one by one (a network decision opens dozens of drafts); each
+    is audited, and a failure stops none of the others but is named in the note."""
+    service = system(request).report
+    done, failed = 0, []
+    for one in local_id:
+        try:
+            if action == "build":
+                built = service.build_draft(one)
+                details: dict[str, object] = {"bytes": len(built.xml), "bulk": True}
+            else:
+                result = service.submit(one, views=[], fetch=lambda _f: None, actor=me.name)
+                details = {"ncmec_report_id": result.ncmec_report_id, "status": result.status, "bulk": True}
+        except BastionError as exc:
+            failed.append(f"{one} ({exc})")
+            continue
+        audit.record(review.engine, me.name, f"cybertip.{action}", f"cybertip:{one}", details)
+        done += 1
+    verb = "built and valid" if action == "build" else "submitted"
+    note = f"{done} report(s) {verb}" + (f"; not {verb}: {'; '.join(failed)}" if failed else "")
+    return back("/cybertip", note=note[:1_900])
 
 
 @router.get("/cybertip/{local_id}")

@@ -20,8 +20,23 @@ Filter = Annotated[str, Query(max_length=255)]
 REFRESH_SECONDS = 20
 
 
-def _matches(c: dict[str, Any], category: str, stage: str, platform: str, search: str) -> bool:
+#: Named views of the queue a team works from: (name, label, filters).
+NAMED: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("all", "All open cases", {}),
+    ("child-safety", "Child safety", {"category": "child_safety"}),
+    ("second", "Second review", {"stage": "second"}),
+    ("lead", "Escalated to a lead", {"stage": "lead"}),
+    ("appeals", "Appeals", {"stage": "appeal"}),
+    ("overdue", "Overdue", {"overdue": "1"}),
+)
+
+
+def _matches(
+    c: dict[str, Any], category: str, stage: str, platform: str, search: str, overdue: bool, now: Any
+) -> bool:
     if (category and c["category"] != category) or (stage and c["stage"] != stage):
+        return False
+    if overdue and not c["due_at"] < now:
         return False
     if platform and c["platform"] != platform:
         return False
@@ -39,11 +54,12 @@ def queues(
     stage: Filter = "",
     platform: Filter = "",
     q: Filter = "",
+    overdue: Filter = "",
     case: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> HTMLResponse:
     every = review.desk.queues(me)
     now = utcnow()
-    shown = [c for c in every if _matches(c, category, stage, platform, q)]
+    shown = [c for c in every if _matches(c, category, stage, platform, q, bool(overdue), now)]
     by_priority: dict[int, list[dict[str, Any]]] = {}
     for c in shown:
         by_priority.setdefault(int(c["priority"]), []).append(c)
@@ -54,7 +70,11 @@ def queues(
         "overdue": sum(c["due_at"] < now for c in every),
     }
     lost = next((c for c in every if c["case_id"] == case), None) if case else None
-    filters = {"category": category, "stage": stage, "platform": platform, "q": q}
+    filters = {"category": category, "stage": stage, "platform": platform, "q": q, "overdue": overdue}
+    named = [
+        (label, urlencode(values), {k: v for k, v in filters.items() if v} == values)
+        for _key, label, values in NAMED
+    ]
     return page(
         request,
         "queues.html",
@@ -72,6 +92,7 @@ def queues(
         stages=sorted({c["stage"] for c in every}),
         platforms=sorted({c["platform"] for c in every}),
         lost=lost,
+        named=named,
     )
 
 
