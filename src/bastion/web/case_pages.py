@@ -25,7 +25,7 @@ from bastion.store.tables import reports
 from bastion.store.tables_enforce import enforce_actions
 from bastion.store.tables_review import review_case_reports, review_reporters, review_reveals
 from bastion.web import case_context as ctx
-from bastion.web.pages import back, decision_policy, page, templates
+from bastion.web.pages import Id, back, decision_policy, page, templates
 
 router = APIRouter(include_in_schema=False)
 LOST_CLAIM = (
@@ -39,7 +39,7 @@ def held(review: Any, me: Principal, case_id: int) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, me: Reviewer, review: ReviewDep) -> Response:
+def case_page(request: Request, case_id: Id, me: Reviewer, review: ReviewDep) -> Response:
     try:
         case = held(review, me, case_id)
     except Conflict:
@@ -80,7 +80,7 @@ def case_page(request: Request, case_id: int, me: Reviewer, review: ReviewDep) -
 @router.get("/cases/{case_id}/members")
 def members_fragment(
     request: Request,
-    case_id: int,
+    case_id: Id,
     me: Reviewer,
     review: ReviewDep,
     sort: Annotated[str, Query(max_length=16)] = "score",
@@ -107,7 +107,7 @@ def _closes(case: dict[str, Any], outcome: str, rate: float) -> str:
 @router.get("/cases/{case_id}/preview")
 def decision_preview(
     request: Request,
-    case_id: int,
+    case_id: Id,
     me: Reviewer,
     review: ReviewDep,
     outcome: Annotated[str, Query(max_length=32)] = "",
@@ -152,7 +152,7 @@ def decision_preview(
 
 @router.post("/cases/{case_id}/decide")
 def decide(
-    case_id: int,
+    case_id: Id,
     me: Reviewer,
     review: ReviewDep,
     outcome: Annotated[str, Form()],
@@ -184,14 +184,14 @@ def decide(
 
 
 @router.post("/cases/{case_id}/release")
-def release(case_id: int, me: Reviewer, review: ReviewDep) -> Response:
+def release(case_id: Id, me: Reviewer, review: ReviewDep) -> Response:
     review.desk.release(me, case_id)
     return back("/queues", decided=case_id)
 
 
 @router.post("/cases/{case_id}/discount")
 def discount(
-    case_id: int,
+    case_id: Id,
     me: Lead,
     review: ReviewDep,
     platform: Annotated[str, Form()],

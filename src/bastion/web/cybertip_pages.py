@@ -15,7 +15,7 @@ from bastion.core.errors import BastionError, NotFound
 from bastion.report.case import exchanges
 from bastion.review import audit
 from bastion.store.tables_enforce import cybertip_reports
-from bastion.web.pages import back, page, system
+from bastion.web.pages import Id, back, page, system
 
 router = APIRouter(include_in_schema=False)
 Note = Annotated[str, Query(max_length=2_000)]
@@ -52,6 +52,9 @@ def cybertip_bulk(
     service = system(request).report
     done, failed = 0, []
     for one in local_id:
+        if not 1 <= one < 2**31:
+            failed.append(f"{one} (no such report)")
+            continue
         try:
             if action == "build":
                 built = service.build_draft(one)
@@ -71,7 +74,7 @@ def cybertip_bulk(
 
 @router.get("/cybertip/{local_id}")
 def cybertip_report(
-    request: Request, local_id: int, me: Lead, review: ReviewDep, note: Note = "", error: Note = ""
+    request: Request, local_id: Id, me: Lead, review: ReviewDep, note: Note = "", error: Note = ""
 ) -> HTMLResponse:
     service = system(request).report
     row = service.report(local_id)
@@ -94,7 +97,7 @@ def cybertip_report(
 
 
 @router.post("/cybertip/{local_id}/build")
-def cybertip_build(request: Request, local_id: int, me: Lead, review: ReviewDep) -> Response:
+def cybertip_build(request: Request, local_id: Id, me: Lead, review: ReviewDep) -> Response:
     try:
         built = system(request).report.build_draft(local_id)
     except BastionError as exc:
@@ -104,7 +107,7 @@ def cybertip_build(request: Request, local_id: int, me: Lead, review: ReviewDep)
 
 
 @router.post("/cybertip/{local_id}/submit")
-def cybertip_submit(request: Request, local_id: int, me: Lead, review: ReviewDep) -> Response:
+def cybertip_submit(request: Request, local_id: Id, me: Lead, review: ReviewDep) -> Response:
     """Submit and finish; files are described by hash (their bytes are the platform's to upload)."""
     service = system(request).report
     try:

@@ -17,7 +17,7 @@ from bastion.review import audit
 from bastion.store.tables_enforce import enforce_actions
 from bastion.store.tables_review import review_cases
 from bastion.web.case_context import appeal_reasons
-from bastion.web.pages import back, page, system
+from bastion.web.pages import Id, back, page, system
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(min_length=1, max_length=2_000)]
@@ -27,7 +27,7 @@ Note = Annotated[str, Query(max_length=2_000)]
 
 @router.get("/decisions/{decision_id}")
 def decision_page(
-    request: Request, decision_id: int, me: Authenticated, review: ReviewDep, note: Note = ""
+    request: Request, decision_id: Id, me: Authenticated, review: ReviewDep, note: Note = ""
 ) -> HTMLResponse:
     """One decision and what carried it out: its actions (with delivery) and CyberTipline drafts."""
     store = system(request).store
@@ -73,7 +73,7 @@ def takedown_apply(
 
 @router.get("/takedowns/{takedown_id}")
 def takedown_status(
-    request: Request, takedown_id: int, me: Figures, review: ReviewDep, note: Note = ""
+    request: Request, takedown_id: Id, me: Figures, review: ReviewDep, note: Note = ""
 ) -> HTMLResponse:
     rows = Takedowns(system(request).store).status(takedown_id)
     return page(request, "takedown.html", me, review, takedown_id=takedown_id, rows=rows, note=note)
@@ -104,7 +104,7 @@ def actions_page(
 
 @router.get("/actions/{action_id}")
 def action_page(
-    request: Request, action_id: int, me: Figures, review: ReviewDep, note: Note = ""
+    request: Request, action_id: Id, me: Figures, review: ReviewDep, note: Note = ""
 ) -> HTMLResponse:
     service = ActionService(system(request).store)
     action = service.get(action_id)
@@ -114,7 +114,7 @@ def action_page(
 
 
 @router.post("/actions/{action_id}/reverse")
-def action_reverse(request: Request, action_id: int, me: Lead, reason: Text, clause: Text) -> Response:
+def action_reverse(request: Request, action_id: Id, me: Lead, reason: Text, clause: Text) -> Response:
     """An upheld appeal outside the case flow: the action is reversed and the reversal delivered."""
     a = ActionService(system(request).store).reverse(action_id, Decision(me.name, reason, clause))
     return back(f"/actions/{action_id}", note=f"action {action_id} is now {a.state}")

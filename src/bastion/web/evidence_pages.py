@@ -18,7 +18,7 @@ from bastion.review.thumbs import thumbnail_png
 from bastion.store.tables import media
 from bastion.store.tables_review import review_reveals
 from bastion.web.case_pages import held
-from bastion.web.pages import templates
+from bastion.web.pages import Id, templates
 
 router = APIRouter(include_in_schema=False)
 Item = Annotated[str, Query(min_length=1, max_length=255)]
@@ -38,7 +38,7 @@ def _media_item(review: Any, case: dict[str, Any], post: str, media_id: str) -> 
 
 @router.get("/cases/{case_id}/media.png")
 def media_preview(
-    case_id: int, post: str, media_id: str, me: Reviewer, review: ReviewDep, view: str = "blurred"
+    case_id: Id, post: str, media_id: str, me: Reviewer, review: ReviewDep, view: str = "blurred"
 ) -> Response:
     """The blurred stand-in always; the clear one only after this reviewer's recorded reveal."""
     case = held(review, me, case_id)
@@ -66,7 +66,7 @@ def media_preview(
 @router.post("/cases/{case_id}/reveal")
 def reveal(
     request: Request,
-    case_id: int,
+    case_id: Id,
     me: Reviewer,
     review: ReviewDep,
     post: Annotated[str, Form()],
@@ -93,7 +93,7 @@ def reveal(
 @router.get("/cases/{case_id}/tile")
 def blur_again(
     request: Request,
-    case_id: int,
+    case_id: Id,
     me: Reviewer,
     review: ReviewDep,
     post: Item,

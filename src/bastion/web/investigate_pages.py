@@ -72,7 +72,7 @@ def search(engine: Any, q: str) -> dict[str, list[dict[str, Any]]]:
                 )
             ]
         number = q.lstrip("#")
-        if number.isdigit() and len(number) < 18:
+        if number.isdigit() and int(number) < 2**31:  # case ids are 32-bit integers on PostgreSQL
             found["cases"] = [
                 dict(r._mapping)
                 for r in conn.execute(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from fastapi import Path as PathParam
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
@@ -19,6 +20,8 @@ from bastion.review.auth import Principal
 from bastion.review.policy import CATEGORIES, CHILD_SAFETY, SIGNAL_WEIGHTS, SLA, time_left
 from bastion.system import Bastion
 
+#: A record id in a path: the database's integer range (a larger one is a form error, not a server error).
+Id = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
 #: What each priority means, from triage's own rules (review.policy.rank: the score adds the category's

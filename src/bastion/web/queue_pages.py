@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from bastion.api.deps import ReviewDep, Reviewer
 from bastion.core.errors import Conflict
 from bastion.core.timefmt import utcnow
-from bastion.web.pages import back, page
+from bastion.web.pages import Id, back, page
 
 router = APIRouter(include_in_schema=False)
 Filter = Annotated[str, Query(max_length=255)]
@@ -105,7 +105,7 @@ def claim_next(me: Reviewer, review: ReviewDep) -> Response:
 
 
 @router.post("/cases/{case_id}/claim")
-def claim(case_id: int, me: Reviewer, review: ReviewDep) -> Response:
+def claim(case_id: Id, me: Reviewer, review: ReviewDep) -> Response:
     try:
         review.desk.claim(me, case_id)
     except Conflict:
