@@ -135,6 +135,8 @@ def test_a_leads_takedown_appeal_and_cybertip_submission(review: Review) -> None
                 total = lee.locator("[data-testid=preview-total]").inner_text()
                 assert "new action(s)" in total and "CyberTipline draft(s)" in total
                 accessible(lee, "lead-case-preview")
+                lee.locator(".graph").scroll_into_view_if_needed()
+                screenshot(lee, "lead-network")
                 lee.fill("textarea[name=reason]", "network selling access")
                 lee.click("text=Record decision")
                 lee.wait_for_url("**/decisions/**")

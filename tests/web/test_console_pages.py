@@ -69,6 +69,9 @@ def test_preview_says_what_the_decision_then_does_and_members_are_paged(
         'class="evidence"'
     )  # the panel is not after the evidence
     assert "Members 1–50 of 150" in page and "page 1 of 3" in page
+    drawn = re.search(r'aria-label="60 members drawn, (\d+) follow links, (\d+) involving', page)
+    assert drawn is not None and 0 < int(drawn.group(2)) <= int(drawn.group(1))  # links that matter, counted
+    assert "<b>seller</b>: offers or sells access" in page  # a legend with shapes, not colour alone
     assert "hash match on list demo-known, entry 1, distance 4" in page and "Account <b>acct-000</b>" in page
     preview = client.get(f"/cases/{case_id}/preview", params={"outcome": "violating"}).text
     assert _actions(review) == 0  # a preview writes nothing

@@ -18,13 +18,14 @@ from bastion.core.timefmt import utcnow
 from bastion.enforce import preview_decision
 from bastion.review import audit
 from bastion.review.auth import Principal
-from bastion.review.evidence import ROLE_COLOURS, case_evidence
+from bastion.review.evidence import case_evidence
 from bastion.review.policy import OUTCOMES, needs_second_review
 from bastion.review.subjects import case_subjects
 from bastion.store.tables import reports
 from bastion.store.tables_enforce import enforce_actions
 from bastion.store.tables_review import review_case_reports, review_reporters, review_reveals
 from bastion.web import case_context as ctx
+from bastion.web.network_view import legend, network_drawing
 from bastion.web.pages import Id, back, decision_policy, page, templates
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +74,8 @@ def case_page(request: Request, case_id: Id, me: Reviewer, review: ReviewDep) ->
         history=ctx.case_history(review.engine, case),
         appeal=appeal,
         members=members,
-        role_colours=ROLE_COLOURS,
+        drawing=network_drawing(review.engine, case["platform"], found["members"]) if members else "",
+        legend=legend(),
     )
 
 
