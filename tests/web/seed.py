@@ -7,6 +7,7 @@ from __future__ import annotations
 from bastion.review.intake import ReportIn, store_reports
 from bastion.review.service import Review
 from bastion.store.tables import accounts, follows, media, platforms, posts, signals
+from bastion.store.tables_media import media_hashes
 from review.support import PLATFORM, T0, report
 
 ROLES = ("seller", "facilitator", "buyer", "buyer", "unknown")
@@ -54,17 +55,11 @@ def network_case(review: Review, members: int = 150, network: str = "net-9") -> 
             conn.execute(
                 posts.insert().values(platform=PLATFORM, post_id=post, account_id=seller, created_at=T0)
             )
+            items = [{"platform": PLATFORM, "post_id": post, "media_id": f"m{n}{k}"} for k in range(2)]
+            conn.execute(media.insert(), items)
             conn.execute(
-                media.insert(),
-                [
-                    {
-                        "platform": PLATFORM,
-                        "post_id": post,
-                        "media_id": f"m{n}{k}",
-                        "pdq": f"{n * 2 + k + 1:x}" * 64,
-                    }
-                    for k in range(2)
-                ],
+                media_hashes.insert(),
+                [i | {"hash_type": "pdq", "value": f"{n * 2 + k + 1:x}" * 64} for k, i in enumerate(items)],
             )
             conn.execute(
                 signals.insert().values(

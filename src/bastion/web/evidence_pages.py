@@ -16,6 +16,7 @@ from bastion.api.deps import ReviewDep, Reviewer
 from bastion.core.errors import Conflict, InputError
 from bastion.review.thumbs import thumbnail_png
 from bastion.store.tables import media
+from bastion.store.tables_media import media_hash
 from bastion.store.tables_review import review_reveals
 from bastion.web.case_pages import held
 from bastion.web.pages import Id, templates
@@ -27,7 +28,7 @@ Item = Annotated[str, Query(min_length=1, max_length=255)]
 def _media_item(review: Any, case: dict[str, Any], post: str, media_id: str) -> Any:
     with review.engine.connect() as conn:
         row = conn.execute(
-            select(media.c.pdq).where(
+            select(media_hash("pdq")).where(
                 media.c.platform == case["platform"], media.c.post_id == post, media.c.media_id == media_id
             )
         ).first()

@@ -14,8 +14,9 @@ from sqlalchemy import func, or_, select
 from bastion.api.deps import Lead, ReviewDep
 from bastion.core.errors import NotFound
 from bastion.review import audit
-from bastion.store.tables import accounts, media, posts, signals
+from bastion.store.tables import accounts, posts, signals
 from bastion.store.tables_enforce import enforce_actions
+from bastion.store.tables_media import media_hashes
 from bastion.store.tables_review import review_cases
 from bastion.web.case_context import enforcement_state
 from bastion.web.pages import page
@@ -30,8 +31,8 @@ def _like(text: str) -> str:
 
 
 def search(engine: Any, q: str) -> dict[str, list[dict[str, Any]]]:
-    """Accounts whose id or username contains ``q``; the network named ``q``; media whose SHA-256 or PDQ
-    starts with ``q`` (8+ hex digits); case ``#N``."""
+    """Accounts whose id or username contains ``q``; the network named ``q``; media with a hash of any type
+    starting with ``q`` (8+ hex digits); case ``#N``."""
     found: dict[str, list[dict[str, Any]]] = {"accounts": [], "networks": [], "media": [], "cases": []}
     q = q.strip()
     if not q:
@@ -63,11 +64,19 @@ def search(engine: Any, q: str) -> dict[str, list[dict[str, Any]]]:
             found["media"] = [
                 dict(r._mapping)
                 for r in conn.execute(
-                    select(media.c.platform, media.c.post_id, media.c.media_id, posts.c.account_id)
-                    .join(
-                        posts, (posts.c.platform == media.c.platform) & (posts.c.post_id == media.c.post_id)
+                    select(
+                        media_hashes.c.platform,
+                        media_hashes.c.post_id,
+                        media_hashes.c.media_id,
+                        media_hashes.c.hash_type,
+                        posts.c.account_id,
                     )
-                    .where(or_(media.c.sha256.startswith(q.lower()), media.c.pdq.startswith(q.lower())))
+                    .join(
+                        posts,
+                        (posts.c.platform == media_hashes.c.platform)
+                        & (posts.c.post_id == media_hashes.c.post_id),
+                    )
+                    .where(func.lower(media_hashes.c.value).startswith(q.lower()))
                     .limit(LIMIT)
                 )
             ]

@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from bastion.core.roles import Role
+from bastion.core.signals import lookup
 from bastion.core.timefmt import utcnow
 from bastion.enforce import DecisionPolicy, load_decision_policy
 from bastion.review.auth import Principal
-from bastion.review.policy import CATEGORIES, CHILD_SAFETY, SIGNAL_WEIGHTS, SLA, time_left
+from bastion.review.policy import CATEGORIES, CHILD_SAFETY, MINOR_WEIGHT, SLA, signal_weight, time_left
 from bastion.system import Bastion
 
 #: A record id in a path: the database's integer range (a larger one is a form error, not a server error).
@@ -48,9 +49,10 @@ def priority_why(case: dict[str, Any]) -> str:
     base = CATEGORIES.get(category, CATEGORIES["other"])[0]
     if category != CHILD_SAFETY:
         words[0] += f" ({base:.2f})"
-    words += [f"{k.replace('_', ' ')} (+{w:.2f})" for k, w in SIGNAL_WEIGHTS.items() if flags.get(k)]
+    kinds = sorted(k for k, v in flags.items() if v is True and k != "minor")
+    words += [f"{k.replace('_', ' ')} (+{signal_weight(lookup(k)):.2f})" for k in kinds]
     if flags.get("minor"):
-        words.append("a minor involved (+0.20)")
+        words.append(f"a minor involved (+{MINOR_WEIGHT:.2f})")
     reports = int(case.get("report_count") or 0)
     if reports > 1:
         words.append(f"{reports} reports")
