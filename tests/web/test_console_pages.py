@@ -287,3 +287,21 @@ def test_investigation_finds_an_account_and_reads_it_whole(
     with client_for(review) as rev:
         _session(rev, review, "rita", "reviewer")
         assert rev.get("/investigate", params={"q": "acct"}).status_code == 403  # leads investigate
+
+
+def test_a_lead_releases_the_claims_of_an_absent_reviewer(
+    review: Review, lead_client: tuple[TestClient, str]
+) -> None:
+    network_case(review, members=5)
+    client, csrf = lead_client
+    with client_for(review) as away:
+        case_id = _claim(away, _session(away, review, "rita", "reviewer"))
+    queues = client.get("/queues").text
+    assert f'name="case_id" value="{case_id}"' in queues and "Release the selected claims" in queues
+    done = client.post("/queues/release", data={"csrf_token": csrf, "case_id": [case_id]})
+    assert "1 claim(s) released" in done.text
+    from bastion.review import audit
+
+    (row,) = [r for r in audit.recent(review.engine, 5) if r["action"] == "case.release"]
+    assert row["details"] == {"claim_of": "rita", "by_lead": True}
+    assert _claim(client, csrf) == case_id  # back in the queue

@@ -70,6 +70,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # console
     ("GET", "/queues"): rule(REVIEWERS),
     ("POST", "/cases/next"): rule(REVIEWERS),
+    ("POST", "/queues/release"): rule("lead"),
     ("POST", "/cases/{case_id}/claim"): rule(REVIEWERS),
     ("GET", "/cases/{case_id}"): rule(REVIEWERS),
     ("GET", "/cases/{case_id}/media.png"): rule(REVIEWERS),

@@ -1,18 +1,23 @@
 """Queues: open cases by priority, filtered by category, stage, platform or a search on the account or group,
 with counts, how long each case has waited and what its priority means; the table refreshes itself (htmx
-polling) so a team sees cases arrive and leave without reloading."""
+polling) so a team sees cases arrive and leave without reloading. A lead can free the claims of an absent
+reviewer in one go."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import Field
+from sqlalchemy import select, update
 
-from bastion.api.deps import ReviewDep, Reviewer
+from bastion.api.deps import Lead, ReviewDep, Reviewer
 from bastion.core.errors import Conflict
 from bastion.core.timefmt import utcnow
+from bastion.review import audit
+from bastion.store.tables_review import review_cases
 from bastion.web.pages import Id, back, page
 
 router = APIRouter(include_in_schema=False)
@@ -111,3 +116,33 @@ def claim(case_id: Id, me: Reviewer, review: ReviewDep) -> Response:
     except Conflict:
         return back("/queues", note="that case is taken or not yours to review")
     return back(f"/cases/{case_id}")
+
+
+@router.post("/queues/release")
+def release_claims(
+    me: Lead,
+    review: ReviewDep,
+    case_id: Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Form(max_length=200)],
+) -> Response:
+    """A lead frees the selected cases held by someone else (an absent reviewer), each release audited with
+    whose claim it was; the cases go back to their queue at the stage they were in."""
+    released = 0
+    now = utcnow()
+    with review.engine.begin() as conn:
+        held = conn.execute(
+            select(review_cases.c.case_id, review_cases.c.assignee).where(
+                review_cases.c.case_id.in_(case_id), review_cases.c.status == "in_review"
+            )
+        ).all()
+        for one, assignee in held:
+            moved = conn.execute(
+                update(review_cases)
+                .where(review_cases.c.case_id == one, review_cases.c.status == "in_review")
+                .values(status="open", assignee=None, claimed_at=None, updated_at=now)
+            )
+            if moved.rowcount == 1:
+                audit.append(
+                    conn, me.name, "case.release", f"case:{one}", {"claim_of": assignee, "by_lead": True}
+                )
+                released += 1
+    return back("/queues", note=f"{released} claim(s) released; the cases are back in their queues")
