@@ -77,7 +77,8 @@ def test_a_reviewers_day(review: Review, live: str, monkeypatch: pytest.MonkeyPa
 
             ana.check("input[value=violating]")
             ana.fill("textarea[name=reason]", "seller with a confirmed hash match")
-            context.clear_cookies()  # the session ends while the decision is typed
+            (sid,) = [c["value"] for c in context.cookies() if c["name"] == "bastion_session"]
+            review.auth.close_session(sid)  # the session ends while the decision is typed
             ana.locator("[data-testid=blurred] button").first.click()  # a failed reveal says so
             assert "session has ended" in ana.locator("[data-testid=request-problem]").inner_text()
             assert ana.locator("[data-testid=revealed]").count() == 0

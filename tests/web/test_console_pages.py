@@ -203,6 +203,7 @@ def test_errors_are_pages_and_an_ended_session_or_claim_keeps_the_place(
     assert lost.startswith("/queues") and f"case={case_id}" in lost
     assert f"Claim case #{case_id} again" in client.get(lost).text
     with client_for(review) as stranger:
+        stranger.cookies.set("bastion_session", "a-session-that-ended")
         ended = stranger.post(
             f"/cases/{case_id}/decide", data={"outcome": "violating"}, headers=html, follow_redirects=False
         )
@@ -211,6 +212,9 @@ def test_errors_are_pages_and_an_ended_session_or_claim_keeps_the_place(
         assert f'name="next" value="/cases/{case_id}"' in form and "session has ended" in form
         evil = stranger.get("/login", params={"next": "//elsewhere.invalid/x"}).text
         assert 'name="next"' not in evil
+    with client_for(review) as newcomer:  # never logged in: sent to the form, no talk of a session
+        first = newcomer.get("/queues", headers=html, follow_redirects=False).headers["location"]
+        assert first == "/login?next=%2Fqueues"
 
 
 def test_dead_letters_make_the_pipeline_degraded(review: Review, lead_client: tuple[TestClient, str]) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from bastion.api.deps import SESSION_COOKIE
 from bastion.web.pages import local_path, templates
 
 TITLES = {
@@ -40,7 +41,9 @@ def to_login(request: Request) -> RedirectResponse:
     else:
         found = CASE_ACTION.match(path)
         back = found.group(1) if found else "/"
-    query = {"error": "your session has ended; log in again (anything you typed is kept in this browser)"}
+    query: dict[str, str] = {}
+    if request.cookies.get(SESSION_COOKIE):  # it had a session: say what happened, not just "log in"
+        query["error"] = "your session has ended; log in again (anything you typed is kept in this browser)"
     if local_path(back) and back != "/":
         query["next"] = back
     return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
