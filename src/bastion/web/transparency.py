@@ -142,18 +142,26 @@ def figures(store: Store, platform: str, period: str = "month") -> dict[str, Any
     }
 
 
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula is written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def as_csv(platform: str, found: dict[str, Any]) -> str:
     """One row per period: the columns above, then actions per type and per role as their own columns."""
     kinds = sorted({k for v in found["kinds"].values() for k in v})
     roles = sorted({r for v in found["roles"].values() for r in v})
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["platform", *COLUMNS, *(f"actions_{k}" for k in kinds), *(f"role_{r}" for r in roles)])
+    header = ["platform", *COLUMNS, *(f"actions_{k}" for k in kinds), *(f"role_{r}" for r in roles)]
+    writer.writerow([_cell(h) for h in header])
     for row in found["rows"]:
         key = row["period"]
         writer.writerow(
             [
-                platform,
+                _cell(platform),
                 *("" if row[c] is None else row[c] for c in COLUMNS),
                 *(found["kinds"].get(key, {}).get(k, 0) for k in kinds),
                 *(found["roles"].get(key, {}).get(r, 0) for r in roles),
