@@ -163,6 +163,8 @@ def request_for(method: str, path: str, world: World, app_doc: dict[str, Any]) -
         "decision_id": 1,
         "item_id": 1,
         "delivery_id": "1",
+        "local_id": 1,
+        "account_id": f"{MARKER}-acct",
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     params: dict[str, str] = {}
@@ -170,8 +172,10 @@ def request_for(method: str, path: str, world: World, app_doc: dict[str, Any]) -
     for p in op.get("parameters", []):
         if p["in"] == "query" and (p.get("required") or p["name"] == "platform"):
             params[p["name"]] = A if p["name"] == "platform" else "net-x"
-    if path == "/cases/{case_id}/media.png":
+    if path in ("/cases/{case_id}/media.png", "/cases/{case_id}/tile"):
         params = {"post": "p-1", "media_id": "m-1"}
+    if path == "/takedowns/new":
+        params = {"network_id": "net-x", "platform": A}
     out: dict[str, Any] = {"url": url, "params": params}
     if "requestBody" in op:
         out["json"] = bodies(world)[(method, path)]

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
@@ -47,11 +47,18 @@ def error(code: int, kind: str, detail: str, field: str | None = None, **more: A
     return JSONResponse(body, status_code=code, headers=headers)
 
 
+def for_browser(request: Request, code: int, detail: str) -> Response:
+    """A person's browser gets a page (the login form for 401), not JSON: see :mod:`bastion.web.errors`."""
+    from bastion.web.errors import error_page, to_login
+
+    return to_login(request) if code == 401 else error_page(request, code, detail)
+
+
 async def handle(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BastionError)
     code = status_of(exc)
-    if code == 401 and wants_html(request):
-        return RedirectResponse("/login", status_code=303)
+    if wants_html(request):
+        return for_browser(request, code, str(exc))
     field = exc.field if isinstance(exc, InputError) else None
     return error(code, type(exc).__name__, str(exc), field)
 
@@ -68,14 +75,16 @@ async def invalid(request: Request, exc: Exception) -> Response:
     ]
     first = problems[0] if problems else {"field": "body", "message": "invalid request"}
     detail = f"{first['field']}: {first['message']}"
+    if wants_html(request):
+        return for_browser(request, 422, detail)
     return error(422, "RequestValidationError", detail, first["field"], errors=problems)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 401 and wants_html(request):
-        return RedirectResponse("/login", status_code=303)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if wants_html(request) and exc.status_code >= 400:
+        return for_browser(request, exc.status_code, detail)
     response = error(exc.status_code, NAMES.get(exc.status_code, "HTTPError"), detail)
     for key, value in (exc.headers or {}).items():
         response.headers[key] = value

@@ -16,7 +16,7 @@ reaches enforcement through :func:`decision_actions`, the handler review calls i
 
 from bastion.enforce.actions import ActionService
 from bastion.enforce.decision_policy import DecisionPolicy, load_decision_policy
-from bastion.enforce.decisions import DecisionActions, decision_actions
+from bastion.enforce.decisions import DecisionActions, PlannedEffect, decision_actions, preview_decision
 from bastion.enforce.evasion_store import scan_evasion
 from bastion.enforce.kinds import EVASION, STILL_ACTIVE
 from bastion.enforce.model import ActionKind, ActionState, Decision
@@ -34,9 +34,11 @@ __all__ = [
     "DecisionActions",
     "DecisionPolicy",
     "EnforceSettings",
+    "PlannedEffect",
     "Takedowns",
     "decision_actions",
     "load_decision_policy",
     "load_enforce_settings",
+    "preview_decision",
     "scan_evasion",
 ]

@@ -10,7 +10,8 @@ Actions reference the decision by id: enforcement reads decisions, it never asks
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, insert, select, update
 
@@ -123,6 +124,46 @@ class DecisionActions:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedEffect:
+    """What a decision would do to one subject: the policy's actions, those already in force (not repeated),
+    and whether a CyberTipline draft would be opened."""
+
+    subject: Subject
+    policy_role: str
+    actions: tuple[ActionKind, ...]
+    already: tuple[ActionKind, ...]
+    cybertip_draft: bool
+
+    @property
+    def todo(self) -> tuple[ActionKind, ...]:
+        return tuple(k for k in self.actions if k not in self.already)
+
+
+def preview_decision(
+    conn: Connection,
+    policy: DecisionPolicy,
+    outcome: str,
+    category: str | None,
+    subjects: Sequence[Subject],
+) -> list[PlannedEffect]:
+    """What :class:`DecisionActions` would create for ``outcome`` on ``subjects``, read without writing
+    anything, so a lead sees a decision's consequences before confirming it."""
+    active = _active(conn, subjects)
+    out = []
+    for s in subjects:
+        role = policy_role(s.role)
+        plan = policy.plan(outcome, category, role)
+        already = []
+        for kind in plan.kinds:
+            post = s.post_id if kind == ActionKind.REMOVE_CONTENT else None
+            target = ("post", post) if post else ("account", s.account_id)
+            if (s.platform, *target, kind) in active:
+                already.append(kind)
+        out.append(PlannedEffect(s, role, plan.kinds, tuple(already), plan.cybertip_draft))
+    return out
+
+
 def reverse_decision(conn: Connection, decision_id: int, reversal: Decision) -> list[int]:
     """Reverse every action still active that decision ``decision_id`` created; returns their ids."""
     ids = list(
@@ -189,4 +230,12 @@ def decision_actions(
     return DecisionActions(load_decision_policy(policy_path), cybertip_environment=cybertip_environment)
 
 
-__all__ = ["DecisionActions", "decision_actions", "policy_role", "reverse_decision", "withdraw_drafts"]
+__all__ = [
+    "DecisionActions",
+    "PlannedEffect",
+    "decision_actions",
+    "policy_role",
+    "preview_decision",
+    "reverse_decision",
+    "withdraw_drafts",
+]
