@@ -30,6 +30,8 @@ from bastion.graph.signals import (
 )
 
 SEED, LOCKSTEP, TIE, REACH, DENSE = "seed", "lockstep", "tie", "reach", "dense"
+#: Not a feature: the dossier's name for what the platform calibration (``calibrate.py``) adds.
+CALIBRATION = "calibration"
 #: Seller-side features (what an advertiser shows) and buyer-side ones (what a customer does).
 SELLER_FEATURES = (HASH_MATCH, TERM_MATCH, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT, REPORT, SEED, LOCKSTEP)
 BUYER_FEATURES = (BLOCKED_SEARCH,)
@@ -56,6 +58,7 @@ _WORDS = {
     TIE: "contacted by strong members",
     REACH: "reaches out to strong sellers",
     DENSE: "inside a dense block of suspects",
+    CALIBRATION: "re-valued on this platform",
 }
 
 
