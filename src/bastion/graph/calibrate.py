@@ -59,6 +59,7 @@ PSEUDO_ORDINARY = 0.5
 #: worth, so a member that lacks one view (a seller nobody follows back) is not buried by it.
 FLOOR = -1.0
 ITERATIONS = 60
+TOLERANCE = 1e-7
 #: A latent class needs members to be estimated from: below this many expected members (the stated
 #: model's own estimate; five bins' worth of the stated model's weight) the stated model stands as it is
 #: (a clean platform, a tiny one: there EM has too little to go on and drifts toward an empty class).
@@ -154,22 +155,25 @@ class _Binned:
     ceiling: FloatArray
 
 
-def _bin(view: str, x: FloatArray) -> _Binned:
+def _bin(view: str, x: FloatArray, weight: FloatArray) -> _Binned:
     bins = np.searchsorted(EDGES, x, side="right")
     k = len(EDGES) + 1
-    accounts = np.bincount(bins, minlength=k).astype(np.float64)
-    sums = np.bincount(bins, weights=x, minlength=k)
+    accounts = np.bincount(bins, weights=weight, minlength=k)
+    sums = np.bincount(bins, weights=x * weight, minlength=k)
     used = np.flatnonzero(accounts > 0)
     centres = sums[used] / accounts[used]
-    stated_max = np.array([float(x[bins == b].max()) for b in used])
+    top = np.full(k, -np.inf)
+    np.maximum.at(top, bins, x)
+    stated_max = top[used]
     ceiling = np.maximum(stated_max, ASSOCIATION_MAX) if view == ASSOCIATED else stated_max
     return _Binned(view, x, bins, used, centres, accounts[used], ceiling)
 
 
-def _worth(b: _Binned, post: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """M-step for one view: each used bin's log(member share / ordinary share), monotone and bounded."""
+def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """M-step for one view: each used bin's log(member share / ordinary share), monotone and bounded
+    (``members``: each pattern's expected member count)."""
     k = len(EDGES) + 1
-    m1 = np.bincount(b.bins, weights=post, minlength=k)[b.used]
+    m1 = np.bincount(b.bins, weights=members, minlength=k)[b.used]
     m0 = b.accounts - m1
     p0 = (m0 + PSEUDO_ORDINARY) / (m0.sum() + PSEUDO_ORDINARY * len(b.used))
     stated = p0 * np.exp(np.minimum(b.centres, 30.0))
@@ -181,22 +185,55 @@ def _worth(b: _Binned, post: FloatArray) -> tuple[FloatArray, FloatArray]:
     return worth, m1
 
 
+def _patterns(columns: list[FloatArray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each account's pattern (equal values in every column), one account of each, and pattern sizes;
+    by compressing one column at a time into integer codes (a row-wise sort of floats is much slower)."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        _, inv = np.unique(col, return_inverse=True)
+        width = int(inv.max()) + 1
+        _, code = np.unique(code * width + inv.ravel(), return_inverse=True)
+        code = code.ravel()
+    _, first_of, counts = np.unique(code, return_index=True, return_counts=True)
+    return code, first_of, counts
+
+
 def calibrate(view_values: Mapping[str, FloatArray], start_prior: float) -> Calibration:
-    """EM for the platform's member share and each view's worth per bin (deterministic)."""
-    binned = [_bin(v, x) for v, x in sorted(view_values.items())]
-    stated = sum((b.x for b in binned), start=np.zeros(len(binned[0].x)))
+    """EM for the platform's member share and each view's worth per bin (deterministic).
+
+    Accounts with the same values in every view are one pattern counted with its multiplicity (most of a
+    platform shares a few patterns), and EM stops once the prior and every bin's worth are still.
+    """
+    names = sorted(view_values)
+    first = np.asarray(view_values[names[0]], dtype=np.float64)
+    n = len(first)
+    stated_all = sum((np.asarray(view_values[v], dtype=np.float64) for v in names), start=np.zeros(n))
+    if start_prior * n < MIN_MEMBERS:
+        return Calibration(start_prior, {}, np.zeros(n), stated_all)
+    inverse, first_of, counts = _patterns([np.asarray(view_values[v], dtype=np.float64) for v in names])
+    rows = np.column_stack([np.asarray(view_values[v], dtype=np.float64)[first_of] for v in names])
+    weight = counts.astype(np.float64)
+    binned = [_bin(v, rows[:, k], weight) for k, v in enumerate(names)]
+    stated = rows.sum(axis=1)
     pi = start_prior
     evidence = stated
     curves: dict[str, Curve] = {}
-    if start_prior * len(stated) < MIN_MEMBERS:
-        return Calibration(pi, curves, np.zeros(len(stated)), stated)
     for _ in range(ITERATIONS):
         post = sigmoid(logit(pi) + evidence)
-        pi = float(np.clip(post.mean(), *PRIOR_BOUNDS))
-        curves = {}
+        nxt = float(np.clip(np.dot(post, weight) / n, *PRIOR_BOUNDS))
+        new = {}
         for b in binned:
-            worth, m1 = _worth(b, post)
-            curves[b.view] = Curve(b.view, b.centres, worth, m1, b.accounts)
+            worth, m1 = _worth(b, post * weight)
+            new[b.view] = Curve(b.view, b.centres, worth, m1, b.accounts)
+        still = (
+            bool(curves)
+            and abs(nxt - pi) < TOLERANCE
+            and all(float(np.max(np.abs(new[v].worth - curves[v].worth))) < TOLERANCE for v in curves)
+        )
+        pi, curves = nxt, new
         evidence = sum((curves[b.view](b.x) for b in binned), start=np.zeros(len(stated)))
-    pi = float(np.clip(sigmoid(logit(pi) + evidence).mean(), *PRIOR_BOUNDS))
-    return Calibration(pi, curves, np.asarray(evidence - stated, dtype=np.float64), evidence)
+        if still:
+            break
+    pi = float(np.clip(np.dot(sigmoid(logit(pi) + evidence), weight) / n, *PRIOR_BOUNDS))
+    full = evidence[inverse]
+    return Calibration(pi, curves, np.asarray(full - stated_all, dtype=np.float64), full)
