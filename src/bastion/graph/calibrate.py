@@ -11,16 +11,17 @@ each view's value is binned, and expectation-maximisation estimates, for every b
 and of ordinary accounts that fall there, and the share of members on the platform. A bin's worth is then
 log(member share / ordinary share): the joint pattern of own signals is read as a whole (one stray signal,
 common among ordinary accounts and rare among members, drops toward nothing), and the absence of any
-association counts against where members usually have some.
+association counts against where members usually have some. Nothing is fitted to labels: the only inputs
+are the platform's accounts and the model's stated evidence.
 
 Guards, so that the estimate can only make the model more honest, never invent a network:
 - each member-class bin starts from the model's own assumption (a Dirichlet prior of ``PSEUDO_MEMBERS``
   accounts spread as the stated ratios imply), so sparse bins keep the assumption;
 - a bin's worth never decreases with more evidence (pool-adjacent-violators), and values between bin
   centres are interpolated, so the ranking inside a bin is kept;
-- own signals, seeds and lockstep never rise above what the model states (their caps are deliberate: a
-  near-unique signal is still one fact, a seed is an assertion); only association, whose member share is
-  a guess the platform can answer, may rise, up to ``association.MAX_LLR``;
+- no view's worth rises above what the model states (the caps are deliberate: a near-unique signal is
+  still one fact, a seed is an assertion, association alone never makes a member): the platform can
+  only say that evidence is worth less here, or that its absence counts (at most ``FLOOR``) against;
 - below ``MIN_MEMBERS`` expected members there is nothing to estimate from (a clean or a tiny
   platform): the stated model stands;
 - deterministic: fixed bins, fixed iterations, no sampling.
@@ -33,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bastion.graph.association import MAX_LLR as ASSOCIATION_MAX
 from bastion.graph.container import FloatArray
 from bastion.graph.model import (
     DENSE,
@@ -158,15 +158,14 @@ class _Binned:
 def _bin(view: str, x: FloatArray, weight: FloatArray) -> _Binned:
     bins = np.searchsorted(EDGES, x, side="right")
     k = len(EDGES) + 1
-    accounts = np.bincount(bins, weights=weight, minlength=k)
+    accounts = np.asarray(np.bincount(bins, weights=weight, minlength=k), dtype=np.float64)
     sums = np.bincount(bins, weights=x * weight, minlength=k)
     used = np.flatnonzero(accounts > 0)
     centres = sums[used] / accounts[used]
     top = np.full(k, -np.inf)
     np.maximum.at(top, bins, x)
     stated_max = top[used]
-    ceiling = np.maximum(stated_max, ASSOCIATION_MAX) if view == ASSOCIATED else stated_max
-    return _Binned(view, x, bins, used, centres, accounts[used], ceiling)
+    return _Binned(view, x, bins, used, centres, accounts[used], stated_max)
 
 
 def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
