@@ -59,7 +59,7 @@ PSEUDO_ORDINARY = 0.5
 #: worth, so a member that lacks one view (a seller nobody follows back) is not buried by it.
 FLOOR = -1.0
 ITERATIONS = 60
-TOLERANCE = 1e-7
+TOLERANCE = 1e-6
 #: A latent class needs members to be estimated from: below this many expected members (the stated
 #: model's own estimate; five bins' worth of the stated model's weight) the stated model stands as it is
 #: (a clean platform, a tiny one: there EM has too little to go on and drifts toward an empty class).
@@ -185,16 +185,21 @@ def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def _patterns(columns: list[FloatArray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each account's pattern (equal values in every column), one account of each, and pattern sizes;
-    by compressing one column at a time into integer codes (a row-wise sort of floats is much slower)."""
+    """Each account's pattern (equal values in every column), one account of each, and pattern sizes:
+    each column becomes integer codes and the codes one mixed-radix key (a row-wise sort of floats is
+    several times slower); a key that would not fit 62 bits is compressed column by column."""
     code = np.zeros(len(columns[0]), dtype=np.int64)
+    radix = 1
     for col in columns:
         _, inv = np.unique(col, return_inverse=True)
         width = int(inv.max()) + 1
-        _, code = np.unique(code * width + inv.ravel(), return_inverse=True)
-        code = code.ravel()
-    _, first_of, counts = np.unique(code, return_index=True, return_counts=True)
-    return code, first_of, counts
+        if radix * width >= 2**62:
+            _, code = np.unique(code, return_inverse=True)
+            radix = int(code.max()) + 1
+        code = code.ravel() * width + inv.ravel()
+        radix *= width
+    _, first_of, inverse, counts = np.unique(code, return_index=True, return_inverse=True, return_counts=True)
+    return inverse.ravel(), first_of, counts
 
 
 def calibrate(view_values: Mapping[str, FloatArray], start_prior: float) -> Calibration:
