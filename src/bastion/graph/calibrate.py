@@ -19,9 +19,10 @@ Guards, so that the estimate can only make the model more honest, never invent a
   accounts spread as the stated ratios imply), so sparse bins keep the assumption;
 - a bin's worth never decreases with more evidence (pool-adjacent-violators), and values between bin
   centres are interpolated, so the ranking inside a bin is kept;
-- no view's worth rises above what the model states (the caps are deliberate: a near-unique signal is
-  still one fact, a seed is an assertion, association alone never makes a member): the platform can
-  only say that evidence is worth less here, or that its absence counts (at most ``FLOOR``) against;
+- no bin's worth rises above the largest stated value in it (the caps are deliberate: a near-unique
+  signal is still one fact, a seed is an assertion, association alone never makes a member): the
+  platform can say that evidence is worth less here, or that its absence counts against (``FLOOR`` at
+  most, which also bounds the stated sum of many small absences);
 - below ``MIN_MEMBERS`` expected members there is nothing to estimate from (a clean or a tiny
   platform): the stated model stands;
 - deterministic: fixed bins, fixed iterations, no sampling.
@@ -77,9 +78,14 @@ class Curve:
     accounts: FloatArray
 
     def __call__(self, x: FloatArray) -> FloatArray:
+        """Linear between bin centres; beyond the outer centres the outer shift (keeps every account's
+        order, so the strongest are still ranked among themselves)."""
         if len(self.centres) == 0:
             return np.asarray(x, dtype=np.float64)
-        return np.asarray(np.interp(x, self.centres, self.worth), dtype=np.float64)
+        c, w = self.centres, self.worth
+        inside = np.interp(x, c, w)
+        out = np.where(x < c[0], x + (w[0] - c[0]), np.where(x > c[-1], x + (w[-1] - c[-1]), inside))
+        return np.asarray(out, dtype=np.float64)
 
     def to_json(self) -> dict[str, list[float]]:
         return {
@@ -164,8 +170,7 @@ def _bin(view: str, x: FloatArray, weight: FloatArray) -> _Binned:
     centres = sums[used] / accounts[used]
     top = np.full(k, -np.inf)
     np.maximum.at(top, bins, x)
-    stated_max = top[used]
-    return _Binned(view, x, bins, used, centres, accounts[used], stated_max)
+    return _Binned(view, x, bins, used, centres, accounts[used], top[used])
 
 
 def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
