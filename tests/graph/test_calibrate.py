@@ -55,3 +55,27 @@ def test_deterministic_and_stated_model_kept_without_members_to_learn_from() -> 
     assert not kept.curves and kept.prior == prior
     assert np.array_equal(kept.evidence, sum(small.values()))
     assert "stated model" in kept.words()
+
+
+def test_a_realistic_platform_is_calibrated_and_the_dossier_says_so(make_block_model) -> None:  # type: ignore[no-untyped-def]
+    """On a platform with enough members to learn from, the score is the calibrated posterior, stray
+    signals of ordinary accounts count less than naive Bayes says, and members' evidence names it."""
+    from bastion.graph import detect
+    from bastion.graph.model import combine
+    from bastion.graph.plant import NETWORK_LABELS, PlantConfig, plant
+
+    src, dst, _ = make_block_model(2500, 10, 0.03, 0.002, seed=4)
+    world = plant(src, dst, 2500, PlantConfig(sellers=150, buyers=30, cells=6, seed=4))
+    det = detect(world.graph, world.seeds)
+    cal = det.calibration
+    assert cal is not None and cal.curves
+    assert np.allclose(det.score, sigmoid(logit(det.prior) + cal.evidence))
+    stated = sigmoid(logit(det.prior) + combine(det.features, det.weights, det.names.all))
+    ordinary = ~np.isin(world.label, NETWORK_LABELS)
+    stray = ordinary & (cal.shift < -0.5)
+    assert stray.sum() >= 20 and det.score[stray].mean() < stated[stray].mean()
+    members = [m for n in det.networks for m in n.members]
+    texts = [e.text for m in members for e in m.evidence if e.signal == "score"]
+    assert any("re-valued on this platform" in t for t in texts)
+    flagged = [world.graph.index[m.account_id] for m in members]
+    assert np.isin(world.label[flagged], NETWORK_LABELS).mean() >= 0.95

@@ -77,6 +77,7 @@ def test_verdicts_refit_the_platform_weights_and_later_runs_use_them(
             select(graph_runs.c.config).where(graph_runs.c.run_id == run.run_id)
         ).scalar_one()
     assert config["weights"]["version"] == 1 and config["seed"] == 7
+    assert "words" in config["calibration"]  # the run keeps the platform calibration it used
     score_text = next(
         e.text for n in run.networks for m in n.members for e in m.evidence if e.signal == "score"
     )

@@ -71,23 +71,17 @@ def member(graph: AccountGraph, i: int, det: Detection, is_seed: bool) -> Member
     role, role_score = assign_role(i, det.roles)
     score = float(det.score[i])
     parts = contributions(det.features, det.weights, i)
-    if det.calibration is not None and abs(float(det.calibration.shift[i])) >= 0.05:
-        parts.append((CALIBRATION, float(det.calibration.shift[i])))
+    shift = float(det.calibration.shift[i]) if det.calibration is not None else 0.0
     ev: list[Evidence] = [
         Evidence("role", role_sentence(role, i, det.roles), {"role_score": round(role_score, 4)}),
         Evidence(
             "score",
-            explain(det.prior, score, parts, det.weights),
+            explain(det.prior, score, parts, det.weights, shift),
             {
                 "probability": round(score, 6),
                 "prior": round(det.prior, 6),
-                "log_odds": {k: round(v, 3) for k, v in parts},
+                "log_odds": {k: round(v, 3) for k, v in [*parts, (CALIBRATION, shift)] if v},
                 "weights": det.weights.to_json(),
-                **(
-                    {"calibration": {k: c.to_json() for k, c in det.calibration.curves.items()}}
-                    if det.calibration is not None
-                    else {}
-                ),
             },
         ),
     ]
