@@ -127,11 +127,14 @@ def detect(
     seller = sigmoid(base + seller_side)
     buyer = sigmoid(base + buyer_side)
     positive = {k: np.maximum(v, 0.0) for k, v in feats.items()}
+    # association that runs both ways (strong members contact it and it contacts them) says it is inside
+    # the network more than on which side: half of the two-way part leans a role, all of the one-way excess
+    mutual = 0.5 * np.minimum(w[TIE] * positive[TIE], w[REACH] * positive[REACH])
     roles = role_scores(
         graph,
         sig,
         score,
-        combine(positive, w, (*names.seller, TIE, DENSE)) - w[SEED] * positive[SEED],
+        combine(positive, w, (*names.seller, TIE, DENSE)) - w[SEED] * positive[SEED] - mutual,
         combine(positive, w, names.buyer),
         results,
     )
