@@ -10,7 +10,9 @@ ingest and the loader, with its own planted truth. Prints, seeded (5 seeds) and 
 to its target with met / MISSED: R-precision, seller and buyer recall within twice the planted count, role
 accuracy, flagged / planted, the detected networks (count, sizes, which planted networks each holds), a
 reliability table and the Brier score; the clean graphs with 5 wrongly reported seeds; a determinism
-check; time and memory (traced and RSS growth) next to personalised PageRank alone in the same run.
+check; the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and
+memory (traced and RSS growth) next to personalised PageRank alone in the same run, on a heavy-tailed
+platform and on one with a few hubs of degree 50k+.
 --quick: email-eu-core + ego-facebook, a small synthetic platform, a 1M-edge scale run (a few minutes).
 The issue's scale target is at 10M edges: --big-edges 10000000 (add --scale-only to skip the rest).
 """
@@ -44,7 +46,8 @@ from _netbench.metrics import (
     quality,
     sizes_text,
 )
-from _netbench.perf import Cost, baseline_ppr, chung_lu, timed, traced
+from _netbench.perf import Cost, baseline_ppr, chung_lu, timed, traced, with_hubs
+from _netbench.sparkcheck import Agreement, spark_agreement
 from _netbench.synth import synth_platform
 from bastion.graph import detect
 from bastion.graph.plant import PlantConfig, Planted, plant
@@ -82,9 +85,10 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data/graphs"))
     ap.add_argument("--big-edges", type=int, default=0, help="follow edges of the scale run (10M = target)")
     ap.add_argument("--scale-only", action="store_true", help="only the time/memory run at --big-edges")
+    ap.add_argument("--no-spark", action="store_true", help="skip the Spark engine's agreement check")
     args = ap.parse_args()
     if args.scale_only:
-        print_perf([scale_run(args)])
+        print_perf([scale_run(args), hub_run(args)])
         return
 
     rows: list[tuple[str, str, Quality]] = []
@@ -126,7 +130,11 @@ def main() -> None:
         "\ndeterminism (two runs, same input and seeds: identical scores, networks, members, roles): "
         + ", ".join(f"{g} {'identical' if ok else 'DIFFERENT'} {mark(ok)}" for g, ok in determinism)
     )
+    if not args.no_spark:
+        name, p, _ = next((w for w in worlds if w[0] == "ego-facebook"), worlds[0])
+        print_spark(name, spark_agreement(p, p.seeds))
     perf.append(scale_run(args))
+    perf.append(hub_run(args))
     print_perf(perf)
 
 
@@ -232,6 +240,45 @@ def scale_run(args: argparse.Namespace) -> tuple[str, int, Cost, Cost]:
         f"{len(q.sizes)} networks; two runs {'identical' if same else 'DIFFERENT'} {mark(same)}"
     )
     return f"synthetic scale ({edges / 1e6:g}M follows requested)", p.graph.num_edges(), cost, ppr_cost
+
+
+def hub_run(args: argparse.Namespace) -> tuple[str, int, Cost, Cost]:
+    """Heavy-tailed with a few extreme hubs (degree 50k+): no step may grow with the square of a hub's
+    degree, so adding the hubs must cost about what their edges cost (printed next to the same platform
+    without them), and time and peak memory must stay near PageRank's on the same graph."""
+    n, m, hubs, degree = (60_000, 300_000, 2, 50_000) if args.quick else (300_000, 1_500_000, 5, 60_000)
+    base = chung_lu(n, m, seed=5)
+    costs = []
+    for s, d, size in (base, with_hubs(*base, hubs=hubs, degree=degree, seed=5)):
+        p = plant(s, d, size, PlantConfig(sellers=405, buyers=58, cells=10, seed=5), platform="hubs")
+        det, cost = run(p, p.seeds)
+        _, ppr_cost = timed(lambda p=p: baseline_ppr(p.graph, p.seeds))
+        _, cost.traced_mib = traced(lambda p=p: detect(p.graph, p.seeds))
+        _, ppr_cost.traced_mib = traced(lambda p=p: baseline_ppr(p.graph, p.seeds))
+        costs.append((p.graph.num_edges(), cost, ppr_cost))
+    q = quality(p, det)
+    (e0, c0, _), (e1, c1, b1) = costs
+    print(
+        f"\nheavy-tailed graph with {hubs} hubs of degree {degree:,} ({e1:,} edges, max degree "
+        f"{int(np.diff(p.graph.layer('follow').indptr).max()):,}): R-prec {q.r_prec:.3f}, flagged "
+        f"{q.flagged} for {q.planted} planted; the hubs' {e1 - e0:,} edges (+{(e1 - e0) / e0:.0%}) cost "
+        f"detection {c1.seconds - c0.seconds:+.2f} s ({c0.seconds:.2f} -> {c1.seconds:.2f}) and "
+        f"{c1.traced_mib - c0.traced_mib:+.0f} MiB traced peak ({c0.traced_mib:.0f} -> {c1.traced_mib:.0f})"
+    )
+    return f"heavy-tailed, {hubs} hubs of degree {degree // 1000}k", e1, c1, b1
+
+
+def print_spark(name: str, a: Agreement | None) -> None:
+    if a is None:
+        print("\nSpark engine: pyspark not installed, agreement not checked")
+        return
+    print(
+        f"\nSpark engine vs local on {name} ({a.edges:,} edges): lockstep scores "
+        f"{'identical' if a.lockstep_equal else 'DIFFERENT'}, largest member-score difference "
+        f"{a.max_score_diff:.2e}, networks, members and roles "
+        f"{'identical' if a.same_members else 'DIFFERENT'} "
+        f"{mark(a.ok)} (local {a.local_s:.1f} s, Spark {a.spark_s:.1f} s)"
+    )
 
 
 def print_perf(perf: list[tuple[str, int, Cost, Cost]]) -> None:

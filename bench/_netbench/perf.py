@@ -96,3 +96,14 @@ def baseline_ppr(graph: AccountGraph, seeds: list[str]) -> np.ndarray:
     else:
         r[:] = 1.0
     return personalized_pagerank(adj, r)
+
+
+def with_hubs(
+    src: np.ndarray, dst: np.ndarray, n: int, hubs: int, degree: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """``hubs`` extra accounts each tied to ``degree`` distinct random accounts (a celebrity, a bulk
+    follower: the planted world makes every tie a mutual follow, so each hub has that in- and out-degree)."""
+    rng = np.random.default_rng(seed)
+    extra_src = [np.full(degree, n + h, dtype=np.int64) for h in range(hubs)]
+    extra_dst = [rng.choice(n, size=degree, replace=False) for _ in range(hubs)]
+    return np.concatenate([src, *extra_src]), np.concatenate([dst, *extra_dst]), n + hubs

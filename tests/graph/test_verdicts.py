@@ -77,7 +77,25 @@ def test_verdicts_refit_the_platform_weights_and_later_runs_use_them(
             select(graph_runs.c.config).where(graph_runs.c.run_id == run.run_id)
         ).scalar_one()
     assert config["weights"]["version"] == 1 and config["seed"] == 7
+    assert "words" in config["calibration"]  # the run keeps the platform calibration it used
     score_text = next(
         e.text for n in run.networks for m in n.members for e in m.evidence if e.signal == "score"
     )
     assert f"weights v1 from {fit.weights.verdicts} verdicts" in score_text
+
+
+def test_verdicts_on_seeds_teach_the_seed_weight(store: Store, export: tuple[Path, GroundTruth]) -> None:
+    """Seeds that reviewers judged not violating lower the seed weight (the refit run carries the seeds)."""
+    folder, truth = export
+    Ingestor(store).ingest(folder)
+    assert truth.seeds
+    first = NetworkDetector(store).detect(seeds=[])
+    seeds = set(truth.seeds)
+    members = [m.account_id for n in first.networks for m in n.members if m.account_id not in seeds][:30]
+    verdicts = [
+        Signal(truth.platform, EntityType.ACCOUNT, a, "verdict", "review", float(ok), {}, key="c2")
+        for a, ok in [(a, True) for a in members] + [(a, False) for a in sorted(seeds)]
+    ]
+    store.signals.add(verdicts)
+    fit = refit(store, truth.platform)
+    assert fit.weights["seed"] < 0.5 and fit.negatives == len(seeds)

@@ -30,6 +30,8 @@ from bastion.graph.signals import (
 )
 
 SEED, LOCKSTEP, TIE, REACH, DENSE = "seed", "lockstep", "tie", "reach", "dense"
+#: Not a feature: the dossier's name for what the platform calibration (``calibrate.py``) adds.
+CALIBRATION = "calibration"
 #: Seller-side features (what an advertiser shows) and buyer-side ones (what a customer does).
 SELLER_FEATURES = (HASH_MATCH, TERM_MATCH, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT, REPORT, SEED, LOCKSTEP)
 BUYER_FEATURES = (BLOCKED_SEARCH,)
@@ -56,6 +58,7 @@ _WORDS = {
     TIE: "contacted by strong members",
     REACH: "reaches out to strong sellers",
     DENSE: "inside a dense block of suspects",
+    CALIBRATION: "re-valued on this platform",
 }
 
 
@@ -151,11 +154,15 @@ def contributions(features: Mapping[str, FloatArray], weights: Weights, i: int) 
     return sorted(out, key=lambda kv: -abs(kv[1]))
 
 
-def explain(prior: float, score: float, parts: list[tuple[str, float]], weights: Weights) -> str:
+def explain(
+    prior: float, score: float, parts: list[tuple[str, float]], weights: Weights, calibration: float = 0.0
+) -> str:
+    """``calibration``: what the platform calibration added to the stated log-odds (always named)."""
     shown = ", ".join(f"{_WORDS.get(k, k)} {v:+.1f}" for k, v in parts[:6])
     odds = logit(min(max(score, 1e-15), 1.0 - 1e-15))  # ranks members whose probabilities all round to 1
+    cal = f"; {_WORDS[CALIBRATION]} {calibration:+.1f}" if abs(calibration) >= 0.05 else ""
     return (
         f"probability {score:.4f} (log-odds {odds:+.1f}): prior 1 in {1 / prior:.0f} accounts on this "
         "platform, "
-        f"evidence in log-odds: {shown or 'none'}; {weights.describe()}"
+        f"evidence in log-odds: {shown or 'none'}{cal}; {weights.describe()}"
     )

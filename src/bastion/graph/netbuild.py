@@ -19,7 +19,7 @@ from bastion.graph.cluster import cluster_suspects
 from bastion.graph.container import AccountGraph, IntArray
 from bastion.graph.detector import Evidence
 from bastion.graph.exposure import recommendation_exposure
-from bastion.graph.model import REACH, TIE, contributions, explain
+from bastion.graph.model import CALIBRATION, REACH, TIE, contributions, explain
 from bastion.graph.network import Member, Network
 from bastion.graph.roles import assign_role, role_sentence
 from bastion.graph.signals import REPORT, describe
@@ -71,15 +71,16 @@ def member(graph: AccountGraph, i: int, det: Detection, is_seed: bool) -> Member
     role, role_score = assign_role(i, det.roles)
     score = float(det.score[i])
     parts = contributions(det.features, det.weights, i)
+    shift = float(det.calibration.shift[i]) if det.calibration is not None else 0.0
     ev: list[Evidence] = [
         Evidence("role", role_sentence(role, i, det.roles), {"role_score": round(role_score, 4)}),
         Evidence(
             "score",
-            explain(det.prior, score, parts, det.weights),
+            explain(det.prior, score, parts, det.weights, shift),
             {
                 "probability": round(score, 6),
                 "prior": round(det.prior, 6),
-                "log_odds": {k: round(v, 3) for k, v in parts},
+                "log_odds": {k: round(v, 3) for k, v in [*parts, (CALIBRATION, shift)] if v},
                 "weights": det.weights.to_json(),
             },
         ),

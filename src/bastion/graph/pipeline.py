@@ -4,8 +4,9 @@ Evidence flows one way, so suspicion cannot feed itself: own signals and seeds (
 lockstep (against chance) are each account's own evidence; accounts strong by their own evidence alone
 (several kinds of it, see ``association.py``) make the ``tie`` feature of the accounts they contact and the
 ``reach`` feature of the accounts that contact them; nothing reached through association feeds association
-again. The sum, weighted (``model.Weights``), plus the platform's estimated prior, is the
-member probability. Networks are the connected groups of flagged accounts, with their roles and evidence.
+again. The weighted features (``model.Weights``), read in views and re-valued on this
+platform by EM (``calibrate.py``), plus the platform's estimated prior, give the member probability.
+Networks are the connected groups of flagged accounts, with their roles and evidence.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
 from bastion.graph.association import Association, chosen_contacts, diverse, reach_out, tie_in
 from bastion.graph.baserate import BaseRate, base_rates, own_evidence
+from bastion.graph.calibrate import Calibration, calibrate, views
 from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
@@ -75,6 +77,7 @@ class Detection:
     association: dict[str, Association] = field(default_factory=dict)
     signals: dict[str, FloatArray] = field(default_factory=dict)
     names: FeatureSet = field(default_factory=FeatureSet)
+    calibration: Calibration | None = None
 
 
 def detect(
@@ -117,17 +120,21 @@ def detect(
     buyer_side = combine(feats, w, (*names.buyer, REACH))
 
     evidence = combine(feats, w, names.all)
-    prior = estimate_prior(evidence, cfg.prior_start)
+    cal = calibrate(views(feats, w, names), estimate_prior(evidence, cfg.prior_start))
+    prior = cal.prior
     base = logit(prior)
-    score = sigmoid(base + evidence)
+    score = sigmoid(base + cal.evidence)
     seller = sigmoid(base + seller_side)
     buyer = sigmoid(base + buyer_side)
     positive = {k: np.maximum(v, 0.0) for k, v in feats.items()}
+    # association that runs both ways (strong members contact it and it contacts them) says it is inside
+    # the network more than on which side: half of the two-way part leans a role, all of the one-way excess
+    mutual = 0.5 * np.minimum(w[TIE] * positive[TIE], w[REACH] * positive[REACH])
     roles = role_scores(
         graph,
         sig,
         score,
-        combine(positive, w, (*names.seller, TIE, DENSE)) - w[SEED] * positive[SEED],
+        combine(positive, w, (*names.seller, TIE, DENSE)) - w[SEED] * positive[SEED] - mutual,
         combine(positive, w, names.buyer),
         results,
     )
@@ -146,6 +153,7 @@ def detect(
         association={TIE: tie, REACH: reach},
         signals=sig,
         names=names,
+        calibration=cal,
     )
     det.networks = build_networks(graph, det, contacts, seed_idx, cfg)
     return det

@@ -120,8 +120,9 @@ class NetworkDetector(NetworkReader):
         cfg: DetectConfig,
         result: Detection,
     ) -> int:
-        """Keep what re-derives the run: settings, the random seed, the estimated prior and the weights."""
-        result_prior, weights = result.prior, result.weights
+        """Keep what re-derives the run: settings, the random seed, the estimated prior, the weights and
+        the platform calibration (each view's stated and estimated worth per bin)."""
+        result_prior, weights, cal = result.prior, result.weights, result.calibration
         config = {
             "threshold": cfg.threshold,
             "resolution": cfg.resolution,
@@ -130,6 +131,10 @@ class NetworkDetector(NetworkReader):
             "prior_start": cfg.prior_start,
             "prior": round(result_prior, 8),
             "weights": weights.to_json(),
+            "calibration": {
+                "words": cal.words() if cal is not None else "none",
+                "views": {k: c.to_json() for k, c in cal.curves.items()} if cal is not None else {},
+            },
         }
         with self.store.engine.begin() as conn:
             res = conn.execute(

@@ -1,5 +1,11 @@
 """Verdicts in, weights out: reviewers' decisions (``verdict`` signals from review) re-fit a platform's
-evidence-model weights, kept versioned in ``graph_weights`` so each run names the weights it used."""
+evidence-model weights, kept versioned in ``graph_weights`` so each run names the weights it used.
+
+The features are read from a run with the platform's stored seeds, as a detection run sees them, so the
+seed weight is learned like any other: a seed that reviewers judged not violating teaches that seeds say
+less here. A seed is not a label itself: "seeded, therefore a member" would teach the seed weight from
+the seed, and push it to its bound however often the seeds are wrong.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from sqlalchemy import insert, select
 from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
 from bastion.graph.learn import Fit, fit_weights
-from bastion.graph.load import load_platform
+from bastion.graph.load import load_platform, stored_seeds
 from bastion.graph.model import Weights
 from bastion.graph.pipeline import DetectConfig, detect
 from bastion.store import Store
@@ -45,7 +51,8 @@ def refit(store: Store, platform: str, config: DetectConfig | None = None) -> Fi
     graph = loaded.graph
     labels = {a: v for a, v in verdict_labels(store, platform).items() if a in graph.index}
     current = current_weights(store, platform)
-    det = detect(graph, (), config, current)
+    seeds = [a for a in stored_seeds(store, platform) if a in graph.index]
+    det = detect(graph, seeds, config, current)
     idx = graph.indices(sorted(labels))
     features = {k: v[idx] for k, v in det.features.items()}
     now = utcnow()

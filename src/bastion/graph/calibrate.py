@@ -1,0 +1,248 @@
+"""Platform calibration: what each view of the evidence is really worth on this platform, estimated by EM.
+
+The evidence model adds log-likelihood ratios as if every feature were independent of the others given
+membership (naive Bayes), with member rates that are stated assumptions. Both fail in a known way: a
+member's own signals come together (a seller shows a link hub *and* stories *and* a code word), so one
+stray signal on an ordinary account is worth much less than its ratio says, and the platform's own mix of
+ordinary accounts decides how much. The fix is a latent-class model estimated on the platform itself, never
+on labels: the evidence is read in a few *views* that are close to independent given membership (the
+account's own signals together, its seed assertion, its lockstep, its association with strong accounts),
+each view's value is binned, and expectation-maximisation estimates, for every bin, the share of members
+and of ordinary accounts that fall there, and the share of members on the platform. A bin's worth is then
+log(member share / ordinary share): the joint pattern of own signals is read as a whole (one stray signal,
+common among ordinary accounts and rare among members, drops toward nothing), and the absence of any
+association counts against where members usually have some. Nothing is fitted to labels: the only inputs
+are the platform's accounts and the model's stated evidence.
+
+Guards, so that the estimate can only make the model more honest, never invent a network:
+- each member-class bin starts from the model's own assumption (a Dirichlet prior of ``PSEUDO_MEMBERS``
+  accounts spread as the stated ratios imply), so sparse bins keep the assumption;
+- a bin's worth never decreases with more evidence (pool-adjacent-violators), and values between bin
+  centres are interpolated, so the ranking inside a bin is kept;
+- no bin's worth rises above the largest stated value in it (the caps are deliberate: a near-unique
+  signal is still one fact, a seed is an assertion, association alone never makes a member): the
+  platform can say that evidence is worth less here, or that its absence counts against (``FLOOR`` at
+  most, which also bounds the stated sum of many small absences);
+- below ``MIN_MEMBERS`` expected members there is nothing to estimate from (a clean or a tiny
+  platform): the stated model stands;
+- deterministic: fixed bins, fixed iterations, no sampling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from bastion.graph.container import FloatArray
+from bastion.graph.model import (
+    DENSE,
+    LOCKSTEP,
+    PRIOR_BOUNDS,
+    REACH,
+    SEED,
+    TIE,
+    FeatureSet,
+    Weights,
+    logit,
+    sigmoid,
+)
+
+OWN, ASSOCIATED = "own", "association"
+#: Bin edges on a view's evidence (log-odds); the first and last bins are open.
+EDGES = np.array([-1.5, -0.75, -0.25, 0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 4.5, 6.0, 8.0])
+#: Weight of the stated model in each member-class bin (in accounts; as ``baserate.PRIOR_COUNT``).
+PSEUDO_MEMBERS = 20.0
+#: Additive smoothing of the ordinary-class counts (in accounts).
+PSEUDO_ORDINARY = 0.5
+#: The most that the absence of a view's evidence may say against (log-odds): about one weak signal's
+#: worth, so a member that lacks one view (a seller nobody follows back) is not buried by it.
+FLOOR = -1.0
+ITERATIONS = 60
+TOLERANCE = 1e-6
+#: A latent class needs members to be estimated from: below this many expected members (the stated
+#: model's own estimate; five bins' worth of the stated model's weight) the stated model stands as it is
+#: (a clean platform, a tiny one: there EM has too little to go on and drifts toward an empty class).
+MIN_MEMBERS = 5 * PSEUDO_MEMBERS
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """One view's estimated worth: bin centres (stated log-odds) -> estimated log-odds."""
+
+    view: str
+    centres: FloatArray
+    worth: FloatArray
+    members: FloatArray
+    accounts: FloatArray
+
+    def __call__(self, x: FloatArray) -> FloatArray:
+        """Linear between bin centres; beyond the outer centres the outer shift (keeps every account's
+        order, so the strongest are still ranked among themselves)."""
+        if len(self.centres) == 0:
+            return np.asarray(x, dtype=np.float64)
+        c, w = self.centres, self.worth
+        inside = np.interp(x, c, w)
+        out = np.where(x < c[0], x + (w[0] - c[0]), np.where(x > c[-1], x + (w[-1] - c[-1]), inside))
+        return np.asarray(out, dtype=np.float64)
+
+    def to_json(self) -> dict[str, list[float]]:
+        return {
+            "stated": [round(float(v), 3) for v in self.centres],
+            "estimated": [round(float(v), 3) for v in self.worth],
+            "members": [round(float(v), 2) for v in self.members],
+            "accounts": [round(float(v), 0) for v in self.accounts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """The platform's estimated prior, each view's curve, and each account's calibrated log-odds."""
+
+    prior: float
+    curves: dict[str, Curve]
+    #: per account: calibrated evidence minus the stated evidence (shown in the dossier)
+    shift: FloatArray
+    evidence: FloatArray
+
+    def words(self) -> str:
+        if not self.curves:
+            return "stated model (too few expected members to calibrate on this platform)"
+        return (
+            f"platform calibration (EM over {len(self.curves)} views: "
+            + ", ".join(sorted(self.curves))
+            + f"; prior 1 in {1 / self.prior:.0f})"
+        )
+
+
+def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet) -> dict[str, FloatArray]:
+    """The weighted evidence read in views close to independent given membership."""
+    n = len(next(iter(features.values())))
+    own = np.zeros(n)
+    for k in (*names.seller, *names.buyer):
+        if k in features and k not in (SEED, LOCKSTEP):
+            own = own + weights[k] * features[k]
+    out = {OWN: own}
+    for k in (SEED, LOCKSTEP, DENSE):
+        if k in features and weights[k] != 0.0 and np.any(features[k] != 0.0):
+            out[k] = weights[k] * features[k]
+    out[ASSOCIATED] = sum(
+        (weights[k] * features[k] for k in (TIE, REACH) if k in features), start=np.zeros(n)
+    )
+    return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+
+
+def _pav(y: FloatArray, w: FloatArray) -> FloatArray:
+    """Weighted isotonic (non-decreasing) fit by pool-adjacent-violators."""
+    vals: list[float] = []
+    wts: list[float] = []
+    lens: list[int] = []
+    for yi, wi in zip(y.tolist(), w.tolist(), strict=True):
+        vals.append(yi)
+        wts.append(max(wi, 1e-9))
+        lens.append(1)
+        while len(vals) > 1 and vals[-2] > vals[-1]:
+            tw = wts[-2] + wts[-1]
+            v = (vals[-2] * wts[-2] + vals[-1] * wts[-1]) / tw
+            ln = lens[-2] + lens[-1]
+            vals[-2:], wts[-2:], lens[-2:] = [v], [tw], [ln]
+    return np.repeat(np.array(vals), lens)
+
+
+@dataclass(frozen=True, slots=True)
+class _Binned:
+    view: str
+    x: FloatArray
+    bins: np.ndarray
+    used: np.ndarray
+    centres: FloatArray
+    accounts: FloatArray
+    ceiling: FloatArray
+
+
+def _bin(view: str, x: FloatArray, weight: FloatArray) -> _Binned:
+    bins = np.searchsorted(EDGES, x, side="right")
+    k = len(EDGES) + 1
+    accounts = np.asarray(np.bincount(bins, weights=weight, minlength=k), dtype=np.float64)
+    sums = np.bincount(bins, weights=x * weight, minlength=k)
+    used = np.flatnonzero(accounts > 0)
+    centres = sums[used] / accounts[used]
+    top = np.full(k, -np.inf)
+    np.maximum.at(top, bins, x)
+    return _Binned(view, x, bins, used, centres, accounts[used], top[used])
+
+
+def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """M-step for one view: each used bin's log(member share / ordinary share), monotone and bounded
+    (``members``: each pattern's expected member count)."""
+    k = len(EDGES) + 1
+    m1 = np.bincount(b.bins, weights=members, minlength=k)[b.used]
+    m0 = b.accounts - m1
+    p0 = (m0 + PSEUDO_ORDINARY) / (m0.sum() + PSEUDO_ORDINARY * len(b.used))
+    stated = p0 * np.exp(np.minimum(b.centres, 30.0))
+    q1 = stated / stated.sum()
+    p1 = (m1 + PSEUDO_MEMBERS * q1) / (m1.sum() + PSEUDO_MEMBERS)
+    llr = np.log(p1 / p0)
+    worth = np.clip(_pav(llr, b.accounts), FLOOR, b.ceiling)
+    worth = np.maximum.accumulate(worth)  # the ceiling may cut a step: stay non-decreasing
+    return worth, m1
+
+
+def _patterns(columns: list[FloatArray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each account's pattern (equal values in every column), one account of each, and pattern sizes:
+    each column becomes integer codes and the codes one mixed-radix key (a row-wise sort of floats is
+    several times slower); a key that would not fit 62 bits is compressed column by column."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    radix = 1
+    for col in columns:
+        _, inv = np.unique(col, return_inverse=True)
+        width = int(inv.max()) + 1
+        if radix * width >= 2**62:
+            _, code = np.unique(code, return_inverse=True)
+            radix = int(code.max()) + 1
+        code = code.ravel() * width + inv.ravel()
+        radix *= width
+    _, first_of, inverse, counts = np.unique(code, return_index=True, return_inverse=True, return_counts=True)
+    return inverse.ravel(), first_of, counts
+
+
+def calibrate(view_values: Mapping[str, FloatArray], start_prior: float) -> Calibration:
+    """EM for the platform's member share and each view's worth per bin (deterministic).
+
+    Accounts with the same values in every view are one pattern counted with its multiplicity (most of a
+    platform shares a few patterns), and EM stops once the prior and every bin's worth are still.
+    """
+    names = sorted(view_values)
+    first = np.asarray(view_values[names[0]], dtype=np.float64)
+    n = len(first)
+    stated_all = sum((np.asarray(view_values[v], dtype=np.float64) for v in names), start=np.zeros(n))
+    if start_prior * n < MIN_MEMBERS:
+        return Calibration(start_prior, {}, np.zeros(n), stated_all)
+    inverse, first_of, counts = _patterns([np.asarray(view_values[v], dtype=np.float64) for v in names])
+    rows = np.column_stack([np.asarray(view_values[v], dtype=np.float64)[first_of] for v in names])
+    weight = counts.astype(np.float64)
+    binned = [_bin(v, rows[:, k], weight) for k, v in enumerate(names)]
+    stated = rows.sum(axis=1)
+    pi = start_prior
+    evidence = stated
+    curves: dict[str, Curve] = {}
+    for _ in range(ITERATIONS):
+        post = sigmoid(logit(pi) + evidence)
+        nxt = float(np.clip(np.dot(post, weight) / n, *PRIOR_BOUNDS))
+        new = {}
+        for b in binned:
+            worth, m1 = _worth(b, post * weight)
+            new[b.view] = Curve(b.view, b.centres, worth, m1, b.accounts)
+        still = (
+            bool(curves)
+            and abs(nxt - pi) < TOLERANCE
+            and all(float(np.max(np.abs(new[v].worth - curves[v].worth))) < TOLERANCE for v in curves)
+        )
+        pi, curves = nxt, new
+        evidence = sum((curves[b.view](b.x) for b in binned), start=np.zeros(len(stated)))
+        if still:
+            break
+    pi = float(np.clip(np.dot(sigmoid(logit(pi) + evidence), weight) / n, *PRIOR_BOUNDS))
+    full = evidence[inverse]
+    return Calibration(pi, curves, np.asarray(full - stated_all, dtype=np.float64), full)
