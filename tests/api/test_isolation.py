@@ -144,6 +144,12 @@ def bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/v1/guard/recommendations"): {"platform": A, "viewer_id": "v-1", "candidates": ["c-1"]},
         ("POST", "/v1/guard/contact"): {"platform": A, "sender_id": "s-1", "recipient_id": "v-1"},
         ("POST", "/v1/terms/match"): {"texts": ["hello"]},
+        ("POST", "/v1/exchange/feedback"): {
+            "signal_type": "pdq",
+            "value": "0" * 64,
+            "verdict": "true_positive",
+        },
+        ("POST", "/v1/exchange/floods/{flood_id}/decision"): {"decision": "release", "reason": "r"},
     }
 
 
@@ -157,6 +163,12 @@ def request_for(method: str, path: str, world: World, app_doc: dict[str, Any]) -
         "decision_id": 1,
         "item_id": 1,
         "delivery_id": "1",
+        "bank_name": "NO_SUCH_BANK",
+        "content_id": 1,
+        "signal_type_name": "pdq",
+        "api_name": "local_file",
+        "exchange_name": "NO_SUCH_EXCHANGE",
+        "flood_id": 1,
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     params: dict[str, str] = {}

@@ -48,13 +48,18 @@ def create_app(
         app.state.review = system.review
         every = system.section("enforce").followthrough_interval_seconds
         schedule = FollowThroughSchedule(system.store, every)
+        exchange = system.service("exchange") if system.installed.get("exchange") else None
         if start_workers:
             app.state.review.start()
             schedule.start()
+            if exchange is not None:
+                exchange.start()  # exchange syncs and the flood sweep
         try:
             yield
         finally:
             if start_workers:
+                if exchange is not None:
+                    exchange.stop()
                 schedule.stop()
                 app.state.review.stop()
             if owned:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bastion.store import (  # noqa: F401  (registers their tables)
     tables_enforce,
+    tables_exchange,
     tables_graph,
     tables_media,
     tables_review,
