@@ -16,7 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from threatexchange.exchanges import fetch_state as state
 from threatexchange.exchanges.clients.ncmec.hash_api import FeedbackType, FingerprintType
 from threatexchange.exchanges.clients.stopncii.api import StopNCIICSPFeedbackValue, StopNCIISignalType
@@ -27,7 +27,8 @@ from bastion.core.errors import InputError, NotFound
 from bastion.core.timefmt import utcnow
 from bastion.exchange.sync import Exchanges
 from bastion.media import HASH_TYPES, normalise
-from bastion.store.tables_exchange import exchange_entries, exchange_feedback
+from bastion.store.bulk import dialect_insert
+from bastion.store.tables_exchange import exchange_configs, exchange_entries, exchange_feedback
 from bastion.store.tables_media import media_entries, media_lists
 
 log = logging.getLogger("bastion.exchange.feedback")
@@ -49,6 +50,14 @@ class FeedbackResult:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
+@dataclass(frozen=True, slots=True)
+class _Held:
+    exchange: str
+    signal_type: str
+    value: str
+    remote_ids: list[dict[str, Any]]
+
+
 class Feedback:
     def __init__(self, exchanges: Exchanges) -> None:
         self.exchanges = exchanges
@@ -61,12 +70,7 @@ class Feedback:
             raise InputError(f"verdict must be one of {', '.join(VERDICTS)}", field="verdict")
         kind = HASH_TYPES.get(signal_type, field="signal_type").name
         value = normalise(kind, value)
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(
-                select(exchange_entries).where(
-                    exchange_entries.c.signal_type == kind, exchange_entries.c.value == value
-                )
-            ).all()
+        rows = self._holders(kind, value)
         sent: dict[str, str] = {}
         for row in rows:
             status = self._send(row, verdict)
@@ -89,6 +93,30 @@ class Feedback:
             disabled = self.disable(kind, value, by=by)
         return FeedbackResult(kind, value, verdict, sent, disabled)
 
+    def _holders(self, kind: str, value: str) -> list[Any]:
+        """The exchanges that have this hash: those that kept its entry ids, and those whose bank lists it
+        (or listed it) — a simple exchange's signals carry no ids, so they have no row until now."""
+        with self.store.engine.connect() as conn:
+            rows: dict[str, Any] = {
+                r.exchange: r
+                for r in conn.execute(
+                    select(exchange_entries).where(
+                        exchange_entries.c.signal_type == kind, exchange_entries.c.value == value
+                    )
+                )
+            }
+            banks = conn.execute(
+                select(exchange_configs.c.name)
+                .join(media_lists, media_lists.c.name == exchange_configs.c.name)
+                .join(media_entries, media_entries.c.list_id == media_lists.c.list_id)
+                .where(media_entries.c.signal_type == kind, media_entries.c.value == value)
+                .distinct()
+            ).scalars()
+            for name in banks:
+                if name not in rows:
+                    rows[name] = _Held(name, kind, value, [])
+        return [rows[n] for n in sorted(rows)]
+
     def disable(self, kind: str, value: str, *, by: str) -> list[str]:
         """The hash out of every positive list it is active in; exchanges will not re-add it."""
         with self.store.engine.connect() as conn:
@@ -108,12 +136,18 @@ class Feedback:
         for name in names:
             with suppress(NotFound):
                 self.exchanges.banks.repo.remove(name, value, by=by, signal_type=kind)
+        stmt = dialect_insert(self.store.engine, exchange_entries)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["exchange", "signal_type", "value"], set_={"disabled": True}
+        )
+        held = [h.exchange for h in self._holders(kind, value)]
         with self.store.engine.begin() as conn:
-            conn.execute(
-                update(exchange_entries)
-                .where(exchange_entries.c.signal_type == kind, exchange_entries.c.value == value)
-                .values(disabled=True)
-            )
+            for exchange in held:
+                conn.execute(
+                    stmt.values(
+                        exchange=exchange, signal_type=kind, value=value, disabled=True, updated_at=utcnow()
+                    )
+                )
         return sorted(names)
 
     def _send(self, row: Any, verdict: str) -> str:

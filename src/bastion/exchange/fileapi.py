@@ -10,6 +10,8 @@ false positive re-enter the list).
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import os
 import typing as t
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from threatexchange.exchanges import fetch_state as state
 from threatexchange.exchanges.impl.file_api import FileCollaborationConfig, LocalFileSignalExchangeAPI
 from threatexchange.signal_type.signal_base import SignalType
 
-PAGE_LINES = 50_000
+PAGE_LINES = 250_000
 
 
 @dataclass
@@ -29,6 +31,7 @@ class FileCheckpoint(state.FetchCheckpointBase):
     offset: int = 0
     size: int = 0
     mtime_ns: int = 0
+    tail: str = ""  # sha-256 of the bytes just before ``offset``: the same file, or one that grew from it
 
     def get_progress_timestamp(self) -> int | None:
         return self.mtime_ns // 1_000_000_000 or None
@@ -40,7 +43,7 @@ Delta = state.FetchDelta[tuple[str, str], state.FetchedSignalMetadata, FileCheck
 class ResumableFileExchange(LocalFileSignalExchangeAPI):
     """Pages of ``PAGE_LINES`` lines; a file that shrank or was rewritten is read again from the start."""
 
-    page_lines: t.ClassVar[int] = PAGE_LINES
+    page_lines: int = PAGE_LINES  # lines per delta, so per checkpoint
 
     @classmethod
     def get_name(cls) -> str:
@@ -57,26 +60,20 @@ class ResumableFileExchange(LocalFileSignalExchangeAPI):
     ) -> t.Iterator[Delta]:
         path = Path(self.collab.filename)
         stat = path.stat()
-        offset = 0
-        if checkpoint is not None and checkpoint.offset <= stat.st_size:
-            same_file = checkpoint.mtime_ns == stat.st_mtime_ns and checkpoint.size == stat.st_size
-            appended = checkpoint.size <= stat.st_size and checkpoint.size == checkpoint.offset
-            if same_file or appended:
-                offset = checkpoint.offset
         with path.open("rb") as f:
+            offset = 0
+            resumable = checkpoint is not None and checkpoint.offset <= stat.st_size
+            if checkpoint is not None and resumable and _tail(f, checkpoint.offset) == checkpoint.tail:
+                offset = checkpoint.offset
             f.seek(offset)
             while True:
+                lines = list(itertools.islice(f, self.page_lines))
+                if not lines:
+                    return
                 updates: dict[tuple[str, str], state.FetchedSignalMetadata | None] = {}
-                for _ in range(self.page_lines):
-                    raw = f.readline()
-                    if not raw:
-                        break
+                for raw in lines:
                     self._read_line(raw.decode("utf-8").strip(), updates)
-                else:
-                    yield Delta(updates, FileCheckpoint(f.tell(), stat.st_size, stat.st_mtime_ns))
-                    continue
-                yield Delta(updates, FileCheckpoint(f.tell(), stat.st_size, stat.st_mtime_ns))
-                return
+                yield Delta(updates, _checkpoint(f, stat))
 
     def _read_line(
         self, line: str, updates: dict[tuple[str, str], state.FetchedSignalMetadata | None]
@@ -100,6 +97,21 @@ class ResumableFileExchange(LocalFileSignalExchangeAPI):
             f.write(f"{s_type.get_name()} {signal} {category}\n")
             f.flush()
             os.fsync(f.fileno())
+
+
+def _tail(f: t.BinaryIO, offset: int) -> str:
+    """A fingerprint of what was read up to ``offset`` (its last 4 KiB), to tell an appended file from a
+    rewritten one of any size or time stamp."""
+    start = max(0, offset - 4096)
+    f.seek(start)
+    return hashlib.sha256(f.read(offset - start)).hexdigest()
+
+
+def _checkpoint(f: t.BinaryIO, stat: os.stat_result) -> FileCheckpoint:
+    offset = f.tell()
+    tail = _tail(f, offset)
+    f.seek(offset)
+    return FileCheckpoint(offset, stat.st_size, stat.st_mtime_ns, tail)
 
 
 __all__ = ["FileCheckpoint", "FileCollaborationConfig", "ResumableFileExchange"]

@@ -22,6 +22,8 @@ class ExchangeSettings(BaseSettings):
     """StopNCII subscription key (Ocp-Apim-Subscription-Key)."""
     stopncii_fetch_key: SecretStr | None = None
     """StopNCII fetch function key."""
+    stopncii_feedback_key: SecretStr | None = None
+    """StopNCII SubmitFeedback function key (feedback is not sent without it)."""
     stopncii_base_url: str | None = None
     """StopNCII API base URL override (a stand-in in tests)."""
     threatexchange_token: SecretStr | None = None

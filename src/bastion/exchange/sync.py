@@ -12,7 +12,9 @@ Credentials come from settings only (``BASTION_EXCHANGE_*``); NCMEC's test envir
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from threatexchange.exchanges import fetch_state as state
+from threatexchange.exchanges.clients.ncmec.hash_api import NCMECEnvironment
+from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI, StopNCIIEndpoint
 from threatexchange.exchanges.impl.fb_threatexchange_api import (
     FBThreatExchangeCredentials,
     FBThreatExchangeSignalExchangeAPI,
@@ -35,13 +39,14 @@ from bastion.exchange.banks import Banks, check_bank_name
 from bastion.exchange.fileapi import ResumableFileExchange
 from bastion.exchange.settings import ExchangeSettings
 from bastion.media import HASH_TYPES, Record, normalise
-from bastion.store.bulk import dialect_insert
+from bastion.store.bulk import execute_many, upsert_sql
 from bastion.store.tables_exchange import (
     exchange_checkpoints,
     exchange_configs,
     exchange_entries,
     exchange_floods,
 )
+from bastion.store.types import instant_to_driver
 
 log = logging.getLogger("bastion.exchange")
 APIS: dict[str, type[AnySignalExchangeAPI]] = {
@@ -54,6 +59,12 @@ APIS: dict[str, type[AnySignalExchangeAPI]] = {
     )
 }
 SYNC_USER = "exchange-sync"
+#: Values already in the form their type's validation returns: a sync of a million skips re-validating them.
+CANONICAL = {
+    "pdq": re.compile(r"[0-9a-f]{64}"),
+    "video_md5": re.compile(r"[0-9a-f]{32}"),
+    "video_sha256": re.compile(r"[0-9a-f]{64}"),
+}
 Update = tuple[str, str, Any]  # signal type, value, metadata (None: delete)
 
 
@@ -110,11 +121,15 @@ class Exchanges:
         if name in self.names():
             raise Conflict(f"exchange {name!r} already exists")
         raw = {**api_json, "name": name, "api": api, "enabled": api_json.get("enabled", True)}
+        if cls is NCMECSignalExchangeAPI:  # by name or URL; the configured (test) environment by default
+            env = str(raw.get("environment") or self.settings.ncmec_environment)
+            members = NCMECEnvironment.__members__
+            raw["environment"] = members[env].value if env in members else env
         try:
             cfg = dataclass_json.dataclass_load_dict(raw, cls.get_config_cls())
         except Exception as exc:  # threatexchange raises whatever the dataclass loader does
             raise InputError(f"Failed to parse `api_json` - verify all fields are supplied. {exc}") from exc
-        dumped = dataclass_json.dataclass_dump_dict(cfg)
+        dumped = json.loads(dataclass_json.dataclass_dumps(cfg))  # enums and sets as JSON, as HMA stores them
         if self.banks.bank(name) is None:
             self.banks.create(name, 1.0, by=by)
         with self.store.engine.begin() as conn:
@@ -198,13 +213,33 @@ class Exchanges:
         cls = APIS[cfg["api"]]
         collab = dataclass_json.dataclass_load_dict(cfg, cls.get_config_cls())
         if cls is ResumableFileExchange:
-            return ResumableFileExchange.for_collab(collab)
+            files = ResumableFileExchange(collab)
+            files.page_lines = min(files.page_lines, self.settings.sync_batch)  # a checkpoint per page
+            return files
+        if cls is StopNCIISignalExchangeAPI:
+            return self._stopncii(name, collab)
         creds = self._credentials(cfg["api"])
         if creds is None:
             raise ConfigError(
                 f"exchange {name!r}: no {cfg['api']} credentials in BASTION_EXCHANGE_* settings"
             )
         return cls.for_collab(collab, creds)  # type: ignore[call-arg]
+
+    def _stopncii(self, name: str, collab: Any) -> StopNCIISignalExchangeAPI:
+        """StopNCII with the feedback endpoint's key too (threatexchange's ``for_collab`` only fetches)."""
+        s = self.settings
+        if not (s.stopncii_subscription_key and s.stopncii_fetch_key):
+            raise ConfigError(f"exchange {name!r}: no stop_ncii credentials in BASTION_EXCHANGE_* settings")
+        extra = {}
+        if s.stopncii_feedback_key:
+            extra[StopNCIIEndpoint.SubmitFeedback] = s.stopncii_feedback_key.get_secret_value()
+        client = StopNCIIAPI(
+            s.stopncii_subscription_key.get_secret_value(),
+            s.stopncii_fetch_key.get_secret_value(),
+            additional_function_keys=extra,
+            base_url_override=s.stopncii_base_url,
+        )
+        return StopNCIISignalExchangeAPI(collab, client)
 
     # -- sync ------------------------------------------------------------------------------------------
     def _checkpoint(self, name: str, cls: type[Any]) -> Any:
@@ -279,17 +314,22 @@ class Exchanges:
 
     def _apply(self, name: str, updates: Iterable[Update]) -> tuple[int, int, int]:
         disabled = self._disabled(name)
+        known = set(HASH_TYPES.names())
         pending: list[tuple[str, str, Any]] = []
         added = deleted = skipped = 0
-        for kind, value, meta in updates:
-            if kind not in HASH_TYPES:
+        for kind, raw, meta in updates:
+            if kind not in known:
                 skipped += 1
                 continue
-            try:
-                value = normalise(kind, value)
-            except InputError:
-                skipped += 1
-                continue
+            canonical = CANONICAL.get(kind)
+            if canonical is not None and canonical.fullmatch(raw):
+                value = raw  # already in the form the type's validation returns (a test pins it)
+            else:
+                try:
+                    value = normalise(kind, raw)
+                except InputError:
+                    skipped += 1
+                    continue
             if meta is None:
                 added += self._flush(name, pending)
                 pending = []
@@ -306,26 +346,19 @@ class Exchanges:
             return 0
         records = [Record(k, v, name) for k, v, _ in pending]
         summary = self.banks.repo.import_records(records, by=SYNC_USER)
-        now = utcnow()
-        rows = [
-            {
-                "exchange": name,
-                "signal_type": k,
-                "value": v,
-                "remote_ids": _remote_ids(m),
-                "disabled": False,
-                "updated_at": now,
-            }
-            for k, v, m in pending
-        ]
-        stmt = dialect_insert(self.store.engine, exchange_entries)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["exchange", "signal_type", "value"],
-            set_={"remote_ids": stmt.excluded.remote_ids, "updated_at": stmt.excluded.updated_at},
+        at = instant_to_driver(self.store.dialect)(utcnow())
+        # only signals that carry the exchange's own ids need a row (feedback finds the others by bank)
+        rows = [(name, k, v, json.dumps(ids), at) for k, v, m in pending if (ids := _remote_ids(m))]
+        sql = upsert_sql(
+            exchange_entries,
+            ("exchange", "signal_type", "value", "remote_ids", "updated_at"),
+            ("exchange", "signal_type", "value"),
+            self.store.dialect,
         )
+        if self.store.dialect == "postgresql":
+            sql = sql.replace("%s, %s, %s, %s", "%s, %s, %s, %s::jsonb", 1)
         with self.store.engine.begin() as conn:
-            for s in range(0, len(rows), 50_000):
-                conn.execute(stmt, rows[s : s + 50_000])
+            execute_many(conn, sql, rows)
         return int(summary.added)
 
     def _delete(self, name: str, kind: str, value: str) -> int:
@@ -361,7 +394,9 @@ class Exchanges:
     def _save_checkpoint(self, name: str, checkpoint: Any, started: int, applied: int) -> None:
         progress = checkpoint.get_progress_timestamp() if checkpoint is not None else None
         values = {
-            "checkpoint": dataclass_json.dataclass_dump_dict(checkpoint) if checkpoint is not None else None,
+            "checkpoint": json.loads(dataclass_json.dataclass_dumps(checkpoint))
+            if checkpoint is not None
+            else None,
             "last_fetch_time": started,
             "checkpoint_time": int(progress or time.time()),
             "success": True,
