@@ -61,12 +61,12 @@ def test_a_surge_quarantines_the_hash_within_the_minute_with_an_alert_and_a_case
     svc = hma.service
     clock = Clock()
     svc.flood.clock = clock
-    common, rare = seed_bank(svc)
+    common, _ = seed_bank(svc)
     with_history(svc, clock, common, per_minute=1, minutes=120)
     q = {"signal_type": "pdq", "signal": COMMON}
     answers = []
     with caplog.at_level(logging.ERROR, logger="bastion.exchange.flood"):
-        for i in range(80):
+        for _ in range(80):
             clock.now += 0.5  # 80 uploads in 40 seconds
             answers.append(hma.client.get("/m/lookup", params=q, headers=hma.platform).json())
     fired = next(i for i, a in enumerate(answers) if a == {})

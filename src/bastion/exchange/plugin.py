@@ -15,6 +15,12 @@ def _service(b: Any) -> object:
     return ExchangeService(b.store, b.section("exchange"))
 
 
+def _on_decision(b: Any) -> Any:
+    from bastion.exchange.verdicts import decision_handler
+
+    return decision_handler()
+
+
 def _router() -> Any:
     from bastion.api.routers import hma
 
@@ -29,5 +35,6 @@ CAPABILITY = Capability(
     service=_service,
     settings={"exchange": ExchangeSettings},
     router=_router,
+    on_decision=_on_decision,
     migrations="exchange",
 )

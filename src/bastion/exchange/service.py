@@ -15,6 +15,7 @@ from bastion.exchange.flood import FloodGuard
 from bastion.exchange.matching import Matching
 from bastion.exchange.settings import ExchangeSettings
 from bastion.exchange.sync import Exchanges
+from bastion.exchange.verdicts import send_pending
 from bastion.media import BankRepository, Match
 from bastion.store import Store
 
@@ -46,6 +47,10 @@ class ExchangeService:
     def _confirmed(self, kind: str, value: str, by: str) -> None:
         self.feedback.verdict(kind, value, "false_positive", by=by)
 
+    def send_verdicts(self) -> int:
+        """Verdicts that review decisions recorded, sent to the exchanges (and false positives disabled)."""
+        return send_pending(self.feedback)
+
     # -- the schedule ----------------------------------------------------------------------------------
     def start(self) -> None:
         if self._threads:
@@ -54,6 +59,7 @@ class ExchangeService:
         for name, step, every in (
             ("bastion-exchange-sync", self.exchanges.sync_all, self.settings.sync_interval_seconds),
             ("bastion-flood-sweep", self.flood.sweep, SWEEP_SECONDS),
+            ("bastion-exchange-verdicts", self.send_verdicts, SWEEP_SECONDS),
         ):
             t = threading.Thread(target=self._loop, args=(step, every), name=name, daemon=True)
             t.start()
