@@ -30,8 +30,9 @@ from bastion.system import Bastion, installed
 
 log = logging.getLogger("bastion.api")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
-#: Routes anyone may call: health for load balancers, and what a person needs to reach the login form.
-PUBLIC_PATHS = ("/healthz", "/login", "/static", "/docs-assets")
+#: Routes anyone may call: health for load balancers (``/status`` is HMA's), and what a person needs to reach
+#: the login form.
+PUBLIC_PATHS = ("/healthz", "/status", "/login", "/static", "/docs-assets")
 
 
 def create_app(

@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import httpx
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from bastion.api.access import Caller, MaybeCaller, authorise
@@ -29,7 +30,32 @@ from bastion.core.roles import Role
 from bastion.exchange import CONTENT_TYPES, ExchangeService, content_type_of, hash_media
 from bastion.exchange.banks import check_ratio
 
-router = APIRouter(tags=["hma"], dependencies=[Depends(authorise)])
+
+class HmaError(BaseModel):
+    """HMA's error answer (its blueprints' ``api_error_handler``)."""
+
+    message: str
+
+
+_EITHER = {"anyOf": [{"$ref": "#/components/schemas/HmaError"}, {"$ref": "#/components/schemas/ErrorOut"}]}
+#: HMA's own refusals are ``{"message"}``; the gate's (401, a role's 403) and a malformed path are Bastion's.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": HmaError, "description": "HMA: a bad parameter or body"},
+    403: {
+        "description": "HMA: already exists; or not allowed",
+        "content": {"application/json": {"schema": _EITHER}},
+    },
+    404: {
+        "description": "HMA: no such bank, content or exchange",
+        "content": {"application/json": {"schema": _EITHER}},
+    },
+    409: {
+        "description": "the store refused the change",
+        "content": {"application/json": {"schema": _EITHER}},
+    },
+    503: {"description": "the store is unavailable", "content": {"application/json": {"schema": _EITHER}}},
+}
+hma = APIRouter(tags=["hma"], dependencies=[Depends(authorise)], responses=RESPONSES)
 MAX_MEDIA = 50 * 1024 * 1024
 T = TypeVar("T")
 
@@ -130,7 +156,7 @@ def actor(who: Any) -> str:
 
 
 # -- core ------------------------------------------------------------------------------------------------
-@router.get("/status", response_class=PlainTextResponse)
+@hma.get("/status", response_class=PlainTextResponse)
 def status(svc: Svc, _who: MaybeCaller) -> PlainTextResponse:
     """Liveness for load balancers: ``I-AM-ALIVE`` once the matcher is loaded."""
     svc.banks.repo.matcher  # noqa: B018  (loads the index on first call)
@@ -138,7 +164,7 @@ def status(svc: Svc, _who: MaybeCaller) -> PlainTextResponse:
 
 
 # -- hashing ---------------------------------------------------------------------------------------------
-@router.get("/h/hash")
+@hma.get("/h/hash")
 def hash_url(
     svc: Svc, _who: Caller, url: str | None = None, content_type: str | None = None, types: str | None = None
 ) -> Any:
@@ -150,7 +176,7 @@ def hash_url(
     return answer(run)
 
 
-@router.post("/h/hash")
+@hma.post("/h/hash")
 async def hash_upload(request: Request, _who: Caller, types: str | None = None) -> Any:
     try:
         hashes = await uploaded(request, types)
@@ -160,7 +186,7 @@ async def hash_upload(request: Request, _who: Caller, types: str | None = None) 
 
 
 # -- matching --------------------------------------------------------------------------------------------
-@router.get("/m/raw_lookup")
+@hma.get("/m/raw_lookup")
 def raw_lookup(
     svc: Svc,
     who: Caller,
@@ -180,7 +206,7 @@ def raw_lookup(
     return answer(run)
 
 
-@router.get("/m/lookup")
+@hma.get("/m/lookup")
 def lookup(
     svc: Svc,
     who: Caller,
@@ -211,7 +237,7 @@ def lookup(
     return answer(run)
 
 
-@router.post("/m/lookup")
+@hma.post("/m/lookup")
 async def lookup_upload(
     request: Request,
     svc: Svc,
@@ -233,7 +259,7 @@ async def lookup_upload(
     )
 
 
-@router.get("/m/index/status")
+@hma.get("/m/index/status")
 def index_status(svc: Svc, _who: Caller, signal_type: str | None = None) -> Any:
     def run() -> dict[str, Any]:
         found = svc.banks.index_status()
@@ -246,7 +272,7 @@ def index_status(svc: Svc, _who: Caller, signal_type: str | None = None) -> Any:
     return answer(run)
 
 
-@router.post("/m/compare")
+@hma.post("/m/compare")
 async def compare(request: Request, svc: Svc, _who: Caller) -> Any:
     try:
         data = json.loads(await request.body() or b"null")
@@ -258,12 +284,12 @@ async def compare(request: Request, svc: Svc, _who: Caller) -> Any:
 
 
 # -- curation: banks -------------------------------------------------------------------------------------
-@router.get("/c/banks")
+@hma.get("/c/banks")
 def banks_index(svc: Svc, _who: Caller) -> Any:
     return answer(lambda: [b.as_json() for b in svc.banks.banks()])
 
 
-@router.post("/c/banks")
+@hma.post("/c/banks")
 async def bank_create(request: Request, svc: Svc, who: Caller) -> Any:
     data = await json_body(request)
 
@@ -282,12 +308,12 @@ async def bank_create(request: Request, svc: Svc, who: Caller) -> Any:
     return answer(run, 201)
 
 
-@router.get("/c/bank/{bank_name}")
+@hma.get("/c/bank/{bank_name}")
 def bank_show(bank_name: str, svc: Svc, _who: Caller) -> Any:
     return answer(lambda: svc.banks.require(bank_name).as_json())
 
 
-@router.put("/c/bank/{bank_name}")
+@hma.put("/c/bank/{bank_name}")
 async def bank_update(bank_name: str, request: Request, svc: Svc, _who: Caller) -> Any:
     data = await json_body(request)
 
@@ -305,7 +331,7 @@ async def bank_update(bank_name: str, request: Request, svc: Svc, _who: Caller) 
     return answer(run)
 
 
-@router.delete("/c/bank/{bank_name}")
+@hma.delete("/c/bank/{bank_name}")
 def bank_delete(bank_name: str, svc: Svc, who: Caller) -> Any:
     def run() -> dict[str, str]:
         svc.banks.delete(bank_name, by=actor(who))
@@ -315,7 +341,7 @@ def bank_delete(bank_name: str, svc: Svc, who: Caller) -> Any:
 
 
 # -- curation: content -----------------------------------------------------------------------------------
-@router.get("/c/bank/{bank_name}/content/{content_id}")
+@hma.get("/c/bank/{bank_name}/content/{content_id}")
 def content_get(
     bank_name: str, content_id: int, svc: Svc, _who: Caller, include_signals: str | None = None
 ) -> Any:
@@ -338,7 +364,7 @@ def _metadata(data: dict[str, Any]) -> dict[str, Any] | None:
     return meta
 
 
-@router.post("/c/bank/{bank_name}/content")
+@hma.post("/c/bank/{bank_name}/content")
 async def content_add(
     bank_name: str,
     request: Request,
@@ -369,7 +395,7 @@ async def content_add(
     return answer(run)
 
 
-@router.put("/c/bank/{bank_name}/content/{content_id}")
+@hma.put("/c/bank/{bank_name}/content/{content_id}")
 async def content_update(bank_name: str, content_id: int, request: Request, svc: Svc, who: Caller) -> Any:
     data = await json_body(request)
 
@@ -387,12 +413,12 @@ async def content_update(bank_name: str, content_id: int, request: Request, svc:
     return answer(run)
 
 
-@router.delete("/c/bank/{bank_name}/content/{content_id}")
+@hma.delete("/c/bank/{bank_name}/content/{content_id}")
 def content_delete(bank_name: str, content_id: int, svc: Svc, who: Caller) -> Any:
     return answer(lambda: {"deleted": svc.banks.remove_content(bank_name, content_id, by=actor(who))})
 
 
-@router.post("/c/bank/{bank_name}/signal")
+@hma.post("/c/bank/{bank_name}/signal")
 async def bank_add_signals(bank_name: str, request: Request, svc: Svc, who: Caller) -> Any:
     data = await json_body(request)
 
@@ -405,14 +431,14 @@ async def bank_add_signals(bank_name: str, request: Request, svc: Svc, who: Call
 
 
 # -- curation: configuration -----------------------------------------------------------------------------
-@router.get("/c/signal_type")
+@hma.get("/c/signal_type")
 def signal_types(svc: Svc, _who: Caller) -> Any:
     return answer(
         lambda: [{"name": n, "enabled_ratio": r} for n, r in svc.banks.signal_type_ratios().items()]
     )
 
 
-@router.put("/c/signal_type/{signal_type_name}")
+@hma.put("/c/signal_type/{signal_type_name}")
 async def signal_type_update(signal_type_name: str, request: Request, svc: Svc, _who: Caller) -> Any:
     data = await json_body(request)
 
@@ -426,7 +452,7 @@ async def signal_type_update(signal_type_name: str, request: Request, svc: Svc, 
     return answer(run)
 
 
-@router.get("/c/signal_type/index")
+@hma.get("/c/signal_type/index")
 def signal_type_index(svc: Svc, _who: Caller, signal_type: str | None = None) -> Any:
     def run() -> dict[str, Any]:
         found = svc.banks.index_status()
@@ -447,25 +473,25 @@ def signal_type_index(svc: Svc, _who: Caller, signal_type: str | None = None) ->
     return answer(run)
 
 
-@router.get("/c/content_type")
+@hma.get("/c/content_type")
 def content_types(_who: Caller) -> Any:
     return [{"name": n, "enabled": True} for n in CONTENT_TYPES]
 
 
 # -- curation: exchanges ---------------------------------------------------------------------------------
-@router.get("/c/exchanges/apis")
+@hma.get("/c/exchanges/apis")
 def exchange_apis(svc: Svc, _who: Caller) -> Any:
     from bastion.exchange import APIS
 
     return list(APIS)
 
 
-@router.get("/c/exchanges/api/{api_name}")
+@hma.get("/c/exchanges/api/{api_name}")
 def exchange_api(api_name: str, svc: Svc, _who: Caller) -> Any:
     return answer(lambda: svc.exchanges.credentials_status(api_name))
 
 
-@router.post("/c/exchanges/api/{api_name}")
+@hma.post("/c/exchanges/api/{api_name}")
 def exchange_api_credentials(api_name: str, svc: Svc, _who: Caller) -> Any:
     def run() -> Any:
         svc.exchanges.credentials_status(api_name)
@@ -474,7 +500,7 @@ def exchange_api_credentials(api_name: str, svc: Svc, _who: Caller) -> Any:
     return answer(run)
 
 
-@router.post("/c/exchanges")
+@hma.post("/c/exchanges")
 async def exchange_create(request: Request, svc: Svc, who: Caller) -> Any:
     data = await json_body(request)
 
@@ -493,22 +519,22 @@ async def exchange_create(request: Request, svc: Svc, who: Caller) -> Any:
     return answer(run, 201)
 
 
-@router.get("/c/exchanges")
+@hma.get("/c/exchanges")
 def exchange_list(svc: Svc, _who: Caller) -> Any:
     return answer(svc.exchanges.names)
 
 
-@router.get("/c/exchange/{exchange_name}")
+@hma.get("/c/exchange/{exchange_name}")
 def exchange_show(exchange_name: str, svc: Svc, _who: Caller) -> Any:
     return answer(lambda: svc.exchanges.config(exchange_name))
 
 
-@router.get("/c/exchange/{exchange_name}/status")
+@hma.get("/c/exchange/{exchange_name}/status")
 def exchange_status(exchange_name: str, svc: Svc, _who: Caller) -> Any:
     return answer(lambda: svc.exchanges.status(exchange_name))
 
 
-@router.put("/c/exchange/{exchange_name}")
+@hma.put("/c/exchange/{exchange_name}")
 async def exchange_update(exchange_name: str, request: Request, svc: Svc, _who: Caller) -> Any:
     data = await json_body(request)
 
@@ -520,7 +546,7 @@ async def exchange_update(exchange_name: str, request: Request, svc: Svc, _who: 
     return answer(run)
 
 
-@router.delete("/c/exchange/{exchange_name}")
+@hma.delete("/c/exchange/{exchange_name}")
 def exchange_delete(exchange_name: str, svc: Svc, _who: Caller) -> Any:
     def run() -> dict[str, str]:
         svc.exchanges.delete(exchange_name)
@@ -529,4 +555,7 @@ def exchange_delete(exchange_name: str, svc: Svc, _who: Caller) -> Any:
     return answer(run)
 
 
+#: What the manifest mounts: HMA's routes at their own paths, and Bastion's exchange routes under /v1.
+router = APIRouter()
+router.include_router(hma)
 router.include_router(bastion_routes.router)
