@@ -234,3 +234,28 @@ def test_values_the_sync_takes_as_they_are_are_what_validation_returns() -> None
             value = bytes(rng.integers(0, 256, width // 2, dtype=np.uint8)).hex()
             assert pattern.fullmatch(value) and normalise(kind, value) == value
         assert not pattern.fullmatch(value.upper())
+
+
+def test_lookups_on_many_threads_while_the_bank_changes(store: Store) -> None:
+    svc = service(store)
+    svc.banks.create("BANK_A", 1.0, by=BY)
+    values = pdqs(40, seed=11)
+    errors: list[BaseException] = []
+    seen: list[int] = []
+
+    def look() -> None:
+        try:
+            for v in values * 2:
+                seen.append(len(svc.matching.lookup("pdq", v)))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=look) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for v in values:
+        svc.banks.add_content("BANK_A", {"pdq": v}, by=BY)
+    for t in threads:
+        t.join(60)
+    assert errors == [] and len(seen) == 4 * 80
+    assert all(svc.matching.lookup("pdq", v) for v in values)

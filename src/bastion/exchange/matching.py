@@ -48,8 +48,12 @@ class Matching:
         except InputError as exc:
             raise InputError(f"invalid signal: {exc.message}", field="signal") from exc
         repo = self.banks.repo
-        repo.refresh()  # changes by other processes (a sync, the CLI) count at once
-        result = repo.matcher.match({kind: value})
+        locked = getattr(repo, "match", None)  # the service's LockedRepository: refresh and match together
+        if callable(locked):
+            result = locked({kind: value})
+        else:
+            repo.refresh()  # changes by other processes (a sync, the CLI) count at once
+            result = repo.matcher.match({kind: value})
         hidden = self.banks.hidden()
         matches = [m for m in result.matches if m.list_name not in hidden]
         if matches and self.on_matches is not None:

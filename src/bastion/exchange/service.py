@@ -16,18 +16,41 @@ from bastion.exchange.matching import Matching
 from bastion.exchange.settings import ExchangeSettings
 from bastion.exchange.sync import Exchanges
 from bastion.exchange.verdicts import send_pending
-from bastion.media import BankRepository, Match
+from bastion.media import BankRepository, Match, Matcher, MatchResult
 from bastion.store import Store
 
 log = logging.getLogger("bastion.exchange")
 SWEEP_SECONDS = 20.0  # flood checks of scan matches: well inside the one minute a surge must be caught in
 
 
+class LockedRepository(BankRepository):
+    """The media repository with one lock around what changes its matcher, so a lookup on one request thread
+    never reads the index while another thread's refresh or write is changing it."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.lock = threading.RLock()
+
+    def refresh(self) -> int:
+        with self.lock:
+            return super().refresh()
+
+    @property
+    def matcher(self) -> Matcher:
+        with self.lock:  # loaded once, even when two requests come first together
+            return BankRepository.matcher.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    def match(self, hashes: dict[str, str]) -> MatchResult:
+        with self.lock:
+            super().refresh()
+            return self.matcher.match(hashes)
+
+
 class ExchangeService:
     def __init__(self, store: Store, settings: ExchangeSettings, repo: BankRepository | None = None) -> None:
         self.store = store
         self.settings = settings
-        self.banks = Banks(store, repo if repo is not None else BankRepository(store))
+        self.banks = Banks(store, repo if repo is not None else LockedRepository(store))
         self.exchanges = Exchanges(self.banks, settings)
         self.feedback = Feedback(self.exchanges)
         self.flood = FloodGuard(self.banks, settings, on_confirm=self._confirmed)
