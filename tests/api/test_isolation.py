@@ -150,6 +150,14 @@ def bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
             "verdict": "true_positive",
         },
         ("POST", "/v1/exchange/floods/{flood_id}/decision"): {"decision": "release", "reason": "r"},
+        ("POST", "/v1/shared/signals"): {
+            "partner": "no-such-partner",
+            "kind": "url",
+            "value": "x",
+            "category": "c",
+        },
+        ("POST", "/v1/shared/incoming/{partner}/{remote_seq}/review"): {"decision": "reject"},
+        ("POST", "/v1/shared/incoming/{partner}/{remote_seq}/feedback"): {"verdict": "true_positive"},
     }
 
 
@@ -169,6 +177,9 @@ def request_for(method: str, path: str, world: World, app_doc: dict[str, Any]) -
         "api_name": "local_file",
         "exchange_name": "NO_SUCH_EXCHANGE",
         "flood_id": 1,
+        "seq": 1,
+        "partner": "no-such-partner",
+        "remote_seq": 1,
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     params: dict[str, str] = {}

@@ -100,6 +100,15 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/exchange/floods"): rule(PEOPLE),
     ("POST", "/v1/exchange/floods/{flood_id}/decision"): rule(DECIDE),
     ("POST", "/v1/exchange/{exchange_name}/sync"): rule(DECIDE),
+    # shared signals between Bastion instances: a partner's token reads its feed; a lead decides on incoming
+    ("POST", "/v1/shared/signals"): rule(DECIDE),
+    ("POST", "/v1/shared/signals/{seq}/retract"): rule(DECIDE),
+    ("GET", "/v1/shared/feed"): rule("platform", scope=Scope.OWN),
+    ("POST", "/v1/shared/feedback"): rule("platform", scope=Scope.OWN),
+    ("GET", "/v1/shared/incoming"): rule(PEOPLE),
+    ("POST", "/v1/shared/incoming/{partner}/{remote_seq}/review"): rule(DECIDE),
+    ("POST", "/v1/shared/incoming/{partner}/{remote_seq}/feedback"): rule(REVIEWERS),
+    ("POST", "/v1/shared/pull/{partner}"): rule(DECIDE),
     # console
     ("GET", "/queues"): rule(REVIEWERS),
     ("POST", "/cases/next"): rule(REVIEWERS),

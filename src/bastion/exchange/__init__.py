@@ -11,11 +11,13 @@ from bastion.exchange.flood import Flood, FloodGuard
 from bastion.exchange.matching import CONTENT_TYPES, Matching, content_type_of, hash_media
 from bastion.exchange.service import ExchangeService
 from bastion.exchange.settings import ExchangeSettings
+from bastion.exchange.shared import SIGNATURE, SharedSignals, identifier_hmac
 from bastion.exchange.sync import APIS, Exchanges, SyncResult
 
 __all__ = [
     "APIS",
     "CONTENT_TYPES",
+    "SIGNATURE",
     "BankView",
     "Banks",
     "Content",
@@ -29,7 +31,9 @@ __all__ = [
     "FloodGuard",
     "Matching",
     "ResumableFileExchange",
+    "SharedSignals",
     "SyncResult",
     "content_type_of",
     "hash_media",
+    "identifier_hmac",
 ]

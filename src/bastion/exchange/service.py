@@ -14,6 +14,7 @@ from bastion.exchange.feedback import Feedback
 from bastion.exchange.flood import FloodGuard
 from bastion.exchange.matching import Matching
 from bastion.exchange.settings import ExchangeSettings
+from bastion.exchange.shared import SharedSignals
 from bastion.exchange.sync import Exchanges
 from bastion.exchange.verdicts import send_pending
 from bastion.media import BankRepository, Match, Matcher, MatchResult
@@ -55,6 +56,7 @@ class ExchangeService:
         self.feedback = Feedback(self.exchanges)
         self.flood = FloodGuard(self.banks, settings, on_confirm=self._confirmed)
         self.matching = Matching(self.banks, on_matches=self._matched)
+        self.shared = SharedSignals(self.banks, settings)
         self._platform = threading.local()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -42,3 +42,11 @@ class ExchangeSettings(BaseSettings):
     """...and at least this many."""
     flood_history_minutes: int = 7 * 24 * 60
     """How far back a hash's usual rate is measured."""
+    instance_name: str = "bastion"
+    """This instance's name in the feeds it signs for partners."""
+    partner_keys: dict[str, SecretStr] = {}
+    """Shared-signal partnerships: {partner: key} (JSON); the key signs the feed and HMACs identifiers."""
+    partner_urls: dict[str, str] = {}
+    """{partner: base URL} of each partner's Bastion (JSON)."""
+    partner_tokens: dict[str, SecretStr] = {}
+    """{partner: the platform token it issued us} (JSON)."""

@@ -130,6 +130,46 @@ exchange_floods = Table(
     Index("ix_exchange_floods_entry", "entry_id", "status"),
 )
 
+exchange_shared_out = Table(
+    "exchange_shared_out",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("partner", ID, nullable=False),
+    Column(
+        "kind", String(32), nullable=False
+    ),  # pdq | video_md5 | video_sha256 | url | username | email | ...
+    Column(
+        "value", Text, nullable=False
+    ),  # hashes and URLs as they are; identifiers as the partnership's HMAC
+    Column("category", String(64), nullable=False),
+    Column("expires_at", Instant),
+    Column("retracted", Boolean, nullable=False, server_default="0"),
+    Column("version", Integer, nullable=False),  # raised on every change: the feed's cursor
+    Column("true_positives", Integer, nullable=False, server_default="0"),  # the partner's feedback
+    Column("false_positives", Integer, nullable=False, server_default="0"),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", Instant, nullable=False),
+    Index("ix_exchange_shared_out_feed", "partner", "version"),
+)
+
+exchange_shared_in = Table(
+    "exchange_shared_in",
+    metadata,
+    Column("partner", ID, primary_key=True),
+    Column("remote_seq", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("expires_at", Instant),
+    Column("retracted", Boolean, nullable=False, server_default="0"),
+    Column("remote_version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | rejected: a person decides first
+    Column("reviewed_by", Text),
+    Column("reviewed_at", Instant),
+    Column("feedback", String(16)),  # true_positive | false_positive, once sent back
+    Column("received_at", Instant, nullable=False),
+)
+
 __all__ = [
     "exchange_banks",
     "exchange_checkpoints",
@@ -140,5 +180,7 @@ __all__ = [
     "exchange_feedback",
     "exchange_floods",
     "exchange_match_counts",
+    "exchange_shared_in",
+    "exchange_shared_out",
     "exchange_signal_types",
 ]

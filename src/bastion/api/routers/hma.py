@@ -555,7 +555,8 @@ def exchange_delete(exchange_name: str, svc: Svc, _who: Caller) -> Any:
     return answer(run)
 
 
-#: What the manifest mounts: HMA's routes at their own paths, and Bastion's exchange routes under /v1.
+#: What the manifest mounts: HMA's routes at their own paths, Bastion's exchange and shared-signal routes.
 router = APIRouter()
 router.include_router(hma)
 router.include_router(bastion_routes.router)
+router.include_router(bastion_routes.shared)
