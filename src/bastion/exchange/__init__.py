@@ -4,6 +4,7 @@
 (:mod:`.flood`). Its tables are in ``store/tables_exchange.py``; it writes no signals.
 """
 
+from bastion.exchange.apis import APIS, ApiClients
 from bastion.exchange.banks import Banks, BankView, Content
 from bastion.exchange.feedback import Feedback, FeedbackResult
 from bastion.exchange.fileapi import FileCheckpoint, ResumableFileExchange
@@ -12,12 +13,13 @@ from bastion.exchange.matching import CONTENT_TYPES, Matching, content_type_of, 
 from bastion.exchange.service import ExchangeService
 from bastion.exchange.settings import ExchangeSettings
 from bastion.exchange.shared import SIGNATURE, SharedSignals, identifier_hmac
-from bastion.exchange.sync import APIS, Exchanges, SyncResult
+from bastion.exchange.sync import Exchanges, SyncResult
 
 __all__ = [
     "APIS",
     "CONTENT_TYPES",
     "SIGNATURE",
+    "ApiClients",
     "BankView",
     "Banks",
     "Content",

@@ -23,20 +23,14 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from threatexchange.exchanges import fetch_state as state
 from threatexchange.exchanges.clients.ncmec.hash_api import NCMECEnvironment
-from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI, StopNCIIEndpoint
-from threatexchange.exchanges.impl.fb_threatexchange_api import (
-    FBThreatExchangeCredentials,
-    FBThreatExchangeSignalExchangeAPI,
-)
-from threatexchange.exchanges.impl.ncmec_api import NCMECCredentials, NCMECSignalExchangeAPI
-from threatexchange.exchanges.impl.stop_ncii_api import StopNCIICredentials, StopNCIISignalExchangeAPI
+from threatexchange.exchanges.impl.ncmec_api import NCMECSignalExchangeAPI
 from threatexchange.exchanges.signal_exchange_api import AnySignalExchangeAPI
 from threatexchange.utils import dataclass_json
 
-from bastion.core.errors import ConfigError, Conflict, InputError, NotFound
+from bastion.core.errors import Conflict, InputError, NotFound
 from bastion.core.timefmt import utcnow
+from bastion.exchange.apis import APIS, ApiClients
 from bastion.exchange.banks import Banks, check_bank_name
-from bastion.exchange.fileapi import ResumableFileExchange
 from bastion.exchange.settings import ExchangeSettings
 from bastion.media import HASH_TYPES, Record, normalise
 from bastion.store.bulk import execute_many, upsert_sql
@@ -49,15 +43,6 @@ from bastion.store.tables_exchange import (
 from bastion.store.types import instant_to_driver
 
 log = logging.getLogger("bastion.exchange")
-APIS: dict[str, type[AnySignalExchangeAPI]] = {
-    c.get_name(): c
-    for c in (
-        ResumableFileExchange,
-        NCMECSignalExchangeAPI,
-        StopNCIISignalExchangeAPI,
-        FBThreatExchangeSignalExchangeAPI,
-    )
-}
 SYNC_USER = "exchange-sync"
 #: Values already in the form their type's validation returns: a sync of a million skips re-validating them.
 CANONICAL = {
@@ -98,6 +83,7 @@ class Exchanges:
         self.banks = banks
         self.store = banks.store
         self.settings = settings
+        self.clients = ApiClients(settings)
 
     # -- configs ---------------------------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -180,66 +166,11 @@ class Exchanges:
 
     # -- the APIs --------------------------------------------------------------------------------------
     def credentials_status(self, api: str) -> dict[str, bool]:
-        cls = APIS.get(api)
-        if cls is None:
-            raise InputError(f"no such Exchange API '{api}'", field="api_name")
-        supports = api != ResumableFileExchange.get_name()
-        return {
-            "supports_authentification": supports,
-            "has_set_authentification": self._credentials(api) is not None,
-        }
-
-    def _credentials(self, api: str) -> Any:
-        s = self.settings
-        if api == NCMECSignalExchangeAPI.get_name() and s.ncmec_user and s.ncmec_password:
-            return NCMECCredentials(s.ncmec_user, s.ncmec_password.get_secret_value())
-        if (
-            api == StopNCIISignalExchangeAPI.get_name()
-            and s.stopncii_subscription_key
-            and s.stopncii_fetch_key
-        ):
-            return StopNCIICredentials(
-                s.stopncii_fetch_key.get_secret_value(),
-                s.stopncii_subscription_key.get_secret_value(),
-                s.stopncii_base_url,
-            )
-        if api == FBThreatExchangeSignalExchangeAPI.get_name() and s.threatexchange_token:
-            return FBThreatExchangeCredentials(s.threatexchange_token.get_secret_value())
-        return None
+        return self.clients.credentials_status(api)
 
     def api(self, name: str) -> AnySignalExchangeAPI:
         """A ready API client for the exchange, with credentials from settings."""
-        cfg = self.config(name)
-        cls = APIS[cfg["api"]]
-        collab = dataclass_json.dataclass_load_dict(cfg, cls.get_config_cls())
-        if cls is ResumableFileExchange:
-            files = ResumableFileExchange(collab)
-            files.page_lines = min(files.page_lines, self.settings.sync_batch)  # a checkpoint per page
-            return files
-        if cls is StopNCIISignalExchangeAPI:
-            return self._stopncii(name, collab)
-        creds = self._credentials(cfg["api"])
-        if creds is None:
-            raise ConfigError(
-                f"exchange {name!r}: no {cfg['api']} credentials in BASTION_EXCHANGE_* settings"
-            )
-        return cls.for_collab(collab, creds)  # type: ignore[call-arg]
-
-    def _stopncii(self, name: str, collab: Any) -> StopNCIISignalExchangeAPI:
-        """StopNCII with the feedback endpoint's key too (threatexchange's ``for_collab`` only fetches)."""
-        s = self.settings
-        if not (s.stopncii_subscription_key and s.stopncii_fetch_key):
-            raise ConfigError(f"exchange {name!r}: no stop_ncii credentials in BASTION_EXCHANGE_* settings")
-        extra = {}
-        if s.stopncii_feedback_key:
-            extra[StopNCIIEndpoint.SubmitFeedback] = s.stopncii_feedback_key.get_secret_value()
-        client = StopNCIIAPI(
-            s.stopncii_subscription_key.get_secret_value(),
-            s.stopncii_fetch_key.get_secret_value(),
-            additional_function_keys=extra,
-            base_url_override=s.stopncii_base_url,
-        )
-        return StopNCIISignalExchangeAPI(collab, client)
+        return self.clients.client(name, self.config(name))
 
     # -- sync ------------------------------------------------------------------------------------------
     def _checkpoint(self, name: str, cls: type[Any]) -> Any:
@@ -443,4 +374,4 @@ def _remote_ids(meta: Any) -> list[dict[str, Any]]:
     return []
 
 
-__all__ = ["APIS", "Exchanges", "SyncResult", "state"]
+__all__ = ["Exchanges", "SyncResult", "state"]
