@@ -150,6 +150,20 @@ def bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
             "table": "accounts",
             "row": {"account_id": "acct-new", "created_at": "2024-03-01T12:00:00Z"},
         },
+        ("POST", "/v1/exchange/feedback"): {
+            "signal_type": "pdq",
+            "value": "0" * 64,
+            "verdict": "true_positive",
+        },
+        ("POST", "/v1/exchange/floods/{flood_id}/decision"): {"decision": "release", "reason": "r"},
+        ("POST", "/v1/shared/signals"): {
+            "partner": "no-such-partner",
+            "kind": "url",
+            "value": "x",
+            "category": "c",
+        },
+        ("POST", "/v1/shared/incoming/{partner}/{remote_seq}/review"): {"decision": "reject"},
+        ("POST", "/v1/shared/incoming/{partner}/{remote_seq}/feedback"): {"verdict": "true_positive"},
     }
 
 
@@ -165,6 +179,15 @@ def request_for(method: str, path: str, world: World, app_doc: dict[str, Any]) -
         "delivery_id": "1",
         "local_id": 1,
         "account_id": f"{MARKER}-acct",
+        "bank_name": "NO_SUCH_BANK",
+        "content_id": 1,
+        "signal_type_name": "pdq",
+        "api_name": "local_file",
+        "exchange_name": "NO_SUCH_EXCHANGE",
+        "flood_id": 1,
+        "seq": 1,
+        "partner": "no-such-partner",
+        "remote_seq": 1,
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     params: dict[str, str] = {}

@@ -30,8 +30,9 @@ from bastion.system import Bastion, installed
 
 log = logging.getLogger("bastion.api")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
-#: Routes anyone may call: health for load balancers, and what a person needs to reach the login form.
-PUBLIC_PATHS = ("/healthz", "/login", "/static", "/docs-assets")
+#: Routes anyone may call: health for load balancers (``/status`` is HMA's), and what a person needs to reach
+#: the login form.
+PUBLIC_PATHS = ("/healthz", "/status", "/login", "/static", "/docs-assets")
 
 
 def create_app(
@@ -48,13 +49,18 @@ def create_app(
         app.state.review = system.review
         every = system.section("enforce").followthrough_interval_seconds
         schedule = FollowThroughSchedule(system.store, every)
+        exchange = system.service("exchange") if system.installed.get("exchange") else None
         if start_workers:
             app.state.review.start()
             schedule.start()
+            if exchange is not None:
+                exchange.start()  # exchange syncs and the flood sweep
         try:
             yield
         finally:
             if start_workers:
+                if exchange is not None:
+                    exchange.stop()
                 schedule.stop()
                 app.state.review.stop()
             if owned:

@@ -5,12 +5,13 @@ validate, compare and label hashes through them rather than through code of thei
 """
 
 from bastion.core.hashtype import HASH_TYPES, HashIndex, HashType
-from bastion.media.banks import Bank, BankEntry, HashList
+from bastion.media.banks import Bank, BankEntry, HashList, Record, normalise, signal_type_name
 from bastion.media.hashing import MediaError, MediaHashes, hash_file, pdq_file
 from bastion.media.hashtypes import cybertip_hashes, hash_type
 from bastion.media.index import PDQIndex
 from bastion.media.kinds import HASH_MATCH
 from bastion.media.matcher import Match, Matcher, MatchResult
+from bastion.media.repository import BankRepository
 from bastion.media.service import media_hashes_of
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "HASH_TYPES",
     "Bank",
     "BankEntry",
+    "BankRepository",
     "HashIndex",
     "HashList",
     "HashType",
@@ -27,9 +29,12 @@ __all__ = [
     "MediaError",
     "MediaHashes",
     "PDQIndex",
+    "Record",
     "cybertip_hashes",
     "hash_file",
     "hash_type",
     "media_hashes_of",
+    "normalise",
     "pdq_file",
+    "signal_type_name",
 ]

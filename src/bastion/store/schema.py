@@ -5,6 +5,7 @@ from __future__ import annotations
 from bastion.store import (  # noqa: F401  (registers their tables)
     tables_enforce,
     tables_events,
+    tables_exchange,
     tables_graph,
     tables_media,
     tables_review,

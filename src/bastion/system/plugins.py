@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 
 from bastion.core.capability import Capability
 from bastion.enforce.plugin import CAPABILITY as ENFORCE
+from bastion.exchange.plugin import CAPABILITY as EXCHANGE
 from bastion.graph.plugin import CAPABILITY as GRAPH
 from bastion.guard.plugin import CAPABILITY as GUARD
 from bastion.ingest.plugin import CAPABILITY as INGEST
@@ -20,7 +21,7 @@ from bastion.review.plugin import CAPABILITY as REVIEW
 from bastion.terms.plugin import CAPABILITY as TERMS
 
 log = logging.getLogger("bastion.plugins")
-BUILT_IN = (INGEST, TERMS, MEDIA, GRAPH, GUARD, REVIEW, ENFORCE, REPORT)
+BUILT_IN = (INGEST, TERMS, MEDIA, EXCHANGE, GRAPH, GUARD, REVIEW, ENFORCE, REPORT)
 GROUP = "bastion.capabilities"
 
 

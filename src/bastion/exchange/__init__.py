@@ -1,0 +1,41 @@
+"""Speaking the field's protocols: an HMA-compatible view of the hash lists (:mod:`.banks`,
+:mod:`.matching`), hash exchanges through python-threatexchange with checkpoints that resume (:mod:`.sync`,
+:mod:`.fileapi`), reviewers' verdicts sent back as feedback (:mod:`.feedback`) and flood protection
+(:mod:`.flood`). Its tables are in ``store/tables_exchange.py``; it writes no signals.
+"""
+
+from bastion.exchange.apis import APIS, ApiClients
+from bastion.exchange.banks import Banks, BankView, Content
+from bastion.exchange.feedback import Feedback, FeedbackResult
+from bastion.exchange.fileapi import FileCheckpoint, ResumableFileExchange
+from bastion.exchange.flood import Flood, FloodGuard
+from bastion.exchange.matching import CONTENT_TYPES, Matching, content_type_of, hash_media
+from bastion.exchange.service import ExchangeService
+from bastion.exchange.settings import ExchangeSettings
+from bastion.exchange.shared import SIGNATURE, SharedSignals, identifier_hmac
+from bastion.exchange.sync import Exchanges, SyncResult
+
+__all__ = [
+    "APIS",
+    "CONTENT_TYPES",
+    "SIGNATURE",
+    "ApiClients",
+    "BankView",
+    "Banks",
+    "Content",
+    "ExchangeService",
+    "ExchangeSettings",
+    "Exchanges",
+    "Feedback",
+    "FeedbackResult",
+    "FileCheckpoint",
+    "Flood",
+    "FloodGuard",
+    "Matching",
+    "ResumableFileExchange",
+    "SharedSignals",
+    "SyncResult",
+    "content_type_of",
+    "hash_media",
+    "identifier_hmac",
+]

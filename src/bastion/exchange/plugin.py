@@ -1,0 +1,40 @@
+"""The exchange capability's manifest: an HMA-compatible API over the hash lists, hash exchanges through
+python-threatexchange with feedback, and flood protection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bastion.core.capability import Capability
+from bastion.exchange.settings import ExchangeSettings
+
+
+def _service(b: Any) -> object:
+    from bastion.exchange.service import ExchangeService
+
+    return ExchangeService(b.store, b.section("exchange"))
+
+
+def _on_decision(b: Any) -> Any:
+    from bastion.exchange.verdicts import decision_handler
+
+    return decision_handler()
+
+
+def _router() -> Any:
+    from bastion.api.routers import hma
+
+    return hma
+
+
+CAPABILITY = Capability(
+    name="exchange",
+    summary="HMA-compatible API, hash exchanges (file, NCMEC, StopNCII, ThreatExchange) with feedback, "
+    "flood protection",
+    order=25,
+    service=_service,
+    settings={"exchange": ExchangeSettings},
+    router=_router,
+    on_decision=_on_decision,
+    migrations="exchange",
+)

@@ -1,0 +1,89 @@
+"""A reviewer's final decision on a case with hash matches becomes a verdict on the matched hashes: violating
+is a true positive, not violating a false positive (feedback to the exchanges that have the hash, and the
+hash disabled locally).
+
+The decision's transaction only records the verdicts (``exchange_feedback`` rows with status ``pending``,
+under a savepoint so a failure here never undoes the decision); the service's schedule sends them, so no
+exchange's network call ever holds a review transaction open.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from bastion.core.decision import Decision, DecisionEffects, DecisionHandler
+from bastion.core.timefmt import utcnow
+from bastion.exchange.feedback import Feedback
+from bastion.store.tables import signals
+from bastion.store.tables_exchange import exchange_feedback
+
+log = logging.getLogger("bastion.exchange.verdicts")
+PENDING = "pending"
+VERDICT_OF = {"violating": "true_positive", "not_violating": "false_positive"}
+
+
+def matched_hashes(conn: Connection, decision: Decision) -> set[tuple[str, str]]:
+    """(signal type, value) of the hash matches on the decision's subjects (their posts, if named)."""
+    found: set[tuple[str, str]] = set()
+    for s in decision.subjects:
+        query = select(signals.c.evidence).where(
+            signals.c.platform == s.platform,
+            signals.c.entity_type == "account",
+            signals.c.entity_id == s.account_id,
+            signals.c.kind == "hash_match",
+        )
+        for (evidence,) in conn.execute(query):
+            ev: dict[str, Any] = dict(evidence or {})
+            if s.post_id is not None and ev.get("post_id") != s.post_id:
+                continue
+            kind, value = ev.get("type"), ev.get("value")
+            if isinstance(kind, str) and isinstance(value, str) and value != "(vpdq)":
+                found.add((kind, value))
+    return found
+
+
+def decision_handler() -> DecisionHandler:
+    def record(conn: Connection, decision: Decision, previous: Decision | None) -> DecisionEffects:
+        verdict = VERDICT_OF.get(decision.outcome)
+        if verdict is None or not decision.final:
+            return DecisionEffects()
+        try:
+            with conn.begin_nested():
+                rows = [
+                    {"exchange": "", "signal_type": k, "value": v, "verdict": verdict, "by": decision.actor,
+                     "at": utcnow(), "status": PENDING, "detail": f"decision {decision.decision_id}"}
+                    for k, v in sorted(matched_hashes(conn, decision))
+                ]  # fmt: skip
+                if rows:
+                    conn.execute(insert(exchange_feedback), rows)
+        except Exception:  # the decision stands; the verdict is lost, and said so
+            log.exception("could not record hash verdicts of decision %s", decision.decision_id)
+        return DecisionEffects()
+
+    return record
+
+
+def send_pending(feedback: Feedback) -> int:
+    """Send the verdicts decisions recorded; each becomes one or more sent/unsupported/failed rows."""
+    store = feedback.store
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(exchange_feedback).where(exchange_feedback.c.status == PENDING)).all()
+    done = 0
+    for r in rows:
+        try:
+            feedback.verdict(r.signal_type, r.value, r.verdict, by=r.by)
+            status = "processed"
+        except Exception as exc:  # a bad stored value must not block the others
+            log.error("verdict on %s %s failed: %s", r.signal_type, r.value[:16], exc)
+            status = "failed"
+        with store.engine.begin() as conn:
+            conn.execute(
+                update(exchange_feedback)
+                .where(exchange_feedback.c.feedback_id == r.feedback_id)
+                .values(status=status)
+            )
+        done += 1
+    return done

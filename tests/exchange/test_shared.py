@@ -1,0 +1,161 @@
+"""Two Bastion instances share signals both ways over the signed feed: hashes as they are, identifiers as the
+partnership's HMAC, nothing acted on before a lead approves, retraction and expiry withdraw, feedback returns,
+and a feed signed with another key is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bastion.api.service import create_app
+from bastion.core.timefmt import utcnow
+from bastion.exchange import ExchangeService, ExchangeSettings, SharedSignals, identifier_hmac
+from bastion.review import Review
+from bastion.store import Store
+from bastion.system import Bastion
+from exchange.support import flip_bits
+from review.support import make_review
+
+KEY = "partnership-key-north-south"
+HASH = flip_bits("0" * 64, 55)
+
+
+@dataclass
+class Instance:
+    name: str
+    system: Bastion
+    review: Review
+    client: TestClient
+    lead: dict[str, str]
+    reviewer: dict[str, str]
+
+    @property
+    def svc(self) -> ExchangeService:
+        return self.system.service("exchange")
+
+
+@pytest.fixture(autouse=True)
+def development(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BASTION_ENV", "development")
+
+
+def start(stack: ExitStack, name: str, store: Store) -> Instance:
+    review = make_review(store)
+    stack.callback(review.close)
+    system = Bastion(store=store, services={"review": review})
+    client = stack.enter_context(
+        TestClient(create_app(system, start_workers=False), base_url="http://127.0.0.1")
+    )
+    lead = {"Authorization": f"Bearer {review.auth.create_token('lead', 'lead')}"}
+    reviewer = {"Authorization": f"Bearer {review.auth.create_token('reviewer', 'reviewer')}"}
+    return Instance(name, system, review, client, lead, reviewer)
+
+
+def partner(a: Instance, b: Instance, key: str = KEY) -> None:
+    """``a`` knows ``b``: the shared key, and a token ``b`` issued to ``a`` (its label: ``a``'s name)."""
+    token = b.review.auth.create_token(a.name)
+    settings = ExchangeSettings(
+        instance_name=a.name, partner_keys={b.name: key}, partner_tokens={b.name: token}
+    )
+    a.svc.settings = settings
+    a.svc.shared = SharedSignals(a.svc.banks, settings, http=lambda _p: b.client)
+
+
+@pytest.fixture
+def pair(store: Store, tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:
+    with ExitStack() as stack:
+        other = Store(f"sqlite:///{tmp_path / 'south.db'}")
+        stack.callback(other.close)
+        north, south = start(stack, "north", store), start(stack, "south", other)
+        partner(north, south)
+        partner(south, north)
+        yield north, south
+
+
+def test_signals_flow_both_ways_and_wait_for_a_lead(pair: tuple[Instance, Instance]) -> None:
+    north, south = pair
+    sent = north.client.post(
+        "/v1/shared/signals",
+        headers=north.lead,
+        json={"partner": "south", "kind": "pdq", "value": HASH, "category": "known_abuse_media"},
+    )
+    assert sent.status_code == 200, sent.text
+    north.client.post(
+        "/v1/shared/signals",
+        headers=north.lead,
+        json={
+            "partner": "south",
+            "kind": "username",
+            "value": "Bluefinch_Seller",
+            "category": "network_member",
+        },
+    )
+    south.client.post(
+        "/v1/shared/signals",
+        headers=south.lead,
+        json={"partner": "north", "kind": "url", "value": "https://example.org/x", "category": "evasion"},
+    )
+
+    assert south.client.post("/v1/shared/pull/north", headers=south.lead).json() == {"changed": 2}
+    assert north.client.post("/v1/shared/pull/south", headers=north.lead).json() == {"changed": 1}
+    got = south.client.get("/v1/shared/incoming", headers=south.lead).json()["signals"]
+    assert [(s["kind"], s["status"]) for s in got] == [("pdq", "pending"), ("username", "pending")]
+    assert got[0]["value"] == HASH  # hashes travel as they are
+    assert "bluefinch" not in got[1]["value"].lower()  # identifiers never do
+    assert got[1]["value"] == identifier_hmac(KEY, "username", "bluefinch_seller")
+    assert south.svc.matching.lookup("pdq", HASH) == {}  # pending: nothing acts on it
+
+    url = "/v1/shared/incoming/north/1/review"
+    assert south.client.post(url, json={"decision": "approve"}, headers=south.reviewer).status_code == 403
+    approved = south.client.post(url, json={"decision": "approve"}, headers=south.lead)
+    assert approved.json()["status"] == "approved"
+    assert list(south.svc.matching.lookup("pdq", HASH)) == ["PARTNER_NORTH"]
+    south.client.post("/v1/shared/incoming/north/2/review", json={"decision": "approve"}, headers=south.lead)
+    assert south.svc.shared.matches_identifier("north", "username", " bluefinch_SELLER")
+    assert not south.svc.shared.matches_identifier("north", "username", "someone_else")
+
+    verdict = south.client.post(
+        "/v1/shared/incoming/north/1/feedback", json={"verdict": "true_positive"}, headers=south.reviewer
+    )
+    assert verdict.status_code == 200 and verdict.json()["feedback"] == "true_positive"
+    assert north.svc.shared.sent("south")[0]["true_positives"] == 1
+
+    north.client.post("/v1/shared/signals/1/retract", headers=north.lead)
+    south.client.post("/v1/shared/pull/north", headers=south.lead)
+    assert south.svc.matching.lookup("pdq", HASH) == {}  # retracted: withdrawn from the bank
+    assert south.svc.shared.incoming()[0].retracted is True
+
+
+def test_expired_signals_stop_acting(pair: tuple[Instance, Instance]) -> None:
+    north, south = pair
+    north.svc.shared.publish(
+        "south", "pdq", HASH, "known_abuse_media", by="lead", expires_at=utcnow() + timedelta(hours=1)
+    )
+    south.svc.shared.pull("north")
+    south.svc.shared.review("north", 1, "approve", by="lead")
+    assert south.svc.matching.lookup("pdq", HASH) != {}
+    with south.svc.store.engine.begin() as conn:
+        from sqlalchemy import update
+
+        from bastion.store.tables_exchange import exchange_shared_in
+
+        conn.execute(update(exchange_shared_in).values(expires_at=utcnow() - timedelta(minutes=1)))
+    assert south.svc.shared.expire() == 1
+    assert south.svc.matching.lookup("pdq", HASH) == {}
+
+
+def test_a_feed_signed_with_another_key_is_refused(pair: tuple[Instance, Instance]) -> None:
+    north, south = pair
+    north.svc.shared.publish("south", "pdq", HASH, "known_abuse_media", by="lead")
+    partner(south, north, key="not-the-partnership-key")
+    with pytest.raises(Exception, match="not signed"):
+        south.svc.shared.pull("north")
+    assert south.svc.shared.incoming() == []
+    other = south.client.get("/v1/shared/feed", headers={"Authorization": "Bearer nope"})
+    assert other.status_code == 401
