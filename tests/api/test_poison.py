@@ -102,7 +102,9 @@ def test_a_group_commit_that_fails_fails_only_its_own_request(review: Review) ->
         poisoned[0].text = "lone \ud800"
     later = [ReportIn.model_validate(report("w3", "t") | {"platform": "quillon"})]
     futures: list[Future[list[str]]] = [Future(), Future(), Future()]
-    writer._commit(list(zip([ok, poisoned, later], futures, strict=True)))
+    writer._group._commit(
+        list(zip([ok, poisoned, later], futures, strict=True))
+    )  # one group, as the thread forms it
     assert futures[0].result() == ["stored"] and futures[2].result() == ["stored"]
     assert futures[1].exception() is not None
     assert _count(review) == 2

@@ -11,8 +11,6 @@ events) and commits it in one transaction (group commit), so concurrent single-e
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from bastion.ingest.schema import TABLE_NAMES
 from bastion.ingest.validate import BatchValidator, ValidBatch
 from bastion.store.bulk import execute_many, insert_ignore
 from bastion.store.engine import make_engine
+from bastion.store.group_commit import GroupCommit
 from bastion.store.tables_events import ingest_events
 
 if TYPE_CHECKING:
@@ -98,9 +97,9 @@ class EventLog:
         self.ingestor = ingestor
         self.engine = durable_engine(ingestor.store.url)
         self._known_platforms: set[str] = set()
-        self._jobs: queue.Queue[tuple[str, list[Prepared], Future[list[Ack]]] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
+        self._group: GroupCommit[tuple[str, list[Prepared]], list[Ack]] = GroupCommit(
+            self._write, size=lambda job: len(job[1]), name="bastion-event-writer", max_group=MAX_GROUP
+        )
 
     # ---- validation (in the caller's thread) --------------------------------------------------------
     def validate(self, items: Sequence[object], platform: str) -> tuple[list[Prepared], list[Ack]]:
@@ -176,63 +175,19 @@ class EventLog:
     # ---- storing (one writer thread, group commit) --------------------------------------------------
     def submit(self, platform: str, events: list[Prepared]) -> Future[list[Ack]]:
         """A future resolving to one ack per event (in order) once they are committed."""
-        future: Future[list[Ack]] = Future()
         if not events:
-            future.set_result([])
-            return future
-        self._ensure_started()
-        self._jobs.put((platform, events, future))
-        return future
+            done: Future[list[Ack]] = Future()
+            done.set_result([])
+            return done
+        return self._group.submit((platform, events))
 
     def store(self, platform: str, events: list[Prepared]) -> list[Ack]:
         """Synchronous :meth:`submit` (CLI, tests)."""
         return self.submit(platform, events).result()
 
-    def _ensure_started(self) -> None:
-        with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="bastion-event-writer", daemon=True)
-                self._thread.start()
-
     def close(self) -> None:
-        with self._start_lock:
-            if self._thread is not None and self._thread.is_alive():
-                self._jobs.put(None)
-                self._thread.join(timeout=30)
-            self._thread = None
+        self._group.close()
         self.engine.dispose()
-
-    def _run(self) -> None:
-        while True:
-            first = self._jobs.get()
-            if first is None:
-                return
-            group = [first]
-            size = len(first[1])
-            while size < MAX_GROUP:
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    self._jobs.put(None)
-                    break
-                group.append(job)
-                size += len(job[1])
-            self._commit(group)
-
-    def _commit(self, group: list[tuple[str, list[Prepared], Future[list[Ack]]]]) -> None:
-        try:
-            acks = self._write([(platform, events) for platform, events, _ in group])
-        except Exception as exc:
-            if len(group) == 1:
-                group[0][2].set_exception(exc)
-                return
-            for job in group:  # one request's unstorable event must not fail the others' write
-                self._commit([job])
-            return
-        for (_, _, future), answer in zip(group, acks, strict=True):
-            future.set_result(answer)
 
     def _write(self, jobs: list[tuple[str, list[Prepared]]]) -> list[list[Ack]]:
         now = utcnow()
