@@ -24,14 +24,14 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 
 from bastion.core.errors import Conflict, InputError, NotFound
+from bastion.core.model import EntityType, ReportTarget
 from bastion.core.timefmt import utcnow
 from bastion.exchange.banks import Banks
 from bastion.exchange.settings import ExchangeSettings
-from bastion.media import Match
-from bastion.store.bulk import dialect_insert, insert_ignore
-from bastion.store.tables import platforms, reports, signals
+from bastion.media import HASH_MATCH, Match
+from bastion.review import ReportIn, store_reports
+from bastion.store.bulk import dialect_insert
 from bastion.store.tables_exchange import exchange_floods, exchange_match_counts
-from bastion.store.tables_review import review_intake
 
 log = logging.getLogger("bastion.exchange.flood")
 GUARD = "flood-guard"
@@ -89,20 +89,11 @@ class FloodGuard:
 
     def sweep(self) -> list[Flood]:
         """Count the ``hash_match`` items scans stored since the last sweep, per entry, and check them."""
-        entry = func.json_extract(signals.c.evidence, "$.entry_id")
-        if self.store.engine.dialect.name == "postgresql":
-            entry = signals.c.evidence["entry_id"].as_integer()
-        query = (
-            select(signals.c.platform, entry.label("entry_id"), func.count().label("n"))
-            .where(signals.c.kind == "hash_match", signals.c.entity_type == "post")
-            .group_by(signals.c.platform, entry)
-        )
+        counted = self.store.signals.count_by_evidence(HASH_MATCH, "entry_id", entity_type=EntityType.POST)
+        totals: dict[int, tuple[str, int]] = {}
+        for (platform, e), n in counted.items():
+            totals[e] = (platform, totals.get(e, ("", 0))[1] + n)
         with self.store.engine.connect() as conn:
-            totals: dict[int, tuple[str, int]] = {}
-            for r in conn.execute(query):
-                if r.entry_id is not None:
-                    e = int(r.entry_id)
-                    totals[e] = (r.platform, totals.get(e, ("", 0))[1] + int(r.n))
             seen = dict(
                 conn.execute(
                     select(exchange_match_counts.c.entry_id, exchange_match_counts.c.n).where(
@@ -228,26 +219,18 @@ class FloodGuard:
             f"{flood.window_matches} items in one window (usual {flood.baseline:.1f}). Quarantined until a "
             "lead releases or confirms it."
         )
-        with self.store.engine.begin() as conn:
-            conn.execute(insert_ignore(conn, platforms).values(name=platform, first_seen_at=now))
-            conn.execute(
-                insert_ignore(conn, reports).values(
-                    platform=platform,
-                    report_id=rid,
-                    reporter_id=GUARD,
-                    target_type="media",
-                    target_id=f"hash-flood:{flood.flood_id}",
-                    reason="hash_flood",
-                    created_at=now,
-                    text=text,
-                    extra={"flood": flood.as_json()},
-                )
-            )
-            conn.execute(
-                insert_ignore(conn, review_intake).values(
-                    platform=platform, report_id=rid, received_at=now, source="api"
-                )
-            )
+        report = ReportIn(
+            platform=platform,
+            report_id=rid,
+            reporter_id=GUARD,
+            target_type=ReportTarget.MEDIA,
+            target_id=f"hash-flood:{flood.flood_id}",
+            reason="hash_flood",
+            created_at=now,
+            text=text,
+            extra={"flood": flood.as_json()},
+        )
+        store_reports(self.store.engine, [report], now=now)  # review's own intake: triage makes it a case
 
     def floods(self, status: str | None = None) -> list[Flood]:
         query = select(exchange_floods).order_by(exchange_floods.c.flood_id)

@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from bastion.core.decision import Decision, DecisionEffects, DecisionHandler
+from bastion.core.model import EntityType
 from bastion.core.timefmt import utcnow
 from bastion.exchange.feedback import Feedback
-from bastion.store.tables import signals
+from bastion.media import HASH_MATCH
+from bastion.store.signals import SignalRepository
 from bastion.store.tables_exchange import exchange_feedback
 
 log = logging.getLogger("bastion.exchange.verdicts")
@@ -28,15 +30,12 @@ VERDICT_OF = {"violating": "true_positive", "not_violating": "false_positive"}
 def matched_hashes(conn: Connection, decision: Decision) -> set[tuple[str, str]]:
     """(signal type, value) of the hash matches on the decision's subjects (their posts, if named)."""
     found: set[tuple[str, str]] = set()
+    repo = SignalRepository(conn.engine)
     for s in decision.subjects:
-        query = select(signals.c.evidence).where(
-            signals.c.platform == s.platform,
-            signals.c.entity_type == "account",
-            signals.c.entity_id == s.account_id,
-            signals.c.kind == "hash_match",
-        )
-        for (evidence,) in conn.execute(query):
-            ev: dict[str, Any] = dict(evidence or {})
+        for signal in repo.for_entity(
+            s.platform, EntityType.ACCOUNT, s.account_id, kind=HASH_MATCH, conn=conn
+        ):
+            ev: dict[str, Any] = dict(signal.evidence or {})
             if s.post_id is not None and ev.get("post_id") != s.post_id:
                 continue
             kind, value = ev.get("type"), ev.get("value")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bastion.core.roles import Role
 from bastion.review.auth import Auth, Principal
 from bastion.review.cases import CaseDesk
+from bastion.review.intake import ReportIn, store_reports
 from bastion.review.kinds import CASE_OPEN, VERDICT
 from bastion.review.service import Review
 from bastion.review.settings import ReviewSettings, load_review_settings
@@ -22,8 +23,10 @@ __all__ = [
     "Auth",
     "CaseDesk",
     "Principal",
+    "ReportIn",
     "Review",
     "ReviewSettings",
     "Role",
     "load_review_settings",
+    "store_reports",
 ]

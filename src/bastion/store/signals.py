@@ -87,7 +87,15 @@ class SignalRepository:
         with self._begin(conn) as c:
             return int(c.execute(delete(signals).where(*cond)).rowcount or 0)
 
-    def for_entity(self, platform: str, entity_type: EntityType | str, entity_id: str) -> list[Signal]:
+    def for_entity(
+        self,
+        platform: str,
+        entity_type: EntityType | str,
+        entity_id: str,
+        *,
+        kind: SignalKind | None = None,
+        conn: Connection | None = None,
+    ) -> list[Signal]:
         query = (
             select(signals)
             .where(
@@ -97,8 +105,29 @@ class SignalRepository:
             )
             .order_by(signals.c.id)
         )
-        with self._engine.connect() as conn:
-            return [_from_row(r) for r in conn.execute(query)]
+        if kind is not None:
+            query = query.where(signals.c.kind == str(kind))
+        with self._connect(conn) as c:
+            return [_from_row(r) for r in c.execute(query)]
+
+    def count_by_evidence(
+        self, kind: SignalKind, field: str, *, entity_type: EntityType | str | None = None
+    ) -> dict[tuple[str, int], int]:
+        """How many signals of ``kind`` carry each integer value of evidence ``field``, per platform (a hash
+        list entry's matches, for flood protection), counted in the database."""
+        if self._engine.dialect.name == "postgresql":
+            value = signals.c.evidence[field].as_integer()
+        else:
+            value = func.json_extract(signals.c.evidence, f"$.{field}")
+        query = (
+            select(signals.c.platform, value.label("v"), func.count().label("n"))
+            .where(signals.c.kind == str(kind))
+            .group_by(signals.c.platform, value)
+        )
+        if entity_type is not None:
+            query = query.where(signals.c.entity_type == str(entity_type))
+        with self._engine.connect() as c:
+            return {(r.platform, int(r.v)): int(r.n) for r in c.execute(query) if r.v is not None}
 
     def of_kind(
         self, kind: SignalKind, platform: str | None = None, *, conn: Connection | None = None
