@@ -17,7 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from bastion.core.errors import Conflict, InputError, NotFound
 from bastion.core.timefmt import utcnow
@@ -29,7 +29,6 @@ from bastion.store.tables_exchange import (
     exchange_content_signals,
     exchange_signal_types,
 )
-from bastion.store.tables_media import media_changes, media_entries, media_lists
 
 #: HMA's rule for new bank names (CAPS_AND_UNDERSCORE, not starting with a digit).
 BANK_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -106,13 +105,12 @@ class Banks:
     def banks(self) -> list[BankView]:
         with self.store.engine.connect() as conn:
             settings = self._settings(conn)
-            lists = conn.execute(select(media_lists.c.name, media_lists.c.negative).order_by("name"))
-            out = []
-            for name, negative in lists:
-                ratio, hidden = settings.get(name, (1.0, False))
-                if not hidden:
-                    out.append(BankView(name, ratio, bool(negative)))
-            return out
+        out = []
+        for info in self.repo.lists():
+            ratio, hidden = settings.get(info.name, (1.0, False))
+            if not hidden:
+                out.append(BankView(info.name, ratio, bool(info.negative)))
+        return out
 
     def bank(self, name: str) -> BankView | None:
         return next((b for b in self.banks() if b.name == name), None)
@@ -151,7 +149,7 @@ class Banks:
             if self.bank(new_name) is not None or self._list_exists(new_name):
                 raise Conflict("Bank name already exists")
             with self.store.engine.begin() as conn:  # entries point at the list by id: they follow it
-                conn.execute(update(media_lists).where(media_lists.c.name == name).values(name=new_name))
+                self.repo.rename(name, new_name, conn=conn)
                 conn.execute(
                     update(exchange_banks).where(exchange_banks.c.name == name).values(name=new_name)
                 )
@@ -164,11 +162,7 @@ class Banks:
         return BankView(name, bank.matching_enabled_ratio if ratio is None else ratio, bank.negative)
 
     def _list_exists(self, name: str) -> bool:
-        with self.store.engine.connect() as conn:
-            return (
-                conn.execute(select(media_lists.c.list_id).where(media_lists.c.name == name)).first()
-                is not None
-            )
+        return any(info.name == name for info in self.repo.lists())
 
     def delete(self, name: str, *, by: str) -> None:
         """HMA deletes a bank with its content; Bastion takes every entry out of the list (history kept) and
@@ -245,20 +239,10 @@ class Banks:
         try:
             return self.repo.add(kind, value, bank_name, by=by)
         except InputError:
-            with self.store.engine.connect() as conn:
-                found = conn.execute(
-                    select(media_entries.c.entry_id)
-                    .join(media_lists, media_lists.c.list_id == media_entries.c.list_id)
-                    .where(
-                        media_lists.c.name == bank_name,
-                        media_entries.c.signal_type == kind,
-                        media_entries.c.value == value,
-                        media_entries.c.removed_at.is_(None),
-                    )
-                ).scalar()
-            if found is None:
+            found = [entry for name, entry in self.repo.holding(kind, value) if name == bank_name]
+            if not found:
                 raise
-            return int(found)
+            return found[0]
 
     def contents(self, content_ids: Sequence[int]) -> dict[int, Content]:
         """Content items by id; an id of a plain list entry is a content item of that one entry."""
@@ -429,15 +413,7 @@ class Banks:
     def index_status(self) -> dict[str, dict[str, Any]]:
         """Per signal type: HMA's ``present``/``built_to``/``size`` from the live matcher's change log."""
         self.repo.refresh()
-        with self.store.engine.connect() as conn:
-            sizes: dict[str, int] = dict(
-                conn.execute(
-                    select(media_entries.c.signal_type, func.count())
-                    .where(media_entries.c.removed_at.is_(None))
-                    .group_by(media_entries.c.signal_type)
-                ).all()
-            )
-            last = conn.execute(select(func.max(media_changes.c.at))).scalar()
+        sizes, last = self.repo.index_sizes()
         built_to = int(last.timestamp()) if last is not None else -1
         return {
             name: {

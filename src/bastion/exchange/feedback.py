@@ -29,7 +29,6 @@ from bastion.exchange.sync import Exchanges
 from bastion.media import HASH_TYPES, normalise
 from bastion.store.bulk import dialect_insert
 from bastion.store.tables_exchange import exchange_configs, exchange_entries, exchange_feedback
-from bastion.store.tables_media import media_entries, media_lists
 
 log = logging.getLogger("bastion.exchange.feedback")
 Verdict = Literal["true_positive", "false_positive"]
@@ -105,34 +104,16 @@ class Feedback:
                     )
                 )
             }
-            banks = conn.execute(
-                select(exchange_configs.c.name)
-                .join(media_lists, media_lists.c.name == exchange_configs.c.name)
-                .join(media_entries, media_entries.c.list_id == media_lists.c.list_id)
-                .where(media_entries.c.signal_type == kind, media_entries.c.value == value)
-                .distinct()
-            ).scalars()
-            for name in banks:
+            configured = set(conn.execute(select(exchange_configs.c.name)).scalars())
+            holding = {name for name, _ in self.exchanges.banks.repo.holding(kind, value, active=False)}
+            for name in sorted(configured & holding):
                 if name not in rows:
                     rows[name] = _Held(name, kind, value, [])
         return [rows[n] for n in sorted(rows)]
 
     def disable(self, kind: str, value: str, *, by: str) -> list[str]:
         """The hash out of every positive list it is active in; exchanges will not re-add it."""
-        with self.store.engine.connect() as conn:
-            names = list(
-                conn.execute(
-                    select(media_lists.c.name)
-                    .join(media_entries, media_entries.c.list_id == media_lists.c.list_id)
-                    .where(
-                        media_entries.c.signal_type == kind,
-                        media_entries.c.value == value,
-                        media_entries.c.removed_at.is_(None),
-                        media_lists.c.negative.is_(False),
-                    )
-                    .distinct()
-                ).scalars()
-            )
+        names = sorted({name for name, _ in self.exchanges.banks.repo.holding(kind, value, negative=False)})
         for name in names:
             with suppress(NotFound):
                 self.exchanges.banks.repo.remove(name, value, by=by, signal_type=kind)

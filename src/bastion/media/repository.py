@@ -24,7 +24,6 @@ from sqlalchemy.engine import make_url
 from bastion.core.errors import InputError, NotFound, StorageError
 from bastion.core.timefmt import utcnow
 from bastion.media.banks import (
-    BankEntry,
     HashList,
     Record,
     export_csv,
@@ -34,8 +33,9 @@ from bastion.media.banks import (
     read_bank_file,
     signal_type_name,
 )
+from bastion.media.list_reads import ListReads
 from bastion.media.matcher import Matcher
-from bastion.media.stored import ImportSummary, ListInfo, StoredEntry
+from bastion.media.stored import ImportSummary
 from bastion.store import Store
 from bastion.store.bulk import execute_many
 from bastion.store.tables_media import media_changes, media_entries, media_lists
@@ -54,28 +54,7 @@ def default_index_dir(store: Store) -> Path | None:
     return Path(url.database).resolve().parent / INDEX_DIRNAME
 
 
-_ENTRY_COLS = (
-    media_entries.c.entry_id,
-    media_lists.c.name,
-    media_entries.c.signal_type,
-    media_entries.c.value,
-    media_entries.c.tags,
-    media_entries.c.note,
-    media_entries.c.added_by,
-    media_entries.c.added_at,
-    media_entries.c.removed_by,
-    media_entries.c.removed_at,
-)
-
-
-def _stored(row: Any) -> StoredEntry:
-    return StoredEntry(
-        row.entry_id, row.name, row.signal_type, row.value, tuple(row.tags or ()), row.note, row.added_by,
-        row.added_at, row.removed_by, row.removed_at,
-    )  # fmt: skip
-
-
-class BankRepository:
+class BankRepository(ListReads):
     """Lists, versioned entries and the live matcher over them."""
 
     def __init__(
@@ -94,24 +73,6 @@ class BankRepository:
         self.reloaded = False  # whether the matcher came from disk (else it was built from the database)
 
     # -- lists -----------------------------------------------------------------------------------------
-    def lists(self) -> list[ListInfo]:
-        live = (
-            select(media_entries.c.list_id, func.count().label("n"))
-            .where(media_entries.c.removed_at.is_(None))
-            .group_by(media_entries.c.list_id)
-            .subquery()
-        )
-        query = (
-            select(media_lists, func.coalesce(live.c.n, 0).label("n"))
-            .outerjoin(live, live.c.list_id == media_lists.c.list_id)
-            .order_by(media_lists.c.name)
-        )
-        with self.store.engine.connect() as conn:
-            return [
-                ListInfo(r.name, r.threshold, r.negative, r.note, r.created_by, r.created_at, int(r.n))
-                for r in conn.execute(query)
-            ]
-
     def ensure_list(
         self, name: str, *, by: str, threshold: int | None = None, negative: bool | None = None
     ) -> HashList:
@@ -318,27 +279,15 @@ class BankRepository:
         self.refresh()
         return ids
 
-    def entries(self, list_name: str | None = None, *, history: bool = False) -> list[StoredEntry]:
-        query = select(*_ENTRY_COLS).join(media_lists, media_lists.c.list_id == media_entries.c.list_id)
-        if list_name is not None:
-            query = query.where(media_lists.c.name == list_name)
-        if not history:
-            query = query.where(media_entries.c.removed_at.is_(None))
-        with self.store.engine.connect() as conn:
-            return [_stored(r) for r in conn.execute(query.order_by(media_entries.c.entry_id))]
-
-    def lookup(self, entry_ids: Sequence[int]) -> dict[int, BankEntry]:
-        """Entry details for the few entries a query hit (the matcher keeps only ids)."""
-        out: dict[int, BankEntry] = {}
-        with self.store.engine.connect() as conn:
-            for s in range(0, len(entry_ids), 500):
-                query = (
-                    select(*_ENTRY_COLS)
-                    .join(media_lists, media_lists.c.list_id == media_entries.c.list_id)
-                    .where(media_entries.c.entry_id.in_(list(entry_ids[s : s + 500])))
-                )
-                out.update((r.entry_id, _stored(r).as_bank_entry()) for r in conn.execute(query))
-        return out
+    def rename(self, name: str, new_name: str, *, conn: Connection | None = None) -> None:
+        """Rename a list; its entries follow (they point at it by id). ``conn``: a caller's transaction."""
+        statement = update(media_lists).where(media_lists.c.name == name).values(name=new_name)
+        if conn is not None:
+            conn.execute(statement)
+        else:
+            with self.store.engine.begin() as own:
+                own.execute(statement)
+        self._lists.pop(name, None)
 
     def export(self, list_name: str, fmt: str = "csv") -> str:
         infos = {i.name: i for i in self.lists()}
