@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bastion.enforce.actions import ActionService
 from bastion.enforce.model import ActionKind, Decision
 from bastion.enforce.webhook import WebhookDispatcher, dead_letters, delivery_counts, requeue, sign, verify
@@ -75,3 +77,26 @@ def test_wrong_key_is_refused_by_the_receiver_and_not_retried_forever(store: Sto
         result = d.drain(sleep=lambda s: None)
         d.close()
     assert state.bad_signatures == 1 and result.dead == 1  # 401 is permanent: dead-lettered at once
+
+
+def test_doctor_fails_while_deliveries_are_dead_lettered(
+    store: Store, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The platform never received a dead-lettered action: `bastion doctor` says so and exits 1."""
+    import typer
+    from typer.testing import CliRunner
+
+    from bastion.cli import review_cmd
+
+    app = typer.Typer()
+    review_cmd.register(app)
+    monkeypatch.setenv("BASTION_ENV", "development")
+    _actions(store, 1)
+    with receiver(KEY, fail_first=100) as (url, _state):
+        d = WebhookDispatcher(store, url, KEY, max_attempts=1, backoff_seconds=0.001)
+        assert d.drain(sleep=lambda s: None).dead == 1
+        d.close()
+    failing = CliRunner().invoke(app, ["doctor", "--db", db_url])
+    assert failing.exit_code == 1 and "1 dead-lettered" in failing.output
+    requeue(store, dead_letters(store)[0].delivery_id)
+    assert CliRunner().invoke(app, ["doctor", "--db", db_url]).exit_code == 0

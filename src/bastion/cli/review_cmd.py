@@ -14,6 +14,7 @@ from rich.table import Table
 from bastion.cli.context import DbOption, command_group, console, handle_errors, open_bastion, open_store
 from bastion.core.errors import ConfigError, InputError
 from bastion.core.roles import Role
+from bastion.enforce.webhook import delivery_counts
 from bastion.review import audit
 from bastion.review.audit_anchor import Anchorer, FileSink, audit_settings, load_anchors
 from bastion.review.auth import Auth
@@ -111,7 +112,8 @@ def audit_checkpoint(db: DbOption = None) -> None:
 
 @handle_errors
 def doctor(db: DbOption = None) -> None:
-    """Pipeline state: schema, backlog, canary, audit chain, people; exit 1 when something needs attention."""
+    """Pipeline state: schema, backlog, canary, audit chain, action deliveries; exit 1 when something needs
+    attention (dead-lettered deliveries included: ``/healthz`` leaves them out, as intake still works)."""
     settings = load_review_settings()
     audit_settings().checked()
     store = open_store(db)
@@ -143,12 +145,26 @@ def doctor(db: DbOption = None) -> None:
         if verdict.ok
         else f"[red]BROKEN from row {verdict.first_bad}[/red]",
     )
+    deliveries = delivery_counts(store)
+    dead = deliveries.get("dead", 0)
+    table.add_row(
+        "action deliveries",
+        f"{deliveries.get('pending', 0)} pending, "
+        + (f"[red]{dead} dead-lettered[/red]" if dead else "none dead-lettered"),
+    )
     console.print(table)
+    if dead:  # the platform never received these actions: a silent enforcement gap until someone looks
+        console.print(
+            f"[red]problem:[/red] {dead} action deliveries are dead-lettered: the platform never received "
+            "them; fix its receiver, then re-queue them on the console's deliveries page",
+            soft_wrap=True,
+            highlight=False,
+        )
     for note in verdict.notes:
         console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True, highlight=False)
     for problem in (*health.problems, *verdict.problems):
         console.print(f"[red]problem:[/red] {problem}", soft_wrap=True, highlight=False)
-    if not (health.ok and verdict.ok and current == heads):
+    if not (health.ok and verdict.ok and current == heads and not dead):
         raise typer.Exit(1)
 
 
