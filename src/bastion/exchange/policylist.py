@@ -52,13 +52,20 @@ class PublishResult:
 
 
 def plan_rules(store: Store, platform: str | None = None) -> PolicyPlan:
-    """Rules from enforcement's account-disable actions: active ones are published, reversed ones (with no
-    other active disable of the same account) are retracted."""
+    """Rules from enforcement's account-disable actions carrying out a final violating decision: active ones
+    are published, reversed ones (with no other active disable of the same account) are retracted."""
+    service = ActionService(store)
+    violating: dict[int, bool] = {}
     rules: dict[str, str] = {}
     reversed_: set[str] = set()
     skipped: set[str] = set()
-    for action in ActionService(store).all(platform):
+    for action in service.all(platform):
         if action.kind != ActionKind.DISABLE_ACCOUNT or action.target_type != "account":
+            continue
+        if action.decision_id is not None and action.decision_id not in violating:
+            decision = service.decision(action.decision_id)
+            violating[action.decision_id] = decision.final and decision.outcome == "violating"
+        if action.decision_id is not None and not violating[action.decision_id]:
             continue
         entity = action.account_id.strip()
         if not MATRIX_USER.match(entity):
