@@ -1,7 +1,8 @@
 """Speaking the field's protocols: an HMA-compatible view of the hash lists (:mod:`.banks`,
 :mod:`.matching`), hash exchanges through python-threatexchange with checkpoints that resume (:mod:`.sync`,
 :mod:`.fileapi`), reviewers' verdicts sent back as feedback (:mod:`.feedback`) and flood protection
-(:mod:`.flood`). Its tables are in ``store/tables_exchange.py``; it writes no signals.
+(:mod:`.flood`), and confirmed takedowns published as a Matrix moderation policy list (:mod:`.policylist`).
+Its tables are in ``store/tables_exchange.py``; it writes no signals.
 """
 
 from bastion.exchange.apis import APIS, ApiClients
@@ -10,6 +11,7 @@ from bastion.exchange.feedback import Feedback, FeedbackResult
 from bastion.exchange.fileapi import FileCheckpoint, ResumableFileExchange
 from bastion.exchange.flood import Flood, FloodGuard
 from bastion.exchange.matching import CONTENT_TYPES, Matching, content_type_of, hash_media
+from bastion.exchange.policylist import PolicyListPublisher, PublishResult, plan_rules
 from bastion.exchange.service import ExchangeService
 from bastion.exchange.settings import ExchangeSettings
 from bastion.exchange.shared import SIGNATURE, SharedSignals, identifier_hmac
@@ -32,10 +34,13 @@ __all__ = [
     "Flood",
     "FloodGuard",
     "Matching",
+    "PolicyListPublisher",
+    "PublishResult",
     "ResumableFileExchange",
     "SharedSignals",
     "SyncResult",
     "content_type_of",
     "hash_media",
     "identifier_hmac",
+    "plan_rules",
 ]

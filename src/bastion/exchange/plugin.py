@@ -21,6 +21,12 @@ def _on_decision(b: Any) -> Any:
     return decision_handler()
 
 
+def _commands(app: Any) -> None:
+    from bastion.cli.policylist_cmd import register
+
+    register(app)
+
+
 def _router() -> Any:
     from bastion.api.routers import hma
 
@@ -30,10 +36,11 @@ def _router() -> Any:
 CAPABILITY = Capability(
     name="exchange",
     summary="HMA-compatible API, hash exchanges (file, NCMEC, StopNCII, ThreatExchange) with feedback, "
-    "flood protection",
+    "flood protection, a Matrix moderation policy list of takedowns",
     order=25,
     service=_service,
     settings={"exchange": ExchangeSettings},
+    commands=_commands,
     router=_router,
     on_decision=_on_decision,
     migrations="exchange",

@@ -50,3 +50,9 @@ class ExchangeSettings(BaseSettings):
     """{partner: base URL} of each partner's Bastion (JSON)."""
     partner_tokens: dict[str, SecretStr] = {}
     """{partner: the platform token it issued us} (JSON)."""
+    policylist_homeserver_url: str | None = None
+    """Matrix homeserver the moderation policy list is published on (`bastion policylist publish`)."""
+    policylist_token_file: str | None = None
+    """File holding the access token of the Matrix account that owns the policy room (never the token)."""
+    policylist_room: str = "#bastion-policy"
+    """The policy room: a room id (``!…``) or an alias (``#name`` or ``#name:server``), created if absent."""
