@@ -9,29 +9,17 @@ from dataclasses import dataclass
 
 import numpy as np
 from fastapi.testclient import TestClient
-from PIL import Image, ImageDraw
 
 from bastion.api.service import create_app
 from bastion.exchange import ExchangeService
 from bastion.review import Review
 from bastion.system import Bastion
+from support.shapes import shapes_image
 
 
 def png(seed: int, size: tuple[int, int] = (400, 300)) -> bytes:
-    """A benign picture: a gradient with random coloured rectangles and ellipses, as PNG bytes."""
-    rng = np.random.default_rng(seed)
-    w, h = size
-    gx = np.linspace(0, 1, w)[None, :, None]
-    gy = np.linspace(0, 1, h)[:, None, None]
-    c0, c1, c2 = rng.uniform(0, 255, (3, 3))
-    arr = (c0 * (1 - gx) + c1 * gx) * (1 - gy) + c2 * gy
-    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
-    draw = ImageDraw.Draw(img)
-    for _ in range(24):
-        x0, y0 = rng.integers(0, w - 40), rng.integers(0, h - 40)
-        x1, y1 = x0 + rng.integers(20, w // 3), y0 + rng.integers(20, h // 3)
-        colour = tuple(int(v) for v in rng.integers(0, 256, 3))
-        (draw.rectangle if rng.random() < 0.5 else draw.ellipse)([x0, y0, x1, y1], fill=colour)
+    """A benign picture (:func:`support.shapes.shapes_image`) as PNG bytes."""
+    img = shapes_image(seed, size)
     out = io.BytesIO()
     img.save(out, "PNG")
     return out.getvalue()
