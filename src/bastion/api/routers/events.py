@@ -8,17 +8,17 @@ writes its own platform only; an admin names one with ``?platform=``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from bastion.api.access import Caller, own_platform
-from bastion.core.errors import InputError, StorageError
+from bastion.api.batches import Outcome, batch_responses, batch_status, positions, store_isolating
+from bastion.core.errors import InputError
 from bastion.ingest import Ack, EventLog, Prepared
 
 router = APIRouter(tags=["events"])
@@ -119,49 +119,26 @@ def parse_body(body: bytes, content_type: str) -> tuple[list[object], bool]:
 
 
 async def store(log: EventLog, platform: str, valid: list[Prepared]) -> tuple[list[Ack], list[Ack]]:
-    """(stored acks, events the database refused). A refused group is retried event by event, so one
-    unstorable value (an integer beyond 64 bits) costs only its own event."""
-    try:
-        acks: list[Ack] = await asyncio.wrap_future(log.submit(platform, valid))
-        return acks, []
-    except (DataError, IntegrityError, ValueError, OverflowError, UnicodeError):
-        pass
-    except DBAPIError as exc:
-        raise StorageError(f"events not stored: {type(exc.orig).__name__}") from exc
-    stored: list[Ack] = []
-    refused: list[Ack] = []
-    for event in valid:
-        try:
-            alone: list[Ack] = await asyncio.wrap_future(log.submit(platform, [event]))
-            stored.extend(alone)
-        except (DataError, IntegrityError, ValueError, OverflowError, UnicodeError):
-            refused.append(
-                Ack(event.index, event.event_id, "rejected", field="row", message="cannot be stored")
-            )
-    return stored, refused
+    """(stored acks, events the database refused): one unstorable value (an integer beyond 64 bits) costs
+    only its own event."""
+    acks, bad = await store_isolating(
+        lambda events: log.submit(platform, events),
+        valid,
+        refused=(DataError, IntegrityError, ValueError, OverflowError, UnicodeError),
+        what="events",
+    )
+    refused = [
+        Ack(event.index, event.event_id, "rejected", field="row", message="cannot be stored")
+        for event in positions(valid, bad)[1]
+    ]
+    return acks, refused
 
 
 @router.post(
     "/v1/events",
     response_model=EventsResponse,
     openapi_extra=BODY_DOC,
-    responses={
-        201: {"model": EventsResponse, "description": "the single event was stored"},
-        207: {"model": EventsResponse, "description": "some events of the batch were rejected"},
-        422: {
-            "description": "every event was rejected (items say why), or the body is not events",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "anyOf": [
-                            {"$ref": "#/components/schemas/EventsResponse"},
-                            {"$ref": "#/components/schemas/ErrorOut"},
-                        ]
-                    }
-                }
-            },
-        },
-    },
+    responses=batch_responses(EventsResponse, "event"),
 )
 async def post_events(
     request: Request,
@@ -188,11 +165,8 @@ async def post_events(
         "rejected": len(rejected) + len(refused),
         "items": [a.as_json() for a in acks],
     }
-    if not batch:
-        first = acks[0]
-        code = 422 if first.status == "rejected" else (200 if first.replay else 201)
-    elif not answer["rejected"]:
-        code = 200
-    else:
-        code = 207 if stored else 422
+    outcomes: list[Outcome] = [
+        "rejected" if a.status == "rejected" else ("duplicate" if a.replay else "stored") for a in acks
+    ]
+    code = batch_status(batch, outcomes)
     return JSONResponse(answer, status_code=code)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
+from bastion.api.batches import batch_responses, batch_status, positions, store_isolating
 from bastion.api.deps import Platform, ReviewDep
 from bastion.api.models import ErrorOut, IntakeResponse, ItemResultPublic, ReportStatus
 from bastion.api.sanitise import poison
-from bastion.core.errors import InputError, NotFound, StorageError
+from bastion.core.errors import InputError, NotFound
 from bastion.core.roles import Role
 from bastion.review.intake import ItemResult, ReportIn, merge, validate
 from bastion.review.service import Review
@@ -63,23 +63,7 @@ def _items(body: Any) -> tuple[list[object], bool]:
     "/v1/reports",
     response_model=IntakeResponse,
     openapi_extra=BODY_DOC,
-    responses={
-        201: {"model": IntakeResponse, "description": "the single report was stored"},
-        207: {"model": IntakeResponse, "description": "some reports of the batch were rejected"},
-        422: {
-            "description": "every report was rejected (items say why), or the body is not a report",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "anyOf": [
-                            {"$ref": "#/components/schemas/IntakeResponse"},
-                            {"$ref": "#/components/schemas/ErrorOut"},
-                        ]
-                    }
-                }
-            },
-        },
-    },
+    responses=batch_responses(IntakeResponse, "report"),
 )
 async def post_reports(request: Request, principal: Platform, review: ReviewDep) -> JSONResponse:
     """Store reports; per item: stored, duplicate (same report_id seen before) or rejected (field named).
@@ -113,37 +97,25 @@ async def post_reports(request: Request, principal: Platform, review: ReviewDep)
             ItemResultPublic(**{k: getattr(r, k) for k in ItemResultPublic.model_fields}) for r in results
         ],
     )
-    if not batch:
-        code = {"stored": 201, "duplicate": 200, "rejected": 422}[results[0].status]
-    else:
-        accepted = counts["stored"] + counts["duplicate"]
-        code = 200 if not counts["rejected"] else (207 if accepted else 422)
+    code = batch_status(batch, [r.status for r in results])
     return JSONResponse(answer.model_dump(mode="json"), status_code=code)
 
 
 async def _store(
     review: Review, valid: list[tuple[int, ReportIn]], rejected: dict[int, ItemResult]
 ) -> list[str]:
-    """The valid items' statuses; if the database refuses the batch, each item is tried on its own and the
-    ones it still refuses are rejected by name (``valid`` and ``rejected`` are updated in place)."""
-    items = [item for _, item in valid]
-    try:
-        return await asyncio.wrap_future(review.writer.submit(items))
-    except (DBAPIError, ValueError, UnicodeError) as exc:
-        if isinstance(exc, DBAPIError) and not isinstance(exc, DataError | IntegrityError):
-            raise StorageError(f"reports not stored: {type(exc.orig).__name__}") from exc
-        if len(items) == 1:
-            index, item = valid.pop()
-            rejected[index] = ItemResult(index, item.report_id, "rejected", "report", "cannot be stored")
-            return []
-    statuses: list[str] = []
-    for index, item in list(valid):
-        try:
-            alone: list[str] = await asyncio.wrap_future(review.writer.submit([item]))
-            statuses.extend(alone)
-        except (DataError, IntegrityError, ValueError, UnicodeError):
-            valid.remove((index, item))
-            rejected[index] = ItemResult(index, item.report_id, "rejected", "report", "cannot be stored")
+    """The valid items' statuses; the ones the database refuses are rejected by name (``valid`` and
+    ``rejected`` are updated in place)."""
+    statuses, bad = await store_isolating(
+        review.writer.submit,
+        [item for _, item in valid],
+        refused=(DataError, IntegrityError, ValueError, UnicodeError),
+        what="reports",
+    )
+    kept, refused = positions(valid, bad)
+    valid[:] = kept
+    for index, item in refused:
+        rejected[index] = ItemResult(index, item.report_id, "rejected", "report", "cannot be stored")
     return statuses
 
 

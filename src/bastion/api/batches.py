@@ -1,0 +1,84 @@
+"""What the batch-writing endpoints (``POST /v1/reports``, ``POST /v1/events``) share: one status rule, one
+OpenAPI description of it, and one way to store a batch so that a value the database refuses costs only
+its own item."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+
+from bastion.core.errors import StorageError
+
+T = TypeVar("T")
+R = TypeVar("R")
+Outcome = Literal["stored", "duplicate", "rejected"]
+
+
+def batch_status(batch: bool, outcomes: Sequence[Outcome]) -> int:
+    """Single item: 201 stored, 200 already stored, 422 rejected. Batch: 200 all accepted (an empty batch
+    too), 207 some rejected (the rest are stored), 422 none accepted."""
+    if not batch:
+        return {"stored": 201, "duplicate": 200, "rejected": 422}[outcomes[0]]
+    rejected = sum(1 for o in outcomes if o == "rejected")
+    return 200 if not rejected else (207 if rejected < len(outcomes) else 422)
+
+
+def batch_responses(model: type[Any], noun: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a batch endpoint answering ``model`` for items called ``noun``."""
+    return {
+        201: {"model": model, "description": f"the single {noun} was stored"},
+        207: {"model": model, "description": f"some {noun}s of the batch were rejected"},
+        422: {
+            "description": f"every {noun} was rejected (items say why), or the body is not {noun}s",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            {"$ref": f"#/components/schemas/{model.__name__}"},
+                            {"$ref": "#/components/schemas/ErrorOut"},
+                        ]
+                    }
+                }
+            },
+        },
+    }
+
+
+async def store_isolating(
+    submit: Callable[[list[T]], Future[list[R]]],
+    items: list[T],
+    *,
+    refused: tuple[type[BaseException], ...],
+    what: str,
+) -> tuple[list[R], list[int]]:
+    """(results of the stored items, in order; positions in ``items`` the database refused). A refused
+    batch is retried item by item; any other database error is an outage (:class:`StorageError`)."""
+    try:
+        return await asyncio.wrap_future(submit(items)), []
+    except refused:
+        if len(items) == 1:
+            return [], [0]
+    except DBAPIError as exc:
+        raise StorageError(f"{what} not stored: {type(exc.orig).__name__}") from exc
+    results: list[R] = []
+    bad: list[int] = []
+    for position, item in enumerate(items):
+        try:
+            alone: list[R] = await asyncio.wrap_future(submit([item]))
+            results.extend(alone)
+        except refused:
+            bad.append(position)
+    return results, bad
+
+
+def positions(items: Sequence[T], bad: list[int]) -> tuple[list[T], list[T]]:
+    """(kept, refused) items, by the positions :func:`store_isolating` returned."""
+    skip = set(bad)
+    return [x for i, x in enumerate(items) if i not in skip], [items[i] for i in bad]
+
+
+__all__ = ["Outcome", "batch_responses", "batch_status", "positions", "store_isolating"]
