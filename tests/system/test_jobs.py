@@ -4,6 +4,7 @@ it goes, and a failing pass never ends the schedule."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -22,7 +23,7 @@ from bastion.core.capability import Job
 from bastion.core.errors import NotFound
 from bastion.store import Store
 from bastion.system import Bastion, Scheduler, declared_jobs
-from bastion.system.leader import LOCK_KEY, FileLeader, PostgresLeader, leader_for
+from bastion.system.leader import FileLeader, Leader, PostgresLeader, leader_for
 
 PG_URL = os.environ.get("BASTION_TEST_DATABASE_URL")
 
@@ -34,8 +35,17 @@ def _until(check: Callable[[], bool], seconds: float = 20) -> None:
         time.sleep(0.02)
 
 
+def _leaders(db_url: str) -> tuple[Leader, Leader]:
+    """Two contenders; on PostgreSQL under a key of this test's own, so a service another test left running
+    on the same database cannot hold it."""
+    if db_url.startswith("postgresql"):
+        key = random.getrandbits(48)
+        return PostgresLeader(db_url, key), PostgresLeader(db_url, key)
+    return leader_for(db_url), leader_for(db_url)
+
+
 def test_one_leader_at_a_time_and_the_next_takes_over(db_url: str) -> None:
-    first, second = leader_for(db_url), leader_for(db_url)
+    first, second = _leaders(db_url)
     try:
         assert first.acquire() and first.acquire()  # re-confirming keeps it
         assert not second.acquire()
@@ -50,17 +60,19 @@ def test_one_leader_at_a_time_and_the_next_takes_over(db_url: str) -> None:
 @pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (CI always has it; conftest refuses CI without)")
 def test_a_postgres_leader_whose_connection_dies_is_replaced(pg_database: str) -> None:
     db_url = pg_database
-    first, second = PostgresLeader(db_url), PostgresLeader(db_url)
+    first, second = _leaders(db_url)
+    assert isinstance(first, PostgresLeader)
     admin = create_engine(Store(db_url).url)
     try:
         assert first.acquire()
         with admin.begin() as conn:  # what a crashed process or a cut network does to its session
             killed = conn.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                    "WHERE locktype = 'advisory' AND granted AND (classid::bigint << 32 | objid::bigint) = :k"
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND (classid::bigint << 32 | objid::bigint) = :k "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 ),
-                {"k": LOCK_KEY},
+                {"k": first.key},
             ).all()
         assert killed == [(True,)]
         _until(second.acquire)

@@ -58,6 +58,7 @@ def jobs(
     """The background jobs ``bastion serve`` runs on its elected leader, with their periods; ``--run`` runs
     passes now (from cron, or when no service is running). Exit 1 if a pass failed."""
     with open_bastion(db) as bastion:
+        bastion.store  # noqa: B018 - open it now: a bad --db fails here, before any listing
         scheduler = Scheduler(bastion, leader=SoleLeader())
         if not run:
             table = Table("job", "every (s)", "capability")
