@@ -18,6 +18,11 @@ class ExchangeSettings(BaseSettings):
     """NCMEC hash sharing password."""
     ncmec_environment: str = "test_Exploitative"
     """NCMEC environment (threatexchange NCMECEnvironment name); the test one unless set."""
+    ncmec_base_url: str | None = None
+    """NCMEC API base URL override (a proxy, or a stand-in in tests); the environment's URL unless set."""
+    ncmec_downvote_reason: str | None = None
+    """NCMEC's negative-feedback reason for a false positive (its name or GUID); needed when NCMEC offers more
+    than one for the fingerprint type."""
     stopncii_subscription_key: SecretStr | None = None
     """StopNCII subscription key (Ocp-Apim-Subscription-Key)."""
     stopncii_fetch_key: SecretStr | None = None

@@ -107,7 +107,7 @@ class Exchanges:
         if name in self.names():
             raise Conflict(f"exchange {name!r} already exists")
         raw = {**api_json, "name": name, "api": api, "enabled": api_json.get("enabled", True)}
-        if cls is NCMECSignalExchangeAPI:  # by name or URL; the configured (test) environment by default
+        if issubclass(cls, NCMECSignalExchangeAPI):  # by name or URL; else the configured (test) one
             env = str(raw.get("environment") or self.settings.ncmec_environment)
             members = NCMECEnvironment.__members__
             raw["environment"] = members[env].value if env in members else env
@@ -228,7 +228,8 @@ class Exchanges:
             converted = api.naive_convert_to_signal_type(_signal_types(), collab, {key: value})
             for cls, signals in converted.items():
                 for val, meta in signals.items():
-                    yield cls.get_name(), val, _RecordMeta(str(key), getattr(value, "member_id", None), meta)
+                    member, entry = getattr(value, "member_id", None), getattr(value, "id", None)
+                    yield cls.get_name(), val, _RecordMeta(str(key), member, entry, meta)
 
     def _signals_of_record(self, exchange: str, record_id: str) -> list[tuple[str, str]]:
         with self.store.engine.connect() as conn:
@@ -361,16 +362,18 @@ class Exchanges:
 
 @dataclass(frozen=True, slots=True)
 class _RecordMeta:
-    """A signal of a record-keyed API (NCMEC): the record's id and member, for feedback."""
+    """A signal of a record-keyed API (NCMEC): the record's key (a deletion names it), its member and the
+    member's own entry id (a vote names those two)."""
 
-    record_id: str
+    record_id: str  # the API's key: NCMEC's ``<member id>-<entry id>``
     member_id: int | None
+    entry_id: str | None
     meta: Any
 
 
 def _remote_ids(meta: Any) -> list[dict[str, Any]]:
     if isinstance(meta, _RecordMeta):
-        return [{"id": meta.record_id, "member_id": meta.member_id}]
+        return [{"id": meta.record_id, "member_id": meta.member_id, "entry_id": meta.entry_id}]
     return []
 
 
