@@ -10,9 +10,13 @@ from bastion.exchange.settings import ExchangeSettings
 
 
 def _service(b: Any) -> object:
+    """Over media's live repository (the façade's media service), so one index serves both capabilities."""
     from bastion.exchange.service import ExchangeService
+    from bastion.media import BankRepository
 
-    return ExchangeService(b.store, b.section("exchange"))
+    repo = getattr(b.service("media"), "repository", None) if b.installed.get("media") else None
+    shared = repo if isinstance(repo, BankRepository) else None
+    return ExchangeService(b.store, b.section("exchange"), repo=shared)
 
 
 def _on_decision(b: Any) -> Any:
