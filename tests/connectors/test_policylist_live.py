@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from bastion.cli.main import app
 from bastion.enforce import ActionKind, ActionService, Decision
-from bastion.exchange import ExchangeSettings, PolicyListPublisher, ServerBans
+from bastion.exchange import ExchangeSettings, PolicyListPublisher, PublishResult, ServerBans
+from bastion.exchange.jobs import publish_policy_list
+from bastion.system import Bastion
 from connectors.test_synapse_live import PLATFORM, Live, live, pytestmark
 
 __all__ = ["live", "pytestmark"]
@@ -128,6 +130,8 @@ def test_a_leads_server_ban_is_published_as_a_server_rule_and_lifting_it_removes
         "abuse.example:8448", ban=False, by="lead-2", reason="operator replaced", clause="APPEAL-2",
         platform=PLATFORM,
     )  # fmt: skip
-    assert publisher.publish(PLATFORM).removed == ["abuse.example:8448"]
+    with Bastion(store=live.bastion.store) as system:  # the scheduled job, as the service's leader runs it
+        lifted = publish_policy_list(system)
+    assert isinstance(lifted, PublishResult) and lifted.removed == ["abuse.example:8448"]
     assert rules(live, reader, room_id, "m.policy.rule.server")["rule:abuse.example:8448"]["content"] == {}
     assert publisher.publish(PLATFORM).removed == []

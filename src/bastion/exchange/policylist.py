@@ -101,6 +101,7 @@ class PolicyListPublisher:
         self.store = store
         self.settings = settings
         self._http = http
+        self._owns_http = http is None
 
     def _client(self) -> httpx.Client:
         if self._http is not None:
@@ -116,6 +117,12 @@ class PolicyListPublisher:
             raise ConfigError(f"cannot read the policy list token file: {exc.strerror}") from exc
         self._http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         return self._http
+
+    def close(self) -> None:
+        """Close the HTTP client this publisher opened (one it was given stays open)."""
+        if self._http is not None and self._owns_http:
+            self._http.close()
+            self._http = None
 
     def room_id(self) -> str:
         """The policy room's id: the configured id, the alias's room, or a new room under that alias."""

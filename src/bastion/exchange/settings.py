@@ -61,3 +61,7 @@ class ExchangeSettings(BaseSettings):
     """File holding the access token of the Matrix account that owns the policy room (never the token)."""
     policylist_room: str = "#bastion-policy"
     """The policy room: a room id (``!…``) or an alias (``#name`` or ``#name:server``), created if absent."""
+    policylist_interval_seconds: float = 300.0
+    """How often `bastion serve` publishes the policy list (when its homeserver and token file are set)."""
+    shared_pull_interval_seconds: float = 900.0
+    """How often `bastion serve` pulls each partner's shared-signal feed (partners with a key and a token)."""
