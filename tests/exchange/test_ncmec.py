@@ -126,3 +126,29 @@ def test_a_downvote_without_a_chosen_reason_fails_visibly_and_the_hash_is_still_
     assert result.sent["NCMEC"].startswith("failed:") and "feedback reason" in result.sent["NCMEC"]
     assert NcmecStandIn.votes == [] and listed(svc) == set() and result.disabled == ["NCMEC"]
     system.close()
+
+
+def test_a_hash_two_members_list_gets_both_votes_and_leaves_with_the_last_entry(
+    review: Review, ncmec: str, clock: Clock
+) -> None:
+    shared, solo = (random_pdq(np.random.default_rng(s)) for s in (8, 9))
+    NcmecStandIn.entries = [
+        NcmecEntry(42, "img-1", T0 + 10, {"pdq": shared}),
+        NcmecEntry(77, "img-7", T0 + 20, {"pdq": shared}),
+        NcmecEntry(77, "img-8", T0 + 30, {"pdq": solo}),
+    ]
+    system = Bastion(store=review.store, services={"review": review})
+    svc: ExchangeService = system.service("exchange")
+    svc.exchanges.create("NCMEC", "ncmec", {}, by="admin")
+    svc.exchanges.sync("NCMEC")
+    assert listed(svc) == {shared, solo}
+    svc.feedback.verdict("pdq", shared, "true_positive", by="rev-1")
+    assert sorted((v.member_id, v.entry_id) for v in NcmecStandIn.votes) == [(42, "img-1"), (77, "img-7")]
+
+    NcmecStandIn.entries.append(NcmecEntry(42, "img-1", int(clock.now), deleted=True))
+    clock.now += 3_600
+    assert svc.exchanges.sync("NCMEC").deleted == 0 and listed(svc) == {shared, solo}  # 77 still lists it
+    NcmecStandIn.entries.append(NcmecEntry(77, "img-7", int(clock.now), deleted=True))
+    clock.now += 3_600
+    assert svc.exchanges.sync("NCMEC").deleted == 1 and listed(svc) == {solo}
+    system.close()
