@@ -43,3 +43,14 @@ def test_the_service_jobs_run_with_the_facade(system: Bastion) -> None:
 def test_only_partners_with_a_key_and_a_token_are_pulled() -> None:
     s = ExchangeSettings(partner_keys={"a": "k", "b": "k"}, partner_tokens={"b": "t", "c": "t"})
     assert partners(s) == ["b"]
+
+
+def test_the_manifest_declares_the_exchange_jobs_with_their_settings(system: Bastion) -> None:
+    every = {j.name: j.every(system) for j in system.capability("exchange").jobs}
+    assert every == {
+        "exchange-sync": 3600.0,
+        "flood-sweep": 20.0,
+        "exchange-verdicts": 20.0,
+        "policylist-publish": 120.0,
+        "shared-signal-pull": 900.0,
+    }

@@ -8,8 +8,8 @@ intervals.
 - verdicts: reviewers' verdicts that decisions recorded, sent to the exchanges (:data:`SWEEP_SECONDS`);
 - policy list: the Matrix moderation policy list brought up to date, only when its homeserver and token file
   are set (``policylist_interval_seconds``);
-- shared-signal pulls: each partner's signed feed (``shared_pull_interval_seconds``); one partner's failure
-  is logged and the others still run.
+- shared-signal pulls: each partner's signed feed (``shared_pull_interval_seconds``); a partner that fails
+  does not stop the others, and the pass is reported failed.
 
 This module imports nothing heavy at import time, so the manifest can name its functions.
 """
@@ -68,16 +68,23 @@ def partners(settings: ExchangeSettings) -> list[str]:
     return sorted(settings.partner_keys.keys() & settings.partner_tokens.keys())
 
 
-def pull_partners(b: Any) -> dict[str, object]:
-    """Each partner's feed pulled: {partner: signals changed, or ``failed: <why>``}."""
+def pull_partners(b: Any) -> dict[str, int]:
+    """Each partner's feed pulled: {partner: signals changed}. A partner that fails does not stop the others;
+    the pass then raises, naming every failure, so the scheduler counts it as failed."""
+    from bastion.core.errors import UpstreamError
+
     svc = _service(b)
-    out: dict[str, object] = {}
+    out: dict[str, int] = {}
+    failed: dict[str, str] = {}
     for partner in partners(svc.settings):
         try:
             out[partner] = svc.shared.pull(partner)
         except Exception as exc:  # one partner down does not stop the others
             log.error("shared-signal pull from %s failed: %s", partner, exc)
-            out[partner] = f"failed: {type(exc).__name__}: {str(exc)[:200]}"
+            failed[partner] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    if failed:
+        why = "; ".join(f"{p}: {e}" for p, e in sorted(failed.items()))
+        raise UpstreamError(f"shared-signal pull failed for {len(failed)} partner(s) ({why}); pulled {out}")
     return out
 
 

@@ -1,11 +1,13 @@
 """The exchange capability's manifest: an HMA-compatible API over the hash lists, hash exchanges through
-python-threatexchange with feedback, and flood protection."""
+python-threatexchange with feedback, flood protection, the Matrix policy list and shared signals, and the
+jobs that run them on a schedule."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bastion.core.capability import Capability
+from bastion.core.capability import Capability, Job
+from bastion.exchange import jobs
 from bastion.exchange.settings import ExchangeSettings
 
 
@@ -48,4 +50,11 @@ CAPABILITY = Capability(
     router=_router,
     on_decision=_on_decision,
     migrations="exchange",
+    jobs=(  # run by the service's elected leader (bastion.exchange.jobs says what each does)
+        Job("exchange-sync", jobs.sync_exchanges, jobs.sync_every),
+        Job("flood-sweep", jobs.sweep_floods, jobs.sweep_every),
+        Job("exchange-verdicts", jobs.send_verdicts, jobs.sweep_every),
+        Job("policylist-publish", jobs.publish_policy_list, jobs.policylist_every),
+        Job("shared-signal-pull", jobs.pull_partners, jobs.pull_every),
+    ),
 )
