@@ -163,3 +163,31 @@ def test_the_sweep_catches_a_surge_in_stored_scan_matches(store: Store) -> None:
     assert flood.entry_id == common and flood.window_matches == 300
     assert time.monotonic() - t0 < 60
     assert svc.flood.sweep() == []  # counted once
+
+
+def test_the_sweep_prunes_counts_older_than_the_history_a_check_reads(store: Store) -> None:
+    svc = ExchangeService(store, ExchangeSettings(flood_history_minutes=60))
+    clock = Clock()
+    svc.flood.clock = clock
+    common, rare = seed_bank(svc)
+    with_history(svc, clock, common, per_minute=2, minutes=90)  # 30 minutes more than a check reads
+    with_history(svc, clock, rare, per_minute=1, minutes=200)
+    with svc.store.engine.begin() as conn:  # the sweep's snapshot of stored scan matches is no minute
+        conn.execute(insert(exchange_match_counts), [{"entry_id": rare, "minute": -1, "n": 7}])
+
+    def minutes(entry: int) -> list[int]:
+        with svc.store.engine.connect() as conn:
+            query = select(exchange_match_counts.c.minute).where(exchange_match_counts.c.entry_id == entry)
+            return sorted(conn.execute(query).scalars())
+
+    now = int(clock.now // 60)
+    assert svc.flood.sweep() == []
+    assert minutes(common) == list(range(now - 60, now))  # the 60 minutes before the current one
+    assert minutes(rare) == [-1, *range(now - 60, now)]
+    assert svc.flood.prune() == 0  # nothing older left
+    clock.now += 60 * 5
+    svc.flood.sweep()
+    assert minutes(common)[0] == now - 55  # the history slides with the clock
+    # what is left is what a check reads: its usual rate is still 2 a minute
+    [flood] = svc.flood.count(Counter({common: 150}))
+    assert flood.baseline == pytest.approx(2 * 55 / 60)

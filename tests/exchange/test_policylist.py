@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 
+from bastion.core.errors import InputError
 from bastion.enforce import ActionKind, ActionService, Decision
-from bastion.exchange import ExchangeSettings, PolicyListPublisher, plan_rules
+from bastion.exchange import ExchangeSettings, PolicyListPublisher, ServerBans, plan_rules
 from bastion.store import Store
 
 ROOM = "!policy:example.org"
@@ -73,3 +75,31 @@ def test_publish_writes_once_and_a_reversal_blanks_the_rule_once(store: Store) -
     assert pub.publish().removed == ["@trader:example.org"]
     assert hs.state[("m.policy.rule.user", "rule:@trader:example.org")] == {}
     assert pub.publish().removed == [] and len(hs.puts) == 2
+
+
+def test_a_server_ban_is_a_server_rule_until_a_later_decision_lifts_it(store: Store) -> None:
+    hs = StandIn()
+    bans = ServerBans(store)
+    bans.decide("abuse.example", ban=True, by="lead", reason="run for trading (test)", clause="SP-9.1")
+    bans.decide(
+        "other.example", ban=True, by="lead", reason="spam relay (test)", clause="SP-2", platform="m2"
+    )
+    pub = publisher(store, hs)
+    first = pub.publish("matrix")
+    assert first.published == ["abuse.example"]
+    assert hs.state[("m.policy.rule.server", "rule:abuse.example")] == {
+        "entity": "abuse.example", "reason": "SP-9.1", "recommendation": "m.ban"
+    }  # fmt: skip
+    assert ("m.policy.rule.user", "rule:abuse.example") not in hs.state
+    assert pub.publish("matrix").unchanged == 1 and len(hs.puts) == 1
+    bans.decide("abuse.example", ban=False, by="lead", reason="new operator", clause="APPEAL-3")
+    assert plan_rules(store, "matrix").servers_lifted == {"abuse.example"}
+    assert pub.publish("matrix").removed == ["abuse.example"]
+    assert hs.state[("m.policy.rule.server", "rule:abuse.example")] == {}
+    assert pub.publish().published == ["other.example"]  # every platform's
+
+
+@pytest.mark.parametrize("name", ["*.example", "abuse.exa?ple", "@user:abuse.example", "", "a b.example"])
+def test_a_server_name_is_never_a_glob_or_a_user(store: Store, name: str) -> None:
+    with pytest.raises(InputError, match="not a Matrix server name"):
+        ServerBans(store).decide(name, ban=True, by="lead", reason="r", clause="c")

@@ -159,3 +159,32 @@ def test_a_feed_signed_with_another_key_is_refused(pair: tuple[Instance, Instanc
     assert south.svc.shared.incoming() == []
     other = south.client.get("/v1/shared/feed", headers={"Authorization": "Bearer nope"})
     assert other.status_code == 401
+
+
+def test_the_scheduled_pull_takes_every_partners_feed_and_survives_one_failing(
+    pair: tuple[Instance, Instance],
+) -> None:
+    from bastion.core.errors import UpstreamError
+    from bastion.exchange.jobs import pull_partners
+
+    north, south = pair
+    north.svc.shared.publish("south", "pdq", HASH, "known_abuse_media", by="lead")
+    token = north.review.auth.create_token("south")
+    settings = ExchangeSettings(
+        instance_name="south",
+        partner_keys={"north": KEY, "west": "another-key", "east": "no-token-yet"},
+        partner_tokens={"north": token, "west": "token-west"},
+    )
+
+    def http(p: str) -> TestClient:
+        if p == "west":
+            raise ConnectionError("west is down")
+        return north.client
+
+    south.svc.settings = settings
+    south.svc.shared = SharedSignals(south.svc.banks, settings, http=http)
+    with pytest.raises(UpstreamError, match=r"1 partner\(s\) \(west: ConnectionError: west is down\)"):
+        pull_partners(south.system)
+    assert [(s.partner, s.status) for s in south.svc.shared.incoming()] == [("north", "pending")]
+    south.svc.settings.partner_tokens.pop("west")
+    assert pull_partners(south.system) == {"north": 0}  # from the cursor: nothing new

@@ -3,18 +3,17 @@ ids kept, feedback (file opinions, a local StopNCII stand-in) and false positive
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
 
 from bastion.exchange import ExchangeService, ExchangeSettings, ResumableFileExchange
 from bastion.store import Store
+from exchange.standins import StopNCIIStandIn, serve, stopncii_record
 from exchange.support import flip_bits, random_pdq
 
 BY = "test-admin"
@@ -130,48 +129,16 @@ def test_false_positive_feedback_goes_to_the_file_and_disables_the_hash(store: S
     assert (tmp_path / "list.txt.opinions").read_text().endswith(f"pdq {good} positive_class\n")
 
 
-class StopNCIIStandIn(BaseHTTPRequestHandler):
-    """FetchHashes in two pages, SubmitFeedback recorded: the two endpoints Bastion calls."""
-
-    pages: ClassVar[list[dict[str, Any]]] = []
-    feedback: ClassVar[list[dict[str, Any]]] = []
-    keys: ClassVar[list[dict[str, str]]] = []
-
-    def do_GET(self) -> None:
-        self.keys.append(dict(self.headers))
-        token = self.path.partition("nextPageToken=")[2]
-        page = self.pages[int(token or 0)]
-        self._json(page)
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.feedback.append(body)
-        self._json({})
-
-    def _json(self, data: Any) -> None:
-        raw = json.dumps(data).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def stopncii() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), StopNCIIStandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    StopNCIIStandIn.pages, StopNCIIStandIn.feedback, StopNCIIStandIn.keys = [], [], []
+    StopNCIIStandIn.fetches = []
+    with serve(StopNCIIStandIn) as url:
+        yield url
 
 
-def record(value: str, kind: str = "ImagePDQ") -> dict[str, Any]:
-    return {"lastModtimestamp": 1_700_000_000, "signalType": kind, "hashValue": value, "hashStatus": "Active",
-            "caseNumbers": {}, "CSPFeedbacks": []}  # fmt: skip
+def record(value: str, kind: str = "ImagePDQ", status: str = "Active") -> dict[str, Any]:
+    return stopncii_record(value, kind, status)
 
 
 def test_stopncii_stand_in_sync_and_feedback(store: Store, stopncii: str) -> None:

@@ -8,14 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bastion.core.model import EntityType, Signal
 from bastion.core.roles import Role
 from bastion.review import Principal, Review
 from bastion.store.tables_exchange import exchange_feedback
-from bastion.store.tables_review import review_cases
 from bastion.system import Bastion
-from exchange.support import flip_bits
-from review.support import report
+from exchange.support import case_with_match, flip_bits
 
 HASH = flip_bits("0" * 64, 66)
 OTHER = flip_bits("f" * 64, 50)
@@ -25,28 +22,6 @@ OTHER = flip_bits("f" * 64, 50)
 def development(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BASTION_ENV", "development")
     monkeypatch.delenv("BASTION_WEBHOOK_URL", raising=False)
-
-
-def case_with_match(review: Review, system: Bastion, account: str, value: str) -> int:
-    evidence = {"type": "pdq", "value": value, "list": "FILE_X", "post_id": "p1", "media_id": "m1"}
-    match = Signal(
-        "alphaleaf", EntityType.ACCOUNT, account, "hash_match", "media", 1.0, evidence, f"k-{account}"
-    )
-    system.store.signals.replace("media", "hash_match", "alphaleaf", [match], key=f"k-{account}")
-    token = review.auth.create_token("alphaleaf")
-    from fastapi.testclient import TestClient
-
-    from bastion.api.service import create_app
-
-    with TestClient(create_app(system, start_workers=False), base_url="http://127.0.0.1") as c:
-        body = report(f"r-{account}", account, reason="spam")
-        assert c.post("/v1/reports", json=body, headers={"Authorization": f"Bearer {token}"}).is_success
-    review.triage()
-    with review.engine.connect() as conn:
-        query = select(review_cases.c.case_id).where(
-            review_cases.c.platform == "alphaleaf", review_cases.c.account_id == account
-        )
-        return int(conn.execute(query).scalar_one())
 
 
 def test_not_violating_disables_the_matched_hash_and_tells_the_exchange(

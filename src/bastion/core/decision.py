@@ -31,6 +31,10 @@ ROLES = ("seller", "buyer", "facilitator", "member", "subject")
 MANUAL = "manual"  # a lead's action outside a case (``POST /v1/actions``, the CLI)
 TAKEDOWN = "takedown"  # a lead's network takedown outside a case
 REVERSAL = "reversal"  # a lead's reversal of one action outside a case
+SERVER_BAN = "server_ban"  # a lead's decision on a whole server (violating: banned; not_violating: lifted)
+#: The role of a server decision's one subject, whose ``account_id`` is the server's name (no account is acted
+#: on; the exchange capability publishes it as an ``m.policy.rule.server`` rule).
+SERVER_ROLE = "server"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Speaking the field's protocols: an HMA-compatible view of the hash lists (:mod:`.banks`,
 :mod:`.matching`), hash exchanges through python-threatexchange with checkpoints that resume (:mod:`.sync`,
 :mod:`.fileapi`), reviewers' verdicts sent back as feedback (:mod:`.feedback`) and flood protection
-(:mod:`.flood`), and confirmed takedowns published as a Matrix moderation policy list (:mod:`.policylist`).
+(:mod:`.flood`), and confirmed takedowns and leads' server bans (:mod:`.servers`) published as a Matrix
+moderation policy list (:mod:`.policylist`).
 Its tables are in ``store/tables_exchange.py``; it writes no signals.
 """
 
@@ -12,6 +13,7 @@ from bastion.exchange.fileapi import FileCheckpoint, ResumableFileExchange
 from bastion.exchange.flood import Flood, FloodGuard
 from bastion.exchange.matching import CONTENT_TYPES, Matching, content_type_of, hash_media
 from bastion.exchange.policylist import PolicyListPublisher, PublishResult, plan_rules
+from bastion.exchange.servers import ServerBans, check_server
 from bastion.exchange.service import ExchangeService
 from bastion.exchange.settings import ExchangeSettings
 from bastion.exchange.shared import SIGNATURE, SharedSignals, identifier_hmac
@@ -37,8 +39,10 @@ __all__ = [
     "PolicyListPublisher",
     "PublishResult",
     "ResumableFileExchange",
+    "ServerBans",
     "SharedSignals",
     "SyncResult",
+    "check_server",
     "content_type_of",
     "hash_media",
     "identifier_hmac",

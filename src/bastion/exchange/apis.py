@@ -18,13 +18,14 @@ from threatexchange.utils import dataclass_json
 from bastion.core.errors import ConfigError, InputError
 from bastion.exchange.fileapi import ResumableFileExchange
 from bastion.exchange.settings import ExchangeSettings
+from bastion.exchange.upstream import NCMECAt, StopNCIIWithDeletions
 
 APIS: dict[str, type[AnySignalExchangeAPI]] = {
     c.get_name(): c
     for c in (
         ResumableFileExchange,
-        NCMECSignalExchangeAPI,
-        StopNCIISignalExchangeAPI,
+        NCMECAt,  # NCMEC, at a base URL override when one is set
+        StopNCIIWithDeletions,  # StopNCII, with the deletions threatexchange 1.2.17 drops
         FBThreatExchangeSignalExchangeAPI,
     )
 }
@@ -70,16 +71,18 @@ class ApiClients:
             files = ResumableFileExchange(collab)
             files.page_lines = min(files.page_lines, self.settings.sync_batch)  # a checkpoint per page
             return files
-        if cls is StopNCIISignalExchangeAPI:
+        if cls is StopNCIIWithDeletions:
             return self._stopncii(name, collab)
         creds = self._credentials(cfg["api"])
         if creds is None:
             raise ConfigError(
                 f"exchange {name!r}: no {cfg['api']} credentials in BASTION_EXCHANGE_* settings"
             )
+        if cls is NCMECAt:
+            return NCMECAt(collab, creds.user, creds.password, self.settings.ncmec_base_url)
         return cls.for_collab(collab, creds)  # type: ignore[call-arg]
 
-    def _stopncii(self, name: str, collab: Any) -> StopNCIISignalExchangeAPI:
+    def _stopncii(self, name: str, collab: Any) -> StopNCIIWithDeletions:
         """StopNCII with the feedback endpoint's key too (threatexchange's ``for_collab`` only fetches)."""
         s = self.settings
         if not (s.stopncii_subscription_key and s.stopncii_fetch_key):
@@ -93,4 +96,4 @@ class ApiClients:
             additional_function_keys=extra,
             base_url_override=s.stopncii_base_url,
         )
-        return StopNCIISignalExchangeAPI(collab, client)
+        return StopNCIIWithDeletions(collab, client)

@@ -18,12 +18,12 @@ from typing import Any, Literal
 
 from sqlalchemy import insert, select
 from threatexchange.exchanges import fetch_state as state
-from threatexchange.exchanges.clients.ncmec.hash_api import FeedbackType, FingerprintType
+from threatexchange.exchanges.clients.ncmec.hash_api import FeedbackType, FingerprintType, NCMECHashAPI
 from threatexchange.exchanges.clients.stopncii.api import StopNCIICSPFeedbackValue, StopNCIISignalType
 from threatexchange.exchanges.impl.ncmec_api import NCMECSignalExchangeAPI
 from threatexchange.exchanges.impl.stop_ncii_api import StopNCIISignalExchangeAPI
 
-from bastion.core.errors import InputError, NotFound
+from bastion.core.errors import ConfigError, InputError, NotFound
 from bastion.core.timefmt import utcnow
 from bastion.exchange.sync import Exchanges
 from bastion.media import HASH_TYPES, normalise
@@ -131,6 +131,21 @@ class Feedback:
                 )
         return sorted(names)
 
+    def _ncmec_reason(self, client: NCMECHashAPI, fp: FingerprintType) -> str | None:
+        """The GUID of the configured downvote reason (by name or GUID); ``None`` lets threatexchange take
+        NCMEC's only reason, and fail naming the choices when there are several."""
+        wanted = self.exchanges.settings.ncmec_downvote_reason
+        if not wanted:
+            return None
+        reasons = client.feedback_reasons(fp)  # {guid: name}
+        for guid, name in reasons.items():
+            if wanted in (guid, name):
+                return guid
+        raise ConfigError(
+            f"BASTION_EXCHANGE_NCMEC_DOWNVOTE_REASON={wanted!r} is not one of NCMEC's {fp.value} reasons: "
+            + ", ".join(f"{n} ({g})" for g, n in sorted(reasons.items(), key=lambda r: r[1]))
+        )
+
     def _send(self, row: Any, verdict: str) -> str:
         try:
             api = self.exchanges.api(row.exchange)
@@ -151,8 +166,9 @@ class Feedback:
                 if fp is None:
                     return "unsupported"
                 vote = FeedbackType.upvote if positive else FeedbackType.downvote
+                reason = None if positive else self._ncmec_reason(client, fp)
                 for i in ids:
-                    client.submit_feedback(int(i["member_id"]), str(i["id"]), fp, vote)
+                    client.submit_feedback(int(i["member_id"]), _ncmec_entry(i), fp, vote, reason)
                 return "sent"
             category = (
                 state.SignalOpinionCategory.POSITIVE_CLASS
@@ -167,3 +183,12 @@ class Feedback:
         except Exception as exc:  # the verdict stands locally whatever the exchange answered
             log.error("feedback to %s failed: %s", row.exchange, exc)
             return f"failed: {type(exc).__name__}: {str(exc)[:300]}"
+
+
+def _ncmec_entry(ids: dict[str, Any]) -> str:
+    """The member's own entry id (rows synced before it was kept hold only NCMEC's ``<member>-<entry>``)."""
+    entry = ids.get("entry_id")
+    if entry:
+        return str(entry)
+    member, _, rest = str(ids["id"]).partition("-")
+    return rest if member == str(ids.get("member_id")) and rest else str(ids["id"])

@@ -10,6 +10,9 @@ quarantines it. Quarantine takes the entry out of its list (history kept), so no
 next scan drops its signals and no exchange sync re-adds it; a case is filed as a report to review, and an
 alert is logged (and kept for the console). The lead's decision releases the hash (back into its list) or
 confirms the flood (it stays out, as a false positive, with feedback to its exchanges).
+
+Counts older than a check reads (the window and ``flood_history_minutes`` before it) are pruned by the sweep,
+once a minute, so the table holds at most that history per entry that matched.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 
 from bastion.core.errors import Conflict, InputError, NotFound
 from bastion.core.model import EntityType, ReportTarget
@@ -69,6 +72,7 @@ class FloodGuard:
         self.clock = clock
         self.on_confirm = on_confirm  # (signal type, value, by): the false-positive path (feedback)
         self.alerts: list[dict[str, Any]] = []
+        self._pruned_at: int | None = None  # the minute of the last prune
 
     # -- counting --------------------------------------------------------------------------------------
     def record(self, matches: Sequence[Match], platform: str | None = None) -> list[Flood]:
@@ -117,14 +121,29 @@ class FloodGuard:
         found: list[Flood] = []
         for platform, counter in grown.items():
             found += self.count(counter, platform)
+        if self._pruned_at != int(self.clock() // 60):
+            self.prune()
         return found
+
+    def _span(self) -> tuple[int, int]:
+        """(first minute of the current window, first minute of the history before it)."""
+        window = max(1, self.settings.flood_window_seconds // 60)
+        since = int(self.clock() // 60) - window + 1
+        return since, since - self.settings.flood_history_minutes
+
+    def prune(self) -> int:
+        """Delete the per-minute counts older than any check reads; the sweep's snapshot rows stay."""
+        _, history_from = self._span()
+        c = exchange_match_counts.c
+        with self.store.engine.begin() as conn:
+            gone = conn.execute(delete(exchange_match_counts).where(c.minute >= 0, c.minute < history_from))
+        self._pruned_at = int(self.clock() // 60)
+        return int(gone.rowcount or 0)
 
     def check(self, entry_ids: Iterable[int], platform: str | None = None) -> list[Flood]:
         s = self.settings
-        now_min = int(self.clock() // 60)
         window = max(1, s.flood_window_seconds // 60)
-        since = now_min - window + 1
-        history_from = since - s.flood_history_minutes
+        since, history_from = self._span()
         found = []
         ids = list(entry_ids)
         with self.store.engine.connect() as conn:

@@ -1,42 +1,30 @@
 """The exchange capability's manifest: an HMA-compatible API over the hash lists, hash exchanges through
-python-threatexchange with feedback, and flood protection."""
+python-threatexchange with feedback, flood protection, the Matrix policy list and shared signals, and the
+jobs that run them on a schedule."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bastion.core.capability import Capability, Job
+from bastion.exchange import jobs
 from bastion.exchange.settings import ExchangeSettings
 
 
 def _service(b: Any) -> object:
+    """Over media's live repository (the façade's media service), so one index serves both capabilities."""
     from bastion.exchange.service import ExchangeService
+    from bastion.media import BankRepository
 
-    return ExchangeService(b.store, b.section("exchange"))
+    repo = getattr(b.service("media"), "repository", None) if b.installed.get("media") else None
+    shared = repo if isinstance(repo, BankRepository) else None
+    return ExchangeService(b.store, b.section("exchange"), repo=shared)
 
 
 def _on_decision(b: Any) -> Any:
     from bastion.exchange.verdicts import decision_handler
 
     return decision_handler()
-
-
-def _sync(b: Any) -> object:
-    return b.service("exchange").exchanges.sync_all()
-
-
-def _flood_sweep(b: Any) -> object:
-    return b.service("exchange").flood.sweep()
-
-
-def _send_verdicts(b: Any) -> object:
-    return b.service("exchange").send_verdicts()
-
-
-def _sweep_every(b: Any) -> float:
-    from bastion.exchange.service import SWEEP_SECONDS
-
-    return SWEEP_SECONDS
 
 
 def _commands(app: Any) -> None:
@@ -62,9 +50,11 @@ CAPABILITY = Capability(
     router=_router,
     on_decision=_on_decision,
     migrations="exchange",
-    jobs=(
-        Job("exchange-sync", _sync, lambda b: float(b.section("exchange").sync_interval_seconds)),
-        Job("flood-sweep", _flood_sweep, _sweep_every),
-        Job("exchange-verdicts", _send_verdicts, _sweep_every),
+    jobs=(  # run by the service's elected leader (bastion.exchange.jobs says what each does)
+        Job("exchange-sync", jobs.sync_exchanges, jobs.sync_every),
+        Job("flood-sweep", jobs.sweep_floods, jobs.sweep_every),
+        Job("exchange-verdicts", jobs.send_verdicts, jobs.sweep_every),
+        Job("policylist-publish", jobs.publish_policy_list, jobs.policylist_every),
+        Job("shared-signal-pull", jobs.pull_partners, jobs.pull_every),
     ),
 )

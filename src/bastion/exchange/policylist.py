@@ -6,6 +6,10 @@ Every Matrix account disabled by a final decision (a case's or a network takedow
 entity (``rule:@user:server``), so publishing again changes nothing; when the action is reversed (an upheld
 appeal) the rule's content is blanked, which the spec defines as removing it. Accounts of other platforms
 (not Matrix user ids) are skipped. A ban evader reaches the list once a decision disables the new account.
+
+A server a lead banned (:mod:`bastion.exchange.servers`: the only decision that names a server) becomes an
+``m.policy.rule.server`` rule the same way (state key ``rule:<server>``, reason the decision's clause), and a
+later decision lifting the ban blanks it.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import httpx
 
 from bastion.core.errors import ConfigError, UpstreamError
 from bastion.enforce import ActionKind, ActionService, ActionState
+from bastion.exchange.servers import ServerBans
 from bastion.exchange.settings import ExchangeSettings
 from bastion.store import Store
 
 RULE_USER = "m.policy.rule.user"
+RULE_SERVER = "m.policy.rule.server"
 BAN = "m.ban"
 #: A Matrix user id, never a glob: ``*`` and ``?`` in an entity would ban everyone they match.
 MATRIX_USER = re.compile(r"^@[^:\s*?]+:[A-Za-z0-9.\-]+(:\d+)?$")
@@ -35,11 +41,14 @@ def state_key(entity: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PolicyPlan:
-    """What the list should say: entity -> reason for disabled accounts, and the entities to take off."""
+    """What the list should say: entity -> reason for disabled accounts and banned servers, and the entities
+    to take off."""
 
     rules: dict[str, str]
     retracted: set[str]
     skipped: int
+    servers: dict[str, str] = field(default_factory=dict)
+    servers_lifted: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -75,7 +84,14 @@ def plan_rules(store: Store, platform: str | None = None) -> PolicyPlan:
             rules.setdefault(entity, action.clause or "policy violation")
         else:
             reversed_.add(entity)
-    return PolicyPlan(rules, reversed_ - rules.keys(), len(skipped))
+    servers: dict[str, str] = {}
+    lifted: set[str] = set()
+    for server, decision in ServerBans(store).latest(platform).items():
+        if decision.outcome == "violating":
+            servers[server] = decision.clause
+        else:
+            lifted.add(server)
+    return PolicyPlan(rules, reversed_ - rules.keys(), len(skipped), servers, lifted)
 
 
 class PolicyListPublisher:
@@ -85,6 +101,7 @@ class PolicyListPublisher:
         self.store = store
         self.settings = settings
         self._http = http
+        self._owns_http = http is None
 
     def _client(self) -> httpx.Client:
         if self._http is not None:
@@ -100,6 +117,12 @@ class PolicyListPublisher:
             raise ConfigError(f"cannot read the policy list token file: {exc.strerror}") from exc
         self._http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         return self._http
+
+    def close(self) -> None:
+        """Close the HTTP client this publisher opened (one it was given stays open)."""
+        if self._http is not None and self._owns_http:
+            self._http.close()
+            self._http = None
 
     def room_id(self) -> str:
         """The policy room's id: the configured id, the alias's room, or a new room under that alias."""
@@ -124,7 +147,7 @@ class PolicyListPublisher:
                 "preset": "public_chat",
                 "room_alias_name": localpart,
                 "name": "Bastion policy list",
-                "topic": "Accounts disabled by a reviewed Bastion decision (m.ban recommendations).",
+                "topic": "Accounts and servers banned by reviewed Bastion decisions (m.ban recommendations).",
                 "initial_state": [
                     {"type": "m.room.history_visibility", "state_key": "",
                      "content": {"history_visibility": "world_readable"}},
@@ -134,11 +157,15 @@ class PolicyListPublisher:
         created.raise_for_status()
         return str(created.json()["room_id"])
 
-    def current(self, room_id: str) -> dict[str, dict[str, Any]]:
-        """The room's user rules now: state key -> content (removed rules have empty content)."""
+    def current(self, room_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+        """The room's user and server rules now: (type, state key) -> content (removed rules are empty)."""
         answer = self._client().get(f"/_matrix/client/v3/rooms/{quote(room_id)}/state")
         answer.raise_for_status()
-        return {e["state_key"]: e["content"] for e in answer.json() if e.get("type") == RULE_USER}
+        return {
+            (e["type"], e["state_key"]): e["content"]
+            for e in answer.json()
+            if e.get("type") in (RULE_USER, RULE_SERVER)
+        }
 
     def publish(self, platform: str | None = None) -> PublishResult:
         """Bring the room up to date with enforcement; writes only the rules that differ."""
@@ -157,20 +184,24 @@ class PolicyListPublisher:
         room_id = self.room_id()
         current = self.current(room_id)
         result = PublishResult(room_id, skipped=plan.skipped)
-        for entity, reason in sorted(plan.rules.items()):
-            content = {"entity": entity, "reason": reason, "recommendation": BAN}
-            if current.get(state_key(entity)) == content:
-                result.unchanged += 1
-                continue
-            self._put(room_id, entity, content)
-            result.published.append(entity)
-        for entity in sorted(plan.retracted):
-            if current.get(state_key(entity)):
-                self._put(room_id, entity, {})
-                result.removed.append(entity)
+        for kind, rules, retracted in (
+            (RULE_USER, plan.rules, plan.retracted),
+            (RULE_SERVER, plan.servers, plan.servers_lifted),
+        ):
+            for entity, reason in sorted(rules.items()):
+                content = {"entity": entity, "reason": reason, "recommendation": BAN}
+                if current.get((kind, state_key(entity))) == content:
+                    result.unchanged += 1
+                    continue
+                self._put(room_id, kind, entity, content)
+                result.published.append(entity)
+            for entity in sorted(retracted):
+                if current.get((kind, state_key(entity))):
+                    self._put(room_id, kind, entity, {})
+                    result.removed.append(entity)
         return result
 
-    def _put(self, room_id: str, entity: str, content: dict[str, Any]) -> None:
+    def _put(self, room_id: str, kind: str, entity: str, content: dict[str, Any]) -> None:
         key = quote(state_key(entity), safe="")
-        path = f"/_matrix/client/v3/rooms/{quote(room_id)}/state/{RULE_USER}/{key}"
+        path = f"/_matrix/client/v3/rooms/{quote(room_id)}/state/{kind}/{key}"
         self._client().put(path, json=content).raise_for_status()

@@ -1,5 +1,10 @@
 """The exchange capability's service: HMA's banks and matching, hash exchanges, feedback and flood protection
-over one media repository. Syncs, flood sweeps and verdicts run as the manifest's jobs in ``bastion serve``.
+over one media repository. Its scheduled passes (syncs, flood sweeps, verdicts, the policy list, shared-signal
+pulls) are the manifest's jobs (:mod:`bastion.exchange.jobs`), run by the service's leader.
+
+Built by the façade, the repository is media's live one (``bastion.service("media").repository``): one
+index answers HMA's lookups and media's scans, and one lock guards it. Built alone (tests, tools), it opens
+its own.
 """
 
 from __future__ import annotations
@@ -16,35 +21,10 @@ from bastion.exchange.settings import ExchangeSettings
 from bastion.exchange.shared import SharedSignals
 from bastion.exchange.sync import Exchanges
 from bastion.exchange.verdicts import send_pending
-from bastion.media import BankRepository, Match, Matcher, MatchResult
+from bastion.media import BankRepository, LockedRepository, Match
 from bastion.store import Store
 
 log = logging.getLogger("bastion.exchange")
-#: How often the manifest's flood and verdict jobs run.
-SWEEP_SECONDS = 20.0  # flood checks of scan matches: well inside the one minute a surge must be caught in
-
-
-class LockedRepository(BankRepository):
-    """The media repository with one lock around what changes its matcher, so a lookup on one request thread
-    never reads the index while another thread's refresh or write is changing it."""
-
-    def __init__(self, store: Store) -> None:
-        super().__init__(store)
-        self.lock = threading.RLock()
-
-    def refresh(self) -> int:
-        with self.lock:
-            return super().refresh()
-
-    @property
-    def matcher(self) -> Matcher:
-        with self.lock:  # loaded once, even when two requests come first together
-            return BankRepository.matcher.fget(self)  # type: ignore[attr-defined,no-any-return]
-
-    def match(self, hashes: dict[str, str]) -> MatchResult:
-        with self.lock:
-            super().refresh()
-            return self.matcher.match(hashes)
 
 
 class ExchangeService:

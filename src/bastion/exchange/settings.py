@@ -18,6 +18,11 @@ class ExchangeSettings(BaseSettings):
     """NCMEC hash sharing password."""
     ncmec_environment: str = "test_Exploitative"
     """NCMEC environment (threatexchange NCMECEnvironment name); the test one unless set."""
+    ncmec_base_url: str | None = None
+    """NCMEC API base URL override (a proxy, or a stand-in in tests); the environment's URL unless set."""
+    ncmec_downvote_reason: str | None = None
+    """NCMEC's negative-feedback reason for a false positive (its name or GUID); needed when NCMEC offers more
+    than one for the fingerprint type."""
     stopncii_subscription_key: SecretStr | None = None
     """StopNCII subscription key (Ocp-Apim-Subscription-Key)."""
     stopncii_fetch_key: SecretStr | None = None
@@ -56,3 +61,7 @@ class ExchangeSettings(BaseSettings):
     """File holding the access token of the Matrix account that owns the policy room (never the token)."""
     policylist_room: str = "#bastion-policy"
     """The policy room: a room id (``!…``) or an alias (``#name`` or ``#name:server``), created if absent."""
+    policylist_interval_seconds: float = 300.0
+    """How often `bastion serve` publishes the policy list (when its homeserver and token file are set)."""
+    shared_pull_interval_seconds: float = 900.0
+    """How often `bastion serve` pulls each partner's shared-signal feed (partners with a key and a token)."""

@@ -232,9 +232,12 @@ class SharedSignals:
                     )
                 ).scalar_one()
             )
-        answer = self.http(partner).get(
-            "/v1/shared/feed", params={"since": since}, headers=self._auth(partner)
-        )
+        client = self.http(partner)
+        try:
+            answer = client.get("/v1/shared/feed", params={"since": since}, headers=self._auth(partner))
+        finally:
+            if self.http == self._client:  # a client of our own, one per pull (a given one stays open)
+                client.close()
         answer.raise_for_status()
         if not hmac.compare_digest(sign(key, answer.content), answer.headers.get(SIGNATURE, "")):
             raise Forbidden(f"the feed of {partner!r} is not signed with the partnership's key")

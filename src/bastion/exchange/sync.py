@@ -29,6 +29,7 @@ from threatexchange.utils import dataclass_json
 
 from bastion.core.errors import Conflict, InputError, NotFound
 from bastion.core.timefmt import utcnow
+from bastion.exchange import entry_ids
 from bastion.exchange.apis import APIS, ApiClients
 from bastion.exchange.banks import Banks, check_bank_name
 from bastion.exchange.settings import ExchangeSettings
@@ -107,7 +108,7 @@ class Exchanges:
         if name in self.names():
             raise Conflict(f"exchange {name!r} already exists")
         raw = {**api_json, "name": name, "api": api, "enabled": api_json.get("enabled", True)}
-        if cls is NCMECSignalExchangeAPI:  # by name or URL; the configured (test) environment by default
+        if issubclass(cls, NCMECSignalExchangeAPI):  # by name or URL; else the configured (test) one
             env = str(raw.get("environment") or self.settings.ncmec_environment)
             members = NCMECEnvironment.__members__
             raw["environment"] = members[env].value if env in members else env
@@ -222,26 +223,17 @@ class Exchanges:
                 yield key[0], key[1], value
                 continue
             if value is None or getattr(value, "deleted", False):  # a record deleted by id: its signals go
-                for kind, val in self._signals_of_record(collab.name, str(key)):
-                    yield kind, val, None
+                for kind, val, rest in entry_ids.of_record(self.store.engine, collab.name, str(key)):
+                    if rest:  # another record still lists the hash: only this record's ids go
+                        entry_ids.keep(self.store.engine, collab.name, kind, val, rest)
+                    else:
+                        yield kind, val, None
                 continue
             converted = api.naive_convert_to_signal_type(_signal_types(), collab, {key: value})
             for cls, signals in converted.items():
                 for val, meta in signals.items():
-                    yield cls.get_name(), val, _RecordMeta(str(key), getattr(value, "member_id", None), meta)
-
-    def _signals_of_record(self, exchange: str, record_id: str) -> list[tuple[str, str]]:
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    exchange_entries.c.signal_type, exchange_entries.c.value, exchange_entries.c.remote_ids
-                ).where(exchange_entries.c.exchange == exchange)
-            )
-            return [
-                (r.signal_type, r.value)
-                for r in rows
-                if any(i.get("id") == record_id for i in r.remote_ids or [])
-            ]
+                    member, entry = getattr(value, "member_id", None), getattr(value, "id", None)
+                    yield cls.get_name(), val, _RecordMeta(str(key), member, entry, meta)
 
     def _apply(self, name: str, updates: Iterable[Update]) -> tuple[int, int, int]:
         disabled = self._disabled(name)
@@ -278,8 +270,16 @@ class Exchanges:
         records = [Record(k, v, name) for k, v, _ in pending]
         summary = self.banks.repo.import_records(records, by=SYNC_USER)
         at = instant_to_driver(self.store.dialect)(utcnow())
-        # only signals that carry the exchange's own ids need a row (feedback finds the others by bank)
-        rows = [(name, k, v, json.dumps(ids), at) for k, v, m in pending if (ids := _remote_ids(m))]
+        # only signals that carry the exchange's own ids need a row (feedback finds the others by bank); a
+        # hash several records list keeps the ids of each
+        ids_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for k, v, m in pending:
+            if ids := _remote_ids(m):
+                ids_of[(k, v)] = entry_ids.merged(ids, ids_of.get((k, v), []))
+        if ids_of:
+            kept = entry_ids.existing(self.store.engine, name, ids_of)
+            ids_of = {key: entry_ids.merged(ids, kept.get(key, [])) for key, ids in ids_of.items()}
+        rows = [(name, k, v, json.dumps(ids), at) for (k, v), ids in ids_of.items()]
         sql = upsert_sql(
             exchange_entries,
             ("exchange", "signal_type", "value", "remote_ids", "updated_at"),
@@ -361,16 +361,18 @@ class Exchanges:
 
 @dataclass(frozen=True, slots=True)
 class _RecordMeta:
-    """A signal of a record-keyed API (NCMEC): the record's id and member, for feedback."""
+    """A signal of a record-keyed API (NCMEC): the record's key (a deletion names it), its member and the
+    member's own entry id (a vote names those two)."""
 
-    record_id: str
+    record_id: str  # the API's key: NCMEC's ``<member id>-<entry id>``
     member_id: int | None
+    entry_id: str | None
     meta: Any
 
 
 def _remote_ids(meta: Any) -> list[dict[str, Any]]:
     if isinstance(meta, _RecordMeta):
-        return [{"id": meta.record_id, "member_id": meta.member_id}]
+        return [{"id": meta.record_id, "member_id": meta.member_id, "entry_id": meta.entry_id}]
     return []
 
 

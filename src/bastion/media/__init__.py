@@ -10,6 +10,7 @@ from bastion.media.hashing import MediaError, MediaHashes, hash_file, pdq_file
 from bastion.media.hashtypes import cybertip_hashes, hash_type
 from bastion.media.index import PDQIndex
 from bastion.media.kinds import HASH_MATCH
+from bastion.media.live import LockedRepository
 from bastion.media.matcher import Match, Matcher, MatchResult
 from bastion.media.repository import BankRepository
 from bastion.media.service import media_hashes_of
@@ -23,6 +24,7 @@ __all__ = [
     "HashIndex",
     "HashList",
     "HashType",
+    "LockedRepository",
     "Match",
     "MatchResult",
     "Matcher",

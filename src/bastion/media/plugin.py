@@ -10,10 +10,12 @@ from bastion.media.service import refresh_stale
 
 
 def _service(b: Any) -> object:
-    from bastion.media.repository import BankRepository
+    """Scans over the process's one live matcher (``.repository``), which the exchange capability shares."""
+    from bastion.media.live import LockedRepository
     from bastion.media.service import MediaMatcher
 
-    return MediaMatcher(b.store, BankRepository(b.store).matcher)
+    repo = LockedRepository(b.store)
+    return MediaMatcher(b.store, repo.matcher, repository=repo)
 
 
 def _commands(app: Any) -> None:

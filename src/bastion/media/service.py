@@ -9,6 +9,7 @@ Rows are matched in batches through :meth:`Matcher.match_many`, one index search
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from bastion.media.banks import PDQ
 from bastion.media.frames import parse_frames
 from bastion.media.kinds import HASH_MATCH
 from bastion.media.matcher import Matcher, MatchResult
+from bastion.media.repository import BankRepository
 from bastion.store import Store
 from bastion.store.tables import media, posts
 from bastion.store.tables_media import media_hashes
@@ -54,12 +56,20 @@ class ScanStats:
 
 
 class MediaMatcher:
-    """Matches every media row of a platform against a :class:`Matcher`'s lists."""
+    """Matches every media row of a platform against a :class:`Matcher`'s lists.
 
-    def __init__(self, store: Store, matcher: Matcher, *, batch: int = BATCH) -> None:
+    With ``repository`` (the service's live one, whose matcher ``matcher`` is), a scan first brings the
+    matcher up to date with the change log and matches each batch under the repository's lock, so the other
+    users of the same index (the exchange capability's lookups) never see it change mid-batch.
+    """
+
+    def __init__(
+        self, store: Store, matcher: Matcher, *, batch: int = BATCH, repository: BankRepository | None = None
+    ) -> None:
         self.store = store
         self.matcher = matcher
         self.batch = batch
+        self.repository = repository
 
     def platforms(self) -> list[str]:
         with self.store.engine.connect() as conn:
@@ -121,11 +131,16 @@ class MediaMatcher:
         hit_posts: set[str] = set()
         hit_accounts: set[str] = set()
         known = set(HASH_TYPES.names())  # a type whose plugin is gone is left out, not an error
+        lock: AbstractContextManager[Any] = getattr(self.repository, "lock", None) or nullcontext()
+        if self.repository is not None:
+            self.repository.refresh()
         for part in self._rows(platform):
             items: Sequence[dict[str, Any]] = [
                 {**{k: v for k, v in r.hashes.items() if k in known}, "quality": r.quality} for r in part
             ]
-            for row, result in zip(part, self.matcher.match_many(items), strict=True):
+            with lock:
+                results = self.matcher.match_many(items)
+            for row, result in zip(part, results, strict=True):
                 rows += 1
                 low += result.pdq_skipped is not None
                 suppressed += bool(result.suppressed)

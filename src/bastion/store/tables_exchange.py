@@ -110,6 +110,7 @@ exchange_match_counts = Table(
     Column("entry_id", Integer, primary_key=True),
     Column("minute", Integer, primary_key=True),  # unix time // 60
     Column("n", Integer, nullable=False),
+    Index("ix_exchange_match_counts_minute", "minute"),  # the sweep prunes by minute
 )
 
 exchange_floods = Table(
