@@ -131,6 +131,14 @@ class CaseDesk:
             audit.append(conn, me.name, "case.claim", f"case:{case_id}")
         return self.get(case_id)
 
+    def claimable_among(self, me: Principal, case_ids: Sequence[int]) -> set[int]:
+        """Which of these cases ``me`` could claim now (a lead's bulk preview)."""
+        query = select(review_cases.c.case_id).where(
+            review_cases.c.case_id.in_(list(case_ids)), _claimable(me, utcnow(), self.timeout)
+        )
+        with self.engine.connect() as conn:
+            return {int(i) for i in conn.execute(query).scalars()}
+
     def claimable_by_queue(self, me: Principal) -> dict[int, int]:
         """How many cases ``me`` could claim in each named queue."""
         query = (

@@ -61,7 +61,7 @@ def preview(
         ids = check_bulk(case_id, outcome, clause, reason)
     except InputError as e:
         return back("/queues", note=f"bulk decision: {e}")
-    mine = {c["case_id"]: c for c in review.desk.queues(me, limit=10_000)}
+    claimable = review.desk.claimable_among(me, ids)
     rows: list[dict[str, Any]] = []
     policy = decision_policy(request)
     with review.engine.connect() as conn:
@@ -72,7 +72,7 @@ def preview(
                 rows.append({"case_id": one, "case": None, "can": False, "what": "no such case"})
                 continue
             held = case["assignee"] == me.name and case["status"] == "in_review"
-            if not (held or (one in mine and mine[one]["claimable"])):
+            if not (held or one in claimable):
                 what = "closed: nothing to decide" if case["status"] == "closed" else SKIP_WHY
                 rows.append({"case_id": one, "case": case, "can": False, "what": what})
                 continue
