@@ -1,6 +1,7 @@
-"""review_0003 + enforce_0002 (and review_0004's default queue) on a database written before decisions were one record: every old action,
-event and takedown still reads with the same actor, reason and clause (now from one decision row each), and
-the schema is exactly the declared one, on SQLite and PostgreSQL."""
+"""review_0003 + enforce_0002 on a database written before decisions were one record: every old action,
+event and takedown still reads with the same actor, reason and clause (now from one decision row each), every
+old case is in review_0004's default queue, and the schema is exactly the declared one, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bastion.core.errors import Conflict, InputError
 from bastion.enforce.decisions import decision_actions
-from bastion.review import routing
+from bastion.review import queue_edits, routing
 from bastion.review.auth import Principal, Role
 from bastion.review.bulk import decide_many
 from bastion.review.intake import ReportIn, store_reports
@@ -44,7 +44,7 @@ def queue_of(review: Review) -> dict[str, str]:
 
 def add_queue(review: Review, name: str, **rule: Any) -> int:
     with review.engine.begin() as conn:
-        return routing.create_queue(conn, LEAD.name, name, routing.QueueRule.parse(rule))
+        return queue_edits.create_queue(conn, LEAD.name, name, routing.QueueRule.parse(rule))
 
 
 def test_cases_go_to_the_first_matching_queue_and_the_default_takes_the_rest(review: Review) -> None:
@@ -83,15 +83,15 @@ def test_no_case_is_ever_left_in_no_queue(review: Review) -> None:
     review.desk.decide(ana, int(case_id), "escalate", "CS-1", "needs a lead")  # stage lead: needs a lead
     assert queue_of(review)["acct-c"] == "Child safety"  # the first rule still matches first
     with review.engine.begin() as conn:
-        routing.reorder(conn, LEAD.name, [leads, child])
-        assert routing.reroute(conn, LEAD.name) == 1
+        queue_edits.reorder(conn, LEAD.name, [leads, child])
+        assert queue_edits.reroute(conn, LEAD.name) == 1
     assert queue_of(review)["acct-c"] == "For a lead"
     with review.engine.begin() as conn:
-        assert routing.delete_queue(conn, LEAD.name, leads) == 1
+        assert queue_edits.delete_queue(conn, LEAD.name, leads) == 1
     assert queue_of(review)["acct-c"] == "Child safety"
     assert None not in queue_of(review).values()
     with review.engine.begin() as conn, pytest.raises(Conflict):
-        routing.delete_queue(conn, LEAD.name, routing.ensure_default(conn))
+        queue_edits.delete_queue(conn, LEAD.name, routing.ensure_default(conn))
     with review.engine.connect() as conn:
         actions = [r.action for r in conn.execute(select(review_audit.c.action))]
     assert {"queue.create", "queue.reorder", "queue.reroute", "queue.delete"} <= set(actions)
@@ -102,12 +102,12 @@ def test_rule_changes_apply_to_open_cases_on_request(review: Review) -> None:
     scams = add_queue(review, "Scams", categories=["scam"])
     assert queue_of(review)["acct-s1"] == "General"  # not moved under a reviewer's feet
     with review.engine.begin() as conn:
-        assert routing.reroute(conn, LEAD.name) == 1
+        assert queue_edits.reroute(conn, LEAD.name) == 1
     assert queue_of(review)["acct-s1"] == "Scams"
     with review.engine.begin() as conn:
         rule = routing.QueueRule.parse({"categories": ["hate"]})
-        routing.update_queue(conn, LEAD.name, scams, "Hate", rule)
-        routing.reroute(conn, LEAD.name)
+        queue_edits.update_queue(conn, LEAD.name, scams, "Hate", rule)
+        queue_edits.reroute(conn, LEAD.name)
     assert queue_of(review)["acct-s1"] == "General"
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bastion.api.deps import Lead, ReviewDep
 from bastion.core.errors import InputError, NotFound
-from bastion.review import routing
+from bastion.review import queue_edits, routing
 from bastion.review.policy import CATEGORIES
 from bastion.web.pages import Id, back, page
 
@@ -90,9 +90,9 @@ def _save(review: Any, me: Any, queue_id: int | None, name: str, rule: dict[str,
         parsed = routing.QueueRule.parse(rule)
         with review.engine.begin() as conn:
             if queue_id is None:
-                routing.create_queue(conn, me.name, name, parsed)
+                queue_edits.create_queue(conn, me.name, name, parsed)
             else:
-                routing.update_queue(conn, me.name, queue_id, name, parsed)
+                queue_edits.update_queue(conn, me.name, queue_id, name, parsed)
     except InputError as e:
         return back(where, note=f"not saved: {e}")
     said = "created" if queue_id is None else "saved"
@@ -114,7 +114,7 @@ def move(queue_id: Id, me: Lead, review: ReviewDep, step: Annotated[int, Form(ge
     """Up (-1) or down (+1) in the routing order."""
     try:
         with review.engine.begin() as conn:
-            routing.move(conn, me.name, queue_id, step)
+            queue_edits.move(conn, me.name, queue_id, step)
     except InputError as e:
         return back("/queues/rules", note=str(e))
     return back("/queues/rules", note="order saved; re-route open cases to apply it to them now")
@@ -124,7 +124,7 @@ def move(queue_id: Id, me: Lead, review: ReviewDep, step: Annotated[int, Form(ge
 def delete(queue_id: Id, me: Lead, review: ReviewDep) -> Response:
     try:
         with review.engine.begin() as conn:
-            moved = routing.delete_queue(conn, me.name, queue_id)
+            moved = queue_edits.delete_queue(conn, me.name, queue_id)
     except InputError as e:
         return back("/queues/rules", note=str(e))
     return back("/queues/rules", note=f"queue deleted; its {moved} case(s) were routed again")
@@ -133,5 +133,5 @@ def delete(queue_id: Id, me: Lead, review: ReviewDep) -> Response:
 @router.post("/queues/reroute")
 def reroute(me: Lead, review: ReviewDep) -> Response:
     with review.engine.begin() as conn:
-        moved = routing.reroute(conn, me.name)
+        moved = queue_edits.reroute(conn, me.name)
     return back("/queues/rules", note=f"open cases routed again: {moved} changed queue")

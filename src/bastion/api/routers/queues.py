@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.api.deps import Lead, ReviewDep, Reviewer
-from bastion.review import routing
+from bastion.review import queue_edits, routing
 from bastion.review.bulk import MAX_BULK, decide_many
 
 router = APIRouter(tags=["queues"])
@@ -58,7 +58,7 @@ def create(body: QueueIn, me: Lead, review: ReviewDep) -> dict[str, Any]:
     """A new queue, last in routing order before the default one; open cases move on re-route."""
     rule = routing.QueueRule.parse(body.rule)
     with review.engine.begin() as conn:
-        queue_id = routing.create_queue(conn, me.name, body.name, rule)
+        queue_id = queue_edits.create_queue(conn, me.name, body.name, rule)
     return {"queue_id": queue_id, "name": body.name, "rule": rule.as_json()}
 
 
@@ -66,7 +66,7 @@ def create(body: QueueIn, me: Lead, review: ReviewDep) -> dict[str, Any]:
 def edit(queue_id: QueueId, body: QueueIn, me: Lead, review: ReviewDep) -> dict[str, Any]:
     rule = routing.QueueRule.parse(body.rule)
     with review.engine.begin() as conn:
-        routing.update_queue(conn, me.name, queue_id, body.name, rule)
+        queue_edits.update_queue(conn, me.name, queue_id, body.name, rule)
     return {"queue_id": queue_id, "name": body.name, "rule": rule.as_json()}
 
 
@@ -74,7 +74,7 @@ def edit(queue_id: QueueId, body: QueueIn, me: Lead, review: ReviewDep) -> dict[
 def delete(queue_id: QueueId, me: Lead, review: ReviewDep) -> dict[str, int]:
     """Delete a queue (never the default one); its cases are routed again at once."""
     with review.engine.begin() as conn:
-        moved = routing.delete_queue(conn, me.name, queue_id)
+        moved = queue_edits.delete_queue(conn, me.name, queue_id)
     return {"queue_id": queue_id, "rerouted": moved}
 
 
@@ -82,7 +82,7 @@ def delete(queue_id: QueueId, me: Lead, review: ReviewDep) -> dict[str, int]:
 def order(body: OrderIn, me: Lead, review: ReviewDep) -> dict[str, list[int]]:
     """The routing order: every queue but the default one (always last), each once."""
     with review.engine.begin() as conn:
-        routing.reorder(conn, me.name, body.queue_ids)
+        queue_edits.reorder(conn, me.name, body.queue_ids)
     return {"queue_ids": body.queue_ids}
 
 
@@ -90,7 +90,7 @@ def order(body: OrderIn, me: Lead, review: ReviewDep) -> dict[str, list[int]]:
 def reroute(me: Lead, review: ReviewDep) -> dict[str, int]:
     """Apply the current rules to every open case; returns how many changed queue."""
     with review.engine.begin() as conn:
-        return {"moved": routing.reroute(conn, me.name)}
+        return {"moved": queue_edits.reroute(conn, me.name)}
 
 
 @router.post("/v1/cases/bulk-decision")
