@@ -1,7 +1,8 @@
 """A lead's queues in a real browser (Debian's chromium driven by Playwright), on every backend the run has:
 the lead writes a routing rule on the queue rules page, new reports land in that queue (with its count), older
 cases follow after "re-route", and the lead ticks cases in the queue, previews one decision for all of them
-(each case's actions listed) and confirms, seeing each case's result. Every new page is scanned with axe-core
+(each case's actions listed) and confirms, seeing each case's result; a bulk 'not violating' on a network
+child-safety case still goes to a second reviewer. Every new page is scanned with axe-core
 (0 serious or critical violations) and screenshots are kept in test-artifacts/."""
 
 from __future__ import annotations
@@ -100,6 +101,22 @@ def test_a_lead_routes_cases_to_a_named_queue_and_decides_them_in_bulk(review: R
             assert results.count() == 2
             assert all("decided" in r.inner_text() and "closed" in r.inner_text() for r in results.all())
             accessible(lee, "lead-bulk-results")
+
+            lee.goto(
+                f"{live}/queues"
+            )  # bulk never skips second review: a strong child-safety 'not violating'
+            lee.locator("tr:has-text('net-9') input[form=bulk-decide]").check()
+            bulk = lee.locator("[data-testid=bulk-form]")
+            bulk.locator("select[name=outcome]").select_option("not_violating")
+            bulk.locator("input[name=clause]").fill("CS-4 network participation")
+            bulk.locator("textarea[name=reason]").fill("looks unrelated at first sight")
+            bulk.locator("button[type=submit]").click()
+            lee.wait_for_url("**/queues/bulk")
+            assert "go to a second reviewer" in lee.locator("[data-testid=bulk-summary]").inner_text()
+            assert "second reviewer, blind" in lee.locator("[data-testid=bulk-preview]").inner_text()
+            lee.click("[data-testid=bulk-confirm]")
+            lee.wait_for_url("**/queues/bulk/decide")
+            assert "sent to a second reviewer" in lee.locator("[data-testid=bulk-results]").inner_text()
         finally:
             browser.close()
     with review.engine.connect() as conn:
@@ -107,4 +124,7 @@ def test_a_lead_routes_cases_to_a_named_queue_and_decides_them_in_bulk(review: R
             r.details
             for r in conn.execute(select(review_audit).where(review_audit.c.action == "case.decide"))
         ]
-    assert len(decided) == 2 and len({d["via"] for d in decided}) == 1  # one batch, audited per case
+    assert len(decided) == 3 and len({d["via"] for d in decided[:2]}) == 1  # one batch, audited per case
+    with review.engine.connect() as conn:
+        network = conn.execute(select(review_cases).where(review_cases.c.group_id == "net-9")).one()
+    assert (network.status, network.stage) == ("open", "second")
