@@ -14,5 +14,8 @@ echo "== import contracts (layers and public surfaces, pyproject.toml [tool.impo
 .venv/bin/lint-imports --no-cache
 echo "== mypy"
 .venv/bin/mypy
+# CI collects no artifacts: say where the browser tests' screenshots go (printed before pytest, whose summary
+# line must stay the last one).
+echo "== screenshots of the browser tests (tests/web) are written to $PWD/test-artifacts/"
 echo "== pytest (SQLite and PostgreSQL)"
 .venv/bin/pytest -n 2 --dist loadfile "$@"

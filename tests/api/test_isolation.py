@@ -164,6 +164,15 @@ def bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("POST", "/v1/shared/incoming/{partner}/{remote_seq}/review"): {"decision": "reject"},
         ("POST", "/v1/shared/incoming/{partner}/{remote_seq}/feedback"): {"verdict": "true_positive"},
+        ("POST", "/v1/queues"): {"name": "made-queue", "rule": {"categories": ["spam"]}},
+        ("PUT", "/v1/queues/{queue_id}"): {"name": "General", "rule": {}},
+        ("POST", "/v1/queues/order"): {"queue_ids": [1]},
+        ("POST", "/v1/cases/bulk-decision"): {
+            "case_ids": [world.case_id],
+            "outcome": "violating",
+            "clause": "SP-1",
+            "reason": "r",
+        },
     }
 
 
@@ -188,6 +197,7 @@ def request_for(method: str, path: str, world: World, app_doc: dict[str, Any]) -
         "seq": 1,
         "partner": "no-such-partner",
         "remote_seq": 1,
+        "queue_id": 1,  # the default queue (review_0004 makes it)
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     params: dict[str, str] = {}

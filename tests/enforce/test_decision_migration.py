@@ -1,6 +1,7 @@
 """review_0003 + enforce_0002 on a database written before decisions were one record: every old action,
-event and takedown still reads with the same actor, reason and clause (now from one decision row each), and
-the schema is exactly the declared one, on SQLite and PostgreSQL."""
+event and takedown still reads with the same actor, reason and clause (now from one decision row each), every
+old case is in review_0004's default queue, and the schema is exactly the declared one, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from bastion.store.decisions import decisions
 from bastion.store.engine import normalise_url
 from bastion.store.schema import metadata
 from bastion.store.tables_enforce import enforce_takedowns
+from bastion.store.tables_review import review_cases, review_queues
 from bastion.store.types import Instant
 
 PG_URL = os.environ.get("BASTION_TEST_DATABASE_URL")
@@ -174,6 +176,12 @@ def test_old_actions_read_the_same_after_the_decision_migration(empty_url: str) 
                 sa.select(decisions).where(decisions.c.case_id == 1).order_by(decisions.c.decision_id)
             ).all()
             takedown_decision = conn.execute(sa.select(enforce_takedowns.c.decision_id)).scalar_one()
+            in_queue = conn.execute(  # review_0004: every existing case is in the default queue
+                sa.select(review_queues.c.name, review_queues.c.is_default).join(
+                    review_cases, review_cases.c.queue_id == review_queues.c.queue_id
+                )
+            ).all()
+        assert [tuple(r) for r in in_queue] == [("General", True)]
         assert [(d.reviewer, d.final, d.platform, d.category) for d in case_rows] == [
             ("ana", False, "p", "child_safety"),
             ("ben", True, "p", "child_safety"),

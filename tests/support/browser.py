@@ -37,7 +37,7 @@ needs_chromium = pytest.mark.skipif(
 
 #: axe-core, vendored from npm (licence beside it): run in a page to find accessibility violations.
 AXE = Path(__file__).with_name("axe") / "axe.min.js"
-#: Screenshots of the browser tests, kept by CI as artifacts (gitignored).
+#: Screenshots of the browser tests (gitignored). CI collects no artifacts; scripts/test.sh prints this path.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 

@@ -29,6 +29,7 @@ from bastion.review import audit
 from bastion.review.auth import Principal
 from bastion.review.case_signals import record_verdict, sync_case_signals
 from bastion.review.policy import OUTCOMES, needs_second_review
+from bastion.review.routing import route
 from bastion.review.subjects import case_subjects
 from bastion.store.decisions import final_decision, save_decision
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals
@@ -130,11 +131,31 @@ class CaseDesk:
             audit.append(conn, me.name, "case.claim", f"case:{case_id}")
         return self.get(case_id)
 
-    def claim_next(self, me: Principal) -> dict[str, Any] | None:
+    def claimable_among(self, me: Principal, case_ids: Sequence[int]) -> set[int]:
+        """Which of these cases ``me`` could claim now (a lead's bulk preview)."""
+        query = select(review_cases.c.case_id).where(
+            review_cases.c.case_id.in_(list(case_ids)), _claimable(me, utcnow(), self.timeout)
+        )
+        with self.engine.connect() as conn:
+            return {int(i) for i in conn.execute(query).scalars()}
+
+    def claimable_by_queue(self, me: Principal) -> dict[int, int]:
+        """How many cases ``me`` could claim in each named queue."""
+        query = (
+            select(review_cases.c.queue_id, func.count())
+            .where(_claimable(me, utcnow(), self.timeout))
+            .group_by(review_cases.c.queue_id)
+        )
+        with self.engine.connect() as conn:
+            return {int(q): int(n) for q, n in conn.execute(query) if q is not None}
+
+    def claim_next(self, me: Principal, queue_id: int | None = None) -> dict[str, Any] | None:
+        """The most urgent case ``me`` may take, in one named queue if given."""
         now = utcnow()
+        in_queue = review_cases.c.queue_id == queue_id if queue_id is not None else true()
         pick = (
             select(review_cases.c.case_id)
-            .where(_claimable(me, now, self.timeout))
+            .where(_claimable(me, now, self.timeout), in_queue)
             .order_by(review_cases.c.priority, review_cases.c.due_at, review_cases.c.case_id)
             .limit(1)
         )
@@ -175,7 +196,10 @@ class CaseDesk:
                 raise Conflict(f"case {case_id} is not claimed by {me.name}")
             audit.append(conn, me.name, "case.release", f"case:{case_id}")
 
-    def decide(self, me: Principal, case_id: int, outcome: str, clause: str, reason: str) -> dict[str, Any]:
+    def decide(
+        self, me: Principal, case_id: int, outcome: str, clause: str, reason: str, *, via: str | None = None
+    ) -> dict[str, Any]:
+        """Record ``me``'s decision on a case they hold; ``via`` names a lead's bulk decision in the audit."""
         if outcome not in OUTCOMES:
             raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
         if not reason.strip():
@@ -246,8 +270,11 @@ class CaseDesk:
                     "next": stage,
                     "decision_id": decision.decision_id,
                 }
-                | ({"effects": effects.as_json()} if effects != DecisionEffects() else {}),
+                | ({"effects": effects.as_json()} if effects != DecisionEffects() else {})
+                | ({"via": via} if via else {}),
             )
+            if not closes:
+                route(conn, [case_id], now=now)  # a new stage may need another queue (e.g. a lead's)
             sync_case_signals(conn)
             record_verdict(conn, case_id)
         return self.get(case_id) | {"effects": effects.as_json()}
@@ -294,6 +321,7 @@ class CaseDesk:
             if moved.rowcount != 1:
                 raise Conflict(f"case {case_id} is not a closed case that can be appealed")
             audit.append(conn, actor.name, "case.appeal", f"case:{case_id}", {"reason": reason})
+            route(conn, [case_id], now=now)
             sync_case_signals(conn)
             record_verdict(conn, case_id)
         return self.get(case_id)

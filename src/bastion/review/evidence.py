@@ -1,10 +1,10 @@
 """Everything a reviewer needs for one case, in one read: the account(s), their signals with evidence, the
-reports (bad-faith reporters marked), flagged media as placeholders, the network and the policy guidance.
+reports (bad-faith reporters marked), flagged media as placeholders, the network's members and the policy
+guidance (the console draws the network itself, web/network_view.py).
 Reading it is an evidence read, so callers record it in the audit log."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sqlalchemy import Engine, select, tuple_
@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select, tuple_
 from bastion.core.signals import named
 from bastion.review.policy import guidance
 from bastion.store.signals import SignalRepository, as_dict
-from bastion.store.tables import accounts, follows, media, posts, reports
+from bastion.store.tables import accounts, media, posts, reports
 from bastion.store.tables_media import media_hash
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_reporters
 
@@ -87,19 +87,6 @@ def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
                     .limit(MAX_MEDIA)
                 )
             ]
-        edges = []
-        if len(members) > 1:
-            ids = [m["account_id"] for m in members][:60]
-            edges = [
-                (f.follower_id, f.followee_id)
-                for f in conn.execute(
-                    select(follows.c.follower_id, follows.c.followee_id).where(
-                        follows.c.platform == platform,
-                        follows.c.follower_id.in_(ids),
-                        follows.c.followee_id.in_(ids),
-                    )
-                )
-            ]
     text, clauses = guidance(case["category"])
     return {
         "reports": [dict(r._mapping) for r in rep],
@@ -108,39 +95,6 @@ def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
         "signals": sigs,
         "media": items,
         "members": members,
-        "graph_svg": network_svg(members[:60], edges),
         "guidance": text,
         "clauses": clauses,
     }
-
-
-ROLE_COLOURS = {"seller": "#b03a2e", "buyer": "#d68910", "facilitator": "#7d3c98", "unknown": "#5d6d7e"}
-
-
-def network_svg(members: list[dict[str, Any]], edges: list[tuple[str, str]], size: int = 360) -> str:
-    """A circle layout: enough to see who connects to whom without a front-end graph library."""
-    if not members:
-        return ""
-    centre, radius = size / 2, size / 2 - 30
-    pos = {}
-    for i, m in enumerate(members):
-        angle = 2 * math.pi * i / len(members)
-        pos[m["account_id"]] = (centre + radius * math.cos(angle), centre + radius * math.sin(angle))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" role="img" '
-        f'aria-label="network members">'
-    ]
-    for a, b in edges:
-        if a in pos and b in pos:
-            (x1, y1), (x2, y2) = pos[a], pos[b]
-            parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#aab" />')
-    for m in members:
-        x, y = pos[m["account_id"]]
-        colour = ROLE_COLOURS.get(str(m["role"]), ROLE_COLOURS["unknown"])
-        label = str(m["account_id"]).replace("<", "").replace("&", "")[:16]
-        parts.append(
-            f'<circle cx="{x:.0f}" cy="{y:.0f}" r="7" fill="{colour}"><title>{label} '
-            f"({m['role']})</title></circle>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)

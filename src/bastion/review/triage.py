@@ -21,6 +21,7 @@ from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
 from bastion.review.case_signals import sync_case_signals
 from bastion.review.policy import CATEGORIES, CaseFacts, category_of, rank
+from bastion.review.routing import route
 from bastion.store.bulk import insert_ignore
 from bastion.store.signals import SignalRepository
 from bastion.store.tables import accounts, media, posts, reports
@@ -185,8 +186,11 @@ def triage_pending(engine: Engine, *, limit: int = 5_000, now: datetime | None =
             groups[key].append(r)
             account_of.setdefault(key, acc)
         open_cases = _open_cases(conn, [k for k in groups if k[1] != "canary"])
-        for key, members in groups.items():
+        placed = [
             _place(conn, key, members, account_of[key], open_cases, kinds, minors, bad, now, stats)
+            for key, members in groups.items()
+        ]
+        route(conn, placed, now=now)  # every case created or joined is in its named queue
         for r in rows:
             if r.received_at is not None and r.source in ("api", "canary"):
                 stats.latencies.append(max(0.0, (now - r.received_at).total_seconds()))
@@ -205,7 +209,8 @@ def _place(
     bad: set[tuple[str, str]],
     now: datetime,
     stats: TriageStats,
-) -> None:
+) -> int:
+    """Create the group's case or join its open one; returns the case's id."""
     platform, group_type, group_id = key
     canary = group_type == "canary"
     flags_kinds = set(kinds.get((platform, account), set())) if account else set()
@@ -279,3 +284,4 @@ def _place(
         ],
     )
     stats.triaged += len(members)
+    return case_id

@@ -91,8 +91,24 @@ review_cases = Table(
     Column("created_at", Instant, nullable=False),
     Column("updated_at", Instant, nullable=False),
     Column("due_at", Instant, nullable=False),
+    Column("queue_id", Integer),  # the named queue routing put it in (review/routing.py); never left empty
     Index("ix_review_cases_queue", "status", "priority", "due_at"),
+    Index("ix_review_cases_queue_id", "queue_id"),
     Index("ix_review_cases_group", "platform", "group_type", "group_id"),
+)
+
+#: Named queues a lead defines, in routing order: a case goes to the first queue whose rule it matches
+#: (``rule``: the conditions, all of which must hold; see bastion.review.routing), else to the default queue.
+review_queues = Table(
+    "review_queues",
+    metadata,
+    Column("queue_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", ID, nullable=False, unique=True),
+    Column("position", Integer, nullable=False),
+    Column("rule", Json, nullable=False),
+    Column("is_default", Boolean, nullable=False, server_default="0"),
+    Column("updated_by", ID, nullable=False),
+    Column("updated_at", Instant, nullable=False),
 )
 
 review_case_reports = Table(
@@ -180,6 +196,7 @@ __all__ = [
     "review_cases",
     "review_decisions",
     "review_intake",
+    "review_queues",
     "review_reporters",
     "review_reveals",
     "review_sessions",

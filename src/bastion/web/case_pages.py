@@ -5,7 +5,6 @@ and whoever holds an appeal sees the account holder's reason."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -15,17 +14,14 @@ from sqlalchemy import insert, select, update
 from bastion.api.deps import Lead, ReviewDep, Reviewer
 from bastion.core.errors import Conflict, InputError
 from bastion.core.timefmt import utcnow
-from bastion.enforce import preview_decision
 from bastion.review import audit
 from bastion.review.auth import Principal
 from bastion.review.evidence import case_evidence
-from bastion.review.policy import OUTCOMES, needs_second_review
-from bastion.review.subjects import case_subjects
 from bastion.store.tables import reports
-from bastion.store.tables_enforce import enforce_actions
 from bastion.store.tables_review import review_case_reports, review_reporters, review_reveals
 from bastion.web import case_context as ctx
 from bastion.web.network_view import legend, network_drawing
+from bastion.web.outlook import outlook
 from bastion.web.pages import Id, back, decision_policy, page, templates
 
 router = APIRouter(include_in_schema=False)
@@ -96,16 +92,6 @@ def members_fragment(
     )
 
 
-def _closes(case: dict[str, Any], outcome: str, rate: float) -> str:
-    """Whether this decision would close the case: ``yes``, ``no`` or ``if-agreed`` (second review)."""
-    if outcome == "escalate":
-        return "no"
-    if case["stage"] == "first":
-        flags = case["flags"] if isinstance(case["flags"], dict) else {}
-        return "no" if needs_second_review(case["case_id"], case["category"], flags, outcome, rate) else "yes"
-    return "if-agreed" if case["stage"] == "second" else "yes"
-
-
 @router.get("/cases/{case_id}/preview")
 def decision_preview(
     request: Request,
@@ -117,38 +103,8 @@ def decision_preview(
     """What recording ``outcome`` would do, read from the decision policy and the actions in force; nothing
     is written. An appeal that changes the outcome also reverses what the earlier decision did."""
     case = held(review, me, case_id)
-    context: dict[str, Any] = {"case": case, "outcome": outcome, "closes": "no", "effects": [], "reverses": 0}
-    if outcome in OUTCOMES:
-        context["closes"] = _closes(case, outcome, review.settings.second_review_rate)
-    if outcome in OUTCOMES and context["closes"] != "no":
-        previous = next((d for d in reversed(case["decisions"]) if d.get("final")), None)
-        context["upholds"] = previous is not None and previous["outcome"] == outcome
-        with review.engine.connect() as conn:
-            effects = preview_decision(
-                conn,
-                decision_policy(request),
-                outcome,
-                case["category"],
-                case_subjects(conn, SimpleNamespace(**case)),
-            )
-            if previous is not None and not context["upholds"]:
-                context["reverses"] = len(
-                    conn.execute(
-                        select(enforce_actions.c.action_id).where(
-                            enforce_actions.c.decision_id == previous["decision_id"],
-                            enforce_actions.c.state == "active",
-                        )
-                    ).all()
-                )
-        context["effects"] = [] if context["upholds"] else effects
-        by_role: dict[tuple[str, tuple[str, ...], bool], int] = {}
-        for e in context["effects"]:
-            key = (e.policy_role, tuple(str(k) for k in e.actions), e.cybertip_draft)
-            by_role[key] = by_role.get(key, 0) + 1
-        context["by_role"] = sorted(by_role.items())
-        context["new_actions"] = sum(len(e.todo) for e in context["effects"])
-        context["already"] = sum(len(e.already) for e in context["effects"])
-        context["drafts"] = sum(e.cybertip_draft for e in context["effects"])
+    with review.engine.connect() as conn:
+        context = outlook(conn, decision_policy(request), review.settings.second_review_rate, case, outcome)
     return templates.TemplateResponse(request, "_preview.html", context)
 
 

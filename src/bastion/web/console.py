@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from bastion.web import (
     auth_pages,
+    bulk_pages,
     case_pages,
     cybertip_pages,
     enforce_pages,
@@ -15,11 +16,14 @@ from bastion.web import (
     investigate_pages,
     oversight_pages,
     queue_pages,
+    routing_pages,
 )
 
 router = APIRouter(include_in_schema=False)
 for pages in (
     auth_pages,
+    routing_pages,
+    bulk_pages,
     queue_pages,
     case_pages,
     evidence_pages,

@@ -1,7 +1,8 @@
-"""Queues: open cases by priority, filtered by category, stage, platform or a search on the account or group,
-with counts, how long each case has waited and what its priority means; the table refreshes itself (htmx
-polling) so a team sees cases arrive and leave without reloading. A lead can free the claims of an absent
-reviewer in one go."""
+"""Queues: open cases by priority, in the named queues routing put them in (bastion.review.routing; each with
+its counts and oldest wait), filtered by category, stage, platform or a search on the account or group, with
+how long each case has waited and what its priority means; the table refreshes itself (htmx polling) so a
+team sees cases arrive and leave without reloading. A lead can free the claims of an absent reviewer in one
+go, and select cases for a bulk decision (web/bulk_pages.py)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from sqlalchemy import select, update
 from bastion.api.deps import Lead, ReviewDep, Reviewer
 from bastion.core.errors import Conflict
 from bastion.core.timefmt import utcnow
-from bastion.review import audit
+from bastion.review import audit, routing
+from bastion.review.policy import GUIDANCE, OUTCOMES
 from bastion.store.tables_review import review_cases
 from bastion.web.pages import Id, back, page
 
 router = APIRouter(include_in_schema=False)
 Filter = Annotated[str, Query(max_length=255)]
+QueueParam = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 REFRESH_SECONDS = 20
 
 
@@ -61,10 +64,21 @@ def queues(
     q: Filter = "",
     overdue: Filter = "",
     case: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    queue: QueueParam = None,
 ) -> HTMLResponse:
     every = review.desk.queues(me)
     now = utcnow()
-    shown = [c for c in every if _matches(c, category, stage, platform, q, bool(overdue), now)]
+    shown = [
+        c
+        for c in every
+        if _matches(c, category, stage, platform, q, bool(overdue), now)
+        and (queue is None or c["queue_id"] == queue)
+    ]
+    claimable = review.desk.claimable_by_queue(me)
+    with review.engine.begin() as conn:
+        named_queues = [
+            n | {"claimable": claimable.get(n["queue_id"], 0)} for n in routing.summary(conn, now)
+        ]
     by_priority: dict[int, list[dict[str, Any]]] = {}
     for c in shown:
         by_priority.setdefault(int(c["priority"]), []).append(c)
@@ -76,6 +90,7 @@ def queues(
     }
     lost = next((c for c in every if c["case_id"] == case), None) if case else None
     filters = {"category": category, "stage": stage, "platform": platform, "q": q, "overdue": overdue}
+    filters |= {"queue": str(queue) if queue else ""}
     named = [
         (label, urlencode(values), {k: v for k, v in filters.items() if v} == values)
         for _key, label, values in NAMED
@@ -98,14 +113,21 @@ def queues(
         platforms=sorted({c["platform"] for c in every}),
         lost=lost,
         named=named,
+        named_queues=named_queues,
+        current_queue=next((n for n in named_queues if n["queue_id"] == queue), None),
+        outcomes=OUTCOMES,
+        clauses=sorted({c for _text, cs in GUIDANCE.values() for c in cs}),
     )
 
 
 @router.post("/cases/next")
-def claim_next(me: Reviewer, review: ReviewDep) -> Response:
-    case = review.desk.claim_next(me)
+def claim_next(
+    me: Reviewer, review: ReviewDep, queue: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None
+) -> Response:
+    """The most urgent case one may claim, in the named queue the reviewer is working if any."""
+    case = review.desk.claim_next(me, queue)
     if case is None:
-        return back("/queues", note="nothing to claim")
+        return back("/queues", note="nothing to claim" + (" in this queue" if queue else ""), queue=queue)
     return back(f"/cases/{case['case_id']}")
 
 

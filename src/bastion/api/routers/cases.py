@@ -63,7 +63,6 @@ def evidence(case_id: CaseId, me: Reviewer, review: ReviewDep) -> CaseEvidence:
     case = review.desk.held(me, case_id)
     found = case_evidence(review.engine, case)
     audit.record(review.engine, me.name, "case.view", f"case:{case_id}", {"via": "api"})
-    found.pop("graph_svg", None)
     found.pop("reported_accounts", None)
     return CaseEvidence(case=public(case, me), **found)
 

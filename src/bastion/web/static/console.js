@@ -73,6 +73,12 @@
     problem("The server could not be reached. Nothing was changed; try again in a moment.");
   });
 
+  // A form that changes something hard to undo (deleting a queue) asks first.
+  document.addEventListener("submit", function (evt) {
+    var ask = evt.target.getAttribute && evt.target.getAttribute("data-confirm");
+    if (ask && !window.confirm(ask)) evt.preventDefault();
+  });
+
   // After htmx has set up the page (its own DOMContentLoaded handler runs first), so a restored outcome
   // asks for its preview like a clicked one.
   if (document.readyState === "complete") init();
