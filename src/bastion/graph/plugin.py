@@ -12,7 +12,13 @@ from bastion.graph.settings import GraphSettings
 def _service(b: Any) -> object:
     from bastion.graph.service import NetworkDetector
 
-    return NetworkDetector(b.store, refresh=lambda _store, platform: b.refresh(platform, before="graph"))
+    section = b.section("graph")
+    return NetworkDetector(
+        b.store,
+        refresh=lambda _store, platform: b.refresh(platform, before="graph"),
+        catchup_hops=section.catchup_hops,
+        catchup_max_drift=section.catchup_max_drift,
+    )
 
 
 def _commands(app: Any) -> None:

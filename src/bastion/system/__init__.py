@@ -4,8 +4,18 @@ This is the top of the library: it may import every capability's manifest; nothi
 (CLI, API, console, demo) imports it.
 """
 
-from bastion.system.bastion import Bastion
+from bastion.system.bastion import Bastion, CatchUpReport, PlatformCatchUp
 from bastion.system.plugins import Installed, Problem, installed
 from bastion.system.settings import BastionSettings, load, settings_markdown
 
-__all__ = ["Bastion", "BastionSettings", "Installed", "Problem", "installed", "load", "settings_markdown"]
+__all__ = [
+    "Bastion",
+    "BastionSettings",
+    "CatchUpReport",
+    "Installed",
+    "PlatformCatchUp",
+    "Problem",
+    "installed",
+    "load",
+    "settings_markdown",
+]
