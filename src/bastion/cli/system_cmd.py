@@ -1,4 +1,5 @@
-"""``bastion capabilities`` and ``bastion settings``: what this install has, and how it is configured."""
+"""``bastion capabilities`` and ``bastion settings``: what this install has, and how it is configured;
+``bastion catchup``: the pipeline brought up to date on live events, on demand."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bastion.cli.context import console, handle_errors
+from bastion.cli.context import DbOption, console, handle_errors, open_bastion
 from bastion.system import installed, settings_markdown
 
 
 def register(app: typer.Typer) -> None:
     app.command("capabilities")(capabilities)
     app.command("settings")(settings)
+    app.command("catchup")(catchup)
 
 
 @handle_errors
@@ -41,3 +43,16 @@ def settings(
         typer.echo(settings_markdown(), nl=False)
         return
     console.print(settings_markdown(), markup=False, highlight=False)
+
+
+@handle_errors
+def catchup(
+    db: DbOption = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="One platform (default: every platform).")
+    ] = None,
+) -> None:
+    """Catch the scans, detection and triage up on the live events stored since the last catch-up."""
+    with open_bastion(db) as b:
+        for line in b.catchup(platform).lines():
+            console.print(line, markup=False, highlight=False)

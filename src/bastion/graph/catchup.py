@@ -33,7 +33,7 @@ from bastion.graph.load import upstream_kinds
 from bastion.graph.network import Network
 from bastion.graph.service import CONSUMER, KIND, SOURCE, Computed, NetworkDetector
 from bastion.store.changes import Changes
-from bastion.store.tables import posts, signals
+from bastion.store.tables import accounts, posts, signals
 from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
 
 #: Defaults of the ``graph`` settings section (``BASTION_CATCHUP_HOPS``, ``BASTION_CATCHUP_MAX_DRIFT``).
@@ -99,6 +99,9 @@ def catch_up(
     log = store.changes
     head = log.head(platform)
     latest = _latest(detector, platform)
+    if not _has_accounts(detector, platform):
+        log.advance(CONSUMER, platform, head)
+        return CatchUpRun(platform, "none", None, head, notes=("no accounts on this platform yet",))
     if latest is None:
         run = detector.detect(platform, refresh=False)
         return CatchUpRun(platform, "full", run.run_id, head, notes=("no earlier run to build on",))
@@ -299,6 +302,12 @@ def _stored_networks(detector: NetworkDetector, run_id: int) -> list[_Stored]:
         for r in conn.execute(q.where(graph_members.c.run_id == run_id)):
             out.setdefault(r.network_id, _Stored(r.network_id, {})).members[r.account_id] = (r.role, r.score)
     return [out[k] for k in sorted(out)]
+
+
+def _has_accounts(detector: NetworkDetector, platform: str) -> bool:
+    with detector.store.engine.connect() as conn:
+        q = select(accounts.c.account_id).where(accounts.c.platform == platform).limit(1)
+        return conn.execute(q).first() is not None
 
 
 def _authors(conn: Any, platform: str, post_ids: set[str]) -> set[str]:

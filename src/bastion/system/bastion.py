@@ -10,10 +10,14 @@ from its manifest on first use; the CLI, the API, the console, the demo and the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from sqlalchemy import text
 
 from bastion.core.capability import Capability
 from bastion.core.decision import Decision, DecisionEffects, DecisionHandler
@@ -32,6 +36,9 @@ if TYPE_CHECKING:
     from bastion.terms.service import TermGuard
 
 T = TypeVar("T")
+#: PostgreSQL advisory lock key held while a catch-up runs (see ``Bastion._exclusive``).
+CATCHUP_LOCK = 727_018
+_CATCHUP_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -186,6 +193,10 @@ class Bastion:
         """Catch everything up on the live events stored since the last catch-up, on one platform or all:
         the scans over only the new rows (the refresh hooks before graph), then detection over only the
         networks they touch, then triage, so reports about members of a new network join its case."""
+        with self._exclusive():
+            return self._catchup(platform)
+
+    def _catchup(self, platform: str | None) -> CatchUpReport:
         names = [self.store.resolve_platform(platform)] if platform else self.store.platforms()
         done = []
         for name in names:
@@ -199,6 +210,23 @@ class Bastion:
             while (stats := triage_pending(self.store.engine)).triaged:
                 triaged, created = triaged + stats.triaged, created + stats.created
         return CatchUpReport(tuple(done), triaged, created)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One catch-up at a time: in this process (the schedule and an on-demand call), and on PostgreSQL
+        across processes (a session advisory lock), so two never store runs built on the same one."""
+        with _CATCHUP_LOCK:
+            if self.store.dialect != "postgresql":
+                yield
+                return
+            with self.store.engine.connect() as conn:
+                conn.execute(text(f"SELECT pg_advisory_lock({CATCHUP_LOCK})"))
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text(f"SELECT pg_advisory_unlock({CATCHUP_LOCK})"))
+                    conn.commit()
 
     # ---- lifetime ----------------------------------------------------------------------------------
     def close(self) -> None:
