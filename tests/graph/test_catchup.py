@@ -17,6 +17,7 @@ from bastion.store.tables_review import review_case_reports, review_cases
 from bastion.synth import SynthConfig, generate, write_export
 from bastion.system import Bastion
 from support.events import event, send
+from support.exports import export as small_export
 
 AT = "2026-03-01T12:00:00Z"
 
@@ -106,3 +107,15 @@ def test_a_network_catch_up_re_derives_reaches_triage(store: Store, export: Path
     )
     with store.engine.connect() as conn:
         assert conn.execute(q).one() == ("network", mine)  # the report joined the new network's case
+
+
+def test_a_report_before_its_target_account_is_caught_up(store: Store, tmp_path: Path) -> None:
+    Ingestor(store).ingest(small_export(tmp_path))
+    b = Bastion(store=store)
+    b.graph.detect(refresh=False)
+    report = {"report_id": "early", "reporter_id": "u0000001", "target_type": "account",
+              "target_id": "not-yet-an-account", "reason": "other", "created_at": AT}  # fmt: skip
+    send(store, "synthbook", [event("r1", "reports", **report)])
+    step = b.graph.catch_up()
+    assert step.outcome in ("incremental", "full") and step.touched == 2  # reporter and target
+    assert store.changes.checkpoint("graph", "synthbook") == 1
