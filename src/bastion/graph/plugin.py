@@ -21,6 +21,16 @@ def _service(b: Any) -> object:
     )
 
 
+def _catchup(b: Any) -> object:
+    """The scheduled catch-up: scans, detection and triage on the live events since the last one. It spans
+    capabilities, so the façade runs it; graph declares it because detection is what it keeps current."""
+    return b.catchup()
+
+
+def _catchup_every(b: Any) -> float:
+    return float(b.section("graph").catchup_interval_seconds)
+
+
 def _commands(app: Any) -> None:
     from bastion.cli.graph_cmd import register
 

@@ -21,6 +21,7 @@ from bastion.media.frames import parse_frames
 from bastion.media.kinds import HASH_MATCH
 from bastion.media.matcher import Matcher, MatchResult
 from bastion.store import Store
+from bastion.store.changes import CatchUp
 from bastion.store.tables import media, posts
 from bastion.store.tables import signals as stored_signals
 from bastion.store.tables_media import media_hashes
@@ -193,16 +194,6 @@ def media_hashes_of(conn: Connection, platform: str, post_id: str, media_id: str
         h.c.platform == platform, h.c.post_id == post_id, h.c.media_id == media_id
     )
     return {t: v for t, v in conn.execute(query)}
-
-
-@dataclass(frozen=True, slots=True)
-class CatchUp:
-    """What one catch-up of the media scan did: ``full`` rescans, else only the new events' posts."""
-
-    full: bool
-    rows: int
-    signals: int
-    seq: int
 
 
 def catch_up(store: Store, platform: str) -> CatchUp:

@@ -47,6 +47,17 @@ class Changes:
         return {c.key[field] for c in self.items if c.table == table and field in c.key}
 
 
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """What one catch-up of a scan did: a ``full`` rescan, else only the rows the new events touched
+    (``rows`` read, ``signals`` written), up to change ``seq``."""
+
+    full: bool
+    rows: int
+    signals: int
+    seq: int
+
+
 class ChangeLog:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -103,4 +114,4 @@ def change_rows(
     ]
 
 
-__all__ = ["Change", "ChangeLog", "Changes", "change_rows"]
+__all__ = ["CatchUp", "Change", "ChangeLog", "Changes", "change_rows"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from sqlalchemy import select
 
 from bastion.core.model import EntityType, Signal
 from bastion.store import Store
-from bastion.store.changes import Changes
+from bastion.store.changes import CatchUp, Changes
 from bastion.store.tables import accounts, posts, searches
 from bastion.terms.discover import Candidate, Context, discover
 from bastion.terms.guard import Action, GuardDecision, GuardPolicy, SearchEvent, SearchGuard, Viewer
@@ -283,16 +282,6 @@ def _sessions(rows: Iterable[Any], by_account: dict[str, set[str]]) -> Iterator[
         last = (row.account_id, row.created_at)
     if last is not None and current:
         yield Context(f"{last[0]}#{n + 1}", "session", frozenset(current))
-
-
-@dataclass(frozen=True, slots=True)
-class CatchUp:
-    """What one catch-up of a scan did: ``full`` rescans, else only the rows the new events touched."""
-
-    full: bool
-    rows: int
-    signals: int
-    seq: int
 
 
 def catch_up(store: Store, platform: str) -> CatchUp:
