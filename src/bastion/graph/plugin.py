@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bastion.core.capability import Capability, OptionalFeature
+from bastion.core.capability import Capability, Job, OptionalFeature
 from bastion.graph.kinds import NETWORK_MEMBER, NEW_ACCOUNT, REPORT, SHARED_LINK, STORIES_ONLY
 from bastion.graph.settings import GraphSettings
 
@@ -54,4 +54,5 @@ CAPABILITY = Capability(
     signal_kinds=(NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT),
     migrations="graph",
     optional=(OptionalFeature("the Spark engine", "pyspark", "pip install 'bastion[spark]'"),),
+    jobs=(Job("catchup", _catchup, _catchup_every),),
 )

@@ -5,6 +5,7 @@ This is the top of the library: it may import every capability's manifest; nothi
 """
 
 from bastion.system.bastion import Bastion, CatchUpReport, PlatformCatchUp
+from bastion.system.jobs import Scheduler, declared_jobs
 from bastion.system.plugins import Installed, Problem, installed
 from bastion.system.settings import BastionSettings, load, settings_markdown
 
@@ -15,6 +16,8 @@ __all__ = [
     "Installed",
     "PlatformCatchUp",
     "Problem",
+    "Scheduler",
+    "declared_jobs",
     "installed",
     "load",
     "settings_markdown",
