@@ -152,3 +152,20 @@ def test_nul_in_one_event_rejects_that_event_only(client: TestClient, review: Re
     answer = client.post("/v1/events", json=[account("e1", "acct-a"), bad], headers=auth(review))
     assert answer.status_code == 207
     assert answer.json()["items"][1]["field"] == "row.bio"
+
+
+def test_events_then_catchup_on_demand(client: TestClient, review: Review) -> None:
+    """A platform sends events; a lead catches the pipeline up on them (a platform token may not)."""
+    body = [account("c1", "acct-a"), account("c2", "acct-b")]
+    edge = {"follower_id": "acct-a", "followee_id": "acct-b", "created_at": T}
+    body.append({"event_id": "c3", "table": "follows", "row": edge})
+    assert client.post("/v1/events", json=body, headers=auth(review)).status_code == 200
+    assert client.post("/v1/catchup", headers=auth(review)).status_code == 403
+    add_user(review, "lead-c", "lead")
+    csrf = login(client, "lead-c")
+    done = client.post("/v1/catchup", params={"platform": PLATFORM}, headers={"X-CSRF-Token": csrf})
+    assert done.status_code == 200, done.text
+    detection = done.json()["platforms"][0]["detection"]
+    assert detection["outcome"] == "full" and detection["seq"] == 3  # no run yet: a full one, up to the log
+    again = client.post("/v1/catchup", headers={"X-CSRF-Token": csrf}).json()
+    assert [p["detection"]["outcome"] for p in again["platforms"]] == ["none"]

@@ -33,6 +33,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/audit/verify"): {"auditor", "admin"},
     ("GET", "/v1/stats/reviewers"): {"lead", "admin", "auditor"},
     ("GET", "/metrics"): {"auditor", "admin"},
+    ("POST", "/v1/catchup"): {"lead", "admin"},
     ("GET", "/queues"): {"reviewer", "lead"},
     ("GET", "/audit"): {"auditor", "admin"},
     ("POST", "/cases/1/discount"): {"lead"},

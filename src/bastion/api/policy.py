@@ -54,6 +54,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/stats/reviewers"): rule(FIGURES),
     ("GET", "/v1/pipeline"): rule(FIGURES),
     ("GET", "/metrics"): rule(OVERSIGHT),
+    # the pipeline on demand: scans, detection and triage catch up on the live events
+    ("POST", "/v1/catchup"): rule(DECIDE),
     # enforcement: decisions are a lead's, the feed is the platform's, figures are for oversight too
     ("GET", "/v1/actions"): rule("platform", "admin", scope=Scope.OWN),
     ("POST", "/v1/actions"): rule(DECIDE),

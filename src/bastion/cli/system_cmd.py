@@ -1,5 +1,6 @@
 """``bastion capabilities``, ``bastion settings`` and ``bastion jobs``: what this install has, how it is
-configured, and what it runs in the background."""
+configured, and what it runs in the background; ``bastion catchup``: the pipeline brought up to date on live
+events, on demand."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def register(app: typer.Typer) -> None:
     app.command("capabilities")(capabilities)
     app.command("settings")(settings)
     app.command("jobs")(jobs)
+    app.command("catchup")(catchup)
 
 
 @handle_errors
@@ -79,3 +81,16 @@ def jobs(
                 console.print(f"{name}: done", highlight=False)
         if failed:
             raise typer.Exit(1)
+
+
+@handle_errors
+def catchup(
+    db: DbOption = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="One platform (default: every platform).")
+    ] = None,
+) -> None:
+    """Catch the scans, detection and triage up on the live events stored since the last catch-up."""
+    with open_bastion(db) as b:
+        for line in b.catchup(platform).lines():
+            console.print(line, markup=False, highlight=False)

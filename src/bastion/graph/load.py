@@ -191,6 +191,7 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
         if target is None:
             continue
         ids(r.reporter_id)
+        ids(target)  # a live report can arrive before its target's account row: the target is a node too
         w = SPAM_REPORT_WEIGHT if "spam" in (r.reason or "").lower() else 1.0
         slot = reporters[target]
         slot[r.reporter_id] = max(slot.get(r.reporter_id, 0.0), w)

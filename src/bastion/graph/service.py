@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 
@@ -18,7 +18,7 @@ from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import utcnow
 from bastion.graph.facts import with_facts
 from bastion.graph.kinds import NETWORK_MEMBER
-from bastion.graph.load import load_platform, stored_seeds
+from bastion.graph.load import LoadedPlatform, load_platform, stored_seeds
 from bastion.graph.network import Network
 from bastion.graph.pipeline import DetectConfig, Detection, detect
 from bastion.graph.reader import Dossier, DossierMember, NetworkReader, NetworkSummary
@@ -26,8 +26,13 @@ from bastion.graph.verdicts import current_weights
 from bastion.store import Store
 from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
 
+if TYPE_CHECKING:
+    from bastion.graph.catchup import CatchUpRun
+
 KIND = NETWORK_MEMBER
 SOURCE = "graph"
+#: Detection's name in the change log's checkpoints and the scan ledger.
+CONSUMER = "graph"
 SPARK_HINT = (
     "the Spark engine needs pyspark: pip install 'bastion[spark]' (or: pip install 'pyspark>=3.5,<4.1')"
 )
@@ -51,15 +56,63 @@ class DetectionRun:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """One scoring of a whole platform, before anything is stored."""
+
+    platform: str
+    engine: str
+    mode: str
+    seeds: list[str]
+    started: Any
+    config: DetectConfig
+    loaded: LoadedPlatform
+    result: Detection
+    networks: tuple[Network, ...]
+    notes: tuple[str, ...]
+
+    def as_run(self, run_id: int, networks: tuple[Network, ...], notes: Sequence[str]) -> DetectionRun:
+        graph = self.loaded.graph
+        flagged = sum(len(n.members) for n in networks)
+        return DetectionRun(
+            run_id,
+            self.platform,
+            self.engine,
+            self.mode,
+            tuple(self.seeds),
+            graph.n,
+            graph.num_edges(),
+            flagged,
+            networks,
+            (*notes, *self.notes),
+        )
+
+
 class NetworkDetector(NetworkReader):
     """Runs :func:`bastion.graph.detect` on a stored platform and keeps what it found."""
 
     def __init__(
-        self, store: Store, config: DetectConfig | None = None, *, refresh: Refresh | None = None
+        self,
+        store: Store,
+        config: DetectConfig | None = None,
+        *,
+        refresh: Refresh | None = None,
+        catchup_hops: int = 1,
+        catchup_max_drift: float = 0.05,
     ) -> None:
         super().__init__(store)
         self.config = config or DetectConfig()
         self._refresh = refresh
+        self.catchup_hops = catchup_hops
+        self.catchup_max_drift = catchup_max_drift
+
+    def catch_up(self, platform: str | None = None) -> CatchUpRun:
+        """Re-derive only the networks the live events since the last run touch (``graph/catchup.py``);
+        the scans must be caught up first (the façade's ``catchup`` does both)."""
+        from bastion.graph.catchup import catch_up
+
+        name = self.store.resolve_platform(platform)
+        return catch_up(self, name, hops=self.catchup_hops, max_drift=self.catchup_max_drift)
 
     def detect(
         self,
@@ -72,11 +125,22 @@ class NetworkDetector(NetworkReader):
         """``seeds=None`` takes the ``seeds`` table; an empty list (or an empty table) runs seedless."""
         name = self.store.resolve_platform(platform)
         notes = self._refresh(self.store, name) if refresh and self._refresh is not None else []
+        head = self.store.changes.head(name)  # read first: changes committed during the run come next time
+        done = self.compute(name, seeds, engine)
+        run_id = self.store_run(done)
+        networks = tuple(replace(n, network_id=f"{run_id}-{k}") for k, n in enumerate(done.networks, start=1))
+        self._store_networks(run_id, name, networks)
+        self.mark_caught_up(name, head)
+        return done.as_run(run_id, networks, notes)
+
+    def compute(self, name: str, seeds: Sequence[str] | None = None, engine: str = "local") -> Computed:
+        """Load the platform and score every account (nothing is stored)."""
         chosen = list(stored_seeds(self.store, name) if seeds is None else seeds)
         started = utcnow()
         loaded = load_platform(self.store, name)
         graph = loaded.graph
         unknown = [s for s in chosen if s not in graph.index]
+        notes = []
         if unknown:
             notes.append(f"{len(unknown)} seed(s) not in the graph, ignored: {', '.join(unknown[:5])}")
         cfg = replace(self.config, engine=engine)
@@ -87,25 +151,37 @@ class NetworkDetector(NetworkReader):
         else:
             raise ConfigError(f"unknown engine {engine!r}: use local or spark")
         networks = tuple(with_facts(n, loaded) for n in result.networks)
-        flagged = sum(len(n.members) for n in networks)
         mode = "seeded" if len(chosen) > len(unknown) else "seedless"
-        run_id = self._store_run(
-            name, engine, mode, chosen, graph.n, graph.num_edges(), flagged, started, cfg, result
-        )
-        networks = tuple(replace(n, network_id=f"{run_id}-{k}") for k, n in enumerate(networks, start=1))
-        self._store_networks(run_id, name, networks)
-        return DetectionRun(
-            run_id,
-            name,
-            engine,
-            mode,
-            tuple(chosen),
+        return Computed(name, engine, mode, chosen, started, cfg, loaded, result, networks, tuple(notes))
+
+    def store_run(
+        self, done: Computed, *, flagged: int | None = None, extra: dict[str, Any] | None = None
+    ) -> int:
+        """Keep a run row for ``done`` (its networks are stored by the caller)."""
+        graph = done.loaded.graph
+        count = sum(len(n.members) for n in done.networks) if flagged is None else flagged
+        return self._store_run(
+            done.platform,
+            done.engine,
+            done.mode,
+            done.seeds,
             graph.n,
             graph.num_edges(),
-            flagged,
-            networks,
-            tuple(notes),
+            count,
+            done.started,
+            done.config,
+            done.result,
+            extra or {},
         )
+
+    def data_version(self, name: str) -> str:
+        """What a catch-up may build on: the loaded export data and the weights (else it starts over)."""
+        return f"{self.store.scans.data_version(name)}|w{current_weights(self.store, name).version}"
+
+    def mark_caught_up(self, name: str, head: int, *, conn: Any = None) -> None:
+        """Record that detection has seen every change up to ``head`` and the current data version."""
+        self.store.changes.advance(CONSUMER, name, head, conn=conn)
+        self.store.scans.mark(CONSUMER, name, self.data_version(name), head)
 
     def _store_run(
         self,
@@ -119,6 +195,7 @@ class NetworkDetector(NetworkReader):
         started: Any,
         cfg: DetectConfig,
         result: Detection,
+        extra: dict[str, Any],
     ) -> int:
         """Keep what re-derives the run: settings, the random seed, the estimated prior, the weights and
         the platform calibration (each view's stated and estimated worth per bin)."""
@@ -135,6 +212,7 @@ class NetworkDetector(NetworkReader):
                 "words": cal.words() if cal is not None else "none",
                 "views": {k: c.to_json() for k, c in cal.curves.items()} if cal is not None else {},
             },
+            **extra,
         }
         with self.store.engine.begin() as conn:
             res = conn.execute(
@@ -155,8 +233,12 @@ class NetworkDetector(NetworkReader):
             assert key is not None
             return int(key[0])
 
-    def _store_networks(self, run_id: int, platform: str, networks: Sequence[Network]) -> None:
-        net_rows, member_rows, signals = [], [], []
+    def _store_networks(
+        self, run_id: int, platform: str, networks: Sequence[Network], *, kept: Sequence[Signal] = ()
+    ) -> None:
+        """Store the run's networks and make their members' signals the platform's (``kept``: signals of
+        networks a catch-up carried over unchanged)."""
+        net_rows, member_rows, signals = [], [], list(kept)
         for net in networks:
             net_rows.append(
                 {
@@ -219,8 +301,10 @@ def _spark_detect() -> Callable[..., Any]:
 
 
 __all__ = [
+    "CONSUMER",
     "KIND",
     "SOURCE",
+    "Computed",
     "DetectionRun",
     "Dossier",
     "DossierMember",

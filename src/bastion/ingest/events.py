@@ -17,22 +17,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, insert, select, text
 
 from bastion.core.timefmt import utcnow
+from bastion.ingest.changes import describe
 from bastion.ingest.readers import RawBatch
 from bastion.ingest.schema import TABLE_NAMES
 from bastion.ingest.validate import BatchValidator, ValidBatch
 from bastion.store.bulk import execute_many, insert_ignore
+from bastion.store.changes import change_rows
 from bastion.store.engine import make_engine
 from bastion.store.group_commit import GroupCommit
-from bastion.store.tables_events import ingest_events
+from bastion.store.tables_events import ingest_changes, ingest_events
 
 if TYPE_CHECKING:
     from bastion.ingest.loader import Ingestor
 
 MAX_ID = 255
 MAX_GROUP = 5_000
+#: PostgreSQL advisory lock held by an event commit, so change seqs are committed in order (catch-up reads
+#: up to the last seq it sees and must never find an earlier one committed later).
+CHANGES_LOCK = 727_017
 _IN_CHUNK = 500
 
 
@@ -213,6 +218,8 @@ class EventLog:
                         first_seen[key] = now
                         fresh.append((platform, e))
             if fresh:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text(f"SELECT pg_advisory_xact_lock({CHANGES_LOCK})"))
                 conn.execute(
                     insert_ignore(conn, ingest_events),
                     [
@@ -221,6 +228,7 @@ class EventLog:
                     ],
                 )
                 self._write_rows(conn, [e for _, e in fresh], now)
+                self._write_changes(conn, fresh, now)
         self._known_platforms |= {p for p, _ in jobs}
         out: list[list[Ack]] = []
         for platform, events in jobs:
@@ -233,6 +241,14 @@ class EventLog:
                 answers.append(Ack(e.index, e.event_id, "stored", first_seen[key], replay))
             out.append(answers)
         return out
+
+    def _write_changes(self, conn: Any, fresh: list[tuple[str, Prepared]], now: datetime) -> None:
+        """One change-log row per stored event, in arrival order (what catch-up reads)."""
+        rows = []
+        for platform, e in fresh:
+            key, accounts = describe(self.ingestor.specs[e.table], e.row)
+            rows += change_rows(platform, [(e.table, key, accounts)], now)
+        conn.execute(insert(ingest_changes), rows)
 
     def _write_rows(self, conn: Any, events: list[Prepared], now: datetime) -> None:
         """Rows table by table in arrival order (a later profile change wins), posts before their media."""

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from bastion.core.hashtype import HASH_TYPES
 from bastion.core.model import EntityType, Signal
@@ -23,12 +23,15 @@ from bastion.media.kinds import HASH_MATCH
 from bastion.media.matcher import Matcher, MatchResult
 from bastion.media.repository import BankRepository
 from bastion.store import Store
+from bastion.store.changes import CatchUp
 from bastion.store.tables import media, posts
+from bastion.store.tables import signals as stored_signals
 from bastion.store.tables_media import media_hashes
 
 KIND = HASH_MATCH
 SOURCE = "media"
 BATCH = 2_000
+_IN_CHUNK = 500
 
 vpdq_frames = parse_frames  # kept for callers of the first version
 
@@ -75,9 +78,17 @@ class MediaMatcher:
         with self.store.engine.connect() as conn:
             return sorted(conn.execute(select(media.c.platform).distinct()).scalars())
 
-    def _rows(self, platform: str) -> Iterator[list[MediaRow]]:
-        """Media items with all their hashes, in batches; the long table is read in key order and folded
-        back into one item per media row."""
+    def _rows(self, platform: str, only: set[str] | None = None) -> Iterator[list[MediaRow]]:
+        """Media items with all their hashes (of ``only`` these posts), in batches; the long table is read in
+        key order and folded back into one item per media row."""
+        if only is None:
+            yield from self._read(platform, None)
+            return
+        chosen = sorted(only)
+        for lo in range(0, len(chosen), _IN_CHUNK):
+            yield from self._read(platform, chosen[lo : lo + _IN_CHUNK])
+
+    def _read(self, platform: str, posts_in: list[str] | None) -> Iterator[list[MediaRow]]:
         h, m = media_hashes, media
         query = (
             select(m.c.post_id, m.c.media_id, posts.c.account_id, h.c.hash_type, h.c.value, h.c.quality)
@@ -91,6 +102,8 @@ class MediaMatcher:
             .where(m.c.platform == platform)
             .order_by(m.c.post_id, m.c.media_id)
         )
+        if posts_in is not None:
+            query = query.where(m.c.post_id.in_(posts_in))
         part: list[MediaRow] = []
         with self.store.engine.connect() as conn:
             for r in conn.execution_options(yield_per=self.batch).execute(query):
@@ -125,7 +138,9 @@ class MediaMatcher:
                 out.append(Signal(platform, etype, str(eid), KIND, SOURCE, score, evidence, key))
         return out
 
-    def scan(self, platform: str) -> ScanStats:
+    def scan(self, platform: str, only: set[str] | None = None) -> ScanStats:
+        """Match the platform's media (or only the media of the posts in ``only``) and store the signals:
+        a whole scan replaces the platform's ``hash_match`` signals, a partial one those of its posts."""
         signals: list[Signal] = []
         rows = matched = low = suppressed = 0
         hit_posts: set[str] = set()
@@ -134,7 +149,7 @@ class MediaMatcher:
         lock: AbstractContextManager[Any] = getattr(self.repository, "lock", None) or nullcontext()
         if self.repository is not None:
             self.repository.refresh()
-        for part in self._rows(platform):
+        for part in self._rows(platform, only):
             items: Sequence[dict[str, Any]] = [
                 {**{k: v for k, v in r.hashes.items() if k in known}, "quality": r.quality} for r in part
             ]
@@ -149,8 +164,41 @@ class MediaMatcher:
                     hit_posts.add(row.post_id)
                     hit_accounts.add(row.account_id)
                     signals += self._signals(platform, row, result)
-        stored = self.store.signals.replace(SOURCE, KIND, platform, signals)
+        if only is None:
+            stored = self.store.signals.replace(SOURCE, KIND, platform, signals)
+        else:
+            stored = self._replace_posts(platform, only, signals)
         return ScanStats(rows, matched, stored, low, suppressed, len(hit_posts), len(hit_accounts))
+
+    def _replace_posts(self, platform: str, posts_in: set[str], found: list[Signal]) -> int:
+        """Swap the signals of these posts (and the account signals made from them, which share their
+        keys) for ``found``, in one transaction."""
+        repo = self.store.signals
+        with self.store.engine.begin() as conn:
+            old_keys: set[str] = set()
+            chosen = sorted(posts_in)
+            for lo in range(0, len(chosen), _IN_CHUNK):
+                q = select(stored_signals.c.key).where(
+                    stored_signals.c.platform == platform,
+                    stored_signals.c.source == SOURCE,
+                    stored_signals.c.kind == str(KIND),
+                    stored_signals.c.entity_type == str(EntityType.POST),
+                    stored_signals.c.entity_id.in_(chosen[lo : lo + _IN_CHUNK]),
+                )
+                old_keys.update(conn.execute(q).scalars())
+            repo.delete_entities(SOURCE, KIND, platform, EntityType.POST, posts_in, conn=conn)
+            keys = sorted(old_keys)
+            for lo in range(0, len(keys), _IN_CHUNK):
+                conn.execute(
+                    delete(stored_signals).where(
+                        stored_signals.c.platform == platform,
+                        stored_signals.c.source == SOURCE,
+                        stored_signals.c.kind == str(KIND),
+                        stored_signals.c.entity_type == str(EntityType.ACCOUNT),
+                        stored_signals.c.key.in_(keys[lo : lo + _IN_CHUNK]),
+                    )
+                )
+            return repo.add(found, conn=conn)
 
 
 def media_hashes_of(conn: Connection, platform: str, post_id: str, media_id: str) -> dict[str, str]:
@@ -163,19 +211,36 @@ def media_hashes_of(conn: Connection, platform: str, post_id: str, media_id: str
     return {t: v for t, v in conn.execute(query)}
 
 
-def refresh_stale(store: Store, platform: str) -> int:
-    """Re-scan a platform's media when its data or the hash lists changed since the last scan (the hook
-    ``bastion detect`` calls first); returns the signals written, 0 when nothing was stale."""
+def catch_up(store: Store, platform: str) -> CatchUp:
+    """Bring the media signals up to date: a full scan when the loaded data (an export folder) or the
+    hash lists changed since the last one, else a scan of only the media of posts live events stored
+    after this scan's checkpoint in the change log."""
     from bastion.media.repository import BankRepository
 
     repo = BankRepository(store)
+    log = store.changes
     if not repo.lists():
-        return 0
-    matcher = repo.matcher
+        return CatchUp(False, 0, 0, log.checkpoint(SOURCE, platform) or 0)
     version = f"{store.scans.data_version(platform)}|{repo.version}"
-    if not store.scans.is_stale(SOURCE, platform, version):
-        return 0
-    written = MediaMatcher(store, matcher).scan(platform).signals
-    repo.save()
-    store.scans.mark(SOURCE, platform, version, written)
-    return written
+    if store.scans.is_stale(SOURCE, platform, version):
+        head = log.head(platform)  # read first: whatever commits during the scan is caught up next time
+        stats = MediaMatcher(store, repo.matcher).scan(platform)
+        repo.save()
+        store.scans.mark(SOURCE, platform, version, stats.signals)
+        log.advance(SOURCE, platform, head)
+        return CatchUp(True, stats.media_rows, stats.signals, head)
+    changes = log.since(platform, log.checkpoint(SOURCE, platform) or 0)
+    posted = changes.keys("posts", "post_id")
+    if posted:
+        stats = MediaMatcher(store, repo.matcher).scan(platform, posted)
+        log.advance(SOURCE, platform, changes.head)
+        return CatchUp(False, stats.media_rows, stats.signals, changes.head)
+    if changes.items:
+        log.advance(SOURCE, platform, changes.head)
+    return CatchUp(False, 0, 0, changes.head)
+
+
+def refresh_stale(store: Store, platform: str) -> int:
+    """The hook ``bastion detect`` and catch-up call first: :func:`catch_up`; returns the signals written,
+    0 when nothing was stale."""
+    return catch_up(store, platform).signals

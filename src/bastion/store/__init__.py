@@ -8,6 +8,7 @@ from bastion.core.errors import InputError, NotFound
 from bastion.core.settings import load_settings
 from bastion.store import migrate
 from bastion.store.bulk import ensure_indexes
+from bastion.store.changes import ChangeLog
 from bastion.store.engine import make_engine, normalise_url
 from bastion.store.scans import ScanLedger
 from bastion.store.schema import metadata
@@ -26,6 +27,7 @@ class Store:
             ensure_indexes(self.engine, metadata)
         self.signals = SignalRepository(self.engine)
         self.scans = ScanLedger(self.engine)
+        self.changes = ChangeLog(self.engine)
 
     @property
     def dialect(self) -> str:

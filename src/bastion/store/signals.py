@@ -87,6 +87,34 @@ class SignalRepository:
         with self._begin(conn) as c:
             return int(c.execute(delete(signals).where(*cond)).rowcount or 0)
 
+    def delete_entities(
+        self,
+        source: str,
+        kind: SignalKind,
+        platform: str,
+        entity_type: EntityType | str,
+        ids: Iterable[str],
+        *,
+        key_prefix: str | None = None,
+        conn: Connection | None = None,
+    ) -> int:
+        """Drop one producer's signals on these entities only (an incremental scan re-reads just them)."""
+        chosen = sorted(set(ids))
+        removed = 0
+        with self._begin(conn) as c:
+            for lo in range(0, len(chosen), 500):
+                cond = [
+                    signals.c.source == source,
+                    signals.c.kind == str(kind),
+                    signals.c.platform == platform,
+                    signals.c.entity_type == str(entity_type),
+                    signals.c.entity_id.in_(chosen[lo : lo + 500]),
+                ]
+                if key_prefix is not None:
+                    cond.append(signals.c.key.like(_like_prefix(key_prefix), escape="\\"))
+                removed += int(c.execute(delete(signals).where(*cond)).rowcount or 0)
+        return removed
+
     def for_entity(
         self,
         platform: str,

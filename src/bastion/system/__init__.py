@@ -4,7 +4,7 @@ This is the top of the library: it may import every capability's manifest; nothi
 (CLI, API, console, demo) imports it.
 """
 
-from bastion.system.bastion import Bastion
+from bastion.system.bastion import Bastion, CatchUpReport, PlatformCatchUp
 from bastion.system.jobs import Scheduler, declared_jobs
 from bastion.system.plugins import Installed, Problem, installed
 from bastion.system.settings import BastionSettings, load, settings_markdown
@@ -12,7 +12,9 @@ from bastion.system.settings import BastionSettings, load, settings_markdown
 __all__ = [
     "Bastion",
     "BastionSettings",
+    "CatchUpReport",
     "Installed",
+    "PlatformCatchUp",
     "Problem",
     "Scheduler",
     "declared_jobs",

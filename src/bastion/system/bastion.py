@@ -5,14 +5,19 @@ from its manifest on first use; the CLI, the API, the console, the demo and the 
         b.ingest.ingest(Path("export"))
         b.refresh("acme")          # stale term and media scans, before detection reads them
         b.graph.detect("acme")
+        b.catchup("acme")          # after live events: only what they touched (scans, networks, triage)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import fields
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from sqlalchemy import text
 
 from bastion.core.capability import Capability
 from bastion.core.decision import Decision, DecisionEffects, DecisionHandler
@@ -23,6 +28,7 @@ from bastion.system.plugins import Installed, installed
 from bastion.system.settings import BastionSettings
 
 if TYPE_CHECKING:
+    from bastion.graph.catchup import CatchUpRun
     from bastion.graph.service import NetworkDetector
     from bastion.ingest import Ingestor
     from bastion.report.service import CyberTipService
@@ -30,6 +36,47 @@ if TYPE_CHECKING:
     from bastion.terms.service import TermGuard
 
 T = TypeVar("T")
+#: PostgreSQL advisory lock key held while a catch-up runs (see ``Bastion._exclusive``).
+CATCHUP_LOCK = 727_018
+_CATCHUP_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PlatformCatchUp:
+    """One platform's catch-up: a line per scan hook and what detection did."""
+
+    platform: str
+    scans: tuple[str, ...]
+    detection: CatchUpRun | None
+
+    def as_json(self) -> dict[str, Any]:
+        run = self.detection.as_json() if self.detection is not None else None
+        return {"platform": self.platform, "scans": list(self.scans), "detection": run}
+
+
+@dataclass(frozen=True)
+class CatchUpReport:
+    """What ``Bastion.catchup`` did on every platform, and the reports triage then placed."""
+
+    platforms: tuple[PlatformCatchUp, ...]
+    triaged: int
+    cases_created: int
+
+    def lines(self) -> list[str]:
+        out = []
+        for p in self.platforms:
+            out += [f"{p.platform}: {line}" for line in p.scans]
+            if p.detection is not None:
+                out.append(f"{p.platform}: {p.detection.words()}")
+        out.append(f"triage: {self.triaged} report(s), {self.cases_created} new case(s)")
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "platforms": [p.as_json() for p in self.platforms],
+            "triaged": self.triaged,
+            "cases_created": self.cases_created,
+        }
 
 
 def _chain(handlers: list[DecisionHandler]) -> DecisionHandler:
@@ -141,6 +188,45 @@ class Bastion:
             written = cap.refresh(self.store, platform)
             notes.append(f"{cap.name}: {'up to date' if written == 0 else f'{written} signal(s) refreshed'}")
         return notes
+
+    def catchup(self, platform: str | None = None) -> CatchUpReport:
+        """Catch everything up on the live events stored since the last catch-up, on one platform or all:
+        the scans over only the new rows (the refresh hooks before graph), then detection over only the
+        networks they touch, then triage, so reports about members of a new network join its case."""
+        with self._exclusive():
+            return self._catchup(platform)
+
+    def _catchup(self, platform: str | None) -> CatchUpReport:
+        names = [self.store.resolve_platform(platform)] if platform else self.store.platforms()
+        done = []
+        for name in names:
+            notes = self.refresh(name, before="graph")
+            run = self.graph.catch_up(name) if self.installed.get("graph") else None
+            done.append(PlatformCatchUp(name, tuple(notes), run))
+        triaged = created = 0
+        if self.installed.get("review"):
+            from bastion.review.triage import triage_pending
+
+            while (stats := triage_pending(self.store.engine)).triaged:
+                triaged, created = triaged + stats.triaged, created + stats.created
+        return CatchUpReport(tuple(done), triaged, created)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One catch-up at a time: in this process (the schedule and an on-demand call), and on PostgreSQL
+        across processes (a session advisory lock), so two never store runs built on the same one."""
+        with _CATCHUP_LOCK:
+            if self.store.dialect != "postgresql":
+                yield
+                return
+            with self.store.engine.connect() as conn:
+                conn.execute(text(f"SELECT pg_advisory_lock({CATCHUP_LOCK})"))
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text(f"SELECT pg_advisory_unlock({CATCHUP_LOCK})"))
+                    conn.commit()
 
     # ---- lifetime ----------------------------------------------------------------------------------
     def close(self) -> None:

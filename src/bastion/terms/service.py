@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from bastion.core.model import EntityType, Signal
 from bastion.store import Store
+from bastion.store.changes import CatchUp, Changes
 from bastion.store.tables import accounts, posts, searches
 from bastion.terms.discover import Candidate, Context, discover
 from bastion.terms.guard import Action, GuardDecision, GuardPolicy, SearchEvent, SearchGuard, Viewer
@@ -38,6 +39,7 @@ ACCOUNT_FIELDS = (
 )
 SESSION_GAP = timedelta(minutes=30)
 _BATCH = 2_000
+_IN_CHUNK = 500
 INGESTED = "ingested:"  # key prefix of blocked_search signals replayed from ingested searches
 # Prose is where ordinary people use an ordinary-looking word; profile fields and tags are how sellers
 # advertise. An evasion adds on top of either.
@@ -89,6 +91,7 @@ class TermGuard:
 
     def __init__(self, store: Store, lexicons: Sequence[Lexicon], policy: GuardPolicy | None = None) -> None:
         self.store = store
+        self.rows_read = 0  # ingested rows this guard has read (a catch-up proves it reads only new ones)
         self.matcher = Matcher(lexicons)
         self.search_guard = SearchGuard(self.matcher, policy or GuardPolicy())
 
@@ -107,23 +110,34 @@ class TermGuard:
 
     def _rows(self, query: Any) -> Iterator[Any]:
         with self.store.engine.connect() as conn:
-            yield from conn.execution_options(stream_results=True).execute(query)
+            for row in conn.execution_options(stream_results=True).execute(query):
+                self.rows_read += 1
+                yield row
 
-    def account_signals(self, platform: str) -> Iterator[Signal]:
+    def _some(self, query: Any, column: Any, only: set[str] | None) -> Iterator[Any]:
+        """``query``'s rows, or only those whose ``column`` is in ``only`` (read in chunks)."""
+        if only is None:
+            yield from self._rows(query)
+            return
+        chosen = sorted(only)
+        for lo in range(0, len(chosen), _IN_CHUNK):
+            yield from self._rows(query.where(column.in_(chosen[lo : lo + _IN_CHUNK])))
+
+    def account_signals(self, platform: str, only: set[str] | None = None) -> Iterator[Signal]:
         q = select(accounts.c.account_id, accounts.c.username, accounts.c.display_name, accounts.c.bio).where(
             accounts.c.platform == platform
         )
-        for row in self._rows(q):
+        for row in self._some(q, accounts.c.account_id, only):
             for column, field in ACCOUNT_FIELDS:
                 text = getattr(row, column)
                 if text:
                     for m in self.matcher.match(text, field):
                         yield _signal(platform, EntityType.ACCOUNT, row.account_id, column, text, m)
 
-    def post_signals(self, platform: str) -> Iterator[Signal]:
+    def post_signals(self, platform: str, only: set[str] | None = None) -> Iterator[Signal]:
         q = select(posts.c.post_id, posts.c.text, posts.c.hashtags).where(posts.c.platform == platform)
         batch: list[tuple[str, str]] = []
-        for row in self._rows(q):
+        for row in self._some(q, posts.c.post_id, only):
             for tag in (row.hashtags or "").split(";"):
                 if tag.strip():
                     for m in self.matcher.match(tag.strip(), FieldKind.HASHTAG):
@@ -157,7 +171,9 @@ class TermGuard:
             )
         return decision
 
-    def blocked_searches(self, platform: str) -> Iterator[tuple[Any, GuardDecision]]:
+    def blocked_searches(
+        self, platform: str, only: set[str] | None = None
+    ) -> Iterator[tuple[Any, GuardDecision]]:
         """The ingested searches this guard would have blocked, with the decision for each."""
         q = select(
             searches.c.account_id, searches.c.query, searches.c.created_at, accounts.c.age_band
@@ -166,7 +182,7 @@ class TermGuard:
             (accounts.c.platform == searches.c.platform) & (accounts.c.account_id == searches.c.account_id),
         )
         q = q.where(searches.c.platform == platform).order_by(searches.c.created_at)
-        for row in self._rows(q):
+        for row in self._some(q, searches.c.account_id, only):
             if not row.query:
                 continue
             viewer = Viewer(row.account_id, age_band=row.age_band or "unknown")
@@ -177,8 +193,13 @@ class TermGuard:
     def scan_searches(self, platform: str) -> int:
         """Replay ingested searches through the guard: each one it blocks becomes a ``blocked_search`` signal
         (replacing the previous replay; live blocks from ``guard`` are kept)."""
+        items = self.search_signals(platform)
+        return self.store.signals.replace(SOURCE, BLOCKED_SEARCH, platform, items, key_prefix=INGESTED)
+
+    def search_signals(self, platform: str, only: set[str] | None = None) -> list[Signal]:
+        """The ``blocked_search`` signals of the ingested searches (of ``only`` these accounts)."""
         items = []
-        for row, d in self.blocked_searches(platform):
+        for row, d in self.blocked_searches(platform, only):
             assert d.event is not None
             event = dataclasses.replace(d.event, at=row.created_at)
             items.append(
@@ -186,7 +207,31 @@ class TermGuard:
                     platform, row.account_id, event, f"{INGESTED}{row.created_at.isoformat()}:{row.query}"
                 )
             )
-        return self.store.signals.replace(SOURCE, BLOCKED_SEARCH, platform, items, key_prefix=INGESTED)
+        return items
+
+    def scan_changed(self, platform: str, changes: Changes) -> int:
+        """Re-scan only what the live events changed: the accounts' profile fields, the posts, and the
+        searches of accounts that searched or changed (the guard's decision reads the age band). The
+        entities' previous term signals are replaced in one transaction; returns the signals written."""
+        people = changes.keys("accounts", "account_id")
+        posted = changes.keys("posts", "post_id")
+        searchers = changes.keys("searches", "account_id") | people
+        found = [*self.account_signals(platform, people), *self.post_signals(platform, posted)]
+        searched = self.search_signals(platform, searchers) if searchers else []
+        repo = self.store.signals
+        with self.store.engine.begin() as conn:
+            repo.delete_entities(SOURCE, TERM_MATCH, platform, EntityType.ACCOUNT, people, conn=conn)
+            repo.delete_entities(SOURCE, TERM_MATCH, platform, EntityType.POST, posted, conn=conn)
+            repo.delete_entities(
+                SOURCE,
+                BLOCKED_SEARCH,
+                platform,
+                EntityType.ACCOUNT,
+                searchers,
+                key_prefix=INGESTED,
+                conn=conn,
+            )
+            return repo.add([*found, *searched], conn=conn)
 
     def contexts(self, platform: str) -> Iterator[Context]:
         """Posts (hashtags), accounts (all their tags and queries) and search sessions, for discovery."""
@@ -239,16 +284,31 @@ def _sessions(rows: Iterable[Any], by_account: dict[str, set[str]]) -> Iterator[
         yield Context(f"{last[0]}#{n + 1}", "session", frozenset(current))
 
 
-def refresh_stale(store: Store, platform: str) -> int:
-    """Re-scan a platform when its data or the active lexicons changed since the last scan (the hook
-    ``bastion detect`` calls first); returns the signals written, 0 when nothing was stale."""
+def catch_up(store: Store, platform: str) -> CatchUp:
+    """Bring the term signals up to date: a full scan when the loaded data (an export folder) or the
+    active lexicons changed since the last one, else a scan of only the rows live events changed after
+    this scan's checkpoint in the change log."""
     repo = LexiconRepository(store)
+    log = store.changes
     if not repo.active_lexicons():
-        return 0
+        return CatchUp(False, 0, 0, log.checkpoint(SOURCE, platform) or 0)
     version = f"{store.scans.data_version(platform)}|{repo.version()}"
-    if not store.scans.is_stale(SOURCE, platform, version):
-        return 0
     guard = TermGuard.from_store(store)
-    written = guard.scan(platform) + guard.scan_searches(platform)
-    store.scans.mark(SOURCE, platform, version, written)
-    return written
+    if store.scans.is_stale(SOURCE, platform, version):
+        head = log.head(platform)  # read first: whatever commits during the scan is caught up next time
+        written = guard.scan(platform) + guard.scan_searches(platform)
+        store.scans.mark(SOURCE, platform, version, written)
+        log.advance(SOURCE, platform, head)
+        return CatchUp(True, guard.rows_read, written, head)
+    changes = log.since(platform, log.checkpoint(SOURCE, platform) or 0)
+    if not changes.items:
+        return CatchUp(False, 0, 0, changes.head)
+    written = guard.scan_changed(platform, changes)
+    log.advance(SOURCE, platform, changes.head)
+    return CatchUp(False, guard.rows_read, written, changes.head)
+
+
+def refresh_stale(store: Store, platform: str) -> int:
+    """The hook ``bastion detect`` and catch-up call first: :func:`catch_up`; returns the signals written,
+    0 when nothing was stale."""
+    return catch_up(store, platform).signals

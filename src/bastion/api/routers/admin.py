@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bastion.api.deps import Admin, Figures, Oversight, ReviewDep
+from bastion.api.deps import Admin, Figures, Oversight, ReviewDep, require
 from bastion.api.models import (
     AuditEntryPublic,
     AuditVerdict,
@@ -19,9 +19,12 @@ from bastion.api.models import (
 )
 from bastion.core.roles import Role
 from bastion.review import audit
+from bastion.review.auth import Principal
 from bastion.review.cases import reviewer_figures
 
 router = APIRouter(tags=["admin"])
+#: Running the pipeline on demand is a lead's or an admin's call (it re-derives networks reviewers see).
+Decider = Annotated[Principal, Depends(require(Role.LEAD, Role.ADMIN))]
 
 
 @router.post("/v1/users", response_model=UserPublic, status_code=201)
@@ -78,3 +81,20 @@ def metrics(me: Oversight, review: ReviewDep) -> Response:
     """Prometheus exposition (scrape with an auditor token)."""
     review.health()
     return Response(generate_latest(review.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.post("/v1/catchup")
+def catchup(
+    request: Request,
+    me: Decider,
+    review: ReviewDep,
+    platform: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+) -> dict[str, object]:
+    """Catch the scans, detection and triage up on the live events stored since the last catch-up (the
+    service's leader also does this on a schedule, ``BASTION_CATCHUP_INTERVAL_SECONDS``)."""
+    done = request.app.state.bastion.catchup(platform)
+    body: dict[str, object] = done.as_json()
+    audit.record(
+        review.engine, me.name, "catchup.run", f"platform:{platform or '*'}", {"lines": done.lines()}
+    )
+    return body
