@@ -23,6 +23,8 @@ from typing import Any
 
 import httpx
 
+from bastion.core.errors import ConfigError
+
 #: the directory holding the ``bastion`` package (put first on Synapse's path)
 SOURCE = Path(__file__).resolve().parents[3]
 SERVER_NAME = "localhost"
@@ -30,7 +32,7 @@ SHARED_SECRET = "bastion-devserver-registration-secret"
 SETUP_HINT = "scripts/setup-synapse.sh builds one in .venv-synapse, or set BASTION_SYNAPSE_PYTHON"
 
 
-class SynapseMissing(RuntimeError):
+class SynapseMissing(ConfigError):
     """No Python environment with Synapse installed was found."""
 
 
