@@ -321,3 +321,22 @@ def test_removed_content_is_preserved_then_redacted_for_everyone(live: Live) -> 
     assert kept not in preserved  # frank's other words were not part of any decision
     assert at["preserve @erin:localhost"] < at["redact_user @erin:localhost"]
     assert f"redact {single}" in at
+
+
+def test_an_event_the_redaction_task_skips_is_redacted_by_the_admin_with_room_power(live: Live) -> None:
+    gina, hank = live.register("gina"), live.register("hank")
+    with live.hs.client(gina) as g, live.hs.client(hank) as h:
+        room_id = room(g)  # gina created it: the room's local admin
+        h.post(f"/_matrix/client/v3/join/{quote(room_id)}").raise_for_status()
+        uri = upload(h, shapes_png(55)).json()["content_uri"]
+        path = f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.sticker/s{time.monotonic_ns()}"
+        sticker = h.put(path, json={"body": "a sticker", "url": uri, "info": {}}).json()["event_id"]
+        decide(live, "@hank:localhost", ["remove_content"], post_id=sticker)
+
+        def redacted() -> bool:
+            answer = g.get(f"/_matrix/client/v3/rooms/{quote(room_id)}/event/{quote(sticker)}")
+            return answer.json().get("content") == {}
+
+        until(redacted, 30, "the sticker redacted for gina")
+    until(lambda: ("redact", sticker, "done") in audit(live), 10, "the redaction audited as done")
+    assert ("make_room_admin", room_id, "done") in audit(live) and ("join", room_id, "done") in audit(live)
