@@ -19,7 +19,7 @@ from typing import Any
 
 from bastion.connectors.synapse.admin import NotReady, SynapseAdmin
 from bastion.connectors.synapse.client import BastionClient, Unreachable
-from bastion.connectors.synapse.enforcement import Enforcer
+from bastion.connectors.synapse.enforcement import Enforcer, Pending
 from bastion.connectors.synapse.outbox import Outbox
 
 log = logging.getLogger("bastion.connectors.synapse")
@@ -52,6 +52,9 @@ class Worker:
                 ok = self.step()
             except NotReady:
                 ok = True  # not configured yet: look again at the normal pace
+            except Pending as exc:  # a Synapse task still running: not a failure, look again soon
+                log.info("bastion: %s", exc)
+                ok = False
             except Exception:  # a bug or an outage must not end the thread: log and back off
                 log.exception("bastion: %s step failed", self.name)
                 ok = False
