@@ -5,24 +5,20 @@ quarantines its media through Synapse's admin API. One homeserver for the whole 
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
 
+from bastion.connectors.synapse.devserver import synapse_python
 from bastion.connectors.synapse.hashing import hash_upload
-from bastion.core.roles import Role
-from bastion.media.repository import BankRepository
-from bastion.system import Bastion
-from bastion.terms import Lexicon, LexiconRepository
-from connectors.synapse_harness import Homeserver, bastion_service, free_port, homeserver, synapse_python
+from bastion.demo.matrix_world import MatrixWorld, matrix_world
 from support.shapes import shapes_png
 
 PLATFORM = "matrix-test"
@@ -35,23 +31,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@dataclass
-class Live:
-    hs: Homeserver
-    bastion: Bastion
-    bastion_url: str
-    admin_token: str  # Bastion admin token (decides actions)
-    platform_token: str
-    state_dir: Path
-    users: dict[str, str]  # localpart -> Matrix access token
-
-    def matrix(self, who: str) -> httpx.Client:
-        return self.hs.client(self.users[who])
-
-    def bastion_http(self, token: str) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.bastion_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        )
+Live = MatrixWorld
 
 
 def until(check: Callable[[], Any], seconds: float, what: str) -> Any:
@@ -70,40 +50,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     root = tmp_path_factory.mktemp("synapse-live")
     saved = {k: os.environ.get(k) for k in ("BASTION_ENV", "BASTION_SECRET_KEY")}
     os.environ.update(BASTION_ENV="development", BASTION_SECRET_KEY="synapse-test-secret-0123456789")
-    bastion = Bastion.open(f"sqlite:///{root / 'bastion.db'}")
     try:
-        LexiconRepository(bastion.store).import_lexicon(
-            Lexicon.of("codewords", [("bluefinch", "test_category", 4)]), by="test"
-        )
-        listed = hash_upload(shapes_png(7))
-        assert listed.pdq is not None
-        BankRepository(bastion.store).add("pdq", listed.pdq, "test-list", by="test")
-        platform_token = bastion.review.auth.create_token(PLATFORM)
-        admin_token = bastion.review.auth.create_token("test-admin", Role.ADMIN)
-        with bastion_service(bastion) as url:
-            state_dir = root / "connector"
-            port = free_port()
-            config = {
-                "bastion_url": url,
-                "bastion_token": platform_token,
-                "platform": PLATFORM,
-                "homeserver_url": f"http://127.0.0.1:{port}",
-                "admin_token_file": str(root / "admin.token"),
-                "state_dir": str(state_dir),
-                "help_message": HELP,
-                "report_poll_seconds": 0.3,
-                "action_poll_seconds": 0.3,
-                "timeout_seconds": 10.0,
-            }
-            with homeserver(PYTHON, root / "hs", port, config) as hs:
-                users = {"admin": hs.register("admin", admin=True)}
-                (root / "admin.token").write_text(users["admin"], encoding="utf-8")
-                for name in ("alice", "bob", "mallory"):
-                    users[name] = hs.register(name)
-                users["bluefinchfan"] = hs.register("bluefinchfan")
-                yield Live(hs, bastion, url, admin_token, platform_token, state_dir, users)
+        with matrix_world(
+            PYTHON, root, platform=PLATFORM, listed_png=shapes_png(7), module_config={"help_message": HELP}
+        ) as world:
+            for name in ("alice", "bob", "mallory", "bluefinchfan"):
+                world.register(name)
+            yield world
     finally:
-        bastion.close()
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -267,3 +221,122 @@ def test_a_decided_action_deactivates_the_account_and_quarantines_its_media(live
         audit = db.execute("SELECT action, target, status FROM audit ORDER BY at").fetchall()
     assert ("quarantine_user_media", "@mallory:localhost", "done") in audit
     assert ("deactivate", "@mallory:localhost", "done") in audit
+
+
+def decide(live: Live, account: str, actions: list[str], **extra: Any) -> list[int]:
+    body = {"platform": PLATFORM, "account_id": account, "actions": actions}
+    body |= {"reason": "test decision", "clause": "SP-1"} | extra
+    with live.bastion_http(live.admin_token) as http:
+        answer = http.post("/v1/actions", json=body)
+    assert answer.status_code == 201, answer.text
+    return [int(i) for i in answer.json()["action_ids"]]
+
+
+def bodies(client: httpx.Client, room_id: str) -> list[str]:
+    """The message bodies ``client`` sees in the room, oldest first."""
+    path = f"/_matrix/client/v3/rooms/{quote(room_id)}/messages"
+    answer = client.get(path, params={"dir": "b", "limit": 50})
+    answer.raise_for_status()
+    chunk = answer.json()["chunk"]
+    return [str(e["content"]["body"]) for e in reversed(chunk) if e["type"] == "m.room.message"]
+
+
+def audit(live: Live) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(live.state_dir / "connector.db") as db:
+        return [tuple(r) for r in db.execute("SELECT action, target, status FROM audit ORDER BY at")]
+
+
+def test_a_shadow_banned_account_seems_to_send_but_nobody_receives_it_until_the_appeal(live: Live) -> None:
+    carol, dave = live.register("carol"), live.register("dave")
+    with live.hs.client(carol) as c, live.hs.client(dave) as d, live.matrix("admin") as admin:
+        room_id = room(c)
+        d.post(f"/_matrix/client/v3/join/{quote(room_id)}").raise_for_status()
+        [action_id] = decide(live, "@carol:localhost", ["shadow_ban"])
+
+        def banned(expected: bool) -> bool:
+            user = admin.get("/_synapse/admin/v2/users/@carol:localhost").json()
+            return bool(user.get("shadow_banned")) is expected
+
+        until(lambda: banned(True), 10, "carol shadow-banned on the homeserver")
+        hidden = send(c, room_id, {"msgtype": "m.text", "body": "hello from carol (shadow-banned)"})
+        assert hidden.status_code == 200 and hidden.json()["event_id"]  # looks sent to carol
+        send(d, room_id, {"msgtype": "m.text", "body": "dave after that"}).raise_for_status()
+        seen = bodies(d, room_id)
+        assert "dave after that" in seen and "hello from carol (shadow-banned)" not in seen
+
+        with live.bastion_http(live.admin_token) as http:
+            http.post(
+                f"/v1/actions/{action_id}/reverse", json={"reason": "appeal upheld", "clause": "APPEAL-1"}
+            ).raise_for_status()
+        until(lambda: banned(False), 10, "carol's shadow-ban lifted after the appeal")
+        send(c, room_id, {"msgtype": "m.text", "body": "carol again"}).raise_for_status()
+        assert bodies(d, room_id)[-1] == "carol again"
+    assert ("shadow_ban", "@carol:localhost", "done") in audit(live)
+    assert ("unshadow_ban", "@carol:localhost", "done") in audit(live)
+
+
+def test_removed_content_is_preserved_then_redacted_for_everyone(live: Live) -> None:
+    erin, frank = live.register("erin"), live.register("frank")
+    with live.hs.client(erin) as e, live.hs.client(frank) as f:
+        room_id = room(e)
+        f.post(f"/_matrix/client/v3/join/{quote(room_id)}").raise_for_status()
+        kept = send(f, room_id, {"msgtype": "m.text", "body": "frank's own words"}).json()["event_id"]
+        gone = [
+            send(e, room_id, {"msgtype": "m.text", "body": f"erin's message {k}"}).json()["event_id"]
+            for k in range(2)
+        ]
+        single = send(f, room_id, {"msgtype": "m.text", "body": "one message of frank"}).json()["event_id"]
+
+        def remembered() -> bool:  # the module saw erin post here (she leaves the room when deactivated)
+            with sqlite3.connect(live.state_dir / "connector.db") as db:
+                row = db.execute("SELECT 1 FROM rooms WHERE event_id = ?", (gone[-1],)).fetchone()
+            return row is not None
+
+        until(remembered, 10, "the module recorded where erin's messages are")
+        # the order a seller's takedown uses: deactivate first, then remove all of the account's content
+        decide(live, "@erin:localhost", ["disable_account", "remove_content"])
+        decide(live, "@frank:localhost", ["remove_content"], post_id=single)
+
+        def content(event_id: str) -> dict[str, Any]:
+            answer = f.get(f"/_matrix/client/v3/rooms/{quote(room_id)}/event/{quote(event_id)}")
+            answer.raise_for_status()
+            found: dict[str, Any] = answer.json()["content"]
+            return found
+
+        until(lambda: all(content(x) == {} for x in [*gone, single]), 30, "the content redacted for frank")
+        assert content(kept)["body"] == "frank's own words"
+    until(lambda: ("redact", single, "done") in audit(live), 10, "the redaction audited as done")
+    with sqlite3.connect(live.state_dir / "connector.db") as db:
+        preserved = {
+            event_id: json.loads(event)["content"].get("body")
+            for event_id, event in db.execute("SELECT event_id, event FROM preserved")
+        }
+        done = "SELECT action || ' ' || target, at FROM audit WHERE status = 'done'"
+        at = dict(db.execute(done).fetchall())
+    assert {x: preserved[x] for x in [*gone, single]} == {
+        gone[0]: "erin's message 0",
+        gone[1]: "erin's message 1",
+        single: "one message of frank",
+    }
+    assert kept not in preserved  # frank's other words were not part of any decision
+    assert at["preserve @erin:localhost"] < at["redact_user @erin:localhost"]
+    assert f"redact {single}" in at
+
+
+def test_an_event_the_redaction_task_skips_is_redacted_by_the_admin_with_room_power(live: Live) -> None:
+    gina, hank = live.register("gina"), live.register("hank")
+    with live.hs.client(gina) as g, live.hs.client(hank) as h:
+        room_id = room(g)  # gina created it: the room's local admin
+        h.post(f"/_matrix/client/v3/join/{quote(room_id)}").raise_for_status()
+        uri = upload(h, shapes_png(55)).json()["content_uri"]
+        path = f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.sticker/s{time.monotonic_ns()}"
+        sticker = h.put(path, json={"body": "a sticker", "url": uri, "info": {}}).json()["event_id"]
+        decide(live, "@hank:localhost", ["remove_content"], post_id=sticker)
+
+        def redacted() -> bool:
+            answer = g.get(f"/_matrix/client/v3/rooms/{quote(room_id)}/event/{quote(sticker)}")
+            return answer.json().get("content") == {}
+
+        until(redacted, 30, "the sticker redacted for gina")
+    until(lambda: ("redact", sticker, "done") in audit(live), 10, "the redaction audited as done")
+    assert ("make_room_admin", room_id, "done") in audit(live) and ("join", room_id, "done") in audit(live)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bastion.cli.context import console, handle_errors, open_store
+from bastion.core.errors import InputError
 from bastion.demo import DemoOptions, run_demo
 
 
@@ -31,8 +32,25 @@ def demo(
         typer.Option("--serve", help="Then start the review console on the demo's cases (Ctrl-C stops)."),
     ] = False,
     port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
+    matrix: Annotated[
+        bool,
+        typer.Option(
+            "--matrix",
+            help="Instead: Bastion live on a throwaway Matrix Synapse on 127.0.0.1 (needs "
+            "scripts/setup-synapse.sh); uploads, code words, reports and a network takedown.",
+        ),
+    ] = False,
 ) -> None:
     """Generate a benign synthetic platform with planted networks, ingest it, and run every capability."""
+    if matrix:
+        if serve or db is not None:
+            why = "--matrix runs on its own throwaway database and homeserver"
+            raise InputError(why, field="--serve/--db")
+        from bastion.demo.matrix import run_matrix_demo
+
+        os.environ.setdefault("BASTION_ENV", "development")  # a loopback-only, throwaway service
+        run_matrix_demo(workdir, console)
+        return
     if db is not None:
         open_store(db).close()  # a wrong URL fails now, not after generating the platform
     ctx = run_demo(DemoOptions(workdir=workdir, accounts=accounts, seed=seed, database_url=db), console)

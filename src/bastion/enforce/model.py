@@ -34,6 +34,9 @@ class ActionKind(StrEnum):
     RESTRICT_SEARCH = "restrict_search"  # the account cannot be found through search
     RESTRICT_RECOMMENDATIONS = "restrict_recommendations"  # never recommended to anyone
     RESTRICT_MESSAGES_TO_MINORS = "restrict_messages_to_minors"  # cannot start conversations with minors
+    # the account's posts and messages look sent to it but reach nobody (Matrix: Synapse's shadow-ban);
+    # unlike disable_account it does not tip the account off, and an upheld appeal lifts it
+    SHADOW_BAN = "shadow_ban"
     PRESERVE_EVIDENCE = "preserve_evidence"  # the platform keeps the account's data (18 U.S.C. 2258A(h))
     NOTIFY = "notify"  # the platform tells the account holder what was decided and how to appeal
 

@@ -1,11 +1,14 @@
-"""Synapse's admin API as the connector uses it: read event reports, and enforce Bastion's decisions
-(deactivate an account, quarantine its media, redact an event). Each enforcement call is audited in the
+"""Synapse's admin API as the connector uses it: read event reports and events, and enforce Bastion's
+decisions (deactivate or shadow-ban an account, quarantine its media, redact its events). Each enforcement
+call is audited in the
 outbox's ``audit`` table under an idempotency key, and a call recorded as done is never repeated, so a
 retried action (a crash between the call and the cursor moving) changes nothing twice."""
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -66,7 +69,79 @@ class SynapseAdmin:
         body: dict[str, Any] = answer.json()
         return body
 
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        """One event as first stored, unredacted, whatever its room (``/fetch_event``; the copy to preserve),
+        or None if Synapse has no such event."""
+        answer = self._http.get(f"/_synapse/admin/v1/fetch_event/{quote(event_id)}")
+        if answer.status_code == 404:
+            return None
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()["event"]
+        return found
+
+    def seen(self, room_id: str, event_id: str) -> dict[str, Any] | None:
+        """The event as room members see it now (redacted content stripped), from the admin room context."""
+        path = f"/_synapse/admin/v1/rooms/{quote(room_id)}/context/{quote(event_id)}"
+        answer = self._http.get(path, params={"limit": 1})
+        if answer.status_code == 404:
+            return None
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()["event"]
+        return found
+
+    def joined_rooms(self, user_id: str) -> list[str]:
+        answer = self._http.get(f"/_synapse/admin/v1/users/{quote(user_id)}/joined_rooms")
+        answer.raise_for_status()
+        return [str(r) for r in answer.json().get("joined_rooms", [])]
+
+    def events_by(self, room_id: str, sender: str, *, page: int = 200) -> Iterator[dict[str, Any]]:
+        """Every event ``sender`` sent in ``room_id``, newest first (the admin room-messages API)."""
+        params: dict[str, Any] = {
+            "dir": "b",
+            "limit": page,
+            "filter": json.dumps({"senders": [sender]}, separators=(",", ":")),
+        }
+        while True:
+            answer = self._http.get(f"/_synapse/admin/v1/rooms/{quote(room_id)}/messages", params=params)
+            answer.raise_for_status()
+            body = answer.json()
+            yield from body.get("chunk", [])
+            if not body.get("chunk") or not body.get("end"):
+                return
+            params["from"] = body["end"]
+
+    def redact_status(self, redact_id: str) -> dict[str, Any]:
+        answer = self._http.get(f"/_synapse/admin/v1/user/redact_status/{quote(redact_id)}")
+        answer.raise_for_status()
+        status: dict[str, Any] = answer.json()
+        return status
+
     # ---- enforcing (audited, idempotent) -----------------------------------------------------------------
+    def shadow_ban(self, user_id: str, *, key: str) -> str:
+        """Shadow-ban: the account's sends look accepted to it, but nobody else receives them."""
+        path = f"/_synapse/admin/v1/users/{quote(user_id)}/shadow_ban"
+        return self._once(key, "shadow_ban", user_id, "POST", path, {})
+
+    def unshadow_ban(self, user_id: str, *, key: str) -> str:
+        """Undo :meth:`shadow_ban` (an upheld appeal)."""
+        path = f"/_synapse/admin/v1/users/{quote(user_id)}/shadow_ban"
+        return self._once(key, "unshadow_ban", user_id, "DELETE", path, None)
+
+    def start_user_redaction(
+        self, user_id: str, rooms: list[str], *, reason: str = "", at: int | None = None
+    ) -> str:
+        """Start redacting every message and join ``user_id`` sent in ``rooms`` (only those sent at the
+        millisecond ``at`` if given); Synapse >= 1.116. The redactions are sent as the user, so no room
+        power is needed. Returns the task's ``redact_id``; the caller audits once the task is complete."""
+        body: dict[str, Any] = {"rooms": rooms}
+        if reason:
+            body["reason"] = reason
+        if at is not None:
+            body |= {"before_ts": at, "after_ts": at}
+        answer = self._http.post(f"/_synapse/admin/v1/user/{quote(user_id)}/redact", json=body)
+        answer.raise_for_status()
+        return str(answer.json()["redact_id"])
+
     def deactivate(self, user_id: str, *, key: str) -> str:
         """Deactivate without erasing (the account's data stays for evidence preservation)."""
         return self._once(
@@ -95,7 +170,18 @@ class SynapseAdmin:
         )
         return self._once(key, "redact", event_id, "PUT", path, {"reason": reason} if reason else {})
 
-    def _once(self, key: str, action: str, target: str, method: str, path: str, body: dict[str, Any]) -> str:
+    def become_room_admin(self, room_id: str, *, key: str) -> str:
+        """Give the admin user the power of the room's most powerful local member and join it, so it can
+        redact others' events there (``make_room_admin``; needs such a member in the room)."""
+        path = f"/_synapse/admin/v1/rooms/{quote(room_id)}/make_room_admin"
+        if self._once(f"{key}:power", "make_room_admin", room_id, "POST", path, {}) != "done":
+            return "failed"
+        join = f"/_matrix/client/v3/join/{quote(room_id)}"
+        return self._once(f"{key}:join", "join", room_id, "POST", join, {})
+
+    def _once(
+        self, key: str, action: str, target: str, method: str, path: str, body: dict[str, Any] | None
+    ) -> str:
         if self.outbox.audited(key) == "done":
             return "done"
         try:

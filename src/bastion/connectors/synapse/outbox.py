@@ -1,5 +1,6 @@
 """The connector's durable state in one small SQLite file: the outbox of events and reports waiting for
-Bastion, checkpoints, the upload hashes seen, where each message lives, and the enforcement audit log.
+Bastion, checkpoints, the upload hashes seen, where each message lives, the enforcement audit log, and the
+preserved copies of events taken before they are redacted.
 
 Every write is committed with ``synchronous=FULL`` before the caller goes on, so an event queued here
 survives Synapse being killed; it leaves only once Bastion acknowledged it (stored, or rejected as invalid,
@@ -25,6 +26,8 @@ CREATE TABLE IF NOT EXISTS dead (id INTEGER PRIMARY KEY, kind TEXT, key TEXT, pa
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS uploads (media_id TEXT PRIMARY KEY, hashes TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS rooms (event_id TEXT PRIMARY KEY, room_id TEXT NOT NULL, sender TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS preserved (event_id TEXT PRIMARY KEY, room_id TEXT NOT NULL,
+    sender TEXT NOT NULL, event TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (key TEXT PRIMARY KEY, action TEXT NOT NULL, target TEXT NOT NULL,
     status TEXT NOT NULL, detail TEXT, at REAL NOT NULL);
 """
@@ -136,6 +139,32 @@ class Outbox:
                 "SELECT room_id, sender FROM rooms WHERE event_id = ?", (event_id,)
             ).fetchone()
         return (str(row[0]), str(row[1])) if row else None
+
+    def rooms_of_sender(self, sender: str) -> list[str]:
+        """Rooms where the connector saw ``sender`` post (known after deactivation made it leave them)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT room_id FROM rooms WHERE sender = ? ORDER BY room_id", (sender,)
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    # ---- preservation ---------------------------------------------------------------------------------
+    def preserve(self, events: list[dict[str, Any]]) -> int:
+        """Keep full copies of events (as Synapse stored them) before anything destroys their content.
+        A copy taken earlier is kept: the first copy is the unredacted one."""
+        now = time.time()
+        rows = [
+            (str(e["event_id"]), str(e.get("room_id", "")), str(e.get("sender", "")), json.dumps(e), now)
+            for e in events
+        ]
+        with self._lock, self._tx():
+            self._db.executemany("INSERT OR IGNORE INTO preserved VALUES (?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def preserved(self, event_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT event FROM preserved WHERE event_id = ?", (event_id,)).fetchone()
+        return json.loads(row[0]) if row else None
 
     # ---- audit ----------------------------------------------------------------------------------------
     def audited(self, key: str) -> str | None:

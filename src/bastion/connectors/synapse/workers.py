@@ -6,7 +6,8 @@
 - :class:`ReportPoller` reads Synapse's event reports with a checkpoint (the highest report id queued) and
   queues each new one as a Bastion report in the same commit that moves the checkpoint.
 - :class:`ActionRunner` pulls Bastion's action feed (``GET /v1/actions``) and enforces each action through
-  Synapse's admin API; the cursor moves only past actions that are done or refused for good.
+  Synapse's admin API (:mod:`.enforcement`); the cursor moves only past actions that are done or refused
+  for good.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from bastion.connectors.synapse.admin import NotReady, SynapseAdmin
 from bastion.connectors.synapse.client import BastionClient, Unreachable
+from bastion.connectors.synapse.enforcement import Enforcer, Pending
 from bastion.connectors.synapse.outbox import Outbox
 
 log = logging.getLogger("bastion.connectors.synapse")
@@ -50,6 +52,9 @@ class Worker:
                 ok = self.step()
             except NotReady:
                 ok = True  # not configured yet: look again at the normal pace
+            except Pending as exc:  # a Synapse task still running: not a failure, look again soon
+                log.info("bastion: %s", exc)
+                ok = False
             except Exception:  # a bug or an outage must not end the thread: log and back off
                 log.exception("bastion: %s step failed", self.name)
                 ok = False
@@ -171,6 +176,7 @@ class ActionRunner(Worker):
         self.outbox = outbox
         self.client = client
         self.admin = admin
+        self.enforcer = Enforcer(outbox, admin)
 
     def step(self) -> bool:
         cursor = int(self.outbox.get_state(ACTION_CURSOR, "0"))
@@ -185,24 +191,5 @@ class ActionRunner(Worker):
         return True
 
     def enforce(self, event: dict[str, Any]) -> None:
-        """One action event. Reversals are audited for a person to undo: Synapse cannot re-activate an
-        account with its old password, so the connector does not pretend to."""
-        key = f"bastion-action-{event['event_id']}"
-        action, account = str(event.get("action")), str(event.get("account_id"))
-        if event.get("event") not in (None, "applied", "apply"):
-            self.outbox.audit(key, f"reverse_{action}", account, "needs_operator", "reversal: undo by hand")
-            return
-        if action == "disable_account":
-            self.admin.quarantine_user_media(account, key=f"{key}:media")
-            self.admin.deactivate(account, key=f"{key}:deactivate")
-        elif action == "remove_content" and event.get("target_type") == "post":
-            target = str(event.get("target_id"))
-            where = self.outbox.room_of(target)
-            if where is None:
-                self.outbox.audit(
-                    key, "redact", target, "failed", "room of the event unknown to the connector"
-                )
-                return
-            self.admin.redact(where[0], target, key=f"{key}:redact", reason=str(event.get("reason") or ""))
-        else:  # restrictions, notices and preservation are the platform's own features; recorded
-            self.outbox.audit(key, action, account, "not_applicable", "no Synapse admin call for this action")
+        """One action event, through :class:`~bastion.connectors.synapse.enforcement.Enforcer`."""
+        self.enforcer.enforce(event)

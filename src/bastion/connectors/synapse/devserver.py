@@ -1,8 +1,9 @@
-"""A real Synapse on loopback (its own venv, ``scripts/setup-synapse.sh``) with the Bastion module enabled,
-and a real Bastion service beside it (uvicorn in a thread of the test process), for the connector tests.
+"""A throwaway Synapse on loopback with the Bastion module enabled, for the connector's tests and the
+``bastion demo --matrix`` walk-through. Not for production: the config is SQLite, a generated signing key,
+a fixed shared registration secret, no federation, and rate limits lifted so a script is not throttled.
 
-The homeserver config is throwaway: SQLite, a generated signing key, shared-secret registration, no
-federation, rate limits lifted so a test is not throttled.
+Synapse runs as its own process from its own environment (``scripts/setup-synapse.sh`` builds
+``.venv-synapse``), with this source tree first on its path so it loads this very module.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import json
 import os
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,21 +22,45 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
-REPO = Path(__file__).resolve().parents[2]
+from bastion.core.errors import ConfigError
+
+#: the directory holding the ``bastion`` package (put first on Synapse's path)
+SOURCE = Path(__file__).resolve().parents[3]
 SERVER_NAME = "localhost"
-SHARED_SECRET = "bastion-test-registration-secret"
+SHARED_SECRET = "bastion-devserver-registration-secret"
+SETUP_HINT = "scripts/setup-synapse.sh builds one in .venv-synapse, or set BASTION_SYNAPSE_PYTHON"
+
+
+class SynapseMissing(ConfigError):
+    """No Python environment with Synapse installed was found."""
 
 
 def synapse_python() -> Path | None:
-    """Synapse's interpreter: ``$BASTION_SYNAPSE_PYTHON`` or the repository's ``.venv-synapse``."""
+    """Synapse's interpreter: ``$BASTION_SYNAPSE_PYTHON``, else ``.venv-synapse`` beside the source tree or
+    in the current directory; None unless it can import Synapse and httpx."""
     named = os.environ.get("BASTION_SYNAPSE_PYTHON")
-    path = Path(named) if named else REPO / ".venv-synapse" / "bin" / "python"
-    if not path.exists():
-        return None
-    probe = subprocess.run([str(path), "-c", "import synapse, httpx"], capture_output=True, check=False)
-    return path if probe.returncode == 0 else None
+    candidates = (
+        [Path(named)]
+        if named
+        else [SOURCE.parent / ".venv-synapse" / "bin" / "python", Path(".venv-synapse/bin/python")]
+    )
+    for path in candidates:
+        if not path.exists():
+            continue
+        probe = subprocess.run([str(path), "-c", "import synapse, httpx"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return path
+    return None
+
+
+def require_synapse() -> Path:
+    """:func:`synapse_python`, or :class:`SynapseMissing` saying how to install it."""
+    found = synapse_python()
+    if found is None:
+        where = os.environ.get("BASTION_SYNAPSE_PYTHON") or "no .venv-synapse"
+        raise SynapseMissing(f"Matrix Synapse is not installed ({where} cannot import synapse): {SETUP_HINT}")
+    return found
 
 
 def free_port() -> int:
@@ -46,6 +70,7 @@ def free_port() -> int:
 
 
 def wait_for(url: str, seconds: float, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Until ``url`` answers below 500; fails early if ``proc`` exits."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -59,29 +84,9 @@ def wait_for(url: str, seconds: float, proc: subprocess.Popen[bytes] | None = No
     raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
-@contextmanager
-def bastion_service(bastion: Any) -> Iterator[str]:
-    """Bastion's service (with its triage workers) on a loopback port; yields its base URL."""
-    from bastion.api.service import create_app
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(bastion), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="bastion-test-service", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/healthz", 30)
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
-def homeserver_yaml(directory: Path, port: int, module_config: dict[str, Any]) -> str:
+def homeserver_config(directory: Path, port: int, module_config: dict[str, Any]) -> dict[str, Any]:
     limits = {"per_second": 1000, "burst_count": 1000}
-    config = {
+    return {
         "server_name": SERVER_NAME,
         "pid_file": str(directory / "homeserver.pid"),
         "listeners": [
@@ -98,8 +103,8 @@ def homeserver_yaml(directory: Path, port: int, module_config: dict[str, Any]) -
         "media_store_path": str(directory / "media_store"),
         "signing_key_path": str(directory / "signing.key"),
         "registration_shared_secret": SHARED_SECRET,
-        "macaroon_secret_key": "bastion-test-macaroon-secret",
-        "form_secret": "bastion-test-form-secret",
+        "macaroon_secret_key": "bastion-devserver-macaroon-secret",
+        "form_secret": "bastion-devserver-form-secret",
         "report_stats": False,
         "trusted_key_servers": [],
         "suppress_key_server_warning": True,
@@ -115,7 +120,6 @@ def homeserver_yaml(directory: Path, port: int, module_config: dict[str, Any]) -
         "rc_media_create": limits,
         "modules": [{"module": "bastion.connectors.synapse.BastionModule", "config": module_config}],
     }
-    return json.dumps(config, indent=2)  # JSON is YAML
 
 
 @dataclass
@@ -143,9 +147,11 @@ class Homeserver:
         return str(answer.json()["access_token"])
 
     def client(self, token: str) -> httpx.Client:
+        """A Matrix client session (plain HTTP) for the account holding ``token``."""
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
     def log(self) -> str:
+        """The end of Synapse's log (to show when something went wrong)."""
         path = self.directory / "synapse.log"
         return path.read_text(encoding="utf-8", errors="replace")[-5000:] if path.exists() else ""
 
@@ -159,38 +165,53 @@ def _mac(nonce: str, user: str, password: str, admin: bool) -> str:
 
 @contextmanager
 def homeserver(
-    python: Path, directory: Path, port: int, module_config: dict[str, Any]
+    python: Path, directory: Path, port: int, module_config: dict[str, Any], *, start_seconds: float = 60
 ) -> Iterator[Homeserver]:
+    """Synapse with the Bastion module configured by ``module_config``, stopped on exit."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "homeserver.yaml"
-    config.write_text(homeserver_yaml(directory, port, module_config), encoding="utf-8")
-    env = os.environ | {"PYTHONPATH": str(REPO / "src")}
+    text = json.dumps(homeserver_config(directory, port, module_config), indent=2)  # JSON is YAML
+    config.write_text(text, encoding="utf-8")
+    env = os.environ | {"PYTHONPATH": str(SOURCE)}  # Synapse's own environment plus this tree, nothing else
     subprocess.run(
         [str(python), "-m", "synapse.app.homeserver", "-c", str(config), "--generate-keys"],
         check=True,
         capture_output=True,
         env=env,
     )
-    log = (directory / "synapse.log").open("wb")
-    proc = subprocess.Popen(
-        [str(python), "-m", "synapse.app.homeserver", "-c", str(config)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=directory,
-    )
-    hs = Homeserver(f"http://127.0.0.1:{port}", proc, directory)
-    try:
-        wait_for(f"{hs.url}/_matrix/client/versions", 60, proc)
-        yield hs
-    except Exception:
-        print(hs.log())
-        raise
-    finally:
-        proc.terminate()
+    with (directory / "synapse.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [str(python), "-m", "synapse.app.homeserver", "-c", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=directory,
+        )
+        hs = Homeserver(f"http://127.0.0.1:{port}", proc, directory)
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            try:
+                wait_for(f"{hs.url}/_matrix/client/versions", start_seconds, proc)
+            except (RuntimeError, TimeoutError) as exc:
+                raise RuntimeError(f"Synapse did not start: {exc}; its log ends:\n{hs.log()}") from None
+            yield hs
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+__all__ = [
+    "SERVER_NAME",
+    "SETUP_HINT",
+    "Homeserver",
+    "SynapseMissing",
+    "free_port",
+    "homeserver",
+    "homeserver_config",
+    "require_synapse",
+    "synapse_python",
+    "wait_for",
+]
