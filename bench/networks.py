@@ -14,6 +14,7 @@ check; the Spark engine's agreement with the local one (ego-facebook; --no-spark
 memory (traced and RSS growth) next to personalised PageRank alone in the same run, on a heavy-tailed
 platform and on one with a few hubs of degree 50k+.
 --quick: email-eu-core + ego-facebook, a small synthetic platform, a 1M-edge scale run (a few minutes).
+--only NAME (repeatable) measures one platform at a time; --no-scale skips the time/memory runs.
 The issue's scale target is at 10M edges: --big-edges 10000000 (add --scale-only to skip the rest).
 """
 
@@ -86,6 +87,10 @@ def main() -> None:
     ap.add_argument("--big-edges", type=int, default=0, help="follow edges of the scale run (10M = target)")
     ap.add_argument("--scale-only", action="store_true", help="only the time/memory run at --big-edges")
     ap.add_argument("--no-spark", action="store_true", help="skip the Spark engine's agreement check")
+    ap.add_argument(
+        "--only", action="append", default=[], help="only this platform (repeatable), e.g. email-eu-core"
+    )
+    ap.add_argument("--no-scale", action="store_true", help="skip the time/memory runs (shared machines)")
     args = ap.parse_args()
     if args.scale_only:
         print_perf([scale_run(args), hub_run(args)])
@@ -97,11 +102,14 @@ def main() -> None:
     determinism: list[tuple[str, bool]] = []
     worlds: list[tuple[str, Planted, Graph | None]] = []
     for gname, ((src, dst, n0), base_cfg) in substrates(args).items():
+        if args.only and gname not in args.only:
+            continue
         seed = zlib.crc32(gname.encode()) % 1000
         planted = plant(src, dst, n0, replace(base_cfg, seed=seed), platform=gname)
         worlds.append((gname, planted, (src, dst, n0)))
     accounts = 1500 if args.quick else 4000
-    worlds.append((f"bastion.synth-{accounts}", synth_platform(accounts, seed=7), None))
+    if not args.only or f"bastion.synth-{accounts}" in args.only:
+        worlds.append((f"bastion.synth-{accounts}", synth_platform(accounts, seed=7), None))
     for gname, p, base in worlds:
         size = f"{p.graph.n:,} accounts, {p.graph.num_edges():,} edges"
         print(f"[{gname}] {size}, {_truth_line(p)}", flush=True)
@@ -130,11 +138,12 @@ def main() -> None:
         "\ndeterminism (two runs, same input and seeds: identical scores, networks, members, roles): "
         + ", ".join(f"{g} {'identical' if ok else 'DIFFERENT'} {mark(ok)}" for g, ok in determinism)
     )
-    if not args.no_spark:
+    if not args.no_spark and worlds:
         name, p, _ = next((w for w in worlds if w[0] == "ego-facebook"), worlds[0])
         print_spark(name, spark_agreement(p, p.seeds))
-    perf.append(scale_run(args))
-    perf.append(hub_run(args))
+    if not args.no_scale:
+        perf.append(scale_run(args))
+        perf.append(hub_run(args))
     print_perf(perf)
 
 
