@@ -47,6 +47,7 @@ def test_without_network_signals_reports_group_by_target(review: Review) -> None
     cases = _cases(review)
     assert sorted((c["group_id"], c["report_count"]) for c in cases) == [("x1", 2), ("x2", 1)]
     assert min(cases, key=lambda c: c["priority"])["category"] == CHILD_SAFETY
+    assert {c["group_id"]: c["category"] for c in cases} == {"x1": "spam", "x2": CHILD_SAFETY}
 
 
 def test_ingested_reports_are_triaged_and_none_twice(review: Review) -> None:

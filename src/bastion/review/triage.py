@@ -215,8 +215,10 @@ def _place(
     canary = group_type == "canary"
     flags_kinds = set(kinds.get((platform, account), set())) if account else set()
     minor = bool(account and (platform, account) in minors)
-    category = "other"
-    for r in members:
+    # the most severe of the reports' own categories ("other" only when none names one: starting from it
+    # would outrank spam, and every spam report would be filed as "other")
+    category = category_of(members[0].reason)
+    for r in members[1:]:
         category = _more_severe(category_of(r.reason), category)
     counted = sum(1 for r in members if (r.platform, r.reporter_id) not in bad)
     oldest = min(r.created_at for r in members)
