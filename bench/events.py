@@ -1,19 +1,26 @@
 """The live event API (``POST /v1/events``): events/s acknowledged in batches and as single-event requests,
-p99 time to acknowledged-and-stored, next to a plain INSERT of the same rows into the same database with the
-same durability measured in the same run, then a SIGKILL of the service under load (no acknowledged event
-may be missing afterwards).
+p50/p99 time to acknowledged-and-stored, next to a plain INSERT of the same rows into the same database with
+the same durability measured in the same run (the baseline the ratios are against), then a SIGKILL of the
+service under load (no acknowledged event may be missing afterwards). SQLite and PostgreSQL in one run.
 
-    .venv/bin/python bench/events.py [--events 50000] [--batch 500] [--singles 5000] [--clients 32] [--db URL]
+    .venv/bin/python bench/events.py [--events 20000] [--batch 500] [--singles 3000] [--clients 32]
+        [--pg postgresql://postgres@127.0.0.1:5432/postgres | --pg none] [--before-src ../main/src]
 
-The service runs as a ``bastion serve`` subprocess (uvicorn, one worker) on localhost; the client is this
-process (asyncio, ``--clients`` requests in flight), on the same cores. Targets (issue 17): >= 5,000 events/s
-in batches, >= 1,000/s single, p99 to stored < 200 ms, 0 lost under SIGKILL.
+The service runs as a ``bastion serve --workers N`` subprocess (1 and 2 workers; background jobs on one
+elected leader); a ``--before-src`` tree without ``--workers`` runs as uvicorn over its app factory.
+The client is this process (asyncio, ``--clients`` requests in flight), on the same cores, after 300
+unmeasured warm-up requests.
+``--before-src`` also measures the service from another source tree (e.g. the lead's main) in the same
+run, for before/after. Each service gets a fresh database (a new SQLite file; a new PostgreSQL database,
+dropped afterwards). Targets (issue 17): >= 5,000 events/s in batches, >= 1,000/s single, p99 to stored
+< 200 ms, 0 lost under SIGKILL.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -24,15 +31,17 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, func, select
+from sqlalchemy import create_engine, delete, func, make_url, select
 
 from bastion.ingest import Ingestor
 from bastion.ingest.events import durable_engine
 from bastion.review.auth import Auth
 from bastion.store import Store
+from bastion.store.engine import normalise_url
 from bastion.store.tables import EXPORT_TABLES
 from bastion.store.tables_events import ingest_events
 
@@ -42,6 +51,7 @@ LAUNCH = (
     "import typer; from bastion.cli import review_cmd; app = typer.Typer(); review_cmd.register(app); app()"
 )
 T = "2026-03-01T12:00:00Z"
+PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def event(prefix: str, i: int) -> dict[str, Any]:
@@ -105,30 +115,73 @@ def raw_rate(url: str, n: int, batch: int, prefix: str) -> float:
     return n / elapsed
 
 
+FACTORY = (
+    "import sys, uvicorn; uvicorn.run('bastion.api.service:create_app', factory=True, host='127.0.0.1', "
+    "port=int(sys.argv[1]), workers=int(sys.argv[2]), log_level='warning')"
+)
+
+
 @contextmanager
-def service(url: str) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+def service(
+    url: str, workers: int = 1, src: str | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """``bastion serve --workers`` (or, for an older ``src``, uvicorn over its app factory), in its own
+    process group (a SIGKILL then reaches every worker); ``src`` runs another source tree's service."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     env = os.environ | {"BASTION_ENV": "development", "BASTION_SECRET_KEY": SECRET}
+    env["BASTION_DATABASE_URL"] = url
+    if src is not None:
+        env["PYTHONPATH"] = src
+    if src is None:  # this tree: the production path, background jobs on one elected leader
+        argv = [sys.executable, "-c", LAUNCH, "serve", "--port", str(port), "--workers", str(workers)]
+        argv += ["--db", url]
+    elif workers == 1:
+        argv = [sys.executable, "-c", LAUNCH, "serve", "--port", str(port), "--db", url]
+    else:  # an older tree without ``serve --workers``
+        argv = [sys.executable, "-c", FACTORY, str(port), str(workers)]
     proc = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, "serve", "--port", str(port), "--db", url],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
     try:
         for _ in range(600):
             try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
+                    break
             except httpx.HTTPError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         yield port, proc
     finally:
         if proc.poll() is None:
-            proc.terminate()
+            os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
+
+
+@contextmanager
+def fresh_database(kind: str, pg: str | None) -> Iterator[str]:
+    """A new empty database: a SQLite file in a temporary folder, or a PostgreSQL database made (and
+    dropped afterwards) through ``pg``'s server."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="bastion-bench-") as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    assert pg is not None
+    name = f"bastion_bench_events_{os.getpid()}_{next(_SERIAL)}"
+    admin = make_url(normalise_url(pg))
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        engine.dispose()
+
+
+_SERIAL = itertools.count()
 
 
 class Connection:
@@ -164,10 +217,17 @@ class Connection:
 
 
 async def http_rate(
-    port: int, token: str, bodies: list[Any], clients: int, *, stop_after: float | None = None
+    port: int,
+    token: str,
+    bodies: list[Any],
+    clients: int,
+    *,
+    stop_after: float | None = None,
+    acked: list[str] | None = None,
 ) -> tuple[float, list[str], list[float]]:
-    """(acknowledged events/s, acknowledged event ids, per-request seconds to the acknowledgement)."""
-    acked: list[str] = []
+    """(acknowledged events/s, acknowledged event ids, per-request seconds to the acknowledgement);
+    ``acked`` is filled as the answers arrive (a watcher may act on it)."""
+    acked = [] if acked is None else acked
     latencies: list[float] = []
     todo = [json.dumps(b).encode() for b in reversed(bodies)]
     started = time.perf_counter()
@@ -195,9 +255,23 @@ async def http_rate(
     return len(acked) / (time.perf_counter() - started), acked, latencies
 
 
-def p99(values: list[float]) -> float:
+def quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[int(0.99 * (len(ordered) - 1))] if ordered else float("nan")
+    return ordered[int(q * (len(ordered) - 1))] if ordered else float("nan")
+
+
+@dataclass
+class Run:
+    rate: float
+    acked: int
+    p50_ms: float
+    p99_ms: float
+
+    def line(self, baseline: float) -> str:
+        return (
+            f"{self.rate:9,.0f}/s  x{self.rate / baseline:5.2f}  p50 {self.p50_ms:5.0f} ms  "
+            f"p99 {self.p99_ms:5.0f} ms  ({self.acked:,} acked)"
+        )
 
 
 def stored_ids(url: str, ids: list[str]) -> set[str]:
@@ -213,68 +287,131 @@ def stored_ids(url: str, ids: list[str]) -> set[str]:
     return found
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", type=int, default=50_000, help="events sent in batches")
-    ap.add_argument("--batch", type=int, default=500)
-    ap.add_argument("--singles", type=int, default=5_000, help="events sent one per request")
-    ap.add_argument("--clients", type=int, default=32, help="requests in flight")
-    ap.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
-    args = ap.parse_args()
-    url = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='bastion-bench-')}/bench.db"
+def prepared(url: str) -> str:
+    """Migrate a fresh database and give the bench platform a token."""
     store = Store(url)
     token = Auth(store.engine, SECRET).create_token(PLATFORM)
-    print(
-        f"database: {store.dialect}; {args.events:,} events in batches of {args.batch}, {args.singles:,} "
-        f"single-event requests, {args.clients} in flight"
-    )
-    raw_batch = raw_rate(url, args.events, args.batch, "rb")
-    raw_single = raw_rate(url, min(args.singles, 2_000), 1, "rs")
-    with service(url) as (port, _):
+    store.close()
+    return token
+
+
+def load(url: str, workers: int, src: str | None, args: argparse.Namespace) -> tuple[Run, Run]:
+    """(batched, single) against one service over a fresh database."""
+    token = prepared(url)
+    with service(url, workers, src) as (port, _):
+        # Not measured: the first requests of each worker (connections, caches, the platform's first row).
+        asyncio.run(http_rate(port, token, [event("hw", i) for i in range(300)], args.clients))
         batches = [
             [event("hb", i) for i in range(s, min(s + args.batch, args.events))]
             for s in range(0, args.events, args.batch)
         ]
-        api_batch, n_batch, lat_batch = asyncio.run(
-            http_rate(port, token, batches, max(2, args.clients // 8))
-        )
+        rate, acked, lat = asyncio.run(http_rate(port, token, batches, max(2, args.clients // 8)))
+        batched = Run(rate, len(acked), quantile(lat, 0.5) * 1000, quantile(lat, 0.99) * 1000)
         singles = [event("hs", i) for i in range(args.singles)]
-        api_single, n_single, lat_single = asyncio.run(http_rate(port, token, singles, args.clients))
-    with service(url) as (port, proc):  # SIGKILL under load: every acknowledged event must be stored
+        rate, acked, lat = asyncio.run(http_rate(port, token, singles, args.clients))
+        single = Run(rate, len(acked), quantile(lat, 0.5) * 1000, quantile(lat, 0.99) * 1000)
+    return batched, single
+
+
+def kill_check(url: str, workers: int, args: argparse.Namespace) -> tuple[int, int, int]:
+    """(acknowledged before a SIGKILL of every service process under single-event load, of those missing
+    afterwards, event ids in the ledger)."""
+    token = prepared(url)
+    with service(url, workers) as (port, proc):
         doomed = [event("hk", i) for i in range(100_000)]
 
         async def run_and_kill() -> tuple[float, list[str], list[float]]:
-            asyncio.get_running_loop().call_later(1.5, os.kill, proc.pid, signal.SIGKILL)
-            return await http_rate(port, token, doomed, args.clients, stop_after=60)
+            so_far: list[str] = []
 
-        _, acked_before_kill, _ = asyncio.run(run_and_kill())
+            async def kill_under_load() -> None:  # once the service is busy, whatever the machine's speed
+                while len(so_far) < 500:
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.5)
+                os.killpg(proc.pid, signal.SIGKILL)
+
+            killer = asyncio.create_task(kill_under_load())
+            try:
+                return await http_rate(port, token, doomed, args.clients, stop_after=120, acked=so_far)
+            finally:
+                killer.cancel()
+
+        _, acked, _ = asyncio.run(run_and_kill())
         proc.wait(timeout=30)
-    lost = len(set(acked_before_kill) - stored_ids(url, acked_before_kill))
+    lost = len(set(acked) - stored_ids(url, acked))
+    store = Store(url)
     with store.engine.connect() as conn:
         ledger = conn.execute(select(func.count()).select_from(ingest_events)).scalar_one()
     store.close()
-    print(f"plain INSERT, {args.batch}/commit      : {raw_batch:10,.0f} rows/s")
-    print(f"plain INSERT, 1/commit        : {raw_single:10,.0f} rows/s")
+    return len(acked), lost, ledger
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--events", type=int, default=20_000, help="events sent in batches")
+    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--singles", type=int, default=3_000, help="events sent one per request")
+    ap.add_argument("--clients", type=int, default=32, help="requests in flight")
+    ap.add_argument("--pg", default=PG, help="PostgreSQL server URL for fresh databases ('none': skip)")
+    ap.add_argument("--before-src", default=None, help="also measure the service of this source tree")
+    ap.add_argument("--workers", default="1,2", help="worker processes to measure, e.g. 1,2")
+    args = ap.parse_args()
+    kinds = ["sqlite"] + ([] if args.pg in (None, "", "none") else ["postgresql"])
+    counts = [int(w) for w in args.workers.split(",")]
     print(
-        f"API batches ({args.batch}/request)    : {api_batch:10,.0f} events/s acknowledged "
-        f"({len(n_batch):,}); ratio to plain INSERT {api_batch / raw_batch:.2f}; "
-        f"p99 request->stored {p99(lat_batch) * 1000:.0f} ms"
+        f"{args.events:,} events in batches of {args.batch}, {args.singles:,} single-event requests, "
+        f"{args.clients} in flight; baseline: plain INSERT of the same rows, same database, same run"
     )
-    print(
-        f"API single (1/request)        : {api_single:10,.0f} events/s acknowledged ({len(n_single):,}); "
-        f"ratio to plain INSERT 1/commit {api_single / raw_single:.2f}; "
-        f"p99 request->stored {p99(lat_single) * 1000:.0f} ms"
-    )
-    print(
-        f"SIGKILL under load            : {len(acked_before_kill):,} acknowledged before the kill, "
-        f"{lost} lost"
-    )
-    print(f"ledger holds                  : {ledger:,} event ids")
-    print(
-        f"targets: batched >= 5,000/s {'met' if api_batch >= 5000 else 'NOT met'}; single >= 1,000/s "
-        f"{'met' if api_single >= 1000 else 'NOT met'}; p99 < 200 ms "
-        f"{'met' if p99(lat_single) < 0.2 else 'NOT met'}; 0 lost {'met' if lost == 0 else 'NOT met'}"
-    )
+    verdicts: list[str] = []
+    for kind in kinds:
+        with fresh_database(kind, args.pg) as url:
+            prepared(url)
+            raw_batch = raw_rate(url, args.events, args.batch, "rb")
+            raw_single = raw_rate(url, min(args.singles, 2_000), 1, "rs")
+        variants: list[tuple[str, int, str | None]] = []
+        if args.before_src:
+            variants.append(("before (--before-src), 1 worker", 1, args.before_src))
+        variants += [(f"this tree, {w} worker{'s' if w > 1 else ''}", w, None) for w in counts]
+        results: list[tuple[str, Run, Run]] = []
+        for name, workers, src in variants:
+            with fresh_database(kind, args.pg) as url:
+                results.append((name, *load(url, workers, src, args)))
+        kills = []
+        for workers in counts:
+            with fresh_database(kind, args.pg) as url:
+                kills.append((workers, *kill_check(url, workers, args)))
+        print(f"\n== {kind} ==")
+        print(f"baseline plain INSERT, {args.batch}/commit : {raw_batch:9,.0f} rows/s")
+        print(f"baseline plain INSERT, 1/commit   : {raw_single:9,.0f} rows/s")
+        for name, batched, single in results:
+            print(f"{name:34}: batched {batched.line(raw_batch)}")
+            print(f"{'':34}  single  {single.line(raw_single)}")
+        if args.before_src:
+            before = results[0]
+            for name, batched, single in results[1:]:
+                print(
+                    f"{name:34}: x{batched.rate / before[1].rate:.2f} batched, "
+                    f"x{single.rate / before[2].rate:.2f} single events/s against before"
+                )
+        for workers, acked, lost, ledger in kills:
+            print(
+                f"SIGKILL, {workers} worker(s)            : {acked:,} acknowledged before the kill, "
+                f"{lost} lost (ledger {ledger:,})"
+            )
+        for name, batched, single in results:
+            if name.startswith("before"):
+                continue
+            verdicts.append(
+                f"{kind}, {name}: batched >= 5,000/s {_met(batched.rate >= 5000)}; single >= 1,000/s "
+                f"{_met(single.rate >= 1000)}; single p99 < 200 ms {_met(single.p99_ms < 200)}"
+            )
+        verdicts.append(f"{kind}: 0 lost under SIGKILL {_met(all(k[2] == 0 for k in kills))}")
+    print("\ntargets:")
+    for verdict in verdicts:
+        print("  " + verdict)
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 if __name__ == "__main__":

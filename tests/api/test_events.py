@@ -3,6 +3,7 @@ field while the rest of the batch is stored, and a platform token writes its own
 
 from __future__ import annotations
 
+import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bastion.review.service import Review
+from bastion.store.group_commit import GroupCommit
 from bastion.store.tables import accounts, follows, media, posts
 from bastion.store.tables_events import ingest_events
 from review.support import PLATFORM, add_user, login
@@ -169,3 +171,61 @@ def test_events_then_catchup_on_demand(client: TestClient, review: Review) -> No
     assert detection["outcome"] == "full" and detection["seq"] == 3  # no run yet: a full one, up to the log
     again = client.post("/v1/catchup", headers={"X-CSRF-Token": csrf}).json()
     assert [p["detection"]["outcome"] for p in again["platforms"]] == ["none"]
+
+
+def test_a_batch_with_replays_and_repeats_claims_each_id_once(client: TestClient, review: Review) -> None:
+    """Over a thousand ledger rows in one group (several claim statements): an id stored before is a replay
+    with its first acknowledgement, a repeat inside the batch is a replay of the first, the rest are new."""
+    headers = auth(review)
+    first = client.post("/v1/events", json=account("old", "acct-old"), headers=headers).json()["items"][0]
+    batch = [account(f"n{i}", f"acct-{i}") for i in range(1_200)]
+    batch += [account("old", "acct-old"), account("n7", "acct-7")]
+    answer = client.post("/v1/events", json=batch, headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["stored"], body["replayed"], body["rejected"]) == (1_200, 2, 0)
+    items = body["items"]
+    assert items[1_200]["replay"] and items[1_200]["stored_at"] == first["stored_at"]
+    assert items[1_201]["replay"] and items[1_201]["stored_at"] == items[7]["stored_at"]
+    assert not any(i["replay"] for i in items[:1_200])
+    assert _count(review, ingest_events) == 1_201 and _count(review, accounts) == 1_201
+
+
+def test_a_broken_writer_connection_costs_no_acknowledged_event(client: TestClient, review: Review) -> None:
+    """The writer keeps its connection between groups; when that connection dies, the group is retried on a
+    fresh one, so the request is still answered 201 only once its event is stored."""
+    headers = auth(review)
+    assert client.post("/v1/events", json=account("e1", "acct-a"), headers=headers).status_code == 201
+    log = client.app.state.bastion.ingest.events  # type: ignore[attr-defined]
+    assert log._conn is not None
+    log._conn.connection.dbapi_connection.close()  # as a server restart or a dropped socket would
+    assert client.post("/v1/events", json=account("e2", "acct-b"), headers=headers).status_code == 201
+    assert _count(review, ingest_events) == 2 and _count(review, accounts) == 2
+
+
+def test_a_group_answers_every_event_loop_once_and_a_failing_job_fails_alone() -> None:
+    """Coroutines waiting in one group are answered in their loop; a job the write refuses fails only its
+    own caller (the group is retried job by job)."""
+    writes: list[list[str]] = []
+
+    def write(jobs: list[str]) -> list[str]:
+        writes.append(jobs)
+        if "poison" in jobs:
+            raise ValueError("cannot be stored")
+        return [job.upper() for job in jobs]
+
+    group: GroupCommit[str, str] = GroupCommit(write, size=lambda _job: 1, name="test-group")
+
+    async def main() -> list[object]:
+        waiting = [group.submit_async(job) for job in ("a", "poison", "b")]
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(main())
+        thread_future = group.submit("c")
+        assert thread_future.result(timeout=30) == "C"
+    finally:
+        group.close()
+    assert outcomes[0] == "A" and outcomes[2] == "B"
+    assert isinstance(outcomes[1], ValueError)
+    assert sum(len(w) for w in writes) >= 4  # each job was written (or retried) on its own after a failure

@@ -5,7 +5,7 @@ its own item."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
 from typing import Any, Literal, TypeVar
 
@@ -48,17 +48,22 @@ def batch_responses(model: type[Any], noun: str) -> dict[int | str, dict[str, An
     }
 
 
+async def _outcome(pending: Future[list[R]] | Awaitable[list[R]]) -> list[R]:
+    return await (asyncio.wrap_future(pending) if isinstance(pending, Future) else pending)
+
+
 async def store_isolating(
-    submit: Callable[[list[T]], Future[list[R]]],
+    submit: Callable[[list[T]], Future[list[R]] | Awaitable[list[R]]],
     items: list[T],
     *,
     refused: tuple[type[BaseException], ...],
     what: str,
 ) -> tuple[list[R], list[int]]:
     """(results of the stored items, in order; positions in ``items`` the database refused). A refused
-    batch is retried item by item; any other database error is an outage (:class:`StorageError`)."""
+    batch is retried item by item; any other database error is an outage (:class:`StorageError`).
+    ``submit`` answers a thread's future or, cheaper for a coroutine, an awaitable of this event loop."""
     try:
-        return await asyncio.wrap_future(submit(items)), []
+        return await _outcome(submit(items)), []
     except refused:
         if len(items) == 1:
             return [], [0]
@@ -68,7 +73,7 @@ async def store_isolating(
     bad: list[int] = []
     for position, item in enumerate(items):
         try:
-            alone: list[R] = await asyncio.wrap_future(submit([item]))
+            alone: list[R] = await _outcome(submit([item]))
             results.extend(alone)
         except refused:
             bad.append(position)

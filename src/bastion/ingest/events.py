@@ -11,20 +11,23 @@ events) and commits it in one transaction (group commit), so concurrent single-e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, event, insert, select, text
+from sqlalchemy import Connection, Engine, event, insert, select, text
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from bastion.core.timefmt import utcnow
 from bastion.ingest.changes import describe
 from bastion.ingest.readers import RawBatch
 from bastion.ingest.schema import TABLE_NAMES
 from bastion.ingest.validate import BatchValidator, ValidBatch
-from bastion.store.bulk import execute_many, insert_ignore
+from bastion.store.bulk import execute_many
 from bastion.store.changes import change_rows
 from bastion.store.engine import make_engine
 from bastion.store.group_commit import GroupCommit
@@ -39,6 +42,10 @@ MAX_GROUP = 5_000
 #: up to the last seq it sees and must never find an earlier one committed later).
 CHANGES_LOCK = 727_017
 _IN_CHUNK = 500
+#: Ledger rows a statement (4 parameters each: within SQLite's 32,766 and PostgreSQL's 65,535).
+_CLAIM_CHUNK = 1_000
+#: Validators kept for (table, platform) pairs: they hold no state between batches.
+_VALIDATORS = 4_096
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +109,15 @@ class EventLog:
         self.ingestor = ingestor
         self.engine = durable_engine(ingestor.store.url)
         self._known_platforms: set[str] = set()
+        self._conn: Connection | None = None  # the writer thread's
+        self._claim_sql: dict[int, str] = {}
+        self._validators: dict[tuple[str, str], BatchValidator] = {}
         self._group: GroupCommit[tuple[str, list[Prepared]], list[Ack]] = GroupCommit(
-            self._write, size=lambda job: len(job[1]), name="bastion-event-writer", max_group=MAX_GROUP
+            self._write,
+            size=lambda job: len(job[1]),
+            name="bastion-event-writer",
+            max_group=MAX_GROUP,
+            on_stop=self._release,
         )
 
     # ---- validation (in the caller's thread) --------------------------------------------------------
@@ -159,7 +173,12 @@ class EventLog:
         columns = {name: [fields.get(name) for _, _, fields in group] for name in names}
         lines = list(range(len(group)))
         raw = RawBatch(columns, lines, [], len(group), 0)
-        checked: ValidBatch = BatchValidator(spec, "events", platform, "event").validate(raw)
+        validator = self._validators.get((table, platform))
+        if validator is None:
+            validator = BatchValidator(spec, "events", platform, "event")
+            if len(self._validators) < _VALIDATORS:
+                self._validators[(table, platform)] = validator
+        checked: ValidBatch = validator.validate(raw)
         bad_lines = {e.line for e in checked.errors}
         rejected = [
             _reject(group[e.line or 0][0], group[e.line or 0][1], f"row.{e.field or 'row'}", e.message)
@@ -186,6 +205,14 @@ class EventLog:
             return done
         return self._group.submit((platform, events))
 
+    def submit_async(self, platform: str, events: list[Prepared]) -> Awaitable[list[Ack]]:
+        """:meth:`submit` for a coroutine: resolved in its event loop, one wake-up per group."""
+        if not events:
+            done: asyncio.Future[list[Ack]] = asyncio.get_running_loop().create_future()
+            done.set_result([])
+            return done
+        return self._group.submit_async((platform, events))
+
     def store(self, platform: str, events: list[Prepared]) -> list[Ack]:
         """Synchronous :meth:`submit` (CLI, tests)."""
         return self.submit(platform, events).result()
@@ -194,51 +221,65 @@ class EventLog:
         self._group.close()
         self.engine.dispose()
 
+    def _release(self) -> None:
+        """In the writer thread as it stops: give its connection back (SQLite's is bound to the thread)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
     def _write(self, jobs: list[tuple[str, list[Prepared]]]) -> list[list[Ack]]:
+        """:meth:`_write_once`; a kept connection that fails for any reason but a refused value (it may have
+        died since the last group: no pre-ping here) is dropped and the group written once more on a fresh
+        one. Were the first commit to have landed, the retry finds its ids and answers them as stored."""
+        reused = self._conn is not None
+        try:
+            return self._write_once(jobs)
+        except (DataError, IntegrityError):
+            raise
+        except DBAPIError:
+            if not reused:
+                raise
+            return self._write_once(jobs)
+
+    def _write_once(self, jobs: list[tuple[str, list[Prepared]]]) -> list[list[Ack]]:
+        """One transaction: claim the group's new event ids in the ledger (``INSERT … ON CONFLICT DO NOTHING
+        RETURNING``: the ids it returns are this group's to write, the rest are replays), then their rows."""
         now = utcnow()
-        first_seen: dict[tuple[str, str], datetime] = {}
-        with self.engine.begin() as conn:
-            new_platforms = {p for p, _ in jobs} - self._known_platforms
-            if new_platforms:
-                self.ingestor._add_platforms(conn, new_platforms)
-            for platform in {p for p, _ in jobs}:
-                ids = list({e.event_id for p, events in jobs if p == platform for e in events})
-                for s in range(0, len(ids), _IN_CHUNK):
-                    query = select(ingest_events.c.event_id, ingest_events.c.received_at).where(
-                        ingest_events.c.platform == platform,
-                        ingest_events.c.event_id.in_(ids[s : s + _IN_CHUNK]),
-                    )
-                    first_seen.update(((platform, r.event_id), r.received_at) for r in conn.execute(query))
-            replayed = set(first_seen)
-            fresh: list[tuple[str, Prepared]] = []
-            for platform, events in jobs:
-                for e in events:
-                    key = (platform, e.event_id)
-                    if key not in first_seen:
-                        first_seen[key] = now
-                        fresh.append((platform, e))
-            if fresh:
-                if conn.dialect.name == "postgresql":
+        conn = self._connection()
+        try:
+            with conn.begin():
+                platforms = {p for p, _ in jobs}
+                if platforms - self._known_platforms:
+                    self.ingestor._add_platforms(conn, platforms - self._known_platforms)
+                unique: dict[tuple[str, str], Prepared] = {}
+                for platform, events in jobs:
+                    for e in events:
+                        unique.setdefault((platform, e.event_id), e)
+                if conn.dialect.name == "postgresql":  # change seqs commit in order (see CHANGES_LOCK)
                     conn.execute(text(f"SELECT pg_advisory_xact_lock({CHANGES_LOCK})"))
-                conn.execute(
-                    insert_ignore(conn, ingest_events),
-                    [
-                        {"platform": p, "event_id": e.event_id, "table_name": e.table, "received_at": now}
-                        for p, e in fresh
-                    ],
-                )
+                claimed = self._claim(conn, unique, now)
+                first_seen: dict[tuple[str, str], datetime] = dict.fromkeys(claimed, now)
+                replays = [key for key in unique if key not in claimed]
+                if replays:
+                    first_seen.update(self._first_seen(conn, replays))
+                fresh = [(key[0], e) for key, e in unique.items() if key in claimed]
                 self._write_rows(conn, [e for _, e in fresh], now)
-                self._write_changes(conn, fresh, now)
-        self._known_platforms |= {p for p, _ in jobs}
+                if fresh:
+                    self._write_changes(conn, fresh, now)
+        except BaseException as exc:
+            if not isinstance(exc, (DataError, IntegrityError)):  # refused values leave it usable
+                self._drop_connection()  # a broken one is not reused: the retry checks out a fresh one
+            raise
+        self._known_platforms |= platforms
         out: list[list[Ack]] = []
         for platform, events in jobs:
             answers = []
             written: set[str] = set()
             for e in events:
                 key = (platform, e.event_id)
-                replay = key in replayed or e.event_id in written
+                replay = key not in claimed or e.event_id in written
                 written.add(e.event_id)
-                answers.append(Ack(e.index, e.event_id, "stored", first_seen[key], replay))
+                answers.append(Ack(e.index, e.event_id, "stored", first_seen.get(key, now), replay))
             out.append(answers)
         return out
 
@@ -249,6 +290,63 @@ class EventLog:
             key, accounts = describe(self.ingestor.specs[e.table], e.row)
             rows += change_rows(platform, [(e.table, key, accounts)], now)
         conn.execute(insert(ingest_changes), rows)
+
+    def _claim(
+        self, conn: Connection, unique: dict[tuple[str, str], Prepared], now: datetime
+    ) -> set[tuple[str, str]]:
+        """Insert the ledger rows; the keys that were not there before (one multi-row statement a chunk,
+        no read first: a read of hundreds of ids by ``IN`` was planned as a scan of the platform's whole
+        ledger on PostgreSQL, a cost growing with the ledger)."""
+        at = self.ingestor._to_driver(now)
+        keys = list(unique.items())
+        claimed: set[tuple[str, str]] = set()
+        for s in range(0, len(keys), _CLAIM_CHUNK):
+            chunk = keys[s : s + _CLAIM_CHUNK]
+            params: list[Any] = []
+            for (platform, event_id), e in chunk:
+                params += (platform, event_id, e.table, at)
+            sql = self._claim_sql.get(len(chunk))
+            if sql is None:
+                sql = self._claim_sql.setdefault(len(chunk), self._claim_statement(len(chunk)))
+            claimed.update((p, i) for p, i in conn.exec_driver_sql(sql, tuple(params)))
+        return claimed
+
+    def _claim_statement(self, rows: int) -> str:
+        mark = "?" if self.engine.dialect.name == "sqlite" else "%s"
+        one = f"({mark}, {mark}, {mark}, {mark})"
+        return (
+            "INSERT INTO ingest_events (platform, event_id, table_name, received_at) VALUES "
+            + ", ".join([one] * rows)
+            + " ON CONFLICT DO NOTHING RETURNING platform, event_id"
+        )
+
+    @staticmethod
+    def _first_seen(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """When replayed event ids were first stored (a replay is the rare case: read only for those)."""
+        found: dict[tuple[str, str], datetime] = {}
+        for platform in {p for p, _ in keys}:
+            ids = [i for p, i in keys if p == platform]
+            for s in range(0, len(ids), _IN_CHUNK):
+                query = select(ingest_events.c.event_id, ingest_events.c.received_at).where(
+                    ingest_events.c.platform == platform,
+                    ingest_events.c.event_id.in_(ids[s : s + _IN_CHUNK]),
+                )
+                found.update(((platform, r.event_id), r.received_at) for r in conn.execute(query))
+        return found
+
+    def _connection(self) -> Connection:
+        """The writer thread's own connection, kept between groups (no pool checkout and no PostgreSQL
+        pre-ping round trip per group)."""
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # already broken; the pool replaces it
+                conn.invalidate()
+                conn.close()
 
     def _write_rows(self, conn: Any, events: list[Prepared], now: datetime) -> None:
         """Rows table by table in arrival order (a later profile change wins), posts before their media."""

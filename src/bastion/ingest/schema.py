@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Table
@@ -32,11 +33,11 @@ class TableSpec:
     #: (column, watched field): a column ingest stamps with the load time when the watched field changes
     stamp: tuple[str, str] | None = None
 
-    @property
+    @cached_property
     def required(self) -> list[str]:
         return [n for n, f in self.fields.items() if f.required]
 
-    @property
+    @cached_property
     def stored_fields(self) -> list[str]:
         """Fields that are columns of the table (``posts.media`` goes to its own table)."""
         return [n for n in self.fields if n in self.table.c]

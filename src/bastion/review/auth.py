@@ -7,7 +7,6 @@ lookups stay one indexed equality.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
@@ -55,7 +54,8 @@ class Auth:
         return self._digest("known-device:" + name)
 
     def _digest(self, value: str) -> str:
-        return hmac.new(self._secret, value.encode(), hashlib.sha256).hexdigest()
+        """HMAC-SHA256 in one C call (``hmac.new`` builds two hash objects: a tenth of an event's cost)."""
+        return hmac.digest(self._secret, value.encode(), "sha256").hex()
 
     # people
     def add_user(self, name: str, role: Role | str, password: str) -> int:

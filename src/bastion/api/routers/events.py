@@ -122,7 +122,7 @@ async def store(log: EventLog, platform: str, valid: list[Prepared]) -> tuple[li
     """(stored acks, events the database refused): one unstorable value (an integer beyond 64 bits) costs
     only its own event."""
     acks, bad = await store_isolating(
-        lambda events: log.submit(platform, events),
+        lambda events: log.submit_async(platform, events),
         valid,
         refused=(DataError, IntegrityError, ValueError, OverflowError, UnicodeError),
         what="events",
