@@ -150,6 +150,11 @@ def bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
             "table": "accounts",
             "row": {"account_id": "acct-new", "created_at": "2024-03-01T12:00:00Z"},
         },
+        ("POST", "/v1/mastodon/webhook"): {  # unsigned: 404 while no webhook secret is configured
+            "event": "account.created",
+            "created_at": "2024-03-01T12:00:00Z",
+            "object": {"id": "1", "username": "new", "created_at": "2024-03-01T12:00:00Z"},
+        },
         ("POST", "/v1/exchange/feedback"): {
             "signal_type": "pdq",
             "value": "0" * 64,

@@ -1,0 +1,115 @@
+"""Evidence preserved before an account is suspended: Mastodon deletes a suspended account's data (its
+statuses and media files) 30 days after suspension, while 18 U.S.C. 2258A(h) asks for a year.
+
+Before the suspension call, the connector reads the account (Admin::Account), its latest statuses and the
+files attached to them, and keeps them as one record in its state: Fernet-encrypted (the same scheme and
+key as Bastion's preservation vault, ``BASTION_PRESERVATION_KEY``), for ``days`` (never under 365), with a
+plain manifest of ids, sizes and MD5/SHA-256 beside it. The suspension is made only once the record is
+committed; a file that cannot be fetched for a passing reason (network, 5xx) keeps the action for a retry.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+from bastion.connectors.mastodon.admin import MastodonAdmin, Retry
+from bastion.connectors.mastodon.fetch import FetchError, fetch
+from bastion.connectors.mastodon.state import State
+from bastion.core.errors import ConfigError
+
+#: 18 U.S.C. 2258A(h)(1): one year at least (as bastion.enforce.MIN_PRESERVATION_DAYS)
+MIN_DAYS = 365
+
+
+class Preserver:
+    def __init__(
+        self,
+        admin: MastodonAdmin,
+        state: State,
+        key: bytes,
+        *,
+        days: int = MIN_DAYS,
+        statuses: int = 200,
+        max_bytes: int = 16 * 1024 * 1024,
+        timeout: float = 10.0,
+    ) -> None:
+        if days < MIN_DAYS:
+            raise ConfigError(f"preservation must last at least {MIN_DAYS} days (2258A(h))")
+        try:
+            self._fernet = Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"BASTION_PRESERVATION_KEY is not a Fernet key: {exc}") from None
+        self.admin = admin
+        self.state = state
+        self.days = days
+        self.statuses = statuses
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    def preserve(self, account_id: str, *, key: str, reason: str = "") -> dict[str, Any]:
+        """The manifest of the record kept under ``key`` (made now, or earlier: never twice)."""
+        done = self.state.preserved(key)
+        if done is not None:
+            manifest: dict[str, Any] = json.loads(done["manifest"])
+            return manifest
+        account = self.admin.account(account_id)
+        statuses = self.admin.statuses(account_id, self.statuses) if account is not None else []
+        files, manifest_files = [], []
+        for status in statuses:
+            for item in status.get("media_attachments") or []:
+                entry = self._file(str(status.get("id")), item)
+                content = entry.pop("content_b64", None)
+                manifest_files.append(dict(entry))
+                files.append(entry | ({"content_b64": content} if content else {}))
+        manifest = {
+            "account_id": account_id,
+            "account_known": account is not None,
+            "statuses": [str(s.get("id")) for s in statuses],
+            "files": manifest_files,
+            "reason": reason,
+        }
+        record = {"account": account, "statuses": statuses, "files": files, "reason": reason}
+        token = self._fernet.encrypt(json.dumps(record, sort_keys=True, default=str).encode()).decode()
+        until = time.time() + self.days * 86_400
+        self.state.preserve(key, account_id, token, json.dumps(manifest, sort_keys=True), until)
+        missing = sum(1 for f in manifest_files if "error" in f)
+        self.state.audit(
+            key,
+            "preserve",
+            account_id,
+            "done",
+            f"{len(statuses)} statuses, {len(manifest_files) - missing} files kept, {missing} not fetched",
+        )
+        return manifest
+
+    def _file(self, status_id: str, item: dict[str, Any]) -> dict[str, Any]:
+        url = item.get("url") or item.get("remote_url")
+        entry: dict[str, Any] = {"status_id": status_id, "media_id": str(item.get("id")), "url": url}
+        if not isinstance(url, str) or not url:
+            return entry | {"error": "no URL"}
+        try:
+            data = fetch(url, max_bytes=self.max_bytes, timeout=self.timeout)
+        except FetchError as exc:
+            if exc.transient:
+                raise Retry(f"media {entry['media_id']} not preserved yet: {exc}") from exc
+            return entry | {"error": str(exc)}
+        return entry | {
+            "bytes": len(data),
+            "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "content_b64": base64.b64encode(data).decode(),
+        }
+
+    def read(self, key: str) -> dict[str, Any]:
+        """The decrypted record (for an authorised person answering a legal request)."""
+        row = self.state.preserved(key)
+        if row is None:
+            raise KeyError(f"no evidence preserved under {key!r}")
+        record: dict[str, Any] = json.loads(self._fernet.decrypt(row["ciphertext"].encode()))
+        return record

@@ -1,0 +1,172 @@
+"""Bastion's actions carried out on Mastodon through Mastodon.py, against a stand-in Mastodon admin API on a
+real loopback socket (``mastodon_standin``; documented paths and answer shapes, not a live Mastodon server).
+The action feed is Bastion's own (``ActionService.events``, what ``GET /v1/actions`` serves)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from bastion.api.service import create_app
+from bastion.cli.main import app as cli
+from bastion.cli.mastodon_cmd import build
+from bastion.connectors.mastodon import ActionPoller, MastodonAdmin, Preserver, State, sign
+from bastion.core.errors import ConfigError
+from bastion.enforce import ActionService, Decision
+from bastion.enforce.model import parse_kinds
+from bastion.review.service import Review
+from connectors.mastodon_payloads import REPORT_ID, TARGET_ID, admin_report, webhook
+from connectors.mastodon_standin import Server, StandIn
+from support.shapes import shapes_png
+from support.system import around
+
+PLATFORM = "mastodon.example"
+TOKEN = "admin-token-with-admin-scopes"
+MEDIA = "/system/media_attachments/files/original/7.png"
+LEAD = Decision("lead-1", "confirmed by review", "SP-1")
+
+
+@pytest.fixture
+def world() -> Iterator[StandIn]:
+    w = StandIn(files={MEDIA: shapes_png(4)})
+    with Server(w):
+        w.add_account(TARGET_ID, "pebbleperson", MEDIA)
+        w.add_account("555", "quietperson", None)
+        w.open_reports[TARGET_ID] = [REPORT_ID]
+        yield w
+
+
+@pytest.fixture
+def env(world: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BASTION_ENV", "development")  # the development preservation key
+    monkeypatch.setenv("BASTION_MASTODON_PLATFORM", PLATFORM)
+    monkeypatch.setenv("BASTION_MASTODON_URL", world.url)
+    monkeypatch.setenv("BASTION_MASTODON_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("BASTION_MASTODON_STATE_DIR", str(tmp_path / "mastodon-state"))
+    monkeypatch.setenv("BASTION_MASTODON_WEBHOOK_SECRET", "webhook-secret-for-tests")
+    return tmp_path / "mastodon-state"
+
+
+@pytest.fixture
+def poller(review: Review, env: Path) -> Iterator[tuple[ActionPoller, State]]:
+    p, state = build(around(review))
+    yield p, state
+    state.close()
+
+
+def test_a_reported_account_is_preserved_then_suspended_with_the_report_id(
+    review: Review, world: StandIn, poller: tuple[ActionPoller, State]
+) -> None:
+    p, state = poller
+    with TestClient(create_app(around(review), start_workers=False), base_url="http://127.0.0.1") as c:
+        body = json.dumps(webhook("report.created", admin_report(f"{world.url}{MEDIA}"))).encode()
+        signature = sign(b"webhook-secret-for-tests", body)
+        assert c.post("/v1/mastodon/webhook", content=body, headers={"X-Hub-Signature": signature}).is_success
+    review.triage()
+    world.seen.clear()
+    ActionService(review.store).apply(PLATFORM, TARGET_ID, parse_kinds(["disable_account"]), LEAD)
+    assert p.step() == 1
+    order = [(s.method, s.path) for s in world.seen]
+    assert order == [
+        ("GET", f"/api/v1/admin/accounts/{TARGET_ID}"),
+        ("GET", f"/api/v1/accounts/{TARGET_ID}/statuses"),
+        ("GET", MEDIA),  # the file is kept before the suspension that deletes it
+        ("GET", "/api/v1/admin/reports"),
+        ("POST", f"/api/v1/admin/accounts/{TARGET_ID}/action"),
+        ("GET", "/api/v1/admin/reports"),  # nothing left open: Mastodon resolved it with the action
+    ]
+    action = world.calls("POST", "/action")[0]
+    assert action.form["type"] == "suspend" and action.form["report_id"] == REPORT_ID
+    assert action.authorization == f"Bearer {TOKEN}"
+    assert world.calls("GET", "/admin/reports")[0].query["target_account_id"] == [TARGET_ID]
+    assert world.accounts[TARGET_ID]["suspended"] is True and world.open_reports == {}
+    log = {(a["action"], a["status"]) for a in state.audit_log()}
+    assert {("preserve", "done"), ("account_suspend", "done")} <= log
+    # the evidence: encrypted at rest, the file's bytes and hashes inside
+    event_id = ActionService(review.store).events(platform=PLATFORM)[0].event_id
+    key = f"bastion-action-{event_id}:preserve"
+    raw = state.preserved(key)
+    assert raw is not None and "pebbleperson" not in raw["ciphertext"]
+    record = Preserver(p.enforcer.admin, state, _dev_key(review)).read(key)
+    kept = record["files"][0]
+    assert base64.b64decode(kept["content_b64"]) == shapes_png(4)
+    assert kept["sha256"] == hashlib.sha256(shapes_png(4)).hexdigest()
+    assert record["account"]["username"] == "pebbleperson" and record["statuses"][0]["id"] == f"s-{TARGET_ID}"
+    assert raw["preserve_until"] - raw["preserved_at"] >= 365 * 86_400 - 5
+
+
+def test_a_retried_event_changes_nothing_twice(
+    review: Review, world: StandIn, poller: tuple[ActionPoller, State]
+) -> None:
+    p, state = poller
+    ActionService(review.store).apply(PLATFORM, TARGET_ID, parse_kinds(["disable_account"]), LEAD)
+    world.fail_next["POST /action"] = 1  # Mastodon is briefly unavailable
+    assert p.step() == 0  # kept for a retry, the cursor did not move
+    assert [a["status"] for a in state.audit_log() if a["action"] == "account_suspend"] == ["retry"]
+    assert p.step() == 1
+    state.set("actions.cursor", "0")  # as if the process died before the cursor moved
+    assert p.step() == 1
+    assert len(world.calls("POST", "/action")) == 2  # the 503 and the one that worked
+    assert len(world.calls("GET", MEDIA)) == 1  # preserved once
+    assert [a["status"] for a in state.audit_log() if a["action"] == "account_suspend"] == ["done"]
+
+
+def test_restrictions_silence_once_reversal_unsuspends_removal_goes_to_a_person(
+    review: Review, world: StandIn, poller: tuple[ActionPoller, State]
+) -> None:
+    p, state = poller
+    actions = ActionService(review.store)
+    actions.apply(PLATFORM, "555", parse_kinds(["restrict_search", "restrict_recommendations"]), LEAD)
+    actions.apply(PLATFORM, "555", parse_kinds(["remove_content"]), LEAD, post_id="s-555")
+    (disable,) = actions.apply(PLATFORM, TARGET_ID, parse_kinds(["disable_account"]), LEAD)
+    assert p.step() == 4
+    silenced = world.calls("POST", "/api/v1/admin/accounts/555/action")
+    assert [s.form["type"] for s in silenced] == ["silence"] and "report_id" not in silenced[0].form
+    removal = [a for a in state.audit_log() if a["action"] == "remove_content"]
+    assert removal[0]["status"] == "needs_operator" and removal[0]["target"] == "s-555"
+    actions.reverse(disable, Decision("lead-1", "appeal upheld", "SP-1"))
+    assert p.step() == 1
+    assert world.calls("POST", f"/api/v1/admin/accounts/{TARGET_ID}/unsuspend")
+    assert world.accounts[TARGET_ID]["suspended"] is False
+
+
+def test_an_unknown_account_is_refused_for_good_and_the_feed_moves_on(
+    review: Review, world: StandIn, poller: tuple[ActionPoller, State]
+) -> None:
+    p, state = poller
+    ActionService(review.store).apply(PLATFORM, "404404", parse_kinds(["disable_account"]), LEAD)
+    assert p.step() == 1
+    statuses = {a["action"]: a["status"] for a in state.audit_log()}
+    assert statuses == {"preserve": "done", "account_suspend": "failed"}
+    assert p.step() == 0 and len(world.calls("POST", "/action")) == 1
+
+
+def test_preservation_is_never_shorter_than_a_year(tmp_path: Path, world: StandIn) -> None:
+    state = State(tmp_path)
+    admin = MastodonAdmin(world.url, TOKEN, state)
+    with pytest.raises(ConfigError, match="365"):
+        Preserver(admin, state, base64.urlsafe_b64encode(b"k" * 32), days=30)
+    state.close()
+
+
+def test_the_command_needs_a_server_and_enforces_once(review: Review, env: Path, world: StandIn) -> None:
+    ActionService(review.store).apply(PLATFORM, TARGET_ID, parse_kinds(["disable_account"]), LEAD)
+    ran = CliRunner().invoke(cli, ["mastodon", "enforce", "--once", "--db", review.store.url])
+    assert ran.exit_code == 0, ran.output
+    assert "1 action event(s) enforced" in ran.output and world.calls("POST", "/action")
+    missing = CliRunner().invoke(
+        cli, ["mastodon", "enforce", "--once", "--db", review.store.url], env={"BASTION_MASTODON_URL": ""}
+    )
+    assert missing.exit_code != 0 and "BASTION_MASTODON_URL" in missing.output
+
+
+def _dev_key(review: Review) -> bytes:
+    key: bytes = around(review).section("enforce").fernet_key()
+    return key
