@@ -51,6 +51,7 @@ def env(world: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     monkeypatch.setenv("BASTION_MASTODON_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("BASTION_MASTODON_STATE_DIR", str(tmp_path / "mastodon-state"))
     monkeypatch.setenv("BASTION_MASTODON_WEBHOOK_SECRET", "webhook-secret-for-tests")
+    monkeypatch.setenv("BASTION_MASTODON_MEDIA_PRIVATE_HOSTS", "true")  # the stand-in is on loopback
     return tmp_path / "mastodon-state"
 
 
@@ -148,11 +149,20 @@ def test_an_unknown_account_is_refused_for_good_and_the_feed_moves_on(
     assert p.step() == 0 and len(world.calls("POST", "/action")) == 1
 
 
-def test_preservation_is_never_shorter_than_a_year(tmp_path: Path, world: StandIn) -> None:
+def test_preservation_lasts_a_year_at_least_and_is_purged_after(tmp_path: Path, world: StandIn) -> None:
     state = State(tmp_path)
     admin = MastodonAdmin(world.url, TOKEN, state)
+    key = base64.urlsafe_b64encode(b"k" * 32)
     with pytest.raises(ConfigError, match="365"):
-        Preserver(admin, state, base64.urlsafe_b64encode(b"k" * 32), days=30)
+        Preserver(admin, state, key, days=30)
+    keeper = Preserver(admin, state, key, allow_private=True)
+    manifest = keeper.preserve(TARGET_ID, key="case-1")
+    assert manifest["files"][0]["sha256"] == hashlib.sha256(shapes_png(4)).hexdigest()
+    kept = state.preserved("case-1")
+    assert kept is not None
+    assert state.purge_due(now=kept["preserve_until"] - 1) == 0
+    assert state.purge_due(now=kept["preserve_until"]) == 1 and state.preserved("case-1") is None
+    assert [a["action"] for a in state.audit_log()] == ["preserve", "purge"]
     state.close()
 
 

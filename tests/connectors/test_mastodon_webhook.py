@@ -48,6 +48,7 @@ URL = "/v1/mastodon/webhook"
 def api(review: Review, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv("BASTION_MASTODON_WEBHOOK_SECRET", SECRET)
     monkeypatch.setenv("BASTION_MASTODON_PLATFORM", PLATFORM)
+    monkeypatch.setenv("BASTION_MASTODON_MEDIA_PRIVATE_HOSTS", "true")  # the media server is on loopback
     with TestClient(create_app(around(review), start_workers=False), base_url="http://127.0.0.1") as c:
         yield c
 
@@ -205,3 +206,24 @@ def test_mapping_keeps_one_event_per_id_and_derives_ids_from_the_delivery() -> N
     ids = [e["event_id"] for e in mapped.events]
     assert len(ids) == len(set(ids)) == 2  # the target, who is also the status's author, once
     assert [m.url for m in mapped.media] == ["https://files.example/1.png"]
+
+
+def test_media_limits_refuse_loopback_by_default_and_cap_the_size(
+    review: Review, media_server: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BASTION_MASTODON_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("BASTION_MASTODON_PLATFORM", PLATFORM)
+    url = f"{media_server.url}/system/media_attachments/files/original/1.png"
+    author = plain_account("77", "painter", None)
+    with TestClient(create_app(around(review), start_workers=False), base_url="http://127.0.0.1") as c:
+        refused = post(c, webhook("status.created", status("601", author, [media_attachment("1", url)])))
+    assert refused.json()["media"] == {"hashed": 0, "not_hashed": 1}
+    assert media_server.seen == []  # not even asked: 127.0.0.1 is not a public address
+    monkeypatch.setenv("BASTION_MASTODON_MEDIA_PRIVATE_HOSTS", "true")
+    monkeypatch.setenv("BASTION_MASTODON_MEDIA_MAX_BYTES", "1000")
+    with TestClient(create_app(around(review), start_workers=False), base_url="http://127.0.0.1") as c:
+        capped = post(c, webhook("status.created", status("602", author, [media_attachment("2", url)])))
+    assert capped.json()["media"] == {"hashed": 0, "not_hashed": 1}
+    assert len(media_server.seen) == 1  # asked this time, and the answer was cut at 1,000 bytes
+    with review.engine.connect() as conn:
+        assert conn.execute(select(media_hashes.c.value)).all() == []

@@ -40,6 +40,7 @@ def build(bastion: Bastion) -> tuple[ActionPoller, State]:
         statuses=settings.evidence_statuses,
         max_bytes=settings.media_max_bytes,
         timeout=settings.media_timeout_seconds,
+        allow_private=settings.media_private_hosts,
     )
     enforcer = Enforcer(
         admin, preserver, state, suspend_type=settings.suspend_type, restrict_type=settings.restrict_type
@@ -64,6 +65,9 @@ def enforce(once: OnceOption = False, db: DbOption = None) -> None:
             done = poller.step()
             if done:
                 console.print(f"mastodon: {done} action event(s) enforced")
+            purged = state.purge_due()
+            if purged:
+                console.print(f"mastodon: {purged} evidence record(s) past their preservation period purged")
             if once:
                 break
             time.sleep(every)

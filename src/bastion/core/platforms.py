@@ -34,6 +34,11 @@ class MastodonSettings(BaseSettings):
     """How long fetching one reported media file may take."""
     media_per_webhook: int = 16
     """At most this many media files are fetched and hashed for one webhook."""
+    media_budget_seconds: float = 20.0
+    """Fetching and hashing one webhook's media stops after this long (the rest is recorded as not hashed)."""
+    media_private_hosts: bool = False
+    """Allow fetching media from loopback, private or reserved addresses (off: a remote post cannot make
+    Bastion fetch from its own network)."""
     suspend_type: Literal["suspend", "disable", "silence"] = "suspend"
     """What `disable_account` does on Mastodon (`suspend` deletes the account's data after 30 days)."""
     restrict_type: Literal["silence", "none"] = "silence"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -71,13 +72,22 @@ def hash_media(refs: list[MediaRef], settings: MastodonSettings) -> tuple[dict[A
     only while they are hashed."""
     hashed: dict[Any, Any] = {}
     failed: dict[Any, str] = {}
+    deadline = time.monotonic() + settings.media_budget_seconds
     for n, ref in enumerate(refs):
         key = (ref.post_id, ref.media_id)
         if n >= settings.media_per_webhook:
             failed[key] = f"over the {settings.media_per_webhook} files hashed per webhook"
             continue
+        if time.monotonic() > deadline:
+            failed[key] = f"over the webhook's {settings.media_budget_seconds} s media budget"
+            continue
         try:
-            data = fetch(ref.url, max_bytes=settings.media_max_bytes, timeout=settings.media_timeout_seconds)
+            data = fetch(
+                ref.url,
+                max_bytes=settings.media_max_bytes,
+                timeout=settings.media_timeout_seconds,
+                allow_private=settings.media_private_hosts,
+            )
             hashed[key] = _hash_bytes(data)
         except (FetchError, MediaError) as exc:
             failed[key] = str(exc)

@@ -38,6 +38,7 @@ class Preserver:
         statuses: int = 200,
         max_bytes: int = 16 * 1024 * 1024,
         timeout: float = 10.0,
+        allow_private: bool = False,
     ) -> None:
         if days < MIN_DAYS:
             raise ConfigError(f"preservation must last at least {MIN_DAYS} days (2258A(h))")
@@ -51,6 +52,7 @@ class Preserver:
         self.statuses = statuses
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.allow_private = allow_private
 
     def preserve(self, account_id: str, *, key: str, reason: str = "") -> dict[str, Any]:
         """The manifest of the record kept under ``key`` (made now, or earlier: never twice)."""
@@ -94,7 +96,9 @@ class Preserver:
         if not isinstance(url, str) or not url:
             return entry | {"error": "no URL"}
         try:
-            data = fetch(url, max_bytes=self.max_bytes, timeout=self.timeout)
+            data = fetch(
+                url, max_bytes=self.max_bytes, timeout=self.timeout, allow_private=self.allow_private
+            )
         except FetchError as exc:
             if exc.transient:
                 raise Retry(f"media {entry['media_id']} not preserved yet: {exc}") from exc

@@ -85,12 +85,21 @@ class State:
             )
 
     def purge_due(self, now: float | None = None) -> int:
-        """Delete evidence whose preservation period has ended; returns how many records went."""
+        """Delete evidence whose preservation period has ended, each deletion audited; returns the count."""
+        now = now if now is not None else time.time()
         with self._lock:
-            cursor = self._db.execute(
-                "DELETE FROM evidence WHERE preserve_until <= ?", (now if now is not None else time.time(),)
-            )
-        return int(cursor.rowcount)
+            due = self._db.execute(
+                "SELECT key, account_id FROM evidence WHERE preserve_until <= ?", (now,)
+            ).fetchall()
+            self._db.execute("BEGIN IMMEDIATE")
+            for key, account_id in due:
+                self._db.execute("DELETE FROM evidence WHERE key = ?", (key,))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO audit VALUES (?, 'purge', ?, 'done', ?, ?)",
+                    (f"purge:{key}", account_id, "preservation period ended", now),
+                )
+            self._db.execute("COMMIT")
+        return len(due)
 
     def close(self) -> None:
         with self._lock:
