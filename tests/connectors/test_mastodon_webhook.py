@@ -91,7 +91,9 @@ def test_receiver_is_off_without_a_secret(review: Review, monkeypatch: pytest.Mo
     monkeypatch.delenv("BASTION_MASTODON_WEBHOOK_SECRET", raising=False)
     with TestClient(create_app(around(review), start_workers=False), base_url="http://127.0.0.1") as c:
         answer = post(c, webhook("account.created", admin_account("42", "newcomer")))
+        unsigned = c.post(URL, json=webhook("account.created", admin_account("42", "newcomer")))
     assert answer.status_code == 404 and "BASTION_MASTODON_WEBHOOK_SECRET" in answer.json()["detail"]
+    assert unsigned.status_code == 401
 
 
 def test_account_created_and_updated_become_account_rows(api: TestClient, review: Review) -> None:

@@ -129,14 +129,17 @@ async def _store_reports(review: Review, raw: list[dict[str, Any]], platform: st
 @router.post("/v1/mastodon/webhook", openapi_extra=BODY_DOC)
 async def mastodon_webhook(request: Request) -> JSONResponse:
     """One signed Mastodon webhook: 200 once its accounts, statuses and report are stored (or replayed);
-    events Bastion does not map are acknowledged and ignored. 401/403: unsigned or wrongly signed;
-    404: no webhook secret configured."""
+    events Bastion does not map are acknowledged and ignored. 401: unsigned; 403: wrongly signed; 404: no
+    webhook secret configured."""
     settings: MastodonSettings = request.app.state.bastion.section("mastodon")
+    signature = request.headers.get(HEADER)
+    if not signature:  # unauthenticated, whether or not a secret is configured (as every other route)
+        raise HTTPException(401, f"missing {HEADER} header (sha256=<hex HMAC of the body>)")
     if settings.webhook_secret is None:
         raise HTTPException(404, "the Mastodon webhook is not configured (BASTION_MASTODON_WEBHOOK_SECRET)")
     body = await request.body()
     try:
-        verify(settings.webhook_secret.get_secret_value().encode(), body, request.headers.get(HEADER))
+        verify(settings.webhook_secret.get_secret_value().encode(), body, signature)
     except BadSignature as exc:
         log.warning("mastodon: webhook refused: %s", exc.message)
         raise HTTPException(exc.status, exc.message) from None
