@@ -229,3 +229,16 @@ def test_media_limits_refuse_loopback_by_default_and_cap_the_size(
     assert len(media_server.seen) == 1  # asked this time, and the answer was cut at 1,000 bytes
     with review.engine.connect() as conn:
         assert conn.execute(select(media_hashes.c.value)).all() == []
+
+
+def test_a_file_that_is_not_an_image_keeps_its_md5_and_sha256(
+    api: TestClient, review: Review, media_server: StandIn
+) -> None:
+    media_server.files["/system/media_attachments/files/original/2.mp3"] = b"not a picture " * 64
+    item = media_attachment("3", f"{media_server.url}/system/media_attachments/files/original/2.mp3")
+    item["type"] = "audio"
+    answer = post(api, webhook("status.created", status("603", plain_account("77", "painter", None), [item])))
+    assert answer.json()["media"] == {"hashed": 1, "not_hashed": 0}
+    with review.engine.connect() as conn:
+        kinds = {t for (t,) in conn.execute(select(media_hashes.c.hash_type))}
+    assert kinds == {"video_md5", "video_sha256"}

@@ -11,6 +11,7 @@ with Bastion's media hashing; only the hashes are kept. Answered after the commi
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tempfile
@@ -88,21 +89,29 @@ def hash_media(refs: list[MediaRef], settings: MastodonSettings) -> tuple[dict[A
                 timeout=settings.media_timeout_seconds,
                 allow_private=settings.media_private_hosts,
             )
-            hashed[key] = _hash_bytes(data)
-        except (FetchError, MediaError) as exc:
+            hashed[key] = _hash_bytes(data, video=ref.kind in ("video", "gifv"))
+        except FetchError as exc:
             failed[key] = str(exc)
             log.warning("mastodon: media %s of %s not hashed: %s", ref.media_id, ref.post_id, exc)
     return hashed, failed
 
 
-def _hash_bytes(data: bytes) -> dict[str, Any]:
+def _hash_bytes(data: bytes, *, video: bool) -> dict[str, Any]:
     """A ``posts.media`` item's hash fields, named by the hash-type registry (``md5``, ``sha256``, ``pdq``
-    with ``pdq_quality``, ``vpdq`` for videos, and any plugin type's field)."""
-    handle, path = tempfile.mkstemp(prefix="bastion-mastodon-")
+    with ``pdq_quality``, ``vpdq`` for videos, and any plugin type's field). A file that does not decode
+    (audio, a damaged image, a video without the vPDQ package) keeps its MD5 and SHA-256."""
+    handle, path = tempfile.mkstemp(prefix="bastion-mastodon-", suffix=".mp4" if video else ".bin")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        hashes = hash_file(path).as_json()
+        try:
+            hashes = hash_file(path).as_json()
+        except MediaError as exc:
+            log.info("mastodon: no perceptual hash (%s); MD5 and SHA-256 only", exc)
+            hashes = {
+                "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
     finally:
         os.unlink(path)
     hashes.pop("path", None)
