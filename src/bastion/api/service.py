@@ -20,13 +20,13 @@ from bastion.api import docs, errors
 from bastion.api.access import authorise
 from bastion.api.deps import ReviewDep
 from bastion.api.deps import identify as service_identify
-from bastion.api.followthrough import FollowThroughSchedule
 from bastion.api.headers import SecurityHeaders
 from bastion.api.limits import ApiLimits, RequestLimits
 from bastion.api.policy import POLICY
 from bastion.api.routers import admin, cases, intake, mastodon
 from bastion.core.errors import ConfigError
 from bastion.system import Bastion, installed
+from bastion.system.jobs import Scheduler
 
 log = logging.getLogger("bastion.api")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -47,22 +47,18 @@ def create_app(
             app.state.bastion = Bastion.open()
         system: Bastion = app.state.bastion
         app.state.review = system.review
-        every = system.section("enforce").followthrough_interval_seconds
-        schedule = FollowThroughSchedule(system.store, every)
-        exchange = system.service("exchange") if system.installed.get("exchange") else None
-        if start_workers:
-            app.state.review.start()
-            schedule.start()
-            if exchange is not None:
-                exchange.start()  # exchange syncs and the flood sweep
+        # Every worker keeps a scheduler; only the elected leader runs the jobs (triage, monitor, syncs…).
+        scheduler = Scheduler(system) if start_workers else None
+        app.state.scheduler = scheduler
+        if scheduler is not None:
+            app.state.review.running = True  # canaries are due: this worker or the leader injects them
+            scheduler.start()
         try:
             yield
         finally:
-            if start_workers:
-                if exchange is not None:
-                    exchange.stop()
-                schedule.stop()
-                app.state.review.stop()
+            if scheduler is not None:
+                scheduler.stop()
+                app.state.review.running = False
             if owned:
                 system.close()
                 app.state.bastion = None

@@ -22,6 +22,7 @@ from bastion.review.health import check
 from bastion.review.settings import load_review_settings
 from bastion.review.triage import triage_pending
 from bastion.store import migrate
+from bastion.system.jobs import declared_jobs
 
 users_app = typer.Typer(help="Console logins for people.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for platforms (and monitoring).", no_args_is_help=True)
@@ -46,17 +47,50 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes serving requests; background jobs run on one elected leader among them "
+            "(and among every machine on the same PostgreSQL).",
+        ),
+    ] = 1,
     db: DbOption = None,
 ) -> None:
-    """Run the API and review console (uvicorn), with triage and the pipeline monitor in the background."""
+    """Run the API and review console (uvicorn); triage, the pipeline monitor, follow-through, exchange
+    syncs and the other background jobs run on the elected leader."""
+    import os
+
     import uvicorn
 
     from bastion.api.service import create_app
 
     bastion = open_bastion(db)
     bastion.review  # noqa: B018 - build it now: a default secret in production fails here, not on a request
+    jobs = ", ".join(j.name for j in declared_jobs(bastion))
     console.print(f"Bastion on http://{host}:{port}/ (console /login, API docs /docs, health /healthz)")
-    uvicorn.run(create_app(bastion), host=host, port=port, log_level="warning")
+    console.print(f"background jobs (leader only): {jobs}", soft_wrap=True, highlight=False)
+    if workers == 1:
+        uvicorn.run(create_app(bastion), host=host, port=port, log_level="warning")
+        return
+    if bastion.store.engine.dialect.name == "sqlite":
+        console.print(
+            "[yellow]note:[/yellow] SQLite takes one writer at a time across all workers; "
+            "use PostgreSQL to gain from more than one",
+            highlight=False,
+        )
+    os.environ["BASTION_DATABASE_URL"] = bastion.store.url  # each worker opens its own façade from it
+    bastion.close()
+    # uvicorn kills a worker that misses a 5 s ping and starts another: on a busy machine a worker still
+    # importing would be replaced forever. A minute still catches a hung worker.
+    uvicorn.run(
+        "bastion.api.service:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        timeout_worker_healthcheck=60,
+    )
 
 
 @handle_errors

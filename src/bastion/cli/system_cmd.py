@@ -1,4 +1,5 @@
-"""``bastion capabilities`` and ``bastion settings``: what this install has, and how it is configured."""
+"""``bastion capabilities``, ``bastion settings`` and ``bastion jobs``: what this install has, how it is
+configured, and what it runs in the background."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bastion.cli.context import console, handle_errors
+from bastion.cli.context import DbOption, console, handle_errors, open_bastion
 from bastion.system import installed, settings_markdown
+from bastion.system.jobs import Scheduler
+from bastion.system.leader import SoleLeader
 
 
 def register(app: typer.Typer) -> None:
     app.command("capabilities")(capabilities)
     app.command("settings")(settings)
+    app.command("jobs")(jobs)
 
 
 @handle_errors
@@ -41,3 +45,36 @@ def settings(
         typer.echo(settings_markdown(), nl=False)
         return
     console.print(settings_markdown(), markup=False, highlight=False)
+
+
+@handle_errors
+def jobs(
+    run: Annotated[
+        list[str] | None,
+        typer.Option("--run", help="Run one pass of this job now, here (repeat; 'all' for every job)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """The background jobs ``bastion serve`` runs on its elected leader, with their periods; ``--run`` runs
+    passes now (from cron, or when no service is running). Exit 1 if a pass failed."""
+    with open_bastion(db) as bastion:
+        scheduler = Scheduler(bastion, leader=SoleLeader())
+        if not run:
+            table = Table("job", "every (s)", "capability")
+            owner = {j.name: c.name for c in bastion.installed.capabilities for j in c.jobs}
+            for job in scheduler.jobs:
+                table.add_row(job.name, f"{scheduler.states[job.name].every:g}", owner[job.name])
+            console.print(table)
+            return
+        names = [j.name for j in scheduler.jobs] if run == ["all"] else run
+        failed = False
+        for name in names:
+            state = scheduler.run_once(name)
+            if state.last_error:
+                failed = True
+                line = f"[red]{name}: failed[/red] {state.last_error}"
+                console.print(line, soft_wrap=True, highlight=False)
+            else:
+                console.print(f"{name}: done", highlight=False)
+        if failed:
+            raise typer.Exit(1)

@@ -2,11 +2,11 @@
 
 A capability (terms, media, graph, …) is a package with one ``plugin.py`` holding a :class:`Capability`.
 Everything an adapter needs from it is named here: its service, its settings section, its CLI commands,
-its API router, its demo steps, the refresh hook to run when its inputs changed, what it does when a
-reviewer's decision is final, the signal kinds it writes and its migration branch. Adapter pieces are
-loaders (functions that import when called), so building the library never imports typer or FastAPI code
-it does not use, and a missing optional dependency surfaces as an error naming the capability instead of
-a silent gap.
+its API router, its demo steps, the refresh hook to run when its inputs changed, its background jobs,
+what it does when a reviewer's decision is final, the signal kinds it writes and its migration branch.
+Adapter pieces are loaders (functions that import when called), so building the library never imports
+typer or FastAPI code it does not use, and a missing optional dependency surfaces as an error naming the
+capability instead of a silent gap.
 
 Third-party capabilities register the same object under the ``bastion.capabilities`` entry point group.
 """
@@ -31,6 +31,21 @@ DemoStep = Callable[[Any], None]
 RefreshHook = Callable[[Any, str], int]
 #: Builds, from the façade, what runs inside a final review decision's transaction (enforcement's actions).
 DecisionHook = Callable[[Any], DecisionHandler]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Background work the service repeats on a timer: ``run(bastion)`` is one pass over the façade,
+    ``every(bastion)`` its period in seconds (read from settings, so an operator can change it).
+
+    Jobs run on the elected leader only (:mod:`bastion.system.leader`), so triage, syncs and deliveries run
+    once however many workers and machines serve the API. A leader can die mid-pass and the next one repeats
+    the pass, so every pass must be idempotent.
+    """
+
+    name: str
+    run: Callable[[Any], object]
+    every: Callable[[Any], float]
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,7 @@ class Capability:
     on_decision: DecisionHook | None = None  # acts on final decisions, in their unit of work
     signal_kinds: tuple[SignalKind, ...] = ()  # the kinds of signal this capability writes (its kinds.py)
     migrations: str | None = None  # its alembic branch label
+    jobs: tuple[Job, ...] = ()  # background work, run by the leader (bastion.system.jobs)
     optional: tuple[OptionalFeature, ...] = field(default=())
 
     def missing(self) -> list[OptionalFeature]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bastion.core.capability import Capability
+from bastion.core.capability import Capability, Job
 from bastion.core.decision import DecisionHandler
 from bastion.enforce.kinds import EVASION, STILL_ACTIVE
 from bastion.enforce.settings import EnforceSettings
@@ -21,6 +21,28 @@ def _on_decision(b: Any) -> DecisionHandler:
 
     settings = b.section("enforce")
     return decision_actions(settings.decision_policy, cybertip_environment=settings.cybertip_environment)
+
+
+def _recheck(b: Any) -> object:
+    from bastion.enforce.schedule import recheck_platforms
+
+    return recheck_platforms(b.store, b.section("enforce"))
+
+
+def _deliver(b: Any) -> object:
+    from bastion.enforce.schedule import deliver_due
+
+    return deliver_due(b.store, b.section("enforce"))
+
+
+def _every(b: Any) -> float:
+    return float(b.section("enforce").followthrough_interval_seconds)
+
+
+def _deliver_every(b: Any) -> float:
+    """Deliveries wait for their own backoff; polling at the webhook's pace keeps them prompt."""
+    settings = b.section("enforce")
+    return float(min(settings.followthrough_interval_seconds, max(settings.webhook_backoff_seconds, 5.0)))
 
 
 def _commands(app: Any) -> None:
@@ -53,4 +75,5 @@ CAPABILITY = Capability(
     demo=(("enforcement: a lead decides each network case; the policy acts; a CyberTipline draft", _demo),),
     signal_kinds=(STILL_ACTIVE, EVASION),
     migrations="enforce",
+    jobs=(Job("followthrough-recheck", _recheck, _every), Job("webhook-delivery", _deliver, _deliver_every)),
 )

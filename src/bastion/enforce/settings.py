@@ -37,7 +37,8 @@ class EnforceSettings(BaseSettings):
     still_active_days: int = 7
     """Accounts still active this many days after a decision are escalated."""
     followthrough_interval_seconds: float = 3600.0
-    """How often `bastion serve` re-checks accounts, delivers pending actions and purges expired evidence."""
+    """How often `bastion serve` re-checks accounts and purges expired evidence (it polls for due webhook
+    deliveries every few seconds)."""
     cybertip_environment: Literal["test", "production"] = "test"
     """NCMEC's test environment unless set to `production` explicitly."""
     cybertip_url: str | None = None

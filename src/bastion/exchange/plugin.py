@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bastion.core.capability import Capability
+from bastion.core.capability import Capability, Job
 from bastion.exchange.settings import ExchangeSettings
 
 
@@ -19,6 +19,24 @@ def _on_decision(b: Any) -> Any:
     from bastion.exchange.verdicts import decision_handler
 
     return decision_handler()
+
+
+def _sync(b: Any) -> object:
+    return b.service("exchange").exchanges.sync_all()
+
+
+def _flood_sweep(b: Any) -> object:
+    return b.service("exchange").flood.sweep()
+
+
+def _send_verdicts(b: Any) -> object:
+    return b.service("exchange").send_verdicts()
+
+
+def _sweep_every(b: Any) -> float:
+    from bastion.exchange.service import SWEEP_SECONDS
+
+    return SWEEP_SECONDS
 
 
 def _commands(app: Any) -> None:
@@ -44,4 +62,9 @@ CAPABILITY = Capability(
     router=_router,
     on_decision=_on_decision,
     migrations="exchange",
+    jobs=(
+        Job("exchange-sync", _sync, lambda b: float(b.section("exchange").sync_interval_seconds)),
+        Job("flood-sweep", _flood_sweep, _sweep_every),
+        Job("exchange-verdicts", _send_verdicts, _sweep_every),
+    ),
 )

@@ -1,5 +1,5 @@
 """The exchange capability's service: HMA's banks and matching, hash exchanges, feedback and flood protection
-over one media repository, and the schedule that syncs exchanges and sweeps for floods in ``bastion serve``.
+over one media repository. Syncs, flood sweeps and verdicts run as the manifest's jobs in ``bastion serve``.
 """
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 from bastion.exchange.banks import Banks
 from bastion.exchange.feedback import Feedback
@@ -21,6 +20,7 @@ from bastion.media import BankRepository, Match, Matcher, MatchResult
 from bastion.store import Store
 
 log = logging.getLogger("bastion.exchange")
+#: How often the manifest's flood and verdict jobs run.
 SWEEP_SECONDS = 20.0  # flood checks of scan matches: well inside the one minute a surge must be caught in
 
 
@@ -58,8 +58,6 @@ class ExchangeService:
         self.matching = Matching(self.banks, on_matches=self._matched)
         self.shared = SharedSignals(self.banks, settings)
         self._platform = threading.local()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
 
     def _matched(self, matches: Sequence[Match]) -> None:
         self.flood.record(matches, getattr(self._platform, "name", None))
@@ -76,32 +74,5 @@ class ExchangeService:
         """Verdicts that review decisions recorded, sent to the exchanges (and false positives disabled)."""
         return send_pending(self.feedback)
 
-    # -- the schedule ----------------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._threads:
-            return
-        self._stop.clear()
-        for name, step, every in (
-            ("bastion-exchange-sync", self.exchanges.sync_all, self.settings.sync_interval_seconds),
-            ("bastion-flood-sweep", self.flood.sweep, SWEEP_SECONDS),
-            ("bastion-exchange-verdicts", self.send_verdicts, SWEEP_SECONDS),
-        ):
-            t = threading.Thread(target=self._loop, args=(step, every), name=name, daemon=True)
-            t.start()
-            self._threads.append(t)
-
-    def _loop(self, step: Any, every: float) -> None:
-        while not self._stop.is_set():
-            try:
-                step()
-            except Exception:  # a failed round is logged; the next one runs
-                log.exception("exchange scheduled step failed")
-            self._stop.wait(every)
-
-    def stop(self) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(timeout=10)
-        self._threads = []
-
-    close = stop
+    def close(self) -> None:
+        """Nothing to stop: its scheduled passes are jobs in the manifest, run by the service's leader."""

@@ -8,13 +8,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from bastion.core.capability import Capability
+from bastion.core.capability import Capability, Job
 
 
 def _service(b: Any) -> object:
     from bastion.report.service import CyberTipService
 
     return CyberTipService(b.store, b.section("enforce"))
+
+
+def _purge(b: Any) -> object:
+    """Preserved reports whose legal period has ended, deleted (skipped, and logged, while no preservation
+    key is set outside development)."""
+    import logging
+
+    from bastion.core.errors import ConfigError
+    from bastion.report.preservation import PreservationVault
+
+    settings = b.section("enforce")
+    try:
+        vault = PreservationVault(b.store, settings.fernet_key(), days=settings.preservation_days)
+    except ConfigError as exc:
+        logging.getLogger("bastion.followthrough").warning("preservation purge skipped: %s", exc)
+        return 0
+    return vault.purge_due(actor="scheduler")
+
+
+def _every(b: Any) -> float:
+    return float(b.section("enforce").followthrough_interval_seconds)
 
 
 def _commands(app: Any) -> None:
@@ -29,4 +50,5 @@ CAPABILITY = Capability(
     order=80,
     service=_service,
     commands=_commands,
+    jobs=(Job("preservation-purge", _purge, _every),),
 )

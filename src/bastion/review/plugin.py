@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bastion.core.capability import Capability
+from bastion.core.capability import Capability, Job
 from bastion.review.audit_anchor import AuditSettings
 from bastion.review.kinds import CASE_OPEN, VERDICT
 from bastion.review.settings import ReviewSettings
@@ -14,6 +14,20 @@ def _service(b: Any) -> object:
     from bastion.review.service import Review
 
     return Review(b.store, b.section("review").checked(), on_decision=b.decision_handler())
+
+
+def _triage(b: Any) -> object:
+    review = b.review
+    try:
+        return review.triage()
+    except Exception:  # counted for the metrics endpoint; the scheduler logs it and runs the next pass
+        review.metrics.triage_errors.inc()
+        raise
+
+
+def _monitor(b: Any) -> object:
+    """Canaries, health and alerts, and the audit checkpoint, each on its own period inside."""
+    return b.review.monitor_once()
 
 
 def _commands(app: Any) -> None:
@@ -38,4 +52,8 @@ CAPABILITY = Capability(
     demo=(("reports to reviewers: triage into cases, the review console", _demo),),
     signal_kinds=(CASE_OPEN, VERDICT),
     migrations="review",
+    jobs=(
+        Job("triage", _triage, lambda b: float(b.section("review").triage_interval_seconds)),
+        Job("pipeline-monitor", _monitor, lambda b: float(b.section("review").monitor_interval_seconds)),
+    ),
 )

@@ -1,7 +1,7 @@
 """The review capability over one store: what the API, the console, the CLI and the demo all call.
 
-Background work (triage sweeps, canary injection, health checks) runs in two daemon threads started by
-:meth:`Review.start`; tests call :meth:`triage` and :meth:`monitor_once` directly instead.
+Background work (triage sweeps, canary injection, health checks) is two jobs in the manifest, run by the
+service's elected leader (:mod:`bastion.system.jobs`); tests call :meth:`triage` and :meth:`monitor_once`.
 """
 
 from __future__ import annotations
@@ -53,11 +53,11 @@ class Review:
         self.writer = IntakeWriter(self.intake_engine, self.write_lock)
         self.metrics = Metrics()
         self.alerter = Alerter(settings.alert_webhook)
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
         self._last_canary = 0.0
         self.anchorer = Anchorer()
         self._last_anchor = 0.0
+        #: True while a service schedule runs triage and canaries (here or on the leader worker): health
+        #: then expects fresh canaries.
         self.running = False
         #: What "now" is for health checks; tests move it forward instead of sleeping.
         self.clock: Callable[[], datetime] = utcnow
@@ -100,48 +100,6 @@ class Review:
             return
         self._last_anchor = time.monotonic()
 
-    # background
-    def start(self) -> None:
-        if self._threads:
-            return
-        self._stop.clear()
-        self.running = True
-        self._threads = [
-            threading.Thread(
-                target=self._loop,
-                args=(self.triage, self.settings.triage_interval_seconds),
-                name="bastion-triage",
-                daemon=True,
-            ),
-            threading.Thread(
-                target=self._loop,
-                args=(self.monitor_once, self.settings.monitor_interval_seconds),
-                name="bastion-monitor",
-                daemon=True,
-            ),
-        ]
-        for t in self._threads:
-            t.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(timeout=10)
-        self._threads = []
-        self.running = False
-
-    def _loop(self, step: object, interval: float) -> None:
-        assert callable(step)
-        while not self._stop.is_set():
-            try:
-                step()
-            except Exception:  # a failing sweep must not kill the loop; the monitor reports the backlog
-                log.exception("%s failed", threading.current_thread().name)
-                if threading.current_thread().name == "bastion-triage":
-                    self.metrics.triage_errors.inc()
-            self._stop.wait(interval)
-
     def close(self) -> None:
-        self.stop()
         self.writer.close()
         self.intake_engine.dispose()

@@ -5,7 +5,18 @@ This is the top of the library: it may import every capability's manifest; nothi
 """
 
 from bastion.system.bastion import Bastion
+from bastion.system.jobs import Scheduler, declared_jobs
 from bastion.system.plugins import Installed, Problem, installed
 from bastion.system.settings import BastionSettings, load, settings_markdown
 
-__all__ = ["Bastion", "BastionSettings", "Installed", "Problem", "installed", "load", "settings_markdown"]
+__all__ = [
+    "Bastion",
+    "BastionSettings",
+    "Installed",
+    "Problem",
+    "Scheduler",
+    "declared_jobs",
+    "installed",
+    "load",
+    "settings_markdown",
+]
