@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,14 @@ from typer.testing import CliRunner
 
 from bastion.api.service import create_app
 from bastion.cli.main import app as cli
-from bastion.cli.mastodon_cmd import build
-from bastion.connectors.mastodon import ActionPoller, MastodonAdmin, Preserver, State, sign
+from bastion.cli.mastodon_cmd import VaultEvidence, build, run_pass
+from bastion.connectors.mastodon import ActionPoller, Ledger, MastodonAdmin, Preserver, sign
 from bastion.core.errors import ConfigError
-from bastion.enforce import ActionService, Decision
+from bastion.enforce import ActionService, ConnectorLedger, Decision
 from bastion.enforce.model import parse_kinds
+from bastion.report import AccessDenied, PreservationVault
 from bastion.review.service import Review
+from bastion.system import Scheduler
 from connectors.mastodon_payloads import REPORT_ID, TARGET_ID, admin_report, webhook
 from connectors.mastodon_standin import Server, StandIn
 from support.shapes import shapes_png
@@ -49,21 +52,19 @@ def env(world: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     monkeypatch.setenv("BASTION_MASTODON_PLATFORM", PLATFORM)
     monkeypatch.setenv("BASTION_MASTODON_URL", world.url)
     monkeypatch.setenv("BASTION_MASTODON_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("BASTION_MASTODON_STATE_DIR", str(tmp_path / "mastodon-state"))
     monkeypatch.setenv("BASTION_MASTODON_WEBHOOK_SECRET", "webhook-secret-for-tests")
     monkeypatch.setenv("BASTION_MASTODON_MEDIA_PRIVATE_HOSTS", "true")  # the stand-in is on loopback
     return tmp_path / "mastodon-state"
 
 
 @pytest.fixture
-def poller(review: Review, env: Path) -> Iterator[tuple[ActionPoller, State]]:
-    p, state = build(around(review))
-    yield p, state
-    state.close()
+def poller(review: Review, env: Path) -> tuple[ActionPoller, Ledger]:
+    p = build(around(review))
+    return p, p.state
 
 
 def test_a_reported_account_is_preserved_then_suspended_with_the_report_id(
-    review: Review, world: StandIn, poller: tuple[ActionPoller, State]
+    review: Review, world: StandIn, poller: tuple[ActionPoller, Ledger]
 ) -> None:
     p, state = poller
     with TestClient(create_app(around(review), start_workers=False), base_url="http://127.0.0.1") as c:
@@ -90,21 +91,34 @@ def test_a_reported_account_is_preserved_then_suspended_with_the_report_id(
     assert world.accounts[TARGET_ID]["suspended"] is True and world.open_reports == {}
     log = {(a["action"], a["status"]) for a in state.audit_log()}
     assert {("preserve", "done"), ("account_suspend", "done")} <= log
-    # the evidence: encrypted at rest, the file's bytes and hashes inside
+    # the evidence is in Bastion's preservation vault: encrypted at rest, read by a lead, every access logged
     event_id = ActionService(review.store).events(platform=PLATFORM)[0].event_id
     key = f"bastion-action-{event_id}:preserve"
-    raw = state.preserved(key)
-    assert raw is not None and "pebbleperson" not in raw["ciphertext"]
-    record = Preserver(p.enforcer.admin, state, _dev_key(review)).read(key)
+    vault = _vault(review)
+    item_id = vault.evidence(PLATFORM, key)
+    assert item_id is not None
+    (item,) = [i for i in vault.items() if i.item_id == item_id]
+    assert item.local_id is None and item.account_id == TARGET_ID and item.action_ref == key
+    assert item.preserve_until - item.started_at >= timedelta(days=365)
+    assert _ciphertext(review, item_id).count("pebbleperson") == 0
+    with pytest.raises(AccessDenied):
+        vault.read(item_id, actor="mod-1", role="moderator")
+    record = vault.read(item_id, actor="lead-1", role="lead")
     kept = record["files"][0]
     assert base64.b64decode(kept["content_b64"]) == shapes_png(4)
     assert kept["sha256"] == hashlib.sha256(shapes_png(4)).hexdigest()
+    assert record["manifest"]["files"][0]["sha256"] == kept["sha256"]
     assert record["account"]["username"] == "pebbleperson" and record["statuses"][0]["id"] == f"s-{TARGET_ID}"
-    assert raw["preserve_until"] - raw["preserved_at"] >= 365 * 86_400 - 5
+    accesses = [(a.actor, a.role, a.action) for a in vault.access_log(item_id)]
+    assert accesses == [
+        ("mastodon-enforce", "system", "create"),
+        ("mod-1", "moderator", "denied"),
+        ("lead-1", "lead", "read"),
+    ]
 
 
 def test_a_retried_event_changes_nothing_twice(
-    review: Review, world: StandIn, poller: tuple[ActionPoller, State]
+    review: Review, world: StandIn, poller: tuple[ActionPoller, Ledger]
 ) -> None:
     p, state = poller
     ActionService(review.store).apply(PLATFORM, TARGET_ID, parse_kinds(["disable_account"]), LEAD)
@@ -120,7 +134,7 @@ def test_a_retried_event_changes_nothing_twice(
 
 
 def test_restrictions_silence_once_reversal_unsuspends_removal_goes_to_a_person(
-    review: Review, world: StandIn, poller: tuple[ActionPoller, State]
+    review: Review, world: StandIn, poller: tuple[ActionPoller, Ledger]
 ) -> None:
     p, state = poller
     actions = ActionService(review.store)
@@ -139,7 +153,7 @@ def test_restrictions_silence_once_reversal_unsuspends_removal_goes_to_a_person(
 
 
 def test_an_unknown_account_is_refused_for_good_and_the_feed_moves_on(
-    review: Review, world: StandIn, poller: tuple[ActionPoller, State]
+    review: Review, world: StandIn, poller: tuple[ActionPoller, Ledger]
 ) -> None:
     p, state = poller
     ActionService(review.store).apply(PLATFORM, "404404", parse_kinds(["disable_account"]), LEAD)
@@ -149,21 +163,43 @@ def test_an_unknown_account_is_refused_for_good_and_the_feed_moves_on(
     assert p.step() == 0 and len(world.calls("POST", "/action")) == 1
 
 
-def test_preservation_lasts_a_year_at_least_and_is_purged_after(tmp_path: Path, world: StandIn) -> None:
-    state = State(tmp_path)
-    admin = MastodonAdmin(world.url, TOKEN, state)
+def test_preserved_evidence_lasts_a_year_at_least_and_is_purged_after(
+    review: Review, world: StandIn, env: Path
+) -> None:
+    ledger = ConnectorLedger(review.store, "mastodon:test")
+    admin = MastodonAdmin(world.url, TOKEN, ledger)
     key = base64.urlsafe_b64encode(b"k" * 32)
     with pytest.raises(ConfigError, match="365"):
-        Preserver(admin, state, key, days=30)
-    keeper = Preserver(admin, state, key, allow_private=True)
-    manifest = keeper.preserve(TARGET_ID, key="case-1")
-    assert manifest["files"][0]["sha256"] == hashlib.sha256(shapes_png(4)).hexdigest()
-    kept = state.preserved("case-1")
-    assert kept is not None
-    assert state.purge_due(now=kept["preserve_until"] - 1) == 0
-    assert state.purge_due(now=kept["preserve_until"]) == 1 and state.preserved("case-1") is None
-    assert [a["action"] for a in state.audit_log()] == ["preserve", "purge"]
-    state.close()
+        PreservationVault(review.store, key, days=30)
+    vault = PreservationVault(review.store, key)
+    keeper = Preserver(admin, ledger, VaultEvidence(vault, PLATFORM), allow_private=True)
+    item_id = keeper.preserve(TARGET_ID, key="case-1")
+    assert keeper.preserve(TARGET_ID, key="case-1") == item_id  # never twice
+    assert len(world.calls("GET", MEDIA)) == 1
+    (item,) = vault.items()
+    assert vault.purge_due(now=item.preserve_until - timedelta(seconds=1)) == 0
+    assert vault.purge_due(now=item.preserve_until) == 1
+    with pytest.raises(Exception, match="destroyed"):
+        vault.read(item_id, actor="lead-1", role="lead")
+    assert [a.action for a in vault.access_log(item_id)] == ["create", "purge", "read"]
+    assert [a["action"] for a in ledger.audit_log()] == ["preserve"]
+
+
+def test_the_serve_job_runs_a_pass_and_is_a_no_op_unconfigured(
+    review: Review, world: StandIn, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bastion = around(review)
+    scheduler = Scheduler(bastion, jobs=[j for j in Scheduler(bastion).jobs if j.name == "mastodon-enforce"])
+    ActionService(review.store).apply(PLATFORM, TARGET_ID, parse_kinds(["disable_account"]), LEAD)
+    state = scheduler.run_once("mastodon-enforce")
+    assert state.last_error is None and state.failures == 0
+    assert world.accounts[TARGET_ID]["suspended"] is True
+    assert _vault(review).evidence(PLATFORM, f"bastion-action-{_event_id(review)}:preserve") is not None
+    assert run_pass(bastion) == 0  # the next pass finds nothing new: the cursor is in the store
+    monkeypatch.delenv("BASTION_MASTODON_URL")
+    unconfigured = around(review)
+    ActionService(review.store).apply(PLATFORM, "555", parse_kinds(["restrict_search"]), LEAD)
+    assert run_pass(unconfigured) == 0 and not world.calls("POST", "/api/v1/admin/accounts/555/action")
 
 
 def test_the_command_needs_a_server_and_enforces_once(review: Review, env: Path, world: StandIn) -> None:
@@ -177,6 +213,23 @@ def test_the_command_needs_a_server_and_enforces_once(review: Review, env: Path,
     assert missing.exit_code != 0 and "BASTION_MASTODON_URL" in missing.output
 
 
-def _dev_key(review: Review) -> bytes:
-    key: bytes = around(review).section("enforce").fernet_key()
-    return key
+def _vault(review: Review) -> PreservationVault:
+    settings = around(review).section("enforce")
+    return PreservationVault(review.store, settings.fernet_key(), reader_roles=settings.reader_roles)
+
+
+def _event_id(review: Review) -> int:
+    return ActionService(review.store).events(platform=PLATFORM)[0].event_id
+
+
+def _ciphertext(review: Review, item_id: int) -> str:
+    from sqlalchemy import select
+
+    from bastion.store.tables_enforce import preservation_items
+
+    with review.store.engine.connect() as conn:
+        token = conn.scalar(
+            select(preservation_items.c.ciphertext).where(preservation_items.c.item_id == item_id)
+        )
+    assert isinstance(token, str) and token
+    return token

@@ -23,7 +23,7 @@ from bastion.api.deps import identify as service_identify
 from bastion.api.headers import SecurityHeaders
 from bastion.api.limits import ApiLimits, RequestLimits
 from bastion.api.policy import POLICY
-from bastion.api.routers import admin, cases, intake, mastodon
+from bastion.api.routers import admin, cases, intake
 from bastion.core.errors import ConfigError
 from bastion.system import Bastion, installed
 from bastion.system.jobs import Scheduler
@@ -89,7 +89,6 @@ def create_app(
     app.include_router(intake.router)
     app.include_router(cases.router)
     app.include_router(admin.router)
-    app.include_router(mastodon.router)
     _include_capabilities(app)
     from bastion.web.console import router as console_router
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from bastion.cli import db_cmd, demo_cmd, mastodon_cmd, system_cmd
+from bastion.cli import db_cmd, demo_cmd, system_cmd
 from bastion.system import installed
 
 app = typer.Typer(
@@ -16,7 +16,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _own in (db_cmd, demo_cmd, system_cmd, mastodon_cmd):
+for _own in (db_cmd, demo_cmd, system_cmd):
     _own.register(app)
 for _cap in installed().capabilities:
     if _cap.commands is not None:

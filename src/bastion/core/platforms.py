@@ -14,7 +14,8 @@ __all__ = ["MastodonSettings"]
 
 class MastodonSettings(BaseSettings):
     """A Mastodon server: its admin webhooks come to ``POST /v1/mastodon/webhook``, Bastion's actions go
-    back through its admin API (``bastion mastodon enforce``)."""
+    back through its admin API (the ``mastodon-enforce`` job of ``bastion serve``, or
+    ``bastion mastodon enforce --once``)."""
 
     model_config = SettingsConfigDict(
         env_prefix="BASTION_MASTODON_", extra="ignore", use_attribute_docstrings=True
@@ -43,10 +44,8 @@ class MastodonSettings(BaseSettings):
     """What `disable_account` does on Mastodon (`suspend` deletes the account's data after 30 days)."""
     restrict_type: Literal["silence", "none"] = "silence"
     """What the restriction actions (search, recommendations, messages to minors) do on Mastodon."""
-    state_dir: str = "bastion-mastodon"
-    """Audit log, action-feed cursor and preserved evidence of `bastion mastodon enforce` (SQLite)."""
     poll_seconds: float = 5.0
-    """How often `bastion mastodon enforce` reads Bastion's action feed."""
+    """How often the `mastodon-enforce` job of `bastion serve` reads Bastion's action feed."""
     evidence_statuses: int = 200
     """At most this many of an account's latest statuses are preserved before it is suspended."""
 

@@ -17,7 +17,6 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from bastion.core.errors import ConfigError
-from bastion.core.platforms import MastodonSettings
 from bastion.core.settings import ApiLimits, Settings
 from bastion.system.plugins import installed
 
@@ -46,7 +45,6 @@ def section_classes() -> dict[str, type[BaseSettings]]:
     for cap in installed().capabilities:
         classes.update(cap.settings)
     classes["api"] = ApiLimits
-    classes["mastodon"] = MastodonSettings
     return classes
 
 

@@ -1,9 +1,10 @@
 """Mastodon's admin API as the connector uses it, through Mastodon.py (``pip install 'bastion[mastodon]'``).
 
-Reading (accounts, their statuses, open reports) is plain. Every moderation call is audited in the connector's
-state under an idempotency key, and a call recorded ``done`` is never made again, so a retried action (a
-crash between the call and the cursor moving) changes nothing twice. Server errors, rate limits and network
-failures are ``retry`` (raised, so the caller keeps the action for later); other refusals are ``failed``.
+Reading (accounts, their statuses, open reports) is plain. Every moderation call is audited in the
+connector's ledger (in Bastion's store) under an idempotency key, and a call recorded ``done`` is never
+made again, so a retried action (a crash between the call and the cursor moving) changes nothing twice.
+Server errors, rate limits and network failures are ``retry`` (raised, so the caller keeps the action for
+later); other refusals are ``failed``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from bastion.connectors.mastodon.state import State
+from bastion.connectors.mastodon.state import Ledger
 
 log = logging.getLogger("bastion.connectors.mastodon")
 
@@ -42,7 +43,7 @@ def _status_of(exc: Exception) -> int | None:
 
 
 class MastodonAdmin:
-    def __init__(self, url: str, token: str, state: State, *, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, token: str, state: Ledger, *, timeout: float = 10.0) -> None:
         self.url = url
         self.state = state
         self.api = _client(url, token, timeout)

@@ -21,7 +21,7 @@ from typing import Any
 
 from bastion.connectors.mastodon.admin import MastodonAdmin, Retry
 from bastion.connectors.mastodon.preserve import Preserver
-from bastion.connectors.mastodon.state import State
+from bastion.connectors.mastodon.state import Ledger
 
 log = logging.getLogger("bastion.connectors.mastodon")
 CURSOR = "actions.cursor"
@@ -35,7 +35,7 @@ class Enforcer:
         self,
         admin: MastodonAdmin,
         preserver: Preserver,
-        state: State,
+        state: Ledger,
         *,
         suspend_type: str = "suspend",
         restrict_type: str = "silence",
@@ -92,7 +92,7 @@ class ActionPoller:
     """Reads the feed after the stored cursor and enforces each event; the cursor moves past an event only
     once it is done or refused for good, so a crash or an outage repeats nothing and loses nothing."""
 
-    def __init__(self, feed: Feed, enforcer: Enforcer, state: State) -> None:
+    def __init__(self, feed: Feed, enforcer: Enforcer, state: Ledger) -> None:
         self.feed = feed
         self.enforcer = enforcer
         self.state = state

@@ -2,64 +2,49 @@
 statuses and media files) 30 days after suspension, while 18 U.S.C. 2258A(h) asks for a year.
 
 Before the suspension call, the connector reads the account (Admin::Account), its latest statuses and the
-files attached to them, and keeps them as one record in its state: Fernet-encrypted (the same scheme and
-key as Bastion's preservation vault, ``BASTION_PRESERVATION_KEY``), for ``days`` (never under 365), with a
-plain manifest of ids, sizes and MD5/SHA-256 beside it. The suspension is made only once the record is
-committed; a file that cannot be fetched for a passing reason (network, 5xx) keeps the action for a retry.
+files attached to them, and hands them as one record to Bastion's preservation vault (:class:`EvidenceVault`:
+Fernet-encrypted with ``BASTION_PRESERVATION_KEY``, kept ``BASTION_PRESERVATION_DAYS`` (at least 365), read
+only by ``BASTION_PRESERVATION_ROLES`` with every access logged, purged when the period ends). The record
+carries a manifest of ids, sizes and MD5/SHA-256 beside the files. The suspension is made only once the record
+is committed; a file that cannot be fetched for a passing reason (network, 5xx) keeps the action for a retry.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import time
 from typing import Any
-
-from cryptography.fernet import Fernet
 
 from bastion.connectors.mastodon.admin import MastodonAdmin, Retry
 from bastion.connectors.mastodon.fetch import FetchError, fetch
-from bastion.connectors.mastodon.state import State
-from bastion.core.errors import ConfigError
-
-#: 18 U.S.C. 2258A(h)(1): one year at least (as bastion.enforce.MIN_PRESERVATION_DAYS)
-MIN_DAYS = 365
+from bastion.connectors.mastodon.state import EvidenceVault, Ledger
 
 
 class Preserver:
     def __init__(
         self,
         admin: MastodonAdmin,
-        state: State,
-        key: bytes,
+        state: Ledger,
+        vault: EvidenceVault,
         *,
-        days: int = MIN_DAYS,
         statuses: int = 200,
         max_bytes: int = 16 * 1024 * 1024,
         timeout: float = 10.0,
         allow_private: bool = False,
     ) -> None:
-        if days < MIN_DAYS:
-            raise ConfigError(f"preservation must last at least {MIN_DAYS} days (2258A(h))")
-        try:
-            self._fernet = Fernet(key)
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(f"BASTION_PRESERVATION_KEY is not a Fernet key: {exc}") from None
         self.admin = admin
         self.state = state
-        self.days = days
+        self.vault = vault
         self.statuses = statuses
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.allow_private = allow_private
 
-    def preserve(self, account_id: str, *, key: str, reason: str = "") -> dict[str, Any]:
-        """The manifest of the record kept under ``key`` (made now, or earlier: never twice)."""
-        done = self.state.preserved(key)
+    def preserve(self, account_id: str, *, key: str, reason: str = "") -> int:
+        """The vault item of the record kept under ``key`` (made now, or earlier: never twice)."""
+        done = self.vault.preserved(key)
         if done is not None:
-            manifest: dict[str, Any] = json.loads(done["manifest"])
-            return manifest
+            return done
         account = self.admin.account(account_id)
         statuses = self.admin.statuses(account_id, self.statuses) if account is not None else []
         files, manifest_files = [], []
@@ -76,19 +61,24 @@ class Preserver:
             "files": manifest_files,
             "reason": reason,
         }
-        record = {"account": account, "statuses": statuses, "files": files, "reason": reason}
-        token = self._fernet.encrypt(json.dumps(record, sort_keys=True, default=str).encode()).decode()
-        until = time.time() + self.days * 86_400
-        self.state.preserve(key, account_id, token, json.dumps(manifest, sort_keys=True), until)
+        record = {
+            "account": account,
+            "statuses": statuses,
+            "files": files,
+            "manifest": manifest,
+            "reason": reason,
+        }
+        item_id = self.vault.keep(key, account_id, record)
         missing = sum(1 for f in manifest_files if "error" in f)
         self.state.audit(
             key,
             "preserve",
             account_id,
             "done",
-            f"{len(statuses)} statuses, {len(manifest_files) - missing} files kept, {missing} not fetched",
+            f"vault item {item_id}: {len(statuses)} statuses, {len(manifest_files) - missing} files kept,"
+            f" {missing} not fetched",
         )
-        return manifest
+        return item_id
 
     def _file(self, status_id: str, item: dict[str, Any]) -> dict[str, Any]:
         url = item.get("url") or item.get("remote_url")
@@ -109,11 +99,3 @@ class Preserver:
             "sha256": hashlib.sha256(data).hexdigest(),
             "content_b64": base64.b64encode(data).decode(),
         }
-
-    def read(self, key: str) -> dict[str, Any]:
-        """The decrypted record (for an authorised person answering a legal request)."""
-        row = self.state.preserved(key)
-        if row is None:
-            raise KeyError(f"no evidence preserved under {key!r}")
-        record: dict[str, Any] = json.loads(self._fernet.decrypt(row["ciphertext"].encode()))
-        return record
