@@ -73,15 +73,15 @@ def test_preserved_reports_survive_and_actions_can_preserve_without_a_report(emp
                 local_id=7, platform="p", case_ref="c", environment="test", status="submitted", created_at=T0
             )
         )
-        conn.execute(
-            sa.insert(items).values(
-                item_id=1, local_id=7, platform="p", kind="report", ciphertext="token-before",
+        old_id = conn.execute(  # from the sequence, as the vault wrote it
+            sa.insert(items).returning(items.c.item_id).values(
+                local_id=7, platform="p", kind="report", ciphertext="token-before",
                 started_at=T0, preserve_until=T0 + timedelta(days=365),
             )
-        )  # fmt: skip
+        ).scalar_one()  # fmt: skip
         conn.execute(
             sa.insert(access).values(
-                item_id=1, actor="scheduler", role="system", action="create", detail="kept", at=T0
+                item_id=old_id, actor="scheduler", role="system", action="create", detail="kept", at=T0
             )
         )
     engine.dispose()
@@ -92,13 +92,13 @@ def test_preserved_reports_survive_and_actions_can_preserve_without_a_report(emp
         vault = PreservationVault(store, KEY)
         (old,) = vault.items()
         assert (old.item_id, old.local_id, old.kind, old.account_id, old.action_ref) == (
-            1,
+            old_id,
             7,
             "report",
             None,
             None,
         )
-        assert [(a.actor, a.action) for a in vault.access_log(1)] == [("scheduler", "create")]
+        assert [(a.actor, a.action) for a in vault.access_log(old_id)] == [("scheduler", "create")]
         item_id = vault.preserve_evidence("p", "acct-9", "action-1:preserve", {"files": []}, actor="enforcer")
         assert vault.preserve_evidence("p", "acct-9", "action-1:preserve", {"other": 1}, actor="x") == item_id
         assert vault.read(item_id, actor="lead-1", role="lead") == {"files": []}
