@@ -109,11 +109,16 @@ def test_a_reported_account_is_preserved_then_suspended_with_the_report_id(
     assert kept["sha256"] == hashlib.sha256(shapes_png(4)).hexdigest()
     assert record["manifest"]["files"][0]["sha256"] == kept["sha256"]
     assert record["account"]["username"] == "pebbleperson" and record["statuses"][0]["id"] == f"s-{TARGET_ID}"
+    over_api = _api_as_lead(review).get(f"/v1/preservation/{item_id}")
+    assert over_api.status_code == 200, over_api.text
+    served = over_api.json()["files"][0]  # a browser never gets the media: hashes, and the bytes withheld
+    assert "content_b64" not in served and served["sha256"] == kept["sha256"]
     accesses = [(a.actor, a.role, a.action) for a in vault.access_log(item_id)]
     assert accesses == [
         ("mastodon-enforce", "system", "create"),
         ("mod-1", "moderator", "denied"),
         ("lead-1", "lead", "read"),
+        ("lead-api", "lead", "read"),
     ]
 
 
@@ -216,6 +221,23 @@ def test_the_command_needs_a_server_and_enforces_once(review: Review, env: Path,
 def _vault(review: Review) -> PreservationVault:
     settings = around(review).section("enforce")
     return PreservationVault(review.store, settings.fernet_key(), reader_roles=settings.reader_roles)
+
+
+def _api_as_lead(review: Review) -> TestClient:
+    from fastapi import FastAPI
+
+    from bastion.api import access, errors
+    from bastion.api.routers import enforce as api
+    from bastion.core.roles import Role
+    from bastion.review.auth import Principal
+
+    app = FastAPI()
+    errors.install(app)
+    app.include_router(api.router)
+    app.dependency_overrides[api.get_store] = lambda: review.store
+    app.dependency_overrides[access.identify] = lambda: Principal("lead-api", Role("lead"), "token")
+    app.dependency_overrides[api.get_settings] = lambda: around(review).section("enforce")
+    return TestClient(app)
 
 
 def _event_id(review: Review) -> int:
