@@ -32,7 +32,11 @@ A, B = "alphaleaf", "bluewren"
 MARKER = "orchidmoss"
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 #: Refusals that are the endpoint's own, after the gate let the caller through (and logged there).
-ENDPOINT_REFUSALS = {("GET", "/v1/preservation/{item_id}"): {"reviewer", "auditor"}}
+ENDPOINT_REFUSALS = {
+    ("GET", "/v1/preservation/{item_id}"): {"reviewer", "auditor"},
+    # Mastodon's webhooks authenticate by X-Hub-Signature, which no caller here sends: 401 for everyone
+    ("POST", "/v1/mastodon/webhook"): {ANONYMOUS, "platform", "auditor", "reviewer", "lead", "admin"},
+}
 
 
 @dataclass
@@ -149,6 +153,11 @@ def bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
             "event_id": "ev-new",
             "table": "accounts",
             "row": {"account_id": "acct-new", "created_at": "2024-03-01T12:00:00Z"},
+        },
+        ("POST", "/v1/mastodon/webhook"): {  # unsigned: 401 (the endpoint checks X-Hub-Signature)
+            "event": "account.created",
+            "created_at": "2024-03-01T12:00:00Z",
+            "object": {"id": "1", "username": "new", "created_at": "2024-03-01T12:00:00Z"},
         },
         ("POST", "/v1/exchange/feedback"): {
             "signal_type": "pdq",

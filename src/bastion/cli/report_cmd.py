@@ -132,12 +132,12 @@ def preservation_list(db: DbOption = None) -> None:
     settings = load_enforce_settings()
     with open_store(db) as store:
         items = PreservationVault(store, settings.fernet_key(), days=settings.preservation_days).items()
-    table = Table("item", "report", "platform", "kind", "since", "until", "destroyed")
+    table = Table("item", "report (or account, action)", "platform", "kind", "since", "until", "destroyed")
     for i in items:
         gone = f"{i.destroyed_at:%Y-%m-%d} by {i.destroyed_by}: {i.destroy_reason}" if i.destroyed_at else ""
         table.add_row(
             str(i.item_id),
-            str(i.local_id),
+            str(i.local_id) if i.local_id is not None else f"{i.account_id} ({i.action_ref})",
             i.platform,
             i.kind,
             f"{i.started_at:%Y-%m-%d}",

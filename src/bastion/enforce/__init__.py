@@ -15,6 +15,7 @@ reaches enforcement through :func:`decision_actions`, the handler review calls i
 """
 
 from bastion.enforce.actions import ActionService
+from bastion.enforce.connector_state import ConnectorLedger
 from bastion.enforce.decision_policy import DecisionPolicy, load_decision_policy
 from bastion.enforce.decisions import DecisionActions, PlannedEffect, decision_actions, preview_decision
 from bastion.enforce.evasion_store import scan_evasion
@@ -30,6 +31,7 @@ __all__ = [
     "ActionKind",
     "ActionService",
     "ActionState",
+    "ConnectorLedger",
     "Decision",
     "DecisionActions",
     "DecisionPolicy",

@@ -1,6 +1,11 @@
 """Preservation of finished CyberTipline reports (18 U.S.C. 2258A(h)): one year at least, encrypted at rest,
 readable only by the roles an operator names, every access written to an append-only log.
 
+Evidence a connector keeps before an enforcement action destroys it (a Mastodon account's statuses and media
+files, which a suspension deletes) is preserved here too, without a report: referenced by platform, account
+and the action's reference (:meth:`PreservationVault.preserve_evidence`), under the same key, period, roles,
+access log and purge. Those media bytes are the one place Bastion holds any: encrypted, never displayed.
+
 Contents and context are Fernet tokens (AES-128-CBC + HMAC-SHA256, from ``cryptography``) under a key from the
 environment, so a database dump alone reveals nothing. Destruction on a law-enforcement request (2258B(c))
 and the scheduled purge clear the ciphertext and keep a record of who, when and why; the access log rows are
@@ -17,6 +22,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bastion.core.errors import ConfigError, Forbidden, NotFound
 from bastion.core.timefmt import utcnow
@@ -35,7 +41,7 @@ class AccessDenied(Forbidden):
 @dataclass(frozen=True, slots=True)
 class PreservedItem:
     item_id: int
-    local_id: int
+    local_id: int | None  # the CyberTipline report; None for evidence kept for an enforcement action
     platform: str
     kind: str
     started_at: datetime
@@ -43,6 +49,8 @@ class PreservedItem:
     destroyed_at: datetime | None
     destroyed_by: str | None
     destroy_reason: str | None
+    account_id: str | None = None
+    action_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +114,60 @@ class PreservationVault:
                 ids.append(item_id)
         return ids
 
+    def preserve_evidence(
+        self,
+        platform: str,
+        account_id: str,
+        action_ref: str,
+        record: Mapping[str, Any],
+        *,
+        actor: str,
+        kind: str = "account",
+        now: datetime | None = None,
+    ) -> int:
+        """Start preservation of evidence kept for an enforcement action (no report needed); the item's
+        id. Idempotent on (platform, action_ref, kind): a retried action finds the first record."""
+        found = self.evidence(platform, action_ref, kind)
+        if found is not None:
+            return found
+        now = now or utcnow()
+        token = self._fernet.encrypt(json.dumps(record, sort_keys=True, default=str).encode())
+        try:
+            with self.store.engine.begin() as conn:
+                item_id = int(
+                    conn.execute(
+                        insert(preservation_items).values(
+                            local_id=None,
+                            platform=platform,
+                            account_id=account_id,
+                            action_ref=action_ref,
+                            kind=kind,
+                            ciphertext=token.decode(),
+                            started_at=now,
+                            preserve_until=now + timedelta(days=self.days),
+                        )
+                    ).inserted_primary_key[0]  # type: ignore[index]
+                )
+                _log(conn, item_id, actor, "system", "create", f"preserved for {self.days} days")
+        except IntegrityError:  # another writer kept it first: that one is the evidence
+            again = self.evidence(platform, action_ref, kind)
+            if again is None:
+                raise
+            return again
+        return item_id
+
+    def evidence(self, platform: str, action_ref: str, kind: str = "account") -> int | None:
+        """The item preserved for an action (``None`` if none was), without reading it (not an access)."""
+        with self.store.engine.connect() as conn:
+            found = conn.scalar(
+                select(preservation_items.c.item_id).where(
+                    preservation_items.c.platform == platform,
+                    preservation_items.c.action_ref == action_ref,
+                    preservation_items.c.kind == kind,
+                )
+            )
+        return int(found) if found is not None else None
+
     def read(self, item_id: int, *, actor: str, role: str) -> dict[str, Any]:
         with self.store.engine.begin() as conn:
             row = self._row(conn, item_id)
@@ -119,7 +181,7 @@ class PreservationVault:
                 else:
                     _log(conn, item_id, actor, role, "read", "contents read")
         if denied:
-            raise AccessDenied(f"role {role!r} may not read preserved reports")
+            raise AccessDenied(f"role {role!r} may not read preserved data")
         if row.ciphertext is None:
             raise NotFound(f"preserved item {item_id} was destroyed ({row.destroy_reason})")
         try:
@@ -192,6 +254,8 @@ class PreservationVault:
                     r.destroyed_at,
                     r.destroyed_by,
                     r.destroy_reason,
+                    r.account_id,
+                    r.action_ref,
                 )
                 for r in conn.execute(query)
             ]

@@ -126,9 +126,11 @@ preservation_items = Table(
     "preservation_items",
     metadata,
     Column("item_id", Integer, primary_key=True, autoincrement=True),
-    Column("local_id", Integer, ForeignKey("cybertip_reports.local_id"), nullable=False),
+    Column("local_id", Integer, ForeignKey("cybertip_reports.local_id")),  # the report (NULL: an action's)
     Column("platform", ID, nullable=False),
-    Column("kind", String(32), nullable=False),  # report | context
+    Column("account_id", ID),  # evidence preserved for an enforcement action: the account ...
+    Column("action_ref", ID),  # ... and the action it was kept for (a connector's idempotency key)
+    Column("kind", String(32), nullable=False),  # report | context | account
     Column("ciphertext", Text),  # Fernet token; NULL once destroyed
     Column("started_at", Instant, nullable=False),
     Column("preserve_until", Instant, nullable=False),
@@ -136,6 +138,7 @@ preservation_items = Table(
     Column("destroyed_by", ID),
     Column("destroy_reason", Text),
     UniqueConstraint("local_id", "kind"),
+    UniqueConstraint("platform", "action_ref", "kind"),
 )
 
 preservation_access = Table(
@@ -151,7 +154,31 @@ preservation_access = Table(
     Index("ix_preservation_access_item", "item_id"),
 )
 
+# A connector's Bastion-side state (the Mastodon enforcer runs in Bastion's service, not in Mastodon): its
+# named values (the action feed's cursor) and every call it made to the platform under its idempotency key.
+connector_state = Table(
+    "connector_state",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+connector_calls = Table(
+    "connector_calls",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("action", String(64), nullable=False),
+    Column("target", ID, nullable=False),
+    Column("status", String(32), nullable=False),  # done | retry | failed | needs_operator
+    Column("detail", Text, nullable=False),
+    Column("at", Instant, nullable=False),
+)
+
 __all__ = [
+    "connector_calls",
+    "connector_state",
     "cybertip_exchanges",
     "cybertip_reports",
     "enforce_actions",

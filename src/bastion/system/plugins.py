@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
 
+from bastion.connectors.mastodon.plugin import CAPABILITY as MASTODON
 from bastion.core.capability import Capability
 from bastion.enforce.plugin import CAPABILITY as ENFORCE
 from bastion.exchange.plugin import CAPABILITY as EXCHANGE
@@ -21,7 +22,7 @@ from bastion.review.plugin import CAPABILITY as REVIEW
 from bastion.terms.plugin import CAPABILITY as TERMS
 
 log = logging.getLogger("bastion.plugins")
-BUILT_IN = (INGEST, TERMS, MEDIA, EXCHANGE, GRAPH, GUARD, REVIEW, ENFORCE, REPORT)
+BUILT_IN = (INGEST, TERMS, MEDIA, EXCHANGE, GRAPH, GUARD, REVIEW, ENFORCE, REPORT, MASTODON)
 GROUP = "bastion.capabilities"
 
 

@@ -223,9 +223,24 @@ def make_router(dependencies: Sequence[Any] = ()) -> APIRouter:
         vault = PreservationVault(
             store, settings.fernet_key(), days=settings.preservation_days, reader_roles=settings.reader_roles
         )
-        return vault.read(item_id, actor=caller.name, role=str(caller.role))
+        return _without_media(vault.read(item_id, actor=caller.name, role=str(caller.role)))
 
     return router
+
+
+def _without_media(record: dict[str, Any]) -> dict[str, Any]:
+    """Preserved media bytes (a connector's evidence) never leave over the API, where a browser could render
+    them: each file keeps its hashes and size, and the bytes stay in the vault for legal process."""
+    files = record.get("files")
+    if not isinstance(files, list):
+        return record
+    kept = [
+        {k: v for k, v in f.items() if k != "content_b64"} | {"content": "withheld: preserved in the vault"}
+        if isinstance(f, dict) and "content_b64" in f
+        else f
+        for f in files
+    ]
+    return record | {"files": kept}
 
 
 router = make_router()
