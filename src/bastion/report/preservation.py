@@ -97,22 +97,25 @@ class PreservationVault:
         ids = []
         with self.store.engine.begin() as conn:
             for kind, payload in (("report", contents), ("context", context)):
-                token = self._fernet.encrypt(json.dumps(payload, sort_keys=True, default=str).encode())
-                item_id = int(
-                    conn.execute(
-                        insert(preservation_items).values(
-                            local_id=local_id,
-                            platform=platform,
-                            kind=kind,
-                            ciphertext=token.decode(),
-                            started_at=now,
-                            preserve_until=now + timedelta(days=self.days),
-                        )
-                    ).inserted_primary_key[0]  # type: ignore[index]
-                )
-                _log(conn, item_id, actor, "system", "create", f"preserved for {self.days} days")
-                ids.append(item_id)
+                where = {"local_id": local_id, "platform": platform, "kind": kind}
+                ids.append(self._insert(conn, payload, actor, now, **where))
         return ids
+
+    def _insert(self, conn: Any, payload: Mapping[str, Any], actor: str, now: datetime, **where: Any) -> int:
+        """One encrypted item for the legal period, and the log row that says so; its id."""
+        token = self._fernet.encrypt(json.dumps(payload, sort_keys=True, default=str).encode())
+        item_id = int(
+            conn.execute(
+                insert(preservation_items).values(
+                    **where,
+                    ciphertext=token.decode(),
+                    started_at=now,
+                    preserve_until=now + timedelta(days=self.days),
+                )
+            ).inserted_primary_key[0]
+        )
+        _log(conn, item_id, actor, "system", "create", f"preserved for {self.days} days")
+        return item_id
 
     def preserve_evidence(
         self,
@@ -131,24 +134,10 @@ class PreservationVault:
         if found is not None:
             return found
         now = now or utcnow()
-        token = self._fernet.encrypt(json.dumps(record, sort_keys=True, default=str).encode())
+        where = {"platform": platform, "account_id": account_id, "action_ref": action_ref, "kind": kind}
         try:
             with self.store.engine.begin() as conn:
-                item_id = int(
-                    conn.execute(
-                        insert(preservation_items).values(
-                            local_id=None,
-                            platform=platform,
-                            account_id=account_id,
-                            action_ref=action_ref,
-                            kind=kind,
-                            ciphertext=token.decode(),
-                            started_at=now,
-                            preserve_until=now + timedelta(days=self.days),
-                        )
-                    ).inserted_primary_key[0]  # type: ignore[index]
-                )
-                _log(conn, item_id, actor, "system", "create", f"preserved for {self.days} days")
+                item_id = self._insert(conn, record, actor, now, local_id=None, **where)
         except IntegrityError:  # another writer kept it first: that one is the evidence
             again = self.evidence(platform, action_ref, kind)
             if again is None:
