@@ -98,6 +98,7 @@ def run_pass(bastion: Bastion) -> int:
 def enforce(once: OnceOption = False, db: DbOption = None) -> None:
     """Enforce the Mastodon platform's actions (preserve, then suspend; silence; resolve reports)."""
     bastion = open_bastion(db)
+    bastion.store  # noqa: B018 - open it first: a bad --db is the error to report, before the settings
     poller = build(bastion)
     every = bastion.section("mastodon").poll_seconds
     try:
