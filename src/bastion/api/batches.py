@@ -1,6 +1,6 @@
-"""What the batch-writing endpoints (``POST /v1/reports``, ``POST /v1/events``) share: one status rule, one
-OpenAPI description of it, and one way to store a batch so that a value the database refuses costs only
-its own item."""
+"""What the batch-writing endpoints (``POST /v1/reports``, ``POST /v1/events``) share: one body shape (an
+item, a list, or ``{"<items>": [...]}``) and its OpenAPI description, one status rule and its description,
+and one way to store a batch so that a value the database refuses costs only its own item."""
 
 from __future__ import annotations
 
@@ -11,11 +11,31 @@ from typing import Any, Literal, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from bastion.core.errors import StorageError
+from bastion.core.errors import InputError, StorageError
 
 T = TypeVar("T")
 R = TypeVar("R")
 Outcome = Literal["stored", "duplicate", "rejected"]
+
+
+def batch_items(body: Any, key: str, expected: str) -> tuple[list[object], bool]:
+    """(items, is_batch) from one item (a JSON object), a list of them, or ``{key: [...]}``; anything else is
+    an error saying what was ``expected``."""
+    if isinstance(body, list):
+        return body, True
+    if isinstance(body, dict) and isinstance(body.get(key), list):
+        return body[key], True
+    if isinstance(body, dict):
+        return [body], False
+    raise InputError(f"expected {expected}", field="body")
+
+
+def batch_body(item: dict[str, Any], key: str, **more: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI ``requestBody`` of that shape for items of schema ``item``; ``more`` adds media types."""
+    many = {"type": "array", "items": item}
+    shapes = [item, many, {"type": "object", "properties": {key: many}, "required": [key]}]
+    content = {"application/json": {"schema": {"oneOf": shapes}}, **more}
+    return {"requestBody": {"required": True, "content": content}}
 
 
 def batch_status(batch: bool, outcomes: Sequence[Outcome]) -> int:

@@ -9,7 +9,6 @@ its own.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Sequence
 
@@ -23,8 +22,6 @@ from bastion.exchange.sync import Exchanges
 from bastion.exchange.verdicts import send_pending
 from bastion.media import BankRepository, LockedRepository, Match
 from bastion.store import Store
-
-log = logging.getLogger("bastion.exchange")
 
 
 class ExchangeService:
@@ -53,6 +50,3 @@ class ExchangeService:
     def send_verdicts(self) -> int:
         """Verdicts that review decisions recorded, sent to the exchanges (and false positives disabled)."""
         return send_pending(self.feedback)
-
-    def close(self) -> None:
-        """Nothing to stop: its scheduled passes are jobs in the manifest, run by the service's leader."""

@@ -17,7 +17,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError
 
 from bastion.api.access import Caller, own_platform
-from bastion.api.batches import Outcome, batch_responses, batch_status, positions, store_isolating
+from bastion.api.batches import (
+    Outcome,
+    batch_body,
+    batch_items,
+    batch_responses,
+    batch_status,
+    positions,
+    store_isolating,
+)
 from bastion.core.errors import InputError
 from bastion.ingest import Ack, EventLog, Prepared
 
@@ -60,27 +68,11 @@ class EventsResponse(BaseModel):
     items: list[EventAck]
 
 
-BODY_DOC: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "oneOf": [
-                        EventIn.model_json_schema(),
-                        {"type": "array", "items": EventIn.model_json_schema()},
-                        {
-                            "type": "object",
-                            "properties": {"events": {"type": "array", "items": EventIn.model_json_schema()}},
-                            "required": ["events"],
-                        },
-                    ]
-                }
-            },
-            "application/x-ndjson": {"schema": {"type": "string", "description": "one event a line"}},
-        },
-    }
-}
+BODY_DOC = batch_body(
+    EventIn.model_json_schema(),
+    "events",
+    **{"application/x-ndjson": {"schema": {"type": "string", "description": "one event a line"}}},
+)
 
 
 def event_log(request: Request) -> EventLog:
@@ -109,13 +101,7 @@ def parse_body(body: bytes, content_type: str) -> tuple[list[object], bool]:
         parsed = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise InputError(f"body is not JSON: {exc}", field="body") from exc
-    if isinstance(parsed, list):
-        return parsed, True
-    if isinstance(parsed, dict) and isinstance(parsed.get("events"), list):
-        return parsed["events"], True
-    if isinstance(parsed, dict):
-        return [parsed], False
-    raise InputError('expected an event object, a list of events, {"events": [...]} or NDJSON', field="body")
+    return batch_items(parsed, "events", 'an event object, a list of events, {"events": [...]} or NDJSON')
 
 
 async def store(log: EventLog, platform: str, valid: list[Prepared]) -> tuple[list[Ack], list[Ack]]:

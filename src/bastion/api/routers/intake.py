@@ -10,7 +10,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from bastion.api.batches import batch_responses, batch_status, positions, store_isolating
+from bastion.api.batches import (
+    batch_body,
+    batch_items,
+    batch_responses,
+    batch_status,
+    positions,
+    store_isolating,
+)
 from bastion.api.deps import Platform, ReviewDep
 from bastion.api.models import ErrorOut, IntakeResponse, ItemResultPublic, ReportStatus
 from bastion.api.sanitise import poison
@@ -22,41 +29,11 @@ from bastion.store.tables_review import joins_case_reports, review_case_reports,
 
 router = APIRouter(tags=["intake"])
 
-BODY_DOC: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "oneOf": [
-                        {"$ref": "#/components/schemas/ReportIn"},
-                        {"type": "array", "items": {"$ref": "#/components/schemas/ReportIn"}},
-                        {
-                            "type": "object",
-                            "properties": {
-                                "reports": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/ReportIn"},
-                                }
-                            },
-                            "required": ["reports"],
-                        },
-                    ]
-                }
-            }
-        },
-    }
-}
+BODY_DOC = batch_body({"$ref": "#/components/schemas/ReportIn"}, "reports")
 
 
 def _items(body: Any) -> tuple[list[object], bool]:
-    if isinstance(body, list):
-        return body, True
-    if isinstance(body, dict) and isinstance(body.get("reports"), list):
-        return body["reports"], True
-    if isinstance(body, dict):
-        return [body], False
-    raise InputError('expected a report object, a list of reports or {"reports": [...]}', field="body")
+    return batch_items(body, "reports", 'a report object, a list of reports or {"reports": [...]}')
 
 
 @router.post(
@@ -85,7 +62,7 @@ async def post_reports(request: Request, principal: Platform, review: ReviewDep)
                 index, rid if isinstance(rid, str) else None, "rejected", found[0], found[1]
             )
     valid = [(i, item) for i, item in valid if i not in rejected]
-    statuses = await _store(review, valid, rejected)
+    statuses = await store_valid(review, valid, rejected)
     results = merge(len(raw), valid, statuses, rejected)
     counts = {s: sum(1 for r in results if r.status == s) for s in ("stored", "duplicate", "rejected")}
     for status in ("stored", "duplicate"):
@@ -101,7 +78,7 @@ async def post_reports(request: Request, principal: Platform, review: ReviewDep)
     return JSONResponse(answer.model_dump(mode="json"), status_code=code)
 
 
-async def _store(
+async def store_valid(
     review: Review, valid: list[tuple[int, ReportIn]], rejected: dict[int, ItemResult]
 ) -> list[str]:
     """The valid items' statuses; the ones the database refuses are rejected by name (``valid`` and

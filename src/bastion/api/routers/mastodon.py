@@ -21,10 +21,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
 
-from bastion.api.batches import store_isolating
 from bastion.api.routers.events import event_log, store
+from bastion.api.routers.intake import store_valid
 from bastion.connectors.mastodon.fetch import FetchError, fetch
 from bastion.connectors.mastodon.payloads import EVENTS, MediaRef, attach_media, map_webhook, parse
 from bastion.connectors.mastodon.signature import HEADER, BadSignature, verify
@@ -121,17 +120,14 @@ def _hash_bytes(data: bytes, *, video: bool) -> dict[str, Any]:
 
 
 async def _store_reports(review: Review, raw: list[dict[str, Any]], platform: str) -> dict[str, Any]:
+    """Reports through the intake path of ``POST /v1/reports`` (validated, stored, a refused value rejected
+    by name)."""
     valid, rejected = validate(raw, platform=platform, idem_key=None)
-    statuses, bad = await store_isolating(
-        review.writer.submit,
-        [item for _, item in valid],
-        refused=(DataError, IntegrityError, ValueError, UnicodeError),
-        what="reports",
-    )
+    statuses = await store_valid(review, valid, rejected)
     out: dict[str, Any] = {"stored": statuses.count("stored"), "duplicate": statuses.count("duplicate")}
     out["rejected"] = [
         {"report_id": r.report_id, "field": r.field, "message": r.error} for r in rejected.values()
-    ] + [{"report_id": valid[i][1].report_id, "field": "report", "message": "cannot be stored"} for i in bad]
+    ]
     return out
 
 
