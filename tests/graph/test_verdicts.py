@@ -89,8 +89,8 @@ def test_verdicts_on_seeds_teach_the_seed_weight(store: Store, export: tuple[Pat
     folder, truth = export
     Ingestor(store).ingest(folder)
     assert truth.seeds
-    first = NetworkDetector(store).detect(seeds=[])
     seeds = set(truth.seeds)
+    first = NetworkDetector(store).detect(seeds=sorted(seeds))
     members = [m.account_id for n in first.networks for m in n.members if m.account_id not in seeds][:30]
     verdicts = [
         Signal(truth.platform, EntityType.ACCOUNT, a, "verdict", "review", float(ok), {}, key="c2")

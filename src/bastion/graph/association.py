@@ -10,10 +10,13 @@ a neighbour strong on one kind alone (a code word a hobby community shares, one 
 people who share a trait befriend each other, and a trait shared along friendships is homophily, not a
 network. Each contact is damped by how indiscriminate its chooser is (an account that follows thousands
 says little by following one more). The evidence is the
-Poisson log-likelihood ratio of the observed count of strong contacts under "member" (a share
-``MEMBER_SHARE`` of its contacts are strong) against "ordinary" (the platform's share of strong accounts):
-R log(m / p) - D (m - p). One chance contact among forty is nothing, three among forty is a lot, thirty
-among two thousand (a bulk follower, a popular account that sellers follow as camouflage) is nothing.
+Poisson log-likelihood ratio of the observed count of strong contacts under "member" (at least two, or a
+share ``MEMBER_SHARE`` of its contacts) against chance *on this platform*: the share of ordinary accounts'
+contact weight that lands on strong accounts (for ``tie``, the share of the contact weight into ordinary
+accounts that comes from strong ones), times the account's own contacts, so a popular account and a
+platform whose recommender pulls ordinary users toward sellers both expect more: R log(m / c) - (m - c).
+One chance contact among forty is nothing, three among forty is a lot, thirty among two thousand (a bulk
+follower, a popular account that sellers follow as camouflage) is nothing.
 """
 
 from __future__ import annotations
@@ -32,16 +35,16 @@ MESSAGE_BONUS = 0.5
 #: STRONG_LO (more than one kind) and in full from STRONG_HI (two strong kinds and a third).
 ONE_KIND_CAP = 1.5
 STRONG_LO, STRONG_HI = ONE_KIND_CAP, 3.5
-#: Share of a member's contacts that are strong members (the "member" hypothesis of the ratio), at least
-#: four times the platform's share.
-MEMBER_SHARE = 0.1
+#: The "member" hypothesis of the ratio: a member's strong contacts number at least MEMBER_COUNT, or
+#: MEMBER_SHARE of its contacts, and at least four times what chance gives it.
+MEMBER_COUNT, MEMBER_SHARE = 2.0, 0.1
 #: Out-degree up to which a chooser counts in full; above, each contact weighs sqrt(FULL / out-degree).
 FULL_OUT_DEGREE = 50.0
 #: No association feature says more than this (log-odds).
 MAX_LLR = 6.0
-#: The platform's share of strong accounts is floored here: on a platform with almost none, one chance
-#: contact with the one strong account must not look like a pattern.
-BASE_FLOOR = 0.002
+#: Chance's count is floored here: on a platform where ordinary accounts almost never contact strong ones,
+#: two contacts are still a finite amount of evidence.
+CHANCE_FLOOR = 0.02
 
 
 def _channel(m: sp.csr_matrix, weight: float) -> sp.csr_matrix:
@@ -78,28 +81,34 @@ def strong(evidence: FloatArray) -> FloatArray:
 
 @dataclass(frozen=True, slots=True)
 class Association:
-    """One feature: strong contacts counted, contacts in all, the chance share, and the evidence."""
+    """One feature: strong contacts counted, contacts in all, the count chance predicts, and the evidence."""
 
     count: FloatArray
     total: FloatArray
-    base: float
+    expected: FloatArray
     llr: FloatArray
 
     def words(self, i: int, what: str) -> str:
         return (
             f"{what} {self.count[i]:.1f} strong member(s) among {self.total[i]:.0f} contact(s) "
-            f"({self.total[i] * self.base:.2f} expected by chance), {self.llr[i]:+.1f} log-odds"
+            f"({self.expected[i]:.2f} expected by chance on this platform), {self.llr[i]:+.1f} log-odds"
         )
 
 
-def _llr(count: FloatArray, total: FloatArray, base: float) -> FloatArray:
-    """The Poisson ratio, zero below two strong contacts: "several", not one chance follow."""
-    base = float(np.clip(base, BASE_FLOOR, 0.2))
-    # on a small platform with a large network strong accounts are common: a member's share must be too
-    member = max(MEMBER_SHARE, 4.0 * base)
-    raw = count * np.log(member / base) - total * (member - base)
+def _llr(count: FloatArray, total: FloatArray, expected: FloatArray) -> FloatArray:
+    """The Poisson ratio of the count under "member" against chance, zero below two strong contacts
+    ("several", not one chance follow)."""
+    chance = np.maximum(expected, CHANCE_FLOOR)
+    member = np.maximum(np.maximum(MEMBER_COUNT, MEMBER_SHARE * total), 4.0 * chance)
+    raw = count * np.log(member / chance) - (member - chance)
     several = np.clip(count - 1.0, 0.0, 1.0)
     return np.asarray(np.clip(raw, 0.0, MAX_LLR) * several, dtype=np.float64)
+
+
+def _rate(contacts: sp.csr_matrix, chooser: FloatArray, target: FloatArray) -> float:
+    """Share of the contact weight that choosers (weighted by ``chooser``) put on targets (``target``)."""
+    made = float(chooser @ np.asarray(contacts.sum(axis=1)).ravel())
+    return float(chooser @ (contacts @ target)) / made if made > 0 else 0.0
 
 
 def chooser_damping(contacts: sp.csr_matrix) -> FloatArray:
@@ -108,7 +117,10 @@ def chooser_damping(contacts: sp.csr_matrix) -> FloatArray:
 
 
 def tie_in(contacts: sp.csr_matrix, own: FloatArray) -> Association:
-    """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account.
+    """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account,
+    against the share of its incoming contacts that chance gives strong choosers on this platform (the
+    share of contacts into ordinary accounts that come from strong ones: a popular account that sellers
+    follow as camouflage expects many).
 
     Only for accounts that themselves engage with at least one strong account: sellers follow popular and
     random accounts as camouflage, and an account that several sellers follow but that never turns to any
@@ -120,15 +132,17 @@ def tie_in(contacts: sp.csr_matrix, own: FloatArray) -> Association:
     count = np.asarray(weighted_in.T @ s).ravel()
     total = np.asarray(weighted_in.sum(axis=0)).ravel()
     engaged = np.clip(np.asarray(contacts @ s).ravel(), 0.0, 1.0)
-    base = float(s.mean())
-    return Association(count, total, base, _llr(count, total, base) * engaged)
+    into_ordinary = sp.csr_matrix(weighted_in.T)  # row = target, so the "chooser" below is the target
+    share = _rate(into_ordinary, 1.0 - s, s)
+    return Association(count, total, total * share, _llr(count, total, total * share) * engaged)
 
 
 def reach_out(contacts: sp.csr_matrix, seller: FloatArray) -> Association:
-    """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against its own
-    number of contacts."""
+    """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against the share
+    of ordinary accounts' contacts that land on strong sellers on this platform (recommendations that pull
+    ordinary users toward sellers raise it, and with it what one contact needs to say anything)."""
     s = strong(seller)
     count = np.asarray(contacts @ s).ravel()
     total = np.asarray(contacts.sum(axis=1)).ravel()
-    base = float(s.mean())
-    return Association(count, total, base, _llr(count, total, base))
+    share = _rate(contacts, 1.0 - s, s)
+    return Association(count, total, total * share, _llr(count, total, total * share))

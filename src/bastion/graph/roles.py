@@ -37,6 +37,10 @@ class RoleScores:
 #: An account younger than this leans seller: seller accounts are banned and re-created, buyers are
 #: mostly established users (the researchers' month-later count: hundreds of new seller accounts).
 YOUNG_DAYS = 365.0
+#: Which way an account's ties with likely members run (log-odds per doubling of followed-by over follows),
+#: counted up to DIRECTION_DOUBLINGS: sellers of one cell follow each other, so a seller whom no one in its
+#: cell follows back must still be read by its own advertising, not buried by its follows.
+DIRECTION, DIRECTION_DOUBLINGS = 2.5, 1.5
 
 
 def role_scores(
@@ -73,13 +77,8 @@ def role_scores(
     )
     structure = 1.0 - (1.0 - _scores(results, "dense", n)) * (1.0 - _scores(results, "lockstep", n))
     # a young account leans seller (sellers are banned and re-created; buyers are mostly established users)
-    lean = (
-        seller_evidence
-        - buyer_evidence
-        + 2.5 * np.log2((1.0 + in_sus) / (1.0 + out_sus))
-        + 1.0 * young
-        + 2.0 * structure
-    )
+    direction = np.clip(np.log2((1.0 + in_sus) / (1.0 + out_sus)), -DIRECTION_DOUBLINGS, DIRECTION_DOUBLINGS)
+    lean = seller_evidence - buyer_evidence + DIRECTION * direction + 1.0 * young + 2.0 * structure
     seller = sigmoid(lean)
     seller = seller * (1.0 - 0.7 * amplify * (1.0 - content))
     buyer = (1.0 - seller) * (1.0 - 0.6 * amplify)
