@@ -402,7 +402,9 @@ def main() -> None:
                 continue
             verdicts.append(
                 f"{kind}, {name}: batched >= 5,000/s {_met(batched.rate >= 5000)}; single >= 1,000/s "
-                f"{_met(single.rate >= 1000)}; single p99 < 200 ms {_met(single.p99_ms < 200)}"
+                f"{_met(single.rate >= 1000)}; p99 < 200 ms: single {_met(single.p99_ms < 200)}, "
+                f"batched {_met(batched.p99_ms < 200)} (a batch's p99 is about the events in flight over "
+                "the rate)"
             )
         verdicts.append(f"{kind}: 0 lost under SIGKILL {_met(all(k[2] == 0 for k in kills))}")
     print("\ntargets:")

@@ -32,6 +32,7 @@ from bastion.store.changes import change_rows
 from bastion.store.engine import make_engine
 from bastion.store.group_commit import GroupCommit
 from bastion.store.tables_events import ingest_changes, ingest_events
+from bastion.store.writelock import write_lock
 
 if TYPE_CHECKING:
     from bastion.ingest.loader import Ingestor
@@ -110,6 +111,7 @@ class EventLog:
         self.engine = durable_engine(ingestor.store.url)
         self._known_platforms: set[str] = set()
         self._conn: Connection | None = None  # the writer thread's
+        self._turn = write_lock(ingestor.store.url)  # SQLite: one writer at a time across workers
         self._claim_sql: dict[int, str] = {}
         self._validators: dict[tuple[str, str], BatchValidator] = {}
         self._group: GroupCommit[tuple[str, list[Prepared]], list[Ack]] = GroupCommit(
@@ -247,7 +249,7 @@ class EventLog:
         now = utcnow()
         conn = self._connection()
         try:
-            with conn.begin():
+            with self._turn, conn.begin():
                 platforms = {p for p, _ in jobs}
                 if platforms - self._known_platforms:
                     self.ingestor._add_platforms(conn, platforms - self._known_platforms)

@@ -7,10 +7,9 @@ service's elected leader (:mod:`bastion.system.jobs`); tests call :meth:`triage`
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 from bastion.core.decision import DecisionHandler
@@ -25,6 +24,7 @@ from bastion.review.settings import ReviewSettings
 from bastion.review.triage import TriageStats, triage_pending
 from bastion.review.writer import IntakeWriter
 from bastion.store import Store
+from bastion.store.writelock import write_lock
 
 log = logging.getLogger("bastion.review")
 
@@ -46,10 +46,8 @@ class Review:
             claim_timeout_minutes=settings.claim_timeout_minutes,
             on_decision=on_decision,
         )
-        #: SQLite has one writer at a time; taking turns in-process avoids its sleeping busy handler.
-        self.write_lock: AbstractContextManager[object] = (
-            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
-        )
+        #: SQLite has one writer at a time; turns (threads and workers) avoid its sleeping busy handler.
+        self.write_lock: AbstractContextManager[object] = write_lock(store.url)
         self.writer = IntakeWriter(self.intake_engine, self.write_lock)
         self.metrics = Metrics()
         self.alerter = Alerter(settings.alert_webhook)
