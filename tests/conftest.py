@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,21 +27,39 @@ if os.environ.get("CI") and not PG_URL:
     raise pytest.UsageError("CI runs must test PostgreSQL too: set BASTION_TEST_DATABASE_URL (.ci/run does)")
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """One throw-away database per test process, migrated once; tests truncate instead of re-creating."""
+@contextmanager
+def scratch_pg_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the configured server (its URL), dropped afterwards."""
     assert PG_URL is not None
     admin_url = make_url(normalise_url(PG_URL))
-    name = f"bastion_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    Store(url).close()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """One throw-away database per test process, migrated once; tests truncate instead of re-creating."""
+    with scratch_pg_database(f"bastion_test_{os.getpid()}") as url:
+        Store(url).close()
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet (not the shared migrated one), for migration tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    with scratch_pg_database("bastion_mig") as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

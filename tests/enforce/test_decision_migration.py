@@ -5,51 +5,25 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy.engine import make_url
 
 from bastion.enforce.actions import ActionService
 from bastion.store import Store, migrate
 from bastion.store.decisions import decisions
-from bastion.store.engine import normalise_url
 from bastion.store.schema import metadata
 from bastion.store.tables_enforce import enforce_takedowns
 from bastion.store.tables_review import review_cases, review_queues
 from bastion.store.types import Instant
 
-PG_URL = os.environ.get("BASTION_TEST_DATABASE_URL")
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 T1 = datetime(2024, 3, 2, 12, 0, tzinfo=UTC)
 T2 = datetime(2024, 3, 9, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no schema yet (not the shared migrated one)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    assert PG_URL is not None
-    admin_url = make_url(normalise_url(PG_URL))
-    name = f"bastion_mig_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _table(name: str, *cols: str, times: tuple[str, ...] = (), json: tuple[str, ...] = ()) -> Any:

@@ -5,43 +5,24 @@ and, when configured, PostgreSQL."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
-from tests.conftest import BACKENDS, PG_URL
 
 from bastion.store import migrate
-from bastion.store.engine import normalise_url
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 VPDQ = json.dumps([[0, 100, PDQ, 0.0]])
 
 
-@pytest.fixture(params=BACKENDS)
-def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+@pytest.fixture
+def fresh(empty_url: str) -> Iterator[Engine]:
     """An empty database (not migrated)."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    assert PG_URL is not None
-    admin_url = make_url(normalise_url(PG_URL))
-    name = f"bastion_mig_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(admin_url.set(database=name))
+    engine = create_engine(empty_url)
     yield engine
     engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _alembic(engine: Engine, verb: str, target: str) -> None:

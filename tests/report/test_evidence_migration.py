@@ -5,45 +5,20 @@ action without a report, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import base64
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy.engine import make_url
 
 from bastion.report import PreservationVault
 from bastion.store import Store, migrate
-from bastion.store.engine import normalise_url
 from bastion.store.schema import metadata
 from bastion.store.types import Instant
 
-PG_URL = os.environ.get("BASTION_TEST_DATABASE_URL")
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 KEY = base64.urlsafe_b64encode(b"m" * 32)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    assert PG_URL is not None
-    admin_url = make_url(normalise_url(PG_URL))
-    name = f"bastion_mig_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_preserved_reports_survive_and_actions_can_preserve_without_a_report(empty_url: str) -> None:
