@@ -105,10 +105,13 @@ def _llr(count: FloatArray, total: FloatArray, expected: FloatArray) -> FloatArr
     return np.asarray(np.clip(raw, 0.0, MAX_LLR) * several, dtype=np.float64)
 
 
-def _rate(contacts: sp.csr_matrix, chooser: FloatArray, target: FloatArray) -> float:
-    """Share of the contact weight that choosers (weighted by ``chooser``) put on targets (``target``)."""
-    made = float(chooser @ np.asarray(contacts.sum(axis=1)).ravel())
-    return float(chooser @ (contacts @ target)) / made if made > 0 else 0.0
+def _flow(contacts: sp.csr_matrix, chooser: FloatArray, target: FloatArray) -> float:
+    """Contact weight from accounts (each weighted by ``chooser``) to accounts (weighted by ``target``)."""
+    return float(chooser @ (contacts @ target))
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole > 0 else 0.0
 
 
 def chooser_damping(contacts: sp.csr_matrix) -> FloatArray:
@@ -132,8 +135,8 @@ def tie_in(contacts: sp.csr_matrix, own: FloatArray) -> Association:
     count = np.asarray(weighted_in.T @ s).ravel()
     total = np.asarray(weighted_in.sum(axis=0)).ravel()
     engaged = np.clip(np.asarray(contacts @ s).ravel(), 0.0, 1.0)
-    into_ordinary = sp.csr_matrix(weighted_in.T)  # row = target, so the "chooser" below is the target
-    share = _rate(into_ordinary, 1.0 - s, s)
+    ordinary, everyone = 1.0 - s, np.ones(len(s))
+    share = _share(_flow(weighted_in, s, ordinary), _flow(weighted_in, everyone, ordinary))
     return Association(count, total, total * share, _llr(count, total, total * share) * engaged)
 
 
@@ -144,5 +147,6 @@ def reach_out(contacts: sp.csr_matrix, seller: FloatArray) -> Association:
     s = strong(seller)
     count = np.asarray(contacts @ s).ravel()
     total = np.asarray(contacts.sum(axis=1)).ravel()
-    share = _rate(contacts, 1.0 - s, s)
+    ordinary, everyone = 1.0 - s, np.ones(len(s))
+    share = _share(_flow(contacts, ordinary, s), _flow(contacts, ordinary, everyone))
     return Association(count, total, total * share, _llr(count, total, total * share))

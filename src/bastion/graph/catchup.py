@@ -265,20 +265,12 @@ def _copy(conn: Any, source: int, target: int, ids: list[str]) -> None:
     """Carry networks (rows and members, ids unchanged) from one run into the next."""
     for lo in range(0, len(ids), _IN_CHUNK):
         part = ids[lo : lo + _IN_CHUNK]
-        nets = conn.execute(
-            select(graph_networks).where(
-                graph_networks.c.run_id == source, graph_networks.c.network_id.in_(part)
-            )
-        ).all()
-        if nets:
-            conn.execute(insert(graph_networks), [{**r._mapping, "run_id": target} for r in nets])
-        members = conn.execute(
-            select(graph_members).where(
-                graph_members.c.run_id == source, graph_members.c.network_id.in_(part)
-            )
-        ).all()
-        if members:
-            conn.execute(insert(graph_members), [{**r._mapping, "run_id": target} for r in members])
+        for table in (graph_networks, graph_members):
+            rows = conn.execute(
+                select(table).where(table.c.run_id == source, table.c.network_id.in_(part))
+            ).all()
+            if rows:
+                conn.execute(insert(table), [{**r._mapping, "run_id": target} for r in rows])
 
 
 def _latest(detector: NetworkDetector, platform: str) -> tuple[int, Any] | None:
