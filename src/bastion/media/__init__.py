@@ -6,7 +6,7 @@ validate, compare and label hashes through them rather than through code of thei
 
 from bastion.core.hashtype import HASH_TYPES, HashIndex, HashType
 from bastion.media.banks import Bank, BankEntry, HashList, Record, normalise, signal_type_name
-from bastion.media.hashing import MediaError, MediaHashes, hash_file, pdq_file
+from bastion.media.hashing import MediaError, MediaHashes, file_digests, hash_file, pdq_file
 from bastion.media.hashtypes import cybertip_hashes, hash_type
 from bastion.media.index import PDQIndex
 from bastion.media.kinds import HASH_MATCH
@@ -33,6 +33,7 @@ __all__ = [
     "PDQIndex",
     "Record",
     "cybertip_hashes",
+    "file_digests",
     "hash_file",
     "hash_type",
     "media_hashes_of",

@@ -11,7 +11,6 @@ with Bastion's media hashing; only the hashes are kept. Answered after the commi
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -28,7 +27,7 @@ from bastion.connectors.mastodon.fetch import FetchError, fetch
 from bastion.connectors.mastodon.payloads import EVENTS, MediaRef, attach_media, map_webhook, parse
 from bastion.connectors.mastodon.signature import HEADER, BadSignature, verify
 from bastion.core.platforms import MastodonSettings
-from bastion.media import MediaError, hash_file
+from bastion.media import MediaError, file_digests, hash_file
 from bastion.review.intake import validate
 from bastion.review.service import Review
 
@@ -107,10 +106,8 @@ def _hash_bytes(data: bytes, *, video: bool) -> dict[str, Any]:
             hashes = hash_file(path).as_json()
         except MediaError as exc:
             log.info("mastodon: no perceptual hash (%s); MD5 and SHA-256 only", exc)
-            hashes = {
-                "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
+            md5, sha256 = file_digests(path)
+            hashes = {"md5": md5, "sha256": sha256}
     finally:
         os.unlink(path)
     hashes.pop("path", None)
