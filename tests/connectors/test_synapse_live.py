@@ -9,7 +9,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +20,7 @@ from bastion.connectors.synapse.devserver import synapse_python
 from bastion.connectors.synapse.hashing import hash_upload
 from bastion.demo.matrix_world import MatrixWorld, matrix_world
 from support.shapes import shapes_png
+from support.waiting import until
 
 PLATFORM = "matrix-test"
 HELP = "Not sent: this server does not allow that word. Help is available at the safety page."
@@ -32,16 +33,6 @@ pytestmark = pytest.mark.skipif(
 
 
 Live = MatrixWorld
-
-
-def until(check: Callable[[], Any], seconds: float, what: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s: {what}")
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -24,15 +22,9 @@ from bastion.core.errors import NotFound
 from bastion.store import Store
 from bastion.system import Bastion, Scheduler, declared_jobs
 from bastion.system.leader import FileLeader, Leader, PostgresLeader, leader_for
+from support.waiting import until
 
 PG_URL = os.environ.get("BASTION_TEST_DATABASE_URL")
-
-
-def _until(check: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
 
 
 def _leaders(db_url: str) -> tuple[Leader, Leader]:
@@ -75,7 +67,7 @@ def test_a_postgres_leader_whose_connection_dies_is_replaced(pg_database: str) -
                 {"k": first.key},
             ).all()
         assert killed == [(True,)]
-        _until(second.acquire)
+        until(second.acquire)
         assert not first.acquire()  # it notices the loss instead of believing it still leads
     finally:
         first.release()
@@ -97,11 +89,11 @@ def test_only_the_leader_runs_jobs_and_a_failure_does_not_stop_them(store: Store
         a.start()
         z.start()
         try:
-            _until(lambda: ran.count("a") >= 5 and a.states["boom"].failures >= 3)
+            until(lambda: ran.count("a") >= 5 and a.states["boom"].failures >= 3)
             assert a.leading and not z.leading and "z" not in ran
             assert a.states["boom"].last_error == "ZeroDivisionError: division by zero"
             a.stop()  # the leader goes: the other worker picks the jobs up within a poll
-            _until(lambda: "z" in ran)
+            until(lambda: "z" in ran)
             assert z.leading
         finally:
             a.stop()
@@ -169,13 +161,13 @@ def test_serve_with_two_workers_elects_one_leader_and_replaces_a_killed_one(tmp_
             text_ = lockfile.read_text().strip() if lockfile.exists() else ""
             return int(text_) if text_ else 0
 
-        _until(healthy, 90)
-        _until(lambda: leader_pid() > 0)
+        until(healthy, 90)
+        until(lambda: leader_pid() > 0)
         first = leader_pid()
         assert first != proc.pid  # a worker leads, not the supervisor
         os.kill(first, signal.SIGKILL)
-        _until(lambda: leader_pid() not in (0, first) and _alive(leader_pid()), 60)
-        _until(healthy, 60)
+        until(lambda: leader_pid() not in (0, first) and _alive(leader_pid()), 60)
+        until(healthy, 60)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
