@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 from bastion.connectors.synapse.hashing import hash_upload
@@ -48,3 +51,21 @@ def test_media_match_needs_a_token_and_well_formed_hashes(client: TestClient, re
     assert client.post("/v1/media/match", json={"items": [{"md5": "0" * 32}]}).status_code == 401
     bad = client.post("/v1/media/match", json={"items": [{"pdq": "xyz"}]}, headers=auth(review))
     assert bad.status_code == 422
+
+
+def test_media_match_reads_the_media_services_one_index(
+    client: TestClient, review: Review, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No second index for the API: the request matches through the repository scans and the exchange use."""
+    repository = client.app.state.bastion.service("media").repository  # type: ignore[attr-defined]
+    seen: list[int] = []
+    original = repository.match_many
+
+    def counted(items: Any) -> Any:
+        seen.append(len(items))
+        return original(items)
+
+    monkeypatch.setattr(repository, "match_many", counted)
+    h = hash_upload(shapes_png(9))
+    answer = client.post("/v1/media/match", json={"items": [h.as_json(), h.as_json()]}, headers=auth(review))
+    assert answer.status_code == 200 and seen == [2]

@@ -7,6 +7,8 @@ lookups and media's scans read one index."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bastion.media.matcher import Matcher, MatchResult
 from bastion.media.repository import BankRepository
@@ -34,6 +36,12 @@ class LockedRepository(BankRepository):
         with self.lock:
             super().refresh()
             return self.matcher.match(hashes)
+
+    def match_many(self, items: Sequence[Mapping[str, Any]]) -> list[MatchResult]:
+        """:meth:`match` for many items, with one index search for all their PDQ hashes."""
+        with self.lock:
+            super().refresh()
+            return self.matcher.match_many(items)
 
 
 __all__ = ["LockedRepository"]

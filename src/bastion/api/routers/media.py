@@ -2,50 +2,30 @@
 
 A connector (the Synapse module) hashes an upload where the bytes are and sends only the hashes here, so no
 media byte reaches Bastion and the lists never leave it; negative lists are respected (a cancelled match is
-answered as not matched, with ``suppressed`` counting what was cancelled). Changes to the lists take effect
-at the next request (the live matcher replays the change log, one query).
+answered as not matched, with ``suppressed`` counting what was cancelled). It matches through the media
+service's live repository, the process's one index (scans and the exchange read the same); changes to the
+lists take effect at the next request (the change log is replayed first, one query, under the index's lock).
 """
 
 from __future__ import annotations
 
-import threading
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.api.access import authorise
 from bastion.api.state import app_store
-from bastion.media.repository import BankRepository
-from bastion.store import Store
+from bastion.media import LockedRepository
 
 HEX_PDQ = r"^[0-9a-fA-F]{64}$"
 
 
-def get_store(request: Request) -> Store:
-    """The service's store (``app.state``); a router mounted without the service answers 503."""
-    return app_store(request, "media")
-
-
-class _Repos:
-    """One live matcher per store: built once, brought up to date with the change log on each use."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._repos: dict[int, BankRepository] = {}
-
-    def get(self, store: Store) -> BankRepository:
-        with self._lock:
-            repo = self._repos.get(id(store))
-            if repo is None or repo.store is not store:
-                repo = self._repos[id(store)] = BankRepository(store)
-                _ = repo.matcher
-            else:
-                repo.refresh()
-            return repo
-
-
-_repos = _Repos()
+def live_repository(request: Request) -> LockedRepository:
+    """The media service's live repository; a router mounted without the service answers 503."""
+    app_store(request, "media")
+    repository: LockedRepository = request.app.state.bastion.service("media").repository
+    return repository
 
 
 class HashesIn(BaseModel):
@@ -83,10 +63,11 @@ router = APIRouter(tags=["media"], dependencies=[Depends(authorise)])
 
 
 @router.post("/v1/media/match", response_model=MediaMatchResponse)
-def match(body: MediaMatchRequest, store: Annotated[Store, Depends(get_store)]) -> MediaMatchResponse:
+def match(
+    body: MediaMatchRequest, repository: Annotated[LockedRepository, Depends(live_repository)]
+) -> MediaMatchResponse:
     """Whether each item's hashes are on a (positive, not cancelled) hash list, and on which."""
-    matcher = _repos.get(store).matcher
-    results: list[Any] = matcher.match_many([item.model_dump() for item in body.items])
+    results = repository.match_many([item.model_dump() for item in body.items])
     return MediaMatchResponse(
         results=[
             ItemVerdict(
