@@ -83,6 +83,33 @@ def test_catch_up_replaces_only_the_touched_network_as_a_full_run_would(store: S
     assert len(full.networks) == len(after)
 
 
+def test_when_the_kept_networks_cannot_stand_the_catch_up_keeps_the_full_run_it_computed(
+    store: Store, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``max_drift`` catch-up stores a full run: the one it already computed, not a second one."""
+    Ingestor(store).ingest(export)
+    b = Bastion(store=store)
+    first = b.graph.detect(refresh=False)
+    member = first.networks[0].members[0].account_id
+    send(
+        store,
+        "synthbook",
+        [event("f1", "follows", follower_id="u0000001", followee_id=member, created_at=AT)],
+    )
+    b.graph.catchup_max_drift = -1.0  # no drift is small enough: the kept networks never stand
+    computed: list[str] = []
+    compute = b.graph.compute
+    monkeypatch.setattr(b.graph, "compute", lambda *a, **k: computed.append("x") or compute(*a, **k))
+    step = b.graph.catch_up()
+    assert step.outcome == "full" and "moved member scores" in step.words(), step.words()
+    assert computed == ["x"]  # the platform was loaded and scored once
+    full = b.graph.detect(refresh=False)  # a full run on the same data: the same networks
+    assert sorted(map(sorted, _stored(store, step.run_id or 0).values())) == sorted(
+        sorted(_as_members(n)) for n in full.networks
+    )
+    assert store.changes.checkpoint("graph", "synthbook") == store.changes.head("synthbook")
+
+
 def test_a_network_catch_up_re_derives_reaches_triage(store: Store, export: Path) -> None:
     Ingestor(store).ingest(export)
     b = Bastion(store=store)

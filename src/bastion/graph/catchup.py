@@ -123,8 +123,8 @@ def catch_up(
     outside = [n for n in done.networks if id(n) not in affected_new]
     drift = _drift(done, kept)
     why = _why_full(kept, outside, drift, max_drift)
-    if why is not None:
-        run = detector.detect(platform, refresh=False)
+    if why is not None:  # the full run on the same data is ``done``: keep it rather than run it again
+        run = detector.keep(done, head)
         return CatchUpRun(
             platform, "full", run.run_id, head, len(touched), len(region), drift=drift, notes=(why,)
         )

@@ -126,11 +126,14 @@ class NetworkDetector(NetworkReader):
         name = self.store.resolve_platform(platform)
         notes = self._refresh(self.store, name) if refresh and self._refresh is not None else []
         head = self.store.changes.head(name)  # read first: changes committed during the run come next time
-        done = self.compute(name, seeds, engine)
+        return self.keep(self.compute(name, seeds, engine), head, notes)
+
+    def keep(self, done: Computed, head: int, notes: Sequence[str] = ()) -> DetectionRun:
+        """Store ``done`` as a full run that has seen every change up to ``head`` (read before computing)."""
         run_id = self.store_run(done)
         networks = tuple(replace(n, network_id=f"{run_id}-{k}") for k, n in enumerate(done.networks, start=1))
-        self._store_networks(run_id, name, networks)
-        self.mark_caught_up(name, head)
+        self._store_networks(run_id, done.platform, networks)
+        self.mark_caught_up(done.platform, head)
         return done.as_run(run_id, networks, notes)
 
     def compute(self, name: str, seeds: Sequence[str] | None = None, engine: str = "local") -> Computed:
