@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
 from bastion.core.timefmt import utcnow
 from bastion.store import Store
+from bastion.store.bulk import upsert_one
 from bastion.store.tables_enforce import connector_calls, connector_state
 
 
@@ -32,10 +33,8 @@ class ConnectorLedger:
         return str(value) if value is not None else default
 
     def set(self, key: str, value: str) -> None:
-        where = (connector_state.c.connector == self.connector, connector_state.c.key == key)
         with self.store.engine.begin() as conn:
-            if not conn.execute(update(connector_state).where(*where).values(value=value)).rowcount:
-                conn.execute(insert(connector_state).values(connector=self.connector, key=key, value=value))
+            upsert_one(conn, connector_state, {"connector": self.connector, "key": key}, {"value": value})
 
     def audited(self, key: str) -> str | None:
         """The recorded status of the call made under ``key`` (``None``: never attempted)."""
@@ -56,10 +55,8 @@ class ConnectorLedger:
             "detail": detail[:2000],
             "at": utcnow(),
         }
-        where = (connector_calls.c.connector == self.connector, connector_calls.c.key == key)
         with self.store.engine.begin() as conn:
-            if not conn.execute(update(connector_calls).where(*where).values(**values)).rowcount:
-                conn.execute(insert(connector_calls).values(connector=self.connector, key=key, **values))
+            upsert_one(conn, connector_calls, {"connector": self.connector, "key": key}, values)
 
     def audit_log(self) -> list[dict[str, Any]]:
         """Every call, oldest first: key, action, target, status, detail, at."""
