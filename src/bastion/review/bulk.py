@@ -20,6 +20,11 @@ MAX_BULK = 100
 SKIPPED = "skipped"
 DECIDED = "decided"
 FAILED = "failed"
+#: Why a case a lead ticked cannot be theirs to decide (the preview and the decision say the same).
+NOT_YOURS = (
+    "taken by someone else, a stage your role does not review, or you decided it before (a second look needs "
+    "another person)"
+)
 
 
 def check_bulk(case_ids: Iterable[int], outcome: str, clause: str, reason: str) -> list[int]:
@@ -62,12 +67,7 @@ def decide_many(
             try:
                 desk.claim(me, case_id)
             except Conflict:
-                why = (
-                    "closed"
-                    if case["status"] == "closed"
-                    else "not yours to decide: taken by someone else, a stage your role does not review, "
-                    "or you decided it before (a second look needs another person)"
-                )
+                why = "closed" if case["status"] == "closed" else f"not yours to decide: {NOT_YOURS}"
                 results.append({"case_id": case_id, "result": SKIPPED, "why": why})
                 continue
         try:
@@ -91,4 +91,4 @@ def decide_many(
     return batch, results
 
 
-__all__ = ["MAX_BULK", "check_bulk", "decide_many", "where_it_went"]
+__all__ = ["MAX_BULK", "NOT_YOURS", "check_bulk", "decide_many", "where_it_went"]

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from bastion.api.deps import Lead, ReviewDep
 from bastion.core.errors import InputError, NotFound
-from bastion.review.bulk import MAX_BULK, check_bulk, decide_many
+from bastion.review.bulk import MAX_BULK, NOT_YOURS, check_bulk, decide_many
 from bastion.web.outlook import outlook
 from bastion.web.pages import back, decision_policy, page
 
@@ -23,10 +23,7 @@ CaseIds = Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Form(max_le
 Outcome = Annotated[str, Form(max_length=32)]
 Clause = Annotated[str, Form(max_length=500)]
 Reason = Annotated[str, Form(max_length=5000)]
-SKIP_WHY = (
-    "will be skipped: held by someone else, a stage your role does not review, or you decided it before "
-    "(a second look needs another person)"
-)
+SKIP_WHY = f"will be skipped: {NOT_YOURS}"
 
 
 def _what_happens(view: dict[str, Any]) -> str:
