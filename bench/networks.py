@@ -35,6 +35,7 @@ from _netbench.metrics import (
     CLEAN_FLAGGED_MAX,
     CLEAN_NETWORK_MAX,
     FLAGGED_RATIO_MAX,
+    MERGE_CORE,
     R_PREC,
     ROLE_ACC,
     SELLER_RECALL,
@@ -172,7 +173,8 @@ def print_quality(rows: list[tuple[str, str, Quality]]) -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for g, mode, q in rows:
         v = q.verdicts()
-        sep = f"{q.merged} merged {mark(v['separate'])}"
+        strays = f" ({q.strays} stray)" if q.strays else ""
+        sep = f"{q.merged} merged{strays} {mark(v['separate'])}"
         print(
             f"| {g} | {mode} | {q.planted} | {_cell(q.r_prec, v['R-prec'])} | "
             f"{_cell(q.seller_recall, v['sellerR@2x'])} | {_cell(q.buyer_recall, v['buyerR@2x'])} | "
@@ -189,7 +191,10 @@ def print_networks(rows: list[tuple[str, str, Quality]]) -> None:
     print(
         "\nseparate networks: detected network = size [planted network: members] purity; planted network ->"
     )
-    print("detected networks holding its members (share of it flagged)")
+    print(
+        "detected networks holding its members (share of it flagged); fewer than "
+        f"{MERGE_CORE} members of a planted network in a network led by another are strays, not a merge"
+    )
     for g, mode, q in rows:
         holding = [x for x in q.composition if x[1]]
         dets = "; ".join(

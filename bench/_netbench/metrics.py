@@ -25,6 +25,9 @@ R_PREC, SELLER_RECALL, BUYER_RECALL, ROLE_ACC = 0.95, 0.98, 0.90, 0.95
 FLAGGED_RATIO_MAX = 1.5
 CLEAN_FLAGGED_MAX, CLEAN_NETWORK_MAX = 0.001, 5
 BAND_MIN, BAND_MISS = 20, 0.1
+#: A planted network is part of a detected one from this many members on; fewer are strays (a buyer of
+#: two networks placed with the one it has more ties to), counted and printed, not called a merge.
+MERGE_CORE = 3
 ROLE_NAME = {SELLER: "seller", BUYER: "buyer", FACILITATOR: "facilitator"}
 #: Kinds of non-members, to show which part of the ordinary platform a detector pulls in.
 KIND_NAME = {
@@ -76,8 +79,17 @@ class Quality:
 
     @property
     def merged(self) -> int:
-        """Detected networks holding members of two or more planted networks."""
-        return sum(len(c) >= 2 for _, c, _ in self.composition)
+        """Detected networks holding ``MERGE_CORE`` or more members of each of two planted networks."""
+        return sum(sum(v >= MERGE_CORE for v in c.values()) >= 2 for _, c, _ in self.composition)
+
+    @property
+    def strays(self) -> int:
+        """Members placed in a detected network led by another planted network, outside any merge."""
+        return sum(
+            sum(v for v in c.values() if v < MERGE_CORE and v != max(c.values()))
+            for _, c, _ in self.composition
+            if c
+        )
 
     @property
     def separate(self) -> bool:

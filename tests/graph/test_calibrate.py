@@ -79,3 +79,19 @@ def test_a_realistic_platform_is_calibrated_and_the_dossier_says_so(make_block_m
     assert any("re-valued on this platform" in t for t in texts)
     flagged = [world.graph.index[m.account_id] for m in members]
     assert np.isin(world.label[flagged], NETWORK_LABELS).mean() >= 0.95
+
+
+def test_a_searcher_is_not_counted_down_for_lacking_a_sellers_signals() -> None:
+    """Own view: absences of seller-side kinds count for an account with no buyer-side signal only."""
+    from bastion.graph.calibrate import views
+    from bastion.graph.model import FeatureSet, Weights
+    from bastion.graph.signals import BLOCKED_SEARCH, STORIES_ONLY, TERM_MATCH
+
+    names = FeatureSet.of([TERM_MATCH, STORIES_ONLY, BLOCKED_SEARCH])
+    feats = {  # accounts: nothing at all, a searcher, a seller with one kind, a seller who also searched
+        TERM_MATCH: np.array([-0.3, -0.3, 1.2, 1.2]),
+        STORIES_ONLY: np.array([-0.2, -0.2, -0.2, -0.2]),
+        BLOCKED_SEARCH: np.array([-0.1, 1.9, -0.1, 1.9]),
+    }
+    own = views(feats, Weights(), names)[OWN]
+    np.testing.assert_allclose(own, [-0.6, 1.9, 0.9, 3.1])

@@ -6,9 +6,10 @@ member's own signals come together (a seller shows a link hub *and* stories *and
 stray signal on an ordinary account is worth much less than its ratio says, and the platform's own mix of
 ordinary accounts decides how much. The fix is a latent-class model estimated on the platform itself, never
 on labels: the evidence is read in a few *views* that are close to independent given membership (the
-account's own signals together, its seed assertion, its lockstep, its association with strong accounts),
-each view's value is binned, and expectation-maximisation estimates, for every bin, the share of members
-and of ordinary accounts that fall there, and the share of members on the platform. A bin's worth is then
+account's own signals together, with a searcher not counted down for lacking a seller's; its seed
+assertion; its lockstep; its association with strong accounts), each view's value is binned, and
+expectation-maximisation estimates, for every bin, the share of members and of ordinary accounts that
+fall there, and the share of members on the platform. A bin's worth is then
 log(member share / ordinary share): the joint pattern of own signals is read as a whole (one stray signal,
 common among ordinary accounts and rare among members, drops toward nothing), and the absence of any
 association counts against where members usually have some. Nothing is fitted to labels: the only inputs
@@ -119,11 +120,7 @@ class Calibration:
 def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet) -> dict[str, FloatArray]:
     """The weighted evidence read in views close to independent given membership."""
     n = len(next(iter(features.values())))
-    own = np.zeros(n)
-    for k in (*names.seller, *names.buyer):
-        if k in features and k not in (SEED, LOCKSTEP):
-            own = own + weights[k] * features[k]
-    out = {OWN: own}
+    out = {OWN: own_view(features, weights, names, n)}
     for k in (SEED, LOCKSTEP, DENSE):
         if k in features and weights[k] != 0.0 and np.any(features[k] != 0.0):
             out[k] = weights[k] * features[k]
@@ -131,6 +128,21 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
         (weights[k] * features[k] for k in (TIE, REACH) if k in features), start=np.zeros(n)
     )
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+
+
+def own_view(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet, n: int) -> FloatArray:
+    """The account's own signals summed; an account that shows a buyer's signal (a blocked search) is not
+    also counted down for lacking a seller's (most buyers show none), only what it shows counts."""
+    every, lacks, buyer = np.zeros(n), np.zeros(n), np.zeros(n)
+    for k in (*names.seller, *names.buyer):
+        if k in features and k not in (SEED, LOCKSTEP):
+            x = weights[k] * features[k]
+            every = every + x
+            if k in names.buyer:
+                buyer = np.maximum(buyer, x)
+            else:
+                lacks = lacks + np.minimum(x, 0.0)
+    return np.asarray(np.where(buyer > 0.0, every - lacks, every), dtype=np.float64)
 
 
 def _pav(y: FloatArray, w: FloatArray) -> FloatArray:
