@@ -38,6 +38,7 @@ import numpy as np
 
 from bastion.graph.container import FloatArray
 from bastion.graph.model import (
+    CELL,
     DENSE,
     LOCKSTEP,
     PRIOR_BOUNDS,
@@ -121,7 +122,7 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
     """The weighted evidence read in views close to independent given membership."""
     n = len(next(iter(features.values())))
     out = {OWN: own_view(features, weights, names, n)}
-    for k in (SEED, LOCKSTEP, DENSE):
+    for k in (SEED, LOCKSTEP, DENSE, CELL):
         if k in features and weights[k] != 0.0 and np.any(features[k] != 0.0):
             out[k] = weights[k] * features[k]
     out[ASSOCIATED] = sum(

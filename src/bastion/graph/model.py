@@ -29,13 +29,13 @@ from bastion.graph.signals import (
     TERM_MATCH,
 )
 
-SEED, LOCKSTEP, TIE, REACH, DENSE = "seed", "lockstep", "tie", "reach", "dense"
+SEED, LOCKSTEP, TIE, REACH, DENSE, CELL = "seed", "lockstep", "tie", "reach", "dense", "cell"
 #: Not a feature: the dossier's name for what the platform calibration (``calibrate.py``) adds.
 CALIBRATION = "calibration"
 #: Seller-side features (what an advertiser shows) and buyer-side ones (what a customer does).
 SELLER_FEATURES = (HASH_MATCH, TERM_MATCH, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT, REPORT, SEED, LOCKSTEP)
 BUYER_FEATURES = (BLOCKED_SEARCH,)
-FEATURES = (*SELLER_FEATURES, *BUYER_FEATURES, TIE, REACH, DENSE)
+FEATURES = (*SELLER_FEATURES, *BUYER_FEATURES, TIE, REACH, DENSE, CELL)
 #: Dense blocks are evidence a reviewer sees and a role input, not a share of the score, until verdicts
 #: show they help: legitimate communities are dense too.
 DEFAULT_WEIGHTS: Mapping[str, float] = {**dict.fromkeys(FEATURES, 1.0), DENSE: 0.0}
@@ -58,6 +58,7 @@ _WORDS = {
     TIE: "contacted by strong members",
     REACH: "reaches out to strong sellers",
     DENSE: "inside a dense block of suspects",
+    CELL: "in a tight group showing several kinds of signal",
     CALIBRATION: "re-valued on this platform",
 }
 
@@ -72,7 +73,7 @@ class FeatureSet:
 
     @property
     def all(self) -> tuple[str, ...]:
-        return (*self.seller, *self.buyer, TIE, REACH, DENSE)
+        return (*self.seller, *self.buyer, TIE, REACH, DENSE, CELL)
 
     @classmethod
     def of(cls, kinds: Iterable[str]) -> FeatureSet:

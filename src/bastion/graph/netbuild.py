@@ -104,6 +104,19 @@ def member(graph: AccountGraph, i: int, det: Detection, is_seed: bool) -> Member
                     {"detector": name, "strong": round(float(a.count[i]), 3), "contacts": float(a.total[i])},
                 )
             )
+    if det.cells is not None and det.cells.llr[i] > 0:
+        g = int(det.cells.group[i])
+        ev.append(
+            Evidence(
+                "graph",
+                det.cells.words(i),
+                {
+                    "detector": "cell",
+                    "cell_size": det.cells.sizes[g],
+                    "log_odds": round(float(det.cells.llr[i]), 3),
+                },
+            )
+        )
     for r in det.results.values():
         ev += r.evidence.get(i, [])
     return Member(graph.ids[i], graph.platform, role, score, tuple(ev))

@@ -4,8 +4,10 @@ Evidence flows one way, so suspicion cannot feed itself: own signals and seeds (
 lockstep (against chance) are each account's own evidence; accounts strong by their own evidence alone
 (several kinds of it, see ``association.py``) make the ``tie`` feature of the accounts they contact and the
 ``reach`` feature of the accounts that contact them; nothing reached through association feeds association
-again. The weighted features (``model.Weights``), read in views and re-valued on this
-platform by EM (``calibrate.py``), plus the platform's estimated prior, give the member probability.
+again. Tight groups around the strong accounts whose members together carry several kinds of own signal
+are cells (``cells.py``): membership is evidence of its own, read once, feeding nothing. The weighted
+features (``model.Weights``), read in views and re-valued on this platform by EM (``calibrate.py``), plus
+the platform's estimated prior, give the member probability.
 Networks are the connected groups of flagged accounts, with their roles and evidence.
 """
 
@@ -18,13 +20,15 @@ from typing import Any
 import numpy as np
 
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
-from bastion.graph.association import Association, chosen_contacts, diverse, reach_out, tie_in
-from bastion.graph.baserate import BaseRate, base_rates, own_evidence
+from bastion.graph.association import Association, chosen_contacts, diverse, reach_out, strong, tie_in
+from bastion.graph.baserate import PRESENT, BaseRate, base_rates, own_evidence
 from bastion.graph.calibrate import Calibration, calibrate, views
+from bastion.graph.cells import Cells, find_cells
 from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
 from bastion.graph.model import (
+    CELL,
     DENSE,
     DENSE_LLR,
     LOCKSTEP,
@@ -78,6 +82,7 @@ class Detection:
     signals: dict[str, FloatArray] = field(default_factory=dict)
     names: FeatureSet = field(default_factory=FeatureSet)
     calibration: Calibration | None = None
+    cells: Cells | None = None
 
 
 def detect(
@@ -112,6 +117,9 @@ def detect(
     seller_side = own_side + w[TIE] * tie.llr
     reach = reach_out(contacts, own_diverse)
     feats[REACH] = reach.llr
+    present = {k: sig[k] >= PRESENT for k in names.seller if k in rates and k in sig}
+    cells = find_cells(contacts, present, strong(own_diverse) > 0.0, seed_idx, cfg.seed)
+    feats[CELL] = cells.llr
     results[DENSE] = _detector(DENSE, cfg.engine).run(
         graph, seed_idx, {**sig, SUSPECT: sigmoid(b0 + seller_side)}
     )
@@ -134,7 +142,7 @@ def detect(
         graph,
         sig,
         score,
-        combine(positive, w, (*names.seller, TIE, DENSE)) - w[SEED] * positive[SEED] - mutual,
+        combine(positive, w, (*names.seller, TIE, DENSE, CELL)) - w[SEED] * positive[SEED] - mutual,
         combine(positive, w, names.buyer),
         results,
     )
@@ -154,6 +162,7 @@ def detect(
         signals=sig,
         names=names,
         calibration=cal,
+        cells=cells,
     )
     det.networks = build_networks(graph, det, contacts, seed_idx, cfg)
     return det

@@ -1,0 +1,58 @@
+"""Cells: a tight group whose members together show several kinds of signal lifts its silent members; a
+tight group that shares one trait (a hobby's code word) and scattered stray signals lift no one."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from bastion.graph.cells import find_cells
+
+N = 600
+
+
+def _world(seed: int = 1) -> tuple[sp.csr_matrix, dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """Random ordinary ties with stray signals; a 14-account cell (dense, three kinds spread over its
+    members, four of them silent); a 16-account circle as dense that shares one kind only."""
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, N, 6 * N), rng.integers(0, N, 6 * N)
+    cell, circle = np.arange(14), np.arange(100, 116)
+    pairs = [(a, b) for grp in (cell, circle) for a in grp for b in grp if a != b and rng.random() < 0.5]
+    src = np.concatenate([src, [a for a, _ in pairs]])
+    dst = np.concatenate([dst, [b for _, b in pairs]])
+    keep = src != dst
+    contacts = sp.csr_matrix((np.ones(int(keep.sum())), (src[keep], dst[keep])), shape=(N, N))
+    present = {k: rng.random(N) < 0.03 for k in ("term", "link", "stories")}
+    for k, who in (("term", cell[4:8]), ("link", cell[6:11]), ("stories", cell[9:14])):
+        present[k][who] = True
+    present["term"][circle[:12]] = True
+    for k in ("link", "stories"):
+        present[k][circle] = False
+        present[k][cell[:4]] = False  # the silent ones
+    present["term"][cell[:4]] = False
+    strong = np.zeros(N, dtype=bool)
+    strong[cell[6:10]] = True
+    strong[circle[:6]] = True  # strong enough to be a core: the circle must still not become a cell
+    return contacts, present, strong, cell, circle
+
+
+def test_a_cell_lifts_its_silent_members_and_a_one_trait_circle_lifts_no_one() -> None:
+    contacts, present, strong, cell, circle = _world()
+    got = find_cells(contacts, present, strong, np.zeros(0, dtype=np.int64), seed=7)
+    assert (got.llr[cell[:4]] > 0.25).all()  # silent members: no signal of their own
+    assert (got.llr[circle] == 0).all()
+    others = np.setdiff1d(np.arange(N), np.concatenate([cell, circle]))
+    # an ordinary account with several ties into the cell may join its group, with less than its members
+    assert (got.llr[others] > 0).sum() <= 2 and got.llr[others].max() < got.llr[cell[:4]].min()
+    g = int(got.group[cell[0]])
+    assert got.evidence[g] > 0 and "tight group" in got.words(int(cell[0]))
+
+
+def test_cells_are_reproducible_and_empty_without_a_core() -> None:
+    contacts, present, strong, _, _ = _world()
+    none = np.zeros(0, dtype=np.int64)
+    a = find_cells(contacts, present, strong, none, seed=7)
+    b = find_cells(contacts, present, strong, none, seed=7)
+    assert np.array_equal(a.llr, b.llr) and np.array_equal(a.group, b.group)
+    empty = find_cells(contacts, present, np.zeros(N, dtype=bool), none, seed=7)
+    assert not empty.llr.any() and (empty.group == -1).all()
