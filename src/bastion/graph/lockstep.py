@@ -130,13 +130,13 @@ def lockstep_partners(
         a = sp.csr_matrix((np.ones(len(ev)), (tl.src[ev], pos)), shape=(n, len(b)), dtype=np.float64)
         a.data[:] = 1.0
         co = sp.coo_matrix(a @ a.T)
-        off = co.row != co.col
+        # the best offset's count passes min_shared exactly when one offset's does: drop the rest of the
+        # (many millions of) chance pairs before they are ever sorted into a matrix
+        off = (co.row != co.col) & (co.data >= min_shared)
         co = sp.csr_matrix((co.data[off], (co.row[off], co.col[off])), shape=(n, n))
         best = co if best is None else best.maximum(co).tocsr()
     if best is None:
         return sp.csr_matrix((n, n))
-    best.data[best.data < min_shared] = 0
-    best.eliminate_zeros()
     return sp.csr_matrix(best)
 
 
