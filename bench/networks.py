@@ -3,8 +3,9 @@
     PYTHONPATH=src .venv/bin/python bench/networks.py [--quick] [--data DIR] [--big-edges N]
 
 Plants separate seller/buyer networks with a real platform's noise (bastion.graph.plant defaults: activity
-spread evenly, popular camouflage, pulled users, an innocent code-word community, curious searchers, silent
-sellers, buyers who never search, honest and bad-faith reports) into every real graph under --data and
+spread evenly, popular camouflage, pulled users, an innocent code-word community, a cohort of new
+stories-only friends, curious searchers, silent sellers, buyers who never search, honest and bad-faith
+reports) into every real graph under --data and
 into a synthetic heavy-tailed platform; the demo's bastion.synth platform is measured too, through export,
 ingest and the loader, with its own planted truth. Prints, seeded (5 seeds) and seedless, each figure next
 to its target with met / MISSED: R-precision, seller and buyer recall within twice the planted count, role
@@ -56,6 +57,9 @@ from bastion.graph.plant import PlantConfig, Planted, plant
 
 #: Scale target of issue 12: detection time <= 3x PageRank alone, peak memory <= 2 GiB, at 10M edges.
 TIME_RATIO_MAX, MEMORY_MAX_MIB, TARGET_EDGES = 3.0, 2048.0, 10_000_000
+#: A cohort that joined together (new accounts, mostly stories, friends) planted into every real world
+#: and clean graph: every profile trait of a seller cell, shared innocently.
+COHORT_SIZE = 40
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
@@ -63,15 +67,25 @@ TIMED_EDGES_MIN = 500_000
 def substrates(args: argparse.Namespace) -> dict[str, tuple[Graph, PlantConfig]]:
     """Each platform with the size of network planted into it (about 2-4% of its accounts)."""
     files = {
-        "email-eu-core": (GRAPH_FILES["email-eu-core"], PlantConfig(sellers=60, buyers=15, cells=4)),
-        "ego-facebook": (GRAPH_FILES["ego-facebook"], PlantConfig(sellers=150, buyers=30, cells=6)),
-        "github-musae": (GRAPH_FILES["github-musae"], PlantConfig(sellers=405, buyers=58, cells=10)),
+        "email-eu-core": (
+            GRAPH_FILES["email-eu-core"],
+            PlantConfig(sellers=60, buyers=15, cells=4, cohort=COHORT_SIZE),
+        ),
+        "ego-facebook": (
+            GRAPH_FILES["ego-facebook"],
+            PlantConfig(sellers=150, buyers=30, cells=6, cohort=COHORT_SIZE),
+        ),
+        "github-musae": (
+            GRAPH_FILES["github-musae"],
+            PlantConfig(sellers=405, buyers=58, cells=10, cohort=COHORT_SIZE),
+        ),
     }
     if args.quick:
         files.pop("github-musae")
     out = {name: (load_edges(args.data / f), cfg) for name, (f, cfg) in files.items()}
     n, m = (20_000, 100_000) if args.quick else (200_000, 1_000_000)
-    out[f"synthetic-{n // 1000}k"] = (chung_lu(n, m, seed=1), PlantConfig(sellers=405, buyers=58, cells=10))
+    big = PlantConfig(sellers=405, buyers=58, cells=10, cohort=COHORT_SIZE)
+    out[f"synthetic-{n // 1000}k"] = (chung_lu(n, m, seed=1), big)
     return out
 
 
@@ -126,7 +140,8 @@ def main() -> None:
                 determinism.append((gname, fingerprint(det) == fingerprint(again)))
         if base is None:
             continue
-        c = plant(*base, PlantConfig(clean=True, seed=zlib.crc32(gname.encode()) % 1000), platform=gname)
+        clean = PlantConfig(clean=True, cohort=COHORT_SIZE, seed=zlib.crc32(gname.encode()) % 1000)
+        c = plant(*base, clean, platform=gname)
         for seeded in (True, False):
             det, _ = run(c, c.seeds if seeded else [])
             cleans.append((gname, "5 false seeds" if seeded else "no seeds", clean_quality(c, det)))
@@ -149,12 +164,12 @@ def main() -> None:
 
 
 def _truth_line(p: Planted) -> str:
-    from bastion.graph.plant import BUYER, COMMUNITY, CURIOUS, FACILITATOR, SELLER
+    from bastion.graph.plant import BUYER, COHORT, COMMUNITY, CURIOUS, FACILITATOR, SELLER
 
-    count = np.bincount(p.label, minlength=8)
+    count = np.bincount(p.label, minlength=9)
     return (
         f"planted {p.networks} networks: {count[SELLER]} sellers, {count[BUYER]} buyers, "
-        f"{count[FACILITATOR]} facilitators; innocent community {count[COMMUNITY]}, "
+        f"{count[FACILITATOR]} facilitators; innocent community {count[COMMUNITY]}, cohort {count[COHORT]}, "
         f"curious searchers {count[CURIOUS]}, reports {p.graph.layer('report').nnz}"
     )
 
@@ -222,7 +237,7 @@ def print_reliability(rows: list[tuple[str, str, Quality]]) -> None:
 
 def print_clean(cleans: list[tuple[str, str, Clean]]) -> None:
     print(
-        f"\nclean graphs (no network; innocent community, curious searchers and noise kept)\n"
+        f"\nclean graphs (no network; innocent community, new cohort, curious searchers and noise kept)\n"
         f"| graph | seeds | accounts | flagged (<= {CLEAN_FLAGGED_MAX:.1%}) | largest network "
         f"(<= {CLEAN_NETWORK_MAX}) | networks: sizes | flagged by kind |"
     )

@@ -9,6 +9,7 @@ import numpy as np
 
 from bastion.graph.plant import (
     BUYER,
+    COHORT,
     COMMUNITY,
     CURIOUS,
     DECOY,
@@ -32,6 +33,7 @@ ROLE_NAME = {SELLER: "seller", BUYER: "buyer", FACILITATOR: "facilitator"}
 #: Kinds of non-members, to show which part of the ordinary platform a detector pulls in.
 KIND_NAME = {
     COMMUNITY: "community",
+    COHORT: "cohort",
     CURIOUS: "curious",
     DECOY: "decoy",
     PULLED: "pulled",

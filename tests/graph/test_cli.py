@@ -65,8 +65,9 @@ def test_detect_list_json_and_show(app: typer.Typer, db: tuple[str, GroundTruth]
     }
     sellers = set(truth.members("seller"))
     found = {m["account_id"] for n in nets for m in n["members"]}
-    # no lexicon here: sellers show a shared link hub and little else, so few pass even odds (precision first)
-    assert len(found & sellers) >= 3
+    # no lexicon here: sellers show a shared link hub and little else (their newness and stories count as one
+    # profile trait), so few pass even odds (precision first)
+    assert len(found & sellers) >= 2
     members = {a for a, r in truth.roles.items() if r in ("seller", "buyer", "facilitator")}
     assert len(found & members) / len(found) >= 0.9
     res = runner.invoke(app, ["networks", "--db", url])

@@ -63,6 +63,10 @@ class SignalKind:
     #: detection: the most one full-strength signal may say, in log-odds
     max_llr: float = UNKNOWN_MAX_LLR
     side: Side = Side.SELLER
+    #: detection: describes how an account is used (its age, its posting format), not what it does or
+    #: says; ordinary cohorts share such kinds together (a class that joins at once and posts stories), so
+    #: all profile kinds count as one kind where detection asks for several independent kinds
+    profile: bool = False
     #: triage: what it adds to the priority score of a case on an account that carries it
     triage_weight: float = DEFAULT_TRIAGE_WEIGHT
     #: triage: carrying it raises a case's severity (strong, checkable evidence)

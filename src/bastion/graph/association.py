@@ -21,11 +21,13 @@ follower, a popular account that sellers follow as camouflage) is nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from bastion.core.signals import lookup
 from bastion.graph.container import FOLLOW, FOLLOW_REC, INTERACTION, MESSAGE, AccountGraph, FloatArray
 
 REC_FOLLOW_WEIGHT = 0.5
@@ -66,12 +68,17 @@ def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:
     return out
 
 
-def diverse(parts: list[FloatArray]) -> FloatArray:
-    """Sum of evidence kinds, each in favour only and capped at ``ONE_KIND_CAP``: what ``strong`` reads."""
-    total = np.zeros(len(parts[0])) if parts else np.zeros(0)
-    for p in parts:
-        total = total + np.clip(p, 0.0, ONE_KIND_CAP)
-    return np.asarray(total, dtype=np.float64)
+def diverse(parts: Mapping[str, FloatArray]) -> FloatArray:
+    """Sum of evidence kinds, each in favour only and capped at ``ONE_KIND_CAP``, the profile kinds (an
+    account's age and posting format, ``SignalKind.profile``) together as one: what ``strong`` reads."""
+    n = len(next(iter(parts.values()))) if parts else 0
+    total, profile = np.zeros(n), np.zeros(n)
+    for kind, p in parts.items():
+        if lookup(kind).profile:
+            profile = profile + np.clip(p, 0.0, None)
+        else:
+            total = total + np.clip(p, 0.0, ONE_KIND_CAP)
+    return np.asarray(total + np.minimum(profile, ONE_KIND_CAP), dtype=np.float64)
 
 
 def strong(evidence: FloatArray) -> FloatArray:

@@ -27,6 +27,7 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
+from bastion.core.signals import lookup
 from bastion.graph.container import BoolArray, FloatArray, IntArray
 
 #: CPM resolution: the least internal density (ties per pair) a group of candidates must keep.
@@ -82,6 +83,16 @@ def tight_groups(sym: sp.csr_matrix, idx: IntArray, seed: int) -> list[IntArray]
     return groups
 
 
+def _kind_columns(present: Mapping[str, BoolArray]) -> FloatArray:
+    """One column per kind, the profile kinds (``SignalKind.profile``: age, posting format) merged into
+    one: a cohort of new accounts that post stories shares both, and that is one trait, not two."""
+    columns = [np.asarray(v, dtype=np.float64) for k, v in present.items() if not lookup(k).profile]
+    profile = [np.asarray(v, dtype=bool) for k, v in present.items() if lookup(k).profile]
+    if profile:
+        columns.append(np.logical_or.reduce(profile).astype(np.float64))
+    return np.column_stack(columns)
+
+
 def _kind_llr(count: FloatArray, expected: FloatArray) -> FloatArray:
     c, e = np.maximum(count, 0.0), np.maximum(expected, 1e-9)
     raw = np.where(c > e, c * np.log(np.maximum(c, 1e-9) / e) - (c - e), 0.0)
@@ -115,7 +126,7 @@ def find_cells(
     rows, lrows = np.concatenate(groups), np.concatenate(local)
     of = group[rows]
     size = np.array([len(g) for g in groups], dtype=np.float64)
-    kinds = np.column_stack([np.asarray(v, dtype=np.float64) for v in present.values()])
+    kinds = _kind_columns(present)
     rate = np.maximum(kinds[idx].mean(axis=0), 1.0 / len(idx))
     member = sp.csr_matrix((np.ones(len(rows)), (of, rows)), shape=(len(groups), n))
     counts = np.asarray(member @ kinds)  # groups x kinds

@@ -44,6 +44,7 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
         max_llr=DEFAULT_MAX_LLR,
         triage_weight=0.0,
         words="posts almost only stories (ratio {v:.2f})",
+        profile=True,
     ),
     SignalKind(
         "new_account",
@@ -54,6 +55,7 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
         max_llr=DEFAULT_MAX_LLR,
         triage_weight=0.0,
         words="recently created account (newness {v:.2f})",
+        profile=True,
     ),
 )
 

@@ -111,7 +111,7 @@ def detect(
     b0 = logit(cfg.prior_start)
     own_side = combine(feats, w, names.seller)
     contacts = chosen_contacts(graph)
-    own_diverse = diverse([w[k] * feats[k] for k in names.seller])
+    own_diverse = diverse({k: w[k] * feats[k] for k in names.seller})
     tie = tie_in(contacts, own_diverse)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr

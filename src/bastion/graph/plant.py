@@ -25,6 +25,7 @@ from bastion.core.errors import InputError
 from bastion.graph.container import INTERACTION, MESSAGE, SHARE, AccountGraph, IntArray
 from bastion.graph.plant_events import (
     BUYER,
+    COHORT,
     COMMUNITY,
     CURIOUS,
     DAY,
@@ -39,6 +40,7 @@ from bastion.graph.plant_events import (
 )
 from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers
 from bastion.graph.plant_ordinary import (
+    add_cohort,
     add_community,
     attributes,
     background,
@@ -48,6 +50,7 @@ from bastion.graph.plant_ordinary import (
 
 __all__ = [
     "BUYER",
+    "COHORT",
     "COMMUNITY",
     "CURIOUS",
     "DECOY",
@@ -97,6 +100,7 @@ class PlantConfig:
     community_density: float = 0.2  # ties are added among members until this share of pairs is linked
     community_term_share: float = 0.6
     curious: int = -1  # one-off curious searchers; default max(5, 0.25% of the substrate)
+    cohort: int = 0  # a circle that joined together: new accounts, mostly stories, no code word (bench: 40)
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3
@@ -234,6 +238,7 @@ def plant(
     rep = reports(rng, cfg, label, pulled, followed, seeds_idx if cfg.clean else None, inter)
     attrs = attributes(rng, cfg, label, created, horizon)
     signals = ordinary_signals(rng, cfg, label, domain, rep)
+    add_cohort(cfg, adj, label, attrs, fol, seeds_idx)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()
     graph = AccountGraph.from_arrays(

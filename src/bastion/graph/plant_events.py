@@ -7,10 +7,10 @@ import numpy.typing as npt
 
 from bastion.graph.container import IntArray
 
-ORDINARY, SELLER, BUYER, DECOY, PULLED, FACILITATOR, COMMUNITY, CURIOUS = 0, 1, 2, 3, 4, 5, 6, 7
+ORDINARY, SELLER, BUYER, DECOY, PULLED, FACILITATOR, COMMUNITY, CURIOUS, COHORT = 0, 1, 2, 3, 4, 5, 6, 7, 8
 NETWORK_LABELS = (SELLER, BUYER, FACILITATOR)
 #: Labels of accounts that are not network members (the ordinary side of the platform).
-ORDINARY_LABELS = (ORDINARY, DECOY, PULLED, COMMUNITY, CURIOUS)
+ORDINARY_LABELS = (ORDINARY, DECOY, PULLED, COMMUNITY, CURIOUS, COHORT)
 DAY = 86_400
 Pairs = tuple[IntArray, IntArray]
 

@@ -32,6 +32,7 @@ from bastion.graph.load import (
 )
 from bastion.graph.plant_events import (
     BUYER,
+    COHORT,
     COMMUNITY,
     CURIOUS,
     DAY,
@@ -266,3 +267,43 @@ def attributes(
     fac = label == FACILITATOR
     a.post_count[fac] = rng.integers(0, 4, int(fac.sum()))  # few posts of their own
     return a
+
+
+def add_cohort(
+    cfg: PlantConfig,
+    adj: sp.csr_matrix,
+    label: npt.NDArray[np.int8],
+    attrs: NodeAttributes,
+    fol: Follows,
+    seeds: IntArray,
+) -> IntArray:
+    """A cohort that joined together (a school class, a club moving platforms): a dense circle of ordinary
+    accounts, all new, most posting only stories, no code word. Every profile trait a seller cell shows,
+    shared along real friendships. Drawn from its own random stream (``cfg.seed`` + 1), so the rest of
+    the world is the same with or without it. Seeds stay out of it (a clean world's false seeds are plain
+    ordinary accounts)."""
+    if cfg.cohort <= 0:
+        return np.zeros(0, dtype=np.int64)
+    rng = np.random.default_rng(cfg.seed + 1)
+    deg = np.diff(adj.indptr)
+    eligible = (label[: adj.shape[0]] == ORDINARY) & (deg > 0)
+    eligible[seeds[seeds < len(eligible)]] = False
+    eligible &= deg <= np.quantile(deg[deg > 0], COMMUNITY_MAX_DEGREE_QUANTILE) if (deg > 0).any() else False
+    pool = np.flatnonzero(eligible)
+    if not len(pool):
+        return np.zeros(0, dtype=np.int64)
+    group = _grow(adj, eligible, int(rng.choice(pool)), cfg.cohort)
+    k = len(group)
+    missing = int(cfg.community_density * k * (k - 1) / 2)
+    if k >= 2 and missing > 0:
+        a, b = rng.choice(group, size=missing), rng.choice(group, size=missing)
+        ok = a != b
+        t = rng.integers(0, fol.horizon, int(ok.sum()))
+        fol.add(a[ok], b[ok], t)
+        fol.add(b[ok], a[ok], np.minimum(fol.horizon - 1, t + rng.integers(0, 30 * DAY, int(ok.sum()))))
+    attrs.account_age_days[group] = rng.uniform(1, 80, k)
+    stories = group[rng.random(k) < 0.7]
+    attrs.stories_ratio[stories] = rng.uniform(0.85, 1.0, len(stories))
+    attrs.post_count[stories] = rng.integers(1, 15, len(stories))
+    label[group] = COHORT
+    return group
