@@ -56,3 +56,24 @@ def test_cells_are_reproducible_and_empty_without_a_core() -> None:
     assert np.array_equal(a.llr, b.llr) and np.array_equal(a.group, b.group)
     empty = find_cells(contacts, present, np.zeros(N, dtype=bool), none, seed=7)
     assert not empty.llr.any() and (empty.group == -1).all()
+
+
+def test_profile_kinds_count_as_one_kind_toward_strength_and_cells() -> None:
+    """New and stories-only together are one trait (a cohort shares both); a content kind beside them is
+    a second one."""
+    from bastion.graph.association import ONE_KIND_CAP, diverse, strong
+    from bastion.graph.signals import NEW_ACCOUNT, SHARED_LINK, STORIES_ONLY
+
+    profile_only = diverse({NEW_ACCOUNT: np.array([2.0]), STORIES_ONLY: np.array([1.4])})
+    assert profile_only[0] == ONE_KIND_CAP and strong(profile_only)[0] == 0.0
+    with_link = diverse(
+        {NEW_ACCOUNT: np.array([2.0]), STORIES_ONLY: np.array([1.4]), SHARED_LINK: np.array([1.8])}
+    )
+    assert with_link[0] == 2 * ONE_KIND_CAP and strong(with_link)[0] > 0.0
+
+    contacts, present, strong_mask, cell, _ = _world()
+    cohort = {NEW_ACCOUNT: present["term"].copy(), STORIES_ONLY: present["link"].copy()}
+    cohort[NEW_ACCOUNT][cell] = True
+    cohort[STORIES_ONLY][cell] = True  # the cell's members share only the two profile traits
+    got = find_cells(contacts, cohort, strong_mask, np.zeros(0, dtype=np.int64), seed=7)
+    assert not got.llr[cell].any()

@@ -172,3 +172,24 @@ def test_ordinary_accounts_talk_too(world: Planted) -> None:
         coo = world.graph.layer(layer).tocoo()
         both = ordinary[coo.row] & ordinary[coo.col]
         assert both.sum() > 0.5 * coo.nnz, layer
+
+
+def test_a_cohort_is_new_mostly_stories_dense_and_leaves_the_rest_of_the_world_as_it_was(
+    base: tuple[np.ndarray, np.ndarray, int], world: Planted
+) -> None:
+    from dataclasses import replace
+
+    from bastion.graph.plant import COHORT
+
+    with_cohort = plant(*base, replace(CFG, cohort=30))
+    c = np.flatnonzero(with_cohort.label == COHORT)
+    assert 20 <= len(c) <= 30 and (world.label[c] == ORDINARY).all()
+    attrs = with_cohort.graph.attrs
+    assert attrs is not None and (attrs.account_age_days[c] < 90).all()
+    assert (attrs.stories_ratio[c] >= 0.85).mean() >= 0.3  # 70% drawn; ordinary accounts: 5%
+    inside = _any_edge(with_cohort)[c][:, c]
+    assert inside.nnz / (len(c) * (len(c) - 1)) >= 0.2  # a circle of friends
+    rest = with_cohort.label != COHORT
+    assert np.array_equal(with_cohort.label[rest], world.label[rest]) and with_cohort.seeds == world.seeds
+    for k, v in world.graph.signals.items():
+        assert np.array_equal(v, with_cohort.graph.signal(k)), k
