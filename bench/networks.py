@@ -60,6 +60,8 @@ TIME_RATIO_MAX, MEMORY_MAX_MIB, TARGET_EDGES = 3.0, 2048.0, 10_000_000
 #: A cohort that joined together (new accounts, mostly stories, friends) planted into every real world
 #: and clean graph: every profile trait of a seller cell, shared innocently.
 COHORT_SIZE = 40
+#: In one more clean world per graph, this share of the cohort also uses a hobby word on the lexicon.
+COHORT_TERM_SHARE = 0.6
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
@@ -145,6 +147,11 @@ def main() -> None:
         for seeded in (True, False):
             det, _ = run(c, c.seeds if seeded else [])
             cleans.append((gname, "5 false seeds" if seeded else "no seeds", clean_quality(c, det)))
+        # the hard case, reported and judged like the others: the cohort also uses a hobby word that is on
+        # the lexicon, so every signal Bastion reads looks like a seller cell
+        worded = plant(*base, replace(clean, cohort_term_share=COHORT_TERM_SHARE), platform=gname)
+        det, _ = run(worded, worded.seeds)
+        cleans.append((gname, "5 false seeds, cohort uses a code word", clean_quality(worded, det)))
 
     print_quality(rows)
     print_networks(rows)

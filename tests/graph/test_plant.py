@@ -193,3 +193,13 @@ def test_a_cohort_is_new_mostly_stories_dense_and_leaves_the_rest_of_the_world_a
     assert np.array_equal(with_cohort.label[rest], world.label[rest]) and with_cohort.seeds == world.seeds
     for k, v in world.graph.signals.items():
         assert np.array_equal(v, with_cohort.graph.signal(k)), k
+
+
+def test_a_cohort_can_also_use_a_word_on_the_lexicon(base: tuple[np.ndarray, np.ndarray, int]) -> None:
+    from dataclasses import replace
+
+    from bastion.graph.plant import COHORT
+
+    worded = plant(*base, replace(CFG, cohort=30, cohort_term_share=1.0))
+    c = worded.label == COHORT
+    assert c.any() and (worded.graph.signal(TERM_MATCH)[c] >= 0.3).all()

@@ -101,6 +101,7 @@ class PlantConfig:
     community_term_share: float = 0.6
     curious: int = -1  # one-off curious searchers; default max(5, 0.25% of the substrate)
     cohort: int = 0  # a circle that joined together: new accounts, mostly stories, no code word (bench: 40)
+    cohort_term_share: float = 0.0  # cohort members who also use a hobby word that is on the lexicon
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3
@@ -238,7 +239,7 @@ def plant(
     rep = reports(rng, cfg, label, pulled, followed, seeds_idx if cfg.clean else None, inter)
     attrs = attributes(rng, cfg, label, created, horizon)
     signals = ordinary_signals(rng, cfg, label, domain, rep)
-    add_cohort(cfg, adj, label, attrs, fol, seeds_idx)
+    add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()
     graph = AccountGraph.from_arrays(

@@ -276,12 +276,14 @@ def add_cohort(
     attrs: NodeAttributes,
     fol: Follows,
     seeds: IntArray,
+    signals: dict[str, npt.NDArray[np.float64]],
 ) -> IntArray:
     """A cohort that joined together (a school class, a club moving platforms): a dense circle of ordinary
     accounts, all new, most posting only stories, no code word. Every profile trait a seller cell shows,
     shared along real friendships. Drawn from its own random stream (``cfg.seed`` + 1), so the rest of
-    the world is the same with or without it. Seeds stay out of it (a clean world's false seeds are plain
-    ordinary accounts)."""
+    the world is the same with or without it. With ``cohort_term_share`` its members also use a hobby word
+    that is on the lexicon (then every signal Bastion reads says "cell"). Seeds stay out of it (a clean
+    world's false seeds are plain ordinary accounts)."""
     if cfg.cohort <= 0:
         return np.zeros(0, dtype=np.int64)
     rng = np.random.default_rng(cfg.seed + 1)
@@ -305,5 +307,8 @@ def add_cohort(
     stories = group[rng.random(k) < 0.7]
     attrs.stories_ratio[stories] = rng.uniform(0.85, 1.0, len(stories))
     attrs.post_count[stories] = rng.integers(1, 15, len(stories))
+    if cfg.cohort_term_share > 0 and TERM_MATCH in signals:  # the circle's hobby word is on the lexicon
+        said = group[rng.random(k) < cfg.cohort_term_share]
+        signals[TERM_MATCH][said] = np.maximum(signals[TERM_MATCH][said], rng.uniform(0.3, 0.6, len(said)))
     label[group] = COHORT
     return group
