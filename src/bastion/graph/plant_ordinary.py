@@ -71,8 +71,7 @@ def add_community(rng: np.random.Generator, adj: sp.csr_matrix, cfg: PlantConfig
     deg = np.diff(adj.indptr)
     if lo <= 0 or hi < lo or not (deg > 0).any():
         return np.zeros(0, dtype=np.int64)
-    # a hobby circle is not made of the platform's most followed accounts (they stay camouflage targets)
-    eligible = (deg > 0) & (deg <= np.quantile(deg[deg > 0], COMMUNITY_MAX_DEGREE_QUANTILE))
+    eligible = _not_hubs(deg)
     size = int(rng.integers(lo, hi + 1))
     pool = np.flatnonzero(eligible)
     starts = rng.choice(pool, size=min(COMMUNITY_TRIES, len(pool)), replace=False)
@@ -88,11 +87,23 @@ def add_community(rng: np.random.Generator, adj: sp.csr_matrix, cfg: PlantConfig
     k = len(best)
     missing = int(cfg.community_density * k * (k - 1) / 2 - max(best_density, 0.0) * k * (k - 1) / 2)
     if missing > 0:
-        a, b = rng.choice(best, size=missing), rng.choice(best, size=missing)
-        t = rng.integers(0, fol.horizon, missing)
-        fol.add(a, b, t)
-        fol.add(b, a, np.minimum(fol.horizon - 1, t + rng.integers(0, 30 * DAY, missing)))
+        _mutual_follows(rng, fol, rng.choice(best, size=missing), rng.choice(best, size=missing))
     return best
+
+
+def _not_hubs(deg: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Accounts with ties, short of the platform's most followed (a circle of friends is not made of them:
+    they stay camouflage targets)."""
+    if not (deg > 0).any():
+        return np.zeros(len(deg), dtype=bool)
+    return np.asarray((deg > 0) & (deg <= np.quantile(deg[deg > 0], COMMUNITY_MAX_DEGREE_QUANTILE)))
+
+
+def _mutual_follows(rng: np.random.Generator, fol: Follows, a: IntArray, b: IntArray) -> None:
+    """a follows b at any time in the window, b follows back within a month."""
+    t = rng.integers(0, fol.horizon, len(a))
+    fol.add(a, b, t)
+    fol.add(b, a, np.minimum(fol.horizon - 1, t + rng.integers(0, 30 * DAY, len(a))))
 
 
 def _grow(adj: sp.csr_matrix, eligible: npt.NDArray[np.bool_], start: int, size: int) -> IntArray:
@@ -288,9 +299,8 @@ def add_cohort(
         return np.zeros(0, dtype=np.int64)
     rng = np.random.default_rng(cfg.seed + 1)
     deg = np.diff(adj.indptr)
-    eligible = (label[: adj.shape[0]] == ORDINARY) & (deg > 0)
+    eligible = (label[: adj.shape[0]] == ORDINARY) & _not_hubs(deg)
     eligible[seeds[seeds < len(eligible)]] = False
-    eligible &= deg <= np.quantile(deg[deg > 0], COMMUNITY_MAX_DEGREE_QUANTILE) if (deg > 0).any() else False
     pool = np.flatnonzero(eligible)
     if not len(pool):
         return np.zeros(0, dtype=np.int64)
@@ -300,9 +310,7 @@ def add_cohort(
     if k >= 2 and missing > 0:
         a, b = rng.choice(group, size=missing), rng.choice(group, size=missing)
         ok = a != b
-        t = rng.integers(0, fol.horizon, int(ok.sum()))
-        fol.add(a[ok], b[ok], t)
-        fol.add(b[ok], a[ok], np.minimum(fol.horizon - 1, t + rng.integers(0, 30 * DAY, int(ok.sum()))))
+        _mutual_follows(rng, fol, a[ok], b[ok])
     attrs.account_age_days[group] = rng.uniform(1, 80, k)
     stories = group[rng.random(k) < 0.7]
     attrs.stories_ratio[stories] = rng.uniform(0.85, 1.0, len(stories))
