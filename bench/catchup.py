@@ -6,8 +6,11 @@ detection on the same data (term and media scans from scratch, then detection), 
 A synthetic platform (``bastion.synth``) with its code words as a lexicon and its known hashes as a list is
 ingested from an export folder; each round first times the full path (scans marked stale, then ``bastion
 detect``'s work), then stores ``--events`` live events (new accounts, follows into the planted networks and
-elsewhere, posts with code words and known media, reports, searches) and times the catch-up. Prints each
-phase and the ratio full / catch-up (median of the rounds), and what the catch-up did (region, outcome).
+elsewhere, posts with code words and known media, reports, searches) and times the catch-up in the same
+process, as the service's leader runs it: detection there patches the tables its last run read with the
+rows the events changed instead of reading the platform again. Prints each phase and the ratios full /
+catch-up and detection alone / catch-up (median of the rounds; target: catch-up cheaper than detection
+alone), and what the catch-up did (region, outcome).
 """
 
 from __future__ import annotations

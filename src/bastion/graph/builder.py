@@ -9,6 +9,7 @@ import numpy as np
 from bastion.core.errors import InputError
 from bastion.core.model import Signal
 from bastion.graph.container import AGE_CODES, AccountGraph, NodeAttributes
+from bastion.graph.keyed import NodeIds
 
 
 class GraphBuilder:
@@ -16,8 +17,7 @@ class GraphBuilder:
 
     def __init__(self, platform: str) -> None:
         self.platform = platform
-        self._ids: list[str] = []
-        self._index: dict[str, int] = {}
+        self._nodes = NodeIds()
         self._attrs: dict[int, dict[str, float | str]] = {}
         self._follows: list[tuple[int, int, int, bool]] = []
         self._edges: dict[str, list[tuple[int, int, float]]] = {
@@ -30,11 +30,7 @@ class GraphBuilder:
         self._signals: dict[str, dict[int, float]] = {}
 
     def account(self, account_id: str) -> int:
-        i = self._index.get(account_id)
-        if i is None:
-            i = self._index[account_id] = len(self._ids)
-            self._ids.append(account_id)
-        return i
+        return self._nodes(account_id)
 
     def add_account(
         self,
@@ -88,7 +84,7 @@ class GraphBuilder:
                 self.add_signal(s.entity_id, s.kind.name, s.score)
 
     def build(self) -> AccountGraph:
-        n = len(self._ids)
+        n = len(self._nodes.ids)
         attrs = NodeAttributes.empty(n)
         for i, a in self._attrs.items():
             attrs.age_band[i] = AGE_CODES[str(a["age_band"])]
@@ -111,7 +107,7 @@ class GraphBuilder:
             signals[kind] = arr
         return AccountGraph.from_arrays(
             self.platform,
-            self._ids,
+            self._nodes.ids,
             (f[:, 0], f[:, 1]),
             follow_times=f[:, 2],
             follow_from_rec=f[:, 3].astype(bool),

@@ -9,12 +9,14 @@ a case opened on it keeps receiving its reports.
 Why the whole platform is still scored: a member's probability reads platform-wide statistics (each
 signal's base rate, the EM calibration, the prior, the association null), so one new signal anywhere
 moves every score a little and no neighbourhood alone reproduces a full run. Scoring is a small part of a
-run (loading the platform is most of it), so catch-up scores the whole loaded graph, which makes the
-region's networks *equal* to a full run's (members, roles, scores), and bounds the rest: a carried-over
-network is kept only while a full run on the same data finds exactly its members and roles outside the
-region and no member's probability has moved by more than ``max_drift``; otherwise catch-up stores the
-full run instead (``outcome="full"``). So after any catch-up the stored networks have a full run's
-membership everywhere, and its scores within ``max_drift``.
+run; reading the platform's tables is most of it, and catch-up skips that: the process keeps the tables its
+last run read and re-reads only the rows the change log names (``graph/tables_state.py``; the same graph
+as a fresh read). So catch-up scores the whole graph, which makes the region's networks *equal* to a full
+run's (members, roles, scores), and bounds the rest: a carried-over network is kept only while a full
+run on the same data finds exactly its members and roles outside the region and no member's probability
+has moved by more than ``max_drift``; otherwise catch-up stores the full run instead (``outcome="full"``).
+So after any catch-up the stored networks have a full run's membership everywhere, and its scores within
+``max_drift``.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def catch_up(
     if not touched:
         log.advance(CONSUMER, platform, head)
         return CatchUpRun(platform, "none", None, head)
-    done = detector.compute(platform)
+    done = detector.compute(platform, patch=True)
     stored = _stored_networks(detector, run_id)
     region = neighbourhood(done, touched, hops)
     affected_stored, affected_new = _close(region, stored, done.networks)

@@ -1,6 +1,7 @@
 """Database wiring, read side: one platform's ingested tables and stored signals -> :class:`AccountGraph`.
 
-The only module of the pure detection core that reads the store. Signals other capabilities stored
+With ``graph/tables_state.py`` (the tables, read whole or patched from the change log), the only modules of
+the pure detection core that read the store. Signals other capabilities stored
 (``term_match``, ``blocked_search``, ``hash_match``, and any other kind whose producer declares it
 evidence, or that no installed capability declares) are used when present and never required; reports,
 link-in-bio domains and posting pattern are derived here from the ingested tables.
@@ -9,18 +10,17 @@ link-in-bio domains and posting pattern are derived here from the ingested table
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bastion.core.model import EntityType, Signal
 from bastion.core.signals import SignalKind, lookup
-from bastion.graph.container import AGE_CODES, AGE_UNKNOWN, AccountGraph, NodeAttributes
+from bastion.graph.container import AccountGraph, NodeAttributes
+from bastion.graph.keyed import KeyedPairs, NodeIds
 from bastion.graph.signals import (
     BLOCKED_SEARCH,
     DERIVED_KINDS,
@@ -29,21 +29,12 @@ from bastion.graph.signals import (
     SHARED_LINK,
     TERM_MATCH,
 )
+from bastion.graph.tables_state import OTHER, STORY, PlatformTables
 from bastion.store import Store
-from bastion.store.tables import (
-    accounts,
-    follows,
-    interactions,
-    messages,
-    platforms,
-    posts,
-    recommendations,
-    reports,
-    seeds,
-)
+from bastion.store.tables import platforms, seeds
 
 #: Signals stored by other capabilities that the detector reads when they exist, read first in this order
-#: (account indices follow first appearance); every other stored evidence kind follows, by name.
+#: every other stored evidence kind follows, by name.
 UPSTREAM_KINDS = (TERM_MATCH, BLOCKED_SEARCH, HASH_MATCH)
 #: A report whose reason mentions spam says little about this harm; others count in full.
 SPAM_REPORT_WEIGHT = 0.25
@@ -90,121 +81,41 @@ def link_domain(url: str) -> str:
     return host.removeprefix("www.").lower()
 
 
-class _Ids:
-    """Account id -> index; edges to accounts missing from the accounts table still become nodes."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.index: dict[str, int] = {}
-
-    def __call__(self, account_id: str) -> int:
-        i = self.index.get(account_id)
-        if i is None:
-            i = self.index[account_id] = len(self.ids)
-            self.ids.append(account_id)
-        return i
-
-    def many(self, values: Iterable[str]) -> np.ndarray:
-        return np.fromiter((self(v) for v in values), dtype=np.int64)
-
-
 def load_platform(store: Store, platform: str) -> LoadedPlatform:
-    """Read every table the detectors use; one pass each, arrays built in bulk."""
-    ids = _Ids()
+    """Read every table the detectors use (one pass each) and build the graph."""
+    return build_platform(store, PlatformTables.read(store, platform))
+
+
+def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
+    """The graph of a platform's tables (read whole or patched) and its stored signals.
+
+    Nodes are every account row and every account an edge, a post, a resolved report or a signal names,
+    ordered account rows first, each part by id, and edges sorted, so the same tables give the same graph
+    however they were read."""
+    platform, nodes = tables.platform, tables.nodes
     with store.engine.connect() as conn:
-
-        def rows(query: Any) -> Iterator[Any]:
-            yield from conn.execution_options(stream_results=True).execute(query)
-
-        acc = list(
-            rows(
-                select(
-                    accounts.c.account_id,
-                    accounts.c.created_at,
-                    accounts.c.age_band,
-                    accounts.c.external_links,
-                )
-                .where(accounts.c.platform == platform)
-                .order_by(accounts.c.account_id)  # one index per account, run after run
-            )
-        )
-        ids.many(r.account_id for r in acc)
-        f = list(
-            rows(
-                select(
-                    follows.c.follower_id, follows.c.followee_id, follows.c.created_at, follows.c.source
-                ).where(follows.c.platform == platform)
-            )
-        )
-        inter = list(
-            rows(
-                select(
-                    interactions.c.actor_id,
-                    interactions.c.target_account_id,
-                    func.sum(interactions.c.count),
-                    interactions.c.kind,
-                )
-                .where(interactions.c.platform == platform)
-                .group_by(interactions.c.actor_id, interactions.c.target_account_id, interactions.c.kind)
-            )
-        )
-        msg = list(
-            rows(
-                select(messages.c.sender_id, messages.c.recipient_id, messages.c.count).where(
-                    messages.c.platform == platform
-                )
-            )
-        )
-        rec = list(
-            rows(
-                select(recommendations.c.viewer_id, recommendations.c.recommended_id, func.count())
-                .where(recommendations.c.platform == platform)
-                .group_by(recommendations.c.viewer_id, recommendations.c.recommended_id)
-            )
-        )
-        post_rows = list(
-            rows(
-                select(posts.c.post_id, posts.c.account_id, posts.c.kind).where(posts.c.platform == platform)
-            )
-        )
-        rep = list(
-            rows(
-                select(
-                    reports.c.reporter_id, reports.c.target_type, reports.c.target_id, reports.c.reason
-                ).where(reports.c.platform == platform)
-            )
-        )
         exported = conn.execute(select(platforms.c.exported_at).where(platforms.c.name == platform)).scalar()
 
-    src, dst = ids.many(r.follower_id for r in f), ids.many(r.followee_id for r in f)
-    t = np.array([int(r.created_at.timestamp()) for r in f], dtype=np.int64)
-    from_rec = np.array([r.source == "recommendation" for r in f], dtype=bool)
-    trips = [_triples(ids, r) for r in (inter, msg, rec, [r for r in inter if r.kind == "share"])]
-    post_owner = {r.post_id: r.account_id for r in post_rows}
-    for r in post_rows:
-        ids(r.account_id)
-
     # reports: distinct reporters per account, on the account or on one of its posts
-    reporters: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in sorted(rep, key=lambda r: (r.reporter_id, r.target_type, r.target_id)):
-        target = r.target_id if r.target_type == "account" else post_owner.get(r.target_id)
-        if target is None:
+    reporters: dict[int, dict[int, float]] = defaultdict(dict)
+    for r in tables.reports.values():
+        owner = tables.posts.get(r.target_id) if r.target_type != "account" else None
+        if r.target_type != "account" and owner is None:
             continue
-        ids(r.reporter_id)
-        ids(target)  # a live report can arrive before its target's account row: the target is a node too
-        w = SPAM_REPORT_WEIGHT if "spam" in (r.reason or "").lower() else 1.0
+        target = nodes(r.target_id) if owner is None else owner[0]
+        w = SPAM_REPORT_WEIGHT if "spam" in r.reason.lower() else 1.0
         slot = reporters[target]
-        slot[r.reporter_id] = max(slot.get(r.reporter_id, 0.0), w)
+        reporter = nodes(r.reporter)
+        slot[reporter] = max(slot.get(reporter, 0.0), w)
 
     facts: dict[tuple[int, str], list[dict[str, Any]]] = {}
     upstream: dict[str, dict[int, float]] = {}
     for signal_kind in upstream_kinds(store, platform):
         kind = signal_kind.name
         for s in sorted(store.signals.of_kind(signal_kind, platform), key=lambda s: (s.entity_id, -s.score)):
-            owner = _owner(s, post_owner)
-            if owner is None:
+            i = _owner(s, tables, nodes)
+            if i is None:
                 continue
-            i = ids(owner)
             strength = upstream.setdefault(kind, {})
             strength[i] = max(strength.get(i, 0.0), float(s.score))
             got = facts.setdefault((i, kind), [])
@@ -212,57 +123,43 @@ def load_platform(store: Store, platform: str) -> LoadedPlatform:
                 got.append({k: s.evidence[k] for k in _FACT_KEYS if k in s.evidence})
             got[0]["total"] = int(got[0].get("total", 0)) + 1
 
-    n = len(ids.ids)
+    order = _Order(tables, reporters, upstream)
+    n = order.n
     sig: dict[str, np.ndarray] = {}
     for kind, vals in upstream.items():
         arr = np.zeros(n)
-        arr[list(vals)] = list(vals.values())
+        arr[order.rank[list(vals)]] = list(vals.values())
         sig[kind] = arr
     rep_arr = np.zeros(n)
-    rep_src: list[int] = []
-    rep_dst: list[int] = []
-    rep_w: list[float] = []
+    rep: list[tuple[int, int, float]] = []
     for a, who in reporters.items():
-        for reporter, weight in who.items():
-            rep_src.append(ids.index[reporter])
-            rep_dst.append(ids.index[a])
-            rep_w.append(weight)
-        rep_arr[ids.index[a]] = report_signal(sum(who.values()))
-        facts[(ids.index[a], REPORT)] = [{"reporters": len(who)}]
+        rep += [(int(order.rank[reporter]), int(order.rank[a]), w) for reporter, w in who.items()]
+        rep_arr[order.rank[a]] = report_signal(sum(who.values()))
+        facts[(a, REPORT)] = [{"reporters": len(who)}]
     sig[REPORT] = rep_arr
+    facts = {(int(order.rank[i]), kind): v for (i, kind), v in facts.items()}
 
-    domains = {ids.index[r.account_id]: _domains(r.external_links) for r in acc if r.external_links}
+    domains = {int(order.rank[i]): _domains(links) for i, (_, _, links) in tables.accounts.items() if links}
     domains = {i: d for i, d in domains.items() if d}
     sig[SHARED_LINK] = _shared_link_strength(domains, n, facts)
 
-    ref = exported or _latest([r.created_at for r in acc] + [r.created_at for r in f])
-    attrs = NodeAttributes.empty(n)
-    for r in acc:
-        i = ids.index[r.account_id]
-        attrs.age_band[i] = AGE_CODES.get(r.age_band or "unknown", AGE_UNKNOWN)
-        if ref is not None:
-            attrs.account_age_days[i] = max(0.0, (ref - r.created_at).total_seconds() / 86_400)
-    kinds: dict[int, Counter[str]] = defaultdict(Counter)
-    for r in post_rows:
-        kinds[ids.index[r.account_id]][r.kind] += 1
-    attrs.post_count[: len(acc)] = 0.0
-    attrs.stories_ratio[: len(acc)] = 0.0
-    for i, c in kinds.items():
-        total = sum(v for k, v in c.items() if k != "comment")
-        attrs.post_count[i] = total
-        attrs.stories_ratio[i] = c["story"] / total if total else 0.0
-
+    f = tables.follows
+    src, dst, keep = order.edges(f)
+    t = f.values("t")[keep]
+    ref = exported.timestamp() if exported is not None else _latest(tables)
+    attrs = order.attributes(ref)
+    rep_edges = np.array(sorted(rep), dtype=np.float64).reshape(-1, 3)
     graph = AccountGraph.from_arrays(
         platform,
-        ids.ids,
+        order.ids,
         (src, dst),
-        follow_times=t,
-        follow_from_rec=from_rec,
-        interactions=trips[0],
-        shares=trips[3],
-        messages=trips[1],
-        recommendations=trips[2],
-        reports=(np.array(rep_src, dtype=np.int64), np.array(rep_dst, dtype=np.int64), np.array(rep_w)),
+        follow_times=t.astype(np.int64),
+        follow_from_rec=f.values("rec")[keep],
+        interactions=order.triple(tables.interactions, "all"),
+        shares=order.triple(tables.interactions, "share"),
+        messages=order.triple(tables.messages, "count"),
+        recommendations=order.triple(tables.recommendations, "count"),
+        reports=(rep_edges[:, 0].astype(np.int64), rep_edges[:, 1].astype(np.int64), rep_edges[:, 2]),
         attrs=attrs,
         signals=sig,
     )
@@ -275,19 +172,12 @@ def upstream_kinds(store: Store, platform: str) -> list[SignalKind]:
     return [*map(lookup, UPSTREAM_KINDS), *(k for k in stored if k.name not in UPSTREAM_KINDS)]
 
 
-def _triples(ids: _Ids, rows: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    if not rows:
-        return None
-    a = ids.many(r[0] for r in rows)
-    b = ids.many(r[1] for r in rows)
-    return a, b, np.array([float(r[2] or 1) for r in rows])
-
-
-def _owner(s: Signal, post_owner: dict[str, str]) -> str | None:
+def _owner(s: Signal, tables: PlatformTables, nodes: NodeIds) -> int | None:
     if s.entity_type == EntityType.ACCOUNT:
-        return s.entity_id
+        return nodes(s.entity_id)
     if s.entity_type == EntityType.POST:
-        return post_owner.get(s.entity_id)
+        post = tables.posts.get(s.entity_id)
+        return None if post is None else post[0]
     return None
 
 
@@ -311,5 +201,75 @@ def _shared_link_strength(
     return out
 
 
-def _latest(values: list[datetime]) -> datetime | None:
-    return max(values) if values else None
+class _Order:
+    """The canonical node order of a build: internal index -> position (``rank``, -1 when unused)."""
+
+    def __init__(
+        self,
+        tables: PlatformTables,
+        reporters: dict[int, dict[int, float]],
+        upstream: dict[str, dict[int, float]],
+    ) -> None:
+        self.tables = tables
+        total = len(tables.nodes.ids)
+        used = np.zeros(total, dtype=bool)
+        is_account = np.zeros(total, dtype=bool)
+        is_account[list(tables.accounts)] = True
+        used |= is_account
+        for pairs in (tables.follows, tables.interactions, tables.messages, tables.recommendations):
+            used[pairs.src] = True
+            used[pairs.dst] = True
+        kinds = tables.post_kinds
+        used[: len(kinds)] |= kinds[:total].sum(axis=1) > 0
+        used[[*reporters, *(r for who in reporters.values() for r in who)]] = True
+        for vals in upstream.values():
+            used[list(vals)] = True
+        ids = tables.nodes.ids
+        chosen = sorted(np.flatnonzero(used).tolist(), key=lambda i: (not is_account[i], ids[i]))
+        self.internal = np.array(chosen, dtype=np.int64)
+        self.ids = [ids[i] for i in chosen]
+        self.n = len(chosen)
+        self.rank = np.full(total, -1, dtype=np.int64)
+        self.rank[self.internal] = np.arange(self.n)
+        self.is_account = is_account[self.internal]
+
+    def edges(self, pairs: KeyedPairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs' ends in canonical positions, sorted, and the rows' order (to take values by)."""
+        src, dst = self.rank[pairs.src], self.rank[pairs.dst]
+        keep = np.lexsort((dst, src))
+        return src[keep], dst[keep], keep
+
+    def triple(self, pairs: KeyedPairs, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        src, dst, keep = self.edges(pairs)
+        vals = pairs.values(column)[keep]
+        some = vals > 0  # a pair with interactions but no share has no share edge
+        if not some.any():
+            return None
+        return src[some], dst[some], vals[some]
+
+    def attributes(self, ref: float | None) -> NodeAttributes:
+        attrs = NodeAttributes.empty(self.n)
+        for i, (created, age, _) in self.tables.accounts.items():
+            k = self.rank[i]
+            attrs.age_band[k] = age
+            if ref is not None:
+                attrs.account_age_days[k] = max(0.0, (ref - created) / 86_400)
+        attrs.post_count[self.is_account] = 0.0
+        attrs.stories_ratio[self.is_account] = 0.0
+        kinds = self.tables.post_kinds
+        inside = self.internal < len(kinds)
+        counts = np.zeros((self.n, 3))
+        counts[inside] = kinds[self.internal[inside]]
+        posted = counts.sum(axis=1) > 0
+        total = counts[:, STORY] + counts[:, OTHER]
+        attrs.post_count[posted] = total[posted]
+        ratio = np.divide(counts[:, STORY], total, out=np.zeros(self.n), where=total > 0)
+        attrs.stories_ratio[posted] = ratio[posted]
+        return attrs
+
+
+def _latest(tables: PlatformTables) -> float | None:
+    times = [created for created, _, _ in tables.accounts.values()]
+    if len(tables.follows):
+        times.append(float(tables.follows.values("t").max()))
+    return max(times) if times else None

@@ -7,6 +7,7 @@ previous run's member signals for the platform, so accounts no longer in a netwo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -18,10 +19,11 @@ from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import utcnow
 from bastion.graph.facts import with_facts
 from bastion.graph.kinds import NETWORK_MEMBER
-from bastion.graph.load import LoadedPlatform, load_platform, stored_seeds
+from bastion.graph.load import LoadedPlatform, build_platform, stored_seeds
 from bastion.graph.network import Network
 from bastion.graph.pipeline import DetectConfig, Detection, detect
 from bastion.graph.reader import Dossier, DossierMember, NetworkReader, NetworkSummary
+from bastion.graph.tables_state import PlatformTables
 from bastion.graph.verdicts import current_weights
 from bastion.store import Store
 from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
@@ -105,6 +107,9 @@ class NetworkDetector(NetworkReader):
         self._refresh = refresh
         self.catchup_hops = catchup_hops
         self.catchup_max_drift = catchup_max_drift
+        #: each platform's tables as the last run read them, which catch-up patches instead of reading again
+        self._kept: dict[str, PlatformTables] = {}
+        self._kept_lock = threading.Lock()
 
     def catch_up(self, platform: str | None = None) -> CatchUpRun:
         """Re-derive only the networks the live events since the last run touch (``graph/catchup.py``);
@@ -136,14 +141,19 @@ class NetworkDetector(NetworkReader):
         self.mark_caught_up(done.platform, head)
         return done.as_run(run_id, networks, notes)
 
-    def compute(self, name: str, seeds: Sequence[str] | None = None, engine: str = "local") -> Computed:
-        """Load the platform and score every account (nothing is stored)."""
+    def compute(
+        self, name: str, seeds: Sequence[str] | None = None, engine: str = "local", *, patch: bool = False
+    ) -> Computed:
+        """Load the platform and score every account (nothing is stored); ``patch`` starts from the tables
+        the last run in this process read, with only the rows changed since read again."""
         chosen = list(stored_seeds(self.store, name) if seeds is None else seeds)
         started = utcnow()
-        loaded = load_platform(self.store, name)
+        notes: list[str] = []
+        with self._kept_lock:
+            tables = self._tables(name, patch, notes)
+            loaded = build_platform(self.store, tables)
         graph = loaded.graph
         unknown = [s for s in chosen if s not in graph.index]
-        notes = []
         if unknown:
             notes.append(f"{len(unknown)} seed(s) not in the graph, ignored: {', '.join(unknown[:5])}")
         cfg = replace(self.config, engine=engine)
@@ -156,6 +166,16 @@ class NetworkDetector(NetworkReader):
         networks = tuple(with_facts(n, loaded) for n in result.networks)
         mode = "seeded" if len(chosen) > len(unknown) else "seedless"
         return Computed(name, engine, mode, chosen, started, cfg, loaded, result, networks, tuple(notes))
+
+    def _tables(self, name: str, patch: bool, notes: list[str]) -> PlatformTables:
+        kept = self._kept.get(name)
+        if patch and kept is not None and kept.version == self.store.scans.data_version(name):
+            before = kept.seq
+            applied = kept.patch(self.store, self.store.changes.since(name, kept.seq))
+            notes.append(f"tables kept in memory since change {before}, {applied} change(s) read again")
+            return kept
+        tables = self._kept[name] = PlatformTables.read(self.store, name)
+        return tables
 
     def store_run(
         self, done: Computed, *, flagged: int | None = None, extra: dict[str, Any] | None = None

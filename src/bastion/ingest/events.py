@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, event, insert, select, text
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from bastion.core.timefmt import utcnow
@@ -28,10 +28,10 @@ from bastion.ingest.readers import RawBatch
 from bastion.ingest.schema import TABLE_NAMES
 from bastion.ingest.validate import BatchValidator, ValidBatch
 from bastion.store.bulk import execute_many
-from bastion.store.changes import change_rows
+from bastion.store.changes import append_changes, change_rows, lock_changes
 from bastion.store.engine import make_engine
 from bastion.store.group_commit import GroupCommit
-from bastion.store.tables_events import ingest_changes, ingest_events
+from bastion.store.tables_events import ingest_events
 from bastion.store.writelock import write_lock
 
 if TYPE_CHECKING:
@@ -39,9 +39,6 @@ if TYPE_CHECKING:
 
 MAX_ID = 255
 MAX_GROUP = 5_000
-#: PostgreSQL advisory lock held by an event commit, so change seqs are committed in order (catch-up reads
-#: up to the last seq it sees and must never find an earlier one committed later).
-CHANGES_LOCK = 727_017
 _IN_CHUNK = 500
 #: Ledger rows a statement (4 parameters each: within SQLite's 32,766 and PostgreSQL's 65,535).
 _CLAIM_CHUNK = 1_000
@@ -257,8 +254,7 @@ class EventLog:
                 for platform, events in jobs:
                     for e in events:
                         unique.setdefault((platform, e.event_id), e)
-                if conn.dialect.name == "postgresql":  # change seqs commit in order (see CHANGES_LOCK)
-                    conn.execute(text(f"SELECT pg_advisory_xact_lock({CHANGES_LOCK})"))
+                lock_changes(conn)  # change seqs commit in order
                 claimed = self._claim(conn, unique, now)
                 first_seen: dict[tuple[str, str], datetime] = dict.fromkeys(claimed, now)
                 replays = [key for key in unique if key not in claimed]
@@ -291,7 +287,7 @@ class EventLog:
         for platform, e in fresh:
             key, accounts = describe(self.ingestor.specs[e.table], e.row)
             rows += change_rows(platform, [(e.table, key, accounts)], now)
-        conn.execute(insert(ingest_changes), rows)
+        append_changes(conn, rows)
 
     def _claim(
         self, conn: Connection, unique: dict[tuple[str, str], Prepared], now: datetime

@@ -20,6 +20,7 @@ from bastion.core.errors import InputError
 from bastion.core.model import ReportTarget
 from bastion.core.timefmt import utcnow
 from bastion.store.bulk import insert_ignore
+from bastion.store.changes import append_changes, change_rows, lock_changes
 from bastion.store.engine import make_engine
 from bastion.store.tables import platforms, reports
 from bastion.store.tables_review import review_intake
@@ -101,6 +102,7 @@ def store_reports(
     now = now or utcnow()
     keys = [(str(i.platform), str(i.report_id)) for i in items]
     with engine.begin() as conn:
+        lock_changes(conn)  # first, before any row lock (see CHANGES_LOCK)
         existing: set[tuple[str, str]] = set()
         for start in range(0, len(keys), 400):
             chunk = keys[start : start + 400]
@@ -145,7 +147,21 @@ def store_reports(
                     for i in fresh
                 ],
             )
+            for platform in names:  # in the change log too, as an event-API report is: catch-up reads it
+                append_changes(conn, change_rows(platform, _changes(fresh, platform), now))
     return statuses  # type: ignore[return-value]
+
+
+def _changes(fresh: Sequence[ReportIn], platform: str) -> list[tuple[str, dict[str, str], list[str]]]:
+    """The change-log form of the reports (the same key and accounts the event API writes for one)."""
+    out = []
+    for i in fresh:
+        if i.platform != platform:
+            continue
+        key = {"report_id": str(i.report_id), "target_type": str(i.target_type), "target_id": i.target_id}
+        about = [i.reporter_id, *([i.target_id] if str(i.target_type) == "account" else [])]
+        out.append(("reports", key, list(dict.fromkeys(about))))
+    return out
 
 
 def validate(

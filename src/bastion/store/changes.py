@@ -12,11 +12,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from bastion.core.timefmt import utcnow
 from bastion.store.bulk import upsert_one
 from bastion.store.tables_events import catchup_checkpoints, ingest_changes
+
+#: PostgreSQL advisory lock held by every transaction that writes changes, taken before its other writes
+#: (so it never waits for the lock while holding row locks another writer needs): change seqs then commit
+#: in order, and a catch-up that read up to seq N never finds an earlier seq committed later.
+CHANGES_LOCK = 727_017
+
+
+def lock_changes(conn: Connection) -> None:
+    """Take :data:`CHANGES_LOCK` for the rest of the transaction (PostgreSQL; SQLite has one writer)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"SELECT pg_advisory_xact_lock({CHANGES_LOCK})"))
+
+
+def append_changes(conn: Connection, rows: list[Any]) -> None:
+    """Write ``change_rows`` in a transaction that took :func:`lock_changes` first."""
+    if rows:
+        conn.execute(insert(ingest_changes), rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,4 +131,13 @@ def change_rows(
     ]
 
 
-__all__ = ["CatchUp", "Change", "ChangeLog", "Changes", "change_rows"]
+__all__ = [
+    "CHANGES_LOCK",
+    "CatchUp",
+    "Change",
+    "ChangeLog",
+    "Changes",
+    "append_changes",
+    "change_rows",
+    "lock_changes",
+]
