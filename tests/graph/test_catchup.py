@@ -64,6 +64,7 @@ def test_catch_up_replaces_only_the_touched_network_as_a_full_run_would(store: S
 
     step = b.graph.catch_up()
     assert step.outcome == "incremental", step.words()
+    assert "tables kept in memory since change 0, 4 change(s) read again" in step.words()  # no full read
     assert step.replaced == (target.network_id,)
     assert set(step.kept) == {n.network_id for n in others}
     assert step.added and step.drift <= MAX_DRIFT

@@ -77,3 +77,31 @@ def test_profile_kinds_count_as_one_kind_toward_strength_and_cells() -> None:
     cohort[STORIES_ONLY][cell] = True  # the cell's members share only the two profile traits
     got = find_cells(contacts, cohort, strong_mask, np.zeros(0, dtype=np.int64), seed=7)
     assert not got.llr[cell].any()
+
+
+def test_a_circle_sharing_one_trait_is_not_trusted_and_a_cell_is() -> None:
+    """Trust (how far ties inside a group count as association): a cell's in full; a circle that shares
+    its one kind far more often than the accounts around it, and nothing else, hardly at all."""
+    contacts, present, strong, cell, circle = _world()
+    got = find_cells(contacts, present, strong, np.zeros(0, dtype=np.int64), seed=7)
+    assert got.trust[got.group[cell[0]]] > 0.5
+    assert got.trust[got.group[circle[0]]] < 0.2
+    assert len(got.trust) == len(got.sizes) and ((got.trust >= 0) & (got.trust <= 1)).all()
+
+
+def test_ties_inside_one_circle_count_as_its_most_trusted_group_says() -> None:
+    from bastion.graph.association import within_circles
+
+    # accounts 0-1 in group 0, 2-3 in group 1 (one circle, trust 0 and 0.25), 4 in group 2 (its own circle),
+    # 5 in no group; accounts 0 and 1 also carry a shared link domain
+    group = np.array([0, 0, 1, 1, 2, -1])
+    circle = np.array([0, 0, 0, 0, 1, -1])
+    trust = np.array([0.0, 0.25, 0.0])
+    coordinated = np.array([True, True, False, False, False, False])
+    pairs = [(0, 1), (2, 0), (1, 3), (3, 2), (0, 4), (4, 5), (5, 2)]
+    contacts = sp.csr_matrix(
+        (np.full(len(pairs), 2.0), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(6, 6)
+    )
+    got = within_circles(contacts, group, circle, trust, coordinated).toarray()
+    want = {(0, 1): 2.0, (2, 0): 0.5, (1, 3): 0.5, (3, 2): 0.5, (0, 4): 2.0, (4, 5): 2.0, (5, 2): 2.0}
+    assert {p: got[p] for p in pairs} == want

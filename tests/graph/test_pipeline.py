@@ -7,6 +7,7 @@ import pytest
 from bastion.graph import detect, to_export
 from bastion.graph.plant import (
     BUYER,
+    COHORT,
     COMMUNITY,
     CURIOUS,
     DECOY,
@@ -148,3 +149,30 @@ def test_realistic_clean_world_with_false_seeds_flags_nobody(substrate: tuple[np
     det = detect(clean.graph, clean.seeds)
     assert det.networks == []
     assert (det.score >= 0.5).sum() <= 1  # at most 0.1% of the platform
+
+
+def _heavy_tailed(n: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """A platform with popular accounts (Chung-Lu-like), where a cohort's friends are not all in one block."""
+    rng = np.random.default_rng(seed)
+    w = np.arange(1, n + 1) ** -0.8
+    a, b = rng.choice(n, size=pairs, p=w / w.sum()), rng.integers(0, n, pairs)
+    return a[a != b], b[a != b], n
+
+
+@pytest.mark.parametrize("seed", [4, 6])
+def test_a_new_cohort_sharing_a_hobby_word_is_not_a_network(seed: int) -> None:
+    """Forty friends who joined together, post mostly stories and (most of them) use a word that is on the
+    lexicon: each is strong by the same shared traits, so their ties to each other are not ties to
+    independent strong members. Before the circle discount 17-25 of them were flagged as one network."""
+    world = plant(
+        *_heavy_tailed(5000, 30_000, 1), PlantConfig(clean=True, cohort=40, cohort_term_share=0.6, seed=seed)
+    )
+    assert (world.label == COHORT).sum() == 40
+    det = detect(world.graph, world.seeds)
+    assert all(len(n.members) <= 5 for n in det.networks)
+    assert (det.score >= 0.5).sum() <= 5  # 0.1% of the platform
+    tie = det.association["tie"]
+    assert tie.within is not None
+    i = int(np.argmax(np.where(world.label == COHORT, tie.within, -1.0)))
+    assert world.label[i] == COHORT and tie.within[i] >= 1.0  # ties to strong friends that were not counted
+    assert "not counted: inside its own circle of friends" in tie.words(i, "contacted by")

@@ -67,6 +67,9 @@ class SignalKind:
     #: says; ordinary cohorts share such kinds together (a class that joins at once and posts stories), so
     #: all profile kinds count as one kind where detection asks for several independent kinds
     profile: bool = False
+    #: detection: the signal itself ties its holders together (a link domain a few accounts share), so two
+    #: tied accounts that both carry it are coordinated, not merely alike, wherever they sit
+    coordination: bool = False
     #: triage: what it adds to the priority score of a case on an account that carries it
     triage_weight: float = DEFAULT_TRIAGE_WEIGHT
     #: triage: carrying it raises a case's severity (strong, checkable evidence)

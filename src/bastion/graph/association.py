@@ -17,6 +17,12 @@ accounts that comes from strong ones), times the account's own contacts, so a po
 platform whose recommender pulls ordinary users toward sellers both expect more: R log(m / c) - (m - c).
 One chance contact among forty is nothing, three among forty is a lot, thirty among two thousand (a bulk
 follower, a popular account that sellers follow as camouflage) is nothing.
+
+Ties inside one circle of tight groups (``cells.py``) count only as far as the more trusted of the two
+ends' groups allows: a group that shares one trait far more often than the accounts around it and is no
+cell (friends who joined together and use a hobby word) is a circle of alike accounts, each strong for the
+same reason, so their ties to each other are not ties to *independent* strong members. Two ends that both
+carry a coordination signal (a link domain a few accounts share) count in full.
 """
 
 from __future__ import annotations
@@ -28,7 +34,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from bastion.core.signals import lookup
-from bastion.graph.container import FOLLOW, FOLLOW_REC, INTERACTION, MESSAGE, AccountGraph, FloatArray
+from bastion.graph.container import (
+    FOLLOW,
+    FOLLOW_REC,
+    INTERACTION,
+    MESSAGE,
+    AccountGraph,
+    BoolArray,
+    FloatArray,
+    IntArray,
+)
 
 REC_FOLLOW_WEIGHT = 0.5
 INTERACTION_WEIGHT = 0.5
@@ -94,12 +109,20 @@ class Association:
     total: FloatArray
     expected: FloatArray
     llr: FloatArray
+    #: strong contacts not counted: inside the account's own circle of friends, which is no cell
+    within: FloatArray | None = None
 
     def words(self, i: int, what: str) -> str:
-        return (
+        text = (
             f"{what} {self.count[i]:.1f} strong member(s) among {self.total[i]:.0f} contact(s) "
             f"({self.expected[i]:.2f} expected by chance on this platform), {self.llr[i]:+.1f} log-odds"
         )
+        if self.within is not None and self.within[i] >= 0.05:
+            text += (
+                f"; {self.within[i]:.1f} more not counted: inside its own circle of friends, which shows "
+                "no more than one shared trait (not independent)"
+            )
+        return text
 
 
 def _llr(count: FloatArray, total: FloatArray, expected: FloatArray) -> FloatArray:
@@ -126,7 +149,23 @@ def chooser_damping(contacts: sp.csr_matrix) -> FloatArray:
     return np.asarray(np.sqrt(np.minimum(1.0, FULL_OUT_DEGREE / np.maximum(out_deg, 1.0))), dtype=np.float64)
 
 
-def tie_in(contacts: sp.csr_matrix, own: FloatArray) -> Association:
+def within_circles(
+    contacts: sp.csr_matrix, group: IntArray, circle: IntArray, trust: FloatArray, coordinated: BoolArray
+) -> sp.csr_matrix:
+    """``contacts`` with each tie between two members of one circle of tight groups (``group``, ``circle``:
+    -1 none) weighed by the more trusted of their two groups (``trust``, 0..1), unless both ends carry a
+    coordination signal (``coordinated``: a shared link domain is not a shared taste); every other tie as
+    it is."""
+    rows = np.repeat(np.arange(contacts.shape[0]), np.diff(contacts.indptr))
+    cols = contacts.indices
+    c_row, c_col = circle[rows], circle[cols]
+    same = (c_row >= 0) & (c_row == c_col) & ~(coordinated[rows] & coordinated[cols])
+    factor = np.ones(len(contacts.data))
+    factor[same] = np.maximum(trust[group[rows[same]]], trust[group[cols[same]]])
+    return sp.csr_matrix((contacts.data * factor, contacts.indices, contacts.indptr), shape=contacts.shape)
+
+
+def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | None = None) -> Association:
     """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account,
     against the share of its incoming contacts that chance gives strong choosers on this platform (the
     share of contacts into ordinary accounts that come from strong ones: a popular account that sellers
@@ -134,26 +173,33 @@ def tie_in(contacts: sp.csr_matrix, own: FloatArray) -> Association:
 
     Only for accounts that themselves engage with at least one strong account: sellers follow popular and
     random accounts as camouflage, and an account that several sellers follow but that never turns to any
-    of them is their camouflage, not their peer.
+    of them is their camouflage, not their peer. ``counted``: the contacts whose strong ends are counted
+    (:func:`within_circles`); totals and chance read all of ``contacts``.
     """
     damp = chooser_damping(contacts)
     s = strong(own)
     weighted_in = sp.csr_matrix(sp.diags(damp) @ contacts)
-    count = np.asarray(weighted_in.T @ s).ravel()
+    counting = weighted_in if counted is None else sp.csr_matrix(sp.diags(damp) @ counted)
+    count = np.asarray(counting.T @ s).ravel()
+    within = np.asarray(weighted_in.T @ s).ravel() - count
     total = np.asarray(weighted_in.sum(axis=0)).ravel()
-    engaged = np.clip(np.asarray(contacts @ s).ravel(), 0.0, 1.0)
+    engaged = np.clip(np.asarray((contacts if counted is None else counted) @ s).ravel(), 0.0, 1.0)
     ordinary, everyone = 1.0 - s, np.ones(len(s))
     share = _share(_flow(weighted_in, s, ordinary), _flow(weighted_in, everyone, ordinary))
-    return Association(count, total, total * share, _llr(count, total, total * share) * engaged)
+    llr = _llr(count, total, total * share) * engaged
+    return Association(count, total, total * share, llr, within)
 
 
-def reach_out(contacts: sp.csr_matrix, seller: FloatArray) -> Association:
+def reach_out(
+    contacts: sp.csr_matrix, seller: FloatArray, counted: sp.csr_matrix | None = None
+) -> Association:
     """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against the share
     of ordinary accounts' contacts that land on strong sellers on this platform (recommendations that pull
     ordinary users toward sellers raise it, and with it what one contact needs to say anything)."""
     s = strong(seller)
-    count = np.asarray(contacts @ s).ravel()
+    count = np.asarray((contacts if counted is None else counted) @ s).ravel()
+    within = np.asarray(contacts @ s).ravel() - count
     total = np.asarray(contacts.sum(axis=1)).ravel()
     ordinary, everyone = 1.0 - s, np.ones(len(s))
     share = _share(_flow(contacts, ordinary, s), _flow(contacts, ordinary, everyone))
-    return Association(count, total, total * share, _llr(count, total, total * share))
+    return Association(count, total, total * share, _llr(count, total, total * share), within)

@@ -13,6 +13,11 @@ of groups tested (the best of many chance groups is not surprising), and read fo
 own signals (leave-one-out, so nothing counts twice), scaled by the share of its contacts inside the group:
 a popular account that a cell follows as camouflage has most of its contacts elsewhere.
 Evidence of its own kind and computed once from own signals: nothing here feeds association.
+
+What association reads from here is each group's *trust*: a group that shares its strongest kind far more
+often than the candidates around it and is no cell is a circle of alike friends, whose ties to each other
+are not independent evidence (``association.within_circles``). Groups tied densely to each other form one
+circle (the group search splits a large circle of friends into parts just below its resolution).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dataclasses import dataclass, field
 import igraph as ig
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from bastion.core.signals import lookup
 from bastion.graph.container import BoolArray, FloatArray, IntArray
@@ -40,18 +46,27 @@ CELL_MAX = 4.0
 #: The group evidence is discounted by the log of the groups tested, and at least of this many (a small
 #: platform with a handful of groups still has chance groups).
 MIN_TESTS = 20
+#: Group evidence (log-odds) from which ties inside a circle count in full as association (``trust``): a
+#: group at or below zero is no more remarkable than the best of the chance groups tested.
+TRUST_EV = 1.0
+#: Groups whose members are tied to each other at this density (ties per pair) or more are one circle: the
+#: group search splits a circle of friends larger than it likes into parts just below ``RESOLUTION``.
+CIRCLE_DENSITY = RESOLUTION / 2
 #: igraph draws from one process-wide generator: runs in parallel threads take turns to seed it.
 _RNG_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
 class Cells:
-    """Per account: the cell's evidence read for it (log-odds), its group (-1: none); per group: evidence."""
+    """Per account: the cell's evidence read for it (log-odds), its group and its circle of groups (-1:
+    none); per group: size, evidence and trust (0..1: how far ties inside count as association)."""
 
     llr: FloatArray
     group: IntArray
     sizes: list[int] = field(default_factory=list)
     evidence: list[float] = field(default_factory=list)
+    circle: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    trust: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     def words(self, i: int) -> str:
         g = int(self.group[i])
@@ -104,7 +119,7 @@ def find_cells(
 ) -> Cells:
     """``present``: per seller-side kind, who carries it; ``strong``: accounts strong by their own signals."""
     n = contacts.shape[0]
-    empty = Cells(np.zeros(n), np.full(n, -1, dtype=np.int64))
+    empty = Cells(np.zeros(n), np.full(n, -1, dtype=np.int64), circle=np.full(n, -1, dtype=np.int64))
     core = strong.copy()
     core[seeds] = True
     if not core.any() or not present:
@@ -144,5 +159,25 @@ def find_cells(
     llr = np.zeros(n)
     llr[rows] = np.clip(ev, 0.0, CELL_MAX) * np.sqrt(inside / np.maximum(degree, 1.0))
     whole = _kind_llr(counts, size[:, None] * rate[None, :])
-    group_ev = (whole.sum(axis=1) - whole.max(axis=1) - tests).tolist()
-    return Cells(llr, group, size.astype(int).tolist(), [float(v) for v in group_ev])
+    group_ev = whole.sum(axis=1) - whole.max(axis=1) - tests
+    # homophily: the group shares its strongest kind far more often than the accounts around it; when it
+    # shares nothing else (no cell), ties inside it are not independent evidence
+    shared = whole.max(axis=1) / KIND_CAP
+    trust = 1.0 - shared * (1.0 - np.clip(group_ev / TRUST_EV, 0.0, 1.0))
+    circle = np.full(n, -1, dtype=np.int64)
+    circle[rows] = _circles(sym, local, size)[of]
+    sizes, evidence = size.astype(int).tolist(), [float(v) for v in group_ev]
+    return Cells(llr, group, sizes, evidence, circle, trust)
+
+
+def _circles(sym: sp.csr_matrix, local: list[IntArray], size: FloatArray) -> IntArray:
+    """Per group, its circle: groups joined where their members are tied at ``CIRCLE_DENSITY`` or more."""
+    k = len(local)
+    rows = np.repeat(np.arange(k), [len(g) for g in local])
+    member = sp.csr_matrix((np.ones(len(rows)), (rows, np.concatenate(local))), shape=(k, sym.shape[0]))
+    pairs = sp.csr_matrix(sym > 0, dtype=np.float64)
+    between = sp.coo_matrix(member @ pairs @ member.T)
+    dense = between.data >= CIRCLE_DENSITY * size[between.row] * size[between.col]
+    keep = dense & (between.row != between.col)
+    links = sp.csr_matrix((np.ones(int(keep.sum())), (between.row[keep], between.col[keep])), shape=(k, k))
+    return np.asarray(connected_components(links, directed=False)[1], dtype=np.int64)

@@ -34,6 +34,7 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
         max_llr=DEFAULT_MAX_LLR,
         triage_weight=0.0,
         words="external link domain shared with other suspects (strength {v:.2f})",
+        coordination=True,
     ),
     SignalKind(
         "stories_only",

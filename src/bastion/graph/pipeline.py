@@ -19,8 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from bastion.core.signals import lookup
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
-from bastion.graph.association import Association, chosen_contacts, diverse, reach_out, strong, tie_in
+from bastion.graph.association import (
+    Association,
+    chosen_contacts,
+    diverse,
+    reach_out,
+    strong,
+    tie_in,
+    within_circles,
+)
 from bastion.graph.baserate import PRESENT, BaseRate, base_rates, own_evidence
 from bastion.graph.calibrate import Calibration, calibrate, views
 from bastion.graph.cells import Cells, find_cells
@@ -112,14 +121,19 @@ def detect(
     own_side = combine(feats, w, names.seller)
     contacts = chosen_contacts(graph)
     own_diverse = diverse({k: w[k] * feats[k] for k in names.seller})
-    tie = tie_in(contacts, own_diverse)
-    feats[TIE] = tie.llr
-    seller_side = own_side + w[TIE] * tie.llr
-    reach = reach_out(contacts, own_diverse)
-    feats[REACH] = reach.llr
-    present = {k: sig[k] >= PRESENT for k in names.seller if k in rates and k in sig}
+    # a kind weighed at zero (as a verdict fit may give) says nothing, in cells and circles too
+    present = {k: sig[k] >= PRESENT for k in names.seller if k in rates and k in sig and w[k] > 0}
     cells = find_cells(contacts, present, strong(own_diverse) > 0.0, seed_idx, cfg.seed)
     feats[CELL] = cells.llr
+    coordinated = np.logical_or.reduce(
+        [np.zeros(n, dtype=bool), *(v for k, v in present.items() if lookup(k).coordination)]
+    )
+    counted = within_circles(contacts, cells.group, cells.circle, cells.trust, coordinated)
+    tie = tie_in(contacts, own_diverse, counted)
+    feats[TIE] = tie.llr
+    seller_side = own_side + w[TIE] * tie.llr
+    reach = reach_out(contacts, own_diverse, counted)
+    feats[REACH] = reach.llr
     results[DENSE] = _detector(DENSE, cfg.engine).run(
         graph, seed_idx, {**sig, SUSPECT: sigmoid(b0 + seller_side)}
     )
