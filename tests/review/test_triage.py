@@ -88,3 +88,30 @@ def test_priority_order_child_safety_signals_volume() -> None:
     assert p("harassment", frozenset({"hash_match"}))[1] > p("harassment")[1]
     assert p("harassment", minor=True)[1] > p("harassment")[1]
     assert p("harassment", n=5)[1] > p("harassment", n=1)[1]
+
+
+def test_one_sweep_joins_open_cases_and_opens_new_ones_each_report_in_its_case(review: Review) -> None:
+    """A sweep writes its new cases, its joined cases and their reports in bulk: every report must still
+    land in its own group's case, and a joined case must take the new count and the more severe category."""
+    _send(review, report("r1", "x1", reason="spam"), report("r2", "x2", reason="spam"))
+    review.triage()
+    first = {c["group_id"]: c for c in _cases(review)}
+    _send(review, report("r3", "x1"), report("r4", "x3", reason="spam"), report("r5", "x2", reason="spam"))
+    stats = review.triage()
+    assert (stats.triaged, stats.created, stats.joined) == (3, 1, 2)
+    cases = {c["group_id"]: c for c in _cases(review)}
+    assert {g: c["case_id"] for g, c in cases.items() if g in first} == {
+        g: first[g]["case_id"] for g in first
+    }
+    assert {g: (c["report_count"], c["category"]) for g, c in cases.items()} == {
+        "x1": (2, CHILD_SAFETY),
+        "x2": (2, "spam"),
+        "x3": (1, "spam"),
+    }
+    with review.engine.connect() as conn:
+        linked = dict(
+            conn.execute(select(review_case_reports.c.report_id, review_case_reports.c.case_id)).all()
+        )
+    by_report = {"r1": "x1", "r2": "x2", "r3": "x1", "r4": "x3", "r5": "x2"}
+    assert {r: linked[r] for r in by_report} == {r: cases[g]["case_id"] for r, g in by_report.items()}
+    assert cases["x1"]["priority"] < first["x1"]["priority"]  # child safety now leads the queue

@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, func, select, tuple_
+from sqlalchemy import Connection, Engine, Row, delete, func, select
 
 from bastion.core.errors import InputError
 from bastion.core.model import EntityType, Signal
 from bastion.core.signals import SignalKind, lookup
 from bastion.core.timefmt import utcnow
-from bastion.store.bulk import dialect_insert
+from bastion.store.bulk import dialect_insert, keyed_in
 from bastion.store.tables import signals
 
 _KEY = ("platform", "entity_type", "entity_id", "kind", "source", "key")
@@ -189,16 +189,17 @@ class SignalRepository:
         kinds: Iterable[SignalKind] | None = None,
         *,
         conn: Connection | None = None,
+        excluding: Iterable[SignalKind] = (),
     ) -> Iterator[Signal]:
-        """Signals on these (platform, account id) pairs, of these kinds (``None``: every kind), oldest
-        first within each chunk of pairs."""
+        """Signals on these (platform, account id) pairs, of these kinds (``None``: every kind but those
+        ``excluding``), oldest first within each chunk of pairs."""
         wanted = None if kinds is None else sorted({str(k) for k in kinds})
+        unwanted = sorted({str(k) for k in excluding})
         with self._connect(conn) as c:
-            for start in range(0, len(keys), _CHUNK):
-                query = select(signals).where(
-                    signals.c.entity_type == str(EntityType.ACCOUNT),
-                    tuple_(signals.c.platform, signals.c.entity_id).in_(list(keys[start : start + _CHUNK])),
-                )
+            for _, which in keyed_in((signals.c.platform, signals.c.entity_id), keys, _CHUNK):
+                query = select(signals).where(signals.c.entity_type == str(EntityType.ACCOUNT), which)
+                if unwanted:
+                    query = query.where(signals.c.kind.not_in(unwanted))
                 if wanted is not None:
                     query = query.where(signals.c.kind.in_(wanted))
                 for row in c.execute(query.order_by(signals.c.id)):
