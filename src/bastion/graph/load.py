@@ -33,7 +33,7 @@ from bastion.graph.tables_state import OTHER, STORY, PlatformTables
 from bastion.store import Store
 from bastion.store.tables import platforms, seeds
 
-#: Signals stored by other capabilities that the detector reads when they exist, read first in this order
+#: Signals stored by other capabilities that the detector reads when they exist, read first in this order;
 #: every other stored evidence kind follows, by name.
 UPSTREAM_KINDS = (TERM_MATCH, BLOCKED_SEARCH, HASH_MATCH)
 #: A report whose reason mentions spam says little about this harm; others count in full.
@@ -224,8 +224,8 @@ class _Order:
         used[[*reporters, *(r for who in reporters.values() for r in who)]] = True
         for vals in upstream.values():
             used[list(vals)] = True
-        ids = tables.nodes.ids
-        chosen = sorted(np.flatnonzero(used).tolist(), key=lambda i: (not is_account[i], ids[i]))
+        ids, rows = tables.nodes.ids, tables.accounts
+        chosen = sorted(np.flatnonzero(used).tolist(), key=lambda i: (i not in rows, ids[i]))
         self.internal = np.array(chosen, dtype=np.int64)
         self.ids = [ids[i] for i in chosen]
         self.n = len(chosen)
