@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bastion.review.intake import ReportIn, store_reports
+from bastion.review.kinds import CASE_OPEN
 from bastion.review.policy import CHILD_SAFETY, CaseFacts, rank
 from bastion.review.service import Review
 from bastion.store.tables import reports
@@ -115,3 +116,9 @@ def test_one_sweep_joins_open_cases_and_opens_new_ones_each_report_in_its_case(r
     by_report = {"r1": "x1", "r2": "x2", "r3": "x1", "r4": "x3", "r5": "x2"}
     assert {r: linked[r] for r in by_report} == {r: cases[g]["case_id"] for r, g in by_report.items()}
     assert cases["x1"]["priority"] < first["x1"]["priority"]  # child safety now leads the queue
+    # the guards' case_open signals follow: one per case, the joined one carrying its new priority
+    held = {s.entity_id: s for s in review.store.signals.of_kind(CASE_OPEN, PLATFORM)}
+    assert {a: (s.key, s.evidence["priority"], s.score) for a, s in held.items()} == {
+        g: (str(c["case_id"]), c["priority"], 1.0 if c["category"] == CHILD_SAFETY else 0.5)
+        for g, c in cases.items()
+    }

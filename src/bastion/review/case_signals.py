@@ -9,6 +9,8 @@ no longer a verdict until the appeal is decided.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection, select
 
 from bastion.core.model import EntityType, Signal
@@ -25,24 +27,35 @@ SOURCE = "review"
 NETWORK_MEMBER = named("network_member")
 #: Final outcomes that say whether the accounts were what the case suspected (escalations say neither).
 VERDICT_SCORES = {"violating": 1.0, "not_violating": 0.0}
+_CHUNK = 500
 
 
-def sync_case_signals(conn: Connection) -> int:
-    """Replace every ``case_open`` signal with one per open (or in-review) case on an account."""
-    rows = conn.execute(
-        select(
-            review_cases.c.case_id,
-            review_cases.c.platform,
-            review_cases.c.account_id,
-            review_cases.c.category,
-            review_cases.c.priority,
-            review_cases.c.stage,
-        ).where(
-            review_cases.c.status != "closed",
-            review_cases.c.canary.is_(False),
-            review_cases.c.account_id.is_not(None),
-        )
-    ).all()
+def sync_case_signals(conn: Connection, case_ids: Sequence[int] | None = None) -> int:
+    """Replace every ``case_open`` signal with one per open (or in-review) case on an account; with
+    ``case_ids``, only upsert those cases' signals (triage: cases it just opened or joined, none closed, so
+    nothing else can have changed; rewriting every open case's signal made each sweep cost as much as
+    all the open cases)."""
+    query = select(
+        review_cases.c.case_id,
+        review_cases.c.platform,
+        review_cases.c.account_id,
+        review_cases.c.category,
+        review_cases.c.priority,
+        review_cases.c.stage,
+    ).where(
+        review_cases.c.status != "closed",
+        review_cases.c.canary.is_(False),
+        review_cases.c.account_id.is_not(None),
+    )
+    if case_ids is None:
+        rows = conn.execute(query).all()
+    else:
+        wanted = sorted(set(case_ids))
+        rows = [
+            r
+            for lo in range(0, len(wanted), _CHUNK)
+            for r in conn.execute(query.where(review_cases.c.case_id.in_(wanted[lo : lo + _CHUNK])))
+        ]
     now = utcnow()
     seen = {
         (r.platform, r.account_id, str(r.case_id)): Signal(
@@ -58,6 +71,8 @@ def sync_case_signals(conn: Connection) -> int:
         )
         for r in rows
     }
+    if case_ids is not None:
+        return _repo(conn).add(seen.values(), conn=conn)
     return _repo(conn).replace(SOURCE, CASE_OPEN, None, seen.values(), conn=conn)
 
 

@@ -121,12 +121,30 @@ def _bad_faith(conn: Connection, rows: list[Any]) -> set[tuple[str, str]]:
     return found
 
 
+#: What joining an open case reads of it (the whole row carries JSON a sweep would decode for nothing).
+_OPEN_COLUMNS = tuple(
+    review_cases.c[name]
+    for name in (
+        "case_id",
+        "platform",
+        "group_type",
+        "group_id",
+        "category",
+        "flags",
+        "report_count",
+        "priority",
+        "due_at",
+        "created_at",
+    )
+)
+
+
 def _open_cases(conn: Connection, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
     """The open case of each group, read in a few queries instead of one per group."""
     found: dict[tuple[str, str, str], Any] = {}
     group = (review_cases.c.platform, review_cases.c.group_type, review_cases.c.group_id)
     for _, which in keyed_in(group, keys):
-        q = select(review_cases).where(which, review_cases.c.status != "closed")
+        q = select(*_OPEN_COLUMNS).where(which, review_cases.c.status != "closed")
         for c in conn.execute(q):
             found.setdefault((c.platform, c.group_type, c.group_id), c)
     return found
@@ -185,7 +203,7 @@ def triage_pending(engine: Engine, *, limit: int = 5_000, now: datetime | None =
         for r in rows:
             if r.received_at is not None and r.source in ("api", "canary"):
                 stats.latencies.append(max(0.0, (now - r.received_at).total_seconds()))
-        sync_case_signals(conn)
+        sync_case_signals(conn, placed)
     return stats
 
 
