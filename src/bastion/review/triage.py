@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Engine, String, bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from bastion.core.signals import declared, named
 from bastion.core.timefmt import utcnow
@@ -142,12 +143,37 @@ _OPEN_COLUMNS = tuple(
 def _open_cases(conn: Connection, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
     """The open case of each group, read in a few queries instead of one per group."""
     found: dict[tuple[str, str, str], Any] = {}
-    group = (review_cases.c.platform, review_cases.c.group_type, review_cases.c.group_id)
-    for _, which in keyed_in(group, keys):
-        q = select(*_OPEN_COLUMNS).where(which, review_cases.c.status != "closed")
-        for c in conn.execute(q):
+    if conn.dialect.name == "postgresql":
+        queries = _open_cases_pg(keys)
+    else:
+        group = (review_cases.c.platform, review_cases.c.group_type, review_cases.c.group_id)
+        queries = [select(*_OPEN_COLUMNS).where(which) for _, which in keyed_in(group, keys)]
+    for q in queries:
+        for c in conn.execute(q.where(review_cases.c.status != "closed")):
             found.setdefault((c.platform, c.group_type, c.group_id), c)
     return found
+
+
+def _open_cases_pg(keys: list[tuple[str, str, str]]) -> list[Any]:
+    """One query per (platform, group type), joined to its group ids as an array: an ``IN`` list was
+    checked against every case of the prefix when the table had filled faster than its statistics
+    (7,000 cases x 400 ids a query), where a join looks each id up."""
+    by_prefix: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for platform, group_type, group_id in keys:
+        by_prefix[(platform, group_type)].append(group_id)
+    out = []
+    for (platform, group_type), ids in sorted(by_prefix.items()):
+        wanted = (
+            func.unnest(bindparam("ids", sorted(set(ids)), type_=ARRAY(String)))
+            .table_valued("gid")
+            .render_derived()
+        )
+        out.append(
+            select(*_OPEN_COLUMNS)
+            .join(wanted, review_cases.c.group_id == wanted.c.gid)
+            .where(review_cases.c.platform == platform, review_cases.c.group_type == group_type)
+        )
+    return out
 
 
 def _more_severe(a: str, b: str) -> str:
