@@ -73,11 +73,11 @@ def _owners(conn: Connection, rows: list[Any]) -> dict[tuple[str, str, str], str
     for r in rows:
         if r.target_type == "account":
             owner[(r.platform, "account", r.target_id)] = r.target_id
-    for _, which in keyed_in((posts.c.platform, posts.c.post_id), post_keys):
+    for which in keyed_in((posts.c.platform, posts.c.post_id), post_keys):
         q = select(posts.c.platform, posts.c.post_id, posts.c.account_id).where(which)
         for p in conn.execute(q):
             owner[(p.platform, "post", p.post_id)] = p.account_id
-    for _, which in keyed_in((media.c.platform, media.c.media_id), media_keys):
+    for which in keyed_in((media.c.platform, media.c.media_id), media_keys):
         q = (
             select(media.c.platform, media.c.media_id, posts.c.account_id)
             .join(posts, (posts.c.platform == media.c.platform) & (posts.c.post_id == media.c.post_id))
@@ -105,7 +105,7 @@ def _account_facts(
             kinds[key].add(s.kind.name)
         if s.kind == NETWORK_MEMBER and s.evidence.get("network_id"):
             network[key] = str(s.evidence["network_id"])
-    for _, which in keyed_in((accounts.c.platform, accounts.c.account_id), keys):
+    for which in keyed_in((accounts.c.platform, accounts.c.account_id), keys):
         q2 = select(accounts.c.platform, accounts.c.account_id).where(which, accounts.c.age_band == "minor")
         minors.update((a.platform, a.account_id) for a in conn.execute(q2))
     return kinds, network, minors
@@ -114,7 +114,7 @@ def _account_facts(
 def _bad_faith(conn: Connection, rows: list[Any]) -> set[tuple[str, str]]:
     keys = sorted({(r.platform, r.reporter_id) for r in rows})
     found: set[tuple[str, str]] = set()
-    for _, which in keyed_in((review_reporters.c.platform, review_reporters.c.reporter_id), keys):
+    for which in keyed_in((review_reporters.c.platform, review_reporters.c.reporter_id), keys):
         q = select(review_reporters.c.platform, review_reporters.c.reporter_id).where(
             which, review_reporters.c.bad_faith.is_(True)
         )
@@ -147,7 +147,7 @@ def _open_cases(conn: Connection, keys: list[tuple[str, str, str]]) -> dict[tupl
         queries = _open_cases_pg(keys)
     else:
         group = (review_cases.c.platform, review_cases.c.group_type, review_cases.c.group_id)
-        queries = [select(*_OPEN_COLUMNS).where(which) for _, which in keyed_in(group, keys)]
+        queries = [select(*_OPEN_COLUMNS).where(which) for which in keyed_in(group, keys)]
     for q in queries:
         for c in conn.execute(q.where(review_cases.c.status != "closed")):
             found.setdefault((c.platform, c.group_type, c.group_id), c)

@@ -103,17 +103,16 @@ def ensure_indexes(engine: Engine, metadata: MetaData) -> None:
 
 def keyed_in(
     columns: Sequence[Any], keys: Sequence[Sequence[Any]], chunk: int = 400
-) -> Iterator[tuple[tuple[Any, ...], ColumnElement[bool]]]:
+) -> Iterator[ColumnElement[bool]]:
     """Conditions selecting rows by composite ``keys`` on ``columns``, a few hundred keys each: the leading
     columns equal (one prefix per condition) and the last one ``IN`` a list. A row-value ``IN`` of hundreds
-    of pairs took PostgreSQL tens of milliseconds to plan, where this is an index range per prefix. Yields
-    (prefix, condition)."""
+    of pairs took PostgreSQL tens of milliseconds to plan, where this is an index range per prefix."""
     by_prefix: dict[tuple[Any, ...], list[Any]] = {}
     for k in keys:
         by_prefix.setdefault(tuple(k[:-1]), []).append(k[-1])
     *lead, last = columns
     for prefix in sorted(by_prefix):
         values = sorted(set(by_prefix[prefix]))
+        same = [c == v for c, v in zip(lead, prefix, strict=True)]
         for start in range(0, len(values), chunk):
-            same = [c == v for c, v in zip(lead, prefix, strict=True)]
-            yield prefix, and_(*same, last.in_(values[start : start + chunk]))
+            yield and_(*same, last.in_(values[start : start + chunk]))

@@ -196,7 +196,7 @@ class SignalRepository:
         wanted = None if kinds is None else sorted({str(k) for k in kinds})
         unwanted = sorted({str(k) for k in excluding})
         with self._connect(conn) as c:
-            for _, which in keyed_in((signals.c.platform, signals.c.entity_id), keys, _CHUNK):
+            for which in keyed_in((signals.c.platform, signals.c.entity_id), keys, _CHUNK):
                 query = select(signals).where(signals.c.entity_type == str(EntityType.ACCOUNT), which)
                 if unwanted:
                     query = query.where(signals.c.kind.not_in(unwanted))
