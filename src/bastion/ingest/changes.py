@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bastion.ingest.schema import TableSpec
+from bastion.store.changes import report_change
 
 #: Per export table, the fields naming accounts the row is about (the first is the row's subject).
 ACCOUNT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -19,21 +20,19 @@ ACCOUNT_FIELDS: dict[str, tuple[str, ...]] = {
     "messages": ("sender_id", "recipient_id"),
     "searches": ("account_id",),
     "recommendations": ("viewer_id", "recommended_id"),
-    "reports": ("reporter_id",),
     "seeds": ("account_id",),
 }
-#: Extra fields kept with the key (a report's target, which catch-up resolves to an account).
-EXTRA_KEY: dict[str, tuple[str, ...]] = {"reports": ("target_type", "target_id")}
 
 
 def describe(spec: TableSpec, row: tuple[Any, ...]) -> tuple[dict[str, str], list[str]]:
     """(key, accounts) of a validated row in the driver's form (``platform`` first, then stored fields)."""
     fields = spec.stored_fields
     value = {name: row[i + 1] for i, name in enumerate(fields)}
-    key = {f: _text(value[f]) for f in (*spec.key[1:], *EXTRA_KEY.get(spec.name, ())) if f in value}
+    if spec.name == "reports":  # as the report API writes one (``store.changes.report_change``)
+        parts = ("report_id", "reporter_id", "target_type", "target_id")
+        return report_change(*(_text(value[f]) if value.get(f) else "" for f in parts))
+    key = {f: _text(value[f]) for f in spec.key[1:] if f in value}
     accounts = [_text(value[f]) for f in ACCOUNT_FIELDS.get(spec.name, ()) if value.get(f)]
-    if spec.name == "reports" and value.get("target_type") == "account" and value.get("target_id"):
-        accounts.append(_text(value["target_id"]))
     return key, list(dict.fromkeys(accounts))
 
 

@@ -20,7 +20,7 @@ from bastion.core.errors import InputError
 from bastion.core.model import ReportTarget
 from bastion.core.timefmt import utcnow
 from bastion.store.bulk import insert_ignore
-from bastion.store.changes import append_changes, change_rows, lock_changes
+from bastion.store.changes import append_changes, change_rows, lock_changes, report_change
 from bastion.store.engine import make_engine
 from bastion.store.tables import platforms, reports
 from bastion.store.tables_review import review_intake
@@ -153,15 +153,12 @@ def store_reports(
 
 
 def _changes(fresh: Sequence[ReportIn], platform: str) -> list[tuple[str, dict[str, str], list[str]]]:
-    """The change-log form of the reports (the same key and accounts the event API writes for one)."""
-    out = []
-    for i in fresh:
-        if i.platform != platform:
-            continue
-        key = {"report_id": str(i.report_id), "target_type": str(i.target_type), "target_id": i.target_id}
-        about = [i.reporter_id, *([i.target_id] if str(i.target_type) == "account" else [])]
-        out.append(("reports", key, list(dict.fromkeys(about))))
-    return out
+    """The change-log form of the platform's reports (the same one the event API writes)."""
+    return [
+        ("reports", *report_change(str(i.report_id), i.reporter_id, str(i.target_type), i.target_id))
+        for i in fresh
+        if i.platform == platform
+    ]
 
 
 def validate(

@@ -36,6 +36,17 @@ def append_changes(conn: Connection, rows: list[Any]) -> None:
         conn.execute(insert(ingest_changes), rows)
 
 
+def report_change(
+    report_id: str, reporter_id: str, target_type: str, target_id: str
+) -> tuple[dict[str, str], list[str]]:
+    """(key, accounts) of a stored report, whichever way it arrived (an event or the report API): the key
+    keeps the target, which catch-up resolves to its owner; the accounts are the reporter and an account
+    target."""
+    key = {"report_id": report_id, "target_type": target_type, "target_id": target_id}
+    about = [reporter_id, *([target_id] if target_type == "account" and target_id else [])]
+    return key, list(dict.fromkeys(a for a in about if a))
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One stored event: its table, the row's key fields and the accounts it is about."""
@@ -140,4 +151,5 @@ __all__ = [
     "append_changes",
     "change_rows",
     "lock_changes",
+    "report_change",
 ]
