@@ -176,14 +176,14 @@ def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | No
     of them is their camouflage, not their peer. ``counted``: the contacts whose strong ends are counted
     (:func:`within_circles`); totals and chance read all of ``contacts``.
     """
+    counted = contacts if counted is None else counted
     damp = chooser_damping(contacts)
     s = strong(own)
     weighted_in = sp.csr_matrix(sp.diags(damp) @ contacts)
-    counting = weighted_in if counted is None else sp.csr_matrix(sp.diags(damp) @ counted)
-    count = np.asarray(counting.T @ s).ravel()
+    count = np.asarray(sp.csr_matrix(sp.diags(damp) @ counted).T @ s).ravel()
     within = np.asarray(weighted_in.T @ s).ravel() - count
     total = np.asarray(weighted_in.sum(axis=0)).ravel()
-    engaged = np.clip(np.asarray((contacts if counted is None else counted) @ s).ravel(), 0.0, 1.0)
+    engaged = np.clip(np.asarray(counted @ s).ravel(), 0.0, 1.0)
     ordinary, everyone = 1.0 - s, np.ones(len(s))
     share = _share(_flow(weighted_in, s, ordinary), _flow(weighted_in, everyone, ordinary))
     llr = _llr(count, total, total * share) * engaged
@@ -196,8 +196,9 @@ def reach_out(
     """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against the share
     of ordinary accounts' contacts that land on strong sellers on this platform (recommendations that pull
     ordinary users toward sellers raise it, and with it what one contact needs to say anything)."""
+    counted = contacts if counted is None else counted
     s = strong(seller)
-    count = np.asarray((contacts if counted is None else counted) @ s).ravel()
+    count = np.asarray(counted @ s).ravel()
     within = np.asarray(contacts @ s).ravel() - count
     total = np.asarray(contacts.sum(axis=1)).ravel()
     ordinary, everyone = 1.0 - s, np.ones(len(s))
