@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bastion.graph.calibrate import ASSOCIATED, MIN_MEMBERS, OWN, calibrate
+from bastion.graph.calibrate import ASSOCIATED, FULL_MEMBERS, MIN_MEMBERS, OWN, calibrate
 from bastion.graph.model import SEED, logit, sigmoid
 
 
@@ -55,6 +55,27 @@ def test_deterministic_and_stated_model_kept_without_members_to_learn_from() -> 
     assert not kept.curves and kept.prior == prior
     assert np.array_equal(kept.evidence, sum(small.values()))
     assert "stated model" in kept.words()
+
+
+def test_near_the_line_the_estimate_is_weighed_in_gradually() -> None:
+    """Between ``MIN_MEMBERS`` and ``FULL_MEMBERS`` expected members the estimate counts in proportion, so
+    a platform near the line does not flip between two models when a few accounts change."""
+    views = {k: v[:4_000] for k, v in _platform().items()}
+    stated = sum(views.values())
+    n = len(stated)
+    full = calibrate(views, FULL_MEMBERS / n)
+    half = calibrate(views, (MIN_MEMBERS + FULL_MEMBERS) / 2 / n)
+    edge = calibrate(views, (MIN_MEMBERS + 1) / n)
+    assert full.weight == 1.0 and half.weight == 0.5 and 0.0 < edge.weight < 0.05
+    assert "weighed at 50%" in half.words() and "weighed" not in full.words()
+    moved = np.abs(full.evidence - stated) > 0.5
+    assert moved.sum() > 100
+    # each account part of the way from the stated evidence toward the estimate, in the same direction
+    assert np.all(np.sign(half.evidence - stated)[moved] == np.sign(full.evidence - stated)[moved])
+    assert np.all(np.abs(half.evidence - stated)[moved] < np.abs(full.evidence - stated)[moved])
+    assert np.abs(edge.evidence - stated).max() < 0.1
+    for name, curve in half.curves.items():
+        assert np.all(np.diff(curve.worth) >= 0), name
 
 
 def test_a_realistic_platform_is_calibrated_and_the_dossier_says_so(make_block_model) -> None:  # type: ignore[no-untyped-def]

@@ -105,7 +105,10 @@ def test_when_the_kept_networks_cannot_stand_the_catch_up_keeps_the_full_run_it_
     compute = b.graph.compute
     monkeypatch.setattr(b.graph, "compute", lambda *a, **k: computed.append("x") or compute(*a, **k))
     step = b.graph.catch_up()
-    assert step.outcome == "full" and "moved member scores" in step.words(), step.words()
+    # either reason the kept networks cannot stand: past the drift, or (the follow moved platform-wide
+    # statistics enough) a network outside the region already differs, which is checked first
+    why = step.words()
+    assert step.outcome == "full" and ("moved member scores" in why or "other networks" in why), why
     assert computed == ["x"]  # the platform was loaded and scored once
     full = b.graph.detect(refresh=False)  # a full run on the same data: the same networks
     assert sorted(map(sorted, _stored(store, step.run_id or 0).values())) == sorted(

@@ -10,7 +10,7 @@ from bastion.graph.association import chosen_contacts, reach_out, tie_in
 from bastion.graph.baserate import base_rates, own_evidence
 from bastion.graph.model import Weights, estimate_prior, sigmoid
 from bastion.graph.reports import report_evidence
-from bastion.graph.signals import TERM_MATCH
+from bastion.graph.signals import NEW_ACCOUNT, STORIES_ONLY, TERM_MATCH
 
 
 def test_a_common_signal_says_less_than_a_rare_one() -> None:
@@ -24,6 +24,46 @@ def test_a_common_signal_says_less_than_a_rare_one() -> None:
     assert r_common.absent_llr < 0.0  # most members lack it, so its absence says a little
     ev = own_evidence({TERM_MATCH: rare}, {TERM_MATCH: r_rare}, n)[TERM_MATCH]
     assert ev[0] == pytest.approx(r_rare.llr) and ev[-1] == pytest.approx(r_rare.absent_llr)
+
+
+def _profile(n: int, together: int, apart: int) -> dict[str, np.ndarray]:
+    """``together`` accounts new and posting stories (a cohort), ``apart`` more with one trait each."""
+    stories, new = np.zeros(n), np.zeros(n)
+    stories[:together] = new[:together] = 1.0
+    stories[together : together + apart] = 1.0
+    new[together + apart : together + 2 * apart] = 1.0
+    return {STORIES_ONLY: stories, NEW_ACCOUNT: new}
+
+
+def test_profile_traits_a_cohort_shares_count_at_their_joint_rate() -> None:
+    """A cohort that joined together and posts stories (and does nothing else) makes the pair common:
+    carrying both says what the pair's rate allows, not the sum of two independent facts; where the two
+    traits meet by chance only, or on accounts that carry other signals too, the sum stands."""
+    n = 10_000
+    cohort = _profile(n, together=300, apart=300)
+    rates = base_rates(cohort, n)
+    ev = own_evidence(cohort, rates, n)
+    both = ev[STORIES_ONLY][0] + ev[NEW_ACCOUNT][0]
+    alone = rates[STORIES_ONLY].llr + rates[NEW_ACCOUNT].llr
+    joint = (300 + 20 * rates[STORIES_ONLY].rate * rates[NEW_ACCOUNT].rate) / (n + 20)
+    assert both < alone - 2.0
+    assert both == pytest.approx(alone - np.log(joint / (rates[STORIES_ONLY].rate * rates[NEW_ACCOUNT].rate)))
+    assert ev[STORIES_ONLY][400] == pytest.approx(rates[STORIES_ONLY].llr)  # one trait alone: untouched
+    assert rates[STORIES_ONLY].together > 5.0 and "profile traits" in rates[STORIES_ONLY].words()
+    # accounts that carry the pair *and* other signals (members look so) do not make the pair common
+    loud = {**cohort, TERM_MATCH: np.where(np.arange(n) < 300, 1.0, 0.0)}
+    r_loud = base_rates(loud, n)
+    ev_loud = own_evidence(loud, r_loud, n)
+    assert r_loud[STORIES_ONLY].together == pytest.approx(1.0, abs=0.05)
+    assert ev_loud[STORIES_ONLY][0] + ev_loud[NEW_ACCOUNT][0] == pytest.approx(
+        r_loud[STORIES_ONLY].llr + r_loud[NEW_ACCOUNT].llr, abs=0.05
+    )
+    chance = _profile(n, together=9, apart=300)  # about what independent traits give (3% x 3% of 10,000)
+    r2 = base_rates(chance, n)
+    ev2 = own_evidence(chance, r2, n)
+    assert ev2[STORIES_ONLY][0] + ev2[NEW_ACCOUNT][0] == pytest.approx(
+        r2[STORIES_ONLY].llr + r2[NEW_ACCOUNT].llr, abs=0.15
+    )
 
 
 def test_a_signal_nobody_carries_is_mute() -> None:

@@ -7,14 +7,19 @@ produces it; a kind nobody declared assumes ``core.signals.DEFAULT_MEMBER_RATE``
 ``UNKNOWN_MAX_LLR``), the one number a verdict fit refines. The
 evidence is the log-likelihood ratio log(member rate / platform rate), scaled by the signal's strength: a
 code word that a hobby community uses innocently is common on that platform and says less there.
+
+Profile kinds (an account's age, its posting format) are read against how often this platform's accounts
+carry them *together*: a cohort that joined at once and posts stories makes the pair common, and then the
+pair says no more than its joint rate allows, not the sum of two independent facts (``profile_overlap``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from bastion.core.signals import lookup
 from bastion.graph.container import FloatArray
@@ -42,9 +47,18 @@ class BaseRate:
     llr: float
     #: what its absence says (never positive: most members lack most signals, so it is small)
     absent_llr: float
+    #: profile kinds: how many times more often than independent traits would this platform's accounts
+    #: carry it together with the other profile kinds (1: no more; the excess is not counted twice)
+    together: float = 1.0
 
     def words(self) -> str:
-        return f"{100 * self.rate:.2g}% of accounts here carry it, {self.llr:+.1f} log-odds at full strength"
+        text = f"{100 * self.rate:.2g}% of accounts here carry it, {self.llr:+.1f} log-odds at full strength"
+        if self.together > 1.05:
+            text += (
+                f"; accounts here carry it with their other profile traits {self.together:.1f}x as often as "
+                "chance would, so together they count only as much as that joint rate allows"
+            )
+        return text
 
 
 def base_rates(signals: Mapping[str, FloatArray], n: int) -> dict[str, BaseRate]:
@@ -60,14 +74,45 @@ def base_rates(signals: Mapping[str, FloatArray], n: int) -> dict[str, BaseRate]
         # a kind no account carries is not produced here (no lexicon, no hash list): its absence is mute
         absent = float(min(0.0, np.log((1.0 - member) / (1.0 - min(rate, 0.5))))) if carriers else 0.0
         out[kind] = BaseRate(kind, carriers, rate, llr, absent)
+    profile = _profile_kinds(signals, out)
+    if len(profile) >= 2:
+        present, quiet = _profile_presence(signals, out, profile)
+        together = float(np.exp(_excess(present[quiet])))
+        out.update({k: replace(out[k], together=together) for k in profile})
     return out
+
+
+def _profile_presence(
+    signals: Mapping[str, FloatArray], rates: Mapping[str, BaseRate], profile: list[str]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Who carries each profile kind, and who carries no other kind of own signal: the accounts whose
+    profile traits are read for how often they come together, since members (who carry the traits
+    together too, and other signals besides) are rarest there."""
+    present = np.column_stack([signals[k] >= PRESENT for k in profile])
+    others = [signals[k] >= PRESENT for k in rates if k not in profile and k in signals]
+    quiet = ~np.logical_or.reduce(others) if others else np.ones(len(present), dtype=bool)
+    return present, quiet
+
+
+def _profile_kinds(signals: Mapping[str, FloatArray], rates: Mapping[str, BaseRate]) -> list[str]:
+    return [k for k, r in rates.items() if lookup(k).profile and r.carriers and k in signals]
+
+
+def _excess(present: npt.NDArray[np.bool_]) -> float:
+    """log(joint rate / product of the rates) of carrying every column together among ``present``'s rows,
+    the joint rate shrunk toward the product (a few co-carriers prove nothing); never below zero."""
+    n = len(present)
+    rates = (present.sum(axis=0) + PRIOR_RATE * PRIOR_COUNT) / (n + PRIOR_COUNT)
+    independent = float(np.prod(rates))
+    joint = (int(present.all(axis=1).sum()) + PRIOR_COUNT * independent) / (n + PRIOR_COUNT)
+    return max(0.0, float(np.log(joint / independent)))
 
 
 def own_evidence(
     signals: Mapping[str, FloatArray], rates: Mapping[str, BaseRate], n: int
 ) -> dict[str, FloatArray]:
     """Per-kind evidence (log-odds) per account: from the absence LLR at strength 0 to the presence LLR at
-    full strength (weak values count as absent)."""
+    full strength (weak values count as absent), profile kinds carried together read at their joint rate."""
     out = {}
     for kind, r in rates.items():
         s = signals.get(kind)
@@ -76,4 +121,32 @@ def own_evidence(
             continue
         strength = np.where(s >= PRESENT, np.clip(s, 0.0, 1.0), 0.0)
         out[kind] = r.absent_llr + strength * (r.llr - r.absent_llr)
+    profile = _profile_kinds(signals, rates)
+    if len(profile) >= 2:
+        for k, minus in profile_overlap(signals, rates, profile).items():
+            out[k] = out[k] - minus
     return out
+
+
+def profile_overlap(
+    signals: Mapping[str, FloatArray], rates: Mapping[str, BaseRate], profile: list[str]
+) -> dict[str, FloatArray]:
+    """Per profile kind, the log-odds each account's evidence of it loses because this platform's quiet
+    accounts (``_profile_presence``) carry its set of profile kinds together more often than independent
+    traits would (``_excess``), times the weakest strength in the set, shared among the set's kinds in
+    proportion to what each says."""
+    present, quiet = _profile_presence(signals, rates, profile)
+    bits = present.astype(np.int64) @ (1 << np.arange(len(profile), dtype=np.int64))
+    strength = np.column_stack([np.clip(signals[k], 0.0, 1.0) for k in profile])
+    pos = strength * np.array([rates[k].llr for k in profile])
+    taken = np.zeros((len(bits), len(profile)))
+    for mask in np.unique(bits):
+        cols = [j for j in range(len(profile)) if mask >> j & 1]
+        if len(cols) < 2:
+            continue
+        excess = _excess(present[quiet][:, cols])
+        rows = bits == mask
+        said = pos[np.ix_(rows, cols)]
+        cut = np.minimum(excess * strength[np.ix_(rows, cols)].min(axis=1), said.sum(axis=1))
+        taken[np.ix_(rows, cols)] = said * (cut / np.maximum(said.sum(axis=1), 1e-12))[:, None]
+    return {k: taken[:, j] for j, k in enumerate(profile)}

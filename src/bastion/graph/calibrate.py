@@ -25,14 +25,15 @@ Guards, so that the estimate can only make the model more honest, never invent a
   platform can say that evidence is worth less here, or that its absence counts against (``FLOOR`` at
   most, which also bounds the stated sum of many small absences);
 - below ``MIN_MEMBERS`` expected members there is nothing to estimate from (a clean or a tiny
-  platform): the stated model stands;
+  platform): the stated model stands; from there up to ``FULL_MEMBERS`` the estimate is weighed in
+  gradually (a platform near the line does not flip between two models when a few accounts change);
 - deterministic: fixed bins, fixed iterations, no sampling.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -66,7 +67,9 @@ TOLERANCE = 1e-6
 #: A latent class needs members to be estimated from: below this many expected members (the stated
 #: model's own estimate; five bins' worth of the stated model's weight) the stated model stands as it is
 #: (a clean platform, a tiny one: there EM has too little to go on and drifts toward an empty class).
-MIN_MEMBERS = 5 * PSEUDO_MEMBERS
+MIN_MEMBERS = 2 * PSEUDO_MEMBERS
+#: From this many expected members on the estimate counts in full; between the two, in proportion.
+FULL_MEMBERS = 5 * PSEUDO_MEMBERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +110,17 @@ class Calibration:
     #: per account: calibrated evidence minus the stated evidence (shown in the dossier)
     shift: FloatArray
     evidence: FloatArray
+    #: how far the estimate counts (0..1, ``FULL_MEMBERS``); the rest is the stated model
+    weight: float = 1.0
 
     def words(self) -> str:
         if not self.curves:
             return "stated model (too few expected members to calibrate on this platform)"
+        part = f", weighed at {self.weight:.0%}: few expected members" if self.weight < 1.0 else ""
         return (
             f"platform calibration (EM over {len(self.curves)} views: "
             + ", ".join(sorted(self.curves))
-            + f"; prior 1 in {1 / self.prior:.0f})"
+            + f"; prior 1 in {1 / self.prior:.0f}{part})"
         )
 
 
@@ -256,6 +262,11 @@ def calibrate(view_values: Mapping[str, FloatArray], start_prior: float) -> Cali
         evidence = sum((curves[b.view](b.x) for b in binned), start=np.zeros(len(stated)))
         if still:
             break
+    share = float(np.clip((start_prior * n - MIN_MEMBERS) / (FULL_MEMBERS - MIN_MEMBERS), 0.0, 1.0))
+    if share < 1.0:  # between the stated model and the estimate: each curve moved part of the way
+        curves = {v: replace(c, worth=c.centres + share * (c.worth - c.centres)) for v, c in curves.items()}
+        evidence = sum((curves[b.view](b.x) for b in binned), start=np.zeros(len(stated)))
+        pi = float(sigmoid(np.asarray((1.0 - share) * logit(start_prior) + share * logit(pi))))
     pi = float(np.clip(np.dot(sigmoid(logit(pi) + evidence), weight) / n, *PRIOR_BOUNDS))
     full = evidence[inverse]
-    return Calibration(pi, curves, np.asarray(full - stated_all, dtype=np.float64), full)
+    return Calibration(pi, curves, np.asarray(full - stated_all, dtype=np.float64), full, share)
