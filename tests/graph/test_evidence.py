@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bastion.graph import GraphBuilder
-from bastion.graph.association import chosen_contacts, reach_out, tie_in
+from bastion.graph.association import chosen_contacts, counted_once, reach_out, tie_in
 from bastion.graph.baserate import base_rates, own_evidence
 from bastion.graph.model import Weights, estimate_prior, sigmoid
 from bastion.graph.reports import report_evidence
@@ -120,6 +120,38 @@ def test_association_needs_several_strong_contacts_chosen_not_recommended() -> N
     assert tie.llr[i["peer"]] > 0.0  # followed by three sellers and turns to one of them
     assert tie.llr[i["followed_by_sellers"]] == 0.0  # followed by sellers, turns to none: camouflage
     assert tie.llr[i["buyer"]] == 0.0  # nobody strong chose it
+
+
+def test_a_tie_both_ways_counts_once() -> None:
+    """Three strong accounts that an account follows and that follow it back are three ties, not six
+    pieces of evidence: ``reach`` loses what it shares with ``tie``; a buyer's one-way follows keep theirs."""
+    b = GraphBuilder("t")
+    for s in ("s1", "s2", "s3"):
+        b.add_follow("friend", s)
+        b.add_follow(s, "friend")
+        b.add_follow("buyer", s)
+        b.add_follow("half", s)
+    b.add_follow("s1", "half")
+    b.add_follow("s2", "half")
+    for k in range(200):
+        b.add_follow(f"o{k}", f"o{k + 1}")
+    g = b.build()
+    seller = np.zeros(g.n)
+    seller[g.indices(["s1", "s2", "s3"])] = 5.0
+    c = chosen_contacts(g)
+    tie, both = tie_in(c, seller), reach_out(c, seller)
+    once = counted_once(tie, both, c, seller)
+    i = g.index
+    assert tie.llr[i["friend"]] > 3.0 and both.llr[i["friend"]] > 3.0
+    assert once.llr[i["friend"]] == pytest.approx(both.llr[i["friend"]] - tie.llr[i["friend"]])
+    assert once.mutual is not None and once.mutual[i["friend"]] == pytest.approx(3.0)
+    assert "counted once" in once.words(i["friend"], "chose to contact")
+    assert once.llr[i["buyer"]] == both.llr[i["buyer"]] > 3.0  # one way only: nothing shared
+    # two of its three strong contacts run both ways: two thirds of the smaller feature comes off
+    assert tie.llr[i["half"]] > 0.0 and once.llr[i["half"]] < both.llr[i["half"]]
+    assert once.llr[i["half"]] == pytest.approx(
+        both.llr[i["half"]] - 2 / 3 * min(tie.llr[i["half"]], both.llr[i["half"]])
+    )
 
 
 def test_weak_suspicion_does_not_spread() -> None:

@@ -92,6 +92,9 @@ def test_verdicts_on_seeds_teach_the_seed_weight(store: Store, export: tuple[Pat
     seeds = set(truth.seeds)
     first = NetworkDetector(store).detect(seeds=sorted(seeds))
     members = [m.account_id for n in first.networks for m in n.members if m.account_id not in seeds][:30]
+    # reviewers also judged members that reached them another way (reports), up to thirty violating
+    planted = sorted(a for a, r in truth.roles.items() if r == "seller" and a not in seeds)
+    members += [a for a in planted if a not in members][: 30 - len(members)]
     verdicts = [
         Signal(truth.platform, EntityType.ACCOUNT, a, "verdict", "review", float(ok), {}, key="c2")
         for a, ok in [(a, True) for a in members] + [(a, False) for a in sorted(seeds)]

@@ -2,7 +2,8 @@
 
 Two features, one per direction, so no contact counts twice for one account:
 - ``tie`` (seller side): strong members that *chose* to contact this account (followed it, wrote to it);
-- ``reach`` (buyer side): strong sellers this account *chose* to contact.
+- ``reach`` (buyer side): strong sellers this account *chose* to contact;
+a strong account tied both ways is one tie: ``counted_once`` takes the shared part off ``reach``.
 Only strong neighbours count: a neighbour's strength is a ramp on its log-odds evidence of its *own*, so
 weak suspicion never spreads, and nothing reached through association feeds association again (no
 cascade). Each kind of evidence adds at most ``ONE_KIND_CAP`` to that strength and the ramp starts there, so
@@ -28,7 +29,7 @@ carry a coordination signal (a link domain a few accounts share) count in full.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -111,6 +112,8 @@ class Association:
     llr: FloatArray
     #: strong contacts not counted: inside the account's own circle of friends, which is no cell
     within: FloatArray | None = None
+    #: (reach) strong contacts that also contacted the account: already counted as ties in
+    mutual: FloatArray | None = None
 
     def words(self, i: int, what: str) -> str:
         text = (
@@ -122,6 +125,8 @@ class Association:
                 f"; {self.within[i]:.1f} more not counted: inside its own circle of friends, which shows "
                 "no more than one shared trait (not independent)"
             )
+        if self.mutual is not None and self.mutual[i] >= 0.05:
+            text += f"; {self.mutual[i]:.1f} of them contacted it too: those ties are counted once"
         return text
 
 
@@ -204,3 +209,23 @@ def reach_out(
     ordinary, everyone = 1.0 - s, np.ones(len(s))
     share = _share(_flow(contacts, ordinary, s), _flow(contacts, ordinary, everyone))
     return Association(count, total, total * share, _llr(count, total, total * share), within)
+
+
+def counted_once(
+    tie: Association, reach: Association, counted: sp.csr_matrix, seller: FloatArray
+) -> Association:
+    """``reach`` with what it shares with ``tie`` taken off: a strong member that this account contacts
+    and that contacts it back is one tie, not two pieces of evidence. The share of the account's strong
+    contacts that run both ways (``seller``: the strength ``reach_out`` read), times the smaller of the two
+    features, comes off ``reach``; only accounts with both features and only strong accounts are read."""
+    s = strong(seller)
+    rows = np.flatnonzero((tie.llr > 0) & (reach.llr > 0))
+    cols = np.flatnonzero(s > 0)
+    mutual = np.zeros(len(s))
+    if len(rows) and len(cols):
+        out = sp.csr_matrix(counted[rows][:, cols])  # weighed as ``reach_out`` counts them
+        back = sp.csr_matrix(counted[cols][:, rows] > 0, dtype=np.float64).T
+        mutual[rows] = sp.csr_matrix(out.multiply(back)) @ s[cols]
+    share = np.clip(mutual / np.maximum(reach.count, 1.0), 0.0, 1.0)
+    llr = reach.llr - share * np.minimum(tie.llr, reach.llr)
+    return replace(reach, llr=np.asarray(llr, dtype=np.float64), mutual=mutual)

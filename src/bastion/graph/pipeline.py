@@ -24,6 +24,7 @@ from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
 from bastion.graph.association import (
     Association,
     chosen_contacts,
+    counted_once,
     diverse,
     reach_out,
     strong,
@@ -132,7 +133,8 @@ def detect(
     tie = tie_in(contacts, own_diverse, counted)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
-    reach = reach_out(contacts, own_diverse, counted)
+    reach_both = reach_out(contacts, own_diverse, counted)
+    reach = counted_once(tie, reach_both, counted, own_diverse)
     feats[REACH] = reach.llr
     results[DENSE] = _detector(DENSE, cfg.engine).run(
         graph, seed_idx, {**sig, SUSPECT: sigmoid(b0 + seller_side)}
@@ -151,7 +153,7 @@ def detect(
     positive = {k: np.maximum(v, 0.0) for k, v in feats.items()}
     # association that runs both ways (strong members contact it and it contacts them) says it is inside
     # the network more than on which side: half of the two-way part leans a role, all of the one-way excess
-    mutual = 0.5 * np.minimum(w[TIE] * positive[TIE], w[REACH] * positive[REACH])
+    mutual = 0.5 * np.minimum(w[TIE] * positive[TIE], w[REACH] * np.maximum(reach_both.llr, 0.0))
     roles = role_scores(
         graph,
         sig,
