@@ -182,15 +182,14 @@ def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | No
     (:func:`within_circles`); totals and chance read all of ``contacts``.
     """
     counted = contacts if counted is None else counted
-    damp = chooser_damping(contacts)
+    damp = chooser_damping(contacts)  # each chooser's row scaled by it: (D C)^T x = C^T (D x)
     s = strong(own)
-    weighted_in = sp.csr_matrix(sp.diags(damp) @ contacts)
-    count = np.asarray(sp.csr_matrix(sp.diags(damp) @ counted).T @ s).ravel()
-    within = np.asarray(weighted_in.T @ s).ravel() - count
-    total = np.asarray(weighted_in.sum(axis=0)).ravel()
+    count = np.asarray(counted.T @ (damp * s)).ravel()
+    within = np.asarray(contacts.T @ (damp * s)).ravel() - count
+    total = np.asarray(contacts.T @ damp).ravel()
     engaged = np.clip(np.asarray(counted @ s).ravel(), 0.0, 1.0)
     ordinary, everyone = 1.0 - s, np.ones(len(s))
-    share = _share(_flow(weighted_in, s, ordinary), _flow(weighted_in, everyone, ordinary))
+    share = _share(_flow(contacts, damp * s, ordinary), _flow(contacts, damp * everyone, ordinary))
     llr = _llr(count, total, total * share) * engaged
     return Association(count, total, total * share, llr, within)
 
