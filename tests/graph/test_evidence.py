@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from bastion.graph import GraphBuilder
+from bastion.graph import AccountGraph, GraphBuilder
 from bastion.graph.association import chosen_contacts, counted_once, reach_out, tie_in
 from bastion.graph.baserate import base_rates, own_evidence
 from bastion.graph.model import Weights, estimate_prior, sigmoid
@@ -91,6 +92,17 @@ def test_mass_reporters_are_discounted_and_popular_accounts_read_by_share() -> N
     assert rep.credibility[i["campaigner"]] < 0.25
 
 
+def _with_sellers(b: GraphBuilder) -> tuple[AccountGraph, np.ndarray, sp.csr_matrix]:
+    """``b`` with 200 ordinary accounts in a chain (chance's baseline), built; s1..s3 strong sellers (+5
+    log-odds of their own) and everyone's chosen contacts."""
+    for k in range(200):
+        b.add_follow(f"o{k}", f"o{k + 1}")
+    g = b.build()
+    seller = np.zeros(g.n)
+    seller[g.indices(["s1", "s2", "s3"])] = 5.0
+    return g, seller, chosen_contacts(g)
+
+
 def test_association_needs_several_strong_contacts_chosen_not_recommended() -> None:
     b = GraphBuilder("t")
     for s in ("s1", "s2", "s3"):
@@ -104,12 +116,7 @@ def test_association_needs_several_strong_contacts_chosen_not_recommended() -> N
         b.add_follow("bulk", f"x{k}")
     for s in ("s1", "s2", "s3"):
         b.add_follow("bulk", s)
-    for k in range(200):
-        b.add_follow(f"o{k}", f"o{k + 1}")
-    g = b.build()
-    seller = np.zeros(g.n)
-    seller[g.indices(["s1", "s2", "s3"])] = 5.0
-    c = chosen_contacts(g)
+    g, seller, c = _with_sellers(b)
     reach = reach_out(c, seller)
     i = g.index
     assert reach.llr[i["buyer"]] > 3.0
@@ -133,12 +140,7 @@ def test_a_tie_both_ways_counts_once() -> None:
         b.add_follow("half", s)
     b.add_follow("s1", "half")
     b.add_follow("s2", "half")
-    for k in range(200):
-        b.add_follow(f"o{k}", f"o{k + 1}")
-    g = b.build()
-    seller = np.zeros(g.n)
-    seller[g.indices(["s1", "s2", "s3"])] = 5.0
-    c = chosen_contacts(g)
+    g, seller, c = _with_sellers(b)
     tie, both = tie_in(c, seller), reach_out(c, seller)
     once = counted_once(tie, both, c, seller)
     i = g.index

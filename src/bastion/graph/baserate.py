@@ -140,11 +140,12 @@ def profile_overlap(
     strength = np.column_stack([np.clip(signals[k], 0.0, 1.0) for k in profile])
     pos = strength * np.array([rates[k].llr for k in profile])
     taken = np.zeros((len(bits), len(profile)))
+    quiet_present = present[quiet]
     for mask in np.unique(bits):
         cols = [j for j in range(len(profile)) if mask >> j & 1]
         if len(cols) < 2:
             continue
-        excess = _excess(present[quiet][:, cols])
+        excess = _excess(quiet_present[:, cols])
         rows = bits == mask
         said = pos[np.ix_(rows, cols)]
         cut = np.minimum(excess * strength[np.ix_(rows, cols)].min(axis=1), said.sum(axis=1))

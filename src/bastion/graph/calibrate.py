@@ -65,7 +65,7 @@ FLOOR = -1.0
 ITERATIONS = 60
 TOLERANCE = 1e-6
 #: A latent class needs members to be estimated from: below this many expected members (the stated
-#: model's own estimate; five bins' worth of the stated model's weight) the stated model stands as it is
+#: model's own estimate; two bins' worth of the stated model's weight) the stated model stands as it is
 #: (a clean platform, a tiny one: there EM has too little to go on and drifts toward an empty class).
 MIN_MEMBERS = 2 * PSEUDO_MEMBERS
 #: From this many expected members on the estimate counts in full; between the two, in proportion.
@@ -208,6 +208,11 @@ def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
     return worth, m1
 
 
+def _evidence(curves: Mapping[str, Curve], binned: list[_Binned]) -> FloatArray:
+    """Each pattern's evidence: every view's value read through its curve, summed."""
+    return np.asarray(sum((curves[b.view](b.x) for b in binned), start=np.zeros(len(binned[0].x))))
+
+
 def _patterns(columns: list[FloatArray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each account's pattern (equal values in every column), one account of each, and pattern sizes:
     each column becomes integer codes and the codes one mixed-radix key (a row-wise sort of floats is
@@ -259,13 +264,13 @@ def calibrate(view_values: Mapping[str, FloatArray], start_prior: float) -> Cali
             and all(float(np.max(np.abs(new[v].worth - curves[v].worth))) < TOLERANCE for v in curves)
         )
         pi, curves = nxt, new
-        evidence = sum((curves[b.view](b.x) for b in binned), start=np.zeros(len(stated)))
+        evidence = _evidence(curves, binned)
         if still:
             break
     share = float(np.clip((start_prior * n - MIN_MEMBERS) / (FULL_MEMBERS - MIN_MEMBERS), 0.0, 1.0))
     if share < 1.0:  # between the stated model and the estimate: each curve moved part of the way
         curves = {v: replace(c, worth=c.centres + share * (c.worth - c.centres)) for v, c in curves.items()}
-        evidence = sum((curves[b.view](b.x) for b in binned), start=np.zeros(len(stated)))
+        evidence = _evidence(curves, binned)
         pi = float(sigmoid(np.asarray((1.0 - share) * logit(start_prior) + share * logit(pi))))
     pi = float(np.clip(np.dot(sigmoid(logit(pi) + evidence), weight) / n, *PRIOR_BOUNDS))
     full = evidence[inverse]
