@@ -12,8 +12,8 @@ to its target with met / MISSED: R-precision, seller and buyer recall within twi
 accuracy, flagged / planted, the detected networks (count, sizes, which planted networks each holds), a
 reliability table and the Brier score; the clean graphs with 5 wrongly reported seeds; a determinism
 check; the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and
-memory (traced and RSS growth) next to personalised PageRank alone in the same run, on a heavy-tailed
-platform and on one with a few hubs of degree 50k+.
+memory (traced and RSS growth) next to personalised PageRank alone in the same run (the median of three
+calls of each, interleaved), on a heavy-tailed platform and on one with a few hubs of degree 50k+.
 --quick: email-eu-core + ego-facebook, a small synthetic platform, a 1M-edge scale run (a few minutes).
 --only NAME (repeatable) measures one platform at a time; --no-scale skips the time/memory runs.
 The issue's scale target is at 10M edges: --big-edges 10000000 (add --scale-only to skip the rest).
@@ -49,7 +49,7 @@ from _netbench.metrics import (
     quality,
     sizes_text,
 )
-from _netbench.perf import Cost, baseline_ppr, chung_lu, timed, traced, with_hubs
+from _netbench.perf import Cost, baseline_ppr, chung_lu, paired, timed, traced, with_hubs
 from _netbench.sparkcheck import Agreement, spark_agreement
 from _netbench.synth import synth_platform
 from bastion.graph import detect
@@ -133,13 +133,17 @@ def main() -> None:
         for seeded in (True, False):
             mode = "5 seeds" if seeded else "no seeds"
             seeds = p.seeds if seeded else []
-            det, cost = run(p, seeds)
-            ppr, ppr_cost = timed(partial(baseline_ppr, p.graph, seeds))
-            rows.append((gname, mode, quality(p, det, ppr if seeded else None)))
-            if seeded:
+            if seeded:  # three runs next to PageRank's: the time, and two of them the determinism check
+                dets, cost, ppr_cost = paired(
+                    partial(detect, p.graph, seeds), partial(baseline_ppr, p.graph, seeds)
+                )
+                det = dets[0]
                 perf.append((gname, p.graph.num_edges(), cost, ppr_cost))
-                again, _ = run(p, seeds)
-                determinism.append((gname, fingerprint(det) == fingerprint(again)))
+                determinism.append((gname, fingerprint(dets[0]) == fingerprint(dets[1])))
+            else:
+                det, _ = run(p, seeds)
+            ppr = baseline_ppr(p.graph, seeds) if seeded else None
+            rows.append((gname, mode, quality(p, det, ppr)))
         if base is None:
             continue
         clean = PlantConfig(clean=True, cohort=COHORT_SIZE, seed=zlib.crc32(gname.encode()) % 1000)
@@ -263,9 +267,10 @@ def scale_run(args: argparse.Namespace) -> tuple[str, int, Cost, Cost]:
     edges = args.big_edges or (1_000_000 if args.quick else 4_000_000)
     s, d, n = chung_lu(edges // 10, edges // 2)
     p = plant(s, d, n, PlantConfig(sellers=405, buyers=58, cells=10, seed=3), platform="synthetic")
-    det, cost = run(p, p.seeds)
-    _, ppr_cost = timed(lambda: baseline_ppr(p.graph, p.seeds))
-    again, cost.traced_mib = traced(lambda: detect(p.graph, p.seeds))
+    (det, again, _), cost, ppr_cost = paired(
+        partial(detect, p.graph, p.seeds), partial(baseline_ppr, p.graph, p.seeds)
+    )
+    _, cost.traced_mib = traced(lambda: detect(p.graph, p.seeds))
     _, ppr_cost.traced_mib = traced(lambda: baseline_ppr(p.graph, p.seeds))
     q = quality(p, det)
     same = fingerprint(det) == fingerprint(again)
@@ -287,8 +292,9 @@ def hub_run(args: argparse.Namespace) -> tuple[str, int, Cost, Cost]:
     costs = []
     for s, d, size in (base, with_hubs(*base, hubs=hubs, degree=degree, seed=5)):
         p = plant(s, d, size, PlantConfig(sellers=405, buyers=58, cells=10, seed=5), platform="hubs")
-        det, cost = run(p, p.seeds)
-        _, ppr_cost = timed(lambda p=p: baseline_ppr(p.graph, p.seeds))
+        (det, *_), cost, ppr_cost = paired(
+            partial(detect, p.graph, p.seeds), partial(baseline_ppr, p.graph, p.seeds)
+        )
         _, cost.traced_mib = traced(lambda p=p: detect(p.graph, p.seeds))
         _, ppr_cost.traced_mib = traced(lambda p=p: baseline_ppr(p.graph, p.seeds))
         costs.append((p.graph.num_edges(), cost, ppr_cost))

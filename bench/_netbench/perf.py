@@ -62,6 +62,23 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, Cost]:
     return out, Cost(dt, (top - before) / MIB)
 
 
+def paired(fn: Callable[[], Any], base: Callable[[], Any], rounds: int = 3) -> tuple[list[Any], Cost, Cost]:
+    """Both calls ``rounds`` times, interleaved, so a slow spell of a shared machine falls on both: every
+    output of ``fn``, then each one's median wall time and largest RSS growth (one cold call alone put the
+    same code anywhere between 2.8x and 4.7x its baseline)."""
+    outs, costs, bases = [], [], []
+    for _ in range(rounds):
+        out, cost = timed(fn)
+        outs.append(out)
+        costs.append(cost)
+        bases.append(timed(base)[1])
+    return outs, _median(costs), _median(bases)
+
+
+def _median(costs: list[Cost]) -> Cost:
+    return Cost(float(np.median([c.seconds for c in costs])), max(c.rss_mib for c in costs))
+
+
 def traced(fn: Callable[[], Any]) -> tuple[Any, float]:
     """Peak traced allocations (MiB) of one call, in a run of its own."""
     tracemalloc.start()

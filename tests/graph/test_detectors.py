@@ -2,11 +2,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from scipy.stats import poisson
 
 from bastion.core.errors import ConfigError
 from bastion.graph import available, create
 from bastion.graph.container import AccountGraph
 from bastion.graph.dense import SUSPECT, peel_densest
+from bastion.graph.lockstep import Timeline, poisson_need
 
 BlockModel = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
 
@@ -87,3 +89,32 @@ def test_lockstep_silent_when_times_are_uniform_and_targets_popular() -> None:
     res = create("lockstep").run(_graph(s, d, n, t), np.array([], dtype=np.int64), {})
     assert res.scores.max() == 0.0
     assert res.evidence == {}
+
+
+def test_window_buckets_from_half_windows_match_counting_each_offset() -> None:
+    """One sort of half-window keys gives, for both offsets, the buckets of at least ``min_group`` that
+    counting each offset's windows gives."""
+    rng = np.random.default_rng(5)
+    n, day, window = 300, 86_400, 3 * 86_400
+    src, dst = rng.integers(0, n, 5000), rng.integers(0, n, 5000)
+    t = rng.integers(-40 * day, 90 * day, 5000)  # times before the epoch floor as numpy does
+    tl = Timeline.of(src, dst, t, n)
+    for min_group in (1, 2, 3):
+        for b, offset in zip(tl.windows(window, min_group), (0, window // 2), strict=True):
+            w = (t + offset) // window
+            key = dst * (int(w.max()) - int(w.min()) + 1) + (w - int(w.min()))
+            keys, counts = np.unique(key, return_counts=True)
+            full = counts >= min_group
+            assert full.sum() > 0 and (min_group == 1 or (~full).sum() > 0)  # both kinds occur
+            assert np.array_equal(b.keys, keys[full]) and np.array_equal(b.counts, counts[full])
+            assert np.array_equal(b.key(dst, t), key)
+    with pytest.raises(ValueError, match="even"):
+        tl.windows(window + 1)
+
+
+def test_poisson_need_is_the_exact_tail_quantile_capped() -> None:
+    rate = np.array([1e-6, 0.01, 0.5, 2.0, 7.5, 40.0, 500.0])
+    need = poisson_need(rate, 1e-3, 3, 201)
+    exact = np.maximum(poisson.isf(1e-3, rate) + 1, 3)
+    assert np.array_equal(need, np.minimum(exact, 201))
+    assert need[-1] == 201 and need[0] == 3  # a hub's steady stream never counts; a quiet target needs 3

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from bastion.graph import detect, to_export
+from bastion.graph.container import AGE_MINOR, FOLLOW_REC, RECOMMENDATION
+from bastion.graph.exposure import exposures
 from bastion.graph.plant import (
     BUYER,
     COHORT,
@@ -176,3 +178,18 @@ def test_a_new_cohort_sharing_a_hobby_word_is_not_a_network(seed: int) -> None:
     i = int(np.argmax(np.where(world.label == COHORT, tie.within, -1.0)))
     assert world.label[i] == COHORT and tie.within[i] >= 1.0  # ties to strong friends that were not counted
     assert "not counted: inside its own circle of friends" in tie.words(i, "contacted by")
+
+
+def test_exposures_of_several_networks_match_counting_each_from_outside(planted: Planted) -> None:
+    """All networks read at once give what counting each one's viewers from outside it gives."""
+    g = planted.graph
+    groups = np.array_split(np.flatnonzero(planted.network >= 0), 3)  # three disjoint groups of members
+    minor = g.attrs.age_band == AGE_MINOR
+    rec, fol = g.layer(RECOMMENDATION).toarray(), g.layer(FOLLOW_REC).toarray() > 0
+    for members, got in zip(groups, exposures(g, groups), strict=True):
+        outside = ~np.isin(np.arange(g.n), members)
+        shown, followed = rec[:, members].sum(axis=1) * outside, fol[:, members].sum(axis=1) * outside
+        assert got.impressions == shown.sum() > 0 and got.viewers == (shown > 0).sum()
+        assert got.minor_impressions == shown[minor].sum() and got.minor_viewers == (shown[minor] > 0).sum()
+        assert got.follows_from_recommendation == followed.sum() > 0
+        assert got.minor_follows_from_recommendation == followed[minor].sum()

@@ -22,19 +22,16 @@ circle (the group search splits a large circle of friends into parts just below 
 
 from __future__ import annotations
 
-import gc
-import random
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from bastion.core.signals import lookup
 from bastion.graph.container import BoolArray, FloatArray, IntArray
+from bastion.graph.leiden import leiden_cpm
 
 #: CPM resolution: the least internal density (ties per pair) a group of candidates must keep.
 RESOLUTION = 0.15
@@ -52,8 +49,6 @@ TRUST_EV = 1.0
 #: Groups whose members are tied to each other at this density (ties per pair) or more are one circle: the
 #: group search splits a circle of friends larger than it likes into parts just below ``RESOLUTION``.
 CIRCLE_DENSITY = RESOLUTION / 2
-#: igraph draws from one process-wide generator: runs in parallel threads take turns to seed it.
-_RNG_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,20 +74,9 @@ class Cells:
 
 def tight_groups(sym: sp.csr_matrix, idx: IntArray, seed: int) -> list[IntArray]:
     """Leiden (CPM) groups of at least ``MIN_CELL`` among the candidates ``idx`` (``sym``: their contacts
-    among themselves, both ways), by igraph's own Leiden (tens of times faster than leidenalg on thousands
-    of candidates), its random numbers drawn from ``seed`` alone."""
+    among themselves, both ways)."""
     sub = sp.triu(sym, k=1).tocoo()
-    gc.disable()  # tens of thousands of small lists would set off a full collection of the whole heap
-    try:
-        g = ig.Graph(n=len(idx), edges=np.column_stack([sub.row, sub.col]).tolist())
-    finally:
-        gc.enable()
-    with _RNG_LOCK:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            parts = g.community_leiden(objective_function="CPM", resolution=RESOLUTION, n_iterations=2)
-        finally:
-            ig.set_random_number_generator(random)
+    parts = leiden_cpm(len(idx), sub.row, sub.col, RESOLUTION, seed)
     groups = [np.array(c, dtype=np.int64) for c in parts if len(c) >= MIN_CELL]
     groups.sort(key=lambda m: (-len(m), int(m.min())))
     return groups

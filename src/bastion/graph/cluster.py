@@ -7,12 +7,11 @@ with no ties, or only a few follows between their sellers, stay apart.
 
 from __future__ import annotations
 
-import igraph as ig
-import leidenalg
 import numpy as np
 import scipy.sparse as sp
 
 from bastion.graph.container import IntArray
+from bastion.graph.leiden import leiden_cpm
 
 
 def cluster_suspects(
@@ -24,11 +23,7 @@ def cluster_suspects(
         return []
     part = sp.csr_matrix(adj[members][:, members])
     sub = sp.triu(part + part.T, k=1).tocoo()  # directed contacts both ways are one tie, weights added
-    g = ig.Graph(n=len(members), edges=list(zip(sub.row.tolist(), sub.col.tolist(), strict=True)))
-    g.es["weight"] = sub.data.tolist()
-    part = leidenalg.find_partition(
-        g, leidenalg.CPMVertexPartition, weights="weight", resolution_parameter=resolution, seed=seed
-    )
-    groups = [members[np.array(c, dtype=np.int64)] for c in part if len(c) >= min_size]
+    parts = leiden_cpm(len(members), sub.row, sub.col, resolution, seed, weights=sub.data)
+    groups = [members[np.array(c, dtype=np.int64)] for c in parts if len(c) >= min_size]
     groups.sort(key=len, reverse=True)
     return groups

@@ -6,10 +6,13 @@ switched off for it before anything else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from bastion.graph.container import AGE_MINOR, FOLLOW_REC, RECOMMENDATION, AccountGraph, IntArray
 
@@ -28,18 +31,40 @@ class Exposure:
 
 
 def recommendation_exposure(graph: AccountGraph, members: IntArray) -> Exposure:
+    return exposures(graph, [members])[0]
+
+
+def exposures(graph: AccountGraph, groups: Sequence[IntArray]) -> list[Exposure]:
+    """Each group's exposure (groups disjoint), every layer read once for all of them: the recommendations
+    and recommended follows into each group from accounts outside it."""
+    k = len(groups)
+    if not k:
+        return []
+    group_of = np.full(graph.n, -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        group_of[members] = g
+    rows = np.concatenate(groups)
+    into = sp.csr_matrix((np.ones(len(rows)), (rows, group_of[rows])), shape=(graph.n, k))
     minor = graph.attrs.age_band == AGE_MINOR
-    outside = np.ones(graph.n, dtype=bool)
-    outside[members] = False
-    rec = graph.layer(RECOMMENDATION).tocsc()[:, members].tocsr()
-    fol = graph.layer(FOLLOW_REC).tocsc()[:, members].tocsr()
-    per_viewer = np.asarray(rec.sum(axis=1)).ravel() * outside
-    follows = np.asarray((fol > 0).sum(axis=1)).ravel() * outside
-    return Exposure(
-        impressions=int(per_viewer.sum()),
-        viewers=int((per_viewer > 0).sum()),
-        minor_impressions=int(per_viewer[minor].sum()),
-        minor_viewers=int((per_viewer[minor] > 0).sum()),
-        follows_from_recommendation=int(follows.sum()),
-        minor_follows_from_recommendation=int(follows[minor].sum()),
-    )
+
+    def per_group(layer: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Weight and viewers per group from outside it, then the same from minors."""
+        got = sp.coo_matrix(layer @ into)
+        out = (got.data > 0) & (group_of[got.row] != got.col)
+        g, w, young = got.col[out], got.data[out], minor[got.row[out]]
+        count = partial(np.bincount, minlength=k)
+        return count(g, w), count(g), count(g[young], w[young]), count(g[young])
+
+    imp, viewers, minor_imp, minor_viewers = per_group(graph.layer(RECOMMENDATION))
+    follows, _, minor_follows, _ = per_group(sp.csr_matrix(graph.layer(FOLLOW_REC) > 0, dtype=np.float64))
+    return [
+        Exposure(
+            impressions=round(float(imp[g])),
+            viewers=int(viewers[g]),
+            minor_impressions=round(float(minor_imp[g])),
+            minor_viewers=int(minor_viewers[g]),
+            follows_from_recommendation=round(float(follows[g])),
+            minor_follows_from_recommendation=round(float(minor_follows[g])),
+        )
+        for g in range(k)
+    ]

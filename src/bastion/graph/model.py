@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from bastion.core.signals import Side, lookup
-from bastion.graph.container import FloatArray
+from bastion.graph.container import FloatArray, IntArray
 from bastion.graph.signals import (
     BLOCKED_SEARCH,
     HASH_MATCH,
@@ -147,12 +147,21 @@ def estimate_prior(evidence: FloatArray, start: float = PRIOR_START, iters: int 
     return pi
 
 
-def contributions(features: Mapping[str, FloatArray], weights: Weights, i: int) -> list[tuple[str, float]]:
-    """(feature, weighted log-odds) for one account, largest effect first, zeros left out."""
-    out = [
-        (k, weights[k] * float(v[i])) for k, v in features.items() if abs(weights[k] * float(v[i])) >= 0.05
-    ]
-    return sorted(out, key=lambda kv: -abs(kv[1]))
+def contributions(
+    features: Mapping[str, FloatArray], weights: Weights, idx: IntArray
+) -> list[list[tuple[str, float]]]:
+    """Per account of ``idx``: (feature, weighted log-odds), largest effect first, zeros left out (read for
+    a whole network at once: account by account it was a tenth of a run on a 0.7M-edge platform)."""
+    names = list(features)
+    if not names:
+        return [[] for _ in range(len(idx))]
+    table = np.column_stack([weights[k] * np.asarray(features[k], dtype=np.float64)[idx] for k in names])
+    out = []
+    for row in table.tolist():
+        kept = [(k, v) for k, v in zip(names, row, strict=True) if abs(v) >= 0.05]
+        kept.sort(key=lambda kv: -abs(kv[1]))
+        out.append(kept)
+    return out
 
 
 def explain(

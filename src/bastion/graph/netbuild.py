@@ -9,7 +9,7 @@ network, it is a neighbourhood.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,7 +18,7 @@ from bastion.graph.association import Association
 from bastion.graph.cluster import cluster_suspects
 from bastion.graph.container import AccountGraph, IntArray
 from bastion.graph.detector import Evidence
-from bastion.graph.exposure import recommendation_exposure
+from bastion.graph.exposure import Exposure, exposures
 from bastion.graph.model import CALIBRATION, REACH, TIE, contributions, explain
 from bastion.graph.network import Member, Network
 from bastion.graph.roles import assign_role, role_sentence
@@ -44,7 +44,9 @@ def build_networks(
     own_arr = np.asarray(own, dtype=np.float64)
     groups = [g for g in groups if float(own_arr[g].max()) >= OWN_EVIDENCE_MIN]
     seedset = set(seeds.tolist())
-    nets = [_network(graph, g, det, seedset) for g in groups]
+    weights = det.weights.to_json()  # one per run, shared by every member's dossier
+    seen = exposures(graph, groups)
+    nets = [_network(graph, g, det, seedset, weights, e) for g, e in zip(groups, seen, strict=True)]
     nets.sort(key=lambda n: (-n.score, n.members[0].account_id))
     return [
         Network(f"{graph.platform}-net-{k}", n.score, n.members, n.exposure, n.detectors)
@@ -52,25 +54,39 @@ def build_networks(
     ]
 
 
-def _network(graph: AccountGraph, group: IntArray, det: Detection, seeds: set[int]) -> Network:
-    members = []
-    for i in sorted(group.tolist(), key=lambda j: (-det.score[j], graph.ids[j])):
-        members.append(member(graph, i, det, i in seeds))
+def _network(
+    graph: AccountGraph,
+    group: IntArray,
+    det: Detection,
+    seeds: set[int],
+    weights: dict[str, Any],
+    exposure: Exposure,
+) -> Network:
+    order = sorted(group.tolist(), key=lambda j: (-det.score[j], graph.ids[j]))
+    parts = contributions(det.features, det.weights, np.asarray(order, dtype=np.int64))
+    members = [member(graph, i, det, i in seeds, p, weights) for i, p in zip(order, parts, strict=True)]
     top = np.sort(det.score[group])[::-1]
     return Network(
         network_id="",
         score=float(top[: max(3, len(top) // 2)].mean()),
         members=tuple(members),
-        exposure=recommendation_exposure(graph, group),
+        exposure=exposure,
         detectors=tuple(det.results),
     )
 
 
-def member(graph: AccountGraph, i: int, det: Detection, is_seed: bool) -> Member:
-    """One account's entry: role, calibrated probability, and every fact that moved it."""
+def member(
+    graph: AccountGraph,
+    i: int,
+    det: Detection,
+    is_seed: bool,
+    parts: list[tuple[str, float]],
+    weights: dict[str, Any],
+) -> Member:
+    """One account's entry: role, calibrated probability, and every fact that moved it (``parts``: its
+    weighted evidence, from ``contributions``; ``weights``: the run's weights as JSON)."""
     role, role_score = assign_role(i, det.roles)
     score = float(det.score[i])
-    parts = contributions(det.features, det.weights, i)
     shift = float(det.calibration.shift[i]) if det.calibration is not None else 0.0
     ev: list[Evidence] = [
         Evidence("role", role_sentence(role, i, det.roles), {"role_score": round(role_score, 4)}),
@@ -81,7 +97,7 @@ def member(graph: AccountGraph, i: int, det: Detection, is_seed: bool) -> Member
                 "probability": round(score, 6),
                 "prior": round(det.prior, 6),
                 "log_odds": {k: round(v, 3) for k, v in [*parts, (CALIBRATION, shift)] if v},
-                "weights": det.weights.to_json(),
+                "weights": weights,
             },
         ),
     ]

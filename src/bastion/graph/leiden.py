@@ -1,0 +1,50 @@
+"""Leiden (CPM) by igraph's own implementation, its random numbers drawn from the run's seed alone.
+
+igraph's C Leiden is tens of times faster than leidenalg here (2 ms against 30 ms on 500 flagged accounts,
+40 ms against seconds on thousands of cell candidates). igraph draws from one process-wide generator, so
+runs in parallel threads take turns to seed it: the same input and seed give the same groups (issue 12).
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import threading
+
+import igraph as ig
+import numpy as np
+
+from bastion.graph.container import FloatArray, IntArray
+
+_RNG_LOCK = threading.Lock()
+
+
+def leiden_cpm(
+    n: int,
+    rows: IntArray,
+    cols: IntArray,
+    resolution: float,
+    seed: int,
+    weights: FloatArray | None = None,
+    n_iterations: int = 2,
+) -> list[list[int]]:
+    """Groups of the ``n`` nodes of the undirected graph of ties (rows[k], cols[k]), each listed once."""
+    gc.disable()  # tens of thousands of small lists would set off a full collection of the whole heap
+    try:
+        g = ig.Graph(n=n, edges=np.column_stack([rows, cols]).tolist())
+    finally:
+        gc.enable()
+    if weights is not None:
+        g.es["weight"] = np.asarray(weights, dtype=np.float64).tolist()
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            parts = g.community_leiden(
+                objective_function="CPM",
+                weights="weight" if weights is not None else None,
+                resolution=resolution,
+                n_iterations=n_iterations,
+            )
+        finally:
+            ig.set_random_number_generator(random)
+    return [list(c) for c in parts]
