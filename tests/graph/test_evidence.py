@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from bastion.graph import AccountGraph, GraphBuilder
-from bastion.graph.association import chosen_contacts, counted_once, reach_out, tie_in
+from bastion.graph.association import chosen_contacts, counted_once, reach_out, strong, tie_in
 from bastion.graph.baserate import base_rates, own_evidence
 from bastion.graph.model import Weights, estimate_prior, sigmoid
 from bastion.graph.reports import report_evidence
@@ -153,6 +153,50 @@ def test_a_tie_both_ways_counts_once() -> None:
     assert tie.llr[i["half"]] > 0.0 and once.llr[i["half"]] < both.llr[i["half"]]
     assert once.llr[i["half"]] == pytest.approx(
         both.llr[i["half"]] - 2 / 3 * min(tie.llr[i["half"]], both.llr[i["half"]])
+    )
+
+
+def test_a_cell_counts_once_toward_those_who_turn_to_it_and_never_inside_it() -> None:
+    """Silent sellers weak alone, in a cell whose evidence is strong: a buyer who follows three of them
+    reaches the cell, once however many members it follows; a member following its cell-mates gains
+    nothing from the cell (its own signals are part of the cell's evidence); plain weak accounts stay weak."""
+    b = GraphBuilder("t")
+    cell = [f"c{k}" for k in range(6)]
+    for x in cell:
+        for y in cell:
+            if x != y:
+                b.add_follow(x, y)
+    for x in cell[:3]:
+        b.add_follow("buyer", x)
+        b.add_follow("weak_fan", f"w{x}")
+    b.add_follow("one", cell[0])
+    for k in range(20):
+        b.add_follow("buyer", f"o{k}")
+        b.add_follow("one", f"o{k}")
+    for k in range(60):  # the ordinary platform, whose contacts set what chance gives
+        for j in range(10):
+            b.add_follow(f"p{k}", f"o{(k + j) % 20}")
+    g = b.build()
+    c = chosen_contacts(g)
+    i = g.index
+    own = np.zeros(g.n)
+    own[g.indices(cell)] = 2.0  # one kind each: not strong alone
+    group = np.full(g.n, -1, dtype=np.int64)
+    group[g.indices(cell)] = 0
+    gain = np.zeros(g.n)
+    gain[g.indices(cell)] = 1.5  # the cell's evidence read for each member
+    plain, with_cell = reach_out(c, own), reach_out(c, own, groups=(group, gain))
+    assert plain.llr[i["buyer"]] == 0.0
+    assert with_cell.count[i["buyer"]] == pytest.approx(3 * float(strong(np.array([2.0]))[0]) + 0.75)
+    assert with_cell.llr[i["buyer"]] > 0.5  # three weak members plus the cell, once: several
+    words = with_cell.words(i["buyer"], "chose to contact")
+    assert "0.8 of that count from the evidence of the cells" in words
+    assert with_cell.count[i["c0"]] == pytest.approx(plain.count[i["c0"]])  # its own cell adds nothing
+    assert with_cell.llr[i["one"]] == 0.0  # one member followed is still one contact
+    three_groups = group.copy()
+    three_groups[g.indices(cell[:3])] = [1, 2, 3]  # the same members as three cells: three gains
+    assert reach_out(c, own, groups=(three_groups, gain)).count[i["buyer"]] == pytest.approx(
+        with_cell.count[i["buyer"]] + 2 * 0.75
     )
 
 

@@ -2,7 +2,8 @@
 
 Two features, one per direction, so no contact counts twice for one account:
 - ``tie`` (seller side): strong members that *chose* to contact this account (followed it, wrote to it);
-- ``reach`` (buyer side): strong sellers this account *chose* to contact;
+- ``reach`` (buyer side): strong sellers this account *chose* to contact, each also read with what its
+  cell (``cells.py``) adds to it, once per cell and never for the account's own cell;
 a strong account tied both ways is one tie: ``counted_once`` takes the shared part off ``reach``.
 Only strong neighbours count: a neighbour's strength is a ramp on its log-odds evidence of its *own*, so
 weak suspicion never spreads, and nothing reached through association feeds association again (no
@@ -114,6 +115,8 @@ class Association:
     within: FloatArray | None = None
     #: (reach) strong contacts that also contacted the account: already counted as ties in
     mutual: FloatArray | None = None
+    #: (reach) the part of ``count`` that the cells of the contacted members add, each cell once
+    from_cells: FloatArray | None = None
 
     def words(self, i: int, what: str) -> str:
         text = (
@@ -124,6 +127,11 @@ class Association:
             text += (
                 f"; {self.within[i]:.1f} more not counted: inside its own circle of friends, which shows "
                 "no more than one shared trait (not independent)"
+            )
+        if self.from_cells is not None and self.from_cells[i] >= 0.05:
+            text += (
+                f"; {self.from_cells[i]:.1f} of that count from the evidence of the cells those members are "
+                "in, each cell counted once"
             )
         if self.mutual is not None and self.mutual[i] >= 0.05:
             text += f"; {self.mutual[i]:.1f} of them contacted it too: those ties are counted once"
@@ -195,19 +203,52 @@ def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | No
 
 
 def reach_out(
-    contacts: sp.csr_matrix, seller: FloatArray, counted: sp.csr_matrix | None = None
+    contacts: sp.csr_matrix,
+    seller: FloatArray,
+    counted: sp.csr_matrix | None = None,
+    groups: tuple[IntArray, FloatArray] | None = None,
 ) -> Association:
     """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against the share
     of ordinary accounts' contacts that land on strong sellers on this platform (recommendations that pull
-    ordinary users toward sellers raise it, and with it what one contact needs to say anything)."""
+    ordinary users toward sellers raise it, and with it what one contact needs to say anything).
+
+    ``groups``: (group per account, -1 none; what a group adds to each member's log-odds). An account that
+    turns to a group's members reads each at ``seller`` plus what the group adds, but the group counts once
+    (its best-read member's gain), however many members it contacts, and not at all inside the account's own
+    group, whose evidence holds the account's own signals."""
     counted = contacts if counted is None else counted
-    s = strong(seller)
-    count = np.asarray(counted @ s).ravel()
-    within = np.asarray(contacts @ s).ravel() - count
+    alone = strong(seller)
+    count = np.asarray(counted @ alone).ravel()
+    within = np.asarray(contacts @ alone).ravel() - count
+    s, from_cells = alone, None
+    if groups is not None:
+        group, gain = groups
+        s = strong(seller + gain)
+        from_cells = _group_gain(counted, group, s - alone)
+        count = count + from_cells
     total = np.asarray(contacts.sum(axis=1)).ravel()
     ordinary, everyone = 1.0 - s, np.ones(len(s))
     share = _share(_flow(contacts, ordinary, s), _flow(contacts, ordinary, everyone))
-    return Association(count, total, total * share, _llr(count, total, total * share), within)
+    expected = total * share
+    return Association(count, total, expected, _llr(count, total, expected), within, from_cells=from_cells)
+
+
+def _group_gain(counted: sp.csr_matrix, group: IntArray, gain: FloatArray) -> FloatArray:
+    """Per account: over the groups it contacts (its own left out), the largest weighed gain among the
+    members it contacts, summed over groups."""
+    hit = np.flatnonzero(gain[counted.indices] > 0)  # the few contacts into cells, not the whole matrix
+    rows = np.searchsorted(counted.indptr, hit, side="right") - 1
+    cols = counted.indices[hit]
+    keep = (group[cols] >= 0) & (group[cols] != group[rows])
+    rows, g, val = rows[keep], group[cols[keep]], gain[cols[keep]] * counted.data[hit[keep]]
+    out = np.zeros(counted.shape[0])
+    if len(rows):
+        order = np.lexsort((-val, g, rows))  # per (account, group) the largest first
+        rows, g, val = rows[order], g[order], val[order]
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (g[1:] != g[:-1])
+        np.add.at(out, rows[first], val[first])
+    return out
 
 
 def counted_once(

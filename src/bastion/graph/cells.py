@@ -12,7 +12,9 @@ hobby's code word) is homophily, not a cell. The group's evidence is discounted 
 of groups tested (the best of many chance groups is not surprising), and read for each member without its
 own signals (leave-one-out, so nothing counts twice), scaled by the share of its contacts inside the group:
 a popular account that a cell follows as camouflage has most of its contacts elsewhere.
-Evidence of its own kind and computed once from own signals: nothing here feeds association.
+Evidence of its own kind and computed once from own signals; of association, only the buyer side reads it
+(``association.reach_out``: a cell counts once for an account outside it that turns to its members), and
+nothing reached that way feeds anything again.
 
 What association reads from here is each group's *trust*: a group that shares its strongest kind far more
 often than the candidates around it and is no cell is a circle of alike friends, whose ties to each other

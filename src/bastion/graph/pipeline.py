@@ -5,7 +5,10 @@ lockstep (against chance) are each account's own evidence; accounts strong by th
 (several kinds of it, see ``association.py``) make the ``tie`` feature of the accounts they contact and the
 ``reach`` feature of the accounts that contact them; nothing reached through association feeds association
 again. Tight groups around the strong accounts whose members together carry several kinds of own signal
-are cells (``cells.py``): membership is evidence of its own, read once, feeding nothing. The weighted
+are cells (``cells.py``): membership is evidence of its own, read once. It feeds one thing, and nothing
+feeds back: what its cell adds to a member counts toward the ``reach`` of the accounts outside the cell
+that turn to it, once per cell (a buyer of silent sellers turns to accounts whose own signals are weak and
+whose cell's are not); ``reach`` feeds nothing. The weighted
 features (``model.Weights``), read in views and re-valued on this platform by EM (``calibrate.py``), plus
 the platform's estimated prior, give the member probability.
 Networks are the connected groups of flagged accounts, with their roles and evidence.
@@ -22,6 +25,7 @@ import numpy as np
 from bastion.core.signals import lookup
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
 from bastion.graph.association import (
+    ONE_KIND_CAP,
     Association,
     chosen_contacts,
     counted_once,
@@ -133,8 +137,9 @@ def detect(
     tie = tie_in(contacts, own_diverse, counted)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
-    reach_both = reach_out(contacts, own_diverse, counted)
-    reach = counted_once(tie, reach_both, counted, own_diverse)
+    cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
+    reach_both = reach_out(contacts, own_diverse, counted, groups=(cells.group, cell_gain))
+    reach = counted_once(tie, reach_both, counted, own_diverse + cell_gain)
     feats[REACH] = reach.llr
     results[DENSE] = _detector(DENSE, cfg.engine).run(
         graph, seed_idx, {**sig, SUSPECT: sigmoid(b0 + seller_side)}
