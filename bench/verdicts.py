@@ -1,6 +1,6 @@
 """What reviewers' verdicts buy: detection before and after re-fitting the weights on 50 and 200 verdicts.
 
-    .venv/bin/python bench/verdicts.py [--data DIR] [--graphs ego-facebook,github-musae]
+    .venv/bin/python bench/verdicts.py [--data DIR] [--graphs email-eu-core,ego-facebook,github-musae]
 
 The verdicts are what a review team would produce: the top-ranked accounts of the default run, labelled
 with the planted truth (violating for network members, not violating otherwise). Weights are fitted with
@@ -20,7 +20,7 @@ from _netbench.edges import GRAPH_FILES, load_edges
 from _netbench.metrics import members_of
 from bastion.core.errors import InputError
 from bastion.graph import detect
-from bastion.graph.learn import fit_weights
+from bastion.graph.learn import Background, fit_weights
 from bastion.graph.model import Weights
 from bastion.graph.plant import NETWORK_LABELS, PlantConfig, Planted, plant
 
@@ -47,7 +47,7 @@ def flagged_mask(p: Planted, det: object) -> np.ndarray:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/graphs")
-    ap.add_argument("--graphs", default="ego-facebook,github-musae")
+    ap.add_argument("--graphs", default="email-eu-core,ego-facebook,github-musae")
     ap.add_argument("--budgets", default="50,200")
     args = ap.parse_args()
     for name in args.graphs.split(","):
@@ -62,21 +62,23 @@ def main() -> None:
         for budget in (int(b) for b in args.budgets.split(",")):
             top = np.argsort(-base.score, kind="stable")[:budget]
             feats = {k: v[top] for k, v in base.features.items()}
-            try:
-                fit = fit_weights(feats, truth[top].tolist(), Weights(), fitted_at="bench")
-            except InputError as exc:  # e.g. every top-ranked account was violating: nothing to learn
-                print(f"  after {budget} verdicts: no fit ({exc})")
-                continue
-            after_det = detect(g, planted.seeds, weights=fit.weights)
-            after = figures(after_det.score, flagged_mask(planted, after_det), truth)
-            print(f"  after {budget} verdicts ({fit.positives} violating): {fit.words()}")
-            print("  " + "  ".join(f"{k} {v:.3f} ({v - before[k]:+.3f})" for k, v in after.items()))
-            changed = {
-                k: round(float(v), 2)
-                for k, v in fit.weights.coefficients.items()
-                if abs(v - Weights()[k]) > 0.05
-            }
-            print(f"  weights that moved: {changed or 'none'}")
+            unjudged = Background.sample(base.features, base.score, top)
+            for how, bg in (("verdicts alone", None), ("with the unjudged platform", unjudged)):
+                try:
+                    fit = fit_weights(feats, truth[top].tolist(), Weights(), fitted_at="bench", background=bg)
+                except InputError as exc:  # e.g. every top-ranked account was violating: nothing to learn
+                    print(f"  after {budget} verdicts, {how}: no fit ({exc})")
+                    continue
+                after_det = detect(g, planted.seeds, weights=fit.weights)
+                after = figures(after_det.score, flagged_mask(planted, after_det), truth)
+                print(f"  after {budget} verdicts, {how} ({fit.positives} violating): {fit.words()}")
+                print("  " + "  ".join(f"{k} {v:.3f} ({v - before[k]:+.3f})" for k, v in after.items()))
+                changed = {
+                    k: round(float(v), 2)
+                    for k, v in fit.weights.coefficients.items()
+                    if abs(v - Weights()[k]) > 0.05
+                }
+                print(f"  weights that moved: {changed or 'none'}")
 
 
 if __name__ == "__main__":

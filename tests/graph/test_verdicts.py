@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bastion.core.errors import InputError
 from bastion.core.model import EntityType, Signal
-from bastion.graph.learn import fit_weights
+from bastion.graph.learn import BACKGROUND_SIZE, Background, fit_weights
 from bastion.graph.load import load_platform
 from bastion.graph.model import Weights
 from bastion.graph.service import NetworkDetector
@@ -42,6 +42,36 @@ def test_too_few_or_one_sided_verdicts_are_refused() -> None:
         fit_weights({"tie": np.ones(5)}, [True] * 5, Weights(), fitted_at="2026-12-02")
     with pytest.raises(InputError, match="both outcomes"):
         fit_weights({"tie": np.ones(40)}, [True] * 40, Weights(), fitted_at="2026-12-02")
+    unjudged = Background({"tie": np.zeros(100)}, np.zeros(100))
+    with pytest.raises(InputError, match=r"at least 20 are needed"):
+        fit_weights({"tie": np.ones(5)}, [True] * 5, Weights(), fitted_at="2026-12-02", background=unjudged)
+
+
+def test_unjudged_accounts_let_one_sided_verdicts_fit_and_hold_what_ordinary_accounts_share() -> None:
+    """Fifty violating verdicts and no other: against the unjudged platform they raise what sets them apart
+    (strong contacts) and lower a word that thousands of ordinary accounts use as often."""
+    rng = np.random.default_rng(2)
+    n, m = 50, 5000
+    tie, word = rng.normal(3, 1, n).clip(0), rng.normal(2, 0.5, n).clip(0)
+    ordinary = {"tie": rng.normal(0, 0.5, m).clip(0), "term_match": rng.normal(2, 0.5, m).clip(0)}
+    bg = Background(ordinary, np.full(m, 0.01))
+    fit = fit_weights({"tie": tie, "term_match": word}, [True] * n, Weights(), fitted_at="d", background=bg)
+    default = Weights()
+    assert fit.weights["term_match"] < default["term_match"] and fit.weights["tie"] > default["tie"]
+    assert fit.background == m and "read against 5000 unjudged accounts" in fit.words()
+    assert fit.log_loss_after <= fit.log_loss_before
+
+
+def test_the_unjudged_sample_leaves_out_the_judged_and_is_reproducible() -> None:
+    n = BACKGROUND_SIZE + 5000
+    features, probability = {"tie": np.arange(n, dtype=np.float64)}, np.zeros(n)
+    judged = np.arange(0, n, 7)
+    a = Background.sample(features, probability, judged)
+    b = Background.sample(features, probability, judged)
+    assert len(a.probability) == BACKGROUND_SIZE and np.array_equal(a.features["tie"], b.features["tie"])
+    assert not np.isin(a.features["tie"].astype(np.int64), judged).any()
+    small = Background.sample({"tie": np.arange(30.0)}, np.zeros(30), np.array([0, 1]))
+    assert small.features["tie"].tolist() == list(range(2, 30))
 
 
 @pytest.fixture(scope="module")

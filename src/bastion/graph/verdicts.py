@@ -3,8 +3,10 @@ evidence-model weights, kept versioned in ``graph_weights`` so each run names th
 
 The features are read from a run with the platform's stored seeds, as a detection run sees them, so the
 seed weight is learned like any other: a seed that reviewers judged not violating teaches that seeds say
-less here. A seed is not a label itself: "seeded, therefore a member" would teach the seed weight from
-the seed, and push it to its bound however often the seeds are wrong.
+less here. The accounts nobody judged are read too, at that run's probabilities (``learn.Background``):
+verdicts come from the top of the ranking and say nothing about the rest of the platform. A seed is not a
+label itself: "seeded, therefore a member" would teach the seed weight from the seed, and push it to its
+bound however often the seeds are wrong.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy import insert, select
 
 from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
-from bastion.graph.learn import Fit, fit_weights
+from bastion.graph.learn import Background, Fit, fit_weights
 from bastion.graph.load import load_platform, stored_seeds
 from bastion.graph.model import Weights
 from bastion.graph.pipeline import DetectConfig, detect
@@ -57,7 +59,11 @@ def refit(store: Store, platform: str, config: DetectConfig | None = None) -> Fi
     features = {k: v[idx] for k, v in det.features.items()}
     now = utcnow()
     fit = fit_weights(
-        features, [labels[graph.ids[i]] for i in idx.tolist()], current, fitted_at=now.date().isoformat()
+        features,
+        [labels[graph.ids[i]] for i in idx.tolist()],
+        current,
+        fitted_at=now.date().isoformat(),
+        background=Background.sample(det.features, det.score, idx),
     )
     with store.engine.begin() as conn:
         conn.execute(
