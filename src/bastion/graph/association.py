@@ -169,13 +169,15 @@ def within_circles(
     -1 none) weighed by the more trusted of their two groups (``trust``, 0..1), unless both ends carry a
     coordination signal (``coordinated``: a shared link domain is not a shared taste); every other tie as
     it is."""
-    rows = np.repeat(np.arange(contacts.shape[0]), np.diff(contacts.indptr))
-    cols = contacts.indices
-    c_row, c_col = circle[rows], circle[cols]
-    same = (c_row >= 0) & (c_row == c_col) & ~(coordinated[rows] & coordinated[cols])
-    factor = np.ones(len(contacts.data))
-    factor[same] = np.maximum(trust[group[rows[same]]], trust[group[cols[same]]])
-    return sp.csr_matrix((contacts.data * factor, contacts.indices, contacts.indptr), shape=contacts.shape)
+    inside = np.flatnonzero(circle >= 0)  # only their rows can hold such a tie: read those alone
+    start, length = contacts.indptr[inside], np.diff(contacts.indptr)[inside]
+    pos = np.repeat(start - np.cumsum(length) + length, length) + np.arange(int(length.sum()))
+    rows, cols = np.repeat(inside, length), contacts.indices[pos]
+    same = (circle[rows] == circle[cols]) & ~(coordinated[rows] & coordinated[cols])
+    data = contacts.data.astype(np.float64)  # a copy: the caller's contacts stay as they are
+    pos, rows, cols = pos[same], rows[same], cols[same]
+    data[pos] *= np.maximum(trust[group[rows]], trust[group[cols]])
+    return sp.csr_matrix((data, contacts.indices, contacts.indptr), shape=contacts.shape)
 
 
 def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | None = None) -> Association:
