@@ -74,15 +74,25 @@ def _channel(m: sp.csr_matrix, weight: float) -> sp.csr_matrix:
 
 def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:
     """Row i -> column j: how clearly i chose to contact j (follow 1, recommended follow 0.5, message 1.5,
-    like or comment 0.5); channels are not added up except a message's bonus (writing is intent)."""
-    follow = _channel(graph.layer(FOLLOW), 1.0) - _channel(graph.layer(FOLLOW_REC), 1.0 - REC_FOLLOW_WEIGHT)
-    msg = graph.layer(MESSAGE)
-    reach = follow.maximum(_channel(msg, 1.0)).maximum(_channel(graph.layer(INTERACTION), INTERACTION_WEIGHT))
-    if msg.nnz:
-        reach = reach + _channel(msg, MESSAGE_BONUS)
-    out = sp.csr_matrix(reach)
-    out.eliminate_zeros()
-    return out
+    like or comment 0.5); channels are not added up except a message's bonus (writing is intent). Only the
+    small layers are combined as matrices; the follows are copied once and the recommended ones (a subset
+    of them) found by lookup: four whole-matrix operations were a twelfth of a run."""
+    follow = graph.layer(FOLLOW)
+    data = np.ones(follow.nnz)
+    rec = graph.layer(FOLLOW_REC)
+    if rec.nnz:
+        place = sp.csr_matrix(
+            (np.arange(1.0, follow.nnz + 1.0), follow.indices, follow.indptr), shape=follow.shape
+        )
+        rows = np.repeat(np.arange(rec.shape[0]), np.diff(rec.indptr))
+        at = np.asarray(place[rows, rec.indices]).ravel().astype(np.int64) - 1  # -1: not a follow
+        data[at[at >= 0]] = REC_FOLLOW_WEIGHT
+    out = sp.csr_matrix((data, follow.indices.copy(), follow.indptr.copy()), shape=follow.shape)
+    # a message outweighs any follow (1.5 with its bonus), a like or comment counts where nothing else does
+    said = _channel(graph.layer(MESSAGE), 1.0 + MESSAGE_BONUS).maximum(
+        _channel(graph.layer(INTERACTION), INTERACTION_WEIGHT)
+    )
+    return sp.csr_matrix(out.maximum(said)) if said.nnz else out  # every value stored is 0.5 or more
 
 
 def diverse(parts: Mapping[str, FloatArray]) -> FloatArray:
