@@ -103,6 +103,33 @@ def _with_sellers(b: GraphBuilder) -> tuple[AccountGraph, np.ndarray, sp.csr_mat
     return g, seller, chosen_contacts(g)
 
 
+def test_chosen_contacts_weigh_each_channel_by_intent_without_adding_them_up() -> None:
+    b = GraphBuilder("t")
+    b.add_follow("a", "followed")
+    b.add_follow("a", "recommended", source="recommendation")
+    b.add_message("a", "written")
+    b.add_follow("a", "followed_and_written")
+    b.add_message("a", "followed_and_written", count=3.0)
+    b.add_interaction("a", "liked", count=4.0)
+    b.add_follow("a", "followed_and_liked")
+    b.add_interaction("a", "followed_and_liked")
+    b.add_follow("a", "recommended_and_liked", source="recommendation")
+    b.add_interaction("a", "recommended_and_liked")
+    g = b.build()
+    c = chosen_contacts(g)
+    row = dict(zip((g.ids[j] for j in c[g.index["a"]].indices), c[g.index["a"]].data.tolist(), strict=True))
+    assert row == {
+        "followed": 1.0,
+        "recommended": 0.5,
+        "written": 1.5,
+        "followed_and_written": 1.5,
+        "liked": 0.5,
+        "followed_and_liked": 1.0,
+        "recommended_and_liked": 0.5,
+    }
+    assert c[g.index["followed"]].nnz == 0  # nobody else chose anyone
+
+
 def test_association_needs_several_strong_contacts_chosen_not_recommended() -> None:
     b = GraphBuilder("t")
     for s in ("s1", "s2", "s3"):
