@@ -102,8 +102,9 @@ def test_a_realistic_platform_is_calibrated_and_the_dossier_says_so(make_block_m
     assert np.isin(world.label[flagged], NETWORK_LABELS).mean() >= 0.95
 
 
-def test_a_searcher_is_not_counted_down_for_lacking_a_sellers_signals() -> None:
-    """Own view: absences of seller-side kinds count for an account with no buyer-side signal only."""
+def test_own_signals_are_read_for_the_side_they_show() -> None:
+    """Own view: a searcher is not counted down for lacking a seller's signals, a seller not for lacking a
+    search; an account that shows nothing is counted down for all it lacks."""
     from bastion.graph.calibrate import views
     from bastion.graph.model import FeatureSet, Weights
     from bastion.graph.signals import BLOCKED_SEARCH, STORIES_ONLY, TERM_MATCH
@@ -115,4 +116,4 @@ def test_a_searcher_is_not_counted_down_for_lacking_a_sellers_signals() -> None:
         BLOCKED_SEARCH: np.array([-0.1, 1.9, -0.1, 1.9]),
     }
     own = views(feats, Weights(), names)[OWN]
-    np.testing.assert_allclose(own, [-0.6, 1.9, 0.9, 3.1])
+    np.testing.assert_allclose(own, [-0.6, 1.9, 1.0, 3.1])

@@ -6,7 +6,7 @@ member's own signals come together (a seller shows a link hub *and* stories *and
 stray signal on an ordinary account is worth much less than its ratio says, and the platform's own mix of
 ordinary accounts decides how much. The fix is a latent-class model estimated on the platform itself, never
 on labels: the evidence is read in a few *views* that are close to independent given membership (the
-account's own signals together, with a searcher not counted down for lacking a seller's; its seed
+account's own signals together, each side not counted down for lacking the other's; its seed
 assertion; its lockstep; its association with strong accounts), each view's value is binned, and
 expectation-maximisation estimates, for every bin, the share of members and of ordinary accounts that
 fall there, and the share of members on the platform. A bin's worth is then
@@ -138,18 +138,21 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
 
 
 def own_view(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet, n: int) -> FloatArray:
-    """The account's own signals summed; an account that shows a buyer's signal (a blocked search) is not
-    also counted down for lacking a seller's (most buyers show none), only what it shows counts."""
-    every, lacks, buyer = np.zeros(n), np.zeros(n), np.zeros(n)
+    """The account's own signals summed, read for the side they show: an account that shows a buyer's signal
+    (a blocked search) is not also counted down for lacking a seller's (most buyers show none), and one that
+    shows a seller's is not counted down for lacking a buyer's (sellers do not search); only what it shows
+    counts, and an account that shows nothing is counted down for all it lacks."""
+    every, buyer, seller, lacks_buyer, lacks_seller = (np.zeros(n) for _ in range(5))
     for k in (*names.seller, *names.buyer):
         if k in features and k not in (SEED, LOCKSTEP):
             x = weights[k] * features[k]
             every = every + x
             if k in names.buyer:
-                buyer = np.maximum(buyer, x)
+                buyer, lacks_buyer = np.maximum(buyer, x), lacks_buyer + np.minimum(x, 0.0)
             else:
-                lacks = lacks + np.minimum(x, 0.0)
-    return np.asarray(np.where(buyer > 0.0, every - lacks, every), dtype=np.float64)
+                seller, lacks_seller = np.maximum(seller, x), lacks_seller + np.minimum(x, 0.0)
+    shown = np.where(buyer > 0.0, every - lacks_seller, every - lacks_buyer)
+    return np.asarray(np.where((buyer > 0.0) | (seller > 0.0), shown, every), dtype=np.float64)
 
 
 def _pav(y: FloatArray, w: FloatArray) -> FloatArray:
