@@ -42,6 +42,9 @@ def test_too_few_or_one_sided_verdicts_are_refused() -> None:
         fit_weights({"tie": np.ones(5)}, [True] * 5, Weights(), fitted_at="2026-12-02")
     with pytest.raises(InputError, match="both outcomes"):
         fit_weights({"tie": np.ones(40)}, [True] * 40, Weights(), fitted_at="2026-12-02")
+    empty = Background({"tie": np.zeros(0)}, np.zeros(0))
+    with pytest.raises(InputError, match="both outcomes"):  # nothing unjudged: as if none were given
+        fit_weights({"tie": np.ones(40)}, [True] * 40, Weights(), fitted_at="2026-12-02", background=empty)
     unjudged = Background({"tie": np.zeros(100)}, np.zeros(100))
     with pytest.raises(InputError, match=r"at least 20 are needed"):
         fit_weights({"tie": np.ones(5)}, [True] * 5, Weights(), fitted_at="2026-12-02", background=unjudged)

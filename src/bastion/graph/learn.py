@@ -98,6 +98,8 @@ def fit_weights(
     """``features[name][k]`` is the k-th labelled account's raw feature; ``labels[k]`` its verdict."""
     y = np.asarray(labels, dtype=np.float64)
     pos, neg = int(y.sum()), int(len(y) - y.sum())
+    if background is not None and not len(background.probability):
+        background = None  # nothing unjudged to read against
     if len(y) < MIN_VERDICTS or (background is None and (pos == 0 or neg == 0)):
         both = "" if background is not None else ", with both outcomes,"
         raise InputError(
@@ -110,7 +112,7 @@ def fit_weights(
     x = np.column_stack([np.asarray(features[f], dtype=np.float64) for f in names])
     judged = len(y)
     weight = np.ones(judged)
-    if background is not None and len(background.probability):
+    if background is not None:
         m = len(background.probability)
         zero = np.zeros(m)
         x = np.vstack([x, np.column_stack([np.asarray(background.features.get(f, zero)) for f in names])])
