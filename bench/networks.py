@@ -22,7 +22,6 @@ The issue's scale target is at 10M edges: --big-edges 10000000 (add --scale-only
 from __future__ import annotations
 
 import argparse
-import zlib
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -52,14 +51,12 @@ from _netbench.metrics import (
 from _netbench.perf import Cost, baseline_ppr, chung_lu, paired, timed, traced, with_hubs
 from _netbench.sparkcheck import Agreement, spark_agreement
 from _netbench.synth import synth_platform
+from _netbench.worlds import COHORT_SIZE, REAL_WORLDS, SYNTHETIC_WORLD, world
 from bastion.graph import detect
 from bastion.graph.plant import PlantConfig, Planted, plant
 
 #: Scale target of issue 12: detection time <= 3x PageRank alone, peak memory <= 2 GiB, at 10M edges.
 TIME_RATIO_MAX, MEMORY_MAX_MIB, TARGET_EDGES = 3.0, 2048.0, 10_000_000
-#: A cohort that joined together (new accounts, mostly stories, friends) planted into every real world
-#: and clean graph: every profile trait of a seller cell, shared innocently.
-COHORT_SIZE = 40
 #: In one more clean world per graph, this share of the cohort also uses a hobby word on the lexicon.
 COHORT_TERM_SHARE = 0.6
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
@@ -67,27 +64,11 @@ TIMED_EDGES_MIN = 500_000
 
 
 def substrates(args: argparse.Namespace) -> dict[str, tuple[Graph, PlantConfig]]:
-    """Each platform with the size of network planted into it (about 2-4% of its accounts)."""
-    files = {
-        "email-eu-core": (
-            GRAPH_FILES["email-eu-core"],
-            PlantConfig(sellers=60, buyers=15, cells=4, cohort=COHORT_SIZE),
-        ),
-        "ego-facebook": (
-            GRAPH_FILES["ego-facebook"],
-            PlantConfig(sellers=150, buyers=30, cells=6, cohort=COHORT_SIZE),
-        ),
-        "github-musae": (
-            GRAPH_FILES["github-musae"],
-            PlantConfig(sellers=405, buyers=58, cells=10, cohort=COHORT_SIZE),
-        ),
-    }
-    if args.quick:
-        files.pop("github-musae")
-    out = {name: (load_edges(args.data / f), cfg) for name, (f, cfg) in files.items()}
+    """Each platform with the network planted into it (``_netbench.worlds``)."""
+    names = [g for g in REAL_WORLDS if not (args.quick and g == "github-musae")]
+    out = {g: (load_edges(args.data / GRAPH_FILES[g]), REAL_WORLDS[g]) for g in names}
     n, m = (20_000, 100_000) if args.quick else (200_000, 1_000_000)
-    big = PlantConfig(sellers=405, buyers=58, cells=10, cohort=COHORT_SIZE)
-    out[f"synthetic-{n // 1000}k"] = (chung_lu(n, m, seed=1), big)
+    out[f"synthetic-{n // 1000}k"] = (chung_lu(n, m, seed=1), SYNTHETIC_WORLD)
     return out
 
 
@@ -121,8 +102,7 @@ def main() -> None:
     for gname, ((src, dst, n0), base_cfg) in substrates(args).items():
         if args.only and gname not in args.only:
             continue
-        seed = zlib.crc32(gname.encode()) % 1000
-        planted = plant(src, dst, n0, replace(base_cfg, seed=seed), platform=gname)
+        planted = plant(src, dst, n0, world(gname, base_cfg), platform=gname)
         worlds.append((gname, planted, (src, dst, n0)))
     accounts = 1500 if args.quick else 4000
     if not args.only or f"bastion.synth-{accounts}" in args.only:
@@ -146,7 +126,7 @@ def main() -> None:
             rows.append((gname, mode, quality(p, det, ppr)))
         if base is None:
             continue
-        clean = PlantConfig(clean=True, cohort=COHORT_SIZE, seed=zlib.crc32(gname.encode()) % 1000)
+        clean = world(gname, PlantConfig(clean=True, cohort=COHORT_SIZE))
         c = plant(*base, clean, platform=gname)
         for seeded in (True, False):
             det, _ = run(c, c.seeds if seeded else [])

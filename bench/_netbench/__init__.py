@@ -1,1 +1,2 @@
-"""Helpers of bench/networks.py: truth metrics (metrics.py) and time/memory measurement (perf.py)."""
+"""Helpers of bench/networks.py and bench/verdicts.py: the planted worlds (worlds.py), truth metrics
+(metrics.py) and time/memory measurement (perf.py)."""

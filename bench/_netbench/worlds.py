@@ -1,0 +1,30 @@
+"""The planted worlds both benchmarks read: each real graph with the network sized for it (about 2-4% of its
+accounts), a cohort of new stories-only friends, and the plant seed its name gives (so bench/networks.py and
+bench/verdicts.py measure the same world)."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import replace
+
+from bastion.graph.plant import PlantConfig
+
+#: A cohort that joined together (new accounts, mostly stories, friends) planted into every real world
+#: and clean graph: every profile trait of a seller cell, shared innocently.
+COHORT_SIZE = 40
+#: The network planted into each real graph, and into the synthetic platforms.
+REAL_WORLDS = {
+    "email-eu-core": PlantConfig(sellers=60, buyers=15, cells=4, cohort=COHORT_SIZE),
+    "ego-facebook": PlantConfig(sellers=150, buyers=30, cells=6, cohort=COHORT_SIZE),
+    "github-musae": PlantConfig(sellers=405, buyers=58, cells=10, cohort=COHORT_SIZE),
+}
+SYNTHETIC_WORLD = PlantConfig(sellers=405, buyers=58, cells=10, cohort=COHORT_SIZE)
+
+
+def world_seed(name: str) -> int:
+    return zlib.crc32(name.encode()) % 1000
+
+
+def world(name: str, config: PlantConfig) -> PlantConfig:
+    """``config`` planted with the seed of the world named ``name``."""
+    return replace(config, seed=world_seed(name))
