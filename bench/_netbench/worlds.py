@@ -21,10 +21,6 @@ REAL_WORLDS = {
 SYNTHETIC_WORLD = PlantConfig(sellers=405, buyers=58, cells=10, cohort=COHORT_SIZE)
 
 
-def world_seed(name: str) -> int:
-    return zlib.crc32(name.encode()) % 1000
-
-
 def world(name: str, config: PlantConfig) -> PlantConfig:
     """``config`` planted with the seed of the world named ``name``."""
-    return replace(config, seed=world_seed(name))
+    return replace(config, seed=zlib.crc32(name.encode()) % 1000)
