@@ -7,9 +7,9 @@ stray signal on an ordinary account is worth much less than its ratio says, and 
 ordinary accounts decides how much. The fix is a latent-class model estimated on the platform itself, never
 on labels: the evidence is read in a few *views* that are close to independent given membership (the
 account's own signals together, each side not counted down for lacking the other's; its seed
-assertion; its lockstep; its association with strong accounts), each view's value is binned, and
-expectation-maximisation estimates, for every bin, the share of members and of ordinary accounts that
-fall there, and the share of members on the platform. A bin's worth is then
+assertion; its lockstep; its association with strong accounts, where a searcher's lack of any counts
+against its search), each view's value is binned, and expectation-maximisation estimates, for every bin,
+the share of members and of ordinary accounts that fall there, and the share of members on the platform. A bin's worth is then
 log(member share / ordinary share): the joint pattern of own signals is read as a whole (one stray signal,
 common among ordinary accounts and rare among members, drops toward nothing), and the absence of any
 association counts against where members usually have some. Nothing is fitted to labels: the only inputs
@@ -127,32 +127,51 @@ class Calibration:
 def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet) -> dict[str, FloatArray]:
     """The weighted evidence read in views close to independent given membership."""
     n = len(next(iter(features.values())))
-    out = {OWN: own_view(features, weights, names, n)}
+    sides = _Sides.of(features, weights, names, n)
+    out = {OWN: sides.own()}
     for k in (SEED, LOCKSTEP, DENSE, CELL):
         if k in features and weights[k] != 0.0 and np.any(features[k] != 0.0):
             out[k] = weights[k] * features[k]
-    out[ASSOCIATED] = sum(
-        (weights[k] * features[k] for k in (TIE, REACH) if k in features), start=np.zeros(n)
-    )
+    associated = sum((weights[k] * features[k] for k in (TIE, REACH) if k in features), start=np.zeros(n))
+    # a buyer's signal and its reach are one behaviour (a customer searches on the way to sellers), not two
+    # independent views: a searcher who reaches no strong account is what a curious user is, and that
+    # absence of reach says as much against as the search said for (not just the FLOOR of any absence)
+    lone = (sides.buyer > 0.0) & (sides.seller <= 0.0) & (associated <= 0.0)
+    out[ASSOCIATED] = np.where(lone, -sides.buyer, associated)
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 
 
-def own_view(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet, n: int) -> FloatArray:
-    """The account's own signals summed, read for the side they show: an account that shows a buyer's signal
-    (a blocked search) is not also counted down for lacking a seller's (most buyers show none), and one that
-    shows a seller's is not counted down for lacking a buyer's (sellers do not search); only what it shows
-    counts, and an account that shows nothing is counted down for all it lacks."""
-    every, buyer, seller, lacks_buyer, lacks_seller = (np.zeros(n) for _ in range(5))
-    for k in (*names.seller, *names.buyer):
-        if k in features and k not in (SEED, LOCKSTEP):
-            x = weights[k] * features[k]
-            every = every + x
-            if k in names.buyer:
-                buyer, lacks_buyer = np.maximum(buyer, x), lacks_buyer + np.minimum(x, 0.0)
-            else:
-                seller, lacks_seller = np.maximum(seller, x), lacks_seller + np.minimum(x, 0.0)
-    shown = np.where(buyer > 0.0, every - lacks_seller, every - lacks_buyer)
-    return np.asarray(np.where((buyer > 0.0) | (seller > 0.0), shown, every), dtype=np.float64)
+@dataclass(frozen=True, slots=True)
+class _Sides:
+    """An account's own signals by side: all summed, the strongest of each side, and each side's absences."""
+
+    every: FloatArray
+    buyer: FloatArray
+    seller: FloatArray
+    lacks_buyer: FloatArray
+    lacks_seller: FloatArray
+
+    @classmethod
+    def of(cls, features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet, n: int) -> _Sides:
+        every, buyer, seller, lacks_buyer, lacks_seller = (np.zeros(n) for _ in range(5))
+        for k in (*names.seller, *names.buyer):
+            if k in features and k not in (SEED, LOCKSTEP):
+                x = weights[k] * features[k]
+                every = every + x
+                if k in names.buyer:
+                    buyer, lacks_buyer = np.maximum(buyer, x), lacks_buyer + np.minimum(x, 0.0)
+                else:
+                    seller, lacks_seller = np.maximum(seller, x), lacks_seller + np.minimum(x, 0.0)
+        return cls(every, buyer, seller, lacks_buyer, lacks_seller)
+
+    def own(self) -> FloatArray:
+        """The own view, read for the side the account shows: one that shows a buyer's signal (a blocked
+        search) is not also counted down for lacking a seller's (most buyers show none), and one that shows
+        a seller's is not counted down for lacking a buyer's (sellers do not search); only what it shows
+        counts, and an account that shows nothing is counted down for all it lacks."""
+        shown = np.where(self.buyer > 0.0, self.every - self.lacks_seller, self.every - self.lacks_buyer)
+        shows = (self.buyer > 0.0) | (self.seller > 0.0)
+        return np.asarray(np.where(shows, shown, self.every), dtype=np.float64)
 
 
 def _pav(y: FloatArray, w: FloatArray) -> FloatArray:
@@ -206,7 +225,8 @@ def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
     q1 = stated / stated.sum()
     p1 = (m1 + PSEUDO_MEMBERS * q1) / (m1.sum() + PSEUDO_MEMBERS)
     llr = np.log(p1 / p0)
-    worth = np.clip(_pav(llr, b.accounts), FLOOR, b.ceiling)
+    # a bin stated below FLOOR (a searcher's missing reach, see ``views``) keeps its own stated value
+    worth = np.clip(_pav(llr, b.accounts), np.minimum(FLOOR, b.ceiling), b.ceiling)
     worth = np.maximum.accumulate(worth)  # the ceiling may cut a step: stay non-decreasing
     return worth, m1
 
