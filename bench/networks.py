@@ -5,15 +5,16 @@
 Plants separate seller/buyer networks with a real platform's noise (bastion.graph.plant defaults: activity
 spread evenly, popular camouflage, pulled users, an innocent code-word community, a cohort of new
 stories-only friends, curious searchers, silent sellers, buyers who never search, honest and bad-faith
-reports) into every real graph under --data and
-into a synthetic heavy-tailed platform; the demo's bastion.synth platform is measured too, through export,
-ingest and the loader, with its own planted truth. Prints, seeded (5 seeds) and seedless, each figure next
-to its target with met / MISSED: R-precision, seller and buyer recall within twice the planted count, role
-accuracy, flagged / planted, the detected networks (count, sizes, which planted networks each holds), a
-reliability table and the Brier score; the clean graphs with 5 wrongly reported seeds; a determinism
-check; the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and
-memory (traced and RSS growth) next to personalised PageRank alone in the same run (the median of three
-calls of each, interleaved), on a heavy-tailed platform and on one with a few hubs of degree 50k+.
+reports) into every real graph under --data and into a synthetic heavy-tailed platform; the demo's
+bastion.synth platform is measured too, through export, ingest and the loader, with its own planted truth.
+Prints, seeded (5 seeds) and seedless, each figure next to its target with met / MISSED: R-precision,
+seller and buyer recall within twice the planted count, role accuracy, flagged / planted, the detected
+networks (count, sizes, which planted networks each holds), a reliability table and the Brier score; the
+clean graphs with 5 wrongly reported seeds; each real graph as a reports-only trust platform (bad actors
+known only by reports: AUC next to the plain report share, _netbench/reports.py); a determinism check;
+the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and memory
+(traced and RSS growth) next to personalised PageRank alone in the same run (the median of three calls of
+each, interleaved), on a heavy-tailed platform and on one with a few hubs of degree 50k+.
 --quick: email-eu-core + ego-facebook, a small synthetic platform, a 1M-edge scale run (a few minutes).
 --only NAME (repeatable) measures one platform at a time; --no-scale skips the time/memory runs.
 The issue's scale target is at 10M edges: --big-edges 10000000 (add --scale-only to skip the rest).
@@ -49,6 +50,8 @@ from _netbench.metrics import (
     sizes_text,
 )
 from _netbench.perf import Cost, baseline_ppr, chung_lu, paired, timed, traced, with_hubs
+from _netbench.reports import ReportsRow, print_reports
+from _netbench.reports import measure as measure_reports
 from _netbench.sparkcheck import Agreement, spark_agreement
 from _netbench.synth import synth_platform
 from _netbench.worlds import COHORT_SIZE, REAL_WORLDS, SYNTHETIC_WORLD, world
@@ -96,6 +99,7 @@ def main() -> None:
 
     rows: list[tuple[str, str, Quality]] = []
     cleans: list[tuple[str, str, Clean]] = []
+    reported: list[ReportsRow] = []
     perf: list[tuple[str, int, Cost, Cost]] = []
     determinism: list[tuple[str, bool]] = []
     worlds: list[tuple[str, Planted, Graph | None]] = []
@@ -136,11 +140,14 @@ def main() -> None:
         worded = plant(*base, replace(clean, cohort_term_share=COHORT_TERM_SHARE), platform=gname)
         det, _ = run(worded, worded.seeds)
         cleans.append((gname, "5 false seeds, cohort uses a code word", clean_quality(worded, det)))
+        if not gname.startswith("synthetic"):
+            reported += measure_reports(gname, base)
 
     print_quality(rows)
     print_networks(rows)
     print_reliability(rows)
     print_clean(cleans)
+    print_reports(reported)
     print(
         "\ndeterminism (two runs, same input and seeds: identical scores, networks, members, roles): "
         + ", ".join(f"{g} {'identical' if ok else 'DIFFERENT'} {mark(ok)}" for g, ok in determinism)

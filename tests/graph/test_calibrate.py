@@ -149,3 +149,15 @@ def test_a_bin_stated_below_the_floor_keeps_its_stated_worth() -> None:
     curve = cal.curves[ASSOCIATED]
     assert curve.centres[0] == -1.6 and curve.worth[0] == -1.6
     assert curve.worth[1] >= -1.0  # everyone else's absence is bounded by FLOOR as before
+
+
+def test_with_one_view_that_varies_the_stated_model_and_prior_stand() -> None:
+    """Reports and nothing else: only the own view varies, and one view fits any share of members as well as
+    another, so EM would drift; the stated model stands with the run's stated prior, and says why."""
+    views = _platform()
+    views[ASSOCIATED] = np.zeros(len(views[OWN]))
+    cal = calibrate(views, 0.1, 0.005)
+    assert not cal.curves and cal.prior == 0.005
+    assert np.array_equal(cal.evidence, views[OWN])
+    assert "1 view of the evidence varies here" in cal.words()
+    assert calibrate(_platform(), 0.03, 0.005).curves  # two views vary: calibrated as before

@@ -259,3 +259,45 @@ def test_weights_round_trip_and_default_for_unknown_kinds() -> None:
     assert back["tie"] == 1.0  # not fitted: the default
     assert back["a_kind_nobody_knows"] == 0.5
     assert "240 verdicts" in back.describe()
+
+
+def test_a_graded_kind_many_carry_a_little_of_counts_from_where_few_reach() -> None:
+    """Reports on a trading platform: a quarter of accounts carry a trace (disputes), so carrying it at all
+    says nothing; read as graded, it counts from the strength few enough accounts reach, says about one
+    weak signal there, and still orders every carrier by strength above those with none."""
+    from bastion.core.signals import lookup
+    from bastion.graph.baserate import GRADED_LLR, PRESENT
+    from bastion.graph.signals import REPORT
+
+    n = 10_000
+    rng = np.random.default_rng(5)
+    report = np.zeros(n)
+    report[:2_500] = rng.uniform(0.2, 0.6, 2_500)  # disputes
+    report[:100] = 1.0  # the few reported by many
+    member = lookup(REPORT).member_rate
+    assert (report >= PRESENT).mean() > member  # read by presence, it would say nothing here
+    graded = base_rates({REPORT: report}, n)[REPORT]
+    assert graded.present > PRESENT and graded.llr >= GRADED_LLR and graded.rate < member
+    assert "counted from strength" in graded.words()
+    ev = own_evidence({REPORT: report}, {REPORT: graded}, n)[REPORT]
+    assert ev[0] == pytest.approx(graded.llr) and ev[-1] == pytest.approx(graded.absent_llr)
+    order = np.argsort(report, kind="stable")
+    assert np.all(np.diff(ev[order]) >= 0.0)  # monotone in strength: every trace above none
+    assert ev[1_000] > ev[-1]
+    # where reports are rare, a graded kind reads by presence like any other
+    rare = base_rates({REPORT: np.where(np.arange(n) < 100, report, 0.0)}, n)[REPORT]
+    assert rare.present == PRESENT and rare.carriers == 100
+    assert rare.llr == pytest.approx(np.log(member / rare.rate))
+
+
+def test_the_prior_stays_where_no_evidence_says_against_membership() -> None:
+    """A platform whose only evidence is a kind whose absence is mute: every share fits better than the one
+    below it, so EM would climb to the top bound; the start stands instead. With evidence against for most
+    accounts, the share is estimated as before."""
+    n = 5_000
+    mute = np.zeros(n)
+    mute[:400] = 0.8
+    assert estimate_prior(mute, 0.005) == 0.005
+    against = np.full(n, -2.0)
+    against[:50] = 6.0
+    assert 0.005 < estimate_prior(against, 0.005) < 0.02

@@ -70,6 +70,10 @@ class SignalKind:
     #: detection: the signal itself ties its holders together (a link domain a few accounts share), so two
     #: tied accounts that both carry it are coordinated, not merely alike, wherever they sit
     coordination: bool = False
+    #: detection: its strength is a concentration (how much of it, not whether): where so many of the
+    #: platform's accounts carry a little of it that carrying it at all says next to nothing (routine
+    #: disputes on a trading platform), it counts from the strength that few enough accounts reach
+    graded: bool = False
     #: triage: what it adds to the priority score of a case on an account that carries it
     triage_weight: float = DEFAULT_TRIAGE_WEIGHT
     #: triage: carrying it raises a case's severity (strong, checkable evidence)

@@ -32,6 +32,9 @@ PRESENT = 0.15
 # what researchers report of such networks; lower than it looks on purpose: a signal that most members
 # lack must not become a requirement) and the most one signal may say (log-odds: a near-unique signal is
 # still one fact about one account) are the kind's ``member_rate`` and ``max_llr`` hints.
+#: A graded kind (``SignalKind.graded``) whose presence says less than this (log-odds: one weak signal's
+#: worth) counts from the strength at which it says this much (``_graded``).
+GRADED_LLR = 1.0
 #: Below this many carriers the platform rate is shrunk toward this prior rate (Laplace-style).
 PRIOR_RATE = 0.01
 PRIOR_COUNT = 20.0
@@ -50,9 +53,14 @@ class BaseRate:
     #: profile kinds: how many times more often than independent traits would this platform's accounts
     #: carry it together with the other profile kinds (1: no more; the excess is not counted twice)
     together: float = 1.0
+    #: the strength from which an account carries it (``PRESENT``, or higher for a graded kind that many
+    #: accounts here carry a little of: ``_graded``)
+    present: float = PRESENT
 
     def words(self) -> str:
         text = f"{100 * self.rate:.2g}% of accounts here carry it, {self.llr:+.1f} log-odds at full strength"
+        if self.present > PRESENT:
+            text += f" (counted from strength {self.present:.2f}: many accounts here carry a little of it)"
         if self.together > 1.05:
             text += (
                 f"; accounts here carry it with their other profile traits {self.together:.1f}x as often as "
@@ -66,20 +74,37 @@ def base_rates(signals: Mapping[str, FloatArray], n: int) -> dict[str, BaseRate]
     out = {}
     for kind in evidence_kinds(signals):
         hints = lookup(kind)
-        member = hints.member_rate
         s = signals.get(kind)
-        carriers = int((s >= PRESENT).sum()) if s is not None else 0
-        rate = (carriers + PRIOR_RATE * PRIOR_COUNT) / (n + PRIOR_COUNT)
-        llr = float(np.clip(np.log(member / rate), 0.0, hints.max_llr))
-        # a kind no account carries is not produced here (no lexicon, no hash list): its absence is mute
-        absent = float(min(0.0, np.log((1.0 - member) / (1.0 - min(rate, 0.5))))) if carriers else 0.0
-        out[kind] = BaseRate(kind, carriers, rate, llr, absent)
+        out[kind] = _rate(kind, s, n, PRESENT)
+        if hints.graded and s is not None and out[kind].carriers and out[kind].llr < GRADED_LLR:
+            out[kind] = _rate(kind, s, n, _graded(s, n, hints.member_rate))
     profile = _profile_kinds(signals, out)
     if len(profile) >= 2:
         present, quiet = _profile_presence(signals, out, profile)
         together = float(np.exp(_excess(present[quiet])))
         out.update({k: replace(out[k], together=together) for k in profile})
     return out
+
+
+def _rate(kind: str, s: FloatArray | None, n: int, present: float) -> BaseRate:
+    hints = lookup(kind)
+    member = hints.member_rate
+    carriers = int((s >= present).sum()) if s is not None else 0
+    rate = (carriers + PRIOR_RATE * PRIOR_COUNT) / (n + PRIOR_COUNT)
+    llr = float(np.clip(np.log(member / rate), 0.0, hints.max_llr))
+    # a kind no account carries is not produced here (no lexicon, no hash list): its absence is mute
+    absent = float(min(0.0, np.log((1.0 - member) / (1.0 - min(rate, 0.5))))) if carriers else 0.0
+    return BaseRate(kind, carriers, rate, llr, absent, present=present)
+
+
+def _graded(s: FloatArray, n: int, member: float) -> float:
+    """The strength from which a graded kind counts where carrying a little of it says too little: the
+    lowest at which its carriers are rare enough here to say ``GRADED_LLR`` log-odds (none: above 1)."""
+    allowed = member * np.exp(-GRADED_LLR) * (n + PRIOR_COUNT) - PRIOR_RATE * PRIOR_COUNT
+    carried = np.sort(s[s >= PRESENT])
+    values = np.unique(carried)
+    ok = values[len(carried) - np.searchsorted(carried, values, side="left") <= allowed]
+    return float(ok[0]) if len(ok) else float(np.nextafter(1.0, 2.0))
 
 
 def _profile_presence(

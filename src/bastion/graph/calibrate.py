@@ -9,11 +9,11 @@ on labels: the evidence is read in a few *views* that are close to independent g
 account's own signals together, each side not counted down for lacking the other's; its seed
 assertion; its lockstep; its association with strong accounts, where a searcher's lack of any counts
 against its search), each view's value is binned, and expectation-maximisation estimates, for every bin,
-the share of members and of ordinary accounts that fall there, and the share of members on the platform. A bin's worth is then
-log(member share / ordinary share): the joint pattern of own signals is read as a whole (one stray signal,
-common among ordinary accounts and rare among members, drops toward nothing), and the absence of any
-association counts against where members usually have some. Nothing is fitted to labels: the only inputs
-are the platform's accounts and the model's stated evidence.
+the share of members and of ordinary accounts that fall there, and the share of members on the platform.
+A bin's worth is then log(member share / ordinary share): the joint pattern of own signals is read as
+a whole (one stray signal, common among ordinary accounts and rare among members, drops toward nothing),
+and the absence of any association counts against where members usually have some. Nothing is fitted
+to labels: the only inputs are the platform's accounts and the model's stated evidence.
 
 Guards, so that the estimate can only make the model more honest, never invent a network:
 - each member-class bin starts from the model's own assumption (a Dirichlet prior of ``PSEUDO_MEMBERS``
@@ -27,6 +27,9 @@ Guards, so that the estimate can only make the model more honest, never invent a
 - below ``MIN_MEMBERS`` expected members there is nothing to estimate from (a clean or a tiny
   platform): the stated model stands; from there up to ``FULL_MEMBERS`` the estimate is weighed in
   gradually (a platform near the line does not flip between two models when a few accounts change);
+- a latent class is told apart by views that agree on it: with fewer than ``MIN_VIEWS`` views that vary
+  across accounts (a platform that sends reports and nothing else), any share of members fits one view's
+  spread equally well and EM drifts toward a large one, so the stated model stands;
 - deterministic: fixed bins, fixed iterations, no sampling.
 """
 
@@ -68,6 +71,8 @@ TOLERANCE = 1e-6
 #: model's own estimate; two bins' worth of the stated model's weight) the stated model stands as it is
 #: (a clean platform, a tiny one: there EM has too little to go on and drifts toward an empty class).
 MIN_MEMBERS = 2 * PSEUDO_MEMBERS
+#: Views that must vary across accounts for EM to tell members apart (one alone fits any share).
+MIN_VIEWS = 2
 #: From this many expected members on the estimate counts in full; between the two, in proportion.
 FULL_MEMBERS = 5 * PSEUDO_MEMBERS
 
@@ -112,10 +117,12 @@ class Calibration:
     evidence: FloatArray
     #: how far the estimate counts (0..1, ``FULL_MEMBERS``); the rest is the stated model
     weight: float = 1.0
+    #: why the stated model stands, when it does
+    reason: str = "too few expected members to calibrate on this platform"
 
     def words(self) -> str:
         if not self.curves:
-            return "stated model (too few expected members to calibrate on this platform)"
+            return f"stated model ({self.reason})"
         part = f", weighed at {self.weight:.0%}: few expected members" if self.weight < 1.0 else ""
         return (
             f"platform calibration (EM over {len(self.curves)} views: "
@@ -255,8 +262,14 @@ def _patterns(columns: list[FloatArray]) -> tuple[np.ndarray, np.ndarray, np.nda
     return inverse.ravel(), first_of, counts
 
 
-def calibrate(view_values: Mapping[str, FloatArray], start_prior: float) -> Calibration:
+def calibrate(
+    view_values: Mapping[str, FloatArray], start_prior: float, stated_prior: float | None = None
+) -> Calibration:
     """EM for the platform's member share and each view's worth per bin (deterministic).
+
+    ``start_prior``: the share the stated model's evidence implies (``model.estimate_prior``), itself read
+    from one view; where fewer than ``MIN_VIEWS`` vary it cannot be told either, and ``stated_prior`` (the
+    run's configured start) stands instead.
 
     Accounts with the same values in every view are one pattern counted with its multiplicity (most of a
     platform shares a few patterns), and EM stops once the prior and every bin's worth are still.
@@ -267,6 +280,11 @@ def calibrate(view_values: Mapping[str, FloatArray], start_prior: float) -> Cali
     stated_all = sum((np.asarray(view_values[v], dtype=np.float64) for v in names), start=np.zeros(n))
     if start_prior * n < MIN_MEMBERS:
         return Calibration(start_prior, {}, np.zeros(n), stated_all)
+    varied = sum(1 for v in names if np.ptp(np.asarray(view_values[v])) > 0.0)
+    if varied < MIN_VIEWS:
+        reason = f"{varied} view of the evidence varies here; telling members apart needs {MIN_VIEWS}"
+        prior = start_prior if stated_prior is None else stated_prior
+        return Calibration(prior, {}, np.zeros(n), stated_all, reason=reason)
     inverse, first_of, counts = _patterns([np.asarray(view_values[v], dtype=np.float64) for v in names])
     rows = np.column_stack([np.asarray(view_values[v], dtype=np.float64)[first_of] for v in names])
     weight = counts.astype(np.float64)

@@ -24,6 +24,7 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
         max_llr=DEFAULT_MAX_LLR,
         triage_weight=0.0,
         words="reported by other users (strength {v:.2f})",
+        graded=True,
     ),
     SignalKind(
         "shared_link",

@@ -137,7 +137,15 @@ def combine(features: Mapping[str, FloatArray], weights: Weights, names: tuple[s
 
 
 def estimate_prior(evidence: FloatArray, start: float = PRIOR_START, iters: int = 200) -> float:
-    """EM for the share of members given each account's log-likelihood ratio (bounded, deterministic)."""
+    """EM for the share of members given each account's log-likelihood ratio (bounded, deterministic).
+
+    The share can be told only where the likelihood turns down before the top bound, that is where some
+    accounts' evidence says against membership. Where none does (a platform that sends one kind many
+    accounts carry a little of, so its absence is mute), every share fits better than the one below it,
+    EM climbs to the bound and all of the platform would look suspect: the start stands instead."""
+    ratio = np.expm1(np.clip(np.asarray(evidence, dtype=np.float64), -50.0, 50.0))  # likelihood ratio - 1
+    if float(np.mean(ratio / (1.0 + PRIOR_BOUNDS[1] * ratio))) >= 0.0:
+        return start
     pi = start
     for _ in range(iters):
         nxt = float(np.clip(sigmoid(logit(pi) + evidence).mean(), *PRIOR_BOUNDS))

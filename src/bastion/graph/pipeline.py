@@ -35,7 +35,7 @@ from bastion.graph.association import (
     tie_in,
     within_circles,
 )
-from bastion.graph.baserate import PRESENT, BaseRate, base_rates, own_evidence
+from bastion.graph.baserate import BaseRate, base_rates, own_evidence
 from bastion.graph.calibrate import Calibration, calibrate, views
 from bastion.graph.cells import Cells, find_cells
 from bastion.graph.container import AccountGraph, FloatArray
@@ -127,7 +127,7 @@ def detect(
     contacts = chosen_contacts(graph)
     own_diverse = diverse({k: w[k] * feats[k] for k in names.seller})
     # a kind weighed at zero (as a verdict fit may give) says nothing, in cells and circles too
-    present = {k: sig[k] >= PRESENT for k in names.seller if k in rates and k in sig and w[k] > 0}
+    present = {k: sig[k] >= rates[k].present for k in names.seller if k in rates and k in sig and w[k] > 0}
     cells = find_cells(contacts, present, strong(own_diverse) > 0.0, seed_idx, cfg.seed)
     feats[CELL] = cells.llr
     coordinated = np.logical_or.reduce(
@@ -149,7 +149,7 @@ def detect(
     buyer_side = combine(feats, w, (*names.buyer, REACH))
 
     evidence = combine(feats, w, names.all)
-    cal = calibrate(views(feats, w, names), estimate_prior(evidence, cfg.prior_start))
+    cal = calibrate(views(feats, w, names), estimate_prior(evidence, cfg.prior_start), cfg.prior_start)
     prior = cal.prior
     base = logit(prior)
     score = sigmoid(base + cal.evidence)
