@@ -17,8 +17,7 @@ import numpy as np
 from _netbench.edges import Graph
 from _netbench.metrics import CLEAN_FLAGGED_MAX, mark
 from bastion.graph import detect
-from bastion.graph.container import FOLLOW, REPORT
-from bastion.graph.plant_reports import ReportsConfig, auc, plant_reports
+from bastion.graph.plant_reports import ReportsConfig, auc, plain_share, plant_reports
 
 #: Detection may rank the bad actors at most this much below the plain report share (AUC).
 AUC_SLACK = 0.02
@@ -50,9 +49,7 @@ def measure(name: str, base: Graph) -> list[ReportsRow]:
     """The world planted into ``base`` (its seed from the graph's name), seedless and seeded."""
     world = plant_reports(*base, ReportsConfig(seed=zlib.crc32(name.encode()) % 1000), platform=name)
     g, bad = world.graph, world.bad
-    received = np.asarray((g.layer(REPORT) > 0).sum(axis=0)).ravel().astype(np.float64)
-    followed = np.asarray((g.layer(FOLLOW) > 0).sum(axis=0)).ravel()
-    plain = auc(received / np.maximum(received + followed, 1.0), bad)
+    plain = auc(plain_share(g), bad)
     known = [g.ids[i] for i in np.flatnonzero(bad)[:SEEDS]]
     rows = []
     for mode, seeds in (("no seeds", []), (f"{SEEDS} seeds", known)):

@@ -11,21 +11,18 @@ import numpy as np
 
 from bastion.graph import detect
 from bastion.graph.baserate import PRESENT
-from bastion.graph.container import FOLLOW, REPORT
-from bastion.graph.plant_reports import ReportsConfig, auc, plant_reports
-from bastion.graph.signals import REPORT as REPORT_KIND
+from bastion.graph.plant_reports import ReportsConfig, auc, plain_share, plant_reports
+from bastion.graph.signals import REPORT
 
 
 def test_bad_actors_known_by_reports_alone_rank_as_the_reports_do(make_block_model) -> None:  # type: ignore[no-untyped-def]
     src, dst, _ = make_block_model(1500, 10, 0.05, 0.003, seed=2)
     world = plant_reports(src, dst, 1500, ReportsConfig(seed=3, bad_share=0.03, dispute=0.05))
     g, bad = world.graph, world.bad
-    received = np.asarray((g.layer(REPORT) > 0).sum(axis=0)).ravel().astype(np.float64)
-    followed = np.asarray((g.layer(FOLLOW) > 0).sum(axis=0)).ravel()
-    plain = auc(received / np.maximum(received + followed, 1.0), bad)
+    plain = auc(plain_share(g), bad)
     for seeds in ([], [g.ids[i] for i in np.flatnonzero(bad)[:5]]):
         det = detect(g, seeds)
-        assert det.rates[REPORT_KIND].present > PRESENT  # carrying a report at all says nothing here
+        assert det.rates[REPORT].present > PRESENT  # carrying a report at all says nothing here
         assert auc(det.score, bad) >= max(0.9, plain - 0.02)
         assert not (det.score[~bad] >= 0.5).any()  # nobody ordinary is accused on disputes
         assert det.prior < 0.05  # the share of members is not read off one common kind

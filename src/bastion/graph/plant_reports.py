@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bastion.graph.container import AccountGraph, IntArray
+from bastion.graph.container import FOLLOW, REPORT, AccountGraph, IntArray
 from bastion.graph.plant_events import DAY
 
 
@@ -71,6 +71,14 @@ def plant_reports(
         reports=(rs[keep], rd[keep], np.ones(int(keep.sum()))),
     )
     return ReportsWorld(graph, bad)
+
+
+def plain_share(graph: AccountGraph) -> npt.NDArray[np.float64]:
+    """The baseline detection must match: the share of what each account received that is reports
+    (reporters / (reporters + followers)), with no weighting at all."""
+    received = np.asarray((graph.layer(REPORT) > 0).sum(axis=0)).ravel().astype(np.float64)
+    followed = np.asarray((graph.layer(FOLLOW) > 0).sum(axis=0)).ravel()
+    return np.asarray(received / np.maximum(received + followed, 1.0), dtype=np.float64)
 
 
 def auc(score: npt.NDArray[np.float64], truth: npt.NDArray[np.bool_]) -> float:
