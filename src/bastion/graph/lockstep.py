@@ -138,12 +138,11 @@ def _runs(ordered: IntArray, counts: bool = True) -> tuple[IntArray, IntArray]:
 def _fill(hkeys: IntArray, hcounts: IntArray, min_group: int) -> tuple[IntArray, IntArray]:
     """The half windows (sorted keys, counts) that reach ``min_group`` alone or with the half window just
     before or after (a key one apart; one that belongs to the next target only keeps a few too many)."""
-    before = np.zeros(len(hkeys), dtype=hcounts.dtype)
-    tied = hkeys[1:] == hkeys[:-1] + 1
-    before[1:] = np.where(tied, hcounts[:-1], 0)
-    after = np.zeros(len(hkeys), dtype=hcounts.dtype)
-    after[:-1] = np.where(tied, hcounts[1:], 0)
-    keep = hcounts + np.maximum(before, after) >= min_group
+    tied = np.flatnonzero(hkeys[1:] == hkeys[:-1] + 1)  # pairs (i, i + 1); few on ordinary timing
+    keep = hcounts >= min_group
+    pair = hcounts[tied] + hcounts[tied + 1] >= min_group
+    keep[tied[pair]] = True
+    keep[tied[pair] + 1] = True
     return hkeys[keep], hcounts[keep]
 
 
@@ -187,10 +186,10 @@ def lockstep_partners(
     for b, c in zip(bursts, counted, strict=True):
         if not len(b):
             continue
-        key = c.key(tl.dst[ev_all], tl.t[ev_all])
+        ev, key = _within(b, c, ev_all, tl, n)
         pos = np.minimum(np.searchsorted(b, key), len(b) - 1)
         hit = b[pos] == key
-        ev, pos = ev_all[hit], pos[hit]
+        ev, pos = ev[hit], pos[hit]
         a = sp.csr_matrix((np.ones(len(ev)), (tl.src[ev], pos)), shape=(n, len(b)), dtype=np.float64)
         a.data[:] = 1.0
         co = sp.coo_matrix(a @ a.T)
@@ -202,6 +201,22 @@ def lockstep_partners(
     if best is None:
         return sp.csr_matrix((n, n))
     return sp.csr_matrix(best)
+
+
+def _within(b: IntArray, c: Buckets, ev: IntArray, tl: Timeline, n: int) -> tuple[IntArray, IntArray]:
+    """The events of ``ev`` (and their bucket keys) that fall between their target's first and last burst
+    of this offset: only those are looked up among the bursts (a bursting target has one or two, and most
+    of its followers came at other times)."""
+    target = b // c.per  # b is sorted, so each target's bursts are one run
+    starts = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
+    ends = np.r_[starts[1:], len(b)] - 1
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(n, -1, dtype=np.int64)
+    first[target[starts]], last[target[starts]] = b[starts], b[ends]
+    dst = tl.dst[ev]
+    key = c.key(dst, tl.t[ev])
+    near = (key >= first[dst]) & (key <= last[dst])
+    return ev[near], key[near]
 
 
 def expected_sync(follow: sp.csr_matrix, chance: FloatArray, rows: IntArray, cols: IntArray) -> FloatArray:
