@@ -21,6 +21,11 @@ FULL_WEIGHT_REPORTS = 3.0
 #: Weighted reports that make full strength, and the report share at which concentration is full.
 FULL_REPORTS = 2.0
 FULL_SHARE = 0.05
+#: The part of the strength that keeps rising past those knees, mostly with the share (``rising``): where
+#: routine disputes take many accounts past them (a trading platform), the accounts whose attention is
+#: most reports must still rank above the others, and a graded kind is read by that order
+#: (``baserate._graded``); elsewhere it moves a strength by at most this much.
+PAST_KNEE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,5 +63,7 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
             b.data[:] = 1.0
             received += np.asarray(b.sum(axis=0)).ravel()
     share = weighted / (weighted + received + 1.0)
-    strength = np.clip(weighted / FULL_REPORTS, 0.0, 1.0) * np.sqrt(np.clip(share / FULL_SHARE, 0.0, 1.0))
+    knee = np.clip(weighted / FULL_REPORTS, 0.0, 1.0) * np.sqrt(np.clip(share / FULL_SHARE, 0.0, 1.0))
+    rising = (1.0 - np.power(0.5, weighted)) * share / (share + FULL_SHARE)
+    strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
     return ReportEvidence(strength, weighted, share, reporters, credibility)
