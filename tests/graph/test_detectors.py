@@ -8,7 +8,7 @@ from bastion.core.errors import ConfigError
 from bastion.graph import available, create
 from bastion.graph.container import AccountGraph
 from bastion.graph.dense import SUSPECT, peel_densest
-from bastion.graph.lockstep import Timeline, poisson_need
+from bastion.graph.lockstep import BURST_P, Timeline, lockstep_partners, poisson_need
 
 BlockModel = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
 
@@ -110,6 +110,46 @@ def test_window_buckets_from_half_windows_match_counting_each_offset() -> None:
             assert np.array_equal(b.key(dst, t), key)
     with pytest.raises(ValueError, match="even"):
         tl.windows(window + 1)
+
+
+def test_lockstep_pairs_match_counting_each_burst_by_hand() -> None:
+    """Candidate pairs and their shared bursts, against a reference that buckets every event of each offset
+    and pairs the members of each burst (the fast path reads only the events near a target's bursts)."""
+    rng = np.random.default_rng(11)
+    n, day, window = 400, 86_400, 3 * 86_400
+    src, dst = rng.integers(0, n, 8000), rng.integers(0, n, 8000)
+    t = rng.integers(0, 120 * day, 8000)
+    group = np.arange(20)  # a group that follows the same 12 targets within hours, twice over the months
+    gs = np.repeat(group, 24)
+    gd = np.tile(np.repeat(np.arange(300, 312), 2), 20)
+    gt = np.tile(np.repeat([10 * day, 70 * day], 12), 20) + rng.integers(0, 6 * 3600, len(gs))
+    src, dst, t = np.r_[src, gs], np.r_[dst, gd], np.r_[t, gt]
+    tl = Timeline.of(src, dst, t, n)
+    min_group, max_group, min_shared = 3, 200, 3
+    got = lockstep_partners(
+        tl, n, window=window, min_group=min_group, max_group=max_group, min_shared=min_shared
+    ).toarray()
+    need = tl.burst_need(window, BURST_P, min_group, max_group)
+    best = np.zeros((n, n))
+    for offset in (0, window // 2):
+        w = (t + offset) // window
+        shared = np.zeros((n, n))
+        for (target, _), idx in _groups(dst, w).items():
+            members = np.unique(src[idx])
+            if need[target] <= len(idx) <= max_group:
+                shared[np.ix_(members, members)] += 1
+        np.fill_diagonal(shared, 0)
+        best = np.maximum(best, np.where(shared >= min_shared, shared, 0))
+    assert np.array_equal(got, best)
+    assert got[np.ix_(group, group)][~np.eye(20, dtype=bool)].min() >= 12  # the group, every pair of it
+
+
+def _groups(dst: np.ndarray, w: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    order = np.lexsort((w, dst))
+    keys = np.column_stack([dst[order], w[order]])
+    starts = np.flatnonzero(np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)])
+    ends = np.r_[starts[1:], len(order)]
+    return {(int(keys[a, 0]), int(keys[a, 1])): order[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
 def test_poisson_need_is_the_exact_tail_quantile_capped() -> None:
