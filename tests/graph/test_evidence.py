@@ -171,7 +171,7 @@ def test_a_tie_both_ways_counts_once() -> None:
     b.add_follow("s2", "half")
     g, seller, c = _with_sellers(b)
     tie, both = tie_in(c, seller), reach_out(c, seller)
-    once = counted_once(tie, both, c, seller)
+    once = counted_once(tie, both, c)
     i = g.index
     assert tie.llr[i["friend"]] > 3.0 and both.llr[i["friend"]] > 3.0
     assert once.llr[i["friend"]] == pytest.approx(both.llr[i["friend"]] - tie.llr[i["friend"]])

@@ -127,6 +127,8 @@ class Association:
     mutual: FloatArray | None = None
     #: (reach) the part of ``count`` that the cells of the contacted members add, each cell once
     from_cells: FloatArray | None = None
+    #: (reach) how strong each account was read as a contact (its own evidence and its cell's gain)
+    strength: FloatArray | None = None
 
     def words(self, i: int, what: str) -> str:
         text = (
@@ -242,7 +244,8 @@ def reach_out(
     ordinary, everyone = 1.0 - s, np.ones(len(s))
     share = _share(_flow(contacts, ordinary, s), _flow(contacts, ordinary, everyone))
     expected = total * share
-    return Association(count, total, expected, _llr(count, total, expected), within, from_cells=from_cells)
+    llr = _llr(count, total, expected)
+    return Association(count, total, expected, llr, within, from_cells=from_cells, strength=s)
 
 
 def _group_gain(counted: sp.csr_matrix, group: IntArray, gain: FloatArray) -> FloatArray:
@@ -263,14 +266,14 @@ def _group_gain(counted: sp.csr_matrix, group: IntArray, gain: FloatArray) -> Fl
     return out
 
 
-def counted_once(
-    tie: Association, reach: Association, counted: sp.csr_matrix, seller: FloatArray
-) -> Association:
+def counted_once(tie: Association, reach: Association, counted: sp.csr_matrix) -> Association:
     """``reach`` with what it shares with ``tie`` taken off: a strong member that this account contacts
     and that contacts it back is one tie, not two pieces of evidence. The share of the account's strong
-    contacts that run both ways (``seller``: the strength ``reach_out`` read), times the smaller of the two
+    contacts that run both ways (each as strong as ``reach_out`` read it), times the smaller of the two
     features, comes off ``reach``; only accounts with both features and only strong accounts are read."""
-    s = strong(seller)
+    if reach.strength is None:
+        raise ValueError("counted_once needs the strengths reach_out read (Association.strength)")
+    s = reach.strength
     rows = np.flatnonzero((tie.llr > 0) & (reach.llr > 0))
     cols = np.flatnonzero(s > 0)
     mutual = np.zeros(len(s))

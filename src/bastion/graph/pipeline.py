@@ -139,7 +139,7 @@ def detect(
     seller_side = own_side + w[TIE] * tie.llr
     cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
     reach_both = reach_out(contacts, own_diverse, counted, groups=(cells.group, cell_gain))
-    reach = counted_once(tie, reach_both, counted, own_diverse + cell_gain)
+    reach = counted_once(tie, reach_both, counted)
     feats[REACH] = reach.llr
     results[DENSE] = _detector(DENSE, cfg.engine).run(
         graph, seed_idx, {**sig, SUSPECT: sigmoid(b0 + seller_side)}
