@@ -119,6 +119,26 @@ def test_own_signals_are_read_for_the_side_they_show() -> None:
     np.testing.assert_allclose(own, [-0.6, 1.9, 1.0, 3.1])
 
 
+def test_an_account_that_reaches_sellers_far_beyond_chance_is_read_for_the_buyer_side() -> None:
+    """Most buyers never search: one whose reach is as strong as association may say shows the buyer side
+    by what it did and is counted down only for lacking a search; one chance contact or two (reach below
+    the cap) shows no side, and a seller's signal keeps the seller side."""
+    from bastion.graph.association import MAX_LLR
+    from bastion.graph.calibrate import views
+    from bastion.graph.model import REACH, FeatureSet, Weights
+    from bastion.graph.signals import BLOCKED_SEARCH, STORIES_ONLY, TERM_MATCH
+
+    names = FeatureSet.of([TERM_MATCH, STORIES_ONLY, BLOCKED_SEARCH])
+    feats = {  # accounts: reach at the cap, reach below it, reach at the cap and a seller's signal
+        TERM_MATCH: np.array([-0.3, -0.3, 1.2]),
+        STORIES_ONLY: np.array([-0.2, -0.2, -0.2]),
+        BLOCKED_SEARCH: np.array([-0.1, -0.1, -0.1]),
+        REACH: np.array([MAX_LLR, MAX_LLR - 1.0, MAX_LLR]),
+    }
+    own = views(feats, Weights(), names)[OWN]
+    np.testing.assert_allclose(own, [-0.1, -0.6, 1.0])
+
+
 def test_a_searcher_who_reaches_no_strong_account_is_read_as_a_curious_user() -> None:
     """A search and its reach are one behaviour: a searcher with no association at all has the search
     counted against it in the association view (a customer reaches sellers; a curious user does not), while
@@ -161,3 +181,23 @@ def test_with_one_view_that_varies_the_stated_model_and_prior_stand() -> None:
     assert np.array_equal(cal.evidence, views[OWN])
     assert "1 view of the evidence varies here" in cal.words()
     assert calibrate(_platform(), 0.03, 0.005).curves  # two views vary: calibrated as before
+
+
+def test_lacking_own_signals_may_count_less_against_never_for() -> None:
+    """Where most members show no signal of their own (buyers who never search, found by their reach), the
+    own view's bin of accounts that lack everything is re-valued toward what the platform shows, but never
+    above zero, and no other view's bin rises above its stated value."""
+    rng = np.random.default_rng(5)
+    n, members = 20_000, 600
+    own = np.full(n, -1.5)  # stated: lacking every signal counts -1.5
+    own[:200] = rng.uniform(3.0, 6.0, 200)  # sellers show signals; 400 buyers show none
+    assoc = np.zeros(n)
+    assoc[:members] = rng.uniform(4.0, 6.0, members)
+    views = {OWN: own, ASSOCIATED: assoc, SEED: np.zeros(n)}
+    cal = calibrate(views, 0.03)
+    lacking = cal.curves[OWN](np.array([-1.5]))[0]
+    assert -1.5 < lacking <= 0.0
+    x = views[ASSOCIATED]
+    assert float(np.max(cal.curves[ASSOCIATED](x) - x)) <= 2.0  # at most the largest stated value in a bin
+    after = sigmoid(logit(cal.prior) + cal.evidence)
+    assert np.median(after[200:members]) > np.median(sigmoid(logit(0.03) + sum(views.values()))[200:members])

@@ -23,7 +23,9 @@ Guards, so that the estimate can only make the model more honest, never invent a
 - no bin's worth rises above the largest stated value in it (the caps are deliberate: a near-unique
   signal is still one fact, a seed is an assertion, association alone never makes a member): the
   platform can say that evidence is worth less here, or that its absence counts against (``FLOOR`` at
-  most, which also bounds the stated sum of many small absences);
+  most, which also bounds the stated sum of many small absences); the one way up is in the own view,
+  whose bins below zero are signals an account lacks: there the platform may say lacking them counts
+  less against (where most members show none, as buyers who never search), never that it counts for;
 - below ``MIN_MEMBERS`` expected members there is nothing to estimate from (a clean or a tiny
   platform): the stated model stands; from there up to ``FULL_MEMBERS`` the estimate is weighed in
   gradually (a platform near the line does not flip between two models when a few accounts change);
@@ -40,7 +42,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bastion.graph.container import FloatArray
+from bastion.graph.association import MAX_LLR
+from bastion.graph.container import BoolArray, FloatArray
 from bastion.graph.model import (
     CELL,
     DENSE,
@@ -75,6 +78,10 @@ MIN_MEMBERS = 2 * PSEUDO_MEMBERS
 MIN_VIEWS = 2
 #: From this many expected members on the estimate counts in full; between the two, in proportion.
 FULL_MEMBERS = 5 * PSEUDO_MEMBERS
+#: Reach (weighted log-odds) from which an account shows the buyer side by what it did: as much as
+#: association may say (``association.MAX_LLR``), strong sellers chosen far beyond chance. Below it, one or
+#: two chance contacts (an ordinary user the recommender pulled toward a seller) must not read as a side.
+REACHES_SIDE = MAX_LLR - 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +142,8 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
     """The weighted evidence read in views close to independent given membership."""
     n = len(next(iter(features.values())))
     sides = _Sides.of(features, weights, names, n)
-    out = {OWN: sides.own()}
+    reach = weights[REACH] * features[REACH] if REACH in features else np.zeros(n)
+    out = {OWN: sides.own(reach >= REACHES_SIDE)}
     for k in (SEED, LOCKSTEP, DENSE, CELL):
         if k in features and weights[k] != 0.0 and np.any(features[k] != 0.0):
             out[k] = weights[k] * features[k]
@@ -171,13 +179,16 @@ class _Sides:
                     seller, lacks_seller = np.maximum(seller, x), lacks_seller + np.minimum(x, 0.0)
         return cls(every, buyer, seller, lacks_buyer, lacks_seller)
 
-    def own(self) -> FloatArray:
+    def own(self, reaches: BoolArray) -> FloatArray:
         """The own view, read for the side the account shows: one that shows a buyer's signal (a blocked
         search) is not also counted down for lacking a seller's (most buyers show none), and one that shows
         a seller's is not counted down for lacking a buyer's (sellers do not search); only what it shows
-        counts, and an account that shows nothing is counted down for all it lacks."""
-        shown = np.where(self.buyer > 0.0, self.every - self.lacks_seller, self.every - self.lacks_buyer)
-        shows = (self.buyer > 0.0) | (self.seller > 0.0)
+        counts. An account that shows no signal but ``reaches`` (``REACHES_SIDE``) shows the buyer side by
+        what it did, as most buyers never search, so it too is counted down only for lacking a buyer's
+        signal; any other account that shows nothing is counted down for all it lacks."""
+        buyer_side = (self.buyer > 0.0) | (reaches & (self.seller <= 0.0))
+        shown = np.where(buyer_side, self.every - self.lacks_seller, self.every - self.lacks_buyer)
+        shows = buyer_side | (self.seller > 0.0)
         return np.asarray(np.where(shows, shown, self.every), dtype=np.float64)
 
 
@@ -232,8 +243,11 @@ def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
     q1 = stated / stated.sum()
     p1 = (m1 + PSEUDO_MEMBERS * q1) / (m1.sum() + PSEUDO_MEMBERS)
     llr = np.log(p1 / p0)
-    # a bin stated below FLOOR (a searcher's missing reach, see ``views``) keeps its own stated value
-    worth = np.clip(_pav(llr, b.accounts), np.minimum(FLOOR, b.ceiling), b.ceiling)
+    # a bin stated below FLOOR (a searcher's missing reach, see ``views``) keeps its own stated value; in the
+    # own view, where a bin below zero is the sum of the signals an account lacks (each absence read from a
+    # stated member rate), the platform may say that lacking them counts less against, down to nothing
+    top = np.maximum(b.ceiling, 0.0) if b.view == OWN else b.ceiling
+    worth = np.clip(_pav(llr, b.accounts), np.minimum(FLOOR, b.ceiling), top)
     worth = np.maximum.accumulate(worth)  # the ceiling may cut a step: stay non-decreasing
     return worth, m1
 
