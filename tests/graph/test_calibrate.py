@@ -201,3 +201,37 @@ def test_lacking_own_signals_may_count_less_against_never_for() -> None:
     assert float(np.max(cal.curves[ASSOCIATED](x) - x)) <= 2.0  # at most the largest stated value in a bin
     after = sigmoid(logit(cal.prior) + cal.evidence)
     assert np.median(after[200:members]) > np.median(sigmoid(logit(0.03) + sum(views.values()))[200:members])
+
+
+def test_a_buyer_outside_every_cell_is_not_read_by_the_cell_view() -> None:
+    """Cells are sellers' circles: for an account that shows the buyer side and is in no cell the cell view
+    does not apply (NaN), so it adds nothing to its evidence and nothing to the bin of accounts outside
+    cells, whose worth is estimated from sellers and ordinary accounts alone."""
+    from bastion.graph.association import MAX_LLR
+    from bastion.graph.calibrate import views
+    from bastion.graph.model import CELL, REACH, FeatureSet, Weights
+    from bastion.graph.signals import BLOCKED_SEARCH, TERM_MATCH
+
+    names = FeatureSet.of([TERM_MATCH, BLOCKED_SEARCH])
+    feats = {  # a searcher, a saturated reacher, a seller outside cells, a buyer inside a cell, nothing
+        TERM_MATCH: np.array([-0.3, -0.3, 1.2, -0.3, -0.3]),
+        BLOCKED_SEARCH: np.array([1.6, -0.1, -0.1, 1.6, -0.1]),
+        REACH: np.array([2.0, MAX_LLR, 0.0, 2.0, 0.0]),
+        CELL: np.array([0.0, 0.0, 0.0, 0.8, 0.0]),
+    }
+    cell = views(feats, Weights(), names)[CELL]
+    assert np.isnan(cell[:2]).all() and np.array_equal(cell[2:], [0.0, 0.8, 0.0])
+
+    rng = np.random.default_rng(9)
+    n = 20_000
+    v = _platform(n)
+    cells = np.zeros(n)
+    cells[:300] = rng.uniform(1.0, 2.5, 300)
+    cells[300:400] = np.nan  # members outside cells that show the buyer side
+    v["cell"] = cells
+    cal = calibrate(v, 0.03)
+    assert cal.curves["cell"].accounts.sum() == n - 100
+    with_nan = cal.evidence[300:400]
+    read = sum(cal.curves[k](np.nan_to_num(v[k][300:400], nan=0.0)) for k in (OWN, ASSOCIATED, SEED))
+    np.testing.assert_allclose(with_nan, read)  # the cell view added nothing for them
+    assert np.isfinite(cal.evidence).all() and np.isfinite(cal.shift).all()

@@ -32,6 +32,9 @@ Guards, so that the estimate can only make the model more honest, never invent a
 - a latent class is told apart by views that agree on it: with fewer than ``MIN_VIEWS`` views that vary
   across accounts (a platform that sends reports and nothing else), any share of members fits one view's
   spread equally well and EM drifts toward a large one, so the stated model stands;
+- a view that does not apply to an account (NaN: the cell view for an account that shows the buyer side
+  and is in no cell, as buyers are not sellers' circles) adds nothing to its evidence and is estimated
+  from the accounts it applies to;
 - deterministic: fixed bins, fixed iterations, no sampling.
 """
 
@@ -98,11 +101,11 @@ class Curve:
         """Linear between bin centres; beyond the outer centres the outer shift (keeps every account's
         order, so the strongest are still ranked among themselves)."""
         if len(self.centres) == 0:
-            return np.asarray(x, dtype=np.float64)
+            return np.asarray(np.nan_to_num(x, nan=0.0), dtype=np.float64)
         c, w = self.centres, self.worth
         inside = np.interp(x, c, w)
         out = np.where(x < c[0], x + (w[0] - c[0]), np.where(x > c[-1], x + (w[-1] - c[-1]), inside))
-        return np.asarray(out, dtype=np.float64)
+        return np.asarray(np.where(np.isnan(x), 0.0, out), dtype=np.float64)  # NaN: the view does not apply
 
     def to_json(self) -> dict[str, list[float]]:
         return {
@@ -143,10 +146,14 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
     n = len(next(iter(features.values())))
     sides = _Sides.of(features, weights, names, n)
     reach = weights[REACH] * features[REACH] if REACH in features else np.zeros(n)
-    out = {OWN: sides.own(reach >= REACHES_SIDE)}
+    reaches = reach >= REACHES_SIDE
+    out = {OWN: sides.own(reaches)}
     for k in (SEED, LOCKSTEP, DENSE, CELL):
         if k in features and weights[k] != 0.0 and np.any(features[k] != 0.0):
             out[k] = weights[k] * features[k]
+    if CELL in out:
+        # cells are sellers' circles: a buyer outside every cell lacks nothing there (the view does not apply)
+        out[CELL] = np.where(sides.buyer_side(reaches) & (out[CELL] == 0.0), np.nan, out[CELL])
     associated = sum((weights[k] * features[k] for k in (TIE, REACH) if k in features), start=np.zeros(n))
     # a buyer's signal and its reach are one behaviour (a customer searches on the way to sellers), not two
     # independent views: a searcher who reaches no strong account is what a curious user is, and that
@@ -178,6 +185,11 @@ class _Sides:
                 else:
                     seller, lacks_seller = np.maximum(seller, x), lacks_seller + np.minimum(x, 0.0)
         return cls(every, buyer, seller, lacks_buyer, lacks_seller)
+
+    def buyer_side(self, reaches: BoolArray) -> BoolArray:
+        """Accounts that show the buyer side: a buyer's signal, or reach as strong as association may say,
+        and no seller's signal."""
+        return np.asarray(((self.buyer > 0.0) | reaches) & (self.seller <= 0.0), dtype=bool)
 
     def own(self, reaches: BoolArray) -> FloatArray:
         """The own view, read for the side the account shows: one that shows a buyer's signal (a blocked
@@ -218,25 +230,30 @@ class _Binned:
     centres: FloatArray
     accounts: FloatArray
     ceiling: FloatArray
+    applies: BoolArray
 
 
 def _bin(view: str, x: FloatArray, weight: FloatArray) -> _Binned:
-    bins = np.searchsorted(EDGES, x, side="right")
+    """Accounts the view does not apply to (NaN) fall in no bin: they say nothing about its worth."""
+    applies = ~np.isnan(x)
+    value = np.where(applies, x, 0.0)
+    bins = np.searchsorted(EDGES, value, side="right")
     k = len(EDGES) + 1
+    weight = weight * applies
     accounts = np.asarray(np.bincount(bins, weights=weight, minlength=k), dtype=np.float64)
-    sums = np.bincount(bins, weights=x * weight, minlength=k)
+    sums = np.bincount(bins, weights=value * weight, minlength=k)
     used = np.flatnonzero(accounts > 0)
     centres = sums[used] / accounts[used]
     top = np.full(k, -np.inf)
-    np.maximum.at(top, bins, x)
-    return _Binned(view, x, bins, used, centres, accounts[used], top[used])
+    np.maximum.at(top, bins[applies], value[applies])
+    return _Binned(view, x, bins, used, centres, accounts[used], top[used], applies)
 
 
 def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
     """M-step for one view: each used bin's log(member share / ordinary share), monotone and bounded
     (``members``: each pattern's expected member count)."""
     k = len(EDGES) + 1
-    m1 = np.bincount(b.bins, weights=members, minlength=k)[b.used]
+    m1 = np.bincount(b.bins, weights=members * b.applies, minlength=k)[b.used]
     m0 = b.accounts - m1
     p0 = (m0 + PSEUDO_ORDINARY) / (m0.sum() + PSEUDO_ORDINARY * len(b.used))
     stated = p0 * np.exp(np.minimum(b.centres, 30.0))
@@ -291,10 +308,10 @@ def calibrate(
     names = sorted(view_values)
     first = np.asarray(view_values[names[0]], dtype=np.float64)
     n = len(first)
-    stated_all = sum((np.asarray(view_values[v], dtype=np.float64) for v in names), start=np.zeros(n))
+    stated_all = sum((np.nan_to_num(view_values[v], nan=0.0) for v in names), start=np.zeros(n))
     if start_prior * n < MIN_MEMBERS:
         return Calibration(start_prior, {}, np.zeros(n), stated_all)
-    varied = sum(1 for v in names if np.ptp(np.asarray(view_values[v])) > 0.0)
+    varied = sum(1 for v in names if np.nanmax(view_values[v]) > np.nanmin(view_values[v]))
     if varied < MIN_VIEWS:
         reason = f"{varied} view of the evidence varies here; telling members apart needs {MIN_VIEWS}"
         prior = start_prior if stated_prior is None else stated_prior
@@ -303,7 +320,7 @@ def calibrate(
     rows = np.column_stack([np.asarray(view_values[v], dtype=np.float64)[first_of] for v in names])
     weight = counts.astype(np.float64)
     binned = [_bin(v, rows[:, k], weight) for k, v in enumerate(names)]
-    stated = rows.sum(axis=1)
+    stated = np.nansum(rows, axis=1)
     pi = start_prior
     evidence = stated
     curves: dict[str, Curve] = {}
