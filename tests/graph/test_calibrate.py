@@ -235,3 +235,25 @@ def test_a_buyer_outside_every_cell_is_not_read_by_the_cell_view() -> None:
     read = sum(cal.curves[k](np.nan_to_num(v[k][300:400], nan=0.0)) for k in (OWN, ASSOCIATED, SEED))
     np.testing.assert_allclose(with_nan, read)  # the cell view added nothing for them
     assert np.isfinite(cal.evidence).all() and np.isfinite(cal.shift).all()
+
+
+def test_a_cell_may_be_worth_more_than_stated_up_to_what_one_cell_may_say() -> None:
+    """A silent seller's cell is all there is to see of it: where accounts in cells are nearly all members,
+    the cell view's bins rise above their stated values, never above ``cells.CELL_MAX``, while the bin of
+    accounts outside cells keeps counting against and no other view rises."""
+    from bastion.graph.cells import CELL_MAX
+
+    n = 20_000
+    v = _platform(n)
+    cells = np.zeros(n)
+    cells[:300] = 2.0  # members with signals, in cells
+    cells[300:400] = 0.7  # silent members, in cells: a deep discount on a dense platform
+    cells[5_000:5_005] = 0.7  # a few ordinary accounts in chance groups
+    v["cell"] = cells
+    cal = calibrate(v, 0.03)
+    curve = cal.curves["cell"]
+    assert curve(np.array([0.7]))[0] > 1.2
+    assert float(curve.worth.max()) <= CELL_MAX
+    assert curve(np.array([0.0]))[0] < 0.0
+    x = v[ASSOCIATED]
+    assert float(np.max(cal.curves[ASSOCIATED](x) - x)) <= 1.5

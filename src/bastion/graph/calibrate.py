@@ -23,9 +23,12 @@ Guards, so that the estimate can only make the model more honest, never invent a
 - no bin's worth rises above the largest stated value in it (the caps are deliberate: a near-unique
   signal is still one fact, a seed is an assertion, association alone never makes a member): the
   platform can say that evidence is worth less here, or that its absence counts against (``FLOOR`` at
-  most, which also bounds the stated sum of many small absences); the one way up is in the own view,
-  whose bins below zero are signals an account lacks: there the platform may say lacking them counts
-  less against (where most members show none, as buyers who never search), never that it counts for;
+  most, which also bounds the stated sum of many small absences); two ways up, each bounded: in the own
+  view, whose bins below zero are signals an account lacks, the platform may say lacking them counts
+  less against (where most members show none, as buyers who never search), never that it counts for; and
+  membership of a cell may be worth up to what one cell may say of a member (``cells.CELL_MAX``), as the
+  stated value is the group's evidence discounted by how few of a member's contacts are inside (a silent
+  seller's cell is all there is to see of it, and on a dense platform the discount is deep);
 - below ``MIN_MEMBERS`` expected members there is nothing to estimate from (a clean or a tiny
   platform): the stated model stands; from there up to ``FULL_MEMBERS`` the estimate is weighed in
   gradually (a platform near the line does not flip between two models when a few accounts change);
@@ -46,6 +49,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bastion.graph.association import MAX_LLR
+from bastion.graph.cells import CELL_MAX
 from bastion.graph.container import BoolArray, FloatArray
 from bastion.graph.model import (
     CELL,
@@ -249,6 +253,18 @@ def _bin(view: str, x: FloatArray, weight: FloatArray) -> _Binned:
     return _Binned(view, x, bins, used, centres, accounts[used], top[used], applies)
 
 
+def _top(b: _Binned) -> FloatArray:
+    """The most each bin may be worth: its largest stated value; lacking own signals, nothing; a cell
+    membership, what one cell may say of a member."""
+    if b.view == OWN:
+        return np.asarray(np.maximum(b.ceiling, 0.0), dtype=np.float64)
+    if b.view == CELL:
+        return np.asarray(
+            np.where(b.ceiling > 0.0, np.maximum(b.ceiling, CELL_MAX), b.ceiling), dtype=np.float64
+        )
+    return b.ceiling
+
+
 def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
     """M-step for one view: each used bin's log(member share / ordinary share), monotone and bounded
     (``members``: each pattern's expected member count)."""
@@ -260,10 +276,9 @@ def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
     q1 = stated / stated.sum()
     p1 = (m1 + PSEUDO_MEMBERS * q1) / (m1.sum() + PSEUDO_MEMBERS)
     llr = np.log(p1 / p0)
-    # a bin stated below FLOOR (a searcher's missing reach, see ``views``) keeps its own stated value; in the
-    # own view, where a bin below zero is the sum of the signals an account lacks (each absence read from a
-    # stated member rate), the platform may say that lacking them counts less against, down to nothing
-    top = np.maximum(b.ceiling, 0.0) if b.view == OWN else b.ceiling
+    # a bin stated below FLOOR (a searcher's missing reach, see ``views``) keeps its own stated value; the
+    # two bounded ways up are in the module's docstring
+    top = _top(b)
     worth = np.clip(_pav(llr, b.accounts), np.minimum(FLOOR, b.ceiling), top)
     worth = np.maximum.accumulate(worth)  # the ceiling may cut a step: stay non-decreasing
     return worth, m1
