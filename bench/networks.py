@@ -10,8 +10,10 @@ bastion.synth platform is measured too, through export, ingest and the loader, w
 Prints, seeded (5 seeds) and seedless, each figure next to its target with met / MISSED: R-precision,
 seller and buyer recall within twice the planted count, role accuracy, flagged / planted, the detected
 networks (count, sizes, which planted networks each holds), a reliability table and the Brier score; the
-clean graphs with 5 wrongly reported seeds; each real graph as a reports-only trust platform (bad actors
-known only by reports: AUC next to the plain report share, _netbench/reports.py); a determinism check;
+clean graphs with 5 wrongly reported seeds; network shapes the default worlds do not plant (twice as many
+buyers as sellers, cells of about eight sellers: _netbench/shapes.py), in the same tables; each real graph
+as a reports-only trust platform (bad actors known only by reports: AUC next to the plain report share,
+_netbench/reports.py); a determinism check;
 the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and memory
 (traced and RSS growth) next to personalised PageRank alone in the same run (the median of three calls of
 each, interleaved), on a heavy-tailed platform and on one with a few hubs of degree 50k+.
@@ -52,6 +54,7 @@ from _netbench.metrics import (
 from _netbench.perf import Cost, baseline_ppr, chung_lu, paired, timed, traced, with_hubs
 from _netbench.reports import ReportsRow, print_reports
 from _netbench.reports import measure as measure_reports
+from _netbench.shapes import shapes
 from _netbench.sparkcheck import Agreement, spark_agreement
 from _netbench.synth import synth_platform
 from _netbench.worlds import COHORT_SIZE, REAL_WORLDS, SYNTHETIC_WORLD, world
@@ -142,6 +145,7 @@ def main() -> None:
         cleans.append((gname, "5 false seeds, cohort uses a code word", clean_quality(worded, det)))
         if not gname.startswith("synthetic"):
             reported += measure_reports(gname, base)
+            rows += shape_rows(gname, base)
 
     print_quality(rows)
     print_networks(rows)
@@ -159,6 +163,17 @@ def main() -> None:
         perf.append(scale_run(args))
         perf.append(hub_run(args))
     print_perf(perf)
+
+
+def shape_rows(gname: str, base: Graph) -> list[tuple[str, str, Quality]]:
+    """The network shapes the default world does not plant (``_netbench.shapes``), seeded and seedless."""
+    out = []
+    for label, cfg in shapes(gname, REAL_WORLDS[gname]):
+        p = plant(*base, cfg, platform=gname)
+        for seeded in (True, False):
+            det, _ = run(p, p.seeds if seeded else [])
+            out.append((gname, f"{label}, {'5 seeds' if seeded else 'no seeds'}", quality(p, det)))
+    return out
 
 
 def _truth_line(p: Planted) -> str:

@@ -125,18 +125,20 @@ def test_an_account_that_reaches_sellers_far_beyond_chance_is_read_for_the_buyer
     the cap) shows no side, and a seller's signal keeps the seller side."""
     from bastion.graph.association import MAX_LLR
     from bastion.graph.calibrate import views
-    from bastion.graph.model import REACH, FeatureSet, Weights
+    from bastion.graph.model import REACH, TIE, FeatureSet, Weights
     from bastion.graph.signals import BLOCKED_SEARCH, STORIES_ONLY, TERM_MATCH
 
     names = FeatureSet.of([TERM_MATCH, STORIES_ONLY, BLOCKED_SEARCH])
-    feats = {  # accounts: reach at the cap, reach below it, reach at the cap and a seller's signal
-        TERM_MATCH: np.array([-0.3, -0.3, 1.2]),
-        STORIES_ONLY: np.array([-0.2, -0.2, -0.2]),
-        BLOCKED_SEARCH: np.array([-0.1, -0.1, -0.1]),
-        REACH: np.array([MAX_LLR, MAX_LLR - 1.0, MAX_LLR]),
+    feats = {  # accounts: reach at the cap, reach below it, reach at the cap and a seller's signal, and
+        # reach below the cap with the rest counted as a tie (sellers that follow the buyer back)
+        TERM_MATCH: np.array([-0.3, -0.3, 1.2, -0.3]),
+        STORIES_ONLY: np.array([-0.2, -0.2, -0.2, -0.2]),
+        BLOCKED_SEARCH: np.array([-0.1, -0.1, -0.1, -0.1]),
+        REACH: np.array([MAX_LLR, MAX_LLR - 1.0, MAX_LLR, MAX_LLR - 2.0]),
+        TIE: np.array([0.0, 0.0, 0.0, 2.0]),
     }
     own = views(feats, Weights(), names)[OWN]
-    np.testing.assert_allclose(own, [-0.1, -0.6, 1.0])
+    np.testing.assert_allclose(own, [-0.1, -0.6, 1.0, -0.1])
 
 
 def test_a_searcher_who_reaches_no_strong_account_is_read_as_a_curious_user() -> None:

@@ -85,9 +85,11 @@ MIN_MEMBERS = 2 * PSEUDO_MEMBERS
 MIN_VIEWS = 2
 #: From this many expected members on the estimate counts in full; between the two, in proportion.
 FULL_MEMBERS = 5 * PSEUDO_MEMBERS
-#: Reach (weighted log-odds) from which an account shows the buyer side by what it did: as much as
-#: association may say (``association.MAX_LLR``), strong sellers chosen far beyond chance. Below it, one or
-#: two chance contacts (an ordinary user the recommender pulled toward a seller) must not read as a side.
+#: Association (weighted log-odds, ``tie`` and ``reach`` together: a buyer that sellers follow back has part
+#: of its reach counted as tie, ``association.counted_once``) from which an account that shows no seller's
+#: signal shows the buyer side by what it did: as much as one association feature may say
+#: (``association.MAX_LLR``), strong sellers far beyond chance. Below it, a chance contact or two (an
+#: ordinary user the recommender pulled toward a seller) must not read as a side.
 REACHES_SIDE = MAX_LLR - 1e-9
 
 
@@ -149,8 +151,8 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
     """The weighted evidence read in views close to independent given membership."""
     n = len(next(iter(features.values())))
     sides = _Sides.of(features, weights, names, n)
-    reach = weights[REACH] * features[REACH] if REACH in features else np.zeros(n)
-    reaches = reach >= REACHES_SIDE
+    associated = sum((weights[k] * features[k] for k in (TIE, REACH) if k in features), start=np.zeros(n))
+    reaches = associated >= REACHES_SIDE
     out = {OWN: sides.own(reaches)}
     for k in (SEED, LOCKSTEP, DENSE, CELL):
         if k in features and weights[k] != 0.0 and np.any(features[k] != 0.0):
@@ -158,7 +160,6 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
     if CELL in out:
         # cells are sellers' circles: a buyer outside every cell lacks nothing there (the view does not apply)
         out[CELL] = np.where(sides.buyer_side(reaches) & (out[CELL] == 0.0), np.nan, out[CELL])
-    associated = sum((weights[k] * features[k] for k in (TIE, REACH) if k in features), start=np.zeros(n))
     # a buyer's signal and its reach are one behaviour (a customer searches on the way to sellers), not two
     # independent views: a searcher who reaches no strong account is what a curious user is, and that
     # absence of reach says as much against as the search said for (not just the FLOOR of any absence)
@@ -199,9 +200,9 @@ class _Sides:
         """The own view, read for the side the account shows: one that shows a buyer's signal (a blocked
         search) is not also counted down for lacking a seller's (most buyers show none), and one that shows
         a seller's is not counted down for lacking a buyer's (sellers do not search); only what it shows
-        counts. An account that shows no signal but ``reaches`` (``REACHES_SIDE``) shows the buyer side by
-        what it did, as most buyers never search, so it too is counted down only for lacking a buyer's
-        signal; any other account that shows nothing is counted down for all it lacks."""
+        counts. An account that shows no signal but ``reaches`` (association of ``REACHES_SIDE``) shows the
+        buyer side by what it did, as most buyers never search, so it too is counted down only for lacking a
+        buyer's signal; any other account that shows nothing is counted down for all it lacks."""
         buyer_side = (self.buyer > 0.0) | (reaches & (self.seller <= 0.0))
         shown = np.where(buyer_side, self.every - self.lacks_seller, self.every - self.lacks_buyer)
         shows = buyer_side | (self.seller > 0.0)

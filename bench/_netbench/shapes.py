@@ -1,0 +1,29 @@
+"""Network shapes the default worlds do not plant, on the same real graphs (issue 12: tune to behaviours,
+not to one data set), judged by the same targets.
+
+- twice as many buyers as sellers: most buyers never search and are found by the sellers they reach,
+  so the calibration must read them as buyers, not as accounts that lack a seller's signals;
+- cells of about eight sellers: a small cell has few ties inside, and the cell search may group a seller
+  with the users the recommender pulled toward it rather than with its cell.
+
+Each shape is planted with its own seed (from the graph's name), not the default world's.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import replace
+
+from bastion.graph.plant import PlantConfig
+
+SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
+    "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
+    "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
+}
+
+
+def shapes(name: str, config: PlantConfig) -> list[tuple[str, PlantConfig]]:
+    """Each shape of ``config`` for the graph named ``name``, with the shapes' own plant seed."""
+    seed = zlib.crc32(f"{name}/shapes".encode()) % 1000
+    return [(label, replace(shape(config), seed=seed)) for label, shape in SHAPES.items()]
