@@ -192,8 +192,9 @@ class _Sides:
         return cls(every, buyer, seller, lacks_buyer, lacks_seller)
 
     def buyer_side(self, reaches: BoolArray) -> BoolArray:
-        """Accounts that show the buyer side: a buyer's signal, or reach as strong as association may say,
-        and no seller's signal."""
+        """Accounts that show the buyer side and no seller's signal at all: a buyer's signal, or association
+        of ``REACHES_SIDE`` (stricter than :meth:`own`, which also reads a searcher that shows a seller's
+        signal for the buyer side: a view is left out only for accounts that are buyers and nothing else)."""
         return np.asarray(((self.buyer > 0.0) | reaches) & (self.seller <= 0.0), dtype=bool)
 
     def own(self, reaches: BoolArray) -> FloatArray:
