@@ -65,6 +65,8 @@ from bastion.graph.plant import PlantConfig, Planted, plant
 TIME_RATIO_MAX, MEMORY_MAX_MIB, TARGET_EDGES = 3.0, 2048.0, 10_000_000
 #: In one more clean world per graph, this share of the cohort also uses a hobby word on the lexicon.
 COHORT_TERM_SHARE = 0.6
+#: The worded cohort again with this many other plant seeds and this share of it using the word.
+COHORT_STRESS_SEEDS, COHORT_STRESS_SHARE = 8, 0.9
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
@@ -144,6 +146,7 @@ def main() -> None:
         det, _ = run(worded, worded.seeds)
         cleans.append((gname, "5 false seeds, cohort uses a code word", clean_quality(worded, det)))
         if not gname.startswith("synthetic"):
+            cleans.append(cohort_stress(gname, base, clean))
             reported += measure_reports(gname, base)
             rows += shape_rows(gname, base)
 
@@ -174,6 +177,21 @@ def shape_rows(gname: str, base: Graph) -> list[tuple[str, str, Quality]]:
             det, _ = run(p, p.seeds if seeded else [])
             out.append((gname, f"{label}, {'5 seeds' if seeded else 'no seeds'}", quality(p, det)))
     return out
+
+
+def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
+    """The worded cohort planted with ``COHORT_STRESS_SEEDS`` other plant seeds, nine in ten of it using the
+    word (where the group search puts the circle decides much): the worst run, judged like the others."""
+    worst: Clean | None = None
+    for s in range(COHORT_STRESS_SEEDS):
+        cfg = replace(clean, seed=clean.seed + 1 + s, cohort_term_share=COHORT_STRESS_SHARE)
+        c = plant(*base, cfg, platform=gname)
+        got = clean_quality(c, run(c, c.seeds)[0])
+        if worst is None or (got.flagged, got.largest) > (worst.flagged, worst.largest):
+            worst = got
+    assert worst is not None
+    seeds = f"worst of {COHORT_STRESS_SEEDS} plant seeds"
+    return gname, f"5 false seeds, 9 in 10 of the cohort use a code word ({seeds})", worst
 
 
 def _truth_line(p: Planted) -> str:

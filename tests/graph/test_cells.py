@@ -105,3 +105,39 @@ def test_ties_inside_one_circle_count_as_its_most_trusted_group_says() -> None:
     got = within_circles(contacts, group, circle, trust, coordinated).toarray()
     want = {(0, 1): 2.0, (2, 0): 0.5, (1, 3): 0.5, (3, 2): 0.5, (0, 4): 2.0, (4, 5): 2.0, (5, 2): 2.0}
     assert {p: got[p] for p in pairs} == want
+
+
+def test_the_group_search_reads_ties_whose_ends_share_contacts_that_are_no_hubs() -> None:
+    from bastion.graph.cells import HUB_CONTACTS, embedded_ties
+
+    # 0-3 all tied (a clique); 4 a spoke of 0; 5 tied to 0 and 1 (shares one contact with each);
+    # 6 and 7 tied, both tied to the hubs 10 and 11 (each tied to more than HUB_CONTACTS accounts)
+    pairs = [(a, b) for a in range(4) for b in range(a + 1, 4)] + [(0, 4), (0, 5), (1, 5), (6, 7)]
+    n = 12 + 2 * HUB_CONTACTS
+    fans = np.arange(12, n)
+    pairs += [(6, 10), (7, 10), (6, 11), (7, 11)]
+    pairs += [(hub, int(f)) for hub in (10, 11) for f in fans]
+    m = sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(n, n))
+    rows, cols = embedded_ties(sp.csr_matrix(m + m.T))
+    got = {(int(a), int(b)) for a, b in zip(rows, cols, strict=True)}
+    assert got == {(a, b) for a in range(4) for b in range(a + 1, 4)}
+
+
+def test_a_small_cell_is_one_group_not_a_star_per_seller() -> None:
+    """Eight sellers, about half their pairs tied, each followed by a dozen users the recommender pulled
+    toward it: CPM made each seller and its followers a star, one seller per group; the cell's own ties
+    share contacts and hold it together, and the followers are in no group."""
+    from bastion.graph.cells import tight_groups
+
+    rng = np.random.default_rng(1)
+    cell = np.arange(8)
+    pairs = [(int(a), int(b)) for a in cell for b in cell if a < b and rng.random() < 0.55]
+    nxt = 8
+    for s in cell:
+        pairs += [(int(s), nxt + j) for j in range(12)]
+        nxt += 12
+    m = sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(nxt, nxt))
+    groups = tight_groups(sp.csr_matrix(m + m.T), np.arange(nxt), seed=7)
+    held = max((int(np.isin(g, cell).sum()) for g in groups), default=0)
+    assert held >= 6
+    assert all(not np.isin(g, np.arange(8, nxt)).any() for g in groups if np.isin(g, cell).any())

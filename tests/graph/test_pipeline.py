@@ -180,6 +180,21 @@ def test_a_new_cohort_sharing_a_hobby_word_is_not_a_network(seed: int) -> None:
     assert "not counted: inside its own circle of friends" in tie.words(i, "contacted by")
 
 
+@pytest.mark.parametrize("seed", [12, 14])
+def test_a_cohort_the_group_search_spreads_over_several_groups_is_not_a_network(seed: int) -> None:
+    """Nine in ten of the cohort use the word, and the group search puts the circle in several groups (no
+    one group is a circle to discount): each member is tied both ways to many strong friends. A friendship
+    between two accounts that show nothing but traits friends share is not a tie to an independent
+    strong member (``association.without_alike_friendships``); before, 25 and 8 of them were one network."""
+    world = plant(
+        *_heavy_tailed(5000, 30_000, 1), PlantConfig(clean=True, cohort=40, cohort_term_share=0.9, seed=seed)
+    )
+    det = detect(world.graph, world.seeds)
+    assert all(len(n.members) <= 5 for n in det.networks)
+    assert (det.score >= 0.5).sum() <= 5  # 0.1% of the platform
+    assert (det.score[world.label == COHORT] < 0.5).all()
+
+
 def test_exposures_of_several_networks_match_counting_each_from_outside(planted: Planted) -> None:
     """All networks read at once give what counting each one's viewers from outside it gives."""
     g = planted.graph

@@ -70,6 +70,10 @@ class SignalKind:
     #: detection: the signal itself ties its holders together (a link domain a few accounts share), so two
     #: tied accounts that both carry it are coordinated, not merely alike, wherever they sit
     coordination: bool = False
+    #: detection: friends share it innocently (a hobby's words), as a class that joins together shares the
+    #: profile kinds: a friendship (contacts both ways) between two accounts that carry nothing but such
+    #: kinds is homophily, not a tie to an independent strong member
+    friends_share: bool = False
     #: detection: its strength is a concentration (how much of it, not whether): where so many of the
     #: platform's accounts carry a little of it that carrying it at all says next to nothing (routine
     #: disputes on a trading platform), it counts from the strength that few enough accounts reach

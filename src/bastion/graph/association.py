@@ -24,7 +24,10 @@ Ties inside one circle of tight groups (``cells.py``) count only as far as the m
 ends' groups allows: a group that shares one trait far more often than the accounts around it and is no
 cell (friends who joined together and use a hobby word) is a circle of alike accounts, each strong for the
 same reason, so their ties to each other are not ties to *independent* strong members. Two ends that both
-carry a coordination signal (a link domain a few accounts share) count in full.
+carry a coordination signal (a link domain a few accounts share) count in full. The group search may
+spread such a circle over groups that are no circle, so a friendship (contacts both ways) between two
+accounts that show nothing but traits friends share counts for neither, wherever they are grouped
+(``without_alike_friendships``).
 """
 
 from __future__ import annotations
@@ -181,15 +184,74 @@ def within_circles(
     -1 none) weighed by the more trusted of their two groups (``trust``, 0..1), unless both ends carry a
     coordination signal (``coordinated``: a shared link domain is not a shared taste); every other tie as
     it is."""
-    inside = np.flatnonzero(circle >= 0)  # only their rows can hold such a tie: read those alone
-    start, length = contacts.indptr[inside], np.diff(contacts.indptr)[inside]
-    pos = np.repeat(start - np.cumsum(length) + length, length) + np.arange(int(length.sum()))
-    rows, cols = np.repeat(inside, length), contacts.indices[pos]
+    # only the rows of circle members can hold such a tie: read those alone
+    pos, rows, cols = _row_entries(contacts, np.flatnonzero(circle >= 0))
     same = (circle[rows] == circle[cols]) & ~(coordinated[rows] & coordinated[cols])
     data = contacts.data.astype(np.float64)  # a copy: the caller's contacts stay as they are
     pos, rows, cols = pos[same], rows[same], cols[same]
     data[pos] *= np.maximum(trust[group[rows]], trust[group[cols]])
     return sp.csr_matrix((data, contacts.indices, contacts.indptr), shape=contacts.shape)
+
+
+def shows_only_traits(present: Mapping[str, BoolArray], n: int, seeds: IntArray) -> BoolArray:
+    """Accounts whose own signals (``present``: per kind, who carries it) are all of kinds friends share
+    innocently (``SignalKind.profile``, ``SignalKind.friends_share``), or none, and that are no seed."""
+    harm = np.zeros(n, dtype=bool)
+    for kind, carries in present.items():
+        k = lookup(kind)
+        if not (k.profile or k.friends_share):
+            harm |= np.asarray(carries, dtype=bool)
+    harm[seeds] = True
+    return ~harm
+
+
+def without_alike_friendships(
+    counted: sp.csr_matrix, alike: BoolArray, strong_alike: BoolArray
+) -> sp.csr_matrix:
+    """``counted`` with no weight on a friendship (contacts both ways) between two accounts that show
+    nothing but traits friends share (``alike``, from :func:`shows_only_traits`), one of them strong
+    (``strong_alike``; only a strong end makes a tie or a reach count).
+
+    A circle of new friends who use a hobby word is each strong for the same reasons, and each is then
+    tied both ways to many strong accounts: as a circle, through ``within_circles``, only where the group
+    search happens to put it in one group, which it does not where the circle is spread over several.
+    Two strangers are not friends: a buyer that follows a seller (one way) is read as before, and so is
+    any contact with an account that shows a kind friends do not share (a report, a known hash, a shared
+    link domain, a blocked search) or that is a seed.
+    """
+    pos, src, dst = _row_entries(counted, np.flatnonzero(strong_alike))
+    ok = alike[dst] & (dst != src)
+    pos, src, dst = pos[ok], src[ok], dst[ok]
+    back = _positions(counted, dst, src)
+    mutual = back >= 0
+    data = counted.data.astype(np.float64)  # a copy: the caller's matrix stays as it is
+    data[pos[mutual]] = 0.0
+    data[back[mutual]] = 0.0
+    return sp.csr_matrix((data, counted.indices, counted.indptr), shape=counted.shape)
+
+
+def _row_entries(m: sp.csr_matrix, rows: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Every stored entry in ``rows`` of ``m``: its position in ``m.data``, its row and its column."""
+    start, length = m.indptr[rows], np.diff(m.indptr)[rows]
+    pos = np.repeat(start - np.cumsum(length) + length, length) + np.arange(int(length.sum()))
+    return pos, np.repeat(rows, length), m.indices[pos]
+
+
+def _positions(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> IntArray:
+    """Where entry (rows[k], cols[k]) is stored in ``m.data``, -1 where it is not; reads only ``rows``."""
+    out = np.full(len(rows), -1, dtype=np.int64)
+    if not len(rows):
+        return out
+    pos, r, c = _row_entries(m, np.unique(rows))
+    n = np.int64(m.shape[1])
+    keys = r.astype(np.int64) * n + c
+    order = np.argsort(keys, kind="stable")
+    want = rows.astype(np.int64) * n + cols
+    at = np.searchsorted(keys[order], want)
+    at = np.minimum(at, len(keys) - 1)
+    found = keys[order][at] == want if len(keys) else np.zeros(len(want), dtype=bool)
+    out[found] = pos[order][at[found]]
+    return out
 
 
 def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | None = None) -> Association:

@@ -4,8 +4,10 @@ Networks are built of cells (a few dozen accounts created together that follow e
 their members are silent: rotated words, no text, no link. One-hop association cannot reach a silent
 seller whose cell-mates are themselves weak; the cell as a whole can. Candidates are the accounts strong by
 their own evidence and the accounts they are in contact with; Leiden (CPM, ``RESOLUTION``: a group must be
-denser than that) splits them into tight groups. A group is a cell when its members carry several kinds
-of own signal far more often than the candidates around them do (a Poisson ratio per kind against the
+denser than that) splits them into tight groups, reading only the ties whose ends share contacts
+(``embedded_ties``: a seller's spokes would otherwise make it a star apart from its cell). A group is a
+cell when its members carry several kinds of own signal far more often than the candidates around them
+do (a Poisson ratio per kind against the
 candidates' own rate, so picking candidates for their signals does not make every group look guilty), each
 kind capped at ``KIND_CAP`` and the strongest kind left out: a friend circle that shares one trait (a
 hobby's code word) is homophily, not a cell. The group's evidence is discounted by the log of the number
@@ -37,6 +39,11 @@ from bastion.graph.leiden import leiden_cpm
 
 #: CPM resolution: the least internal density (ties per pair) a group of candidates must keep.
 RESOLUTION = 0.15
+#: A shared contact tied to more candidates than this is a hub (a popular account that sellers follow as
+#: camouflage and the recommender pulls users toward): two accounts that both know it are not thereby a group.
+HUB_CONTACTS = 50
+#: Contacts (no hubs) the two ends of a tie must share for the tie to hold a group together.
+MIN_SHARED = 2
 MIN_CELL = 4
 #: The most one kind of signal may add to a group's evidence (log-odds).
 KIND_CAP = 3.0
@@ -77,11 +84,32 @@ class Cells:
 def tight_groups(sym: sp.csr_matrix, idx: IntArray, seed: int) -> list[IntArray]:
     """Leiden (CPM) groups of at least ``MIN_CELL`` among the candidates ``idx`` (``sym``: their contacts
     among themselves, both ways)."""
-    sub = sp.triu(sym, k=1).tocoo()
-    parts = leiden_cpm(len(idx), sub.row, sub.col, RESOLUTION, seed)
+    rows, cols = embedded_ties(sym)
+    parts = leiden_cpm(len(idx), rows, cols, RESOLUTION, seed)
     groups = [np.array(c, dtype=np.int64) for c in parts if len(c) >= MIN_CELL]
     groups.sort(key=lambda m: (-len(m), int(m.min())))
     return groups
+
+
+def embedded_ties(sym: sp.csr_matrix) -> tuple[IntArray, IntArray]:
+    """The ties (each pair once) whose two ends share at least ``MIN_SHARED`` contacts that are no hubs
+    (``HUB_CONTACTS``): what the group search reads.
+
+    A tie whose ends share no one is a spoke: a user the recommender pulled toward a seller, a camouflage
+    follow; one shared contact is what a buyer of two sellers who know each other has. CPM prefers a
+    seller with its spokes (a star: each spoke adds a tie for little density) to the seller's cell, so a
+    small cell was split into one star per seller and its silent members fell out of every cell; a cell's
+    members know each other, and their ties share contacts. Hubs are left out as shared contacts (everyone
+    knows them), which also keeps the count from growing with the square of a hub's degree.
+    """
+    a = sp.csr_matrix(sym, dtype=np.float64, copy=True)
+    a.setdiag(0.0)
+    a.eliminate_zeros()
+    a.data[:] = 1.0
+    through = sp.diags((np.diff(a.indptr) <= HUB_CONTACTS).astype(np.float64))
+    shared = sp.triu(sp.csr_matrix(a @ through @ a).multiply(a), k=1).tocoo()
+    keep = shared.data >= MIN_SHARED
+    return shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
 
 
 def _kind_columns(present: Mapping[str, BoolArray]) -> FloatArray:

@@ -4,13 +4,14 @@ Evidence flows one way, so suspicion cannot feed itself: own signals and seeds (
 lockstep (against chance) are each account's own evidence; accounts strong by their own evidence alone
 (several kinds of it, see ``association.py``) make the ``tie`` feature of the accounts they contact and the
 ``reach`` feature of the accounts that contact them; nothing reached through association feeds association
-again. Tight groups around the strong accounts whose members together carry several kinds of own signal
-are cells (``cells.py``): membership is evidence of its own, read once. It feeds one thing, and nothing
-feeds back: what its cell adds to a member counts toward the ``reach`` of the accounts outside the cell
-that turn to it, once per cell (a buyer of silent sellers turns to accounts whose own signals are weak and
-whose cell's are not); ``reach`` feeds nothing. The weighted
-features (``model.Weights``), read in views and re-valued on this platform by EM (``calibrate.py``), plus
-the platform's estimated prior, give the member probability.
+again, and a friendship between two accounts that show nothing but traits friends share (a hobby's word,
+being new) counts for neither. Tight groups around the strong accounts whose members together carry
+several kinds of own signal are cells (``cells.py``): membership is evidence of its own, read once. It
+feeds one thing, and nothing feeds back: what its cell adds to a member counts toward the ``reach`` of
+the accounts outside the cell that turn to it, once per cell (a buyer of silent sellers turns to accounts
+whose own signals are weak and whose cell's are not); ``reach`` feeds nothing. The weighted features
+(``model.Weights``), read in views and re-valued on this platform by EM (``calibrate.py``), plus the
+platform's estimated prior, give the member probability.
 Networks are the connected groups of flagged accounts, with their roles and evidence.
 """
 
@@ -31,9 +32,11 @@ from bastion.graph.association import (
     counted_once,
     diverse,
     reach_out,
+    shows_only_traits,
     strong,
     tie_in,
     within_circles,
+    without_alike_friendships,
 )
 from bastion.graph.baserate import BaseRate, base_rates, own_evidence
 from bastion.graph.calibrate import Calibration, calibrate, views
@@ -134,6 +137,9 @@ def detect(
         [np.zeros(n, dtype=bool), *(v for k, v in present.items() if lookup(k).coordination)]
     )
     counted = within_circles(contacts, cells.group, cells.circle, cells.trust, coordinated)
+    carried = {k: sig[k] >= rates[k].present for k in names.buyer if k in rates and k in sig and w[k] > 0}
+    alike = shows_only_traits({**present, **carried}, n, seed_idx)
+    counted = without_alike_friendships(counted, alike, alike & (strong(own_diverse) > 0.0))
     tie = tie_in(contacts, own_diverse, counted)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr

@@ -13,6 +13,7 @@ TERM_MATCH, BLOCKED_SEARCH = register(
         member_rate=0.3,
         max_llr=DEFAULT_MAX_LLR,
         triage_weight=0.15,
+        friends_share=True,  # a hobby circle's word: the innocent community and cohort of issue 12
         words="lexicon terms matched in profile or posts (strength {v:.2f})",
     ),
     SignalKind(

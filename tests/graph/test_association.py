@@ -1,0 +1,63 @@
+"""Association between alike friends: a friendship between two accounts that show nothing but traits
+friends share (a hobby's word, being new) counts for neither; a one-way contact, or one with an account
+that shows something friends do not share, counts as before."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from bastion.graph.association import shows_only_traits, tie_in, without_alike_friendships
+from bastion.graph.signals import NEW_ACCOUNT, REPORT, STORIES_ONLY, TERM_MATCH
+
+
+def _contacts(pairs: list[tuple[int, int]], n: int) -> sp.csr_matrix:
+    return sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(n, n))
+
+
+def test_only_traits_friends_share_leave_an_account_alike() -> None:
+    n = 6
+    present = {
+        TERM_MATCH: np.array([1, 1, 0, 1, 0, 0], dtype=bool),
+        NEW_ACCOUNT: np.array([1, 0, 1, 1, 0, 0], dtype=bool),
+        STORIES_ONLY: np.array([0, 1, 1, 0, 0, 0], dtype=bool),
+        REPORT: np.array([0, 0, 0, 1, 0, 0], dtype=bool),
+    }
+    got = shows_only_traits(present, n, seeds=np.array([4]))
+    # 0-2: words and profile only; 3: also reported; 4: a seed; 5: shows nothing at all
+    assert got.tolist() == [True, True, True, False, False, True]
+
+
+def test_a_friendship_between_alike_accounts_counts_for_neither() -> None:
+    # 0 and 1 alike and strong, friends both ways; 2 alike, follows 0 one way; 3 reported, friends with 0;
+    # 4 and 5 alike and not strong, friends both ways (neither end makes a tie count: not read)
+    pairs = [(0, 1), (1, 0), (2, 0), (3, 0), (0, 3), (4, 5), (5, 4)]
+    counted = _contacts(pairs, 6)
+    alike = np.array([True, True, True, False, True, True])
+    strong = np.array([True, True, False, False, False, False])
+    got = without_alike_friendships(counted, alike, alike & strong).toarray()
+    assert got[0, 1] == 0 and got[1, 0] == 0
+    assert got[2, 0] == 1 and got[3, 0] == 1 and got[0, 3] == 1 and got[4, 5] == 1 and got[5, 4] == 1
+    assert counted.toarray()[0, 1] == 1  # the caller's matrix is left as it was
+
+
+def test_a_circle_of_alike_friends_gives_its_members_no_tie() -> None:
+    """Ten friends, each strong by a word and being new, all tied both ways: before, every one of them was
+    contacted by nine strong accounts (the most a tie may say); the same circle with a report on each
+    member is read as before."""
+    n, k = 200, 10
+    rng = np.random.default_rng(3)
+    pairs = [(a, b) for a in range(k) for b in range(k) if a != b]
+    pairs += [(int(a), int(b)) for a, b in rng.integers(k, n, (600, 2)) if a != b]
+    contacts = _contacts(pairs, n)
+    own = np.zeros(n)
+    own[:k] = 4.0  # strong in full
+    traits = {TERM_MATCH: np.arange(n) < k, NEW_ACCOUNT: np.arange(n) < k}
+    alike = shows_only_traits(traits, n, seeds=np.zeros(0, dtype=np.int64))
+    counted = without_alike_friendships(contacts, alike, alike & (own > 0))
+    assert (tie_in(contacts, own).llr[:k] > 3).all()
+    assert (tie_in(contacts, own, counted).llr[:k] == 0).all()
+    reported = {**traits, REPORT: np.arange(n) < k}
+    alike = shows_only_traits(reported, n, seeds=np.zeros(0, dtype=np.int64))
+    counted = without_alike_friendships(contacts, alike, alike & (own > 0))
+    assert np.allclose(tie_in(contacts, own, counted).llr, tie_in(contacts, own).llr)
