@@ -141,3 +141,22 @@ def test_a_small_cell_is_one_group_not_a_star_per_seller() -> None:
     held = max((int(np.isin(g, cell).sum()) for g in groups), default=0)
     assert held >= 6
     assert all(not np.isin(g, np.arange(8, nxt)).any() for g in groups if np.isin(g, cell).any())
+
+
+def test_only_groups_around_a_strong_account_are_tested_as_cells() -> None:
+    """Six strong accounts that know each other, and eight friends who know each other and each one of
+    the six: the friends' group has no strong account (nor seed) in it, so it is no candidate cell: it
+    gets no cell evidence and adds no chance group to the discount."""
+    strong_ones, friends = np.arange(6), np.arange(6, 14)
+    pairs = [(a, b) for grp in (strong_ones, friends) for a in grp for b in grp if a < b]
+    pairs += [(int(f), int(f) % 6) for f in friends]
+    n = 20
+    m = sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(n, n))
+    present = {k: np.isin(np.arange(n), strong_ones) for k in ("term", "link", "stories")}
+    present["term"][friends] = True  # the friends share one trait
+    strong = np.isin(np.arange(n), strong_ones)
+    got = find_cells(m, present, strong, np.zeros(0, dtype=np.int64), seed=7)
+    assert len(got.sizes) == 2 and got.tested == 1
+    assert len(set(got.group[friends].tolist())) == 1 and got.group[friends[0]] != got.group[0]
+    assert (got.llr[friends] == 0).all()
+    assert "after testing 1)" in got.words(0)

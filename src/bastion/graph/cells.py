@@ -7,12 +7,12 @@ their own evidence and the accounts they are in contact with; Leiden (CPM, ``RES
 denser than that) splits them into tight groups, reading only the ties whose ends share contacts
 (``embedded_ties``: a seller's spokes would otherwise make it a star apart from its cell). A group is a
 cell when its members carry several kinds of own signal far more often than the candidates around them
-do (a Poisson ratio per kind against the
-candidates' own rate, so picking candidates for their signals does not make every group look guilty), each
-kind capped at ``KIND_CAP`` and the strongest kind left out: a friend circle that shares one trait (a
-hobby's code word) is homophily, not a cell. The group's evidence is discounted by the log of the number
-of groups tested (the best of many chance groups is not surprising), and read for each member without its
-own signals (leave-one-out, so nothing counts twice), scaled by the share of its contacts inside the group:
+do (a Poisson ratio per kind against the candidates' own rate, so picking candidates for their signals
+does not make every group look guilty), each kind capped at ``KIND_CAP`` and the strongest kind left out:
+a friend circle that shares one trait (a hobby's code word) is homophily, not a cell. Only groups around a
+strong account (or a seed) are tested, and the group's evidence is discounted by the log of the number
+tested (the best of many chance groups is not surprising); it is read for each member without its own
+signals (leave-one-out, so nothing counts twice), scaled by the share of its contacts inside the group:
 a popular account that a cell follows as camouflage has most of its contacts elsewhere.
 Evidence of its own kind and computed once from own signals; of association, only the buyer side reads it
 (``association.reach_out``: a cell counts once for an account outside it that turns to its members), and
@@ -71,13 +71,15 @@ class Cells:
     evidence: list[float] = field(default_factory=list)
     circle: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     trust: FloatArray = field(default_factory=lambda: np.zeros(0))
+    #: groups tested as cells (those around a strong account or a seed): the discount's count
+    tested: int = 0
 
     def words(self, i: int) -> str:
         g = int(self.group[i])
         return (
             f"in a tight group of {self.sizes[g]} accounts whose members, without this one, carry several "
             f"kinds of signal far more often than accounts around them ({self.evidence[g]:+.1f} log-odds "
-            f"for the group after testing {len(self.sizes)}), {self.llr[i]:+.1f} log-odds for this account"
+            f"for the group after testing {self.tested}), {self.llr[i]:+.1f} log-odds for this account"
         )
 
 
@@ -161,8 +163,12 @@ def find_cells(
     counts = np.asarray(member @ kinds)  # groups x kinds
     loo = counts[of] - kinds[rows]  # each member's group without it
     per_kind = _kind_llr(loo, (size[of] - 1.0)[:, None] * rate[None, :])
-    tests = np.log(max(len(groups), MIN_TESTS))
-    ev = per_kind.sum(axis=1) - per_kind.max(axis=1) - tests
+    # only a group around a strong account (or a seed) is a candidate cell, and only those are tested: a
+    # group of their contacts alone adds a chance group to the discount, and no cell
+    around = np.bincount(of, weights=core[rows].astype(np.float64), minlength=len(groups)) > 0
+    tested = int(around.sum())
+    tests = np.log(max(tested, MIN_TESTS))
+    ev = np.where(around[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests, 0.0)
     local_group = np.full(len(idx), -1, dtype=np.int64)
     local_group[lrows] = of
     sub = sym[lrows].tocoo()
@@ -181,7 +187,7 @@ def find_cells(
     circle = np.full(n, -1, dtype=np.int64)
     circle[rows] = _circles(sym, local, size)[of]
     sizes, evidence = size.astype(int).tolist(), [float(v) for v in group_ev]
-    return Cells(llr, group, sizes, evidence, circle, trust)
+    return Cells(llr, group, sizes, evidence, circle, trust, tested)
 
 
 def _circles(sym: sp.csr_matrix, local: list[IntArray], size: FloatArray) -> IntArray:
