@@ -180,8 +180,9 @@ def shape_rows(gname: str, base: Graph) -> list[tuple[str, str, Quality]]:
 
 
 def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
-    """The worded cohort planted with ``COHORT_STRESS_SEEDS`` other plant seeds, nine in ten of it using the
-    word (where the group search puts the circle decides much): the worst run, judged like the others."""
+    """The worded cohort planted with ``COHORT_STRESS_SEEDS`` other plant seeds, ``COHORT_STRESS_SHARE`` of it
+    using the word (where the group search puts the circle decides much): the worst run, judged like the
+    others."""
     worst: Clean | None = None
     for s in range(COHORT_STRESS_SEEDS):
         cfg = replace(clean, seed=clean.seed + 1 + s, cohort_term_share=COHORT_STRESS_SHARE)
@@ -190,8 +191,8 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
         if worst is None or (got.flagged, got.largest) > (worst.flagged, worst.largest):
             worst = got
     assert worst is not None
-    seeds = f"worst of {COHORT_STRESS_SEEDS} plant seeds"
-    return gname, f"5 false seeds, 9 in 10 of the cohort use a code word ({seeds})", worst
+    said = f"{COHORT_STRESS_SHARE:.0%} of the cohort use a code word"
+    return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 
 def _truth_line(p: Planted) -> str:

@@ -196,13 +196,13 @@ def within_circles(
 def shows_only_traits(present: Mapping[str, BoolArray], n: int, seeds: IntArray) -> BoolArray:
     """Accounts whose own signals (``present``: per kind, who carries it) are all of kinds friends share
     innocently (``SignalKind.profile``, ``SignalKind.friends_share``), or none, and that are no seed."""
-    harm = np.zeros(n, dtype=bool)
+    beyond = np.zeros(n, dtype=bool)  # shows a kind friends do not share, or is a seed
     for kind, carries in present.items():
         k = lookup(kind)
         if not (k.profile or k.friends_share):
-            harm |= np.asarray(carries, dtype=bool)
-    harm[seeds] = True
-    return ~harm
+            beyond |= np.asarray(carries, dtype=bool)
+    beyond[seeds] = True
+    return ~beyond
 
 
 def without_alike_friendships(
@@ -240,17 +240,17 @@ def _row_entries(m: sp.csr_matrix, rows: IntArray) -> tuple[IntArray, IntArray, 
 def _positions(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> IntArray:
     """Where entry (rows[k], cols[k]) is stored in ``m.data``, -1 where it is not; reads only ``rows``."""
     out = np.full(len(rows), -1, dtype=np.int64)
-    if not len(rows):
-        return out
     pos, r, c = _row_entries(m, np.unique(rows))
+    if not len(pos):
+        return out
     n = np.int64(m.shape[1])
     keys = r.astype(np.int64) * n + c
     order = np.argsort(keys, kind="stable")
+    keys, pos = keys[order], pos[order]
     want = rows.astype(np.int64) * n + cols
-    at = np.searchsorted(keys[order], want)
-    at = np.minimum(at, len(keys) - 1)
-    found = keys[order][at] == want if len(keys) else np.zeros(len(want), dtype=bool)
-    out[found] = pos[order][at[found]]
+    at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+    found = keys[at] == want
+    out[found] = pos[at[found]]
     return out
 
 
