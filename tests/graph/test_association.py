@@ -56,7 +56,10 @@ def test_a_circle_of_alike_friends_gives_its_members_no_tie() -> None:
     alike = shows_only_traits(traits, n, seeds=np.zeros(0, dtype=np.int64))
     counted = without_alike_friendships(contacts, alike, alike & (own > 0))
     assert (tie_in(contacts, own).llr[:k] > 3).all()
-    assert (tie_in(contacts, own, counted).llr[:k] == 0).all()
+    tie = tie_in(contacts, own, counted)
+    assert (tie.llr[:k] == 0).all()
+    assert tie.within is not None and np.allclose(tie.within[:k], k - 1)  # each of its nine friends
+    assert "9.0 more not counted: inside its own circle of friends" in tie.words(0, "contacted by")
     reported = {**traits, REPORT: np.arange(n) < k}
     alike = shows_only_traits(reported, n, seeds=np.zeros(0, dtype=np.int64))
     counted = without_alike_friendships(contacts, alike, alike & (own > 0))

@@ -124,7 +124,8 @@ class Association:
     total: FloatArray
     expected: FloatArray
     llr: FloatArray
-    #: strong contacts not counted: inside the account's own circle of friends, which is no cell
+    #: strong contacts not counted: inside the account's own circle of friends, which is no cell, or
+    #: friends (contacts both ways) that, like it, show nothing but traits friends share
     within: FloatArray | None = None
     #: (reach) strong contacts that also contacted the account: already counted as ties in
     mutual: FloatArray | None = None
@@ -140,8 +141,8 @@ class Association:
         )
         if self.within is not None and self.within[i] >= 0.05:
             text += (
-                f"; {self.within[i]:.1f} more not counted: inside its own circle of friends, which shows "
-                "no more than one shared trait (not independent)"
+                f"; {self.within[i]:.1f} more not counted: inside its own circle of friends, alike in "
+                "the traits they share and no cell (not independent)"
             )
         if self.from_cells is not None and self.from_cells[i] >= 0.05:
             text += (
