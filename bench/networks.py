@@ -183,14 +183,12 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
     """The worded cohort planted with ``COHORT_STRESS_SEEDS`` other plant seeds, ``COHORT_STRESS_SHARE`` of it
     using the word (where the group search puts the circle decides much): the worst run, judged like the
     others."""
-    worst: Clean | None = None
+    runs = []
     for s in range(COHORT_STRESS_SEEDS):
         cfg = replace(clean, seed=clean.seed + 1 + s, cohort_term_share=COHORT_STRESS_SHARE)
         c = plant(*base, cfg, platform=gname)
-        got = clean_quality(c, run(c, c.seeds)[0])
-        if worst is None or (got.flagged, got.largest) > (worst.flagged, worst.largest):
-            worst = got
-    assert worst is not None
+        runs.append(clean_quality(c, run(c, c.seeds)[0]))
+    worst = max(runs, key=lambda q: (q.flagged, q.largest))
     said = f"{COHORT_STRESS_SHARE:.0%} of the cohort use a code word"
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 

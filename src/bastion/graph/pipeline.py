@@ -130,16 +130,21 @@ def detect(
     contacts = chosen_contacts(graph)
     own_diverse = diverse({k: w[k] * feats[k] for k in names.seller})
     # a kind weighed at zero (as a verdict fit may give) says nothing, in cells and circles too
-    present = {k: sig[k] >= rates[k].present for k in names.seller if k in rates and k in sig and w[k] > 0}
-    cells = find_cells(contacts, present, strong(own_diverse) > 0.0, seed_idx, cfg.seed)
+    carried = {
+        k: sig[k] >= rates[k].present
+        for k in (*names.seller, *names.buyer)
+        if k in rates and k in sig and w[k] > 0
+    }
+    present = {k: v for k, v in carried.items() if k in names.seller}
+    is_strong = strong(own_diverse) > 0.0
+    cells = find_cells(contacts, present, is_strong, seed_idx, cfg.seed)
     feats[CELL] = cells.llr
     coordinated = np.logical_or.reduce(
         [np.zeros(n, dtype=bool), *(v for k, v in present.items() if lookup(k).coordination)]
     )
     counted = within_circles(contacts, cells.group, cells.circle, cells.trust, coordinated)
-    carried = {k: sig[k] >= rates[k].present for k in names.buyer if k in rates and k in sig and w[k] > 0}
-    alike = shows_only_traits({**present, **carried}, n, seed_idx)
-    counted = without_alike_friendships(counted, alike, alike & (strong(own_diverse) > 0.0))
+    alike = shows_only_traits(carried, n, seed_idx)
+    counted = without_alike_friendships(counted, alike, alike & is_strong)
     tie = tie_in(contacts, own_diverse, counted)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
