@@ -10,8 +10,9 @@ bastion.synth platform is measured too, through export, ingest and the loader, w
 Prints, seeded (5 seeds) and seedless, each figure next to its target with met / MISSED: R-precision,
 seller and buyer recall within twice the planted count, role accuracy, flagged / planted, the detected
 networks (count, sizes, which planted networks each holds), a reliability table and the Brier score; the
-clean graphs with 5 wrongly reported seeds; network shapes the default worlds do not plant (twice as many
-buyers as sellers, cells of about eight sellers: _netbench/shapes.py), in the same tables; each real graph
+clean graphs with 5 wrongly reported seeds (with the worded cohort, also where friends seldom follow back);
+network shapes the default worlds do not plant (twice as many buyers as sellers, cells of about eight
+sellers, a platform where following is one way: _netbench/shapes.py), in the same tables; each real graph
 as a reports-only trust platform (bad actors known only by reports: AUC next to the plain report share,
 _netbench/reports.py); a determinism check;
 the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and memory
@@ -54,7 +55,7 @@ from _netbench.metrics import (
 from _netbench.perf import Cost, baseline_ppr, chung_lu, paired, timed, traced, with_hubs
 from _netbench.reports import ReportsRow, print_reports
 from _netbench.reports import measure as measure_reports
-from _netbench.shapes import shapes
+from _netbench.shapes import ONE_WAY_FOLLOW_BACK, shapes
 from _netbench.sparkcheck import Agreement, spark_agreement
 from _netbench.synth import synth_platform
 from _netbench.worlds import COHORT_SIZE, REAL_WORLDS, SYNTHETIC_WORLD, world
@@ -147,6 +148,7 @@ def main() -> None:
         cleans.append((gname, "5 false seeds, cohort uses a code word", clean_quality(worded, det)))
         if not gname.startswith("synthetic"):
             cleans.append(cohort_stress(gname, base, clean))
+            cleans.append(cohort_stress(gname, base, replace(clean, follow_back_share=ONE_WAY_FOLLOW_BACK)))
             reported += measure_reports(gname, base)
             rows += shape_rows(gname, base)
 
@@ -182,7 +184,7 @@ def shape_rows(gname: str, base: Graph) -> list[tuple[str, str, Quality]]:
 def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
     """The worded cohort planted with ``COHORT_STRESS_SEEDS`` other plant seeds, ``COHORT_STRESS_SHARE`` of it
     using the word (where the group search puts the circle decides much): the worst run, judged like the
-    others."""
+    others. ``clean`` says how often friends follow back (a one-way platform: ``ONE_WAY_FOLLOW_BACK``)."""
     runs = []
     for s in range(COHORT_STRESS_SEEDS):
         cfg = replace(clean, seed=clean.seed + 1 + s, cohort_term_share=COHORT_STRESS_SHARE)
@@ -190,6 +192,8 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
         runs.append(clean_quality(c, run(c, c.seeds)[0]))
     worst = max(runs, key=lambda q: (q.flagged, q.largest))
     said = f"{COHORT_STRESS_SHARE:.0%} of the cohort use a code word"
+    if clean.follow_back_share < 1.0:
+        said += f", friends follow back {clean.follow_back_share:.0%}"
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 

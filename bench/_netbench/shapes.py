@@ -4,7 +4,9 @@ not to one data set), judged by the same targets.
 - twice as many buyers as sellers: most buyers never search and are found by the sellers they reach,
   so the calibration must read them as buyers, not as accounts that lack a seller's signals;
 - cells of about eight sellers: a small cell has few ties inside, and the cell search may group a seller
-  with the users the recommender pulled toward it rather than with its cell.
+  with the users the recommender pulled toward it rather than with its cell;
+- a platform where following is one way (a photo app): friends follow back three times in ten
+  (``ONE_WAY_FOLLOW_BACK``), so a tie says less about who chose whom.
 
 Each shape is planted with its own seed (from the graph's name), not the default world's.
 """
@@ -17,9 +19,12 @@ from dataclasses import replace
 
 from bastion.graph.plant import PlantConfig
 
+#: Share of friendships followed back on a platform where following is one way.
+ONE_WAY_FOLLOW_BACK = 0.3
 SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
     "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
+    "friends follow back 3 in 10": lambda c: replace(c, follow_back_share=ONE_WAY_FOLLOW_BACK),
 }
 
 

@@ -1,13 +1,14 @@
 """Association between alike friends: a friendship between two accounts that show nothing but traits
-friends share (a hobby's word, being new) counts for neither; a one-way contact, or one with an account
-that shows something friends do not share, counts as before."""
+friends share (a hobby's word, being new) counts for neither, and so does a one-way contact between two
+such accounts that are both strong; a one-way contact from an account that is not strong, or one with an
+account that shows something friends do not share, counts as before."""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.graph.association import shows_only_traits, tie_in, without_alike_friendships
+from bastion.graph.association import reach_out, shows_only_traits, tie_in, without_alike_friendships
 from bastion.graph.signals import NEW_ACCOUNT, REPORT, STORIES_ONLY, TERM_MATCH
 
 
@@ -29,15 +30,17 @@ def test_only_traits_friends_share_leave_an_account_alike() -> None:
 
 
 def test_a_friendship_between_alike_accounts_counts_for_neither() -> None:
-    # 0 and 1 alike and strong, friends both ways; 2 alike, follows 0 one way; 3 reported, friends with 0;
-    # 4 and 5 alike and not strong, friends both ways (neither end makes a tie count: not read)
-    pairs = [(0, 1), (1, 0), (2, 0), (3, 0), (0, 3), (4, 5), (5, 4)]
-    counted = _contacts(pairs, 6)
-    alike = np.array([True, True, True, False, True, True])
-    strong = np.array([True, True, False, False, False, False])
-    got = without_alike_friendships(counted, alike, alike & strong).toarray()
-    assert got[0, 1] == 0 and got[1, 0] == 0
+    # 0 and 1 alike and strong, friends both ways; 2 alike, not strong, follows 0 one way; 3 reported,
+    # friends with 0; 4 and 5 alike and not strong, friends both ways (neither end makes a tie count: not
+    # read); 6 alike and strong, follows 0 one way and is followed by 7, reported and strong, one way
+    pairs = [(0, 1), (1, 0), (2, 0), (3, 0), (0, 3), (4, 5), (5, 4), (6, 0), (7, 6)]
+    counted = _contacts(pairs, 8)
+    alike = np.array([True, True, True, False, True, True, True, False])
+    strong = np.array([True, True, False, True, False, False, True, True])
+    got = without_alike_friendships(counted, alike, strong).toarray()
+    assert got[0, 1] == 0 and got[1, 0] == 0 and got[6, 0] == 0
     assert got[2, 0] == 1 and got[3, 0] == 1 and got[0, 3] == 1 and got[4, 5] == 1 and got[5, 4] == 1
+    assert got[7, 6] == 1
     assert counted.toarray()[0, 1] == 1  # the caller's matrix is left as it was
 
 
@@ -54,7 +57,7 @@ def test_a_circle_of_alike_friends_gives_its_members_no_tie() -> None:
     own[:k] = 4.0  # strong in full
     traits = {TERM_MATCH: np.arange(n) < k, NEW_ACCOUNT: np.arange(n) < k}
     alike = shows_only_traits(traits, n, seeds=np.zeros(0, dtype=np.int64))
-    counted = without_alike_friendships(contacts, alike, alike & (own > 0))
+    counted = without_alike_friendships(contacts, alike, own > 0)
     assert (tie_in(contacts, own).llr[:k] > 3).all()
     tie = tie_in(contacts, own, counted)
     assert (tie.llr[:k] == 0).all()
@@ -62,5 +65,27 @@ def test_a_circle_of_alike_friends_gives_its_members_no_tie() -> None:
     assert "9.0 more not counted: inside its own circle of friends" in tie.words(0, "contacted by")
     reported = {**traits, REPORT: np.arange(n) < k}
     alike = shows_only_traits(reported, n, seeds=np.zeros(0, dtype=np.int64))
-    counted = without_alike_friendships(contacts, alike, alike & (own > 0))
+    counted = without_alike_friendships(contacts, alike, own > 0)
     assert np.allclose(tie_in(contacts, own, counted).llr, tie_in(contacts, own).llr)
+
+
+def test_a_circle_of_alike_friends_who_follow_one_way_gives_its_members_no_association() -> None:
+    """The same circle where friends do not follow back (each follows those after it, as on a photo app):
+    every member was tied to or reached strong accounts; none is now. A member that is not strong and
+    follows the circle (as a buyer follows sellers) still reaches it."""
+    n, k = 200, 10
+    rng = np.random.default_rng(3)
+    pairs = [(a, b) for a in range(k) for b in range(a + 1, k)] + [(k, b) for b in range(k)]
+    pairs += [(int(a), int(b)) for a, b in rng.integers(k + 1, n, (600, 2)) if a != b]
+    contacts = _contacts(pairs, n)
+    own = np.zeros(n)
+    own[:k] = 4.0
+    traits = {TERM_MATCH: np.arange(n) < k, NEW_ACCOUNT: np.arange(n) <= k}  # k: new, not strong
+    alike = shows_only_traits(traits, n, seeds=np.zeros(0, dtype=np.int64))
+    counted = without_alike_friendships(contacts, alike, own > 0)
+    before_tie, before_reach = tie_in(contacts, own).llr, reach_out(contacts, own).llr
+    # two or more strong choosers, and (for a tie) one it follows: members 2-8, and 0-7
+    assert (before_tie[2 : k - 1] > 0).all() and (before_reach[: k - 2] > 0).all()
+    assert (tie_in(contacts, own, counted).llr[:k] == 0).all()
+    reach = reach_out(contacts, own, counted).llr
+    assert (reach[:k] == 0).all() and reach[k] > 3

@@ -195,6 +195,20 @@ def test_a_cohort_the_group_search_spreads_over_several_groups_is_not_a_network(
     assert (det.score[world.label == COHORT] < 0.5).all()
 
 
+def test_a_cohort_on_a_platform_where_friends_do_not_follow_back_is_not_a_network() -> None:
+    """The worded cohort where no friendship is followed back (following is one way, as on a photo app):
+    the members' friendships are single follows, and two strong accounts that show nothing but traits
+    friends share are friends however they are tied (``association.without_alike_friendships``); before,
+    7 of them were one network."""
+    world = plant(
+        *_heavy_tailed(5000, 30_000, 1),
+        PlantConfig(clean=True, cohort=40, cohort_term_share=0.9, seed=19, follow_back_share=0.0),
+    )
+    det = detect(world.graph, world.seeds)
+    assert all(len(n.members) <= 5 for n in det.networks)
+    assert (det.score[world.label == COHORT] >= 0.5).sum() <= 1
+
+
 def test_exposures_of_several_networks_match_counting_each_from_outside(planted: Planted) -> None:
     """All networks read at once give what counting each one's viewers from outside it gives."""
     g = planted.graph

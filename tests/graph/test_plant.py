@@ -203,3 +203,27 @@ def test_a_cohort_can_also_use_a_word_on_the_lexicon(base: tuple[np.ndarray, np.
     worded = plant(*base, replace(CFG, cohort=30, cohort_term_share=1.0))
     c = worded.label == COHORT
     assert c.any() and (worded.graph.signal(TERM_MATCH)[c] >= 0.3).all()
+
+
+def test_where_following_is_one_way_friends_follow_back_at_the_share_asked(
+    base: tuple[np.ndarray, np.ndarray, int], world: Planted
+) -> None:
+    """A photo app's friendships: ordinary ties followed back at ``follow_back_share`` (every one by
+    default), the rest of the world (labels, signals, seeds, the networks' own follows) as it was."""
+    from dataclasses import replace
+
+    follow = world.graph.layer(FOLLOW)
+    ordinary = np.isin(world.label, (ORDINARY, COMMUNITY))
+    both = sp.csr_matrix(follow.multiply(follow.T))[ordinary][:, ordinary]
+    ties = sp.csr_matrix(follow + follow.T)[ordinary][:, ordinary]
+    assert both.nnz == ties.nnz > 0  # the default world: every friendship followed back
+    one_way = plant(*base, replace(CFG, follow_back_share=0.3))
+    f = one_way.graph.layer(FOLLOW)
+    both = sp.csr_matrix(f.multiply(f.T))[ordinary][:, ordinary]
+    ties = sp.csr_matrix(f + f.T)[ordinary][:, ordinary]
+    assert 0.25 <= both.nnz / ties.nnz <= 0.35  # pairs followed both ways, of the pairs tied
+    assert np.array_equal(one_way.label, world.label) and one_way.seeds == world.seeds
+    for k, v in world.graph.signals.items():
+        assert np.array_equal(v, one_way.graph.signal(k)), k
+    sellers = np.flatnonzero(world.label == SELLER)
+    assert (f[sellers] != follow[sellers]).nnz == 0  # the networks' follows are their own

@@ -26,8 +26,9 @@ cell (friends who joined together and use a hobby word) is a circle of alike acc
 same reason, so their ties to each other are not ties to *independent* strong members. Two ends that both
 carry a coordination signal (a link domain a few accounts share) count in full. The group search may
 spread such a circle over groups that are no circle, so a friendship (contacts both ways) between two
-accounts that show nothing but traits friends share counts for neither, wherever they are grouped
-(``without_alike_friendships``).
+accounts that show nothing but traits friends share counts for neither, wherever they are grouped, and so
+does a contact one way between two such accounts that are both strong (where friends often do not follow
+back: ``without_alike_friendships``).
 """
 
 from __future__ import annotations
@@ -206,27 +207,28 @@ def shows_only_traits(present: Mapping[str, BoolArray], n: int, seeds: IntArray)
     return ~beyond
 
 
-def without_alike_friendships(
-    counted: sp.csr_matrix, alike: BoolArray, strong_alike: BoolArray
-) -> sp.csr_matrix:
-    """``counted`` with no weight on a friendship (contacts both ways) between two accounts that show
-    nothing but traits friends share (``alike``, from :func:`shows_only_traits`), one of them strong
-    (``strong_alike``; only a strong end makes a tie or a reach count).
+def without_alike_friendships(counted: sp.csr_matrix, alike: BoolArray, strong: BoolArray) -> sp.csr_matrix:
+    """``counted`` with no weight on a contact between two accounts that show nothing but traits friends
+    share (``alike``, from :func:`shows_only_traits`): a friendship (contacts both ways) where one of them
+    is strong (only a strong end makes a tie or a reach count), and a contact one way where both are.
 
     A circle of new friends who use a hobby word is each strong for the same reasons, and each is then
-    tied both ways to many strong accounts: as a circle, through ``within_circles``, only where the group
-    search happens to put it in one group, which it does not where the circle is spread over several.
-    Two strangers are not friends: a buyer that follows a seller (one way) is read as before, and so is
+    tied to many strong accounts: as a circle, through ``within_circles``, only where the group search
+    happens to put it in one group, which it does not where the circle is spread over several. Where
+    following is one way (a photo app), most friends do not follow back, so two strong alike accounts
+    are read as friends however they are tied. Two strangers are not friends: an account that is not
+    strong and follows a strong one (one way: a buyer that follows a seller) is read as before, and so is
     any contact with an account that shows a kind friends do not share (a report, a known hash, a shared
     link domain, a blocked search) or that is a seed.
     """
+    strong_alike = alike & strong
     pos, src, dst = _row_entries(counted, np.flatnonzero(strong_alike))
     ok = alike[dst] & (dst != src)
     pos, src, dst = pos[ok], src[ok], dst[ok]
     back = _positions(counted, dst, src)
     mutual = back >= 0
     data = counted.data.astype(np.float64)  # a copy: the caller's matrix stays as it is
-    data[pos[mutual]] = 0.0
+    data[pos[mutual | strong_alike[dst]]] = 0.0  # each one-way contact is in its own chooser's row
     data[back[mutual]] = 0.0
     return sp.csr_matrix((data, counted.indices, counted.indptr), shape=counted.shape)
 

@@ -144,7 +144,7 @@ def detect(
     )
     counted = within_circles(contacts, cells.group, cells.circle, cells.trust, coordinated)
     alike = shows_only_traits(carried, n, seed_idx)
-    counted = without_alike_friendships(counted, alike, alike & is_strong)
+    counted = without_alike_friendships(counted, alike, is_strong)
     tie = tie_in(contacts, own_diverse, counted)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr

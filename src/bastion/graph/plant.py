@@ -37,6 +37,7 @@ from bastion.graph.plant_events import (
     PULLED,
     SELLER,
     Follows,
+    followed_back,
 )
 from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers
 from bastion.graph.plant_ordinary import (
@@ -99,6 +100,9 @@ class PlantConfig:
     community_max: int = 150
     community_density: float = 0.2  # ties are added among members until this share of pairs is linked
     community_term_share: float = 0.6
+    # friendships (the substrate's ties, the community's and the cohort's) followed back; 1 = all of them
+    # (a friends platform); where following is one way (a photo app) far fewer are
+    follow_back_share: float = 1.0
     curious: int = -1  # one-off curious searchers; default max(5, 0.25% of the substrate)
     cohort: int = 0  # a circle that joined together: new accounts, mostly stories, no code word (bench: 40)
     cohort_term_share: float = 0.0  # cohort members who also use a hobby word that is on the lexicon
@@ -180,12 +184,14 @@ def plant(
     fol = Follows(rng, horizon)
     t_base = rng.integers(0, horizon, len(base_src))
     back = np.minimum(horizon - 1, t_base + rng.integers(0, 30 * DAY, len(base_src)))
+    kept = followed_back(cfg.follow_back_share, cfg.seed, 0, len(base_src))
     if cfg.rec_follow_share > 0:  # ordinary follows the recommender suggested
         fol.add(base_src, base_dst, t_base, rng.random(len(base_src)) < cfg.rec_follow_share)
-        fol.add(base_dst, base_src, back, rng.random(len(base_src)) < cfg.rec_follow_share)
+        rec_back = rng.random(len(base_src)) < cfg.rec_follow_share
+        fol.add(base_dst[kept], base_src[kept], back[kept], rec_back[kept])
     else:
         fol.add(base_src, base_dst, t_base)
-        fol.add(base_dst, base_src, back)
+        fol.add(base_dst[kept], base_src[kept], back[kept])
     activity = background(rng, cfg, base_src, base_dst)
     comm = add_community(rng, adj, cfg, fol)
     label[comm] = COMMUNITY

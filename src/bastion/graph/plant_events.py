@@ -15,6 +15,15 @@ DAY = 86_400
 Pairs = tuple[IntArray, IntArray]
 
 
+def followed_back(share: float, seed: int, stream: int, k: int) -> npt.NDArray[np.bool_]:
+    """Which of ``k`` friendships the followed account follows back: every one at ``share`` 1 (the default
+    world); below, drawn from a stream of their own (``seed``, ``stream``), so the rest of the world is the
+    same whatever the share. Where following is one way (a photo app) far fewer are followed back."""
+    if share >= 1.0:
+        return np.ones(k, dtype=bool)
+    return np.asarray(np.random.default_rng([seed, 2, stream]).random(k) < share, dtype=bool)
+
+
 class Follows:
     """Follow events (source, target, time, from a recommendation), collected in chunks."""
 

@@ -44,6 +44,7 @@ from bastion.graph.plant_events import (
     SELLER,
     Follows,
     Pairs,
+    followed_back,
 )
 from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
 
@@ -87,7 +88,8 @@ def add_community(rng: np.random.Generator, adj: sp.csr_matrix, cfg: PlantConfig
     k = len(best)
     missing = int(cfg.community_density * k * (k - 1) / 2 - max(best_density, 0.0) * k * (k - 1) / 2)
     if missing > 0:
-        _mutual_follows(rng, fol, rng.choice(best, size=missing), rng.choice(best, size=missing))
+        kept = followed_back(cfg.follow_back_share, cfg.seed, 1, missing)
+        _mutual_follows(rng, fol, rng.choice(best, size=missing), rng.choice(best, size=missing), kept)
     return best
 
 
@@ -99,11 +101,15 @@ def _not_hubs(deg: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     return np.asarray((deg > 0) & (deg <= np.quantile(deg[deg > 0], COMMUNITY_MAX_DEGREE_QUANTILE)))
 
 
-def _mutual_follows(rng: np.random.Generator, fol: Follows, a: IntArray, b: IntArray) -> None:
-    """a follows b at any time in the window, b follows back within a month."""
+def _mutual_follows(
+    rng: np.random.Generator, fol: Follows, a: IntArray, b: IntArray, kept: npt.NDArray[np.bool_]
+) -> None:
+    """a follows b at any time in the window, b follows back within a month where ``kept``
+    (``followed_back``)."""
     t = rng.integers(0, fol.horizon, len(a))
     fol.add(a, b, t)
-    fol.add(b, a, np.minimum(fol.horizon - 1, t + rng.integers(0, 30 * DAY, len(a))))
+    back = np.minimum(fol.horizon - 1, t + rng.integers(0, 30 * DAY, len(a)))
+    fol.add(b[kept], a[kept], back[kept])
 
 
 def _grow(adj: sp.csr_matrix, eligible: npt.NDArray[np.bool_], start: int, size: int) -> IntArray:
@@ -310,7 +316,8 @@ def add_cohort(
     if k >= 2 and missing > 0:
         a, b = rng.choice(group, size=missing), rng.choice(group, size=missing)
         ok = a != b
-        _mutual_follows(rng, fol, a[ok], b[ok])
+        kept = followed_back(cfg.follow_back_share, cfg.seed, 2, int(ok.sum()))
+        _mutual_follows(rng, fol, a[ok], b[ok], kept)
     attrs.account_age_days[group] = rng.uniform(1, 80, k)
     stories = group[rng.random(k) < 0.7]
     attrs.stories_ratio[stories] = rng.uniform(0.85, 1.0, len(stories))
