@@ -14,6 +14,7 @@ from bastion.graph.plant import (
     CURIOUS,
     DECOY,
     FACILITATOR,
+    FLAGGER,
     NETWORK_LABELS,
     ORDINARY,
     PULLED,
@@ -37,6 +38,7 @@ KIND_NAME = {
     CURIOUS: "curious",
     DECOY: "decoy",
     PULLED: "pulled",
+    FLAGGER: "flagger",
     ORDINARY: "other",
 }
 

@@ -6,7 +6,9 @@ not to one data set), judged by the same targets.
 - cells of about eight sellers: a small cell has few ties inside, and the cell search may group a seller
   with the users the recommender pulled toward it rather than with its cell;
 - a platform where following is one way (a photo app): friends follow back three times in ten
-  (``ONE_WAY_FOLLOW_BACK``), so a tie says less about who chose whom.
+  (``ONE_WAY_FOLLOW_BACK``), so a tie says less about who chose whom;
+- users who follow a network to report it (trusted flaggers, researchers): ``FLAGGERS`` ordinary accounts
+  each follow 15 sellers of one network and report 10 of them; they are not its buyers.
 
 Each shape is planted with its own seed (from the graph's name), not the default world's.
 """
@@ -21,10 +23,13 @@ from bastion.graph.plant import PlantConfig
 
 #: Share of friendships followed back on a platform where following is one way.
 ONE_WAY_FOLLOW_BACK = 0.3
+#: Users who follow sellers to report them, in the shape that plants them.
+FLAGGERS = 10
 SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
     "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
     "friends follow back 3 in 10": lambda c: replace(c, follow_back_share=ONE_WAY_FOLLOW_BACK),
+    f"{FLAGGERS} users follow 15 sellers to report 10": lambda c: replace(c, flaggers=FLAGGERS),
 }
 
 

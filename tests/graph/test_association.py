@@ -89,3 +89,43 @@ def test_a_circle_of_alike_friends_who_follow_one_way_gives_its_members_no_assoc
     assert (tie_in(contacts, own, counted).llr[:k] == 0).all()
     reach = reach_out(contacts, own, counted).llr
     assert (reach[:k] == 0).all() and reach[k] > 3
+
+
+def test_a_contact_with_an_account_it_reported_is_no_chosen_contact(make_block_model) -> None:  # type: ignore[no-untyped-def]
+    """Following to report is documenting, not association: the reported contact is gone, every other
+    contact of the reporter is as it was."""
+    from bastion.graph.association import chosen_contacts
+    from bastion.graph.container import AccountGraph
+
+    src, dst, _ = make_block_model(200, 4, 0.1, 0.01, seed=1)
+    follows = (np.r_[src, 0, 0], np.r_[dst, 150, 151])
+    ids = [f"a{i}" for i in range(200)]
+    plain = chosen_contacts(AccountGraph.from_arrays("t", ids, follows))
+    reported = AccountGraph.from_arrays(
+        "t", ids, follows, reports=(np.array([0]), np.array([150]), np.ones(1))
+    )
+    got = chosen_contacts(reported)
+    assert plain[0, 150] == 1 and got[0, 150] == 0
+    diff = (plain - got).tocoo()
+    assert diff.nnz == 1 and (diff.row[0], diff.col[0]) == (0, 150)
+
+
+def test_each_strong_account_it_reported_counts_against_its_reach() -> None:
+    """Accounts 0-2 follow the same ten strong sellers; 1 reported seven of them, 2 reported two: 1 reaches
+    nothing any more (documenting them), 2 is still read by the rest, each reported one cancelling two."""
+    n = 200
+    sellers = list(range(10, 20))
+    pairs = [(a, s) for a in (0, 1, 2) for s in sellers]
+    rng = np.random.default_rng(5)
+    pairs += [(int(a), int(b)) for a, b in rng.integers(20, n, (800, 2)) if a != b]
+    contacts = _contacts(pairs, n)
+    own = np.zeros(n)
+    own[10:20] = 4.0
+    made = _contacts([(1, s) for s in sellers[:7]] + [(2, s) for s in sellers[:2]], n)
+    before = reach_out(contacts, own)
+    after = reach_out(contacts, own, reported=made)
+    assert before.llr[0] == before.llr[1] == before.llr[2] > 3
+    assert after.llr[0] == before.llr[0] and after.llr[1] == 0
+    assert after.count[2] == before.count[2] - 2 * 2 and after.llr[2] > 3
+    assert after.reported is not None and after.reported[1] == 7
+    assert "it reported 7.0 strong account(s)" in after.words(1, "chose to contact")

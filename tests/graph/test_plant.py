@@ -227,3 +227,30 @@ def test_where_following_is_one_way_friends_follow_back_at_the_share_asked(
         assert np.array_equal(v, one_way.graph.signal(k)), k
     sellers = np.flatnonzero(world.label == SELLER)
     assert (f[sellers] != follow[sellers]).nnz == 0  # the networks' follows are their own
+
+
+def test_flaggers_follow_one_networks_sellers_and_report_some_of_them(
+    base: tuple[np.ndarray, np.ndarray, int], world: Planted
+) -> None:
+    """Users who follow a network to report it: ordinary accounts before, each following sellers of one
+    network and reporting the first ones; the rest of the world as it was but for their reports."""
+    from dataclasses import replace
+
+    from bastion.graph.plant import FLAGGER
+    from bastion.graph.signals import REPORT as REPORTED
+
+    flagged = plant(*base, replace(CFG, flaggers=6, flagger_follows=8, flagger_reports=5))
+    who = np.flatnonzero(flagged.label == FLAGGER)
+    assert len(who) == 6 and (world.label[who] == ORDINARY).all()
+    rest = flagged.label != FLAGGER
+    assert np.array_equal(flagged.label[rest], world.label[rest]) and flagged.seeds == world.seeds
+    follow, reports = flagged.graph.layer(FOLLOW), flagged.graph.layer(REPORT)
+    for i in who:
+        extra = np.setdiff1d(follow[i].indices, world.graph.layer(FOLLOW)[i].indices)
+        assert len(extra) == 8 and (flagged.label[extra] == SELLER).all()
+        assert len(np.unique(flagged.network[extra])) == 1  # one network
+        assert len(np.intersect1d(reports[i].indices, extra)) == 5
+    for k, v in world.graph.signals.items():
+        if k != REPORTED:
+            assert np.array_equal(v, flagged.graph.signal(k)), k
+    assert (flagged.graph.signal(REPORTED) >= world.graph.signal(REPORTED)).all()

@@ -29,6 +29,12 @@ spread such a circle over groups that are no circle, so a friendship (contacts b
 accounts that show nothing but traits friends share counts for neither, wherever they are grouped, and so
 does a contact one way between two such accounts that are both strong (where friends often do not follow
 back: ``without_alike_friendships``).
+
+An account that reports another is documenting it, not associating with it: a contact with an account it
+reported is no chosen contact at all (``chosen_contacts``), and each strong account it reported weighs
+against its reach as much as ``REPORTED_WEIGHT`` it contacts (``reach_out``): the people who follow a
+network to report it (a trusted flagger, a researcher, a parent) were read as its buyers. A buyer that
+reports one seller of several is still read by the rest.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from bastion.graph.container import (
     FOLLOW_REC,
     INTERACTION,
     MESSAGE,
+    REPORT,
     AccountGraph,
     BoolArray,
     FloatArray,
@@ -63,6 +70,8 @@ STRONG_LO, STRONG_HI = ONE_KIND_CAP, 3.5
 MEMBER_COUNT, MEMBER_SHARE = 2.0, 0.1
 #: Out-degree up to which a chooser counts in full; above, each contact weighs sqrt(FULL / out-degree).
 FULL_OUT_DEGREE = 50.0
+#: How many contacted strong accounts one strong account the account reported cancels in its reach.
+REPORTED_WEIGHT = 2.0
 #: No association feature says more than this (log-odds).
 MAX_LLR = 6.0
 #: Chance's count is floored here: on a platform where ordinary accounts almost never contact strong ones,
@@ -76,9 +85,18 @@ def _channel(m: sp.csr_matrix, weight: float) -> sp.csr_matrix:
     return sp.csr_matrix(out)
 
 
+def reports_made(graph: AccountGraph) -> sp.csr_matrix | None:
+    """Row i -> column j: 1 where i reported j (the account or one of its posts); None without reports."""
+    rep = graph.layer(REPORT)
+    if rep.nnz == 0:
+        return None
+    return sp.csr_matrix((np.ones(rep.nnz), rep.indices.copy(), rep.indptr.copy()), shape=rep.shape)
+
+
 def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:
     """Row i -> column j: how clearly i chose to contact j (follow 1, recommended follow 0.5, message 1.5,
-    like or comment 0.5); channels are not added up except a message's bonus (writing is intent). Only the
+    like or comment 0.5); channels are not added up except a message's bonus (writing is intent), and a
+    contact with an account i reported is none (following to document is not association). Only the
     small layers are combined as matrices; the follows are copied once and the recommended ones (a subset
     of them) found by lookup: four whole-matrix operations were a twelfth of a run."""
     follow = graph.layer(FOLLOW)
@@ -96,7 +114,14 @@ def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:
     said = _channel(graph.layer(MESSAGE), 1.0 + MESSAGE_BONUS).maximum(
         _channel(graph.layer(INTERACTION), INTERACTION_WEIGHT)
     )
-    return sp.csr_matrix(out.maximum(said)) if said.nnz else out  # every value stored is 0.5 or more
+    out = sp.csr_matrix(out.maximum(said)) if said.nnz else out  # every value stored is 0.5 or more
+    reported = reports_made(graph)
+    if reported is not None:
+        rows = np.repeat(np.arange(reported.shape[0]), np.diff(reported.indptr))
+        at = _positions(out, rows, reported.indices.astype(np.int64))
+        out.data[at[at >= 0]] = 0.0
+        out.eliminate_zeros()
+    return out
 
 
 def diverse(parts: Mapping[str, FloatArray]) -> FloatArray:
@@ -134,6 +159,8 @@ class Association:
     from_cells: FloatArray | None = None
     #: (reach) how strong each account was read as a contact (its own evidence and its cell's gain)
     strength: FloatArray | None = None
+    #: (reach) strong accounts it reported, as strong as read (each cancels ``REPORTED_WEIGHT`` contacts)
+    reported: FloatArray | None = None
 
     def words(self, i: int, what: str) -> str:
         text = (
@@ -152,6 +179,11 @@ class Association:
             )
         if self.mutual is not None and self.mutual[i] >= 0.05:
             text += f"; {self.mutual[i]:.1f} of them contacted it too: those ties are counted once"
+        if self.reported is not None and self.reported[i] >= 0.05:
+            text += (
+                f"; it reported {self.reported[i]:.1f} strong account(s), each counted against "
+                f"{REPORTED_WEIGHT:g} contacts (an account that reports them documents them)"
+            )
         return text
 
 
@@ -286,10 +318,14 @@ def reach_out(
     seller: FloatArray,
     counted: sp.csr_matrix | None = None,
     groups: tuple[IntArray, FloatArray] | None = None,
+    reported: sp.csr_matrix | None = None,
 ) -> Association:
     """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against the share
     of ordinary accounts' contacts that land on strong sellers on this platform (recommendations that pull
     ordinary users toward sellers raise it, and with it what one contact needs to say anything).
+
+    ``reported``: who reported whom (``reports_made``); each strong account an account reported takes
+    ``REPORTED_WEIGHT`` off its count of strong contacts (never below none).
 
     ``groups``: (group per account, -1 none; what a group adds to each member's log-odds). An account that
     turns to a group's members reads each at ``seller`` plus what the group adds, but the group counts once
@@ -305,12 +341,18 @@ def reach_out(
         s = strong(seller + gain)
         from_cells = _group_gain(counted, group, s - alone)
         count = count + from_cells
+    against = None
+    if reported is not None:
+        against = np.asarray(reported @ s).ravel()
+        count = np.maximum(count - REPORTED_WEIGHT * against, 0.0)
     total = np.asarray(contacts.sum(axis=1)).ravel()
     ordinary, everyone = 1.0 - s, np.ones(len(s))
     share = _share(_flow(contacts, ordinary, s), _flow(contacts, ordinary, everyone))
     expected = total * share
     llr = _llr(count, total, expected)
-    return Association(count, total, expected, llr, within, from_cells=from_cells, strength=s)
+    return Association(
+        count, total, expected, llr, within, from_cells=from_cells, strength=s, reported=against
+    )
 
 
 def _group_gain(counted: sp.csr_matrix, group: IntArray, gain: FloatArray) -> FloatArray:

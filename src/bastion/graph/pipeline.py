@@ -32,6 +32,7 @@ from bastion.graph.association import (
     counted_once,
     diverse,
     reach_out,
+    reports_made,
     shows_only_traits,
     strong,
     tie_in,
@@ -149,7 +150,9 @@ def detect(
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
     cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
-    reach_both = reach_out(contacts, own_diverse, counted, groups=(cells.group, cell_gain))
+    reach_both = reach_out(
+        contacts, own_diverse, counted, groups=(cells.group, cell_gain), reported=reports_made(graph)
+    )
     reach = counted_once(tie, reach_both, counted)
     feats[REACH] = reach.llr
     results[DENSE] = _detector(DENSE, cfg.engine).run(

@@ -31,6 +31,7 @@ from bastion.graph.plant_events import (
     DAY,
     DECOY,
     FACILITATOR,
+    FLAGGER,
     NETWORK_LABELS,
     ORDINARY,
     ORDINARY_LABELS,
@@ -43,6 +44,7 @@ from bastion.graph.plant_network import camouflage, cells, facilitators, members
 from bastion.graph.plant_ordinary import (
     add_cohort,
     add_community,
+    add_flaggers,
     attributes,
     background,
     ordinary_signals,
@@ -56,6 +58,7 @@ __all__ = [
     "CURIOUS",
     "DECOY",
     "FACILITATOR",
+    "FLAGGER",
     "NETWORK_LABELS",
     "ORDINARY",
     "ORDINARY_LABELS",
@@ -106,6 +109,10 @@ class PlantConfig:
     curious: int = -1  # one-off curious searchers; default max(5, 0.25% of the substrate)
     cohort: int = 0  # a circle that joined together: new accounts, mostly stories, no code word (bench: 40)
     cohort_term_share: float = 0.0  # cohort members who also use a hobby word that is on the lexicon
+    # users who follow a network's sellers to report them (a trusted flagger, a researcher): not its buyers
+    flaggers: int = 0
+    flagger_follows: int = 15
+    flagger_reports: int = 10
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3
@@ -246,6 +253,7 @@ def plant(
     attrs = attributes(rng, cfg, label, created, horizon)
     signals = ordinary_signals(rng, cfg, label, domain, rep)
     add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals)
+    rep = add_flaggers(cfg, label, network, created, fol, rep, signals)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()
     graph = AccountGraph.from_arrays(

@@ -8,9 +8,11 @@ import numpy.typing as npt
 from bastion.graph.container import IntArray
 
 ORDINARY, SELLER, BUYER, DECOY, PULLED, FACILITATOR, COMMUNITY, CURIOUS, COHORT = 0, 1, 2, 3, 4, 5, 6, 7, 8
+#: Ordinary accounts that follow a network's sellers to report them (a trusted flagger, a researcher).
+FLAGGER = 9
 NETWORK_LABELS = (SELLER, BUYER, FACILITATOR)
 #: Labels of accounts that are not network members (the ordinary side of the platform).
-ORDINARY_LABELS = (ORDINARY, DECOY, PULLED, COMMUNITY, CURIOUS, COHORT)
+ORDINARY_LABELS = (ORDINARY, DECOY, PULLED, COMMUNITY, CURIOUS, COHORT, FLAGGER)
 DAY = 86_400
 Pairs = tuple[IntArray, IntArray]
 

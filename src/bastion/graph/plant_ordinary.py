@@ -38,6 +38,7 @@ from bastion.graph.plant_events import (
     DAY,
     DECOY,
     FACILITATOR,
+    FLAGGER,
     ORDINARY,
     ORDINARY_LABELS,
     PULLED,
@@ -184,6 +185,45 @@ def reports(
     for v in false_seeds if false_seeds is not None else []:  # the wrongly reported seed accounts
         rows += [(int(r), int(v), 1.0) for r in rng.choice(ordinary, size=int(rng.integers(1, 3)))]
     return _report_arrays(rows)
+
+
+def add_flaggers(
+    cfg: PlantConfig,
+    label: npt.NDArray[np.int8],
+    network: IntArray,
+    created: IntArray,
+    fol: Follows,
+    rep: Reports,
+    signals: dict[str, npt.NDArray[np.float64]],
+) -> Reports:
+    """Users who follow a network to report it (a trusted flagger, a researcher, a parent): ``cfg.flaggers``
+    ordinary accounts, each following ``flagger_follows`` sellers of one network and reporting the first
+    ``flagger_reports`` of them. Drawn from their own stream (``cfg.seed``, 3) after everything else, so the
+    rest of the world is the same with or without them, except the reports they add. Returns the reports
+    with theirs; the report signal is read again from them."""
+    sellers = np.flatnonzero(label == SELLER)
+    pool = np.flatnonzero(label == ORDINARY)
+    if cfg.flaggers <= 0 or not len(sellers) or not len(pool):
+        return rep
+    rng = np.random.default_rng([cfg.seed, 3])
+    who = np.sort(rng.choice(pool, size=min(cfg.flaggers, len(pool)), replace=False))
+    nets = np.unique(network[sellers])
+    src: list[int] = []
+    dst: list[int] = []
+    rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)]
+    for flagger in who.tolist():
+        theirs = sellers[network[sellers] == rng.choice(nets)]
+        follows = rng.choice(theirs, size=min(cfg.flagger_follows, len(theirs)), replace=False)
+        src += [flagger] * len(follows)
+        dst += follows.tolist()
+        rows += [(flagger, int(t), 1.0) for t in follows[: cfg.flagger_reports]]
+    a, b = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    lo = np.maximum(np.maximum(created[a], created[b]), 0)  # once both accounts exist, as ``Follows.after``
+    fol.add(a, b, lo + (rng.random(len(a)) * (fol.horizon - lo)).astype(np.int64))
+    label[who] = FLAGGER
+    out = _report_arrays(rows)
+    signals[REPORT] = report_strength(out, len(label))
+    return out
 
 
 def _report_arrays(rows: list[tuple[int, int, float]]) -> Reports:
