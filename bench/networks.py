@@ -12,8 +12,8 @@ seller and buyer recall within twice the planted count, role accuracy, flagged /
 networks (count, sizes, which planted networks each holds), a reliability table and the Brier score; the
 clean graphs with 5 wrongly reported seeds (with the worded cohort, also where friends seldom follow back);
 network shapes the default worlds do not plant (twice as many buyers as sellers, cells of about eight
-sellers, a platform where following is one way, users who follow sellers to report them:
-_netbench/shapes.py), in the same tables; each real graph
+sellers, a platform where following is one way, users who follow sellers to report them, users sellers
+reach out to: _netbench/shapes.py), in the same tables; each real graph
 as a reports-only trust platform (bad actors known only by reports: AUC next to the plain report share,
 _netbench/reports.py); a determinism check;
 the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and memory
@@ -201,7 +201,7 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
 def _truth_line(p: Planted) -> str:
     from bastion.graph.plant import BUYER, COHORT, COMMUNITY, CURIOUS, FACILITATOR, SELLER
 
-    count = np.bincount(p.label, minlength=10)
+    count = np.bincount(p.label, minlength=11)
     return (
         f"planted {p.networks} networks: {count[SELLER]} sellers, {count[BUYER]} buyers, "
         f"{count[FACILITATOR]} facilitators; innocent community {count[COMMUNITY]}, cohort {count[COHORT]}, "

@@ -19,6 +19,7 @@ from bastion.graph.plant import (
     ORDINARY,
     PULLED,
     SELLER,
+    TARGET,
     Planted,
 )
 
@@ -39,6 +40,7 @@ KIND_NAME = {
     DECOY: "decoy",
     PULLED: "pulled",
     FLAGGER: "flagger",
+    TARGET: "target",
     ORDINARY: "other",
 }
 

@@ -8,7 +8,9 @@ not to one data set), judged by the same targets.
 - a platform where following is one way (a photo app): friends follow back three times in ten
   (``ONE_WAY_FOLLOW_BACK``), so a tie says less about who chose whom;
 - users who follow a network to report it (trusted flaggers, researchers): ``FLAGGERS`` ordinary accounts
-  each follow 15 sellers of one network and report 10 of them; they are not its buyers.
+  each follow 15 sellers of one network and report 10 of them; they are not its buyers;
+- users the sellers reach out to (advertising, grooming): ``TARGETS`` ordinary accounts each followed by 5
+  sellers of one network, written to by 2, following 1 back; they are not its sellers.
 
 Each shape is planted with its own seed (from the graph's name), not the default world's.
 """
@@ -23,13 +25,14 @@ from bastion.graph.plant import PlantConfig
 
 #: Share of friendships followed back on a platform where following is one way.
 ONE_WAY_FOLLOW_BACK = 0.3
-#: Users who follow sellers to report them, in the shape that plants them.
-FLAGGERS = 10
+#: Users who follow sellers to report them, and users sellers reach out to, in the shapes that plant them.
+FLAGGERS, TARGETS = 10, 30
 SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
     "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
     "friends follow back 3 in 10": lambda c: replace(c, follow_back_share=ONE_WAY_FOLLOW_BACK),
     f"{FLAGGERS} users follow 15 sellers to report 10": lambda c: replace(c, flaggers=FLAGGERS),
+    f"sellers reach out to {TARGETS} users": lambda c: replace(c, targets=TARGETS),
 }
 
 

@@ -139,7 +139,10 @@ def test_association_needs_several_strong_contacts_chosen_not_recommended() -> N
         b.add_follow("pulled", s, source="recommendation")
         b.add_follow(s, "followed_by_sellers")
         b.add_follow(s, "peer")
+        b.add_follow(s, "target")
     b.add_follow("peer", "s1")
+    b.add_follow("peer", "s2")
+    b.add_follow("target", "s1")
     b.add_follow("one_chance", "s1")
     for k in range(3000):
         b.add_follow("bulk", f"x{k}")
@@ -153,7 +156,8 @@ def test_association_needs_several_strong_contacts_chosen_not_recommended() -> N
     assert reach.llr[i["pulled"]] < reach.llr[i["buyer"]]
     assert reach.llr[i["bulk"]] == 0.0  # three among three thousand
     tie = tie_in(c, seller)
-    assert tie.llr[i["peer"]] > 0.0  # followed by three sellers and turns to one of them
+    assert tie.llr[i["peer"]] > 0.0  # followed by three sellers, friends with two of them
+    assert tie.llr[i["target"]] == 0.0  # followed by three, follows one back: their audience or target
     assert tie.llr[i["followed_by_sellers"]] == 0.0  # followed by sellers, turns to none: camouflage
     assert tie.llr[i["buyer"]] == 0.0  # nobody strong chose it
 

@@ -16,6 +16,7 @@ from bastion.graph.plant import (
     FLAGGER,
     NETWORK_LABELS,
     SELLER,
+    TARGET,
     PlantConfig,
     Planted,
     plant,
@@ -59,6 +60,26 @@ def test_users_who_follow_sellers_to_report_them_are_not_their_buyers(
     reach = det.association["reach"]
     assert reach.reported is not None and (reach.reported[flaggers] > 0).all()
     assert "it reported" in reach.words(int(flaggers[0]), "chose to contact")
+
+
+@pytest.mark.parametrize("seeded", [True, False], ids=["seeds", "seedless"])
+def test_users_the_sellers_reach_out_to_are_not_sellers(
+    substrate: tuple[np.ndarray, np.ndarray, np.ndarray], seeded: bool
+) -> None:
+    """Thirty ordinary users each followed by five sellers of one network and written to by two (they
+    advertise to them, or groom them), following one back: being contacted is not a choice, so none of
+    them is tied to the network; before, up to 8 of them were flagged as sellers on the real graphs and 3
+    here. One whose five sellers are all of one small cell may still be drawn into that cell's tight group
+    (a limit: the group search reads ties either way)."""
+    src, dst, _ = substrate
+    world = plant(src, dst, 800, PlantConfig(sellers=60, buyers=15, cells=4, targets=30, seed=5))
+    targets = np.flatnonzero(world.label == TARGET)
+    assert len(targets) == 30
+    det = detect(world.graph, world.seeds if seeded else [])
+    members = {world.graph.index[m.account_id] for n in det.networks for m in n.members}
+    assert len(members & set(targets.tolist())) <= 1
+    assert float(det.association["tie"].llr[targets].max()) < 0.5  # a real friend may be a seller
+    assert _net_mask(world)[list(members)].mean() >= 0.95 and len(members) >= 40
 
 
 def test_roles_match_ground_truth(planted: Planted) -> None:

@@ -254,3 +254,28 @@ def test_flaggers_follow_one_networks_sellers_and_report_some_of_them(
         if k != REPORTED:
             assert np.array_equal(v, flagged.graph.signal(k)), k
     assert (flagged.graph.signal(REPORTED) >= world.graph.signal(REPORTED)).all()
+
+
+def test_sellers_reach_out_to_targets_who_follow_one_back(
+    base: tuple[np.ndarray, np.ndarray, int], world: Planted
+) -> None:
+    """Users the sellers follow and write to (advertising, grooming): ordinary accounts before, each followed
+    by sellers of one network, written to by two, following one back; the rest of the world as it was."""
+    from dataclasses import replace
+
+    from bastion.graph.plant import TARGET
+
+    reached = plant(*base, replace(CFG, targets=8, target_followers=4))
+    who = np.flatnonzero(reached.label == TARGET)
+    assert len(who) == 8 and (world.label[who] == ORDINARY).all()
+    rest = reached.label != TARGET
+    assert np.array_equal(reached.label[rest], world.label[rest]) and reached.seeds == world.seeds
+    follow, msg = reached.graph.layer(FOLLOW), reached.graph.layer(MESSAGE)
+    for i in who:
+        by = follow[:, i].nonzero()[0]
+        by = by[reached.label[by] == SELLER]  # (a seller may have followed it as camouflage before)
+        assert np.bincount(reached.network[by]).max() >= 4  # four of one network
+        assert len(np.intersect1d(follow[i].indices, by)) >= 1  # follows one of them back
+        assert len(np.intersect1d(msg[:, i].nonzero()[0], by)) == 2
+    for k, v in world.graph.signals.items():
+        assert np.array_equal(v, reached.graph.signal(k)), k

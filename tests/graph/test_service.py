@@ -57,10 +57,11 @@ def test_detect_recovers_planted_network(store: Store, loaded: GroundTruth, seed
     roles = loaded.roles
     sellers, buyers = set(loaded.members("seller")), set(loaded.members("buyer"))
     # no lexicon here: most sellers show one kind of evidence (a shared link hub), which makes them members
-    # but not "strong" for association, and a tie both ways to a strong seller counts once, so about half
-    # the sellers pass even odds; the buyers follow three to five of them, half through recommendations,
-    # with nothing else: few buyers pass even odds. Precision comes first (below).
-    assert len(sellers & set(got)) / len(sellers) >= 0.5
+    # but not "strong" for association, a tie is a friendship (contacts both ways; the cell-mates here
+    # follow each other at random, one way as often as both) and it counts once, so over a third of the
+    # sellers pass even odds; the buyers follow three to five of them, half through recommendations, with
+    # nothing else: few buyers pass even odds. Precision comes first (below).
+    assert len(sellers & set(got)) / len(sellers) >= 0.35
     assert buyers & set(got)
     planted = [a for a in got if roles.get(a) in ("seller", "buyer", "facilitator")]
     assert len(planted) / len(got) >= 0.9

@@ -1,10 +1,11 @@
 """Association evidence: ties to strong members, one hop, read against what chance gives an account.
 
 Two features, one per direction, so no contact counts twice for one account:
-- ``tie`` (seller side): strong members that *chose* to contact this account (followed it, wrote to it);
+- ``tie`` (seller side): strong members this account is friends with (each chose to contact the other:
+  the users sellers follow and write to, to advertise or groom, are their targets, not their peers);
 - ``reach`` (buyer side): strong sellers this account *chose* to contact, each also read with what its
   cell (``cells.py``) adds to it, once per cell and never for the account's own cell;
-a strong account tied both ways is one tie: ``counted_once`` takes the shared part off ``reach``.
+a friend is one tie, not also a reach: ``counted_once`` takes the shared part off ``reach``.
 Only strong neighbours count: a neighbour's strength is a ramp on its log-odds evidence of its *own*, so
 weak suspicion never spreads, and nothing reached through association feeds association again (no
 cascade). Each kind of evidence adds at most ``ONE_KIND_CAP`` to that strength and the ramp starts there, so
@@ -290,27 +291,36 @@ def _positions(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> IntArray:
 
 
 def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | None = None) -> Association:
-    """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account,
-    against the share of its incoming contacts that chance gives strong choosers on this platform (the
-    share of contacts into ordinary accounts that come from strong ones: a popular account that sellers
-    follow as camouflage expects many).
+    """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account and
+    that it chose back, against the share of its incoming contacts that chance gives strong choosers on
+    this platform (the share of contacts into ordinary accounts that come from strong ones: a popular
+    account that sellers follow as camouflage expects many).
 
-    Only for accounts that themselves engage with at least one strong account: sellers follow popular and
-    random accounts as camouflage, and an account that several sellers follow but that never turns to any
-    of them is their camouflage, not their peer. ``counted``: the contacts whose strong ends are counted
-    (:func:`within_circles`); totals and chance read all of ``contacts``.
+    Being contacted is not a choice: sellers follow popular and random accounts as camouflage, and follow
+    and write to the users they advertise to or groom, who may follow one of them back; those accounts are
+    their audience and their targets, not their peers. Only a friendship (contacts both ways) with a strong
+    account is a tie. ``counted``: the contacts whose strong ends are counted (:func:`within_circles`);
+    totals and chance read all of ``contacts``.
     """
     counted = contacts if counted is None else counted
-    damp = chooser_damping(contacts)  # each chooser's row scaled by it: (D C)^T x = C^T (D x)
+    damp = chooser_damping(contacts)  # each chooser's contacts weighed by it
     s = strong(own)
-    count = np.asarray(counted.T @ (damp * s)).ravel()
-    within = np.asarray(contacts.T @ (damp * s)).ravel() - count
+    pos, src, dst = _row_entries(contacts, np.flatnonzero(s > 0))  # strong choosers' contacts alone
+    back = _positions(contacts, dst, src) >= 0
+    pos, src, dst = pos[back], src[back], dst[back]
+    at = _positions(counted, src, dst)
+    weight = damp[src] * s[src]
+    n = len(s)
+    read = np.where(at >= 0, counted.data[np.maximum(at, 0)], 0.0)  # as ``counted`` weighs each
+    both_ways = np.asarray(
+        np.bincount(dst, weights=contacts.data[pos] * weight, minlength=n), dtype=np.float64
+    )
+    count = np.asarray(np.bincount(dst, weights=read * weight, minlength=n), dtype=np.float64)
     total = np.asarray(contacts.T @ damp).ravel()
-    engaged = np.clip(np.asarray(counted @ s).ravel(), 0.0, 1.0)
-    ordinary, everyone = 1.0 - s, np.ones(len(s))
+    ordinary, everyone = 1.0 - s, np.ones(n)
     share = _share(_flow(contacts, damp * s, ordinary), _flow(contacts, damp * everyone, ordinary))
-    llr = _llr(count, total, total * share) * engaged
-    return Association(count, total, total * share, llr, within)
+    llr = _llr(count, total, total * share)
+    return Association(count, total, total * share, llr, both_ways - count)
 
 
 def reach_out(

@@ -37,10 +37,11 @@ from bastion.graph.plant_events import (
     ORDINARY_LABELS,
     PULLED,
     SELLER,
+    TARGET,
     Follows,
     followed_back,
 )
-from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers
+from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers, reached_out
 from bastion.graph.plant_ordinary import (
     add_cohort,
     add_community,
@@ -64,6 +65,7 @@ __all__ = [
     "ORDINARY_LABELS",
     "PULLED",
     "SELLER",
+    "TARGET",
     "PlantConfig",
     "Planted",
     "plant",
@@ -113,6 +115,9 @@ class PlantConfig:
     flaggers: int = 0
     flagger_follows: int = 15
     flagger_reports: int = 10
+    # users the sellers follow and write to (advertising, grooming), who follow one back: not their peers
+    targets: int = 0
+    target_followers: int = 5
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3
@@ -254,6 +259,7 @@ def plant(
     signals = ordinary_signals(rng, cfg, label, domain, rep)
     add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals)
     rep = add_flaggers(cfg, label, network, created, fol, rep, signals)
+    reached_out(cfg, label, network, created, fol, msg)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()
     graph = AccountGraph.from_arrays(

@@ -10,9 +10,11 @@ from bastion.graph.container import IntArray
 ORDINARY, SELLER, BUYER, DECOY, PULLED, FACILITATOR, COMMUNITY, CURIOUS, COHORT = 0, 1, 2, 3, 4, 5, 6, 7, 8
 #: Ordinary accounts that follow a network's sellers to report them (a trusted flagger, a researcher).
 FLAGGER = 9
+#: Ordinary accounts a network's sellers follow and write to (advertising to them, grooming them).
+TARGET = 10
 NETWORK_LABELS = (SELLER, BUYER, FACILITATOR)
 #: Labels of accounts that are not network members (the ordinary side of the platform).
-ORDINARY_LABELS = (ORDINARY, DECOY, PULLED, COMMUNITY, CURIOUS, COHORT, FLAGGER)
+ORDINARY_LABELS = (ORDINARY, DECOY, PULLED, COMMUNITY, CURIOUS, COHORT, FLAGGER, TARGET)
 DAY = 86_400
 Pairs = tuple[IntArray, IntArray]
 
@@ -45,12 +47,20 @@ class Follows:
         self._t.append(np.asarray(t, dtype=np.int64))
         self._rec.append(np.broadcast_to(np.asarray(from_rec, dtype=bool), (len(a),)).copy())
 
-    def after(self, a: IntArray, b: IntArray, created: IntArray, from_rec: bool = False) -> None:
+    def after(
+        self,
+        a: IntArray,
+        b: IntArray,
+        created: IntArray,
+        from_rec: bool = False,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         """Follows at a time uniform between the later creation of the two accounts (or the window's start,
-        time 0) and the window's end."""
+        time 0) and the window's end; timed from ``rng`` where given (a part of the world drawn from its own
+        stream), else from the world's."""
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
         lo = np.maximum(np.maximum(created[a], created[b]), 0)
-        t = lo + (self.rng.random(len(a)) * (self.horizon - lo)).astype(np.int64)
+        t = lo + ((rng or self.rng).random(len(a)) * (self.horizon - lo)).astype(np.int64)
         self.add(a, b, t, from_rec)
 
     def arrays(self) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:

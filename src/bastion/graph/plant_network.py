@@ -1,4 +1,5 @@
-"""Planting the networks themselves: seller cells, buyers, facilitators and camouflage (see plant.py).
+"""Planting the networks themselves: seller cells, buyers, facilitators, camouflage and the users sellers
+reach out to (see plant.py).
 
 Networks never touch each other: cells, cross-cell ties, buyers' and facilitators' follows stay inside one
 network, and base accounts of one network are chosen among those with no substrate tie to another network.
@@ -13,7 +14,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from bastion.graph.container import IntArray
-from bastion.graph.plant_events import BUYER, DAY, FACILITATOR, Follows
+from bastion.graph.plant_events import BUYER, DAY, FACILITATOR, ORDINARY, SELLER, TARGET, Follows
 
 if TYPE_CHECKING:
     from bastion.graph.plant import PlantConfig
@@ -179,3 +180,31 @@ def camouflage(
     p = None if cfg.camouflage == "random" or w.sum() == 0 else w / w.sum()
     a = np.repeat(sellers, cfg.camouflage_per_seller)
     fol.after(a, rng.choice(allowed, size=len(a), p=p), created)
+
+
+def reached_out(
+    cfg: PlantConfig,
+    label: npt.NDArray[np.int8],
+    network: IntArray,
+    created: IntArray,
+    fol: Follows,
+    msg: Pairs,
+) -> None:
+    """Ordinary users a network's sellers reach out to (advertising to them, grooming them): ``cfg.targets``
+    of them, each followed by ``target_followers`` sellers of one network, written to by two of them, and
+    following one of them back. Drawn from their own stream (``cfg.seed``, 4) after everything else, so the
+    rest of the world is the same with or without them."""
+    sellers = np.flatnonzero(label == SELLER)
+    pool = np.flatnonzero(label == ORDINARY)
+    if cfg.targets <= 0 or not len(sellers) or not len(pool):
+        return
+    rng = np.random.default_rng([cfg.seed, 4])
+    who = np.sort(rng.choice(pool, size=min(cfg.targets, len(pool)), replace=False))
+    nets = np.unique(network[sellers])
+    for t in who.tolist():
+        theirs = sellers[network[sellers] == rng.choice(nets)]
+        by = rng.choice(theirs, size=min(cfg.target_followers, len(theirs)), replace=False)
+        fol.after(by, np.full(len(by), t), created, rng=rng)
+        fol.after(np.array([t]), by[:1], created, rng=rng)  # it follows one of them back
+        msg += [(int(s), t) for s in by[:2]]
+    label[who] = TARGET

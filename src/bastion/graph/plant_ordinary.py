@@ -217,9 +217,7 @@ def add_flaggers(
         src += [flagger] * len(follows)
         dst += follows.tolist()
         rows += [(flagger, int(t), 1.0) for t in follows[: cfg.flagger_reports]]
-    a, b = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
-    lo = np.maximum(np.maximum(created[a], created[b]), 0)  # once both accounts exist, as ``Follows.after``
-    fol.add(a, b, lo + (rng.random(len(a)) * (fol.horizon - lo)).astype(np.int64))
+    fol.after(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), created, rng=rng)
     label[who] = FLAGGER
     out = _report_arrays(rows)
     signals[REPORT] = report_strength(out, len(label))
