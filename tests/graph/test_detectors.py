@@ -79,6 +79,30 @@ def test_lockstep_group_found_and_organic_not() -> None:
     assert "within 3 days" in res.evidence[380][0].text and "expected" in res.evidence[380][0].text
 
 
+@pytest.mark.parametrize("friends", ["follow each other", "followed by a friend of each"])
+def test_lockstep_silent_for_a_circle_of_friends_joining_together(friends: str) -> None:
+    """The same twenty accounts following the same four accounts on one day, but a circle (a class, a club
+    moving platforms together): each pair follows each other, or is followed by someone who follows few
+    accounts. Friends act together; strangers in step are what lockstep looks for (the test above)."""
+    rng = np.random.default_rng(2)
+    n, day = 400, 86_400
+    s, d, t = rng.integers(0, 380, 4000), rng.integers(0, 400, 4000), rng.integers(0, 700 * day, 4000)
+    group, targets = np.arange(380, 400), np.array([1, 2, 3, 4])
+    gs, gd = np.meshgrid(group, targets)
+    s, d = np.concatenate([s, gs.ravel()]), np.concatenate([d, gd.ravel()])
+    t = np.concatenate([t, 100 * day + rng.integers(0, day, gs.size)])
+    if friends == "follow each other":
+        a, b = np.meshgrid(group, group)
+        pairs = a != b
+        fs, fd = a[pairs], b[pairs]
+    else:  # a few ordinary accounts, each following the whole circle and nothing else
+        fs, fd = np.repeat(np.arange(370, 380), len(group)), np.tile(group, 10)
+    s, d = np.concatenate([s, fs]), np.concatenate([d, fd])
+    t = np.concatenate([t, rng.integers(0, 700 * day, len(fs))])
+    res = create("lockstep").run(_graph(s, d, n, t), np.array([], dtype=np.int64), {})
+    assert res.scores.max() == 0
+
+
 def test_lockstep_silent_when_times_are_uniform_and_targets_popular() -> None:
     """The null hypothesis itself: many follows of a few popular targets at uniform random times."""
     rng = np.random.default_rng(4)

@@ -279,3 +279,29 @@ def test_sellers_reach_out_to_targets_who_follow_one_back(
         assert len(np.intersect1d(msg[:, i].nonzero()[0], by)) == 2
     for k, v in world.graph.signals.items():
         assert np.array_equal(v, reached.graph.signal(k)), k
+
+
+def test_a_cohort_that_joined_together_follows_each_other_and_its_clubs_in_its_first_days(
+    base: tuple[np.ndarray, np.ndarray, int],
+) -> None:
+    """``cohort_joined_days``: every follow inside the cohort within that many days of one day, and every
+    member following the same few club accounts within two days of it; no other follow moves."""
+    from dataclasses import replace
+
+    from bastion.graph.plant import COHORT
+
+    spread = plant(*base, replace(CFG, cohort=30))
+    joined = plant(*base, replace(CFG, cohort=30, cohort_joined_days=7))
+    c = joined.label == COHORT
+    ft, before = joined.graph.follow_times, spread.graph.follow_times
+    assert ft is not None and before is not None
+    inside = c[ft.src] & c[ft.dst]
+    assert inside.sum() > 30 and np.ptp(ft.t[inside]) <= 7 * DAY
+    outside = ~c[ft.src]
+    assert np.array_equal(ft.t[outside], before.t[~c[before.src]])
+    clubs = np.flatnonzero(np.bincount(ft.dst[c[ft.src] & ~c[ft.dst]], minlength=joined.graph.n) >= c.sum())
+    assert len(clubs) == 4
+    on_clubs = c[ft.src] & np.isin(ft.dst, clubs)
+    t = np.sort(ft.t[on_clubs])  # (one may have followed a club before, as a substrate tie)
+    busiest = int((np.searchsorted(t, t + 2 * DAY, side="right") - np.arange(len(t))).max())
+    assert busiest >= 4 * c.sum()  # every member, every club, within two days

@@ -6,7 +6,10 @@ follow it within one window is about 2W / span (span: how long the target has be
 pair's expected number of synchronised targets is the sum of that over the targets they share. A pair
 counts only when its observed count is improbable under that Poisson expectation after a Bonferroni
 correction over the pairs tested: uniform random follow times and popular targets produce nothing, a group
-created together and steered by one operator does.
+created together and steered by one operator does. Friends are not strangers in step: a pair that follows
+each other, has a friend in common or is followed by the same account that follows few (``one_circle``) is
+a circle arriving together (a class, a club moving platforms) and is not counted; a cell acting together is
+what the cell search reads (``cells.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.special import pdtrc
 from scipy.stats import poisson
@@ -26,6 +30,8 @@ from bastion.graph.detector import DetectorResult, Evidence, LocalDetector, regi
 DAY = 86_400
 #: A (target, window) count with a Poisson tail below this, at the target's own rate, is a burst.
 BURST_P = 1e-3
+#: A common follower who follows more accounts than this is a bulk follower: it joins no circle.
+CIRCLE_HUB = 50
 #: Row entries gathered at once when computing expectations (bounds memory on hub-heavy graphs).
 _CHUNK_ENTRIES = 4_000_000
 
@@ -236,6 +242,30 @@ def expected_sync(follow: sp.csr_matrix, chance: FloatArray, rows: IntArray, col
     return out
 
 
+def one_circle(follow: sp.csr_matrix, rows: IntArray, cols: IntArray) -> npt.NDArray[np.bool_]:
+    """Per pair (rows[k], cols[k]): one circle acting together (a class, a club moving platforms together)
+    rather than strangers in step: either follows the other, they have a friend in common (a follow both
+    ways with each), or someone who is no hub (follows at most ``CIRCLE_HUB`` accounts) follows both.
+    Strangers in a follow farm or a swarm answering an ad share the accounts they follow, not their
+    friends or the people who follow them. Reads only the accounts in the pairs."""
+    if not len(rows):
+        return np.zeros(0, dtype=bool)
+    who = np.unique(np.concatenate([rows, cols]))
+    a, b = np.searchsorted(who, rows), np.searchsorted(who, cols)
+    out_deg = np.diff(follow.indptr)
+    followers = sp.csr_matrix(follow[:, who].T)  # row k: who follows who[k]
+    friends = sp.csr_matrix(followers.multiply(follow[who]))  # row k: who[k]'s friends (both ways)
+    followers = sp.csr_matrix(followers.multiply((out_deg <= CIRCLE_HUB)[None, :].astype(np.float64)))
+    common = np.asarray(followers[a].multiply(followers[b]).sum(axis=1)).ravel()
+    common += np.asarray(friends[a].multiply(friends[b]).sum(axis=1)).ravel()
+    n = follow.shape[1]
+    pick = sp.csr_matrix((np.ones(len(rows)), (np.arange(len(rows)), cols)), shape=(len(rows), n))
+    back = sp.csr_matrix((np.ones(len(rows)), (np.arange(len(rows)), rows)), shape=(len(rows), n))
+    direct = np.asarray(follow[rows].multiply(pick).sum(axis=1)).ravel()
+    direct += np.asarray(follow[cols].multiply(back).sum(axis=1)).ravel()
+    return np.asarray((common > 0) | (direct > 0), dtype=bool)
+
+
 @register
 class Lockstep(LocalDetector):
     """Score: 1 - 0.5 ** (significant partners / 3); ``parts["partners"]`` holds the partner count."""
@@ -289,6 +319,7 @@ class Lockstep(LocalDetector):
             lam = expected_sync(follow, chance, rows, cols)
             p = poisson.sf(coo.data - 1, np.maximum(lam, 1e-12))
             ok = p < self.alpha / max(n, coo.nnz)
+            ok[ok] = ~one_circle(follow, rows[ok], cols[ok])  # friends joining together: no lockstep
             r, c, v = rows[ok], cols[ok], coo.data[ok]
             keep_pairs = sp.csr_matrix(
                 (np.concatenate([v, v]), (np.concatenate([r, c]), np.concatenate([c, r]))), shape=(n, n)

@@ -111,6 +111,7 @@ class PlantConfig:
     curious: int = -1  # one-off curious searchers; default max(5, 0.25% of the substrate)
     cohort: int = 0  # a circle that joined together: new accounts, mostly stories, no code word (bench: 40)
     cohort_term_share: float = 0.0  # cohort members who also use a hobby word that is on the lexicon
+    cohort_joined_days: int = 0  # > 0: the cohort arrived together and followed each other within these days
     # users who follow a network's sellers to report them (a trusted flagger, a researcher): not its buyers
     flaggers: int = 0
     flagger_follows: int = 15

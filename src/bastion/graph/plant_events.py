@@ -63,6 +63,15 @@ class Follows:
         t = lo + ((rng or self.rng).random(len(a)) * (self.horizon - lo)).astype(np.int64)
         self.add(a, b, t, from_rec)
 
+    def retime(self, among: npt.NDArray[np.bool_], start: int, days: int, rng: np.random.Generator) -> None:
+        """Events between two accounts of ``among`` happen again within ``days`` from ``start``."""
+        for k, (a, b) in enumerate(zip(self._src, self._dst, strict=True)):
+            hit = among[a] & among[b]
+            if hit.any():
+                t = self._t[k].copy()
+                t[hit] = start + rng.integers(0, days * DAY, int(hit.sum()))
+                self._t[k] = t
+
     def arrays(self) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
         if not self._src:
             z = np.zeros(0, dtype=np.int64)

@@ -57,6 +57,8 @@ Reports = tuple[IntArray, IntArray, FloatArray]
 SEARCH_PLAIN, SEARCH_EVASIVE = 0.6, 0.9
 #: Starting accounts tried when growing the innocent community (the densest result is kept).
 COMMUNITY_TRIES = 12
+#: Accounts a cohort that joined together all follow in its first two days (the club's, a teacher's).
+COHORT_CLUBS = 4
 #: Accounts above this degree quantile are never part of the innocent community.
 COMMUNITY_MAX_DEGREE_QUANTILE = 0.95
 
@@ -364,4 +366,22 @@ def add_cohort(
         said = group[rng.random(k) < cfg.cohort_term_share]
         signals[TERM_MATCH][said] = np.maximum(signals[TERM_MATCH][said], rng.uniform(0.3, 0.6, len(said)))
     label[group] = COHORT
+    if cfg.cohort_joined_days > 0:
+        _joined_together(cfg, adj, group, fol, len(label))
     return group
+
+
+def _joined_together(cfg: PlantConfig, adj: sp.csr_matrix, group: IntArray, fol: Follows, n: int) -> None:
+    """The cohort arrived together (a class, a club moving platforms): its members follow each other within
+    ``cohort_joined_days`` of one day, and ``COHORT_CLUBS`` ordinary accounts (the club's, a teacher's)
+    within two days of it. Its own stream (``cfg.seed``, 5)."""
+    rng = np.random.default_rng([cfg.seed, 5])
+    start = int(rng.integers(0, fol.horizon // 2))
+    among = np.zeros(n, dtype=bool)
+    among[group] = True
+    fol.retime(among, start, cfg.cohort_joined_days, rng)
+    deg = np.diff(adj.indptr)
+    outside = np.flatnonzero(_not_hubs(deg) & ~among[: adj.shape[0]])
+    clubs = rng.choice(outside, size=min(COHORT_CLUBS, len(outside)), replace=False)
+    a, b = np.repeat(group, len(clubs)), np.tile(clubs, len(group))
+    fol.add(a, b, start + rng.integers(0, 2 * DAY, len(a)))
