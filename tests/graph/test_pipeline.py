@@ -1,5 +1,6 @@
 import json
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -41,6 +42,19 @@ def test_planted_network_found_and_ranked_first(planted: Planted, seeded: bool) 
     assert not any(planted.label[i] == DECOY for i in members)
 
 
+def _with_bystanders(
+    substrate: tuple[np.ndarray, np.ndarray, np.ndarray], seeded: bool, label: int, **knobs: int
+) -> tuple[Planted, np.ndarray, Any, set[int]]:
+    """A planted network with ordinary accounts of one more kind (``label``, planted by ``knobs``): the
+    world, those accounts, the detection and the flagged accounts."""
+    src, dst, _ = substrate
+    world = plant(src, dst, 800, PlantConfig(sellers=60, buyers=15, cells=4, seed=5, **knobs))
+    who = np.flatnonzero(world.label == label)
+    assert len(who) == next(iter(knobs.values()))
+    det = detect(world.graph, world.seeds if seeded else [])
+    return world, who, det, {world.graph.index[m.account_id] for n in det.networks for m in n.members}
+
+
 @pytest.mark.parametrize("seeded", [True, False], ids=["seeds", "seedless"])
 def test_users_who_follow_sellers_to_report_them_are_not_their_buyers(
     substrate: tuple[np.ndarray, np.ndarray, np.ndarray], seeded: bool
@@ -48,12 +62,7 @@ def test_users_who_follow_sellers_to_report_them_are_not_their_buyers(
     """Ten ordinary accounts each follow 15 sellers of one network and report 10 of them (a trusted
     flagger, a researcher): before, every one of them was flagged as a buyer, at 0.93-1.00 on the real
     graphs. The network is still found."""
-    src, dst, _ = substrate
-    world = plant(src, dst, 800, PlantConfig(sellers=60, buyers=15, cells=4, flaggers=10, seed=5))
-    flaggers = np.flatnonzero(world.label == FLAGGER)
-    assert len(flaggers) == 10
-    det = detect(world.graph, world.seeds if seeded else [])
-    members = {world.graph.index[m.account_id] for n in det.networks for m in n.members}
+    world, flaggers, det, members = _with_bystanders(substrate, seeded, FLAGGER, flaggers=10)
     assert not members & set(flaggers.tolist())
     assert (det.score[flaggers] < 0.5).all()
     assert _net_mask(world)[list(members)].mean() >= 0.95 and len(members) >= 40
@@ -71,12 +80,7 @@ def test_users_the_sellers_reach_out_to_are_not_sellers(
     them is tied to the network; before, up to 8 of them were flagged as sellers on the real graphs and 3
     here. One whose five sellers are all of one small cell may still be drawn into that cell's tight group
     (a limit: the group search reads ties either way)."""
-    src, dst, _ = substrate
-    world = plant(src, dst, 800, PlantConfig(sellers=60, buyers=15, cells=4, targets=30, seed=5))
-    targets = np.flatnonzero(world.label == TARGET)
-    assert len(targets) == 30
-    det = detect(world.graph, world.seeds if seeded else [])
-    members = {world.graph.index[m.account_id] for n in det.networks for m in n.members}
+    world, targets, det, members = _with_bystanders(substrate, seeded, TARGET, targets=30)
     assert len(members & set(targets.tolist())) <= 1
     assert float(det.association["tie"].llr[targets].max()) < 0.5  # a real friend may be a seller
     assert _net_mask(world)[list(members)].mean() >= 0.95 and len(members) >= 40

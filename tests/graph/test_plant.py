@@ -229,6 +229,16 @@ def test_where_following_is_one_way_friends_follow_back_at_the_share_asked(
     assert (f[sellers] != follow[sellers]).nnz == 0  # the networks' follows are their own
 
 
+def _ordinary_before(changed: Planted, world: Planted, label: int, count: int) -> np.ndarray:
+    """The ``count`` accounts labelled ``label`` in ``changed``: ordinary in ``world``, whose every other
+    label and seed ``changed`` keeps."""
+    who = np.flatnonzero(changed.label == label)
+    assert len(who) == count and (world.label[who] == ORDINARY).all()
+    rest = changed.label != label
+    assert np.array_equal(changed.label[rest], world.label[rest]) and changed.seeds == world.seeds
+    return who
+
+
 def test_flaggers_follow_one_networks_sellers_and_report_some_of_them(
     base: tuple[np.ndarray, np.ndarray, int], world: Planted
 ) -> None:
@@ -240,10 +250,7 @@ def test_flaggers_follow_one_networks_sellers_and_report_some_of_them(
     from bastion.graph.signals import REPORT as REPORTED
 
     flagged = plant(*base, replace(CFG, flaggers=6, flagger_follows=8, flagger_reports=5))
-    who = np.flatnonzero(flagged.label == FLAGGER)
-    assert len(who) == 6 and (world.label[who] == ORDINARY).all()
-    rest = flagged.label != FLAGGER
-    assert np.array_equal(flagged.label[rest], world.label[rest]) and flagged.seeds == world.seeds
+    who = _ordinary_before(flagged, world, FLAGGER, 6)
     follow, reports = flagged.graph.layer(FOLLOW), flagged.graph.layer(REPORT)
     for i in who:
         extra = np.setdiff1d(follow[i].indices, world.graph.layer(FOLLOW)[i].indices)
@@ -266,10 +273,7 @@ def test_sellers_reach_out_to_targets_who_follow_one_back(
     from bastion.graph.plant import TARGET
 
     reached = plant(*base, replace(CFG, targets=8, target_followers=4))
-    who = np.flatnonzero(reached.label == TARGET)
-    assert len(who) == 8 and (world.label[who] == ORDINARY).all()
-    rest = reached.label != TARGET
-    assert np.array_equal(reached.label[rest], world.label[rest]) and reached.seeds == world.seeds
+    who = _ordinary_before(reached, world, TARGET, 8)
     follow, msg = reached.graph.layer(FOLLOW), reached.graph.layer(MESSAGE)
     for i in who:
         by = follow[:, i].nonzero()[0]
