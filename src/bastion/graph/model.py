@@ -55,7 +55,7 @@ PRIOR_BOUNDS = (1e-4, 0.3)
 _WORDS = {
     SEED: "given as a seed",
     LOCKSTEP: "synchronised with other accounts beyond chance",
-    TIE: "contacted by strong members",
+    TIE: "friends with strong members (contacts both ways)",
     REACH: "reaches out to strong sellers",
     DENSE: "inside a dense block of suspects",
     CELL: "in a tight group showing several kinds of signal",

@@ -110,7 +110,7 @@ def member(
             if kind == REPORT and det.reports is not None:
                 text = det.reports.words(i)
             ev.append(Evidence(kind, f"{text}; {rate.words()}", {"log_odds": round(x, 3), "rate": rate.rate}))
-    for name, what in ((TIE, "contacted by"), (REACH, "chose to contact")):
+    for name, what in ((TIE, "friends (contacts both ways) with"), (REACH, "chose to contact")):
         a: Association = det.association[name]
         if a.count[i] >= 1.0:
             ev.append(
