@@ -63,6 +63,7 @@ from _netbench.synth import synth_platform
 from _netbench.worlds import COHORT_SIZE, REAL_WORLDS, SYNTHETIC_WORLD, world
 from bastion.graph import detect
 from bastion.graph.plant import PlantConfig, Planted, plant
+from bastion.graph.plant_ordinary import COHORT_CLUBS
 
 #: Scale target of issue 12: detection time <= 3x PageRank alone, peak memory <= 2 GiB, at 10M edges.
 TIME_RATIO_MAX, MEMORY_MAX_MIB, TARGET_EDGES = 3.0, 2048.0, 10_000_000
@@ -200,14 +201,17 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
     if clean.follow_back_share < 1.0:
         said += f", friends follow back {clean.follow_back_share:.0%}"
     if clean.cohort_joined_days:
-        said += f", it joined together (all follows inside and to 4 clubs in {clean.cohort_joined_days} days)"
+        said += (
+            f", it joined together (all follows inside and to {COHORT_CLUBS} clubs in "
+            f"{clean.cohort_joined_days} days)"
+        )
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 
 def _truth_line(p: Planted) -> str:
-    from bastion.graph.plant import BUYER, COHORT, COMMUNITY, CURIOUS, FACILITATOR, SELLER
+    from bastion.graph.plant import BUYER, COHORT, COMMUNITY, CURIOUS, FACILITATOR, SELLER, TARGET
 
-    count = np.bincount(p.label, minlength=11)
+    count = np.bincount(p.label, minlength=TARGET + 1)  # every label, planted or not
     return (
         f"planted {p.networks} networks: {count[SELLER]} sellers, {count[BUYER]} buyers, "
         f"{count[FACILITATOR]} facilitators; innocent community {count[COMMUNITY]}, cohort {count[COHORT]}, "

@@ -116,10 +116,10 @@ def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:
         _channel(graph.layer(INTERACTION), INTERACTION_WEIGHT)
     )
     out = sp.csr_matrix(out.maximum(said)) if said.nnz else out  # every value stored is 0.5 or more
-    reported = reports_made(graph)
-    if reported is not None:
-        rows = np.repeat(np.arange(reported.shape[0]), np.diff(reported.indptr))
-        at = _positions(out, rows, reported.indices.astype(np.int64))
+    rep = graph.layer(REPORT)
+    if rep.nnz:
+        _, rows, cols = _row_entries(rep, np.arange(rep.shape[0]))
+        at = _positions(out, rows, cols.astype(np.int64))
         out.data[at[at >= 0]] = 0.0
         out.eliminate_zeros()
     return out

@@ -258,11 +258,7 @@ def one_circle(follow: sp.csr_matrix, rows: IntArray, cols: IntArray) -> npt.NDA
     followers = sp.csr_matrix(followers.multiply((out_deg <= CIRCLE_HUB)[None, :].astype(np.float64)))
     common = np.asarray(followers[a].multiply(followers[b]).sum(axis=1)).ravel()
     common += np.asarray(friends[a].multiply(friends[b]).sum(axis=1)).ravel()
-    n = follow.shape[1]
-    pick = sp.csr_matrix((np.ones(len(rows)), (np.arange(len(rows)), cols)), shape=(len(rows), n))
-    back = sp.csr_matrix((np.ones(len(rows)), (np.arange(len(rows)), rows)), shape=(len(rows), n))
-    direct = np.asarray(follow[rows].multiply(pick).sum(axis=1)).ravel()
-    direct += np.asarray(follow[cols].multiply(back).sum(axis=1)).ravel()
+    direct = np.asarray(follow[rows, cols]).ravel() + np.asarray(follow[cols, rows]).ravel()
     return np.asarray((common > 0) | (direct > 0), dtype=bool)
 
 

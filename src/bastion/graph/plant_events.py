@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import numpy.typing as npt
 
@@ -26,6 +28,23 @@ def followed_back(share: float, seed: int, stream: int, k: int) -> npt.NDArray[n
     if share >= 1.0:
         return np.ones(k, dtype=bool)
     return np.asarray(np.random.default_rng([seed, 2, stream]).random(k) < share, dtype=bool)
+
+
+def one_network_each(
+    rng: np.random.Generator, label: npt.NDArray[np.int8], network: IntArray, k: int
+) -> Iterator[tuple[int, IntArray]]:
+    """``k`` ordinary accounts (sorted), each with the sellers of one network drawn for it as it is read, for
+    the parts of a world that tie ordinary people to a network (users who report it, users it reaches out
+    to); none without sellers or ordinary accounts. The caller's own draws for an account come between
+    this one's, so the order of every draw is fixed."""
+    sellers = np.flatnonzero(label == SELLER)
+    pool = np.flatnonzero(label == ORDINARY)
+    if k <= 0 or not len(sellers) or not len(pool):
+        return
+    who = np.sort(rng.choice(pool, size=min(k, len(pool)), replace=False))
+    nets = np.unique(network[sellers])
+    for a in who.tolist():
+        yield a, sellers[network[sellers] == rng.choice(nets)]
 
 
 class Follows:

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from bastion.graph.container import IntArray
-from bastion.graph.plant_events import BUYER, DAY, FACILITATOR, ORDINARY, SELLER, TARGET, Follows
+from bastion.graph.plant_events import BUYER, DAY, FACILITATOR, TARGET, Follows, one_network_each
 
 if TYPE_CHECKING:
     from bastion.graph.plant import PlantConfig
@@ -194,17 +194,10 @@ def reached_out(
     of them, each followed by ``target_followers`` sellers of one network, written to by two of them, and
     following one of them back. Drawn from their own stream (``cfg.seed``, 4) after everything else, so the
     rest of the world is the same with or without them."""
-    sellers = np.flatnonzero(label == SELLER)
-    pool = np.flatnonzero(label == ORDINARY)
-    if cfg.targets <= 0 or not len(sellers) or not len(pool):
-        return
     rng = np.random.default_rng([cfg.seed, 4])
-    who = np.sort(rng.choice(pool, size=min(cfg.targets, len(pool)), replace=False))
-    nets = np.unique(network[sellers])
-    for t in who.tolist():
-        theirs = sellers[network[sellers] == rng.choice(nets)]
+    for t, theirs in one_network_each(rng, label, network, cfg.targets):
         by = rng.choice(theirs, size=min(cfg.target_followers, len(theirs)), replace=False)
         fol.after(by, np.full(len(by), t), created, rng=rng)
         fol.after(np.array([t]), by[:1], created, rng=rng)  # it follows one of them back
         msg += [(int(s), t) for s in by[:2]]
-    label[who] = TARGET
+        label[t] = TARGET

@@ -46,6 +46,7 @@ from bastion.graph.plant_events import (
     Follows,
     Pairs,
     followed_back,
+    one_network_each,
 )
 from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
 
@@ -91,8 +92,7 @@ def add_community(rng: np.random.Generator, adj: sp.csr_matrix, cfg: PlantConfig
     k = len(best)
     missing = int(cfg.community_density * k * (k - 1) / 2 - max(best_density, 0.0) * k * (k - 1) / 2)
     if missing > 0:
-        kept = followed_back(cfg.follow_back_share, cfg.seed, 1, missing)
-        _mutual_follows(rng, fol, rng.choice(best, size=missing), rng.choice(best, size=missing), kept)
+        _mutual_follows(rng, cfg, 1, fol, rng.choice(best, size=missing), rng.choice(best, size=missing))
     return best
 
 
@@ -105,10 +105,11 @@ def _not_hubs(deg: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
 
 
 def _mutual_follows(
-    rng: np.random.Generator, fol: Follows, a: IntArray, b: IntArray, kept: npt.NDArray[np.bool_]
+    rng: np.random.Generator, cfg: PlantConfig, stream: int, fol: Follows, a: IntArray, b: IntArray
 ) -> None:
-    """a follows b at any time in the window, b follows back within a month where ``kept``
-    (``followed_back``)."""
+    """a follows b at any time in the window, b follows back within a month, as often as
+    ``cfg.follow_back_share`` says (``followed_back``, from its own ``stream``)."""
+    kept = followed_back(cfg.follow_back_share, cfg.seed, stream, len(a))
     t = rng.integers(0, fol.horizon, len(a))
     fol.add(a, b, t)
     back = np.minimum(fol.horizon - 1, t + rng.integers(0, 30 * DAY, len(a)))
@@ -203,22 +204,19 @@ def add_flaggers(
     ``flagger_reports`` of them. Drawn from their own stream (``cfg.seed``, 3) after everything else, so the
     rest of the world is the same with or without them, except the reports they add. Returns the reports
     with theirs; the report signal is read again from them."""
-    sellers = np.flatnonzero(label == SELLER)
-    pool = np.flatnonzero(label == ORDINARY)
-    if cfg.flaggers <= 0 or not len(sellers) or not len(pool):
-        return rep
     rng = np.random.default_rng([cfg.seed, 3])
-    who = np.sort(rng.choice(pool, size=min(cfg.flaggers, len(pool)), replace=False))
-    nets = np.unique(network[sellers])
+    who: list[int] = []
     src: list[int] = []
     dst: list[int] = []
     rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)]
-    for flagger in who.tolist():
-        theirs = sellers[network[sellers] == rng.choice(nets)]
+    for flagger, theirs in one_network_each(rng, label, network, cfg.flaggers):
         follows = rng.choice(theirs, size=min(cfg.flagger_follows, len(theirs)), replace=False)
+        who.append(flagger)
         src += [flagger] * len(follows)
         dst += follows.tolist()
         rows += [(flagger, int(t), 1.0) for t in follows[: cfg.flagger_reports]]
+    if not who:
+        return rep
     fol.after(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), created, rng=rng)
     label[who] = FLAGGER
     out = _report_arrays(rows)
@@ -356,8 +354,7 @@ def add_cohort(
     if k >= 2 and missing > 0:
         a, b = rng.choice(group, size=missing), rng.choice(group, size=missing)
         ok = a != b
-        kept = followed_back(cfg.follow_back_share, cfg.seed, 2, int(ok.sum()))
-        _mutual_follows(rng, fol, a[ok], b[ok], kept)
+        _mutual_follows(rng, cfg, 2, fol, a[ok], b[ok])
     attrs.account_age_days[group] = rng.uniform(1, 80, k)
     stories = group[rng.random(k) < 0.7]
     attrs.stories_ratio[stories] = rng.uniform(0.85, 1.0, len(stories))
