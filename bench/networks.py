@@ -11,7 +11,8 @@ Prints, seeded (5 seeds) and seedless, each figure next to its target with met /
 seller and buyer recall within twice the planted count, role accuracy, flagged / planted, the detected
 networks (count, sizes, which planted networks each holds), a reliability table and the Brier score; the
 clean graphs with 5 wrongly reported seeds (with the worded cohort, also where friends seldom follow back
-and where it arrived together, following each other and a few club accounts in its first week);
+and where it arrived together, following each other and a few club accounts in its first week; and with
+a brigade of ten accounts reporting the same thirty members of the worded community);
 network shapes the default worlds do not plant (twice as many buyers as sellers, cells of about eight
 sellers, a platform where following is one way, users who follow sellers to report them, users sellers
 reach out to: _netbench/shapes.py), in the same tables; each real graph
@@ -73,6 +74,9 @@ COHORT_TERM_SHARE = 0.6
 COHORT_STRESS_SEEDS, COHORT_STRESS_SHARE = 8, 0.9
 #: ... and once more arriving together: its follows inside it and to a few club accounts in this many days.
 COHORT_JOINED_DAYS = 7
+#: A report brigade: this many accounts each report the same members of the innocent community, nine in
+#: ten of whom use its word (a campaign to have them taken down), with as many plant seeds as the cohort's.
+BRIGADE, BRIGADE_TARGETS, BRIGADE_TERM_SHARE = 10, 30, 0.9
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
@@ -155,6 +159,7 @@ def main() -> None:
             cleans.append(cohort_stress(gname, base, clean))
             cleans.append(cohort_stress(gname, base, replace(clean, follow_back_share=ONE_WAY_FOLLOW_BACK)))
             cleans.append(cohort_stress(gname, base, replace(clean, cohort_joined_days=COHORT_JOINED_DAYS)))
+            cleans.append(brigade_stress(gname, base, clean))
             reported += measure_reports(gname, base)
             rows += shape_rows(gname, base)
 
@@ -205,6 +210,28 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
             f", it joined together (all follows inside and to {COHORT_CLUBS} clubs in "
             f"{clean.cohort_joined_days} days)"
         )
+    return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
+
+
+def brigade_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
+    """A brigade reporting the worded community, planted with ``COHORT_STRESS_SEEDS`` other plant seeds
+    (which members it picks decides much): the worst run, judged like the others."""
+    runs = []
+    for s in range(COHORT_STRESS_SEEDS):
+        cfg = replace(
+            clean,
+            seed=clean.seed + 1 + s,
+            community_term_share=BRIGADE_TERM_SHARE,
+            brigade=BRIGADE,
+            brigade_targets=BRIGADE_TARGETS,
+        )
+        c = plant(*base, cfg, platform=gname)
+        runs.append(clean_quality(c, run(c, c.seeds)[0]))
+    worst = max(runs, key=lambda q: (q.flagged, q.largest))
+    said = (
+        f"{BRIGADE_TERM_SHARE:.0%} of the community use its word, {BRIGADE} accounts each report the same "
+        f"{BRIGADE_TARGETS} of them"
+    )
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 

@@ -94,6 +94,31 @@ def test_mass_reporters_are_discounted_and_popular_accounts_read_by_share() -> N
     assert rep.credibility[i["campaigner"]] < 0.25
 
 
+def test_reporters_who_report_together_count_about_once() -> None:
+    """A brigade of ten reporting the same thirty people weighs about one witness for each of them, not
+    ten; ten independent witnesses of one account weigh ten; witnesses who met the same two or three
+    accounts (a network's victims) are not a brigade and count in full."""
+    b = GraphBuilder("t")
+    for k in range(10):
+        for v in range(30):
+            b.add_report(f"brigader{k}", f"victim{v}")
+        b.add_report(f"witness{k}", "reported")
+    for k in range(3):  # three victims who each met the same two sellers
+        b.add_report(f"met{k}", "seller1")
+        b.add_report(f"met{k}", "seller2")
+    g = b.build()
+    rep = report_evidence(g)
+    assert rep is not None
+    i = g.index
+    alone = rep.credibility[i["brigader0"]]
+    assert rep.weighted[i["victim0"]] == pytest.approx(alone, rel=0.01)  # ten as one
+    assert rep.weighted[i["reported"]] == pytest.approx(10.0)
+    assert rep.weighted[i["seller1"]] == pytest.approx(3.0)
+    assert rep.echoed[i["victim0"]] == 10 and rep.echoed[i["reported"]] == 0
+    assert rep.strength[i["victim0"]] < 0.5 * rep.strength[i["reported"]]
+    assert "10 of them report many of the same accounts" in rep.words(i["victim0"])
+
+
 def _with_sellers(b: GraphBuilder) -> tuple[AccountGraph, np.ndarray, sp.csr_matrix]:
     """``b`` with 200 ordinary accounts in a chain (chance's baseline), built; s1..s3 strong sellers (+5
     log-odds of their own) and everyone's chosen contacts."""

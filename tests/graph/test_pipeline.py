@@ -256,6 +256,24 @@ def test_a_cohort_on_a_platform_where_friends_do_not_follow_back_is_not_a_networ
     assert (det.score[world.label == COHORT] >= 0.5).sum() <= 1
 
 
+def test_a_brigade_reporting_a_worded_community_does_not_make_it_a_network() -> None:
+    """Ten accounts each report the same thirty members of a community nine in ten of whom use a hobby word
+    on the lexicon (a campaign to get them taken down): reporters who report together count about once,
+    so the word and the brigade's reports are not two kinds of evidence; before, 13 of them were one
+    network here and up to 17 on ego-facebook."""
+    world = plant(
+        *_heavy_tailed(5000, 30_000, 1),
+        PlantConfig(clean=True, community_term_share=0.9, brigade=10, seed=10),
+    )
+    det = detect(world.graph, world.seeds)
+    assert det.networks == []
+    assert (det.score >= 0.5).sum() == 0
+    assert det.reports is not None
+    victims = np.flatnonzero(det.reports.echoed >= 10)
+    assert len(victims) == 30 and (world.label[victims] == COMMUNITY).all()
+    assert "report many of the same accounts" in det.reports.words(int(victims[0]))
+
+
 def test_exposures_of_several_networks_match_counting_each_from_outside(planted: Planted) -> None:
     """All networks read at once give what counting each one's viewers from outside it gives."""
     g = planted.graph

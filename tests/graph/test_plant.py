@@ -263,6 +263,30 @@ def test_flaggers_follow_one_networks_sellers_and_report_some_of_them(
     assert (flagged.graph.signal(REPORTED) >= world.graph.signal(REPORTED)).all()
 
 
+def test_a_brigade_reports_the_same_members_of_the_community(
+    base: tuple[np.ndarray, np.ndarray, int], world: Planted
+) -> None:
+    """``brigade``: ordinary accounts that each report the same ``brigade_targets`` members of the innocent
+    community; the rest of the world as it was but for their reports."""
+    from dataclasses import replace
+
+    from bastion.graph.plant import COMMUNITY
+    from bastion.graph.signals import REPORT as REPORTED
+
+    brigaded = plant(*base, replace(CFG, brigade=7, brigade_targets=12))
+    assert np.array_equal(brigaded.label, world.label) and brigaded.seeds == world.seeds
+    added = (brigaded.graph.layer(REPORT) - world.graph.layer(REPORT)).tocsr()
+    added.eliminate_zeros()
+    who = np.flatnonzero(np.diff(added.indptr))
+    assert len(who) == 7 and (world.label[who] == ORDINARY).all()
+    victims = np.unique(added.indices)
+    assert len(victims) == 12 and (world.label[victims] == COMMUNITY).all()
+    assert all(np.array_equal(added[r].indices, victims) for r in who)  # the same twelve each
+    for k, v in world.graph.signals.items():
+        if k != REPORTED:
+            assert np.array_equal(v, brigaded.graph.signal(k)), k
+
+
 def test_sellers_reach_out_to_targets_who_follow_one_back(
     base: tuple[np.ndarray, np.ndarray, int], world: Planted
 ) -> None:

@@ -7,8 +7,9 @@ network's sellers, and facilitators who follow a large part of it and re-share i
 popular accounts as camouflage; ordinary users are pulled toward sellers by recommendations. Activity is
 spread evenly over a four-month window unless ``burst`` asks for the old tight creation windows. The
 ordinary side (likes, messages and recommended follows among friends, a dense community that uses one code
-word innocently, one-off curious searchers, reports honest and bad-faith, stray signals) lives in
-:mod:`bastion.graph.plant_ordinary`; every behaviour is a :class:`PlantConfig` knob, and everything is drawn
+word innocently, one-off curious searchers, stray signals) lives in :mod:`bastion.graph.plant_ordinary`,
+who reports whom (honest witnesses, mass reporters, flaggers, a brigade) in
+:mod:`bastion.graph.plant_witnesses`; every behaviour is a :class:`PlantConfig` knob, and everything is drawn
 from ``cfg.seed`` (same seed and substrate, same world bit for bit).
 """
 
@@ -42,15 +43,8 @@ from bastion.graph.plant_events import (
     followed_back,
 )
 from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers, reached_out
-from bastion.graph.plant_ordinary import (
-    add_cohort,
-    add_community,
-    add_flaggers,
-    attributes,
-    background,
-    ordinary_signals,
-    reports,
-)
+from bastion.graph.plant_ordinary import add_cohort, add_community, attributes, background, ordinary_signals
+from bastion.graph.plant_witnesses import add_brigade, add_flaggers, reports
 
 __all__ = [
     "BUYER",
@@ -123,6 +117,10 @@ class PlantConfig:
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3
     bad_faith_targets: int = 40  # ordinary accounts each bad-faith reporter mass-reports
+    # a report brigade: this many ordinary accounts each report the same few members of the innocent
+    # community (a campaign to get them taken down); not a network's victims
+    brigade: int = 0
+    brigade_targets: int = 30
     report_base_rate: float = 0.005  # ordinary accounts with one stray report
     # ordinary activity along the substrate's ties (shares of ties), so only networks talking is no tell
     rec_follow_share: float = 0.15  # ordinary follows that came from the recommender
@@ -260,6 +258,7 @@ def plant(
     signals = ordinary_signals(rng, cfg, label, domain, rep)
     add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals)
     rep = add_flaggers(cfg, label, network, created, fol, rep, signals)
+    rep = add_brigade(cfg, label, rep, signals)
     reached_out(cfg, label, network, created, fol, msg)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()

@@ -1,8 +1,9 @@
 """The ordinary side of a planted platform: what real platforms have and detectors must not flag.
 
-A dense community of the substrate that uses one code word innocently, reports (honest ones on sellers,
-bad-faith mass reports, a low base rate of stray ones), and signals and attributes at realistic base rates.
-Reports and shared link domains are turned into signal strengths exactly as bastion.graph.load does.
+A dense community of the substrate that uses one code word innocently, a cohort of new friends, activity
+among friends, and signals and attributes at realistic base rates (who reports whom is in
+``plant_witnesses``). Reports and shared link domains are turned into signal strengths exactly as
+bastion.graph.load does.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from bastion.graph.container import (
 from bastion.graph.load import (
     COMMON_DOMAIN_MIN,
     COMMON_DOMAIN_SHARE,
-    SPAM_REPORT_WEIGHT,
-    report_signal,
     shared_domain_signal,
 )
 from bastion.graph.plant_events import (
@@ -38,22 +37,19 @@ from bastion.graph.plant_events import (
     DAY,
     DECOY,
     FACILITATOR,
-    FLAGGER,
     ORDINARY,
-    ORDINARY_LABELS,
     PULLED,
     SELLER,
     Follows,
     Pairs,
     followed_back,
-    one_network_each,
 )
+from bastion.graph.plant_witnesses import Reports, report_strength
 from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
 
 if TYPE_CHECKING:
     from bastion.graph.plant import PlantConfig
 
-Reports = tuple[IntArray, IntArray, FloatArray]
 #: Blocked-search strengths as the term guard stores them (bastion.terms.service.search_score).
 SEARCH_PLAIN, SEARCH_EVASIVE = 0.6, 0.9
 #: Starting accounts tried when growing the innocent community (the densest result is kept).
@@ -149,94 +145,6 @@ def background(rng: np.random.Generator, cfg: PlantConfig, a: IntArray, b: IntAr
         flip = rng.random(len(hit)) < 0.5
         out[layer] = (np.where(flip, b[hit], a[hit]), np.where(flip, a[hit], b[hit]))
     return out
-
-
-def reports(
-    rng: np.random.Generator,
-    cfg: PlantConfig,
-    label: npt.NDArray[np.int8],
-    pulled: IntArray,
-    followed: IntArray,
-    false_seeds: IntArray | None,
-    inter: list[tuple[int, int]],
-) -> Reports:
-    """Reporter -> reported account, one edge per pair (the loader keeps each reporter once per account)."""
-    n = len(label)
-    ordinary = np.flatnonzero(label == ORDINARY)
-    everyone_ordinary = np.flatnonzero(np.isin(label, ORDINARY_LABELS))
-    rows: list[tuple[int, int, float]] = []
-    if not len(ordinary):
-        return _report_arrays(rows)
-    share = np.where(label == SELLER, cfg.seller_report_share, 0.0)
-    share[label == FACILITATOR] = cfg.seller_report_share / 2
-    for target in np.flatnonzero(rng.random(n) < share):  # honest: users who met the account report it
-        met = pulled[followed == target]
-        k = int(rng.integers(1, 4))
-        who = list(rng.choice(met, size=min(k, len(met)), replace=False)) if len(met) else []
-        while len(who) < k:
-            r = int(rng.choice(ordinary))
-            inter.append((r, int(target)))  # saw its content before reporting it
-            who.append(r)
-        rows += [(int(r), int(target), 1.0) for r in who]
-    for r in rng.choice(ordinary, size=min(cfg.bad_faith_reporters, len(ordinary)), replace=False):
-        victims = rng.choice(everyone_ordinary, size=min(cfg.bad_faith_targets, len(everyone_ordinary)))
-        rows += [(int(r), int(v), 1.0) for v in victims]  # mass reports against ordinary accounts
-    stray = everyone_ordinary[rng.random(len(everyone_ordinary)) < cfg.report_base_rate]
-    for v in stray:
-        w = SPAM_REPORT_WEIGHT if rng.random() < 0.5 else 1.0
-        rows.append((int(rng.choice(ordinary)), int(v), w))
-    for v in false_seeds if false_seeds is not None else []:  # the wrongly reported seed accounts
-        rows += [(int(r), int(v), 1.0) for r in rng.choice(ordinary, size=int(rng.integers(1, 3)))]
-    return _report_arrays(rows)
-
-
-def add_flaggers(
-    cfg: PlantConfig,
-    label: npt.NDArray[np.int8],
-    network: IntArray,
-    created: IntArray,
-    fol: Follows,
-    rep: Reports,
-    signals: dict[str, npt.NDArray[np.float64]],
-) -> Reports:
-    """Users who follow a network to report it (a trusted flagger, a researcher, a parent): ``cfg.flaggers``
-    ordinary accounts, each following ``flagger_follows`` sellers of one network and reporting the first
-    ``flagger_reports`` of them. Drawn from their own stream (``cfg.seed``, 3) after everything else, so the
-    rest of the world is the same with or without them, except the reports they add. Returns the reports
-    with theirs; the report signal is read again from them."""
-    rng = np.random.default_rng([cfg.seed, 3])
-    who: list[int] = []
-    src: list[int] = []
-    dst: list[int] = []
-    rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)]
-    for flagger, theirs in one_network_each(rng, label, network, cfg.flaggers):
-        follows = rng.choice(theirs, size=min(cfg.flagger_follows, len(theirs)), replace=False)
-        who.append(flagger)
-        src += [flagger] * len(follows)
-        dst += follows.tolist()
-        rows += [(flagger, int(t), 1.0) for t in follows[: cfg.flagger_reports]]
-    if not who:
-        return rep
-    fol.after(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), created, rng=rng)
-    label[who] = FLAGGER
-    out = _report_arrays(rows)
-    signals[REPORT] = report_strength(out, len(label))
-    return out
-
-
-def _report_arrays(rows: list[tuple[int, int, float]]) -> Reports:
-    best: dict[tuple[int, int], float] = {}
-    for r, t, w in rows:
-        if r != t:
-            best[(r, t)] = max(best.get((r, t), 0.0), w)
-    keys = sorted(best)
-    arr = np.array(keys, dtype=np.int64).reshape(-1, 2)
-    return arr[:, 0], arr[:, 1], np.array([best[k] for k in keys], dtype=np.float64)
-
-
-def report_strength(rep: Reports, n: int) -> FloatArray:
-    """1 - 0.5 ** (sum of distinct reporters' weights), as bastion.graph.load computes it."""
-    return np.asarray(report_signal(np.bincount(rep[1], weights=rep[2], minlength=n)), dtype=np.float64)
 
 
 def shared_link_strength(domain: IntArray) -> FloatArray:

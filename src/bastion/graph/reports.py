@@ -5,6 +5,11 @@ person reporting fifty strangers). So each reporter's weight falls with how many
 (the square root: three reports are a witness, three hundred a campaign), and the account's weighted
 report count is read against everything else it received (follows, likes, comments, messages): a small
 account with three credible reports stands out, a celebrity with three among ten thousand does not.
+Reporters who report together are one voice, not many: a brigade of ten that reports the same thirty
+people (a campaign to have a community taken down) would otherwise make each of them look reported by ten
+independent witnesses. A reporter's report on an account is divided among the other reporters of that
+account who share at least ``ECHO_SHARED`` reports with it, by the share of its other reports they share
+(``echoes``): a brigade counts about once, two users who met the same two sellers count in full.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.graph.container import FOLLOW, INTERACTION, MESSAGE, REPORT, AccountGraph, FloatArray
+from bastion.graph.container import FOLLOW, INTERACTION, MESSAGE, REPORT, AccountGraph, FloatArray, IntArray
 
 #: Reports by one reporter that count in full; above this each weighs sqrt(FULL / reports made).
 FULL_WEIGHT_REPORTS = 3.0
@@ -26,6 +31,13 @@ FULL_SHARE = 0.05
 #: most reports must still rank above the others, and a graded kind is read by that order
 #: (``baserate._graded``); elsewhere it moves a strength by at most this much.
 PAST_KNEE = 0.1
+#: Two reporters echo each other when they reported at least this many of the same accounts.
+ECHO_SHARED = 4
+#: Echoes are read only among reporters with at most ``ECHO_MADE_MAX`` reports (mass reporters already
+#: weigh little) and through accounts with at most ``ECHO_REPORTERS_MAX`` reporters, so no step grows with
+#: the square of a much-reported account's reporters.
+ECHO_MADE_MAX = 500
+ECHO_REPORTERS_MAX = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +47,19 @@ class ReportEvidence:
     share: FloatArray
     reporters: FloatArray
     credibility: FloatArray
+    #: per account: its reporters who echo others among its reporters (report together with them)
+    echoed: FloatArray
 
     def words(self, i: int) -> str:
+        together = (
+            f" ({int(self.echoed[i])} of them report many of the same accounts, so count about once)"
+            if self.echoed[i]
+            else ""
+        )
         return (
-            f"reported by {int(self.reporters[i])} account(s), {self.weighted[i]:.1f} after discounting "
-            f"mass reporters; {100 * self.share[i]:.1f}% of what it received is reports"
+            f"reported by {int(self.reporters[i])} account(s){together}, {self.weighted[i]:.1f} after "
+            f"discounting mass reporters and reporters who report together; {100 * self.share[i]:.1f}% of "
+            "what it received is reports"
         )
 
 
@@ -52,9 +72,14 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     binary.data[:] = 1.0
     made = np.asarray(binary.sum(axis=1)).ravel()
     credibility = np.sqrt(np.minimum(1.0, FULL_WEIGHT_REPORTS / np.maximum(made, 1.0)))
-    # each reporter counts once per account, at its credibility (and the report's own weight, e.g. spam)
-    weighted = np.asarray(sp.csr_matrix(rep.minimum(1.0)).T @ credibility).ravel()
     reporters = np.asarray(binary.sum(axis=0)).ravel()
+    # each reporter counts once per account, at its credibility (and the report's own weight, e.g. spam),
+    # shared with the reporters of that account it echoes
+    each = sp.coo_matrix(rep.minimum(1.0))
+    echo = echoes(sp.csr_matrix(binary), made, reporters, each.row, each.col)
+    per = each.data * credibility[each.row] / (1.0 + echo)
+    weighted = np.bincount(each.col, weights=per, minlength=graph.n).astype(np.float64)
+    echoed = np.bincount(each.col, weights=echo > 0, minlength=graph.n).astype(np.float64)
     received = np.zeros(graph.n)
     for name in (FOLLOW, INTERACTION, MESSAGE):
         m = graph.layer(name)
@@ -66,4 +91,38 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     knee = np.clip(weighted / FULL_REPORTS, 0.0, 1.0) * np.sqrt(np.clip(share / FULL_SHARE, 0.0, 1.0))
     rising = (1.0 - np.power(0.5, weighted)) * share / (share + FULL_SHARE)
     strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
-    return ReportEvidence(strength, weighted, share, reporters, credibility)
+    return ReportEvidence(strength, weighted, share, reporters, credibility, echoed)
+
+
+def echoes(
+    binary: sp.csr_matrix, made: FloatArray, reporters: FloatArray, rows: IntArray, cols: IntArray
+) -> FloatArray:
+    """Per report (rows[k] reported cols[k]): how far its reporter is echoed by the account's other
+    reporters, the sum over those sharing ``ECHO_SHARED`` or more reports with it of the share of its other
+    reports they share (a brigade member of ten: about nine)."""
+    n_rep = binary.shape[0]
+    keep_r = ((made >= ECHO_SHARED) & (made <= ECHO_MADE_MAX)).astype(np.float64)
+    keep_t = (reporters <= ECHO_REPORTERS_MAX).astype(np.float64)
+    part = sp.csr_matrix(sp.diags(keep_r) @ binary @ sp.diags(keep_t))
+    part.eliminate_zeros()
+    shared = sp.coo_matrix(part @ part.T)
+    pair = (shared.row != shared.col) & (shared.data >= ECHO_SHARED)
+    r, other = shared.row[pair], shared.col[pair]
+    sim = (shared.data[pair] - 1.0) / np.maximum(made[r] - 1.0, 1.0)  # of r's reports besides this one
+    alike = sp.csr_matrix((sim, (r, other)), shape=(n_rep, n_rep))
+    # per (reporter, account): the echo of the account's other reporters, read at the reports only
+    echo = sp.csr_matrix(alike @ part)
+    echo.sort_indices()
+    return _at(echo, rows, cols)
+
+
+def _at(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
+    """Values of ``m`` (sorted indices) at (rows[k], cols[k]), zero where it holds none."""
+    out = np.zeros(len(rows))
+    if m.nnz:
+        keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * m.shape[1] + m.indices
+        want = rows.astype(np.int64) * m.shape[1] + cols
+        pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        hit = keys[pos] == want
+        out[hit] = m.data[pos[hit]]
+    return out
