@@ -20,6 +20,7 @@ from bastion.enforce.settings import EnforceSettings
 from bastion.enforce.webhook import WebhookDispatcher
 from bastion.report.client import CyberTiplineClient
 from bastion.report.service import CyberTipService
+from bastion.review.kinds import BAD_FAITH_REPORTER
 from bastion.review.service import Review
 from bastion.store.tables_enforce import enforce_actions
 from bastion.system import Bastion
@@ -132,6 +133,22 @@ def test_action_history_and_reversal_page(review: Review, lead_client: tuple[Tes
     done = client.post(f"/actions/{action_id}/reverse", data=form)
     assert "is now reversed" in done.text and "appeal upheld on review" in done.text
     assert "Reverse this action" not in done.text
+
+
+def test_a_lead_marks_a_reporter_bad_faith_and_detection_is_told(
+    review: Review, lead_client: tuple[TestClient, str]
+) -> None:
+    """The mark discounts the reporter in triage (review's own table) and reaches detection as a
+    ``bad_faith_reporter`` signal, the only way graph reads review."""
+    network_case(review, members=3)
+    client, csrf = lead_client
+    case_id = _claim(client, csrf)
+    form = {"csrf_token": csrf, "platform": PLATFORM, "reporter_id": "grudge-1", "reason": "mass reports"}
+    assert client.post(f"/cases/{case_id}/discount", data=form, follow_redirects=False).status_code == 303
+    marks = list(review.store.signals.of_kind(BAD_FAITH_REPORTER, PLATFORM))
+    assert [(s.entity_id, s.score, s.evidence["marked_by"]) for s in marks] == [("grudge-1", 1.0, "lee")]
+    client.post(f"/cases/{case_id}/discount", data=form, follow_redirects=False)  # marked again: still one
+    assert len(list(review.store.signals.of_kind(BAD_FAITH_REPORTER, PLATFORM))) == 1
 
 
 def test_network_takedown_preview_then_apply(review: Review, lead_client: tuple[TestClient, str]) -> None:

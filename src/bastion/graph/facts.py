@@ -56,7 +56,18 @@ def fact_words(kind: str, facts: list[dict[str, Any]]) -> str:
             f"{f['domain']} with {f['accounts'] - 1} other account(s)" for f in facts
         )
     if kind == REPORT:
-        return f"{facts[0]['reporters']} distinct reporter(s)"
+        f = facts[0]
+        unreliable = [
+            f"{f[k]} {what}"
+            for k, what in (
+                ("poor_record", "with reports reviewers mostly rejected"),
+                ("bad_faith", "marked as reporting in bad faith"),
+            )
+            if f.get(k)
+        ]
+        return f"{f['reporters']} distinct reporter(s)" + (
+            f" ({', '.join(unreliable)}: discounted)" if unreliable else ""
+        )
     if kind == HASH_MATCH:
         return "matched " + ", ".join(
             f"list {f.get('list', '?')} entry {f.get('entry_id', '?')}" for f in facts

@@ -10,6 +10,7 @@ link-in-bio domains and posting pattern are derived here from the ingested table
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from bastion.core.model import EntityType, Signal
 from bastion.core.signals import SignalKind, lookup
 from bastion.graph.container import AccountGraph, NodeAttributes
 from bastion.graph.keyed import KeyedPairs, NodeIds
+from bastion.graph.reporters import TrackRecord, reviewed, track_records
 from bastion.graph.signals import (
     BLOCKED_SEARCH,
     DERIVED_KINDS,
@@ -132,10 +134,16 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
         sig[kind] = arr
     rep_arr = np.zeros(n)
     rep: list[tuple[int, int, float]] = []
+    records = track_records(reporters, *reviewed(store, platform, nodes))
     for a, who in reporters.items():
-        rep += [(int(order.rank[reporter]), int(order.rank[a]), w) for reporter, w in who.items()]
-        rep_arr[order.rank[a]] = report_signal(sum(who.values()))
-        facts[(a, REPORT)] = [{"reporters": len(who)}]
+        weighed = {r: w * records[r].weight if r in records else w for r, w in who.items()}
+        rep += [
+            (int(order.rank[reporter]), int(order.rank[a]), w) for reporter, w in weighed.items() if w > 0
+        ]
+        rep_arr[order.rank[a]] = report_signal(sum(weighed.values()))
+        facts[(a, REPORT)] = [
+            {"reporters": len(who), **_track_facts(records[r] for r in who if r in records)}
+        ]
     sig[REPORT] = rep_arr
     facts = {(int(order.rank[i]), kind): v for (i, kind), v in facts.items()}
 
@@ -179,6 +187,14 @@ def _owner(s: Signal, tables: PlatformTables, nodes: NodeIds) -> int | None:
         post = tables.posts.get(s.entity_id)
         return None if post is None else post[0]
     return None
+
+
+def _track_facts(records: Iterable[TrackRecord]) -> dict[str, int]:
+    """How many of an account's reporters reviewers found unreliable: marked, or more often rejected."""
+    got = list(records)
+    marked = sum(r.bad_faith for r in got)
+    poor = sum(not r.bad_faith and r.weight < 1.0 for r in got)
+    return {k: v for k, v in (("bad_faith", marked), ("poor_record", poor)) if v}
 
 
 def _domains(links: str) -> list[str]:

@@ -13,17 +13,14 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
-from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
 from bastion.graph.learn import Background, Fit, fit_weights
 from bastion.graph.load import load_platform, stored_seeds
 from bastion.graph.model import Weights
 from bastion.graph.pipeline import DetectConfig, detect
+from bastion.graph.reporters import verdict_labels
 from bastion.store import Store
 from bastion.store.tables_graph import graph_weights
-
-#: Declared by review (``review/kinds.py``); read here by name, without importing review.
-VERDICT = named("verdict")
 
 
 def current_weights(store: Store, platform: str) -> Weights:
@@ -36,15 +33,6 @@ def current_weights(store: Store, platform: str) -> Weights:
             .limit(1)
         ).first()
     return Weights.from_json(row.weights) if row is not None else Weights()
-
-
-def verdict_labels(store: Store, platform: str) -> dict[str, bool]:
-    """Account -> violating, from the newest verdict on each account (a later case overrides an earlier)."""
-    out: dict[str, bool] = {}
-    for s in store.signals.of_kind(VERDICT, platform):  # oldest first
-        if s.entity_type == "account":
-            out[s.entity_id] = s.score >= 0.5
-    return out
 
 
 def refit(store: Store, platform: str, config: DetectConfig | None = None) -> Fit:

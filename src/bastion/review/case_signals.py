@@ -1,5 +1,6 @@
 """Open cases as ``case_open`` signals, so the guards can hold back accounts under review; final
-decisions as ``verdict`` signals, so detection can learn from them.
+decisions as ``verdict`` signals, so detection can learn from them; reporters marked as acting in bad
+faith as ``bad_faith_reporter`` signals, so detection stops counting their reports.
 
 The guards and detection must not read review's tables; they read signals. Every change to a case's
 status (triage, decision, appeal) re-derives these signals in the same transaction, so a closed case stops
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, select
 from bastion.core.model import EntityType, Signal
 from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
-from bastion.review.kinds import CASE_OPEN, VERDICT
+from bastion.review.kinds import BAD_FAITH_REPORTER, CASE_OPEN, VERDICT
 from bastion.review.policy import CHILD_SAFETY
 from bastion.store.signals import SignalRepository
 from bastion.store.tables_review import review_cases
@@ -101,6 +102,24 @@ def record_verdict(conn: Connection, case_id: int) -> int:
         for a in accounts
     ]
     return repo.add(verdicts, conn=conn) if verdicts else 0
+
+
+def record_bad_faith(conn: Connection, platform: str, reporter_id: str, reason: str, marked_by: str) -> int:
+    """The ``bad_faith_reporter`` signal of a reporter a lead marked (one per reporter, the latest mark)."""
+    repo = _repo(conn)
+    repo.delete(SOURCE, BAD_FAITH_REPORTER, platform, key=reporter_id, conn=conn)
+    mark = Signal(
+        platform,
+        EntityType.ACCOUNT,
+        reporter_id,
+        BAD_FAITH_REPORTER,
+        SOURCE,
+        1.0,
+        {"reason": reason, "marked_by": marked_by},
+        reporter_id,
+        utcnow(),
+    )
+    return repo.add([mark], conn=conn)
 
 
 def _repo(conn: Connection) -> SignalRepository:

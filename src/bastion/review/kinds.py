@@ -1,11 +1,12 @@
-"""The signal kinds review produces: open cases (the guards hold accounts back) and verdicts (detection
-learns from them). Neither is evidence for detection nor adds to triage."""
+"""The signal kinds review produces: open cases (the guards hold accounts back), verdicts (detection
+learns from them) and reporters a lead marked as reporting in bad faith (detection stops counting their
+reports). None is evidence for detection nor adds to triage."""
 
 from __future__ import annotations
 
 from bastion.core.signals import ON_ACCOUNTS, SignalKind, register
 
-CASE_OPEN, VERDICT = register(
+CASE_OPEN, VERDICT, BAD_FAITH_REPORTER = register(
     SignalKind(
         "case_open",
         attaches_to=ON_ACCOUNTS,
@@ -22,6 +23,14 @@ CASE_OPEN, VERDICT = register(
         evidence=False,
         triage_weight=0.0,
     ),
+    SignalKind(
+        "bad_faith_reporter",
+        attaches_to=ON_ACCOUNTS,
+        means="a lead marked the account's reports as made in bad faith",
+        strength="1",
+        evidence=False,
+        triage_weight=0.0,
+    ),
 )
 
-__all__ = ["CASE_OPEN", "VERDICT"]
+__all__ = ["BAD_FAITH_REPORTER", "CASE_OPEN", "VERDICT"]

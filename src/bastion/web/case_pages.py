@@ -16,6 +16,7 @@ from bastion.core.errors import Conflict, InputError
 from bastion.core.timefmt import utcnow
 from bastion.review import audit
 from bastion.review.auth import Principal
+from bastion.review.case_signals import record_bad_faith
 from bastion.review.evidence import case_evidence
 from bastion.store.tables import reports
 from bastion.store.tables_review import review_case_reports, review_reporters, review_reveals
@@ -156,7 +157,8 @@ def discount(
     reporter_id: Annotated[str, Form()],
     reason: Annotated[str, Form()],
 ) -> Response:
-    """Mark a reporter as acting in bad faith: their reports stop counting towards priority, with a record."""
+    """Mark a reporter as acting in bad faith: their reports stop counting towards priority and as evidence
+    in detection (a ``bad_faith_reporter`` signal), with a record."""
     if not reason.strip():
         raise InputError("a reason is required", field="reason")
     now = utcnow()
@@ -184,6 +186,7 @@ def discount(
             .where(review_case_reports.c.platform == platform, review_case_reports.c.report_id.in_(theirs))
             .values(discounted=True)
         )
+        record_bad_faith(conn, platform, reporter_id, reason, me.name)
         audit.append(
             conn,
             me.name,
