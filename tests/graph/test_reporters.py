@@ -18,7 +18,8 @@ from bastion.ingest import Ingestor
 from bastion.review.case_signals import record_bad_faith
 from bastion.store import Store
 from bastion.store.tables import reports
-from bastion.synth import GroundTruth, SynthConfig, generate, write_export
+from bastion.synth import GroundTruth
+from support.exports import truth_export
 
 
 def test_rejections_weigh_a_reporter_down_confirmations_back_and_a_mark_to_nothing() -> None:
@@ -33,10 +34,7 @@ def test_rejections_weigh_a_reporter_down_confirmations_back_and_a_mark_to_nothi
 
 @pytest.fixture(scope="module")
 def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GroundTruth]:
-    folder = tmp_path_factory.mktemp("synth") / "export"
-    platform = generate(SynthConfig(accounts=800, seed=5))
-    write_export(platform, folder, fmt="csv")
-    return folder, platform.truth
+    return truth_export(tmp_path_factory, accounts=800, seed=5)
 
 
 def test_the_loader_discounts_marked_and_rejected_reporters(

@@ -14,16 +14,14 @@ from bastion.graph.service import KIND, SOURCE, NetworkDetector
 from bastion.ingest import Ingestor
 from bastion.store import Store
 from bastion.store.tables_graph import graph_members, graph_runs
-from bastion.synth import GroundTruth, SynthConfig, generate, write_export
+from bastion.synth import GroundTruth
 from bastion.system import Bastion
+from support.exports import truth_export
 
 
 @pytest.fixture(scope="module")
 def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GroundTruth]:
-    folder = tmp_path_factory.mktemp("synth") / "export"
-    platform = generate(SynthConfig(accounts=1500, seed=7))
-    write_export(platform, folder, fmt="csv")
-    return folder, platform.truth
+    return truth_export(tmp_path_factory, accounts=1500, seed=7)
 
 
 @pytest.fixture()

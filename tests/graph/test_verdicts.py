@@ -18,7 +18,8 @@ from bastion.graph.verdicts import current_weights, refit
 from bastion.ingest import Ingestor
 from bastion.store import Store
 from bastion.store.tables_graph import graph_runs
-from bastion.synth import GroundTruth, SynthConfig, generate, write_export
+from bastion.synth import GroundTruth
+from support.exports import truth_export
 
 
 def test_fit_lowers_a_misleading_feature_and_keeps_weights_non_negative() -> None:
@@ -79,10 +80,7 @@ def test_the_unjudged_sample_leaves_out_the_judged_and_is_reproducible() -> None
 
 @pytest.fixture(scope="module")
 def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GroundTruth]:
-    folder = tmp_path_factory.mktemp("synth") / "export"
-    platform = generate(SynthConfig(accounts=1200, seed=3))
-    write_export(platform, folder, fmt="csv")
-    return folder, platform.truth
+    return truth_export(tmp_path_factory, accounts=1200, seed=3)
 
 
 def test_verdicts_refit_the_platform_weights_and_later_runs_use_them(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bastion.store import Store
 from bastion.store.tables import EXPORT_TABLES, media
-from bastion.synth import SynthConfig, SyntheticPlatform, generate, write_export
+from bastion.synth import GroundTruth, SynthConfig, SyntheticPlatform, generate, write_export
 
 SMALL = SynthConfig(accounts=300, seed=3, networks=1, cells_per_network=2)
 
@@ -20,6 +21,13 @@ def small_platform() -> SyntheticPlatform:
 
 def export(tmp: Path, fmt: str = "csv", name: str = "export", **kw: Any) -> Path:
     return write_export(small_platform(), tmp / name, fmt=fmt, **kw)
+
+
+def truth_export(tmp: pytest.TempPathFactory, accounts: int, seed: int) -> tuple[Path, GroundTruth]:
+    """A synthetic platform of ``accounts`` written as a CSV export, with its ground truth (for a
+    module-scoped fixture: detection tests ingest it into each store)."""
+    platform = generate(SynthConfig(accounts=accounts, seed=seed))
+    return write_export(platform, tmp.mktemp("synth") / "export", fmt="csv"), platform.truth
 
 
 #: columns ingest fills with the load time, so two loads of the same data differ there
