@@ -5,7 +5,7 @@ import pytest
 from scipy.stats import poisson
 
 from bastion.core.errors import ConfigError
-from bastion.graph import available, create
+from bastion.graph import available, create, lockstep
 from bastion.graph.container import AccountGraph
 from bastion.graph.dense import SUSPECT, peel_densest
 from bastion.graph.lockstep import BURST_P, Timeline, lockstep_partners, poisson_need
@@ -115,9 +115,14 @@ def test_lockstep_silent_when_times_are_uniform_and_targets_popular() -> None:
     assert res.evidence == {}
 
 
-def test_window_buckets_from_half_windows_match_counting_each_offset() -> None:
-    """One sort of half-window keys gives, for both offsets, the buckets of at least ``min_group`` that
-    counting each offset's windows gives."""
+@pytest.mark.parametrize("counted", [True, False], ids=["counted", "sorted"])
+def test_window_buckets_from_half_windows_match_counting_each_offset(
+    counted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One count (or sort, where the key space is large) of half-window keys gives, for both offsets, the
+    buckets of at least ``min_group`` that counting each offset's windows gives."""
+    if not counted:
+        monkeypatch.setattr(lockstep, "COUNT_SPACE_PER_KEY", 0)
     rng = np.random.default_rng(5)
     n, day, window = 300, 86_400, 3 * 86_400
     src, dst = rng.integers(0, n, 5000), rng.integers(0, n, 5000)

@@ -34,6 +34,9 @@ BURST_P = 1e-3
 CIRCLE_HUB = 50
 #: Row entries gathered at once when computing expectations (bounds memory on hub-heavy graphs).
 _CHUNK_ENTRIES = 4_000_000
+#: (target, half window) keys are counted in an array of all possible keys, instead of sorted, when there
+#: are at most this many possible keys per follow and at most ``COUNT_SPACE_MAX`` in all (8 bytes each).
+COUNT_SPACE_PER_KEY, COUNT_SPACE_MAX = 8, 1 << 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +98,9 @@ class Timeline:
         if min_group > 1:
             keep = self.deg[dst] >= min_group
             dst, t = dst[keep], t[keep]
-        narrow = np.dtype(np.int32 if len(self.deg) * hper < np.iinfo(np.int32).max else np.int64)
-        hkeys, hcounts = _runs(np.sort(dst.astype(narrow) * hper + (t // half - hlo).astype(narrow)))
+        space = len(self.deg) * hper
+        narrow = np.dtype(np.int32 if space < np.iinfo(np.int32).max else np.int64)
+        hkeys, hcounts = _distinct(dst.astype(narrow) * hper + (t // half - hlo).astype(narrow), space)
         if min_group > 1:
             hkeys, hcounts = _fill(hkeys, hcounts, min_group)
         target, hh = np.divmod(hkeys.astype(np.int64), hper)
@@ -131,6 +135,16 @@ class Timeline:
         rate = self.deg[targets] * window / np.maximum(self.span[targets], window)
         need[targets] = poisson_need(rate, burst_p, min_group, max_group + 1)
         return need
+
+
+def _distinct(keys: IntArray, space: int) -> tuple[IntArray, IntArray]:
+    """Distinct values of ``keys`` (all in [0, space)), sorted, with their counts: counted in place where
+    the key space is a few times the keys (a third of a sort's time), sorted where it is not."""
+    if space <= max(COUNT_SPACE_PER_KEY * len(keys), 1) and space <= COUNT_SPACE_MAX:
+        counts = np.bincount(keys, minlength=space)
+        present = np.flatnonzero(counts > 0)
+        return present.astype(keys.dtype), counts[present]
+    return _runs(np.sort(keys))
 
 
 def _runs(ordered: IntArray, counts: bool = True) -> tuple[IntArray, IntArray]:
