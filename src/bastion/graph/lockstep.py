@@ -35,8 +35,9 @@ CIRCLE_HUB = 50
 #: Row entries gathered at once when computing expectations (bounds memory on hub-heavy graphs).
 _CHUNK_ENTRIES = 4_000_000
 #: (target, half window) keys are counted in an array of all possible keys, instead of sorted, when there
-#: are at most this many possible keys per follow and at most ``COUNT_SPACE_MAX`` in all (8 bytes each).
-COUNT_SPACE_PER_KEY, COUNT_SPACE_MAX = 8, 1 << 25
+#: are at most this many possible keys per follow and at most ``COUNT_SPACE_MAX`` in all (8 bytes each:
+#: 64 MiB at most).
+COUNT_SPACE_PER_KEY, COUNT_SPACE_MAX = 8, 1 << 23
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,13 +139,15 @@ class Timeline:
 
 
 def _distinct(keys: IntArray, space: int) -> tuple[IntArray, IntArray]:
-    """Distinct values of ``keys`` (all in [0, space)), sorted, with their counts: counted in place where
-    the key space is a few times the keys (a third of a sort's time), sorted where it is not."""
+    """Distinct values of ``keys`` (all in [0, space)), sorted, with their counts: counted in an array of
+    the key space where it is a few times the keys (a third of a sort's time), else sorted; ``keys`` is
+    consumed (sorted in place: no copy of ten million keys beside it)."""
     if space <= max(COUNT_SPACE_PER_KEY * len(keys), 1) and space <= COUNT_SPACE_MAX:
         counts = np.bincount(keys, minlength=space)
         present = np.flatnonzero(counts > 0)
         return present.astype(keys.dtype), counts[present]
-    return _runs(np.sort(keys))
+    keys.sort()
+    return _runs(keys)
 
 
 def _runs(ordered: IntArray, counts: bool = True) -> tuple[IntArray, IntArray]:

@@ -76,7 +76,7 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     # each reporter counts once per account, at its credibility (and the report's own weight, e.g. spam),
     # shared with the reporters of that account it echoes
     each = sp.coo_matrix(rep.minimum(1.0))
-    echo = echoes(sp.csr_matrix(binary), made, reporters, each.row, each.col)
+    echo = echoes(each.row, each.col, made, reporters)
     per = each.data * credibility[each.row] / (1.0 + echo)
     weighted = np.bincount(each.col, weights=per, minlength=graph.n).astype(np.float64)
     echoed = np.bincount(each.col, weights=echo > 0, minlength=graph.n).astype(np.float64)
@@ -94,26 +94,29 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     return ReportEvidence(strength, weighted, share, reporters, credibility, echoed)
 
 
-def echoes(
-    binary: sp.csr_matrix, made: FloatArray, reporters: FloatArray, rows: IntArray, cols: IntArray
-) -> FloatArray:
+def echoes(rows: IntArray, cols: IntArray, made: FloatArray, reporters: FloatArray) -> FloatArray:
     """Per report (rows[k] reported cols[k]): how far its reporter is echoed by the account's other
     reporters, the sum over those sharing ``ECHO_SHARED`` or more reports with it of the share of its other
-    reports they share (a brigade member of ten: about nine)."""
-    n_rep = binary.shape[0]
-    keep_r = ((made >= ECHO_SHARED) & (made <= ECHO_MADE_MAX)).astype(np.float64)
-    keep_t = (reporters <= ECHO_REPORTERS_MAX).astype(np.float64)
-    part = sp.csr_matrix(sp.diags(keep_r) @ binary @ sp.diags(keep_t))
-    part.eliminate_zeros()
+    reports they share (a brigade member of ten: about nine). Works on the reports alone (their reporters
+    and accounts numbered apart), so its cost follows the reports, not the platform."""
+    out = np.zeros(len(rows))
+    mine = made[rows]
+    keep = (mine >= ECHO_SHARED) & (mine <= ECHO_MADE_MAX) & (reporters[cols] <= ECHO_REPORTERS_MAX)
+    if not keep.any():
+        return out
+    who, r = np.unique(rows[keep], return_inverse=True)
+    _, t = np.unique(cols[keep], return_inverse=True)
+    part = sp.csr_matrix((np.ones(len(r)), (r, t)), shape=(len(who), int(t.max()) + 1))
     shared = sp.coo_matrix(part @ part.T)
     pair = (shared.row != shared.col) & (shared.data >= ECHO_SHARED)
-    r, other = shared.row[pair], shared.col[pair]
-    sim = (shared.data[pair] - 1.0) / np.maximum(made[r] - 1.0, 1.0)  # of r's reports besides this one
-    alike = sp.csr_matrix((sim, (r, other)), shape=(n_rep, n_rep))
+    a, b = shared.row[pair], shared.col[pair]
+    sim = (shared.data[pair] - 1.0) / np.maximum(made[who[a]] - 1.0, 1.0)  # of a's reports besides this one
+    alike = sp.csr_matrix((sim, (a, b)), shape=(len(who), len(who)))
     # per (reporter, account): the echo of the account's other reporters, read at the reports only
     echo = sp.csr_matrix(alike @ part)
     echo.sort_indices()
-    return _at(echo, rows, cols)
+    out[keep] = _at(echo, r, t)
+    return out
 
 
 def _at(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
