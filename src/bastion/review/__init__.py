@@ -13,11 +13,12 @@ from bastion.core.roles import Role
 from bastion.review.auth import Auth, Principal
 from bastion.review.cases import CaseDesk
 from bastion.review.intake import ReportIn, store_reports
-from bastion.review.kinds import CASE_OPEN, VERDICT
+from bastion.review.kinds import BAD_FAITH_REPORTER, CASE_OPEN, VERDICT
 from bastion.review.service import Review
 from bastion.review.settings import ReviewSettings, load_review_settings
 
 __all__ = [
+    "BAD_FAITH_REPORTER",
     "CASE_OPEN",
     "VERDICT",
     "Auth",

@@ -6,7 +6,7 @@ from typing import Any
 
 from bastion.core.capability import Capability, Job
 from bastion.review.audit_anchor import AuditSettings
-from bastion.review.kinds import CASE_OPEN, VERDICT
+from bastion.review.kinds import BAD_FAITH_REPORTER, CASE_OPEN, VERDICT
 from bastion.review.settings import ReviewSettings
 
 
@@ -50,7 +50,7 @@ CAPABILITY = Capability(
     settings={"review": ReviewSettings, "audit": AuditSettings},
     commands=_commands,
     demo=(("reports to reviewers: triage into cases, the review console", _demo),),
-    signal_kinds=(CASE_OPEN, VERDICT),
+    signal_kinds=(CASE_OPEN, VERDICT, BAD_FAITH_REPORTER),
     migrations="review",
     jobs=(
         Job("triage", _triage, lambda b: float(b.section("review").triage_interval_seconds)),
