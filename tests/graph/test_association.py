@@ -93,7 +93,7 @@ def test_a_circle_of_alike_friends_who_follow_one_way_gives_its_members_no_assoc
 def test_a_contact_with_an_account_it_reported_is_no_chosen_contact(make_block_model) -> None:  # type: ignore[no-untyped-def]
     """Following to report is documenting, not association: the reported contact is gone, every other
     contact of the reporter is as it was."""
-    from bastion.graph.association import chosen_contacts
+    from bastion.graph.contacts import chosen_contacts
     from bastion.graph.container import AccountGraph
 
     src, dst, _ = make_block_model(200, 4, 0.1, 0.01, seed=1)

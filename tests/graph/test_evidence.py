@@ -7,8 +7,9 @@ import pytest
 import scipy.sparse as sp
 
 from bastion.graph import AccountGraph, GraphBuilder
-from bastion.graph.association import chosen_contacts, counted_once, reach_out, strong, tie_in
+from bastion.graph.association import counted_once, reach_out, strong, tie_in
 from bastion.graph.baserate import base_rates, own_evidence
+from bastion.graph.contacts import chosen_contacts
 from bastion.graph.model import Weights, estimate_prior, sigmoid
 from bastion.graph.reports import report_evidence
 from bastion.graph.signals import NEW_ACCOUNT, STORIES_ONLY, TERM_MATCH

@@ -309,6 +309,28 @@ def test_sellers_reach_out_to_targets_who_follow_one_back(
         assert np.array_equal(v, reached.graph.signal(k)), k
 
 
+def test_follow_backs_come_after_the_follow_they_answer(base: tuple[np.ndarray, np.ndarray, int]) -> None:
+    """A seller that follows a buyer back, and a user the sellers reached that follows them back, does so
+    after it was followed (detection reads who chose a friendship from the order)."""
+    from dataclasses import replace
+
+    from bastion.graph.plant import BUYER, TARGET
+
+    p = plant(*base, replace(CFG, targets=8, target_follows_back=3))
+    ft = p.graph.follow_times
+    assert ft is not None
+    when = {(int(a), int(b)): int(t) for a, b, t in zip(ft.src, ft.dst, ft.t, strict=True)}
+    checked = 0
+    for (a, b), t in when.items():
+        answers = (p.label[a] == SELLER and p.label[b] == BUYER) or (
+            p.label[a] == TARGET and p.label[b] == SELLER
+        )
+        if answers and (b, a) in when:
+            assert t >= when[(b, a)], (a, b)
+            checked += 1
+    assert checked >= 8 * 3
+
+
 def test_a_cohort_that_joined_together_follows_each_other_and_its_clubs_in_its_first_days(
     base: tuple[np.ndarray, np.ndarray, int],
 ) -> None:

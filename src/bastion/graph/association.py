@@ -31,11 +31,17 @@ accounts that show nothing but traits friends share counts for neither, wherever
 does a contact one way between two such accounts that are both strong (where friends often do not follow
 back: ``without_alike_friendships``).
 
-An account that reports another is documenting it, not associating with it: a contact with an account it
-reported is no chosen contact at all (``chosen_contacts``), and each strong account it reported weighs
-against its reach as much as ``REPORTED_WEIGHT`` it contacts (``reach_out``): the people who follow a
-network to report it (a trusted flagger, a researcher, a parent) were read as its buyers. A buyer that
-reports one seller of several is still read by the rest.
+A follow that answered a strong account's follow (``initiative.followed_back``, from the follow times)
+was that account's choice: follow-backs count, in ``tie`` and ``reach`` alike, only as far as the account
+also chose strong accounts first (a user who follows back everyone who follows it, as many teenagers do,
+answered the sellers who reached out to it; a seller's follow-backs inside its cell come with follows it
+made first).
+
+An account that reports another is documenting it, not associating with it: a contact with an account
+it reported is no chosen contact at all (``contacts.chosen_contacts``), and each strong account it
+reported weighs against its reach as much as ``REPORTED_WEIGHT`` it contacts (``reach_out``): the people
+who follow a network to report it (a trusted flagger, a researcher, a parent) were read as its buyers. A
+buyer that reports one seller of several is still read by the rest.
 """
 
 from __future__ import annotations
@@ -47,21 +53,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from bastion.core.signals import lookup
+from bastion.graph.contacts import positions, row_entries
 from bastion.graph.container import (
-    FOLLOW,
-    FOLLOW_REC,
-    INTERACTION,
-    MESSAGE,
-    REPORT,
-    AccountGraph,
     BoolArray,
     FloatArray,
     IntArray,
 )
 
-REC_FOLLOW_WEIGHT = 0.5
-INTERACTION_WEIGHT = 0.5
-MESSAGE_BONUS = 0.5
 #: Strength ramp on a neighbour's own evidence (log-odds, each kind capped at ONE_KIND_CAP): it counts from
 #: STRONG_LO (more than one kind) and in full from STRONG_HI (two strong kinds and a third).
 ONE_KIND_CAP = 1.5
@@ -78,51 +76,6 @@ MAX_LLR = 6.0
 #: Chance's count is floored here: on a platform where ordinary accounts almost never contact strong ones,
 #: two contacts are still a finite amount of evidence.
 CHANCE_FLOOR = 0.02
-
-
-def _channel(m: sp.csr_matrix, weight: float) -> sp.csr_matrix:
-    out = m.copy()
-    out.data[:] = weight
-    return sp.csr_matrix(out)
-
-
-def reports_made(graph: AccountGraph) -> sp.csr_matrix | None:
-    """Row i -> column j: 1 where i reported j (the account or one of its posts); None without reports."""
-    rep = graph.layer(REPORT)
-    if rep.nnz == 0:
-        return None
-    return sp.csr_matrix((np.ones(rep.nnz), rep.indices.copy(), rep.indptr.copy()), shape=rep.shape)
-
-
-def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:
-    """Row i -> column j: how clearly i chose to contact j (follow 1, recommended follow 0.5, message 1.5,
-    like or comment 0.5); channels are not added up except a message's bonus (writing is intent), and a
-    contact with an account i reported is none (following to document is not association). Only the
-    small layers are combined as matrices; the follows are copied once and the recommended ones (a subset
-    of them) found by lookup: four whole-matrix operations were a twelfth of a run."""
-    follow = graph.layer(FOLLOW)
-    data = np.ones(follow.nnz)
-    rec = graph.layer(FOLLOW_REC)
-    if rec.nnz:
-        place = sp.csr_matrix(
-            (np.arange(1.0, follow.nnz + 1.0), follow.indices, follow.indptr), shape=follow.shape
-        )
-        rows = np.repeat(np.arange(rec.shape[0]), np.diff(rec.indptr))
-        at = np.asarray(place[rows, rec.indices]).ravel().astype(np.int64) - 1  # -1: not a follow
-        data[at[at >= 0]] = REC_FOLLOW_WEIGHT
-    out = sp.csr_matrix((data, follow.indices.copy(), follow.indptr.copy()), shape=follow.shape)
-    # a message outweighs any follow (1.5 with its bonus), a like or comment counts where nothing else does
-    said = _channel(graph.layer(MESSAGE), 1.0 + MESSAGE_BONUS).maximum(
-        _channel(graph.layer(INTERACTION), INTERACTION_WEIGHT)
-    )
-    out = sp.csr_matrix(out.maximum(said)) if said.nnz else out  # every value stored is 0.5 or more
-    rep = graph.layer(REPORT)
-    if rep.nnz:
-        _, rows, cols = _row_entries(rep, np.arange(rep.shape[0]))
-        at = _positions(out, rows, cols.astype(np.int64))
-        out.data[at[at >= 0]] = 0.0
-        out.eliminate_zeros()
-    return out
 
 
 def diverse(parts: Mapping[str, FloatArray]) -> FloatArray:
@@ -162,6 +115,8 @@ class Association:
     strength: FloatArray | None = None
     #: (reach) strong accounts it reported, as strong as read (each cancels ``REPORTED_WEIGHT`` contacts)
     reported: FloatArray | None = None
+    #: (tie) strong friends not counted: it only followed them back, more of them than it chose itself
+    answered: FloatArray | None = None
 
     def words(self, i: int, what: str) -> str:
         text = (
@@ -177,6 +132,11 @@ class Association:
             text += (
                 f"; {self.from_cells[i]:.1f} of that count from the evidence of the cells those members are "
                 "in, each cell counted once"
+            )
+        if self.answered is not None and self.answered[i] >= 0.05:
+            text += (
+                f"; {self.answered[i]:.1f} more not counted: it followed them back after they followed it, "
+                "more of them than it chose to follow first (their choice, not its)"
             )
         if self.mutual is not None and self.mutual[i] >= 0.05:
             text += f"; {self.mutual[i]:.1f} of them contacted it too: those ties are counted once"
@@ -220,7 +180,7 @@ def within_circles(
     coordination signal (``coordinated``: a shared link domain is not a shared taste); every other tie as
     it is."""
     # only the rows of circle members can hold such a tie: read those alone
-    pos, rows, cols = _row_entries(contacts, np.flatnonzero(circle >= 0))
+    pos, rows, cols = row_entries(contacts, np.flatnonzero(circle >= 0))
     same = (circle[rows] == circle[cols]) & ~(coordinated[rows] & coordinated[cols])
     data = contacts.data.astype(np.float64)  # a copy: the caller's contacts stay as they are
     pos, rows, cols = pos[same], rows[same], cols[same]
@@ -255,10 +215,10 @@ def without_alike_friendships(counted: sp.csr_matrix, alike: BoolArray, strong: 
     link domain, a blocked search) or that is a seed.
     """
     strong_alike = alike & strong
-    pos, src, dst = _row_entries(counted, np.flatnonzero(strong_alike))
+    pos, src, dst = row_entries(counted, np.flatnonzero(strong_alike))
     ok = alike[dst] & (dst != src)
     pos, src, dst = pos[ok], src[ok], dst[ok]
-    back = _positions(counted, dst, src)
+    back = positions(counted, dst, src)
     mutual = back >= 0
     data = counted.data.astype(np.float64)  # a copy: the caller's matrix stays as it is
     data[pos[mutual | strong_alike[dst]]] = 0.0  # each one-way contact is in its own chooser's row
@@ -266,31 +226,12 @@ def without_alike_friendships(counted: sp.csr_matrix, alike: BoolArray, strong: 
     return sp.csr_matrix((data, counted.indices, counted.indptr), shape=counted.shape)
 
 
-def _row_entries(m: sp.csr_matrix, rows: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Every stored entry in ``rows`` of ``m``: its position in ``m.data``, its row and its column."""
-    start, length = m.indptr[rows], np.diff(m.indptr)[rows]
-    pos = np.repeat(start - np.cumsum(length) + length, length) + np.arange(int(length.sum()))
-    return pos, np.repeat(rows, length), m.indices[pos]
-
-
-def _positions(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> IntArray:
-    """Where entry (rows[k], cols[k]) is stored in ``m.data``, -1 where it is not; reads only ``rows``."""
-    out = np.full(len(rows), -1, dtype=np.int64)
-    pos, r, c = _row_entries(m, np.unique(rows))
-    if not len(pos):
-        return out
-    n = np.int64(m.shape[1])
-    keys = r.astype(np.int64) * n + c
-    order = np.argsort(keys, kind="stable")
-    keys, pos = keys[order], pos[order]
-    want = rows.astype(np.int64) * n + cols
-    at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-    found = keys[at] == want
-    out[found] = pos[at[found]]
-    return out
-
-
-def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | None = None) -> Association:
+def tie_in(
+    contacts: sp.csr_matrix,
+    own: FloatArray,
+    counted: sp.csr_matrix | None = None,
+    answered: sp.csr_matrix | None = None,
+) -> Association:
     """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account and
     that it chose back, against the share of its incoming contacts that chance gives strong choosers on
     this platform (the share of contacts into ordinary accounts that come from strong ones: a popular
@@ -305,22 +246,34 @@ def tie_in(contacts: sp.csr_matrix, own: FloatArray, counted: sp.csr_matrix | No
     counted = contacts if counted is None else counted
     damp = chooser_damping(contacts)  # each chooser's contacts weighed by it
     s = strong(own)
-    pos, src, dst = _row_entries(contacts, np.flatnonzero(s > 0))  # strong choosers' contacts alone
-    back = _positions(contacts, dst, src) >= 0
+    pos, src, dst = row_entries(contacts, np.flatnonzero(s > 0))  # strong choosers' contacts alone
+    back = positions(contacts, dst, src) >= 0
     pos, src, dst = pos[back], src[back], dst[back]
-    at = _positions(counted, src, dst)
+    at = positions(counted, src, dst)
     weight = damp[src] * s[src]
     n = len(s)
     read = np.where(at >= 0, counted.data[np.maximum(at, 0)], 0.0)  # as ``counted`` weighs each
     both_ways = np.asarray(
         np.bincount(dst, weights=contacts.data[pos] * weight, minlength=n), dtype=np.float64
     )
-    count = np.asarray(np.bincount(dst, weights=read * weight, minlength=n), dtype=np.float64)
+    every = np.asarray(np.bincount(dst, weights=read * weight, minlength=n), dtype=np.float64)
+    # follow-backs count only as far as the account also chose strong friends itself
+    back_of = np.zeros(len(dst), dtype=bool) if answered is None else positions(answered, dst, src) >= 0
+    replied = np.asarray(np.bincount(dst, weights=read * weight * back_of, minlength=n), dtype=np.float64)
+    count = _first_chosen(every, replied)
     total = np.asarray(contacts.T @ damp).ravel()
     ordinary, everyone = 1.0 - s, np.ones(n)
     share = _share(_flow(contacts, damp * s, ordinary), _flow(contacts, damp * everyone, ordinary))
     llr = _llr(count, total, total * share)
-    return Association(count, total, total * share, llr, both_ways - count)
+    return Association(count, total, total * share, llr, both_ways - every, answered=every - count)
+
+
+def _first_chosen(count: FloatArray, replied: FloatArray) -> FloatArray:
+    """``count`` with its follow-backs (``replied``, part of it) counted only up to what the account chose
+    first itself: one who follows back every account that follows it answers sellers' outreach, while a
+    seller's follow-backs inside its cell come with as many follows it made first."""
+    first = count - replied
+    return np.asarray(first + np.minimum(replied, first), dtype=np.float64)
 
 
 def reach_out(
@@ -329,6 +282,7 @@ def reach_out(
     counted: sp.csr_matrix | None = None,
     groups: tuple[IntArray, FloatArray] | None = None,
     reported: sp.csr_matrix | None = None,
+    answered: sp.csr_matrix | None = None,
 ) -> Association:
     """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against the share
     of ordinary accounts' contacts that land on strong sellers on this platform (recommendations that pull
@@ -340,7 +294,10 @@ def reach_out(
     ``groups``: (group per account, -1 none; what a group adds to each member's log-odds). An account that
     turns to a group's members reads each at ``seller`` plus what the group adds, but the group counts once
     (its best-read member's gain), however many members it contacts, and not at all inside the account's own
-    group, whose evidence holds the account's own signals."""
+    group, whose evidence holds the account's own signals.
+
+    ``answered``: follows that answered a strong account's follow (``initiative.followed_back``); they count
+    only as far as the account also chose strong accounts first, as in :func:`tie_in`."""
     counted = contacts if counted is None else counted
     alone = strong(seller)
     count = np.asarray(counted @ alone).ravel()
@@ -351,6 +308,9 @@ def reach_out(
         s = strong(seller + gain)
         from_cells = _group_gain(counted, group, s - alone)
         count = count + from_cells
+    if answered is not None and answered.nnz:
+        replied = np.minimum(np.asarray(sp.csr_matrix(counted.multiply(answered)) @ s).ravel(), count)
+        count = _first_chosen(count, replied)
     against = None
     if reported is not None:
         against = np.asarray(reported @ s).ravel()

@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from sqlalchemy import insert, select
 
 from bastion.core.model import EntityType
-from bastion.graph.association import chosen_contacts
+from bastion.graph.contacts import chosen_contacts
 from bastion.graph.load import upstream_kinds
 from bastion.graph.network import Network
 from bastion.graph.service import CONSUMER, KIND, SOURCE, Computed, NetworkDetector

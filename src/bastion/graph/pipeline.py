@@ -28,11 +28,9 @@ from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
 from bastion.graph.association import (
     ONE_KIND_CAP,
     Association,
-    chosen_contacts,
     counted_once,
     diverse,
     reach_out,
-    reports_made,
     shows_only_traits,
     strong,
     tie_in,
@@ -42,9 +40,11 @@ from bastion.graph.association import (
 from bastion.graph.baserate import BaseRate, base_rates, own_evidence
 from bastion.graph.calibrate import Calibration, calibrate, views
 from bastion.graph.cells import Cells, find_cells
+from bastion.graph.contacts import chosen_contacts, reports_made
 from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
+from bastion.graph.initiative import followed_back
 from bastion.graph.model import (
     CELL,
     DENSE,
@@ -146,12 +146,18 @@ def detect(
     counted = within_circles(contacts, cells.group, cells.circle, cells.trust, coordinated)
     alike = shows_only_traits(carried, n, seed_idx)
     counted = without_alike_friendships(counted, alike, is_strong)
-    tie = tie_in(contacts, own_diverse, counted)
+    cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
+    answered = followed_back(graph, strong(own_diverse + cell_gain) > 0)  # follows that answered theirs
+    tie = tie_in(contacts, own_diverse, counted, answered)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
-    cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
     reach_both = reach_out(
-        contacts, own_diverse, counted, groups=(cells.group, cell_gain), reported=reports_made(graph)
+        contacts,
+        own_diverse,
+        counted,
+        groups=(cells.group, cell_gain),
+        reported=reports_made(graph),
+        answered=answered,
     )
     reach = counted_once(tie, reach_both, counted)
     feats[REACH] = reach.llr

@@ -113,6 +113,7 @@ class PlantConfig:
     # users the sellers follow and write to (advertising, grooming), who follow one back: not their peers
     targets: int = 0
     target_followers: int = 5
+    target_follows_back: int = 1  # of those sellers (an account that follows back everyone: all of them)
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3

@@ -73,14 +73,28 @@ class Follows:
         created: IntArray,
         from_rec: bool = False,
         rng: np.random.Generator | None = None,
-    ) -> None:
+    ) -> IntArray:
         """Follows at a time uniform between the later creation of the two accounts (or the window's start,
         time 0) and the window's end; timed from ``rng`` where given (a part of the world drawn from its own
-        stream), else from the world's."""
+        stream), else from the world's. Returns their times."""
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-        lo = np.maximum(np.maximum(created[a], created[b]), 0)
+        return self.since(a, b, np.maximum(np.maximum(created[a], created[b]), 0), from_rec, rng)
+
+    def since(
+        self,
+        a: IntArray,
+        b: IntArray,
+        lo: IntArray,
+        from_rec: bool = False,
+        rng: np.random.Generator | None = None,
+    ) -> IntArray:
+        """Follows at a time uniform between ``lo`` and the window's end (a follow-back: after the follow it
+        answers), one draw each as :meth:`after`. Returns their times."""
+        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        lo = np.minimum(np.asarray(lo, dtype=np.int64), self.horizon - 1)
         t = lo + ((rng or self.rng).random(len(a)) * (self.horizon - lo)).astype(np.int64)
         self.add(a, b, t, from_rec)
+        return t
 
     def retime(self, among: npt.NDArray[np.bool_], start: int, days: int, rng: np.random.Generator) -> None:
         """Events between two accounts of ``among`` happen again within ``days`` from ``start``."""

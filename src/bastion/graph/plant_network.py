@@ -130,9 +130,9 @@ def network_buyers(
         own = sellers[network[sellers] == network[b]]
         k = min(len(own), per_buyer + int(rng.integers(0, 3)))
         targets = rng.choice(own, size=k, replace=False)
-        fol.after(np.full(k, b), targets, created)
-        back = targets[rng.random(k) < 0.2]
-        fol.after(back, np.full(len(back), b), created)
+        t = fol.after(np.full(k, b), targets, created)
+        back = rng.random(k) < 0.2  # sellers that follow the buyer back, after it followed them
+        fol.since(targets[back], np.full(int(back.sum()), b), t[back])
         if rng.random() < 0.6:
             msg += [(int(b), int(t)) for t in rng.choice(targets, 2)]
         if rng.random() < 0.5:
@@ -192,12 +192,13 @@ def reached_out(
 ) -> None:
     """Ordinary users a network's sellers reach out to (advertising to them, grooming them): ``cfg.targets``
     of them, each followed by ``target_followers`` sellers of one network, written to by two of them, and
-    following one of them back. Drawn from their own stream (``cfg.seed``, 4) after everything else, so the
-    rest of the world is the same with or without them."""
+    following ``target_follows_back`` of them back, each after it was followed. Drawn from their own stream
+    (``cfg.seed``, 4) after everything else, so the rest of the world is the same with or without them."""
     rng = np.random.default_rng([cfg.seed, 4])
     for t, theirs in one_network_each(rng, label, network, cfg.targets):
         by = rng.choice(theirs, size=min(cfg.target_followers, len(theirs)), replace=False)
-        fol.after(by, np.full(len(by), t), created, rng=rng)
-        fol.after(np.array([t]), by[:1], created, rng=rng)  # it follows one of them back
+        when = fol.after(by, np.full(len(by), t), created, rng=rng)
+        back = min(cfg.target_follows_back, len(by))  # it follows some of them back, after they followed
+        fol.since(np.full(back, t), by[:back], when[:back], rng=rng)
         msg += [(int(s), t) for s in by[:2]]
         label[t] = TARGET

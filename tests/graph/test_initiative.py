@@ -1,0 +1,64 @@
+"""Who chose a friendship: a follow that answered a strong account's follow counts for the account only as
+far as it also chose strong accounts first, in ``tie`` and in ``reach`` alike (an account that follows back
+everyone who follows it answers sellers' outreach; a seller's follow-backs inside its cell come with
+follows it made first)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from bastion.graph.association import reach_out, tie_in
+from bastion.graph.builder import GraphBuilder
+from bastion.graph.initiative import followed_back
+
+DAY = 86_400
+
+
+def _world() -> tuple[GraphBuilder, list[str]]:
+    """Five strong sellers s0-s4; "answerer" followed back all five after they followed it; "peer" followed
+    two first and followed back three; 200 ordinary accounts in a chain (chance's baseline)."""
+    b = GraphBuilder("t")
+    sellers = [f"s{k}" for k in range(5)]
+    for k, s in enumerate(sellers):
+        b.add_follow(s, "answerer", t=10 * DAY + k)
+        b.add_follow("answerer", s, t=20 * DAY + k)
+        first, second = ("peer", s) if k < 2 else (s, "peer")
+        b.add_follow(first, second, t=10 * DAY + k)
+        b.add_follow(second, first, t=20 * DAY + k)
+    for k in range(200):
+        b.add_follow(f"o{k}", f"o{k + 1}", t=k)
+    return b, sellers
+
+
+def test_follow_backs_are_found_by_time_and_only_toward_the_accounts_asked_about() -> None:
+    b, sellers = _world()
+    g = b.build()
+    strong = np.zeros(g.n, dtype=bool)
+    strong[g.indices(sellers)] = True
+    back = followed_back(g, strong)
+    i = g.index
+    assert sorted(back[i["answerer"]].indices) == sorted(g.indices(sellers))
+    assert sorted(back[i["peer"]].indices) == sorted(g.indices(sellers[2:]))
+    assert back[:, g.indices(["answerer", "peer"])].nnz == 0  # neither is one of the accounts asked about
+    g.follow_times = None
+    assert followed_back(g, strong).nnz == 0  # no times: nothing can be said
+
+
+def test_an_account_that_only_followed_back_is_tied_to_no_one_and_reaches_no_one() -> None:
+    b, sellers = _world()
+    g = b.build()
+    i = g.index
+    own = np.zeros(g.n)
+    own[g.indices(sellers)] = 5.0
+    contacts = sp.csr_matrix(g.layer("follow"))
+    back = followed_back(g, own > 0)
+    before, after = tie_in(contacts, own), tie_in(contacts, own, answered=back)
+    assert before.count[i["answerer"]] == before.count[i["peer"]] > 4
+    assert after.count[i["answerer"]] == 0 and after.llr[i["answerer"]] == 0
+    assert after.count[i["peer"]] == 4  # two chosen first, and two of its three follow-backs
+    assert after.answered is not None and after.answered[i["answerer"]] == before.count[i["answerer"]]
+    assert "it followed them back after they followed it" in after.words(i["answerer"], "friends with")
+    reach = reach_out(contacts, own, answered=back)
+    assert reach_out(contacts, own).count[i["answerer"]] > 4 and reach.count[i["answerer"]] == 0
+    assert reach.count[i["peer"]] == after.count[i["peer"]]
