@@ -41,6 +41,10 @@ def test_follow_backs_are_found_by_time_and_only_toward_the_accounts_asked_about
     assert sorted(back[i["answerer"]].indices) == sorted(g.indices(sellers))
     assert sorted(back[i["peer"]].indices) == sorted(g.indices(sellers[2:]))
     assert back[:, g.indices(["answerer", "peer"])].nnz == 0  # neither is one of the accounts asked about
+    group = np.full(g.n, -1)
+    group[g.indices(["peer", *sellers])] = 3  # one tight group: the peer followed back its cell-mates
+    in_cell = followed_back(g, strong, group)
+    assert in_cell[i["peer"]].nnz == 0 and in_cell[i["answerer"]].nnz == 5
     g.follow_times = None
     assert followed_back(g, strong).nnz == 0  # no times: nothing can be said
 

@@ -34,8 +34,8 @@ back: ``without_alike_friendships``).
 A follow that answered a strong account's follow (``initiative.followed_back``, from the follow times)
 was that account's choice: follow-backs count, in ``tie`` and ``reach`` alike, only as far as the account
 also chose strong accounts first (a user who follows back everyone who follows it, as many teenagers do,
-answered the sellers who reached out to it; a seller's follow-backs inside its cell come with follows it
-made first).
+answered the sellers who reached out to it); inside one tight group, an account that followed a
+group-mate first itself is a peer, whoever followed first.
 
 An account that reports another is documenting it, not associating with it: a contact with an account
 it reported is no chosen contact at all (``contacts.chosen_contacts``), and each strong account it
@@ -270,8 +270,7 @@ def tie_in(
 
 def _first_chosen(count: FloatArray, replied: FloatArray) -> FloatArray:
     """``count`` with its follow-backs (``replied``, part of it) counted only up to what the account chose
-    first itself: one who follows back every account that follows it answers sellers' outreach, while a
-    seller's follow-backs inside its cell come with as many follows it made first."""
+    first itself: one who follows back every account that follows it answers sellers' outreach."""
     first = count - replied
     return np.asarray(first + np.minimum(replied, first), dtype=np.float64)
 

@@ -147,7 +147,7 @@ def detect(
     alike = shows_only_traits(carried, n, seed_idx)
     counted = without_alike_friendships(counted, alike, is_strong)
     cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
-    answered = followed_back(graph, strong(own_diverse + cell_gain) > 0)  # follows that answered theirs
+    answered = followed_back(graph, strong(own_diverse + cell_gain) > 0, cells.group)  # answered theirs
     tie = tie_in(contacts, own_diverse, counted, answered)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
