@@ -66,3 +66,5 @@ def test_an_account_that_only_followed_back_is_tied_to_no_one_and_reaches_no_one
     reach = reach_out(contacts, own, answered=back)
     assert reach_out(contacts, own).count[i["answerer"]] > 4 and reach.count[i["answerer"]] == 0
     assert reach.count[i["peer"]] == after.count[i["peer"]]
+    assert reach.answered is not None and reach.answered[i["answerer"]] > 4
+    assert "it followed them back" in reach.words(i["answerer"], "chose to contact")

@@ -115,7 +115,7 @@ class Association:
     strength: FloatArray | None = None
     #: (reach) strong accounts it reported, as strong as read (each cancels ``REPORTED_WEIGHT`` contacts)
     reported: FloatArray | None = None
-    #: (tie) strong friends not counted: it only followed them back, more of them than it chose itself
+    #: strong accounts not counted: it only followed them back, more of them than it chose first itself
     answered: FloatArray | None = None
 
     def words(self, i: int, what: str) -> str:
@@ -307,9 +307,11 @@ def reach_out(
         s = strong(seller + gain)
         from_cells = _group_gain(counted, group, s - alone)
         count = count + from_cells
+    only_answered = None
     if answered is not None and answered.nnz:
         replied = np.minimum(np.asarray(sp.csr_matrix(counted.multiply(answered)) @ s).ravel(), count)
-        count = _first_chosen(count, replied)
+        kept = _first_chosen(count, replied)
+        only_answered, count = count - kept, kept
     against = None
     if reported is not None:
         against = np.asarray(reported @ s).ravel()
@@ -320,7 +322,15 @@ def reach_out(
     expected = total * share
     llr = _llr(count, total, expected)
     return Association(
-        count, total, expected, llr, within, from_cells=from_cells, strength=s, reported=against
+        count,
+        total,
+        expected,
+        llr,
+        within,
+        from_cells=from_cells,
+        strength=s,
+        reported=against,
+        answered=only_answered,
     )
 
 
