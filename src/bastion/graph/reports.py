@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from bastion.graph.contacts import positions
 from bastion.graph.container import FOLLOW, INTERACTION, MESSAGE, REPORT, AccountGraph, FloatArray, IntArray
 
 #: Reports by one reporter that count in full; above this each weighs sqrt(FULL / reports made).
@@ -114,18 +115,8 @@ def echoes(rows: IntArray, cols: IntArray, made: FloatArray, reporters: FloatArr
     alike = sp.csr_matrix((sim, (a, b)), shape=(len(who), len(who)))
     # per (reporter, account): the echo of the account's other reporters, read at the reports only
     echo = sp.csr_matrix(alike @ part)
-    echo.sort_indices()
-    out[keep] = _at(echo, r, t)
-    return out
-
-
-def _at(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
-    """Values of ``m`` (sorted indices) at (rows[k], cols[k]), zero where it holds none."""
-    out = np.zeros(len(rows))
-    if m.nnz:
-        keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * m.shape[1] + m.indices
-        want = rows.astype(np.int64) * m.shape[1] + cols
-        pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-        hit = keys[pos] == want
-        out[hit] = m.data[pos[hit]]
+    if not echo.nnz:
+        return out
+    at = positions(echo, r, t)
+    out[keep] = np.where(at >= 0, echo.data[np.maximum(at, 0)], 0.0)
     return out
