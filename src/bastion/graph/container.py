@@ -46,12 +46,14 @@ class FollowTimes:
 
 @dataclass(slots=True)
 class NodeAttributes:
-    """Per-account facts from the `accounts` and `posts` tables (NaN / unknown when missing)."""
+    """Per-account facts from the `accounts` and `posts` tables (NaN / unknown when missing), and how many
+    of the accounts it reported reviewers found violating (``reports_confirmed``, from their verdicts)."""
 
     age_band: npt.NDArray[np.int8]
     account_age_days: FloatArray
     post_count: FloatArray
     stories_ratio: FloatArray
+    reports_confirmed: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def empty(cls, n: int) -> NodeAttributes:
@@ -60,6 +62,7 @@ class NodeAttributes:
             account_age_days=np.full(n, np.nan),
             post_count=np.full(n, np.nan),
             stories_ratio=np.full(n, np.nan),
+            reports_confirmed=np.zeros(n),
         )
 
 

@@ -156,6 +156,8 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
     t = f.values("t")[keep]
     ref = exported.timestamp() if exported is not None else _latest(tables)
     attrs = order.attributes(ref)
+    for reporter, record in records.items():  # reports borne out are no mass reporting (a trusted flagger)
+        attrs.reports_confirmed[order.rank[reporter]] = record.confirmed
     rep_edges = np.array(sorted(rep), dtype=np.float64).reshape(-1, 3)
     graph = AccountGraph.from_arrays(
         platform,

@@ -2,9 +2,11 @@
 
 A report count alone favours popular accounts (more viewers, more reports) and bad-faith campaigns (one
 person reporting fifty strangers). So each reporter's weight falls with how many accounts they reported
-(the square root: three reports are a witness, three hundred a campaign), and the account's weighted
-report count is read against everything else it received (follows, likes, comments, messages): a small
-account with three credible reports stands out, a celebrity with three among ten thousand does not.
+(the square root: three reports are a witness, three hundred a campaign), reports that reviewers found
+violating left out of that count (a trusted flagger whose reports are borne out is no campaign), and the
+account's weighted report count is read against everything else it received (follows, likes, comments,
+messages): a small account with three credible reports stands out, a celebrity with three among ten
+thousand does not.
 Reporters who report together are one voice, not many: a brigade of ten that reports the same thirty
 people (a campaign to have a community taken down) would otherwise make each of them look reported by ten
 independent witnesses. A reporter's report on an account is divided among the other reporters of that
@@ -72,7 +74,9 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     binary = rep.copy()
     binary.data[:] = 1.0
     made = np.asarray(binary.sum(axis=1)).ravel()
-    credibility = np.sqrt(np.minimum(1.0, FULL_WEIGHT_REPORTS / np.maximum(made, 1.0)))
+    confirmed = graph.attrs.reports_confirmed
+    unproven = made - confirmed if len(confirmed) == graph.n else made
+    credibility = np.sqrt(np.minimum(1.0, FULL_WEIGHT_REPORTS / np.maximum(unproven, 1.0)))
     reporters = np.asarray(binary.sum(axis=0)).ravel()
     # each reporter counts once per account, at its credibility (and the report's own weight, e.g. spam),
     # shared with the reporters of that account it echoes
