@@ -15,9 +15,9 @@ and where it arrived together, following each other and a few club accounts in i
 a brigade of ten accounts reporting the same thirty members of the worded community);
 network shapes the default worlds do not plant (twice as many buyers as sellers, cells of about eight
 sellers, a platform where following is one way, users who follow sellers to report them, users sellers
-reach out to, following one back or all of them: _netbench/shapes.py), in the same tables; each real graph
-as a reports-only trust platform (bad actors known only by reports: AUC next to the plain report share,
-_netbench/reports.py); a determinism check;
+reach out to, following one back or all of them and answering their messages: _netbench/shapes.py), in
+the same tables; each real graph as a reports-only trust platform (bad actors known only by reports: AUC
+next to the plain report share, _netbench/reports.py); a determinism check;
 the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and memory
 (traced and RSS growth) next to personalised PageRank alone in the same run (the median of three calls of
 each, interleaved), on a heavy-tailed platform and on one with a few hubs of degree 50k+.

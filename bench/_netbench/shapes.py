@@ -12,7 +12,8 @@ not to one data set), judged by the same targets.
 - users the sellers reach out to (advertising, grooming): ``TARGETS`` ordinary accounts each followed by 5
   sellers of one network, written to by 2, following 1 back; they are not its sellers;
 - the same users where each follows back all five (a teenager's follow-for-follow habit, an auto-follow
-  tool): friends with five strong sellers, and still their targets, not their peers.
+  tool) and answers the two that wrote to it (a groomed child does): friends with five strong sellers and
+  writing to two, and still their targets, not their peers.
 
 Each shape is planted with its own seed (from the graph's name), not the default world's.
 """
@@ -35,8 +36,8 @@ SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "friends follow back 3 in 10": lambda c: replace(c, follow_back_share=ONE_WAY_FOLLOW_BACK),
     f"{FLAGGERS} users follow 15 sellers to report 10": lambda c: replace(c, flaggers=FLAGGERS),
     f"sellers reach out to {TARGETS} users": lambda c: replace(c, targets=TARGETS),
-    f"sellers reach out to {TARGETS} users who follow everyone back": lambda c: replace(
-        c, targets=TARGETS, target_follows_back=c.target_followers
+    f"sellers reach out to {TARGETS} users who follow everyone back and answer": lambda c: replace(
+        c, targets=TARGETS, target_follows_back=c.target_followers, target_replies=2
     ),
 }
 

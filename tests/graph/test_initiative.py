@@ -6,11 +6,19 @@ follows it made first)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
+from sqlalchemy import select, update
 
 from bastion.graph.association import reach_out, tie_in
 from bastion.graph.builder import GraphBuilder
-from bastion.graph.initiative import followed_back
+from bastion.graph.container import REPLY
+from bastion.graph.initiative import answers, followed_back
+from bastion.graph.load import load_platform
+from bastion.ingest import Ingestor
+from bastion.store import Store
+from bastion.store.tables import messages
+from support.exports import truth_export
 
 DAY = 86_400
 
@@ -43,7 +51,7 @@ def test_follow_backs_are_found_by_time_and_only_toward_the_accounts_asked_about
     assert back[:, g.indices(["answerer", "peer"])].nnz == 0  # neither is one of the accounts asked about
     group = np.full(g.n, -1)
     group[g.indices(["peer", *sellers])] = 3  # one tight group: the peer followed back its cell-mates
-    in_cell = followed_back(g, strong, group)
+    in_cell = answers(g, strong, group)
     assert in_cell[i["peer"]].nnz == 0 and in_cell[i["answerer"]].nnz == 5
     g.follow_times = None
     assert followed_back(g, strong).nnz == 0  # no times: nothing can be said
@@ -56,7 +64,7 @@ def test_an_account_that_only_followed_back_is_tied_to_no_one_and_reaches_no_one
     own = np.zeros(g.n)
     own[g.indices(sellers)] = 5.0
     contacts = sp.csr_matrix(g.layer("follow"))
-    back = followed_back(g, own > 0)
+    back = answers(g, own > 0)
     before, after = tie_in(contacts, own), tie_in(contacts, own, answered=back)
     assert before.count[i["answerer"]] == before.count[i["peer"]] > 4
     assert after.count[i["answerer"]] == 0 and after.llr[i["answerer"]] == 0
@@ -68,3 +76,52 @@ def test_an_account_that_only_followed_back_is_tied_to_no_one_and_reaches_no_one
     assert reach.count[i["peer"]] == after.count[i["peer"]]
     assert reach.answered is not None and reach.answered[i["answerer"]] > 4
     assert "it followed them back" in reach.words(i["answerer"], "chose to contact")
+
+
+def test_a_reply_to_a_conversation_the_seller_started_is_the_sellers_choice() -> None:
+    """Two sellers write to "groomed" first and it answers both (the export's ``initiated_by_sender``):
+    answered, like a follow-back, so no tie and no reach; "writer" started its own conversations with them
+    and chose them; without any reply information messages say nothing either way."""
+    b = GraphBuilder("t")
+    for s in ("s0", "s1", "s2"):
+        b.add_message(s, "groomed")
+        b.add_message("groomed", s, reply=True)
+        b.add_message("writer", s)
+        b.add_message(s, "writer", reply=True)
+    for k in range(200):
+        b.add_follow(f"o{k}", f"o{k + 1}", t=k)
+    g = b.build()
+    i = g.index
+    strong = np.zeros(g.n, dtype=bool)
+    strong[g.indices(["s0", "s1", "s2"])] = True
+    got = answers(g, strong)
+    assert got[i["groomed"]].nnz == 3 and got[i["writer"]].nnz == 0
+    own = np.where(strong, 5.0, 0.0)
+    contacts = sp.csr_matrix(g.layer("message"))
+    tie = tie_in(contacts, own, answered=got)
+    assert tie_in(contacts, own).count[i["groomed"]] == 3 and tie.count[i["groomed"]] == 0
+    assert tie.count[i["writer"]] == 3
+
+
+def test_the_loader_reads_replies_from_the_exports_initiated_by_sender(
+    store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Messages whose sender did not start the conversation are replies; unknown is none."""
+    folder, truth = truth_export(tmp_path_factory, accounts=300, seed=2)
+    Ingestor(store).ingest(folder)
+    with store.engine.begin() as conn:
+        first = conn.execute(select(messages.c.sender_id, messages.c.recipient_id).limit(2)).all()
+        (a, b), (c, d) = first
+        conn.execute(
+            update(messages)
+            .where(messages.c.sender_id == a, messages.c.recipient_id == b)
+            .values(initiated_by_sender=False)
+        )
+        conn.execute(
+            update(messages)
+            .where(messages.c.sender_id == c, messages.c.recipient_id == d)
+            .values(initiated_by_sender=None)
+        )
+    g = load_platform(store, truth.platform).graph
+    reply = g.layer(REPLY)
+    assert reply.nnz == 1 and reply[g.index[a], g.index[b]] > 0

@@ -31,11 +31,11 @@ accounts that show nothing but traits friends share counts for neither, wherever
 does a contact one way between two such accounts that are both strong (where friends often do not follow
 back: ``without_alike_friendships``).
 
-A follow that answered a strong account's follow (``initiative.followed_back``, from the follow times)
-was that account's choice: follow-backs count, in ``tie`` and ``reach`` alike, only as far as the account
-also chose strong accounts first (a user who follows back everyone who follows it, as many teenagers do,
-answered the sellers who reached out to it); inside one tight group, an account that followed a
-group-mate first itself is a peer, whoever followed first.
+A follow that answered a strong account's follow, or a message in a conversation it started, was that
+account's choice (``initiative.answers``): such contacts count, in ``tie`` and ``reach`` alike, only as far
+as the account also chose strong accounts first (a user who follows back everyone who follows it, as
+many teenagers do, or a child who answers a groomer, answered the sellers who reached out to it); inside
+one tight group, an account that followed a group-mate first itself is a peer, whoever followed first.
 
 An account that reports another is documenting it, not associating with it: a contact with an account
 it reported is no chosen contact at all (``contacts.chosen_contacts``), and each strong account it
@@ -295,7 +295,7 @@ def reach_out(
     (its best-read member's gain), however many members it contacts, and not at all inside the account's own
     group, whose evidence holds the account's own signals.
 
-    ``answered``: follows that answered a strong account's follow (``initiative.followed_back``); they count
+    ``answered``: contacts that answered a strong account's (``initiative.answers``); they count
     only as far as the account also chose strong accounts first, as in :func:`tie_in`."""
     counted = contacts if counted is None else counted
     alone = strong(seller)

@@ -26,6 +26,7 @@ class GraphBuilder:
             "message": [],
             "rec": [],
             "report": [],
+            "reply": [],
         }
         self._signals: dict[str, dict[int, float]] = {}
 
@@ -59,8 +60,11 @@ class GraphBuilder:
         if kind == "share":
             self._edges["share"].append((self.account(actor), self.account(target), count))
 
-    def add_message(self, sender: str, recipient: str, count: float = 1.0) -> None:
+    def add_message(self, sender: str, recipient: str, count: float = 1.0, *, reply: bool = False) -> None:
+        """``reply``: the messages answer a conversation the recipient started."""
         self._edges["message"].append((self.account(sender), self.account(recipient), count))
+        if reply:
+            self._edges["reply"].append((self.account(sender), self.account(recipient), count))
 
     def add_recommendation(self, viewer: str, recommended: str, times: float = 1.0) -> None:
         self._edges["rec"].append((self.account(viewer), self.account(recommended), times))
@@ -116,6 +120,7 @@ class GraphBuilder:
             messages=trip("message"),
             recommendations=trip("rec"),
             reports=trip("report"),
+            replies=trip("reply"),
             attrs=attrs,
             signals=signals,
         )

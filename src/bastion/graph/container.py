@@ -27,9 +27,10 @@ SHARE = "share"  # the subset of interactions that re-share the target's content
 MESSAGE = "message"
 RECOMMENDATION = "recommendation"  # viewer -> recommended account, value = times shown
 REPORT = "report"  # reporter -> reported account (on the account or one of its posts), value = weight
-LAYERS = (FOLLOW, FOLLOW_REC, INTERACTION, SHARE, MESSAGE, RECOMMENDATION, REPORT)
+REPLY = "reply"  # the subset of messages that answer a conversation the recipient started
+LAYERS = (FOLLOW, FOLLOW_REC, INTERACTION, SHARE, MESSAGE, RECOMMENDATION, REPORT, REPLY)
 #: Layers that are subsets of another layer (not counted again as edges).
-SUBSET_LAYERS = (FOLLOW_REC, SHARE)
+SUBSET_LAYERS = (FOLLOW_REC, SHARE, REPLY)
 
 AGE_MINOR, AGE_ADULT, AGE_UNKNOWN = 0, 1, 2
 AGE_CODES = {"minor": AGE_MINOR, "adult": AGE_ADULT, "unknown": AGE_UNKNOWN}
@@ -126,6 +127,7 @@ class AccountGraph:
         messages: tuple[IntArray, IntArray, FloatArray] | None = None,
         recommendations: tuple[IntArray, IntArray, FloatArray] | None = None,
         reports: tuple[IntArray, IntArray, FloatArray] | None = None,
+        replies: tuple[IntArray, IntArray, FloatArray] | None = None,
         attrs: NodeAttributes | None = None,
         signals: Mapping[str, FloatArray] | None = None,
     ) -> AccountGraph:
@@ -142,6 +144,7 @@ class AccountGraph:
             (MESSAGE, messages),
             (RECOMMENDATION, recommendations),
             (REPORT, reports),
+            (REPLY, replies),
         ):
             if trip is not None:
                 layers[name] = _csr(trip[0], trip[1], trip[2], n)

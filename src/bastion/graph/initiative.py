@@ -1,8 +1,10 @@
-"""Who chose a friendship: of two accounts that follow each other, the one that followed first.
+"""Who chose a contact: of two accounts that follow each other, the one that followed first; of two that
+write to each other, the one that started the conversation.
 
-Sellers follow the users they advertise to or groom, and many users follow back whoever follows them (a
-teenager's follow-for-follow habit, an auto-follow-back tool); the follow-back answers the seller's
-choice. Read from the follow times, so it says nothing on a platform that sends none.
+Sellers follow and write to the users they advertise to or groom; many users follow back whoever follows
+them (a teenager's follow-for-follow habit, an auto-follow-back tool), and a child who is groomed answers.
+A follow-back and a reply answer the seller's choice. Read from the follow times and the messages'
+``initiated_by_sender``, so it says nothing on a platform that sends neither.
 """
 
 from __future__ import annotations
@@ -10,32 +12,65 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.graph.container import AccountGraph, BoolArray, IntArray
+from bastion.graph.contacts import positions
+from bastion.graph.container import FOLLOW, MESSAGE, REPLY, AccountGraph, BoolArray, IntArray
 
 
-def followed_back(graph: AccountGraph, of: BoolArray, group: IntArray | None = None) -> sp.csr_matrix:
+def answers(graph: AccountGraph, of: BoolArray, group: IntArray | None = None) -> sp.csr_matrix:
+    """Entry (i, j) is 1 where j is one of ``of`` and all i did toward j answered j: it followed j back
+    (``followed_back``) or wrote to j only in a conversation j started (the ``reply`` layer), and did
+    neither first (a follow it made first, or a conversation it started where the platform says who
+    started its conversations, is its own choice). Inside one
+    tight group (``group``, -1: none; ``cells.py``) an account that followed a group-mate first itself is a
+    peer and answers no one there: a seller whose cell-mates happened to follow it before it followed them
+    chose them as much; a user the sellers reached out to, drawn into their group by their contacts, chose
+    none of them first."""
+    n = graph.n
+    back = followed_back(graph, of)
+    replies = graph.layer(REPLY)
+    rows, cols = back.nonzero()
+    if replies.nnz:
+        r, c = replies.nonzero()
+        rows, cols = np.concatenate([rows, r[of[c]]]), np.concatenate([cols, c[of[c]]])
+    if not len(rows):
+        return sp.csr_matrix((n, n))
+    pairs = np.unique(rows.astype(np.int64) * n + cols)
+    rows, cols = np.divmod(pairs, np.int64(n))
+    followed_back_ = positions(back, rows, cols) >= 0
+    replied = positions(replies, rows, cols) >= 0
+    first = (positions(graph.layer(FOLLOW), rows, cols) >= 0) & ~followed_back_
+    keep = ~first
+    if replies.nnz:  # the platform says who started its conversations: one i started is its choice
+        keep &= ~((positions(graph.layer(MESSAGE), rows, cols) >= 0) & ~replied)
+    if group is not None:
+        peer = _peers(graph, group)
+        keep &= (group[rows] != group[cols]) | (group[rows] < 0) | ~peer[rows]
+    rows, cols = rows[keep], cols[keep]
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+
+def followed_back(graph: AccountGraph, of: BoolArray) -> sp.csr_matrix:
     """Entry (i, j) is 1 where j is one of ``of``, i follows j and i's first follow of j came after j's
-    first follow of i (i followed back); empty where the platform sent no follow times. Inside one tight
-    group (``group``, -1: none; ``cells.py``) an account that followed a group-mate first itself is a
-    peer, whoever followed first between it and the others: a seller whose cell-mates happened to follow
-    it before it followed them chose them as much; a user the sellers reached out to, drawn into their
-    group by their follows, chose none of them first. Reads only the follows into and out of ``of`` (and,
-    with ``group``, those inside groups), so its cost follows their degrees."""
+    first follow of i (i followed back); empty where the platform sent no follow times. Reads only the
+    follows into and out of ``of``, so its cost follows their degrees."""
     n = graph.n
     ft = graph.follow_times
-    empty = sp.csr_matrix((n, n))
     if ft is None or not len(ft.src) or not of.any():
-        return empty
-    a, b, answered = _answers(ft.src, ft.dst, ft.t, n, of[ft.src] | of[ft.dst], of)
-    rows, cols = a[answered], b[answered]
-    if group is not None:
-        inside = (group[ft.src] >= 0) & (group[ft.src] == group[ft.dst])
-        x, _, late = _answers(ft.src, ft.dst, ft.t, n, inside, np.ones(n, dtype=bool))
-        peer = np.zeros(n, dtype=bool)
-        peer[x[~late]] = True  # followed a group-mate first
-        apart = (group[rows] != group[cols]) | (group[rows] < 0) | ~peer[rows]
-        rows, cols = rows[apart], cols[apart]
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        return sp.csr_matrix((n, n))
+    a, b, late = _answers(ft.src, ft.dst, ft.t, n, of[ft.src] | of[ft.dst], of)
+    return sp.csr_matrix((np.ones(int(late.sum())), (a[late], b[late])), shape=(n, n))
+
+
+def _peers(graph: AccountGraph, group: IntArray) -> BoolArray:
+    """Accounts that followed a member of their own tight group first (no follow times: none known)."""
+    peer = np.zeros(graph.n, dtype=bool)
+    ft = graph.follow_times
+    if ft is None or not len(ft.src):
+        return peer
+    inside = (group[ft.src] >= 0) & (group[ft.src] == group[ft.dst])
+    a, _, late = _answers(ft.src, ft.dst, ft.t, graph.n, inside, np.ones(graph.n, dtype=bool))
+    peer[a[~late]] = True
+    return peer
 
 
 def _answers(

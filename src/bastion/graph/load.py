@@ -168,6 +168,7 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
         interactions=order.triple(tables.interactions, "all"),
         shares=order.triple(tables.interactions, "share"),
         messages=order.triple(tables.messages, "count"),
+        replies=order.triple(tables.messages, "reply"),
         recommendations=order.triple(tables.recommendations, "count"),
         reports=(rep_edges[:, 0].astype(np.int64), rep_edges[:, 1].astype(np.int64), rep_edges[:, 2]),
         attrs=attrs,

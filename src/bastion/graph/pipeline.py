@@ -44,7 +44,7 @@ from bastion.graph.contacts import chosen_contacts, reports_made
 from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
-from bastion.graph.initiative import followed_back
+from bastion.graph.initiative import answers
 from bastion.graph.model import (
     CELL,
     DENSE,
@@ -147,7 +147,7 @@ def detect(
     alike = shows_only_traits(carried, n, seed_idx)
     counted = without_alike_friendships(counted, alike, is_strong)
     cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
-    answered = followed_back(graph, strong(own_diverse + cell_gain) > 0, cells.group)  # answered theirs
+    answered = answers(graph, strong(own_diverse + cell_gain) > 0, cells.group)  # their choice, not its
     tie = tie_in(contacts, own_diverse, counted, answered)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr

@@ -114,6 +114,7 @@ class PlantConfig:
     targets: int = 0
     target_followers: int = 5
     target_follows_back: int = 1  # of those sellers (an account that follows back everyone: all of them)
+    target_replies: int = 0  # of the two sellers that write to it, those it answers (a groomed child does)
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3
@@ -260,7 +261,8 @@ def plant(
     add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals)
     rep = add_flaggers(cfg, label, network, created, fol, rep, signals)
     rep = add_brigade(cfg, label, rep, signals)
-    reached_out(cfg, label, network, created, fol, msg)
+    replies: list[tuple[int, int]] = []  # messages answering a conversation the recipient started
+    reached_out(cfg, label, network, created, fol, msg, replies)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()
     graph = AccountGraph.from_arrays(
@@ -271,7 +273,8 @@ def plant(
         follow_from_rec=f_rec,
         interactions=_trip(inter + share, activity[INTERACTION], activity[SHARE]),
         shares=_trip(share, activity[SHARE]),
-        messages=_trip(msg, activity[MESSAGE]),
+        messages=_trip(msg + replies, activity[MESSAGE]),
+        replies=_trip(replies) if replies else None,
         recommendations=rec,
         reports=rep,
         attrs=attrs,

@@ -189,10 +189,12 @@ def reached_out(
     created: IntArray,
     fol: Follows,
     msg: Pairs,
+    replies: Pairs,
 ) -> None:
     """Ordinary users a network's sellers reach out to (advertising to them, grooming them): ``cfg.targets``
     of them, each followed by ``target_followers`` sellers of one network, written to by two of them, and
-    following ``target_follows_back`` of them back, each after it was followed. Drawn from their own stream
+    following ``target_follows_back`` of them back, each after it was followed, and answering
+    ``target_replies`` of the two that wrote to it. Drawn from their own stream
     (``cfg.seed``, 4) after everything else, so the rest of the world is the same with or without them."""
     rng = np.random.default_rng([cfg.seed, 4])
     for t, theirs in one_network_each(rng, label, network, cfg.targets):
@@ -201,4 +203,5 @@ def reached_out(
         back = min(cfg.target_follows_back, len(by))  # it follows some of them back, after they followed
         fol.since(np.full(back, t), by[:back], when[:back], rng=rng)
         msg += [(int(s), t) for s in by[:2]]
+        replies += [(t, int(s)) for s in by[: min(2, cfg.target_replies)]]
         label[t] = TARGET

@@ -57,7 +57,10 @@ class PlatformTables:
     interactions: KeyedPairs = field(
         default_factory=lambda: KeyedPairs({"all": np.float64, "share": np.float64})
     )
-    messages: KeyedPairs = field(default_factory=lambda: KeyedPairs({"count": np.float64}))
+    #: per pair: messages, and of them those answering a conversation the recipient started
+    messages: KeyedPairs = field(
+        default_factory=lambda: KeyedPairs({"count": np.float64, "reply": np.float64})
+    )
     recommendations: KeyedPairs = field(default_factory=lambda: KeyedPairs({"count": np.float64}))
     #: post id -> (owner's internal index, kind column)
     posts: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -130,11 +133,15 @@ class PlatformTables:
         self.interactions.upsert(src, dst, {"all": values[:, 0], "share": values[:, 1]})
 
     def _messages(self, conn: Connection, wanted: list[tuple[str, ...]] | None) -> None:
+        """Counts per pair, and the same count as replies where the export says the recipient started the
+        conversation (``initiated_by_sender`` false; unknown is no reply)."""
         c = messages.c
-        q = select(c.sender_id, c.recipient_id, c.count)
-        self._counts(
-            self.messages, _rows(conn, q, messages, self.platform, (c.sender_id, c.recipient_id), wanted)
-        )
+        q = select(c.sender_id, c.recipient_id, c.count, c.initiated_by_sender)
+        got = list(_rows(conn, q, messages, self.platform, (c.sender_id, c.recipient_id), wanted))
+        src, dst = self._ends(got)
+        count = np.array([float(r[2] or 1) for r in got], dtype=np.float64)
+        reply = np.array([r[3] is not None and not r[3] for r in got], dtype=bool)
+        self.messages.upsert(src, dst, {"count": count, "reply": np.where(reply, count, 0.0)})
 
     def _recommendations(self, conn: Connection, wanted: list[tuple[str, ...]] | None) -> None:
         """How often each pair was shown (a touched pair is counted again whole)."""
