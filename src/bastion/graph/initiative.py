@@ -36,9 +36,9 @@ def answers(graph: AccountGraph, of: BoolArray, group: IntArray | None = None) -
         return sp.csr_matrix((n, n))
     pairs = np.unique(rows.astype(np.int64) * n + cols)
     rows, cols = np.divmod(pairs, np.int64(n))
-    followed_back_ = positions(back, rows, cols) >= 0
+    by_follow_back = positions(back, rows, cols) >= 0
     replied = positions(replies, rows, cols) >= 0
-    first = (positions(graph.layer(FOLLOW), rows, cols) >= 0) & ~followed_back_
+    first = (positions(graph.layer(FOLLOW), rows, cols) >= 0) & ~by_follow_back
     keep = ~first
     if replies.nnz:  # the platform says who started its conversations: one i started is its choice
         keep &= ~((positions(graph.layer(MESSAGE), rows, cols) >= 0) & ~replied)
@@ -57,7 +57,7 @@ def followed_back(graph: AccountGraph, of: BoolArray) -> sp.csr_matrix:
     ft = graph.follow_times
     if ft is None or not len(ft.src) or not of.any():
         return sp.csr_matrix((n, n))
-    a, b, late = _answers(ft.src, ft.dst, ft.t, n, of[ft.src] | of[ft.dst], of)
+    a, b, late = _first_follows(ft.src, ft.dst, ft.t, n, of[ft.src] | of[ft.dst], of)
     return sp.csr_matrix((np.ones(int(late.sum())), (a[late], b[late])), shape=(n, n))
 
 
@@ -68,12 +68,12 @@ def _peers(graph: AccountGraph, group: IntArray) -> BoolArray:
     if ft is None or not len(ft.src):
         return peer
     inside = (group[ft.src] >= 0) & (group[ft.src] == group[ft.dst])
-    a, _, late = _answers(ft.src, ft.dst, ft.t, graph.n, inside, np.ones(graph.n, dtype=bool))
+    a, _, late = _first_follows(ft.src, ft.dst, ft.t, graph.n, inside, np.ones(graph.n, dtype=bool))
     peer[a[~late]] = True
     return peer
 
 
-def _answers(
+def _first_follows(
     src: IntArray, dst: IntArray, t: IntArray, n: int, read: BoolArray, to: BoolArray
 ) -> tuple[IntArray, IntArray, BoolArray]:
     """The first follow of each pair among the ``read`` events whose target is one of ``to``: follower,
