@@ -35,6 +35,7 @@ from scipy.sparse.csgraph import connected_components
 
 from bastion.core.signals import lookup
 from bastion.graph.container import BoolArray, FloatArray, IntArray
+from bastion.graph.kernels import shared_contact_ties
 from bastion.graph.leiden import leiden_cpm
 
 #: CPM resolution: the least internal density (ties per pair) a group of candidates must keep.
@@ -102,16 +103,11 @@ def embedded_ties(sym: sp.csr_matrix) -> tuple[IntArray, IntArray]:
     seller with its spokes (a star: each spoke adds a tie for little density) to the seller's cell, so a
     small cell was split into one star per seller and its silent members fell out of every cell; a cell's
     members know each other, and their ties share contacts. Hubs are left out as shared contacts (everyone
-    knows them), which also keeps the count from growing with the square of a hub's degree.
+    knows them). Counted tie by tie (``kernels.shared_contact_ties``): a sparse product counted every pair
+    with a contact in common, most of them no tie; and in one order, whatever the sparse library's.
     """
-    a = sp.csr_matrix(sym, dtype=np.float64, copy=True)
-    a.setdiag(0.0)
-    a.eliminate_zeros()
-    a.data[:] = 1.0
-    through = sp.diags((np.diff(a.indptr) <= HUB_CONTACTS).astype(np.float64))
-    shared = sp.triu(sp.csr_matrix(a @ through @ a).multiply(a), k=1).tocoo()
-    keep = shared.data >= MIN_SHARED
-    return shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
+    a = sp.csr_matrix(sym)
+    return shared_contact_ties(a.indptr, a.indices, a.data, HUB_CONTACTS, MIN_SHARED)
 
 
 def _kind_columns(present: Mapping[str, BoolArray]) -> FloatArray:

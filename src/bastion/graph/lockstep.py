@@ -26,6 +26,7 @@ from scipy.stats import poisson
 
 from bastion.graph.container import FOLLOW, AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import DetectorResult, Evidence, LocalDetector, register
+from bastion.graph.kernels import filled_counts
 
 DAY = 86_400
 #: A (target, window) count with a Poisson tail below this, at the target's own rate, is a burst.
@@ -101,9 +102,9 @@ class Timeline:
             dst, t = dst[keep], t[keep]
         space = len(self.deg) * hper
         narrow = np.dtype(np.int32 if space < np.iinfo(np.int32).max else np.int64)
-        hkeys, hcounts = _distinct(dst.astype(narrow) * hper + (t // half - hlo).astype(narrow), space)
-        if min_group > 1:
-            hkeys, hcounts = _fill(hkeys, hcounts, min_group)
+        hkeys, hcounts = _distinct(
+            dst.astype(narrow) * hper + (t // half - hlo).astype(narrow), space, min_group
+        )
         target, hh = np.divmod(hkeys.astype(np.int64), hper)
         hh += hlo
         out = []
@@ -138,16 +139,15 @@ class Timeline:
         return need
 
 
-def _distinct(keys: IntArray, space: int) -> tuple[IntArray, IntArray]:
-    """Distinct values of ``keys`` (all in [0, space)), sorted, with their counts: counted in an array of
-    the key space where it is a few times the keys (a third of a sort's time), else sorted; ``keys`` is
-    consumed (sorted in place: no copy of ten million keys beside it)."""
+def _distinct(keys: IntArray, space: int, min_group: int) -> tuple[IntArray, IntArray]:
+    """Distinct values of ``keys`` (all in [0, space)), sorted, with their counts, those that fill no bucket
+    of ``min_group`` with either neighbour dropped (``_fill``): counted in an array of the key space where
+    it is a few times the keys (``kernels.filled_counts``), else sorted; ``keys`` is consumed (sorted in
+    place: no copy of ten million keys beside it)."""
     if space <= max(COUNT_SPACE_PER_KEY * len(keys), 1) and space <= COUNT_SPACE_MAX:
-        counts = np.bincount(keys, minlength=space)
-        present = np.flatnonzero(counts > 0)
-        return present.astype(keys.dtype), counts[present]
+        return filled_counts(keys, space, min_group)
     keys.sort()
-    return _runs(keys)
+    return _fill(*_runs(keys), min_group)
 
 
 def _runs(ordered: IntArray, counts: bool = True) -> tuple[IntArray, IntArray]:
@@ -215,6 +215,10 @@ def lockstep_partners(
         ev, pos = ev[hit], pos[hit]
         a = sp.csr_matrix((np.ones(len(ev)), (tl.src[ev], pos)), shape=(n, len(b)), dtype=np.float64)
         a.data[:] = 1.0
+        # an account in fewer than min_shared bursts shares that many with no one: its pairs (most of the
+        # chance pairs, each in one burst together) are never formed
+        a = sp.csr_matrix(sp.diags((np.diff(a.indptr) >= min_shared).astype(np.float64)) @ a)
+        a.eliminate_zeros()
         co = sp.coo_matrix(a @ a.T)
         # the best offset's count passes min_shared exactly when one offset's does: drop the rest of the
         # (many millions of) chance pairs before they are ever sorted into a matrix
