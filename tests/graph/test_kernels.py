@@ -55,3 +55,25 @@ def test_filled_counts_keep_what_reaches_min_group_alone_or_with_a_neighbour() -
         keep = (c >= min_group) | (c + full[values] >= min_group) | (c + full[values + 2] >= min_group)
         assert np.array_equal(got_keys, values[keep]) and np.array_equal(got_counts, counts[keep])
         assert (min_group == 1) == bool(keep.all())
+
+
+def test_positions_find_the_same_entries_in_sorted_rows_as_in_unsorted_ones() -> None:
+    from bastion.graph.contacts import positions
+
+    rng = np.random.default_rng(8)
+    n = 200
+    m = sp.csr_matrix((rng.random(2000) + 1.0, (rng.integers(0, n, 2000), rng.integers(0, n, 2000))), (n, n))
+    m.sum_duplicates()
+    shuffled = m.copy()
+    for r in range(n):  # the same matrix, each row's entries out of order
+        lo, hi = shuffled.indptr[r], shuffled.indptr[r + 1]
+        order = lo + rng.permutation(hi - lo)
+        shuffled.indices[lo:hi], shuffled.data[lo:hi] = m.indices[order], m.data[order]
+    shuffled.has_sorted_indices = False
+    rows, cols = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
+    dense = m.toarray()
+    for mat in (m, shuffled):
+        at = positions(mat, rows, cols)
+        assert np.array_equal(at >= 0, dense[rows, cols] != 0)
+        assert np.array_equal(mat.data[at[at >= 0]], dense[rows, cols][at >= 0])
+    assert m.has_sorted_indices and not shuffled.has_sorted_indices

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bastion.graph.container import FOLLOW, FOLLOW_REC, INTERACTION, MESSAGE, REPORT, AccountGraph, IntArray
+from bastion.graph.kernels import sorted_positions
 
 REC_FOLLOW_WEIGHT = 0.5
 INTERACTION_WEIGHT = 0.5
@@ -70,7 +71,12 @@ def row_entries(m: sp.csr_matrix, rows: IntArray) -> tuple[IntArray, IntArray, I
 
 
 def positions(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> IntArray:
-    """Where entry (rows[k], cols[k]) is stored in ``m.data``, -1 where it is not; reads only ``rows``."""
+    """Where entry (rows[k], cols[k]) is stored in ``m.data``, -1 where it is not; reads only ``rows``
+    (a binary search in each where its rows are sorted, ``kernels.sorted_positions``; else a sort of them)."""
+    if m.has_sorted_indices:
+        return sorted_positions(
+            m.indptr, m.indices, np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        )
     out = np.full(len(rows), -1, dtype=np.int64)
     pos, r, c = row_entries(m, np.unique(rows))
     if not len(pos):

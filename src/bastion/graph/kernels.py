@@ -3,8 +3,9 @@
 Why compiled: the group search reads only the ties whose ends share contacts; as a sparse product that is
 every pair of accounts with a contact in common (millions on a 0.7M-edge platform), built, sorted and then
 masked down to the tens of thousands of ties. Lockstep's (target, half window) counts were five passes
-over an array of every possible key (count, find, gather, then the neighbours' sums). A loop counts what
-is kept and nothing else.
+over an array of every possible key (count, find, gather, then the neighbours' sums). Finding where a few
+entries are stored sorted every entry of their rows. A loop counts, or finds, what is asked and nothing
+else.
 """
 
 from __future__ import annotations
@@ -103,3 +104,27 @@ def filled_counts(keys: IntArray, space: int, min_group: int) -> tuple[IntArray,
     ``space``: the caller keeps it a few times the keys)."""
     out_keys, out_counts = _filled(keys, space, min_group)
     return np.asarray(out_keys), np.asarray(out_counts, dtype=np.int64)
+
+
+@_jit
+def _sorted_positions(indptr: Any, indices: Any, rows: Any, cols: Any) -> Any:  # pragma: no cover - compiled
+    out = np.full(len(rows), -1, np.int64)
+    for k in range(len(rows)):
+        r, c = rows[k], cols[k]
+        lo, end = indptr[r], indptr[r + 1]
+        hi = end
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if indices[mid] < c:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < end and indices[lo] == c:
+            out[k] = lo
+    return out
+
+
+def sorted_positions(indptr: IntArray, indices: IntArray, rows: IntArray, cols: IntArray) -> IntArray:
+    """Where entry (rows[k], cols[k]) of a CSR matrix whose rows are sorted is stored, -1 where it is not
+    (the first of duplicates): a binary search per entry, in its own row."""
+    return np.asarray(_sorted_positions(indptr, indices, rows, cols), dtype=np.int64)

@@ -18,6 +18,7 @@ Networks are the connected groups of flagged accounts, with their roles and evid
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,22 +114,26 @@ def detect(
     w = weights or Weights()
     n = graph.n
     seed_idx = graph.indices(seeds)
-    sig = all_signals(graph)
-    reports = report_evidence(graph)
-    if reports is not None:
-        sig[REPORT] = reports.strength
-    rates = base_rates(sig, n)
-    feats: dict[str, FloatArray] = dict(own_evidence(sig, rates, n))
-    names = FeatureSet.of(rates)
-    is_seed = np.zeros(n)
-    is_seed[seed_idx] = 1.0
-    feats[SEED] = SEED_LLR * is_seed
-    results: dict[str, DetectorResult] = {LOCKSTEP: _detector(LOCKSTEP, cfg.engine).run(graph, seed_idx, sig)}
+    # lockstep reads the follow times alone (no signal): it runs beside the signals, reports and contacts
+    # (its sorts, counts and sparse products release the GIL) and is waited for before own evidence is summed
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bastion-lockstep") as pool:
+        synchrony = pool.submit(_detector(LOCKSTEP, cfg.engine).run, graph, seed_idx, {})
+        sig = all_signals(graph)
+        reports = report_evidence(graph)
+        if reports is not None:
+            sig[REPORT] = reports.strength
+        rates = base_rates(sig, n)
+        feats: dict[str, FloatArray] = dict(own_evidence(sig, rates, n))
+        names = FeatureSet.of(rates)
+        is_seed = np.zeros(n)
+        is_seed[seed_idx] = 1.0
+        feats[SEED] = SEED_LLR * is_seed
+        contacts = chosen_contacts(graph)
+        results: dict[str, DetectorResult] = {LOCKSTEP: synchrony.result()}
     feats[LOCKSTEP] = lockstep_llr(results[LOCKSTEP].parts["partners"])
 
     b0 = logit(cfg.prior_start)
     own_side = combine(feats, w, names.seller)
-    contacts = chosen_contacts(graph)
     own_diverse = diverse({k: w[k] * feats[k] for k in names.seller})
     # a kind weighed at zero (as a verdict fit may give) says nothing, in cells and circles too
     carried = {
