@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bastion.graph.association import reach_out, shows_only_traits, tie_in, without_alike_friendships
-from bastion.graph.signals import NEW_ACCOUNT, REPORT, STORIES_ONLY, TERM_MATCH
+from bastion.graph.signals import NEW_ACCOUNT, REPORT, SHARED_LINK, STORIES_ONLY, TERM_MATCH
 
 
 def _contacts(pairs: list[tuple[int, int]], n: int) -> sp.csr_matrix:
@@ -128,3 +128,30 @@ def test_each_strong_account_it_reported_counts_against_its_reach() -> None:
     assert after.count[2] == before.count[2] - 2 * 2 and after.llr[2] > 3
     assert after.reported is not None and after.reported[1] == 7
     assert "it reported 7.0 strong account(s)" in after.words(1, "chose to contact")
+
+
+def test_one_strong_contact_counts_only_for_an_account_with_evidence_friends_do_not_share() -> None:
+    """Accounts 0-3 each follow one strong seller (10) and are its friends (it follows them back); 0 and 2
+    show a report or a link domain of their own, 1 and 3 nothing, or only traits friends share: one strong
+    contact is corroboration for 0 and 2, nothing for 1 and 3; two strong contacts count for anyone."""
+    n = 200
+    pairs = [(a, 10) for a in range(4)] + [(10, a) for a in range(4)] + [(4, 10), (4, 11)]
+    rng = np.random.default_rng(9)
+    pairs += [(int(a), int(b)) for a, b in rng.integers(20, n, (800, 2)) if a != b]
+    contacts = _contacts(pairs, n)
+    own = np.zeros(n)
+    own[10:12] = 4.0
+    traits = {REPORT: np.isin(np.arange(n), [0]), TERM_MATCH: np.isin(np.arange(n), [2, 3])}
+    traits[SHARED_LINK] = np.isin(np.arange(n), [2])
+    corroborated = ~shows_only_traits(traits, n, seeds=np.zeros(0, dtype=np.int64))
+    assert corroborated[[0, 2]].all() and not corroborated[[1, 3, 4]].any()
+    for read in (
+        tie_in(contacts, own, corroborated=corroborated),
+        reach_out(contacts, own, corroborated=corroborated),
+    ):
+        assert read.llr[0] > 0.5 and read.llr[2] > 0.5
+        assert read.llr[1] == 0 and read.llr[3] == 0
+        assert "fewer than two count only because" in read.words(0, "chose to contact")
+    plain = reach_out(contacts, own)
+    assert plain.llr[0] == 0 and plain.llr[4] > 0.5  # without corroboration one is nothing, two count
+    assert reach_out(contacts, own, corroborated=corroborated).llr[4] == plain.llr[4]

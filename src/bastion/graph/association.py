@@ -19,7 +19,13 @@ contact weight that lands on strong accounts (for ``tie``, the share of the cont
 accounts that comes from strong ones), times the account's own contacts, so a popular account and a
 platform whose recommender pulls ordinary users toward sellers both expect more: R log(m / c) - (m - c).
 One chance contact among forty is nothing, three among forty is a lot, thirty among two thousand (a bulk
-follower, a popular account that sellers follow as camouflage) is nothing.
+follower, a popular account that sellers follow as camouflage) is nothing. One strong contact alone says
+nothing (``_llr``: "several"), unless the account shows evidence of its own of a kind friends do not
+share (a report, a known hash, a shared link domain, a blocked search, a seed: ``corroborated``); then the
+contact it chose corroborates it, as a seller of a sparse cell that follows one cell-mate and shares their
+link domain: association still never makes a member by itself. The pipeline reads it for ``reach`` only:
+in ``tie`` the friend may be strong for the traits the account shares with it (a circle that uses a
+hobby's word, one of whom also has a stray link), so one friend there is not independent.
 
 Ties inside one circle of tight groups (``cells.py``) count only as far as the more trusted of the two
 ends' groups allows: a group that shares one trait far more often than the accounts around it and is no
@@ -117,6 +123,8 @@ class Association:
     reported: FloatArray | None = None
     #: strong accounts not counted: it only followed them back, more of them than it chose first itself
     answered: FloatArray | None = None
+    #: accounts for which one strong contact counts: they show evidence of their own friends do not share
+    corroborated: BoolArray | None = None
 
     def words(self, i: int, what: str) -> str:
         text = (
@@ -138,6 +146,11 @@ class Association:
                 f"; {self.answered[i]:.1f} more not counted: it followed them back after they followed it, "
                 "more of them than it chose to follow first (their choice, not its)"
             )
+        if self.corroborated is not None and self.corroborated[i] and self.count[i] < 2.0 and self.llr[i] > 0:
+            text += (
+                "; fewer than two count only because it shows evidence of its own of a kind friends do not "
+                "share"
+            )
         if self.mutual is not None and self.mutual[i] >= 0.05:
             text += f"; {self.mutual[i]:.1f} of them contacted it too: those ties are counted once"
         if self.reported is not None and self.reported[i] >= 0.05:
@@ -148,13 +161,16 @@ class Association:
         return text
 
 
-def _llr(count: FloatArray, total: FloatArray, expected: FloatArray) -> FloatArray:
+def _llr(
+    count: FloatArray, total: FloatArray, expected: FloatArray, corroborated: BoolArray | None = None
+) -> FloatArray:
     """The Poisson ratio of the count under "member" against chance, zero below two strong contacts
-    ("several", not one chance follow)."""
+    ("several", not one chance follow) except for the ``corroborated`` accounts, for which one counts."""
     chance = np.maximum(expected, CHANCE_FLOOR)
     member = np.maximum(np.maximum(MEMBER_COUNT, MEMBER_SHARE * total), 4.0 * chance)
     raw = count * np.log(member / chance) - (member - chance)
-    several = np.clip(count - 1.0, 0.0, 1.0)
+    alone = 0.0 if corroborated is None else np.asarray(corroborated, dtype=np.float64)
+    several = np.clip(count - 1.0 + alone, 0.0, 1.0)
     return np.asarray(np.clip(raw, 0.0, MAX_LLR) * several, dtype=np.float64)
 
 
@@ -231,11 +247,13 @@ def tie_in(
     own: FloatArray,
     counted: sp.csr_matrix | None = None,
     answered: sp.csr_matrix | None = None,
+    corroborated: BoolArray | None = None,
 ) -> Association:
     """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account and
     that it chose back, against the share of its incoming contacts that chance gives strong choosers on
     this platform (the share of contacts into ordinary accounts that come from strong ones: a popular
-    account that sellers follow as camouflage expects many).
+    account that sellers follow as camouflage expects many). ``corroborated``: accounts for which one
+    strong friend counts (see the module docstring).
 
     Being contacted is not a choice: sellers follow popular and random accounts as camouflage, and follow
     and write to the users they advertise to or groom, who may follow one of them back; those accounts are
@@ -264,8 +282,10 @@ def tie_in(
     total = np.asarray(contacts.T @ damp).ravel()
     ordinary, everyone = 1.0 - s, np.ones(n)
     share = _share(_flow(contacts, damp * s, ordinary), _flow(contacts, damp * everyone, ordinary))
-    llr = _llr(count, total, total * share)
-    return Association(count, total, total * share, llr, both_ways - every, answered=every - count)
+    llr = _llr(count, total, total * share, corroborated)
+    return Association(
+        count, total, total * share, llr, both_ways - every, answered=every - count, corroborated=corroborated
+    )
 
 
 def _first_chosen(count: FloatArray, replied: FloatArray) -> FloatArray:
@@ -282,6 +302,7 @@ def reach_out(
     groups: tuple[IntArray, FloatArray] | None = None,
     reported: sp.csr_matrix | None = None,
     answered: sp.csr_matrix | None = None,
+    corroborated: BoolArray | None = None,
 ) -> Association:
     """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against the share
     of ordinary accounts' contacts that land on strong sellers on this platform (recommendations that pull
@@ -296,7 +317,8 @@ def reach_out(
     group, whose evidence holds the account's own signals.
 
     ``answered``: contacts that answered a strong account's (``initiative.answers``); they count
-    only as far as the account also chose strong accounts first, as in :func:`tie_in`."""
+    only as far as the account also chose strong accounts first, as in :func:`tie_in`; ``corroborated``,
+    as there."""
     counted = contacts if counted is None else counted
     alone = strong(seller)
     count = np.asarray(counted @ alone).ravel()
@@ -320,7 +342,7 @@ def reach_out(
     ordinary, everyone = 1.0 - s, np.ones(len(s))
     share = _share(_flow(contacts, ordinary, s), _flow(contacts, ordinary, everyone))
     expected = total * share
-    llr = _llr(count, total, expected)
+    llr = _llr(count, total, expected, corroborated)
     return Association(
         count,
         total,
@@ -331,6 +353,7 @@ def reach_out(
         strength=s,
         reported=against,
         answered=only_answered,
+        corroborated=corroborated,
     )
 
 

@@ -153,6 +153,10 @@ def detect(
     counted = without_alike_friendships(counted, alike, is_strong)
     cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
     answered = answers(graph, strong(own_diverse + cell_gain) > 0, cells.group)  # their choice, not its
+    # evidence of its own that friends do not share (a report, a known hash, a link domain, a search, a
+    # seed): for such an account one strong account it chose to contact corroborates, where otherwise only
+    # several count (not one friend: it may be strong for the traits they share, see association.py)
+    corroborated = ~alike
     tie = tie_in(contacts, own_diverse, counted, answered)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
@@ -163,6 +167,7 @@ def detect(
         groups=(cells.group, cell_gain),
         reported=reports_made(graph),
         answered=answered,
+        corroborated=corroborated,
     )
     reach = counted_once(tie, reach_both, counted)
     feats[REACH] = reach.llr
