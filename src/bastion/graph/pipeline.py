@@ -196,6 +196,7 @@ def detect(
         combine(positive, w, (*names.seller, TIE, DENSE, CELL)) - w[SEED] * positive[SEED] - mutual,
         combine(positive, w, names.buyer),
         results,
+        cells.group,
     )
     det = Detection(
         score,

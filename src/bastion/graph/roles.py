@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from bastion.graph.container import FOLLOW, SHARE, AccountGraph, FloatArray
+from bastion.graph.contacts import row_entries
+from bastion.graph.container import FOLLOW, SHARE, AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import DetectorResult
 from bastion.graph.model import sigmoid
 from bastion.graph.signals import (
@@ -50,13 +52,16 @@ def role_scores(
     seller_evidence: FloatArray,
     buyer_evidence: FloatArray,
     results: Mapping[str, DetectorResult],
+    group: IntArray | None = None,
 ) -> RoleScores:
     """Seller / buyer / facilitator strength per account.
 
     Which side's evidence is larger (own advertising signals and strong members contacting it, against
     blocked searches and reaching out to sellers), and which way its ties with other likely members run:
     buyers follow sellers, sellers are followed. A facilitator follows or re-shares many likely members
-    without advertising itself; its reaching out would otherwise read as a buyer's.
+    without advertising itself; its reaching out would otherwise read as a buyer's. Follows inside one
+    tight group (``group``, -1: none; ``cells.py``) are peers following each other, not a side: where
+    following is one way, most of a cell's follows are not returned, and its sellers read as buyers.
     """
     n = graph.n
     zero = np.zeros(n)
@@ -77,12 +82,32 @@ def role_scores(
     )
     structure = 1.0 - (1.0 - _scores(results, "dense", n)) * (1.0 - _scores(results, "lockstep", n))
     # a young account leans seller (sellers are banned and re-created; buyers are mostly established users)
-    direction = np.clip(np.log2((1.0 + in_sus) / (1.0 + out_sus)), -DIRECTION_DOUBLINGS, DIRECTION_DOUBLINGS)
+    peers_in, peers_out = _within_groups(follow, s, group)
+    direction = np.clip(
+        np.log2((1.0 + in_sus - peers_in) / (1.0 + out_sus - peers_out)),
+        -DIRECTION_DOUBLINGS,
+        DIRECTION_DOUBLINGS,
+    )
     lean = seller_evidence - buyer_evidence + DIRECTION * direction + 1.0 * young + 2.0 * structure
     seller = sigmoid(lean)
     seller = seller * (1.0 - 0.7 * amplify * (1.0 - content))
     buyer = (1.0 - seller) * (1.0 - 0.6 * amplify)
     return RoleScores(seller, buyer, facilitator, in_sus, out_sus, share_sus)
+
+
+def _within_groups(
+    follow: sp.csr_matrix, s: FloatArray, group: IntArray | None
+) -> tuple[FloatArray, FloatArray]:
+    """Per account, the part of ``follow.T @ s`` and ``follow @ s`` from follows inside its own group."""
+    n = follow.shape[0]
+    if group is None or not (group >= 0).any():
+        return np.zeros(n), np.zeros(n)
+    _, rows, cols = row_entries(follow, np.flatnonzero(group >= 0))  # only group members' rows
+    same = group[rows] == group[cols]
+    rows, cols = rows[same], cols[same]
+    into = np.bincount(cols, weights=s[rows], minlength=n).astype(np.float64)
+    out = np.bincount(rows, weights=s[cols], minlength=n).astype(np.float64)
+    return into, out
 
 
 def _scores(results: Mapping[str, DetectorResult], name: str, n: int) -> FloatArray:

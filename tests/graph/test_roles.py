@@ -1,0 +1,29 @@
+"""Roles read which way an account's ties with likely members run, and follows inside one tight group are
+peers following each other, not a side."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bastion.graph.container import AccountGraph
+from bastion.graph.roles import role_scores
+
+
+def test_a_cells_one_way_follows_among_its_sellers_are_no_side() -> None:
+    """Sellers 0-5 are one group; each follows the next three one way (no follow back, as on a photo app):
+    0 follows three cell-mates and is followed by none of them. Buyers 6 and 7 follow two sellers each.
+    Read without the group, 0 follows more likely members than follow it and leans buyer; with it, its
+    cell's follows say nothing and the buyers following it make it a seller. The buyers are read as
+    before (they are in no group)."""
+    pairs = [(a, a + k) for a in range(6) for k in (1, 2, 3) if a + k < 6] + [(6, 0), (6, 1), (7, 0), (7, 2)]
+    n = 8
+    follows = (np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]))
+    graph = AccountGraph.from_arrays("p", [f"a{i}" for i in range(n)], follows)
+    member = np.ones(n)
+    zero = np.zeros(n)
+    group = np.array([0, 0, 0, 0, 0, 0, -1, -1])
+    plain = role_scores(graph, {}, member, zero, zero, {})
+    grouped = role_scores(graph, {}, member, zero, zero, {}, group)
+    assert plain.seller[0] < 0.5 < grouped.seller[0]
+    assert np.allclose(plain.seller[[6, 7]], grouped.seller[[6, 7]]) and (grouped.seller[[6, 7]] < 0.5).all()
+    assert np.array_equal(plain.followed_by_suspects, grouped.followed_by_suspects)  # the dossier's counts
