@@ -57,6 +57,26 @@ def test_follow_backs_are_found_by_time_and_only_toward_the_accounts_asked_about
     assert followed_back(g, strong).nnz == 0  # no times: nothing can be said
 
 
+def test_a_group_counts_for_a_member_only_if_it_chose_a_group_mate_first() -> None:
+    """The answerer is drawn into the sellers' group by their follows; the peer followed two of them
+    first: the group's evidence is read for the peer and the sellers, not for the answerer; without follow
+    times nothing is known against anyone."""
+    from bastion.graph.cells import Cells
+    from bastion.graph.initiative import chose_in_group
+
+    b, sellers = _world()
+    g = b.build()
+    i = g.index
+    group = np.full(g.n, -1)
+    group[g.indices(["answerer", "peer", *sellers])] = 0
+    chose = chose_in_group(g, group)
+    assert chose[g.indices(["peer", *sellers])].all() and not chose[i["answerer"]]
+    cells = Cells(np.where(group == 0, 2.0, 0.0), group, [7], [3.0]).read_for(chose)
+    assert cells.llr[i["peer"]] == 2.0 and cells.llr[i["answerer"]] == 0.0
+    g.follow_times = None
+    assert chose_in_group(g, group).all()
+
+
 def test_an_account_that_only_followed_back_is_tied_to_no_one_and_reaches_no_one() -> None:
     b, sellers = _world()
     g = b.build()

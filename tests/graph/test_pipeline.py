@@ -102,6 +102,8 @@ def test_users_who_follow_back_every_seller_that_reaches_them_are_not_sellers(
     assert tie.answered is not None and np.median(tie.answered[targets]) >= 1.0  # strength-weighted
     assert float(np.median(det.association["reach"].count[targets])) < 1.0
     assert _net_mask(world)[list(members)].mean() >= 0.95 and len(members) >= 40
+    # drawn into the sellers' tight groups by their follows, not by its own: no cell evidence either
+    assert det.cells is not None and float(det.features["cell"][targets].max()) == 0.0
 
 
 def test_roles_match_ground_truth(planted: Planted) -> None:

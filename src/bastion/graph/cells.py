@@ -13,7 +13,9 @@ a friend circle that shares one trait (a hobby's code word) is homophily, not a 
 strong account (or a seed) are tested, and the group's evidence is discounted by the log of the number
 tested (the best of many chance groups is not surprising); it is read for each member without its own
 signals (leave-one-out, so nothing counts twice), scaled by the share of its contacts inside the group:
-a popular account that a cell follows as camouflage has most of its contacts elsewhere.
+a popular account that a cell follows as camouflage has most of its contacts elsewhere. The pipeline reads
+it only for members that chose a group-mate themselves (``Cells.read_for``, ``initiative.chose_in_group``):
+the users sellers follow and write to are drawn into their group by the sellers' contacts.
 Evidence of its own kind and computed once from own signals; of association, only the buyer side reads it
 (``association.reach_out``: a cell counts once for an account outside it that turns to its members), and
 nothing reached that way feeds anything again.
@@ -27,7 +29,7 @@ circle (the group search splits a large circle of friends into parts just below 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -74,6 +76,10 @@ class Cells:
     trust: FloatArray = field(default_factory=lambda: np.zeros(0))
     #: groups tested as cells (those around a strong account or a seed): the discount's count
     tested: int = 0
+
+    def read_for(self, members: BoolArray) -> Cells:
+        """The same groups, their evidence read only for ``members`` (zero for the others)."""
+        return replace(self, llr=np.where(members, self.llr, 0.0))
 
     def words(self, i: int) -> str:
         g = int(self.group[i])

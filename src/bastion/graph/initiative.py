@@ -16,7 +16,9 @@ from bastion.graph.contacts import positions
 from bastion.graph.container import FOLLOW, MESSAGE, REPLY, AccountGraph, BoolArray, IntArray
 
 
-def answers(graph: AccountGraph, of: BoolArray, group: IntArray | None = None) -> sp.csr_matrix:
+def answers(
+    graph: AccountGraph, of: BoolArray, group: IntArray | None = None, peers: BoolArray | None = None
+) -> sp.csr_matrix:
     """Entry (i, j) is 1 where j is one of ``of`` and all i did toward j answered j: it followed j back
     (``followed_back``) or wrote to j only in a conversation j started (the ``reply`` layer), and did
     neither first (a follow it made first, or a conversation it started where the platform says who
@@ -24,7 +26,7 @@ def answers(graph: AccountGraph, of: BoolArray, group: IntArray | None = None) -
     tight group (``group``, -1: none; ``cells.py``) an account that followed a group-mate first itself is a
     peer and answers no one there: a seller whose cell-mates happened to follow it before it followed them
     chose them as much; a user the sellers reached out to, drawn into their group by their contacts, chose
-    none of them first."""
+    none of them first. ``peers``: :func:`chose_in_group` of ``group``, where the caller has it."""
     n = graph.n
     back = followed_back(graph, of)
     replies = graph.layer(REPLY)
@@ -43,7 +45,7 @@ def answers(graph: AccountGraph, of: BoolArray, group: IntArray | None = None) -
     if replies.nnz:  # the platform says who started its conversations: one i started is its choice
         keep &= ~((positions(graph.layer(MESSAGE), rows, cols) >= 0) & ~replied)
     if group is not None:
-        peer = _peers(graph, group)
+        peer = _peers(graph, group) if peers is None else peers
         keep &= (group[rows] != group[cols]) | (group[rows] < 0) | ~peer[rows]
     rows, cols = rows[keep], cols[keep]
     return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
@@ -59,6 +61,17 @@ def followed_back(graph: AccountGraph, of: BoolArray) -> sp.csr_matrix:
         return sp.csr_matrix((n, n))
     a, b, late = _first_follows(ft.src, ft.dst, ft.t, n, of[ft.src] | of[ft.dst], of)
     return sp.csr_matrix((np.ones(int(late.sum())), (a[late], b[late])), shape=(n, n))
+
+
+def chose_in_group(graph: AccountGraph, group: IntArray) -> BoolArray:
+    """Accounts that followed a member of their own tight group (``group``, -1: none) first, and every
+    account where the platform sent no follow times (nothing is known against it). A user the sellers all
+    follow and write to, who follows some of them back, is drawn into their group by their choices; a
+    member of a cell chose cell-mates itself."""
+    ft = graph.follow_times
+    if ft is None or not len(ft.src):
+        return np.ones(graph.n, dtype=bool)
+    return _peers(graph, group)
 
 
 def _peers(graph: AccountGraph, group: IntArray) -> BoolArray:

@@ -45,7 +45,7 @@ from bastion.graph.contacts import chosen_contacts, reports_made
 from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
-from bastion.graph.initiative import answers
+from bastion.graph.initiative import answers, chose_in_group
 from bastion.graph.model import (
     CELL,
     DENSE,
@@ -143,7 +143,11 @@ def detect(
     }
     present = {k: v for k, v in carried.items() if k in names.seller}
     is_strong = strong(own_diverse) > 0.0
-    cells = find_cells(contacts, present, is_strong, seed_idx, cfg.seed)
+    found = find_cells(contacts, present, is_strong, seed_idx, cfg.seed)
+    # a cell is evidence for a member that chose a cell-mate itself: a user the sellers follow and write
+    # to, following some back, is drawn into their group by their choices (initiative.chose_in_group)
+    peers = chose_in_group(graph, found.group)
+    cells = found.read_for(peers)
     feats[CELL] = cells.llr
     coordinated = np.logical_or.reduce(
         [np.zeros(n, dtype=bool), *(v for k, v in present.items() if lookup(k).coordination)]
@@ -152,7 +156,8 @@ def detect(
     alike = shows_only_traits(carried, n, seed_idx)
     counted = without_alike_friendships(counted, alike, is_strong)
     cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
-    answered = answers(graph, strong(own_diverse + cell_gain) > 0, cells.group)  # their choice, not its
+    # contacts that answered a strong account's are its choice, not this account's
+    answered = answers(graph, strong(own_diverse + cell_gain) > 0, cells.group, peers)
     # evidence of its own that friends do not share (a report, a known hash, a link domain, a search, a
     # seed): for such an account one strong account it chose to contact corroborates, where otherwise only
     # several count (not one friend: it may be strong for the traits they share, see association.py)
