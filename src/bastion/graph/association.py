@@ -23,9 +23,9 @@ follower, a popular account that sellers follow as camouflage) is nothing. One s
 nothing (``_llr``: "several"), unless the account shows evidence of its own of a kind friends do not
 share (a report, a known hash, a shared link domain, a blocked search, a seed: ``corroborated``); then the
 contact it chose corroborates it, as a seller of a sparse cell that follows one cell-mate and shares their
-link domain: association still never makes a member by itself. The pipeline reads it for ``reach`` only:
-in ``tie`` the friend may be strong for the traits the account shares with it (a circle that uses a
-hobby's word, one of whom also has a stray link), so one friend there is not independent.
+link domain: association still never makes a member by itself. Only ``reach`` reads it: in ``tie`` the
+friend may be strong for the traits the account shares with it (a circle that uses a hobby's word, one of
+whom also has a stray link), so one friend there is not independent.
 
 Ties inside one circle of tight groups (``cells.py``) count only as far as the more trusted of the two
 ends' groups allows: a group that shares one trait far more often than the accounts around it and is no
@@ -247,13 +247,11 @@ def tie_in(
     own: FloatArray,
     counted: sp.csr_matrix | None = None,
     answered: sp.csr_matrix | None = None,
-    corroborated: BoolArray | None = None,
 ) -> Association:
     """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account and
     that it chose back, against the share of its incoming contacts that chance gives strong choosers on
     this platform (the share of contacts into ordinary accounts that come from strong ones: a popular
-    account that sellers follow as camouflage expects many). ``corroborated``: accounts for which one
-    strong friend counts (see the module docstring).
+    account that sellers follow as camouflage expects many).
 
     Being contacted is not a choice: sellers follow popular and random accounts as camouflage, and follow
     and write to the users they advertise to or groom, who may follow one of them back; those accounts are
@@ -282,10 +280,8 @@ def tie_in(
     total = np.asarray(contacts.T @ damp).ravel()
     ordinary, everyone = 1.0 - s, np.ones(n)
     share = _share(_flow(contacts, damp * s, ordinary), _flow(contacts, damp * everyone, ordinary))
-    llr = _llr(count, total, total * share, corroborated)
-    return Association(
-        count, total, total * share, llr, both_ways - every, answered=every - count, corroborated=corroborated
-    )
+    llr = _llr(count, total, total * share)
+    return Association(count, total, total * share, llr, both_ways - every, answered=every - count)
 
 
 def _first_chosen(count: FloatArray, replied: FloatArray) -> FloatArray:
@@ -317,8 +313,8 @@ def reach_out(
     group, whose evidence holds the account's own signals.
 
     ``answered``: contacts that answered a strong account's (``initiative.answers``); they count
-    only as far as the account also chose strong accounts first, as in :func:`tie_in`; ``corroborated``,
-    as there."""
+    only as far as the account also chose strong accounts first, as in :func:`tie_in`. ``corroborated``:
+    accounts for which one strong contact counts (see the module docstring)."""
     counted = contacts if counted is None else counted
     alone = strong(seller)
     count = np.asarray(counted @ alone).ravel()

@@ -37,8 +37,8 @@ def _shared_ties(
             if indices[p] != i and data[p] != 0:
                 deg[i] += 1
     mark = np.full(n, -1, np.int64)
-    rows = np.empty(len(indices) // 2 + 1, np.int64)
-    cols = np.empty(len(indices) // 2 + 1, np.int64)
+    rows = np.empty(len(indices) + 1, np.int64)  # room for every entry: no write out of bounds, whatever
+    cols = np.empty(len(indices) + 1, np.int64)  # the input (a symmetric one fills half)
     k = 0
     for i in range(n):
         for p in range(indptr[i], indptr[i + 1]):  # i's contacts that are no hubs

@@ -156,7 +156,7 @@ def detect(
     alike = shows_only_traits(carried, n, seed_idx)
     counted = without_alike_friendships(counted, alike, is_strong)
     cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
-    # contacts that answered a strong account's are its choice, not this account's
+    # a contact that answered a strong account's was the strong account's choice, not this one's
     answered = answers(graph, strong(own_diverse + cell_gain) > 0, cells.group, peers)
     # evidence of its own that friends do not share (a report, a known hash, a link domain, a search, a
     # seed): for such an account one strong account it chose to contact corroborates, where otherwise only
