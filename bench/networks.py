@@ -17,7 +17,8 @@ network shapes the default worlds do not plant (twice as many buyers as sellers,
 sellers, a platform where following is one way, users who follow sellers to report them, users sellers
 reach out to, following one back or all of them and answering their messages: _netbench/shapes.py), in
 the same tables; each real graph as a reports-only trust platform (bad actors known only by reports: AUC
-next to the plain report share, _netbench/reports.py); a determinism check;
+next to the plain report share, _netbench/reports.py); a determinism check; the same seeded runs with four
+other Leiden seeds (how much of a row is the group searches' random order: _netbench/stability.py);
 the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and memory
 (traced and RSS growth) next to personalised PageRank alone in the same run (the median of three calls of
 each, interleaved), on a heavy-tailed platform and on one with a few hubs of degree 50k+.
@@ -60,6 +61,8 @@ from _netbench.reports import ReportsRow, print_reports
 from _netbench.reports import measure as measure_reports
 from _netbench.shapes import ONE_WAY_FOLLOW_BACK, shapes
 from _netbench.sparkcheck import Agreement, spark_agreement
+from _netbench.stability import Stability, print_stability
+from _netbench.stability import measure as measure_stability
 from _netbench.synth import synth_platform
 from _netbench.worlds import COHORT_SIZE, REAL_WORLDS, SYNTHETIC_WORLD, world
 from bastion.graph import detect
@@ -117,6 +120,7 @@ def main() -> None:
     reported: list[ReportsRow] = []
     perf: list[tuple[str, int, Cost, Cost]] = []
     determinism: list[tuple[str, bool]] = []
+    stability: list[Stability] = []
     worlds: list[tuple[str, Planted, Graph | None]] = []
     for gname, ((src, dst, n0), base_cfg) in substrates(args).items():
         if args.only and gname not in args.only:
@@ -143,6 +147,7 @@ def main() -> None:
                 det, _ = run(p, seeds)
             ppr = baseline_ppr(p.graph, seeds) if seeded else None
             rows.append((gname, mode, quality(p, det, ppr)))
+        stability.append(measure_stability(gname, p))
         if base is None:
             continue
         clean = world(gname, PlantConfig(clean=True, cohort=COHORT_SIZE))
@@ -168,6 +173,7 @@ def main() -> None:
     print_reliability(rows)
     print_clean(cleans)
     print_reports(reported)
+    print_stability(stability)
     print(
         "\ndeterminism (two runs, same input and seeds: identical scores, networks, members, roles): "
         + ", ".join(f"{g} {'identical' if ok else 'DIFFERENT'} {mark(ok)}" for g, ok in determinism)
