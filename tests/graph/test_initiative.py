@@ -73,6 +73,8 @@ def test_a_group_counts_for_a_member_only_if_it_chose_a_group_mate_first() -> No
     assert chose[g.indices(["peer", *sellers])].all() and not chose[i["answerer"]]
     cells = Cells(np.where(group == 0, 2.0, 0.0), group, [7], [3.0]).read_for(chose)
     assert cells.llr[i["peer"]] == 2.0 and cells.llr[i["answerer"]] == 0.0
+    assert cells.unread is not None and cells.unread[i["answerer"]] == 2.0 and cells.unread[i["peer"]] == 0
+    assert "not counted: its members followed it first" in cells.unread_words(i["answerer"])
     g.follow_times = None
     assert chose_in_group(g, group).all()
 

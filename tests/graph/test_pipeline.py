@@ -307,3 +307,24 @@ def test_exposures_of_several_networks_match_counting_each_from_outside(planted:
         assert got.minor_impressions == shown[minor].sum() and got.minor_viewers == (shown[minor] > 0).sum()
         assert got.follows_from_recommendation == followed.sum() > 0
         assert got.minor_follows_from_recommendation == followed[minor].sum()
+
+
+def test_a_member_drawn_into_a_cell_by_its_members_contacts_is_told_so(planted: Planted) -> None:
+    """A flagged account whose group's evidence was not read for it (it followed no group-mate first)
+    says so in its dossier, so a reviewer sees it was drawn in, not a cell member."""
+    from bastion.graph.model import contributions
+    from bastion.graph.netbuild import member
+
+    det = detect(planted.graph, planted.seeds)
+    assert det.cells is not None
+    i = planted.graph.index[det.networks[0].members[0].account_id]
+    group = det.cells.group.copy()
+    group[i] = 0
+    drawn = np.ones(planted.graph.n, dtype=bool)
+    drawn[i] = False
+    cells = replace(det.cells, group=group, llr=np.where(np.arange(planted.graph.n) == i, 2.0, 0.0))
+    det.cells = cells.read_for(drawn)
+    parts = contributions(det.features, det.weights, np.array([i]))[0]
+    texts = [e.text for e in member(planted.graph, i, det, False, parts, det.weights.to_json()).evidence]
+    assert any("not counted: its members followed it first" in t for t in texts)
+    assert not any("log-odds for this account" in t and "tight group" in t for t in texts)

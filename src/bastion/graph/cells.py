@@ -76,10 +76,21 @@ class Cells:
     trust: FloatArray = field(default_factory=lambda: np.zeros(0))
     #: groups tested as cells (those around a strong account or a seed): the discount's count
     tested: int = 0
+    #: per account: the cell's evidence it would carry and does not (``read_for``): it chose none of it
+    unread: FloatArray | None = None
 
     def read_for(self, members: BoolArray) -> Cells:
-        """The same groups, their evidence read only for ``members`` (zero for the others)."""
-        return replace(self, llr=np.where(members, self.llr, 0.0))
+        """The same groups, their evidence read only for ``members`` (zero for the others, kept as
+        ``unread`` for the dossier: a reviewer sees the account was drawn into the group)."""
+        return replace(self, llr=np.where(members, self.llr, 0.0), unread=np.where(members, 0.0, self.llr))
+
+    def unread_words(self, i: int) -> str:
+        size = self.sizes[int(self.group[i])]
+        return (
+            f"in a tight group of {size} accounts that carry several kinds of signal, not counted: its "
+            "members followed it first and it followed none of them first (drawn in by their contacts, as "
+            "the users a network follows and writes to are)"
+        )
 
     def words(self, i: int) -> str:
         g = int(self.group[i])

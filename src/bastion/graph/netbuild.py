@@ -133,6 +133,8 @@ def member(
                 },
             )
         )
+    elif det.cells is not None and det.cells.unread is not None and det.cells.unread[i] > 0:
+        ev.append(Evidence("graph", det.cells.unread_words(i), {"detector": "cell", "counted": False}))
     for r in det.results.values():
         ev += r.evidence.get(i, [])
     return Member(graph.ids[i], graph.platform, role, score, tuple(ev))
