@@ -160,3 +160,20 @@ def test_only_groups_around_a_strong_account_are_tested_as_cells() -> None:
     assert len(set(got.group[friends].tolist())) == 1 and got.group[friends[0]] != got.group[0]
     assert (got.llr[friends] == 0).all()
     assert "after testing 1)" in got.words(0)
+
+
+def test_a_group_its_member_reported_is_documented_not_its_own() -> None:
+    """Accounts 0-5 are one group; 0 reported four group-mates and still contacts one (a flagger): none of
+    the group is its own; 1 reported one of the four it contacts: half; 2 reported no one; 6 is in no
+    group and reported 0."""
+    from bastion.graph.contacts import undocumented_share
+
+    n = 8
+    group = np.array([0, 0, 0, 0, 0, 0, -1, -1])
+    contacts = sp.csr_matrix(
+        (np.ones(7), ([0, 1, 1, 1, 2, 2, 6], [5, 2, 3, 4, 1, 3, 7])), shape=(n, n)
+    )  # chosen contacts: those with accounts it reported are none (contacts.chosen_contacts)
+    reported = sp.csr_matrix((np.ones(6), ([0, 0, 0, 0, 1, 6], [1, 2, 3, 4, 5, 0])), shape=(n, n))
+    share = undocumented_share(contacts, reported, group, weight=2.0)
+    assert share.tolist() == [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    assert (undocumented_share(contacts, None, group, weight=2.0) == 1.0).all()

@@ -69,6 +69,7 @@ def test_users_who_follow_sellers_to_report_them_are_not_their_buyers(
     reach = det.association["reach"]
     assert reach.reported is not None and (reach.reported[flaggers] > 0).all()
     assert "it reported" in reach.words(int(flaggers[0]), "chose to contact")
+    assert det.cells is not None and float(det.cells.llr[flaggers].max()) == 0.0  # documented, not joined
 
 
 @pytest.mark.parametrize("seeded", [True, False], ids=["seeds", "seedless"])

@@ -15,7 +15,8 @@ tested (the best of many chance groups is not surprising); it is read for each m
 signals (leave-one-out, so nothing counts twice), scaled by the share of its contacts inside the group:
 a popular account that a cell follows as camouflage has most of its contacts elsewhere. The pipeline reads
 it only for members that chose a group-mate themselves (``Cells.read_for``, ``initiative.chose_in_group``):
-the users sellers follow and write to are drawn into their group by the sellers' contacts.
+the users sellers follow and write to are drawn into their group by the sellers' contacts; and only as far
+as they did not report their group-mates (``contacts.undocumented_share``: a flagger documents a network).
 Evidence of its own kind and computed once from own signals; of association, only the buyer side reads it
 (``association.reach_out``: a cell counts once for an account outside it that turns to its members), and
 nothing reached that way feeds anything again.
@@ -79,10 +80,12 @@ class Cells:
     #: per account: the cell's evidence it would carry and does not (``read_for``): it chose none of it
     unread: FloatArray | None = None
 
-    def read_for(self, members: BoolArray) -> Cells:
+    def read_for(self, members: BoolArray, share: FloatArray | None = None) -> Cells:
         """The same groups, their evidence read only for ``members`` (zero for the others, kept as
-        ``unread`` for the dossier: a reviewer sees the account was drawn into the group)."""
-        return replace(self, llr=np.where(members, self.llr, 0.0), unread=np.where(members, 0.0, self.llr))
+        ``unread`` for the dossier: a reviewer sees the account was drawn into the group), and for each
+        only as far as ``share`` (0..1) says."""
+        read = np.where(members, self.llr, 0.0) * (1.0 if share is None else share)
+        return replace(self, llr=read, unread=np.where(members, 0.0, self.llr))
 
     def unread_words(self, i: int) -> str:
         size = self.sizes[int(self.group[i])]

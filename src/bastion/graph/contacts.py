@@ -10,7 +10,16 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.graph.container import FOLLOW, FOLLOW_REC, INTERACTION, MESSAGE, REPORT, AccountGraph, IntArray
+from bastion.graph.container import (
+    FOLLOW,
+    FOLLOW_REC,
+    INTERACTION,
+    MESSAGE,
+    REPORT,
+    AccountGraph,
+    FloatArray,
+    IntArray,
+)
 from bastion.graph.kernels import sorted_positions
 
 REC_FOLLOW_WEIGHT = 0.5
@@ -30,6 +39,26 @@ def reports_made(graph: AccountGraph) -> sp.csr_matrix | None:
     if rep.nnz == 0:
         return None
     return sp.csr_matrix((np.ones(rep.nnz), rep.indices.copy(), rep.indptr.copy()), shape=rep.shape)
+
+
+def undocumented_share(
+    contacts: sp.csr_matrix, reported: sp.csr_matrix | None, group: IntArray, weight: float
+) -> FloatArray:
+    """Per account: how far its own tight group (``group``, -1: none) is its own rather than documented by
+    it: 1 - ``weight`` x (group-mates it reported) / (group-mates it contacts or reported), at least 0; 1
+    outside every group. A user who follows a network to report it (a trusted flagger, a researcher) is
+    drawn into its group by the follows it did not report; the reports weigh against that, as in reach."""
+    n = len(group)
+    out = np.ones(n)
+    if reported is None or not reported.nnz:
+        return out
+    members = np.flatnonzero(group >= 0)
+    _, r_rows, r_cols = row_entries(reported, members)
+    _, c_rows, c_cols = row_entries(contacts, members)
+    told = np.bincount(r_rows[group[r_cols] == group[r_rows]], minlength=n).astype(np.float64)
+    chose = np.bincount(c_rows[group[c_cols] == group[c_rows]], minlength=n).astype(np.float64)
+    both = np.maximum(told + chose, 1.0)
+    return np.asarray(np.clip(1.0 - weight * told / both, 0.0, 1.0), dtype=np.float64)
 
 
 def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:

@@ -28,6 +28,7 @@ from bastion.core.signals import lookup
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
 from bastion.graph.association import (
     ONE_KIND_CAP,
+    REPORTED_WEIGHT,
     Association,
     counted_once,
     diverse,
@@ -41,7 +42,7 @@ from bastion.graph.association import (
 from bastion.graph.baserate import BaseRate, base_rates, own_evidence
 from bastion.graph.calibrate import Calibration, calibrate, views
 from bastion.graph.cells import Cells, find_cells
-from bastion.graph.contacts import chosen_contacts, reports_made
+from bastion.graph.contacts import chosen_contacts, reports_made, undocumented_share
 from bastion.graph.container import AccountGraph, FloatArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
@@ -147,7 +148,9 @@ def detect(
     # a cell is evidence for a member that chose a cell-mate itself: a user the sellers follow and write
     # to, following some back, is drawn into their group by their choices (initiative.chose_in_group)
     peers = chose_in_group(graph, found.group)
-    cells = found.read_for(peers)
+    # and as far as the account did not report its group-mates (a flagger documents a network it follows)
+    reported = reports_made(graph)
+    cells = found.read_for(peers, undocumented_share(contacts, reported, found.group, REPORTED_WEIGHT))
     feats[CELL] = cells.llr
     coordinated = np.logical_or.reduce(
         [np.zeros(n, dtype=bool), *(v for k, v in present.items() if lookup(k).coordination)]
@@ -170,7 +173,7 @@ def detect(
         own_diverse,
         counted,
         groups=(cells.group, cell_gain),
-        reported=reports_made(graph),
+        reported=reported,
         answered=answered,
         corroborated=corroborated,
     )
