@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bastion.graph.association import reach_out, tie_in
 from bastion.graph.builder import GraphBuilder
 from bastion.graph.container import REPLY
-from bastion.graph.initiative import answers, followed_back
+from bastion.graph.initiative import answers, chose_in_group, followed_back
 from bastion.graph.load import load_platform
 from bastion.ingest import Ingestor
 from bastion.store import Store
@@ -62,7 +62,6 @@ def test_a_group_counts_for_a_member_only_if_it_chose_a_group_mate_first() -> No
     first: the group's evidence is read for the peer and the sellers, not for the answerer; without follow
     times nothing is known against anyone."""
     from bastion.graph.cells import Cells
-    from bastion.graph.initiative import chose_in_group
 
     b, sellers = _world()
     g = b.build()
@@ -123,6 +122,13 @@ def test_a_reply_to_a_conversation_the_seller_started_is_the_sellers_choice() ->
     tie = tie_in(contacts, own, answered=got)
     assert tie_in(contacts, own).count[i["groomed"]] == 3 and tie.count[i["groomed"]] == 0
     assert tie.count[i["writer"]] == 3
+    # drawn into the sellers' group, with no follow times to say it followed one first: still answering
+    group = np.full(g.n, -1)
+    group[g.indices(["groomed", "s0", "s1", "s2"])] = 0
+    g.follow_times = None
+    peers = chose_in_group(g, group)
+    assert peers.all()  # nothing known against anyone: groups are read for all
+    assert answers(g, strong, group, peers)[i["groomed"]].nnz == 3
 
 
 def test_the_loader_reads_replies_from_the_exports_initiated_by_sender(

@@ -44,7 +44,7 @@ def answers(
     keep = ~first
     if replies.nnz:  # the platform says who started its conversations: one i started is its choice
         keep &= ~((positions(graph.layer(MESSAGE), rows, cols) >= 0) & ~replied)
-    if group is not None:
+    if group is not None and _timed(graph):  # who followed a group-mate first is known only from times
         peer = _peers(graph, group) if peers is None else peers
         keep &= (group[rows] != group[cols]) | (group[rows] < 0) | ~peer[rows]
     rows, cols = rows[keep], cols[keep]
@@ -68,10 +68,12 @@ def chose_in_group(graph: AccountGraph, group: IntArray) -> BoolArray:
     account where the platform sent no follow times (nothing is known against it). A user the sellers all
     follow and write to, who follows some of them back, is drawn into their group by their choices; a
     member of a cell chose cell-mates itself."""
-    ft = graph.follow_times
-    if ft is None or not len(ft.src):
-        return np.ones(graph.n, dtype=bool)
-    return _peers(graph, group)
+    return _peers(graph, group) if _timed(graph) else np.ones(graph.n, dtype=bool)
+
+
+def _timed(graph: AccountGraph) -> bool:
+    """Whether the platform sent follow times (without them no one is known to have followed first)."""
+    return graph.follow_times is not None and len(graph.follow_times.src) > 0
 
 
 def _peers(graph: AccountGraph, group: IntArray) -> BoolArray:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, func, select
 
-from bastion.graph.container import AGE_CODES, AGE_UNKNOWN
+from bastion.graph.container import AGE_CODES, AGE_UNKNOWN, FloatArray, IntArray
 from bastion.graph.keyed import KeyedPairs, NodeIds
 from bastion.store import Store
 from bastion.store.changes import Changes
@@ -137,9 +137,9 @@ class PlatformTables:
         conversation (``initiated_by_sender`` false; unknown is no reply)."""
         c = messages.c
         q = select(c.sender_id, c.recipient_id, c.count, c.initiated_by_sender)
-        got = list(_rows(conn, q, messages, self.platform, (c.sender_id, c.recipient_id), wanted))
-        src, dst = self._ends(got)
-        count = np.array([float(r[2] or 1) for r in got], dtype=np.float64)
+        got, src, dst, count = self._pair_counts(
+            _rows(conn, q, messages, self.platform, (c.sender_id, c.recipient_id), wanted)
+        )
         reply = np.array([r[3] is not None and not r[3] for r in got], dtype=bool)
         self.messages.upsert(src, dst, {"count": count, "reply": np.where(reply, count, 0.0)})
 
@@ -148,12 +148,14 @@ class PlatformTables:
         c = recommendations.c
         pair = (c.viewer_id, c.recommended_id)
         q = select(*pair, func.count()).group_by(*pair)
-        self._counts(self.recommendations, _rows(conn, q, recommendations, self.platform, pair, wanted))
+        _, src, dst, count = self._pair_counts(_rows(conn, q, recommendations, self.platform, pair, wanted))
+        self.recommendations.upsert(src, dst, {"count": count})
 
-    def _counts(self, into: KeyedPairs, rows: Iterable[Any]) -> None:
+    def _pair_counts(self, rows: Iterable[Any]) -> tuple[list[Any], IntArray, IntArray, FloatArray]:
+        """Rows of (a, b, count, ...): the rows, their ends' indices and their counts (missing: one)."""
         got = list(rows)
         src, dst = self._ends(got)
-        into.upsert(src, dst, {"count": np.array([float(r[2] or 1) for r in got], dtype=np.float64)})
+        return got, src, dst, np.array([float(r[2] or 1) for r in got], dtype=np.float64)
 
     def _posts(self, conn: Connection, wanted: list[tuple[str, ...]] | None) -> None:
         c = posts.c
