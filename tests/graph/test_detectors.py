@@ -5,7 +5,7 @@ import pytest
 from scipy.stats import poisson
 
 from bastion.core.errors import ConfigError
-from bastion.graph import available, create, lockstep
+from bastion.graph import available, create
 from bastion.graph.container import AccountGraph
 from bastion.graph.dense import SUSPECT, peel_densest
 from bastion.graph.lockstep import BURST_P, Timeline, lockstep_partners, poisson_need
@@ -115,43 +115,52 @@ def test_lockstep_silent_when_times_are_uniform_and_targets_popular() -> None:
     assert res.evidence == {}
 
 
-@pytest.mark.parametrize("counted", [True, False], ids=["counted", "sorted"])
-def test_window_buckets_from_half_windows_match_counting_each_offset(
-    counted: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """One count (or sort, where the key space is large) of half-window keys gives, for both offsets, the
-    buckets of at least ``min_group`` that counting each offset's windows gives."""
-    if not counted:
-        monkeypatch.setattr(lockstep, "COUNT_SPACE_PER_KEY", 0)
+def test_burst_need_is_set_where_a_window_of_either_offset_reaches_it() -> None:
+    """Counting each offset's windows by hand: a target gets its Poisson threshold (at its own rate) exactly
+    where its busiest window, counted at most ``max_group``, holds at least that many follows, and is out of
+    reach (``max_group + 1``) elsewhere."""
     rng = np.random.default_rng(5)
     n, day, window = 300, 86_400, 3 * 86_400
-    src, dst = rng.integers(0, n, 5000), rng.integers(0, n, 5000)
-    t = rng.integers(-40 * day, 90 * day, 5000)  # times before the epoch floor as numpy does
+    src, dst = rng.integers(0, n, 6000), rng.integers(0, n, 6000)
+    t = rng.integers(-40 * day, 90 * day, 6000)  # times before the epoch floor as numpy does
+    burst = np.arange(40)  # 40 accounts follow target 5 within an hour: a burst of any threshold
+    src, dst = np.r_[src, burst], np.r_[dst, np.full(40, 5)]
+    t = np.r_[t, 20 * day + rng.integers(0, 3600, 40)]
     tl = Timeline.of(src, dst, t, n)
-    for min_group in (1, 2, 3):
-        for b, offset in zip(tl.windows(window, min_group), (0, window // 2), strict=True):
-            w = (t + offset) // window
-            key = dst * (int(w.max()) - int(w.min()) + 1) + (w - int(w.min()))
-            keys, counts = np.unique(key, return_counts=True)
-            full = counts >= min_group
-            assert full.sum() > 0 and (min_group == 1 or (~full).sum() > 0)  # both kinds occur
-            assert np.array_equal(b.keys, keys[full]) and np.array_equal(b.counts, counts[full])
-            assert np.array_equal(b.key(dst, t), key)
+    span = np.array([np.ptp(t[dst == d]) if (dst == d).any() else 0 for d in range(n)])
+    assert np.array_equal(tl.span, span)
+    for min_group, max_group in ((2, 200), (3, 200), (3, 30)):
+        need = tl.burst_need(window, BURST_P, min_group, max_group)
+        peak = np.zeros(n, dtype=np.int64)
+        for offset in (0, window // 2):
+            for (target, _), idx in _groups(dst, (t + offset) // window).items():
+                peak[target] = max(peak[target], min(len(idx), max_group))
+        rate = tl.deg * window / np.maximum(span, window)
+        exact = poisson_need(rate, BURST_P, min_group, max_group + 1)
+        reached = (peak >= exact) & (exact <= max_group)
+        assert np.array_equal(need, np.where(reached, exact, max_group + 1))
+        assert reached.sum() > 0 and (~reached & (peak >= min_group)).sum() > 0  # both kinds occur
+        assert reached[5]
     with pytest.raises(ValueError, match="even"):
-        tl.windows(window + 1)
+        tl.burst_need(window + 1, BURST_P, 3, 200)
 
 
-def test_lockstep_pairs_match_counting_each_burst_by_hand() -> None:
+@pytest.mark.parametrize("start_day", [0, -41.5, 17.5])  # times before the epoch; each half-window parity
+def test_lockstep_pairs_match_counting_each_burst_by_hand(start_day: float) -> None:
     """Candidate pairs and their shared bursts, against a reference that buckets every event of each offset
-    and pairs the members of each burst (the fast path reads only the events near a target's bursts)."""
+    and pairs the members of each burst (the fast path reads only the targets that can burst)."""
     rng = np.random.default_rng(11)
     n, day, window = 400, 86_400, 3 * 86_400
     src, dst = rng.integers(0, n, 8000), rng.integers(0, n, 8000)
-    t = rng.integers(0, 120 * day, 8000)
+    t = rng.integers(0, 120 * day, 8000) + int(start_day * day)
     group = np.arange(20)  # a group that follows the same 12 targets within hours, twice over the months
     gs = np.repeat(group, 24)
     gd = np.tile(np.repeat(np.arange(300, 312), 2), 20)
-    gt = np.tile(np.repeat([10 * day, 70 * day], 12), 20) + rng.integers(0, 6 * 3600, len(gs))
+    gt = (
+        np.tile(np.repeat([10 * day, 70 * day], 12), 20)
+        + rng.integers(0, 6 * 3600, len(gs))
+        + int(start_day * day)
+    )
     src, dst, t = np.r_[src, gs], np.r_[dst, gd], np.r_[t, gt]
     tl = Timeline.of(src, dst, t, n)
     min_group, max_group, min_shared = 3, 200, 3

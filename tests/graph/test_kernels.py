@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bastion.graph.kernels import filled_counts, shared_contact_ties
+from bastion.graph.kernels import events_by_target, pair_sums, shared_contact_ties
 
 
 def _by_product(sym: sp.csr_matrix, hub: int, min_shared: int) -> set[tuple[int, int]]:
@@ -42,19 +42,36 @@ def test_shared_contact_ties_are_the_sparse_products_ties_in_row_order(seed: int
         assert len(got) > 0
 
 
-def test_filled_counts_keep_what_reaches_min_group_alone_or_with_a_neighbour() -> None:
+def test_events_by_target_are_a_stable_sort_by_target_with_spans() -> None:
     rng = np.random.default_rng(3)
-    space = 5000
-    keys = rng.integers(0, space, 3000).astype(np.int32)
-    values, counts = np.unique(keys, return_counts=True)
-    for min_group in (1, 2, 3):
-        got_keys, got_counts = filled_counts(keys, space, min_group)
-        full = np.zeros(space + 2, dtype=np.int64)
-        full[values + 1] = counts
-        c = full[values + 1]
-        keep = (c >= min_group) | (c + full[values] >= min_group) | (c + full[values + 2] >= min_group)
-        assert np.array_equal(got_keys, values[keep]) and np.array_equal(got_counts, counts[keep])
-        assert (min_group == 1) == bool(keep.all())
+    n = 400
+    src, dst = rng.integers(0, n, 5000), rng.integers(0, n - 50, 5000)  # the last 50 are followed by no one
+    t = rng.integers(-(10**6), 10**8, 5000)
+    start, by_src, by_t, span = events_by_target(src, dst, t, n)
+    order = np.argsort(dst, kind="stable")
+    assert np.array_equal(start, np.r_[0, np.cumsum(np.bincount(dst, minlength=n))])
+    assert np.array_equal(by_src, src[order]) and np.array_equal(by_t + t.min(), t[order])
+    assert by_src.dtype == np.int32 and by_t.dtype == np.int32  # narrow where they fit
+    for d in (0, 7, n - 1):
+        mine = t[dst == d]
+        assert span[d] == (mine.max() - mine.min() if len(mine) else 0)
+    wide = events_by_target(src, dst, np.r_[t[:-1], 2**40], n)[2]  # a span past 32 bits stays 64-bit
+    assert wide.dtype == np.int64 and wide.max() == 2**40 - t.min()
+
+
+def test_pair_sums_are_the_rows_products_times_the_weights() -> None:
+    rng = np.random.default_rng(6)
+    n = 300
+    m = sp.csr_matrix((rng.random(4000) + 0.5, (rng.integers(0, n, 4000), rng.integers(0, n, 4000))), (n, n))
+    m.sum_duplicates()
+    w = rng.random(n)
+    rows, cols = rng.integers(0, n, 500), rng.integers(0, n, 500)
+    rows[:50] = 3  # a run of pairs with one first row, and the same row again later
+    rows[400:410] = 3
+    want = np.asarray(m[rows].multiply(m[cols]) @ w).ravel()
+    got = pair_sums(m.indptr, m.indices, m.data, rows, cols, w)
+    assert np.array_equal(got, want)  # the same sums, in the same order: bit for bit
+    assert (got > 0).sum() > 100
 
 
 def test_positions_find_the_same_entries_in_sorted_rows_as_in_unsorted_ones() -> None:

@@ -26,147 +26,82 @@ from scipy.stats import poisson
 
 from bastion.graph.container import FOLLOW, AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import DetectorResult, Evidence, LocalDetector, register
-from bastion.graph.kernels import filled_counts
+from bastion.graph.kernels import Narrow, burst_members, events_by_target, pair_sums, window_peaks
 
 DAY = 86_400
 #: A (target, window) count with a Poisson tail below this, at the target's own rate, is a burst.
 BURST_P = 1e-3
 #: A common follower who follows more accounts than this is a bulk follower: it joins no circle.
 CIRCLE_HUB = 50
-#: Row entries gathered at once when computing expectations (bounds memory on hub-heavy graphs).
-_CHUNK_ENTRIES = 4_000_000
-#: (target, half window) keys are counted in an array of all possible keys, instead of sorted, when there
-#: are at most this many possible keys per follow and at most ``COUNT_SPACE_MAX`` in all (8 bytes each:
-#: 64 MiB at most).
-COUNT_SPACE_PER_KEY, COUNT_SPACE_MAX = 8, 1 << 23
-
-
-@dataclass(frozen=True, slots=True)
-class Buckets:
-    """One offset's (target, window) buckets: distinct keys sorted and their counts; key // per is the
-    target. Window j of this offset is half windows 2j - shift and 2j + 1 - shift."""
-
-    keys: IntArray
-    counts: IntArray
-    per: int
-    lo: int
-    half: int
-    shift: int
-
-    def key(self, dst: IntArray, t: IntArray) -> IntArray:
-        """The bucket key of each follow event (only the events read are keyed, not all of them)."""
-        return np.asarray(dst, dtype=np.int64) * self.per + ((t // self.half + self.shift) // 2 - self.lo)
 
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
-    """Follow events with per-target spans and follower counts; window buckets are counted by sorting
-    packed (target, window) keys alone, never by arg-sorting events (ten million arg-sorts were most of a
-    run, a plain sort of keys is ten times faster)."""
+    """Follow events grouped by target (a counting sort: target d's followers and times are
+    ``src[start[d]:start[d + 1]]`` and ``t[...]``), with per-target spans and follower counts: windows are
+    counted one target at a time in an array of its own half windows (``kernels.window_peaks``,
+    ``kernels.burst_members``); neither events nor packed (target, window) keys are ever sorted (sorting
+    them, then counting in an array of every target's windows, was most of lockstep's time)."""
 
-    src: IntArray
-    dst: IntArray
-    t: IntArray
+    start: IntArray
+    src: Narrow
+    #: seconds after ``t0``, the first event
+    t: Narrow
+    t0: int
     deg: FloatArray
     span: FloatArray
 
     @classmethod
     def of(cls, src: IntArray, dst: IntArray, t: IntArray, n: int) -> Timeline:
-        t = t.astype(np.int64)
-        lo = np.full(n, np.iinfo(np.int64).max)
-        hi = np.full(n, np.iinfo(np.int64).min)
-        np.minimum.at(lo, dst, t)
-        np.maximum.at(hi, dst, t)
-        span = np.where(hi >= lo, hi - lo, 0).astype(np.float64)
-        return cls(src, dst, t, np.bincount(dst, minlength=n).astype(np.float64), span)
+        as64 = [np.asarray(x, dtype=np.int64) for x in (src, dst, t)]
+        start, by_src, by_t, span = events_by_target(as64[0], as64[1], as64[2], n)
+        t0 = int(np.min(t)) if len(t) else 0
+        return cls(start, by_src, by_t, t0, np.diff(start).astype(np.float64), span.astype(np.float64))
 
     def chance(self, window: int) -> FloatArray:
         """Per target: the chance that two of its followers follow it within one window (2W / span)."""
         return np.asarray(np.minimum(1.0, 2.0 * window / np.maximum(self.span, window)), dtype=np.float64)
 
-    def windows(self, window: int, min_group: int = 1) -> list[Buckets]:
-        """The buckets of at least ``min_group`` follows at offsets 0 and window / 2 (no smaller one can pair
-        anyone). Both come from one sort of (target, half window) keys, since each offset's window is two
-        adjacent half windows (sorting was most of a run; packed in 32 bits when they fit, twice as fast
-        again). Events of targets with fewer than ``min_group`` followers are never sorted, and half windows
-        that fill no bucket with either neighbour are dropped before buckets are formed (on a platform of
-        uniformly timed follows that is nearly all of them)."""
-        if window % 2:
-            raise ValueError(f"lockstep window must be an even number of seconds, got {window}")
-        half = window // 2
-        dst, t = self.dst, self.t
-        hlo = int(t.min()) // half if len(t) else 0
-        hper = int(t.max()) // half - hlo + 1 if len(t) else 1
-        if min_group > 1:
-            keep = self.deg[dst] >= min_group
-            dst, t = dst[keep], t[keep]
-        space = len(self.deg) * hper
-        narrow = np.dtype(np.int32 if space < np.iinfo(np.int32).max else np.int64)
-        hkeys, hcounts = _distinct(
-            dst.astype(narrow) * hper + (t // half - hlo).astype(narrow), space, min_group
+    def halves(self, window: int) -> tuple[Narrow, int]:
+        """Each event's half window of ``window`` seconds counted from the epoch, renumbered from 1 (0 is
+        the empty one before the first), and the parity of the absolute half window renumbered 0 (which
+        offset a window belongs to)."""
+        half = _half(window)
+        hlo = self.t0 // half - 1
+        # t0 + t = (hlo * half) + (t0 - hlo * half) + t, and the first term is whole half windows
+        shift = self.t0 - hlo * half
+        t = (
+            self.t
+            if len(self.t) and int(self.t.max()) + shift <= np.iinfo(self.t.dtype).max
+            else self.t.astype(np.int64)
         )
-        target, hh = np.divmod(hkeys.astype(np.int64), hper)
-        hh += hlo
-        out = []
-        for shift in (0, 1):
-            lo = (hlo + shift) // 2
-            per = (hlo + hper - 1 + shift) // 2 - lo + 1
-            keys, starts = _runs(target * per + ((hh + shift) // 2 - lo), counts=False)  # sorted, as hkeys
-            counts = np.add.reduceat(hcounts, starts) if len(starts) else np.zeros(0, dtype=np.int64)
-            full = counts >= min_group
-            out.append(Buckets(keys[full], counts[full], per, lo, half, shift))
-        return out
+        return (t + shift) // half, hlo % 2
 
-    def burst_need(
-        self,
-        window: int,
-        burst_p: float,
-        min_group: int,
-        max_group: int,
-        counted: list[Buckets] | None = None,
-    ) -> IntArray:
+    def burst_need(self, window: int, burst_p: float, min_group: int, max_group: int) -> IntArray:
         """Per target: the fewest followers in one window that its own steady rate (followers x window /
-        span) makes implausible at ``burst_p``, never fewer than ``min_group``; ``max_group + 1`` where that
-        is more than ``max_group`` (no bucket of that size pairs anyone). Computed only for targets that reach
-        ``min_group`` in some window; the others cannot pair anyone. Both engines use it; ``counted`` reuses
-        buckets already counted."""
-        counted = counted or self.windows(window, min_group)
+        span) makes implausible at ``burst_p``, never fewer than ``min_group``, where the target's busiest
+        window (of either offset, counted at most ``max_group``) reaches it; elsewhere ``max_group + 1``: no
+        window of the target pairs anyone. Both engines use it."""
+        return self._need(self.halves(window)[0], window, burst_p, min_group, max_group)
+
+    def _need(self, h: Narrow, window: int, burst_p: float, min_group: int, max_group: int) -> IntArray:
+        peak = np.minimum(window_peaks(self.start, h, min_group), max_group)
         need = np.full(len(self.deg), max_group + 1, dtype=np.int64)
-        big = [c.keys[c.counts >= min_group] // c.per for c in counted]
-        targets = np.unique(np.concatenate(big))
+        targets = np.flatnonzero(peak >= min_group)
         rate = self.deg[targets] * window / np.maximum(self.span[targets], window)
+        # a target whose busiest window is plausible at its own rate has no burst: one tail each tells,
+        # and only the others' thresholds are searched for
+        can = pdtrc(peak[targets] - 1, rate) <= burst_p
+        targets, rate = targets[can], rate[can]
         need[targets] = poisson_need(rate, burst_p, min_group, max_group + 1)
         return need
 
 
-def _distinct(keys: IntArray, space: int, min_group: int) -> tuple[IntArray, IntArray]:
-    """Distinct values of ``keys`` (all in [0, space)), sorted, with their counts, those that fill no bucket
-    of ``min_group`` with either neighbour dropped (``_fill``): counted in an array of the key space where
-    it is a few times the keys (``kernels.filled_counts``), else sorted; ``keys`` is consumed (sorted in
-    place: no copy of ten million keys beside it)."""
-    if space <= max(COUNT_SPACE_PER_KEY * len(keys), 1) and space <= COUNT_SPACE_MAX:
-        return filled_counts(keys, space, min_group)
-    keys.sort()
-    return _fill(*_runs(keys), min_group)
-
-
-def _runs(ordered: IntArray, counts: bool = True) -> tuple[IntArray, IntArray]:
-    """Distinct values of a sorted array with their counts (``counts``) or their first positions."""
-    new = np.ones(len(ordered), dtype=bool)
-    new[1:] = ordered[1:] != ordered[:-1]
-    starts = np.flatnonzero(new)
-    return ordered[starts], (np.diff(np.append(starts, len(ordered))) if counts else starts)
-
-
-def _fill(hkeys: IntArray, hcounts: IntArray, min_group: int) -> tuple[IntArray, IntArray]:
-    """The half windows (sorted keys, counts) that reach ``min_group`` alone or with the half window just
-    before or after (a key one apart; one that belongs to the next target only keeps a few too many)."""
-    tied = np.flatnonzero(hkeys[1:] == hkeys[:-1] + 1)  # pairs (i, i + 1); few on ordinary timing
-    keep = hcounts >= min_group
-    pair = hcounts[tied] + hcounts[tied + 1] >= min_group
-    keep[tied[pair]] = True
-    keep[tied[pair] + 1] = True
-    return hkeys[keep], hcounts[keep]
+def _half(window: int) -> int:
+    """Half the window: each offset's window is two adjacent half windows, so it must be even."""
+    if window % 2:
+        raise ValueError(f"lockstep window must be an even number of seconds, got {window}")
+    return window // 2
 
 
 def poisson_need(rate: FloatArray, p: float, lo: int, hi: int) -> IntArray:
@@ -198,22 +133,15 @@ def lockstep_partners(
     than its own follow rate makes plausible (Poisson tail below ``burst_p``); only bursts of ``min_group``
     to ``max_group`` accounts pair their members, so a popular target's steady stream of followers never
     does and no step grows with the square of its follower count. Value = synchronised targets."""
-    counted = tl.windows(window, min_group)
-    need = tl.burst_need(window, burst_p, min_group, max_group, counted)
-    bursts = [c.keys[(c.counts >= need[c.keys // c.per]) & (c.counts <= max_group)] for c in counted]
-    bursting = np.zeros(n, dtype=bool)  # targets with a burst at all: their events are the only ones read
-    for b, c in zip(bursts, counted, strict=True):
-        bursting[b // c.per] = True
-    ev_all = np.flatnonzero(bursting[tl.dst])
+    h, parity = tl.halves(window)
+    need = tl._need(h, window, burst_p, min_group, max_group)
+    rows, made = burst_members(tl.start, tl.src, h, parity, need, max_group)
     best: sp.csr_matrix | None = None
-    for b, c in zip(bursts, counted, strict=True):
-        if not len(b):
+    for shift, bursts in enumerate(made):
+        if not bursts:
             continue
-        ev, key = _within(b, c, ev_all, tl, n)
-        pos = np.minimum(np.searchsorted(b, key), len(b) - 1)
-        hit = b[pos] == key
-        ev, pos = ev[hit], pos[hit]
-        a = sp.csr_matrix((np.ones(len(ev)), (tl.src[ev], pos)), shape=(n, len(b)), dtype=np.float64)
+        mine = rows[rows[:, 2] == shift]
+        a = sp.csr_matrix((np.ones(len(mine)), (mine[:, 0], mine[:, 1])), shape=(n, bursts), dtype=np.float64)
         a.data[:] = 1.0
         # an account in fewer than min_shared bursts shares that many with no one: its pairs (most of the
         # chance pairs, each in one burst together) are never formed
@@ -230,37 +158,13 @@ def lockstep_partners(
     return sp.csr_matrix(best)
 
 
-def _within(b: IntArray, c: Buckets, ev: IntArray, tl: Timeline, n: int) -> tuple[IntArray, IntArray]:
-    """The events of ``ev`` (and their bucket keys) that fall between their target's first and last burst
-    of this offset: only those are looked up among the bursts (a bursting target has one or two, and most
-    of its followers came at other times)."""
-    target = b // c.per  # b is sorted, so each target's bursts are one run
-    starts = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
-    ends = np.r_[starts[1:], len(b)] - 1
-    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    last = np.full(n, -1, dtype=np.int64)
-    first[target[starts]], last[target[starts]] = b[starts], b[ends]
-    dst = tl.dst[ev]
-    key = c.key(dst, tl.t[ev])
-    near = (key >= first[dst]) & (key <= last[dst])
-    return ev[near], key[near]
-
-
 def expected_sync(follow: sp.csr_matrix, chance: FloatArray, rows: IntArray, cols: IntArray) -> FloatArray:
-    """Expected synchronised targets per pair: the chance summed over the targets both follow (rows are
-    gathered in chunks, so a hub in many pairs never materialises more than a chunk)."""
-    deg = np.diff(follow.indptr)
-    out = np.zeros(len(rows))
-    start = 0
-    cost = np.cumsum(deg[rows] + deg[cols])
-    while start < len(rows):
-        done = cost[start] - (deg[rows[start]] + deg[cols[start]])
-        stop = max(int(np.searchsorted(cost, done + _CHUNK_ENTRIES)), start + 1)
-        r, c = rows[start:stop], cols[start:stop]
-        both = follow[r].multiply(follow[c])
-        out[start:stop] = np.asarray(both @ chance).ravel()
-        start = stop
-    return out
+    """Expected synchronised targets per pair: the chance summed over the targets both follow (a compiled
+    loop over the pair's two rows: gathering the rows of the pairs and multiplying them was a quarter of
+    lockstep's time)."""
+    f = follow if follow.has_canonical_format else follow.copy()
+    f.sum_duplicates()
+    return pair_sums(f.indptr, f.indices, f.data, rows, cols, np.asarray(chance, dtype=np.float64))
 
 
 def one_circle(follow: sp.csr_matrix, rows: IntArray, cols: IntArray) -> npt.NDArray[np.bool_]:
