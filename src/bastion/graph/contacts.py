@@ -71,11 +71,8 @@ def chosen_contacts(graph: AccountGraph) -> sp.csr_matrix:
     data = np.ones(follow.nnz)
     rec = graph.layer(FOLLOW_REC)
     if rec.nnz:
-        place = sp.csr_matrix(
-            (np.arange(1.0, follow.nnz + 1.0), follow.indices, follow.indptr), shape=follow.shape
-        )
         rows = np.repeat(np.arange(rec.shape[0]), np.diff(rec.indptr))
-        at = np.asarray(place[rows, rec.indices]).ravel().astype(np.int64) - 1  # -1: not a follow
+        at = positions(follow, rows, rec.indices.astype(np.int64))  # -1: not a follow
         data[at[at >= 0]] = REC_FOLLOW_WEIGHT
     out = sp.csr_matrix((data, follow.indices.copy(), follow.indptr.copy()), shape=follow.shape)
     # a message outweighs any follow (1.5 with its bonus), a like or comment counts where nothing else does

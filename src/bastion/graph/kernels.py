@@ -41,24 +41,39 @@ def _shared_ties(
         for p in range(indptr[i], indptr[i + 1]):
             if indices[p] != i and data[p] != 0:
                 deg[i] += 1
+    # each account's contacts that are no hubs (the only ones a tie's ends can share), listed once
+    own = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        own[i + 1] = own[i]
+        for p in range(indptr[i], indptr[i + 1]):
+            x = indices[p]
+            if x != i and data[p] != 0 and deg[x] <= hub_degree:
+                own[i + 1] += 1
+    near = np.empty(own[n], np.int64)
+    for i in range(n):
+        k = own[i]
+        for p in range(indptr[i], indptr[i + 1]):
+            x = indices[p]
+            if x != i and data[p] != 0 and deg[x] <= hub_degree:
+                near[k] = x
+                k += 1
     mark = np.full(n, -1, np.int64)
     rows = np.empty(len(indices) + 1, np.int64)  # room for every entry: no write out of bounds, whatever
     cols = np.empty(len(indices) + 1, np.int64)  # the input (a symmetric one fills half)
     k = 0
     for i in range(n):
-        for p in range(indptr[i], indptr[i + 1]):  # i's contacts that are no hubs
-            x = indices[p]
-            if x != i and data[p] != 0 and deg[x] <= hub_degree:
-                mark[x] = i
+        if own[i + 1] - own[i] < min_shared:
+            continue
+        for p in range(own[i], own[i + 1]):
+            mark[near[p]] = i
         for p in range(indptr[i], indptr[i + 1]):
             j = indices[p]
             # each tie once, read from its end of higher (degree, index): the other end's list is the shorter
             if j == i or data[p] == 0 or deg[j] > deg[i] or (deg[j] == deg[i] and j > i):
                 continue
             c = 0
-            for q in range(indptr[j], indptr[j + 1]):
-                x = indices[q]
-                if x != j and data[q] != 0 and deg[x] <= hub_degree and mark[x] == i:
+            for q in range(own[j], own[j + 1]):
+                if mark[near[q]] == i:
                     c += 1
                     if c >= min_shared:
                         break
@@ -73,8 +88,9 @@ def shared_contact_ties(
 ) -> tuple[IntArray, IntArray]:
     """The ties (each pair once, ``row < col``, in row-major order) of a symmetric CSR graph whose two ends
     share at least ``min_shared`` contacts of degree at most ``hub_degree`` (the diagonal and explicit zeros
-    are no ties). Each tie costs the contacts of its end of lower degree, so a hub's ties cost what its
-    contacts have, never the square of its own degree."""
+    are no ties). Each tie costs the contacts that are no hubs of its end of lower degree (listed once:
+    half of a 0.7M-edge platform's candidates' contacts were hubs), so a hub's ties cost what its contacts
+    have, never the square of its own degree."""
     n = len(indptr) - 1
     rows, cols = _shared_ties(indptr, indices, data, hub_degree, min_shared)
     order = np.argsort(rows * max(n, 1) + cols, kind="stable")
