@@ -153,3 +153,23 @@ def test_one_strong_contact_counts_only_for_an_account_with_evidence_friends_do_
     plain = reach_out(contacts, own)
     assert plain.llr[0] == 0 and plain.llr[4] > 0.5  # without corroboration one is nothing, two count
     assert reach_out(contacts, own, corroborated=corroborated).llr[4] == plain.llr[4]
+
+
+def test_reading_a_product_at_the_few_entries_of_a_sparse_matrix_is_the_product() -> None:
+    """``_through`` reads ``m.multiply(few) @ s`` at the entries of ``few`` only: the same sums, bit for
+    bit, including entries of ``few`` that ``m`` lacks and a ``few`` given with duplicates."""
+    from bastion.graph.association import _through
+
+    rng = np.random.default_rng(2)
+    n = 200
+    m = sp.csr_matrix((rng.random(3000) + 0.5, (rng.integers(0, n, 3000), rng.integers(0, n, 3000))), (n, n))
+    m.sum_duplicates()
+    rows, cols = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    few = sp.csr_matrix((np.ones(400), (rows, cols)), shape=(n, n))
+    s = rng.random(n)
+    want = np.asarray(sp.csr_matrix(m.multiply(few)) @ s).ravel()
+    assert np.array_equal(_through(m, few, s), want)
+    twice = sp.csr_matrix((np.ones(800), (np.r_[rows, rows], np.r_[cols, cols])), shape=(n, n))
+    twice.has_canonical_format = False
+    assert np.allclose(_through(m, twice, s), np.asarray(sp.csr_matrix(m.multiply(twice)) @ s).ravel())
+    assert (want > 0).sum() > 10

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bastion.graph.kernels import events_by_target, pair_sums, shared_contact_ties
+from bastion.graph.kernels import events_by_target, pair_sums, shared_contact_ties, within_groups
 
 
 def _by_product(sym: sp.csr_matrix, hub: int, min_shared: int) -> set[tuple[int, int]]:
@@ -94,3 +94,19 @@ def test_positions_find_the_same_entries_in_sorted_rows_as_in_unsorted_ones() ->
         assert np.array_equal(at >= 0, dense[rows, cols] != 0)
         assert np.array_equal(mat.data[at[at >= 0]], dense[rows, cols][at >= 0])
     assert m.has_sorted_indices and not shuffled.has_sorted_indices
+
+
+def test_within_groups_are_the_products_over_entries_inside_one_group() -> None:
+    rng = np.random.default_rng(9)
+    n = 300
+    m = sp.csr_matrix((np.ones(3000), (rng.integers(0, n, 3000), rng.integers(0, n, 3000))), (n, n))
+    m.sum_duplicates()
+    group = np.where(rng.random(n) < 0.6, rng.integers(0, 6, n), -1)
+    s = rng.random(n)
+    rows = np.repeat(np.arange(n), np.diff(m.indptr))
+    same = (group[rows] >= 0) & (group[rows] == group[m.indices])
+    want_in = np.bincount(m.indices[same], weights=s[rows[same]], minlength=n)
+    want_out = np.bincount(rows[same], weights=s[m.indices[same]], minlength=n)
+    got_in, got_out = within_groups(m.indptr, m.indices, group, s)
+    assert np.array_equal(got_in, want_in) and np.array_equal(got_out, want_out)  # same order of sums
+    assert (got_in > 0).sum() > 50 and got_in.sum() < np.asarray(m.T @ s).sum()  # some entries, not all

@@ -327,7 +327,7 @@ def reach_out(
         count = count + from_cells
     only_answered = None
     if answered is not None and answered.nnz:
-        replied = np.minimum(np.asarray(sp.csr_matrix(counted.multiply(answered)) @ s).ravel(), count)
+        replied = np.minimum(_through(counted, answered, s), count)
         kept = _first_chosen(count, replied)
         only_answered, count = count - kept, kept
     against = None
@@ -351,6 +351,18 @@ def reach_out(
         answered=only_answered,
         corroborated=corroborated,
     )
+
+
+def _through(m: sp.csr_matrix, few: sp.csr_matrix, s: FloatArray) -> FloatArray:
+    """``m.multiply(few) @ s`` read at the entries of ``few`` alone (a sparse one: the answered contacts),
+    added in the same order, instead of multiplying every entry of ``m``."""
+    few = few if few.has_canonical_format else sp.csr_matrix(few, copy=True)
+    few.sum_duplicates()
+    _, rows, cols = row_entries(few, np.arange(few.shape[0]))
+    at = positions(m, rows, cols.astype(np.int64))
+    found = at >= 0
+    value = (m.data[at[found]] * few.data[found]) * s[cols[found]]
+    return np.bincount(rows[found], weights=value, minlength=m.shape[0]).astype(np.float64)
 
 
 def _group_gain(counted: sp.csr_matrix, group: IntArray, gain: FloatArray) -> FloatArray:

@@ -82,7 +82,8 @@ def _peers(graph: AccountGraph, group: IntArray) -> BoolArray:
     ft = graph.follow_times
     if ft is None or not len(ft.src):
         return peer
-    inside = (group[ft.src] >= 0) & (group[ft.src] == group[ft.dst])
+    of = group[ft.src]
+    inside = (of >= 0) & (of == group[ft.dst])
     a, _, late = _first_follows(ft.src, ft.dst, ft.t, graph.n, inside, np.ones(graph.n, dtype=bool))
     peer[a[~late]] = True
     return peer

@@ -275,3 +275,31 @@ def pair_sums(
     ``weight[column]`` (what ``m[rows].multiply(m[cols]) @ weight`` gives, without either matrix). Each pair
     costs its second row; its first row is marked once per run of equal ``rows``."""
     return np.asarray(_pair_sums(indptr, indices, data, rows, cols, weight), dtype=np.float64)
+
+
+@_jit
+def _within_groups(indptr: Any, indices: Any, group: Any, s: Any) -> tuple[Any, Any]:  # pragma: no cover
+    n = len(indptr) - 1
+    into = np.zeros(n)
+    out = np.zeros(n)
+    for r in range(n):
+        g = group[r]
+        if g < 0:
+            continue
+        for p in range(indptr[r], indptr[r + 1]):
+            c = indices[p]
+            if group[c] == g:
+                into[c] += s[r]
+                out[r] += s[c]
+    return into, out
+
+
+def within_groups(
+    indptr: IntArray, indices: IntArray, group: IntArray, s: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per account, over the entries of a CSR matrix (row -> column) whose two ends are in one group
+    (``group``, -1: none): the sum of ``s`` of the rows into it, and of the columns out of it (what
+    ``m.T @ s`` and ``m @ s`` give from those entries alone, added in row-major order). Reads the rows of
+    group members only, and builds nothing."""
+    into, out = _within_groups(indptr, indices, group, s)
+    return np.asarray(into, dtype=np.float64), np.asarray(out, dtype=np.float64)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.graph.contacts import row_entries
 from bastion.graph.container import FOLLOW, SHARE, AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import DetectorResult
+from bastion.graph.kernels import within_groups
 from bastion.graph.model import sigmoid
 from bastion.graph.signals import (
     HASH_MATCH,
@@ -102,12 +102,7 @@ def _within_groups(
     n = follow.shape[0]
     if group is None or not (group >= 0).any():
         return np.zeros(n), np.zeros(n)
-    _, rows, cols = row_entries(follow, np.flatnonzero(group >= 0))  # only group members' rows
-    same = group[rows] == group[cols]
-    rows, cols = rows[same], cols[same]
-    into = np.bincount(cols, weights=s[rows], minlength=n).astype(np.float64)
-    out = np.bincount(rows, weights=s[cols], minlength=n).astype(np.float64)
-    return into, out
+    return within_groups(follow.indptr, follow.indices, np.asarray(group, dtype=np.int64), s)
 
 
 def _scores(results: Mapping[str, DetectorResult], name: str, n: int) -> FloatArray:
