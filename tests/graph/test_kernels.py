@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bastion.graph.kernels import events_by_target, pair_sums, shared_contact_ties, within_groups
+from bastion.graph.kernels import (
+    events_by_target,
+    pair_sums,
+    shared_contact_ties,
+    weigh_circles,
+    within_groups,
+)
 
 
 def _by_product(sym: sp.csr_matrix, hub: int, min_shared: int) -> set[tuple[int, int]]:
@@ -110,3 +116,22 @@ def test_within_groups_are_the_products_over_entries_inside_one_group() -> None:
     got_in, got_out = within_groups(m.indptr, m.indices, group, s)
     assert np.array_equal(got_in, want_in) and np.array_equal(got_out, want_out)  # same order of sums
     assert (got_in > 0).sum() > 50 and got_in.sum() < np.asarray(m.T @ s).sum()  # some entries, not all
+
+
+def test_weigh_circles_is_the_entrywise_product_inside_circles() -> None:
+    rng = np.random.default_rng(12)
+    n = 300
+    m = sp.csr_matrix((rng.random(3000) + 0.5, (rng.integers(0, n, 3000), rng.integers(0, n, 3000))), (n, n))
+    m.sum_duplicates()
+    group = np.where(rng.random(n) < 0.6, rng.integers(0, 8, n), -1)
+    circle = np.where(group >= 0, group // 2, -1)  # groups 0-1 one circle, 2-3 another, ...
+    trust, coordinated = rng.random(8), rng.random(n) < 0.3
+    rows = np.repeat(np.arange(n), np.diff(m.indptr))
+    cols = m.indices
+    inside = (circle[rows] >= 0) & (circle[rows] == circle[cols]) & ~(coordinated[rows] & coordinated[cols])
+    want = m.data.copy()
+    want[inside] *= np.maximum(trust[group[rows[inside]]], trust[group[cols[inside]]])
+    before = m.data.copy()
+    got = weigh_circles(m.indptr, m.indices, m.data, group, circle, trust, coordinated)
+    assert np.array_equal(got, want) and inside.sum() > 30 and (got != before).sum() > 30
+    assert np.array_equal(m.data, before)  # a copy: the input stays as it was

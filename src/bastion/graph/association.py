@@ -65,6 +65,7 @@ from bastion.graph.container import (
     FloatArray,
     IntArray,
 )
+from bastion.graph.kernels import weigh_circles
 
 #: Strength ramp on a neighbour's own evidence (log-odds, each kind capped at ONE_KIND_CAP): it counts from
 #: STRONG_LO (more than one kind) and in full from STRONG_HI (two strong kinds and a third).
@@ -195,12 +196,10 @@ def within_circles(
     -1 none) weighed by the more trusted of their two groups (``trust``, 0..1), unless both ends carry a
     coordination signal (``coordinated``: a shared link domain is not a shared taste); every other tie as
     it is."""
-    # only the rows of circle members can hold such a tie: read those alone
-    pos, rows, cols = row_entries(contacts, np.flatnonzero(circle >= 0))
-    same = (circle[rows] == circle[cols]) & ~(coordinated[rows] & coordinated[cols])
-    data = contacts.data.astype(np.float64)  # a copy: the caller's contacts stay as they are
-    pos, rows, cols = pos[same], rows[same], cols[same]
-    data[pos] *= np.maximum(trust[group[rows]], trust[group[cols]])
+    # a copy: the caller's contacts stay as they are (only circle members' rows are read)
+    data = weigh_circles(
+        contacts.indptr, contacts.indices, contacts.data, group, circle, np.asarray(trust), coordinated
+    )
     return sp.csr_matrix((data, contacts.indices, contacts.indptr), shape=contacts.shape)
 
 
@@ -278,8 +277,8 @@ def tie_in(
     replied = np.asarray(np.bincount(dst, weights=read * weight * back_of, minlength=n), dtype=np.float64)
     count = _first_chosen(every, replied)
     total = np.asarray(contacts.T @ damp).ravel()
-    ordinary, everyone = 1.0 - s, np.ones(n)
-    share = _share(_flow(contacts, damp * s, ordinary), _flow(contacts, damp * everyone, ordinary))
+    into_ordinary = contacts @ (1.0 - s)  # both flows below end on ordinary accounts
+    share = _share(float((damp * s) @ into_ordinary), float(damp @ into_ordinary))
     llr = _llr(count, total, total * share)
     return Association(count, total, total * share, llr, both_ways - every, answered=every - count)
 
@@ -334,9 +333,9 @@ def reach_out(
     if reported is not None:
         against = np.asarray(reported @ s).ravel()
         count = np.maximum(count - REPORTED_WEIGHT * against, 0.0)
-    total = np.asarray(contacts.sum(axis=1)).ravel()
-    ordinary, everyone = 1.0 - s, np.ones(len(s))
-    share = _share(_flow(contacts, ordinary, s), _flow(contacts, ordinary, everyone))
+    total = np.asarray(contacts @ np.ones(len(s))).ravel()  # the flow to everyone, as ``sum(axis=1)`` is
+    ordinary = 1.0 - s
+    share = _share(_flow(contacts, ordinary, s), float(ordinary @ total))
     expected = total * share
     llr = _llr(count, total, expected, corroborated)
     return Association(

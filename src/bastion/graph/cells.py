@@ -158,8 +158,7 @@ def find_cells(
     core[seeds] = True
     if not core.any() or not present:
         return empty
-    chosen = contacts.copy()
-    chosen.data[:] = 1.0
+    chosen = sp.csr_matrix((np.ones(contacts.nnz), contacts.indices, contacts.indptr), shape=contacts.shape)
     out_of, into = np.diff(chosen.indptr), np.bincount(chosen.indices, minlength=n)  # every entry is 1
     near = np.asarray(chosen @ core.astype(np.float64)).ravel() + core.astype(np.float64) @ chosen
     idx = np.flatnonzero(core | (near > 0))

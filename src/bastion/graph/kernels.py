@@ -303,3 +303,35 @@ def within_groups(
     group members only, and builds nothing."""
     into, out = _within_groups(indptr, indices, group, s)
     return np.asarray(into, dtype=np.float64), np.asarray(out, dtype=np.float64)
+
+
+@_jit
+def _weigh_circles(
+    indptr: Any, indices: Any, data: Any, group: Any, circle: Any, trust: Any, coordinated: Any
+) -> Any:  # pragma: no cover - compiled; covered through weigh_circles
+    out = data.astype(np.float64)
+    for r in range(len(indptr) - 1):
+        if circle[r] < 0:
+            continue
+        for p in range(indptr[r], indptr[r + 1]):
+            c = indices[p]
+            if circle[c] == circle[r] and not (coordinated[r] and coordinated[c]):
+                out[p] *= max(trust[group[r]], trust[group[c]])
+    return out
+
+
+def weigh_circles(
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    group: IntArray,
+    circle: IntArray,
+    trust: FloatArray,
+    coordinated: Any,
+) -> FloatArray:
+    """A copy of a CSR matrix's ``data`` with each entry between two members of one circle (``circle``, -1:
+    none) times the larger ``trust`` of their two groups, unless both ends are ``coordinated``. Reads the
+    rows of circle members only."""
+    return np.asarray(
+        _weigh_circles(indptr, indices, data, group, circle, trust, coordinated), dtype=np.float64
+    )

@@ -40,8 +40,8 @@ class Timeline:
     """Follow events grouped by target (a counting sort: target d's followers and times are
     ``src[start[d]:start[d + 1]]`` and ``t[...]``), with per-target spans and follower counts: windows are
     counted one target at a time in an array of its own half windows (``kernels.window_peaks``,
-    ``kernels.burst_members``); neither events nor packed (target, window) keys are ever sorted (sorting
-    them, then counting in an array of every target's windows, was most of lockstep's time)."""
+    ``kernels.burst_members``); no event or packed (target, window) key is ever compared in a sort (sorting
+    keys, then counting them in an array of every target's windows, was most of lockstep's time)."""
 
     start: IntArray
     src: Narrow
