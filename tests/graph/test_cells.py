@@ -4,6 +4,7 @@ tight group that shares one trait (a hobby's code word) and scattered stray sign
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from bastion.graph.cells import find_cells
@@ -177,3 +178,36 @@ def test_a_group_its_member_reported_is_documented_not_its_own() -> None:
     share = undocumented_share(contacts, reported, group, weight=2.0)
     assert share.tolist() == [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
     assert (undocumented_share(contacts, None, group, weight=2.0) == 1.0).all()
+
+
+@pytest.mark.parametrize("groups", [12, 600])  # pairs of groups counted in an array, and sorted
+def test_circles_join_groups_tied_densely_as_the_sparse_product_says(groups: int) -> None:
+    from scipy.sparse.csgraph import connected_components
+
+    from bastion.graph.cells import CIRCLE_DENSITY, _circles
+
+    rng = np.random.default_rng(groups)
+    m = 12 * groups
+    local_group = np.where(rng.random(m) < 0.9, np.arange(m) % groups, -1)  # about 11 members each
+    pairs = rng.integers(0, m, (2 * m, 2))  # scattered ties: two groups share a few at most
+    dense = []
+    for j in range(0, groups - 1, 4):  # groups j and j + 1 tied densely, for every fourth j
+        a, b = np.flatnonzero(local_group == j), np.flatnonzero(local_group == j + 1)
+        dense.append(np.column_stack([rng.choice(a, 30), rng.choice(b, 30)]))
+    pairs = np.r_[pairs, *dense]
+    sym = sp.csr_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(m, m))
+    sym = sp.csr_matrix(sym + sym.T)
+    lrows = np.flatnonzero(local_group >= 0)
+    of = local_group[lrows]
+    size = np.bincount(of, minlength=groups).astype(np.float64)
+    member = sp.csr_matrix((np.ones(len(lrows)), (of, lrows)), shape=(groups, m))
+    between = sp.coo_matrix(member @ sp.csr_matrix(sym > 0, dtype=np.float64) @ member.T)
+    keep = (between.data >= CIRCLE_DENSITY * size[between.row] * size[between.col]) & (
+        between.row != between.col
+    )
+    r, c = between.row[keep], between.col[keep]
+    links = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(groups, groups))
+    want = connected_components(links, directed=False)[1]
+    got = _circles(sym[lrows].tocoo(), of, local_group, size)
+    assert np.array_equal(got, want)
+    assert 1 < len(np.unique(got)) < groups  # some groups joined, not all

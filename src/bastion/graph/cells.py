@@ -202,19 +202,26 @@ def find_cells(
     shared = whole.max(axis=1) / KIND_CAP
     trust = 1.0 - shared * (1.0 - np.clip(group_ev / TRUST_EV, 0.0, 1.0))
     circle = np.full(n, -1, dtype=np.int64)
-    circle[rows] = _circles(sym, local, size)[of]
+    circle[rows] = _circles(sub, of, local_group, size)[of]
     sizes, evidence = size.astype(int).tolist(), [float(v) for v in group_ev]
     return Cells(llr, group, sizes, evidence, circle, trust, tested)
 
 
-def _circles(sym: sp.csr_matrix, local: list[IntArray], size: FloatArray) -> IntArray:
-    """Per group, its circle: groups joined where their members are tied at ``CIRCLE_DENSITY`` or more."""
-    k = len(local)
-    rows = np.repeat(np.arange(k), [len(g) for g in local])
-    member = sp.csr_matrix((np.ones(len(rows)), (rows, np.concatenate(local))), shape=(k, sym.shape[0]))
-    pairs = sp.csr_matrix(sym > 0, dtype=np.float64)
-    between = sp.coo_matrix(member @ pairs @ member.T)
-    dense = between.data >= CIRCLE_DENSITY * size[between.row] * size[between.col]
-    keep = dense & (between.row != between.col)
-    links = sp.csr_matrix((np.ones(int(keep.sum())), (between.row[keep], between.col[keep])), shape=(k, k))
+def _circles(sub: sp.coo_matrix, of: IntArray, local_group: IntArray, size: FloatArray) -> IntArray:
+    """Per group, its circle: groups joined where their members are tied at ``CIRCLE_DENSITY`` or more
+    (``sub``: the group members' rows of the candidates' contacts, row k being member k, of group
+    ``of[k]``; ``local_group``: each candidate's group, -1 none)."""
+    k = len(size)
+    g = local_group[sub.col]
+    tied = (g >= 0) & (sub.data > 0)
+    pair = of[sub.row[tied]] * k + g[tied]  # (group, group) of each tie between two group members
+    if k * k <= max(4 * len(pair), 1 << 16):  # few groups: counted in an array of every pair of them
+        counts = np.bincount(pair, minlength=k * k)
+        pair = np.flatnonzero(counts)
+        counts = counts[pair]
+    else:
+        pair, counts = np.unique(pair, return_counts=True)
+    a, b = np.divmod(pair, k)
+    keep = (counts >= CIRCLE_DENSITY * size[a] * size[b]) & (a != b)
+    links = sp.csr_matrix((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(k, k))
     return np.asarray(connected_components(links, directed=False)[1], dtype=np.int64)

@@ -94,13 +94,13 @@ def _first_follows(
 ) -> tuple[IntArray, IntArray, BoolArray]:
     """The first follow of each pair among the ``read`` events whose target is one of ``to``: follower,
     followed, and whether it came after the followed account's first follow of the follower."""
-    key = src[read] * np.int64(n) + dst[read]
-    when = t[read]
-    order = np.lexsort((when, key))
+    at = np.flatnonzero(read)  # a few of many events: found once, then gathered
+    key = src[at] * np.int64(n) + dst[at]
+    when = t[at]
+    order = np.argsort(key)  # each pair's earliest follow: the least time of its run (a lexsort was slower)
     key, when = key[order], when[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]  # each pair's earliest follow
-    key, when = key[first], when[first]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    key, when = key[first], np.minimum.reduceat(when, first) if len(first) else when[first]
     a, b = np.divmod(key, np.int64(n))
     mine = to[b]
     a, b, when_ab = a[mine], b[mine], when[mine]
