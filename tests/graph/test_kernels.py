@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from bastion.graph.kernels import (
+    core_neighbourhood,
     events_by_target,
     pair_sums,
     shared_contact_ties,
@@ -135,3 +136,16 @@ def test_weigh_circles_is_the_entrywise_product_inside_circles() -> None:
     got = weigh_circles(m.indptr, m.indices, m.data, group, circle, trust, coordinated)
     assert np.array_equal(got, want) and inside.sum() > 30 and (got != before).sum() > 30
     assert np.array_equal(m.data, before)  # a copy: the input stays as it was
+
+
+def test_core_neighbourhood_is_the_core_with_everyone_it_contacts_or_is_contacted_by() -> None:
+    rng = np.random.default_rng(13)
+    n = 400
+    m = sp.csr_matrix((np.ones(1200), (rng.integers(0, n, 1200), rng.integers(0, n, 1200))), (n, n))
+    m.sum_duplicates()
+    core = rng.random(n) < 0.05
+    into, near = core_neighbourhood(m.indptr, m.indices, core)
+    c = core.astype(np.float64)
+    assert np.array_equal(near, core | (m @ c > 0) | (c @ m > 0))
+    assert np.array_equal(into, np.bincount(m.indices, minlength=n))
+    assert core.sum() < near.sum() < n

@@ -38,7 +38,7 @@ from scipy.sparse.csgraph import connected_components
 
 from bastion.core.signals import lookup
 from bastion.graph.container import BoolArray, FloatArray, IntArray
-from bastion.graph.kernels import shared_contact_ties
+from bastion.graph.kernels import core_neighbourhood, shared_contact_ties
 from bastion.graph.leiden import leiden_cpm
 
 #: CPM resolution: the least internal density (ties per pair) a group of candidates must keep.
@@ -158,10 +158,10 @@ def find_cells(
     core[seeds] = True
     if not core.any() or not present:
         return empty
+    into, candidate = core_neighbourhood(contacts.indptr, contacts.indices, core)
+    out_of = np.diff(contacts.indptr)
+    idx = np.flatnonzero(candidate)
     chosen = sp.csr_matrix((np.ones(contacts.nnz), contacts.indices, contacts.indptr), shape=contacts.shape)
-    out_of, into = np.diff(chosen.indptr), np.bincount(chosen.indices, minlength=n)  # every entry is 1
-    near = np.asarray(chosen @ core.astype(np.float64)).ravel() + core.astype(np.float64) @ chosen
-    idx = np.flatnonzero(core | (near > 0))
     part = sp.csr_matrix(chosen[idx][:, idx])
     sym = sp.csr_matrix(part + part.T)  # a contact either way; 2 where both ways, as in the degree below
     local = tight_groups(sym, idx, seed)

@@ -335,3 +335,26 @@ def weigh_circles(
     return np.asarray(
         _weigh_circles(indptr, indices, data, group, circle, trust, coordinated), dtype=np.float64
     )
+
+
+@_jit
+def _around(indptr: Any, indices: Any, core: Any) -> tuple[Any, Any]:  # pragma: no cover - compiled
+    n = len(indptr) - 1
+    into = np.zeros(n, np.int64)
+    near = core.copy()
+    for r in range(n):
+        for p in range(indptr[r], indptr[r + 1]):
+            c = indices[p]
+            into[c] += 1
+            if core[r]:
+                near[c] = True
+            if core[c]:
+                near[r] = True
+    return into, near
+
+
+def core_neighbourhood(indptr: IntArray, indices: IntArray, core: Any) -> tuple[IntArray, Any]:
+    """Over a CSR matrix of contacts: each account's in-degree (stored entries), and the ``core`` accounts
+    with every account that contacts one of them or is contacted by one: one pass over the entries."""
+    into, near = _around(indptr, indices, np.asarray(core, dtype=np.bool_))
+    return np.asarray(into, dtype=np.int64), near
