@@ -16,8 +16,9 @@ def _two_cliques_and_a_bridge() -> tuple[np.ndarray, np.ndarray]:
 
 def test_two_cliques_tied_once_stay_two_groups_and_a_heavy_tie_joins_them() -> None:
     rows, cols = _two_cliques_and_a_bridge()
-    groups = sorted(sorted(g) for g in leiden_cpm(10, rows, cols, 0.15, seed=7))
+    groups = sorted(g.tolist() for g in leiden_cpm(10, rows, cols, 0.15, seed=7))
     assert groups == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert leiden_cpm(10, rows, cols, 0.15, seed=7, min_size=6) == []  # groups of at least 6: none
     heavy = np.where((rows == 4) & (cols == 5), 40.0, 1.0)
     assert len(leiden_cpm(10, rows, cols, 0.15, seed=7, weights=heavy)) == 1
 
@@ -29,4 +30,5 @@ def test_the_same_seed_gives_the_same_groups_in_parallel_threads() -> None:
     rows, cols = rows[keep], cols[keep]
     with ThreadPoolExecutor(4) as pool:
         runs = list(pool.map(lambda _: leiden_cpm(300, rows, cols, 0.02, seed=11), range(8)))
-    assert all(r == runs[0] for r in runs) and len(runs[0]) > 1
+    lists = [[g.tolist() for g in r] for r in runs]
+    assert all(r == lists[0] for r in lists) and len(lists[0]) > 1

@@ -7,7 +7,6 @@ with no ties, or only a few follows between their sellers, stay apart.
 
 from __future__ import annotations
 
-import numpy as np
 import scipy.sparse as sp
 
 from bastion.graph.container import IntArray
@@ -23,7 +22,7 @@ def cluster_suspects(
         return []
     part = sp.csr_matrix(adj[members][:, members])
     sub = sp.triu(part + part.T, k=1).tocoo()  # directed contacts both ways are one tie, weights added
-    parts = leiden_cpm(len(members), sub.row, sub.col, resolution, seed, weights=sub.data)
-    groups = [members[np.array(c, dtype=np.int64)] for c in parts if len(c) >= min_size]
+    parts = leiden_cpm(len(members), sub.row, sub.col, resolution, seed, weights=sub.data, min_size=min_size)
+    groups = [members[c] for c in parts]
     groups.sort(key=len, reverse=True)
     return groups

@@ -27,11 +27,13 @@ def leiden_cpm(
     seed: int,
     weights: FloatArray | None = None,
     n_iterations: int = 2,
-) -> list[list[int]]:
-    """Groups of the ``n`` nodes of the undirected graph of ties (rows[k], cols[k]), each listed once."""
-    gc.disable()  # tens of thousands of small lists would set off a full collection of the whole heap
+    min_size: int = 1,
+) -> list[IntArray]:
+    """Groups of at least ``min_size`` of the ``n`` nodes of the undirected graph of ties (rows[k],
+    cols[k]), each node listed once, in ascending order, the groups in igraph's order."""
+    gc.disable()  # tens of thousands of small tuples would set off a full collection of the whole heap
     try:
-        g = ig.Graph(n=n, edges=np.column_stack([rows, cols]).tolist())
+        g = ig.Graph(n=n, edges=list(zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(), strict=True)))
     finally:
         gc.enable()
     if weights is not None:
@@ -47,4 +49,10 @@ def leiden_cpm(
             )
         finally:
             ig.set_random_number_generator(random)
-    return [list(c) for c in parts]
+    # from the membership vector (igraph's own lists are built one Python int at a time), and only the
+    # groups kept: most are single nodes
+    membership = np.asarray(parts.membership, dtype=np.int64)
+    order = np.argsort(membership, kind="stable")
+    sizes = np.bincount(membership, minlength=1)
+    ends = np.cumsum(sizes)
+    return [order[ends[c] - sizes[c] : ends[c]] for c in np.flatnonzero(sizes >= min_size).tolist()]
