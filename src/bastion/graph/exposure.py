@@ -43,20 +43,27 @@ def exposures(graph: AccountGraph, groups: Sequence[IntArray]) -> list[Exposure]
     group_of = np.full(graph.n, -1, dtype=np.int64)
     for g, members in enumerate(groups):
         group_of[members] = g
-    rows = np.concatenate(groups)
-    into = sp.csr_matrix((np.ones(len(rows)), (rows, group_of[rows])), shape=(graph.n, k))
     minor = graph.attrs.age_band == AGE_MINOR
+    count = partial(np.bincount, minlength=k)
 
     def per_group(layer: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Weight and viewers per group from outside it, then the same from minors."""
-        got = sp.coo_matrix(layer @ into)
-        out = (got.data > 0) & (group_of[got.row] != got.col)
-        g, w, young = got.col[out], got.data[out], minor[got.row[out]]
-        count = partial(np.bincount, minlength=k)
-        return count(g, w), count(g), count(g[young], w[young]), count(g[young])
+        """Weight and viewers per group from outside it, then the same from minors: read entry by entry
+        (the layers hold counts, so the sums are exact in any order), no product with every row."""
+        row = np.repeat(np.arange(layer.shape[0]), np.diff(layer.indptr))
+        g = group_of[layer.indices]
+        keep = (g >= 0) & (group_of[row] != g) & (layer.data > 0)
+        row, g, w = row[keep], g[keep], layer.data[keep]
+        seen = np.unique(row * np.int64(k) + g)  # each viewer once per group
+        who, where = np.divmod(seen, np.int64(k))
+        young, young_seen = minor[row], minor[who]
+        return count(g, w), count(where), count(g[young], w[young]), count(where[young_seen])
 
     imp, viewers, minor_imp, minor_viewers = per_group(graph.layer(RECOMMENDATION))
-    follows, _, minor_follows, _ = per_group(sp.csr_matrix(graph.layer(FOLLOW_REC) > 0, dtype=np.float64))
+    followed = graph.layer(FOLLOW_REC)  # a recommended follow counts once, whatever its stored value
+    once = (followed.data > 0).astype(np.float64)
+    follows, _, minor_follows, _ = per_group(
+        sp.csr_matrix((once, followed.indices, followed.indptr), shape=followed.shape)
+    )
     return [
         Exposure(
             impressions=round(float(imp[g])),
