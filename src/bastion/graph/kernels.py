@@ -194,8 +194,7 @@ def _bursts(
                 if bid[w] < 0:
                     bid[w] = made[shift]
                     made[shift] += 1
-                if len(out):
-                    out[k, 0], out[k, 1], out[k, 2] = src[p], bid[w], shift
+                out[k, 0], out[k, 1], out[k, 2] = src[p], bid[w], shift
                 k += 1
         for p in range(a, b):
             c[h[p]] = 0
@@ -212,11 +211,12 @@ def burst_members(
     ``window_peaks``; ``parity``: the absolute parity of half window 0, which says which offset a window
     belongs to). Rows (account, burst, offset) for every follow in a burst (an account that followed twice
     in one is listed twice), bursts numbered per offset, and the number of bursts of each offset. Reads
-    only the targets whose ``need`` is at most ``max_group``."""
-    rows, _ = _bursts(start, src, h, parity, need, max_group, np.zeros((0, 3), np.int64))
-    out = np.empty((rows, 3), dtype=np.int64)
-    _, made = _bursts(start, src, h, parity, need, max_group, out)
-    return out, (int(made[0]), int(made[1]))
+    only the targets whose ``need`` is at most ``max_group``, once: each of their follows is in at most two
+    bursts, one per offset, which bounds the rows."""
+    deg = np.diff(start)
+    out = np.empty((2 * int(deg[need <= max_group].sum()), 3), dtype=np.int64)
+    rows, made = _bursts(start, src, h, parity, need, max_group, out)
+    return out[:rows], (int(made[0]), int(made[1]))
 
 
 @_jit

@@ -44,9 +44,10 @@ def build_networks(
     own_arr = np.asarray(own, dtype=np.float64)
     groups = [g for g in groups if float(own_arr[g].max()) >= OWN_EVIDENCE_MIN]
     seedset = set(seeds.tolist())
-    weights = det.weights.to_json()  # one per run, shared by every member's dossier
+    weights = det.weights.to_json()  # one per run, shared by every member's dossier, as each rate's words
+    rates = {kind: rate.words() for kind, rate in det.rates.items()}
     seen = exposures(graph, groups)
-    nets = [_network(graph, g, det, seedset, weights, e) for g, e in zip(groups, seen, strict=True)]
+    nets = [_network(graph, g, det, seedset, weights, e, rates) for g, e in zip(groups, seen, strict=True)]
     nets.sort(key=lambda n: (-n.score, n.members[0].account_id))
     return [
         Network(f"{graph.platform}-net-{k}", n.score, n.members, n.exposure, n.detectors)
@@ -61,10 +62,13 @@ def _network(
     seeds: set[int],
     weights: dict[str, Any],
     exposure: Exposure,
+    rates: dict[str, str],
 ) -> Network:
     order = sorted(group.tolist(), key=lambda j: (-det.score[j], graph.ids[j]))
     parts = contributions(det.features, det.weights, np.asarray(order, dtype=np.int64))
-    members = [member(graph, i, det, i in seeds, p, weights) for i, p in zip(order, parts, strict=True)]
+    members = [
+        member(graph, i, det, i in seeds, p, weights, rates) for i, p in zip(order, parts, strict=True)
+    ]
     top = np.sort(det.score[group])[::-1]
     return Network(
         network_id="",
@@ -82,9 +86,11 @@ def member(
     is_seed: bool,
     parts: list[tuple[str, float]],
     weights: dict[str, Any],
+    rates: dict[str, str] | None = None,
 ) -> Member:
     """One account's entry: role, calibrated probability, and every fact that moved it (``parts``: its
-    weighted evidence, from ``contributions``; ``weights``: the run's weights as JSON)."""
+    weighted evidence, from ``contributions``; ``weights``: the run's weights as JSON; ``rates``: each base
+    rate's words, where the caller has them)."""
     role, role_score = assign_role(i, det.roles)
     score = float(det.score[i])
     shift = float(det.calibration.shift[i]) if det.calibration is not None else 0.0
@@ -109,7 +115,8 @@ def member(
             text = describe(kind, float(det.signals[kind][i]))
             if kind == REPORT and det.reports is not None:
                 text = det.reports.words(i)
-            ev.append(Evidence(kind, f"{text}; {rate.words()}", {"log_odds": round(x, 3), "rate": rate.rate}))
+            said = rates[kind] if rates is not None else rate.words()
+            ev.append(Evidence(kind, f"{text}; {said}", {"log_odds": round(x, 3), "rate": rate.rate}))
     for name, what in ((TIE, "friends (contacts both ways) with"), (REACH, "chose to contact")):
         a: Association = det.association[name]
         if a.count[i] >= 1.0:
