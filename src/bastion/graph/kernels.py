@@ -338,7 +338,9 @@ def weigh_circles(
 
 
 @_jit
-def _around(indptr: Any, indices: Any, core: Any) -> tuple[Any, Any]:  # pragma: no cover - compiled
+def _core_neighbourhood(
+    indptr: Any, indices: Any, core: Any
+) -> tuple[Any, Any]:  # pragma: no cover - compiled
     n = len(indptr) - 1
     into = np.zeros(n, np.int64)
     near = core.copy()
@@ -356,5 +358,5 @@ def _around(indptr: Any, indices: Any, core: Any) -> tuple[Any, Any]:  # pragma:
 def core_neighbourhood(indptr: IntArray, indices: IntArray, core: Any) -> tuple[IntArray, Any]:
     """Over a CSR matrix of contacts: each account's in-degree (stored entries), and the ``core`` accounts
     with every account that contacts one of them or is contacted by one: one pass over the entries."""
-    into, near = _around(indptr, indices, np.asarray(core, dtype=np.bool_))
+    into, near = _core_neighbourhood(indptr, indices, np.asarray(core, dtype=np.bool_))
     return np.asarray(into, dtype=np.int64), near
