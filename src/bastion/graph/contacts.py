@@ -20,7 +20,7 @@ from bastion.graph.container import (
     FloatArray,
     IntArray,
 )
-from bastion.graph.kernels import sorted_positions
+from bastion.graph.kernels import sorted_positions, within_groups
 
 REC_FOLLOW_WEIGHT = 0.5
 INTERACTION_WEIGHT = 0.5
@@ -52,11 +52,10 @@ def undocumented_share(
     out = np.ones(n)
     if reported is None or not reported.nnz:
         return out
-    members = np.flatnonzero(group >= 0)
-    _, r_rows, r_cols = row_entries(reported, members)
-    _, c_rows, c_cols = row_entries(contacts, members)
-    told = np.bincount(r_rows[group[r_cols] == group[r_rows]], minlength=n).astype(np.float64)
-    chose = np.bincount(c_rows[group[c_cols] == group[c_rows]], minlength=n).astype(np.float64)
+    group = np.asarray(group, dtype=np.int64)
+    each = np.ones(n)  # entries inside the account's own group, counted per row
+    told = within_groups(reported.indptr, reported.indices, group, each)[1]
+    chose = within_groups(contacts.indptr, contacts.indices, group, each)[1]
     both = np.maximum(told + chose, 1.0)
     return np.asarray(np.clip(1.0 - weight * told / both, 0.0, 1.0), dtype=np.float64)
 
