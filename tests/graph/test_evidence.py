@@ -215,10 +215,11 @@ def test_a_tie_both_ways_counts_once() -> None:
     )
 
 
-def test_a_cell_counts_once_toward_those_who_turn_to_it_and_never_inside_it() -> None:
+def test_a_cell_counts_for_each_member_chosen_once_for_friends_and_never_inside_it() -> None:
     """Silent sellers weak alone, in a cell whose evidence is strong: a buyer who follows three of them
-    reaches the cell, once however many members it follows; a member following its cell-mates gains
-    nothing from the cell (its own signals are part of the cell's evidence); plain weak accounts stay weak."""
+    (one way) reaches three members read with their cell; a friend of three of them (each follows it back)
+    reaches the cell once, as the friends of a circle do; a member following its cell-mates gains nothing
+    from the cell (its own signals are part of the cell's evidence); plain weak accounts stay weak."""
     b = GraphBuilder("t")
     cell = [f"c{k}" for k in range(6)]
     for x in cell:
@@ -227,11 +228,13 @@ def test_a_cell_counts_once_toward_those_who_turn_to_it_and_never_inside_it() ->
                 b.add_follow(x, y)
     for x in cell[:3]:
         b.add_follow("buyer", x)
+        b.add_follow("friend", x)
+        b.add_follow(x, "friend")
         b.add_follow("weak_fan", f"w{x}")
     b.add_follow("one", cell[0])
     for k in range(20):
-        b.add_follow("buyer", f"o{k}")
-        b.add_follow("one", f"o{k}")
+        for who in ("buyer", "friend", "one"):
+            b.add_follow(who, f"o{k}")
     for k in range(60):  # the ordinary platform, whose contacts set what chance gives
         for j in range(10):
             b.add_follow(f"p{k}", f"o{(k + j) % 20}")
@@ -244,19 +247,20 @@ def test_a_cell_counts_once_toward_those_who_turn_to_it_and_never_inside_it() ->
     group[g.indices(cell)] = 0
     gain = np.zeros(g.n)
     gain[g.indices(cell)] = 1.5  # the cell's evidence read for each member
+    alone, read = float(strong(np.array([2.0]))[0]), float(strong(np.array([3.5]))[0])
     plain, with_cell = reach_out(c, own), reach_out(c, own, groups=(group, gain))
     assert plain.llr[i["buyer"]] == 0.0
-    assert with_cell.count[i["buyer"]] == pytest.approx(3 * float(strong(np.array([2.0]))[0]) + 0.75)
-    assert with_cell.llr[i["buyer"]] > 0.5  # three weak members plus the cell, once: several
+    assert with_cell.count[i["buyer"]] == pytest.approx(3 * read)
+    assert with_cell.llr[i["buyer"]] > 0.5
     words = with_cell.words(i["buyer"], "chose to contact")
-    assert "0.8 of that count from the evidence of the cells" in words
+    assert "2.2 of that count from the evidence of the cells" in words
+    assert with_cell.count[i["friend"]] == pytest.approx(3 * alone + (read - alone))
+    assert with_cell.count[i["friend"]] < with_cell.count[i["buyer"]]
     assert with_cell.count[i["c0"]] == pytest.approx(plain.count[i["c0"]])  # its own cell adds nothing
     assert with_cell.llr[i["one"]] == 0.0  # one member followed is still one contact
     three_groups = group.copy()
-    three_groups[g.indices(cell[:3])] = [1, 2, 3]  # the same members as three cells: three gains
-    assert reach_out(c, own, groups=(three_groups, gain)).count[i["buyer"]] == pytest.approx(
-        with_cell.count[i["buyer"]] + 2 * 0.75
-    )
+    three_groups[g.indices(cell[:3])] = [1, 2, 3]  # the same friends as three cells: three gains
+    assert reach_out(c, own, groups=(three_groups, gain)).count[i["friend"]] == pytest.approx(3 * read)
 
 
 def test_weak_suspicion_does_not_spread() -> None:

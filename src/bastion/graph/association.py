@@ -4,7 +4,7 @@ Two features, one per direction, so no contact counts twice for one account:
 - ``tie`` (seller side): strong members this account is friends with (each chose to contact the other:
   the users sellers follow and write to, to advertise or groom, are their targets, not their peers);
 - ``reach`` (buyer side): strong sellers this account *chose* to contact, each also read with what its
-  cell (``cells.py``) adds to it, once per cell and never for the account's own cell;
+  cell (``cells.py``) adds to it (a cell of its friends once), never for the account's own cell;
 a friend is one tie, not also a reach: ``counted_once`` takes the shared part off ``reach``.
 Only strong neighbours count: a neighbour's strength is a ramp on its log-odds evidence of its *own*, so
 weak suspicion never spreads, and nothing reached through association feeds association again (no
@@ -116,7 +116,7 @@ class Association:
     within: FloatArray | None = None
     #: (reach) strong contacts that also contacted the account: already counted as ties in
     mutual: FloatArray | None = None
-    #: (reach) the part of ``count`` that the cells of the contacted members add, each cell once
+    #: (reach) the part of ``count`` that the cells of the contacted members add (a friend's cell once)
     from_cells: FloatArray | None = None
     #: (reach) how strong each account was read as a contact (its own evidence and its cell's gain)
     strength: FloatArray | None = None
@@ -140,7 +140,7 @@ class Association:
         if self.from_cells is not None and self.from_cells[i] >= 0.05:
             text += (
                 f"; {self.from_cells[i]:.1f} of that count from the evidence of the cells those members are "
-                "in, each cell counted once"
+                "in (the cell of members that are its friends counted once)"
             )
         if self.answered is not None and self.answered[i] >= 0.05:
             text += (
@@ -307,9 +307,8 @@ def reach_out(
     ``REPORTED_WEIGHT`` off its count of strong contacts (never below none).
 
     ``groups``: (group per account, -1 none; what a group adds to each member's log-odds). An account that
-    turns to a group's members reads each at ``seller`` plus what the group adds, but the group counts once
-    (its best-read member's gain), however many members it contacts, and not at all inside the account's own
-    group, whose evidence holds the account's own signals.
+    turns to a group's members reads each at ``seller`` plus what the group adds (``_group_gain``), never
+    inside the account's own group, whose evidence holds the account's own signals.
 
     ``answered``: contacts that answered a strong account's (``initiative.answers``); they count
     only as far as the account also chose strong accounts first, as in :func:`tie_in`. ``corroborated``:
@@ -322,7 +321,7 @@ def reach_out(
     if groups is not None:
         group, gain = groups
         s = strong(seller + gain)
-        from_cells = _group_gain(counted, group, s - alone)
+        from_cells = _group_gain(contacts, counted, group, s - alone)
         count = count + from_cells
     only_answered = None
     if answered is not None and answered.nnz:
@@ -364,15 +363,26 @@ def _through(m: sp.csr_matrix, few: sp.csr_matrix, s: FloatArray) -> FloatArray:
     return np.bincount(rows[found], weights=value, minlength=m.shape[0]).astype(np.float64)
 
 
-def _group_gain(counted: sp.csr_matrix, group: IntArray, gain: FloatArray) -> FloatArray:
-    """Per account: over the groups it contacts (its own left out), the largest weighed gain among the
-    members it contacts, summed over groups."""
+def _group_gain(
+    contacts: sp.csr_matrix, counted: sp.csr_matrix, group: IntArray, gain: FloatArray
+) -> FloatArray:
+    """Per account: what the groups of the members it contacts add to its count of strong contacts
+    (``gain``: each member's strength with its group's evidence, less without), its own group left out.
+
+    Each member it chose one way (a buyer's follows: it chose them, they did not choose it) counts with
+    its own gain: several sellers of one cell are several sellers, and chance (``reach_out``'s share) reads
+    every member at its gain too. Members that are its friends (contacts both ways) count their group once,
+    at the largest gain among them: the friends of a circle follow many of its members and are followed
+    back, so a friend circle that the group search splits into a weak cell and the rest would otherwise
+    give each friend one count per friend in the cell."""
     hit = np.flatnonzero(gain[counted.indices] > 0)  # the few contacts into cells, not the whole matrix
     rows = np.searchsorted(counted.indptr, hit, side="right") - 1
     cols = counted.indices[hit]
     keep = (group[cols] >= 0) & (group[cols] != group[rows])
-    rows, g, val = rows[keep], group[cols[keep]], gain[cols[keep]] * counted.data[hit[keep]]
-    out = np.zeros(counted.shape[0])
+    rows, cols, val = rows[keep], cols[keep], gain[cols[keep]] * counted.data[hit[keep]]
+    friends = positions(contacts, cols, rows) >= 0
+    out = np.bincount(rows[~friends], weights=val[~friends], minlength=counted.shape[0]).astype(np.float64)
+    rows, g, val = rows[friends], group[cols[friends]], val[friends]
     if len(rows):
         order = np.lexsort((-val, g, rows))  # per (account, group) the largest first
         rows, g, val = rows[order], g[order], val[order]

@@ -18,7 +18,7 @@ it only for members that chose a group-mate themselves (``Cells.read_for``, ``in
 the users sellers follow and write to are drawn into their group by the sellers' contacts; and only as far
 as they did not report their group-mates (``contacts.undocumented_share``: a flagger documents a network).
 Evidence of its own kind and computed once from own signals; of association, only the buyer side reads it
-(``association.reach_out``: a cell counts once for an account outside it that turns to its members), and
+(``association.reach_out``: each member an account outside the cell chose, its friends' cell once), and
 nothing reached that way feeds anything again.
 
 What association reads from here is each group's *trust*: a group that shares its strongest kind far more

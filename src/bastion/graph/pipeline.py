@@ -8,10 +8,10 @@ again, and a friendship between two accounts that show nothing but traits friend
 being new) counts for neither. Tight groups around the strong accounts whose members together carry
 several kinds of own signal are cells (``cells.py``): membership is evidence of its own, read once. It
 feeds one thing, and nothing feeds back: what its cell adds to a member counts toward the ``reach`` of
-the accounts outside the cell that turn to it, once per cell (a buyer of silent sellers turns to accounts
-whose own signals are weak and whose cell's are not); ``reach`` feeds nothing. The weighted features
-(``model.Weights``), read in views and re-valued on this platform by EM (``calibrate.py``), plus the
-platform's estimated prior, give the member probability.
+the accounts outside the cell that turn to it (a buyer of silent sellers turns to accounts whose own
+signals are weak and whose cell's are not; a cell of its friends counts once); ``reach`` feeds nothing.
+The weighted features (``model.Weights``), read in views and re-valued on this platform by EM
+(``calibrate.py``), plus the platform's estimated prior, give the member probability.
 Networks are the connected groups of flagged accounts, with their roles and evidence.
 """
 
