@@ -27,3 +27,24 @@ def test_a_cells_one_way_follows_among_its_sellers_are_no_side() -> None:
     assert plain.seller[0] < 0.5 < grouped.seller[0]
     assert np.allclose(plain.seller[[6, 7]], grouped.seller[[6, 7]]) and (grouped.seller[[6, 7]] < 0.5).all()
     assert np.array_equal(plain.followed_by_suspects, grouped.followed_by_suspects)  # the dossier's counts
+
+
+def test_an_account_that_re_shares_sellers_is_their_amplifier_not_their_customer() -> None:
+    """Sellers 0-5; accounts 6-8 each follow four of them without advertising. 6 re-shares three of their
+    posts, 7 one, 8 none: re-sharing is what an amplifier does, so three re-shares make 6 a facilitator
+    (it was read as a buyer at 0.6 of its amplification), one leaves 7 a buyer and 8 stays one."""
+    follows = [(f, s) for f in (6, 7, 8) for s in range(4)]
+    shares = [(6, 0), (6, 1), (6, 2), (7, 0)]
+    n = 9
+    graph = AccountGraph.from_arrays(
+        "p",
+        [f"a{i}" for i in range(n)],
+        (np.array([a for a, _ in follows]), np.array([b for _, b in follows])),
+        shares=(np.array([a for a, _ in shares]), np.array([b for _, b in shares]), np.ones(len(shares))),
+    )
+    member = np.ones(n)
+    zero = np.zeros(n)
+    r = role_scores(graph, {}, member, zero, zero, {})
+    assert r.facilitator[6] > max(r.buyer[6], r.seller[6])
+    assert r.buyer[7] > max(r.facilitator[7], r.seller[7])
+    assert r.buyer[8] > max(r.facilitator[8], r.seller[8]) and r.facilitator[8] == 0.0

@@ -91,7 +91,9 @@ def role_scores(
     lean = seller_evidence - buyer_evidence + DIRECTION * direction + 1.0 * young + 2.0 * structure
     seller = sigmoid(lean)
     seller = seller * (1.0 - 0.7 * amplify * (1.0 - content))
-    buyer = (1.0 - seller) * (1.0 - 0.6 * amplify)
+    # re-sharing likely members' posts is the amplifier's act, not the customer's: it discounts the buyer
+    # reading in full (three re-shares leave a third of it; the seller reading keeps its own content test)
+    buyer = (1.0 - seller) * (1.0 - amplify)
     return RoleScores(seller, buyer, facilitator, in_sus, out_sus, share_sus)
 
 
