@@ -19,6 +19,8 @@ reach out to, following one back or all of them and answering their messages: _n
 the same tables; each real graph as a reports-only trust platform (bad actors known only by reports: AUC
 next to the plain report share, _netbench/reports.py); a determinism check; the same seeded runs with four
 other Leiden seeds (how much of a row is the group searches' random order: _netbench/stability.py);
+each real graph's world and shapes again with three plant seeds no one tuned on (_netbench/heldout.py;
+--no-heldout skips them);
 the Spark engine's agreement with the local one (ego-facebook; --no-spark skips it); time and memory
 (traced and RSS growth) next to personalised PageRank alone in the same run (the median of three calls of
 each, interleaved), on a heavy-tailed platform and on one with a few hubs of degree 50k+.
@@ -38,6 +40,8 @@ from typing import Any
 import numpy as np
 
 from _netbench.edges import GRAPH_FILES, Graph, load_edges
+from _netbench.heldout import HeldOut, print_heldout
+from _netbench.heldout import measure as measure_heldout
 from _netbench.metrics import (
     BUYER_RECALL,
     CLEAN_FLAGGED_MAX,
@@ -110,6 +114,7 @@ def main() -> None:
         "--only", action="append", default=[], help="only this platform (repeatable), e.g. email-eu-core"
     )
     ap.add_argument("--no-scale", action="store_true", help="skip the time/memory runs (shared machines)")
+    ap.add_argument("--no-heldout", action="store_true", help="skip the held-out plant seeds")
     args = ap.parse_args()
     if args.scale_only:
         print_perf([scale_run(args), hub_run(args)])
@@ -121,6 +126,7 @@ def main() -> None:
     perf: list[tuple[str, int, Cost, Cost]] = []
     determinism: list[tuple[str, bool]] = []
     stability: list[Stability] = []
+    heldout: list[HeldOut] = []
     worlds: list[tuple[str, Planted, Graph | None]] = []
     for gname, ((src, dst, n0), base_cfg) in substrates(args).items():
         if args.only and gname not in args.only:
@@ -167,6 +173,8 @@ def main() -> None:
             cleans.append(brigade_stress(gname, base, clean))
             reported += measure_reports(gname, base)
             rows += shape_rows(gname, base)
+            if not args.no_heldout:
+                heldout += measure_heldout(gname, base)
 
     print_quality(rows)
     print_networks(rows)
@@ -174,6 +182,7 @@ def main() -> None:
     print_clean(cleans)
     print_reports(reported)
     print_stability(stability)
+    print_heldout(heldout)
     print(
         "\ndeterminism (two runs, same input and seeds: identical scores, networks, members, roles): "
         + ", ".join(f"{g} {'identical' if ok else 'DIFFERENT'} {mark(ok)}" for g, ok in determinism)
