@@ -8,6 +8,7 @@ import pytest
 from bastion.graph import detect, to_export
 from bastion.graph.container import AGE_MINOR, FOLLOW_REC, RECOMMENDATION
 from bastion.graph.exposure import exposures
+from bastion.graph.model import CELL
 from bastion.graph.plant import (
     BUYER,
     COHORT,
@@ -329,3 +330,27 @@ def test_a_member_drawn_into_a_cell_by_its_members_contacts_is_told_so(planted: 
     texts = [e.text for e in member(planted.graph, i, det, False, parts, det.weights.to_json()).evidence]
     assert any("not counted: its members followed it first" in t for t in texts)
     assert not any("log-odds for this account" in t and "tight group" in t for t in texts)
+
+
+@pytest.mark.parametrize("seed", [5, 7])
+def test_buyers_drawn_into_a_cell_are_read_as_its_buyers_and_its_sellers_as_sellers(
+    substrate: tuple[np.ndarray, np.ndarray, np.ndarray], seed: int
+) -> None:
+    """Twice as many buyers as sellers: buyers that follow several sellers of one cell are grouped with it
+    and carry its evidence, but show no seller's trait of their own (no signal, not a new stories-only
+    profile); the cell says they are inside the network, not that they sell. Every seller in a cell keeps
+    the seller role."""
+    src, dst, _ = substrate
+    world = plant(src, dst, 800, PlantConfig(sellers=60, buyers=120, cells=4, seed=seed))
+    det = detect(world.graph, world.seeds)
+    roles = {world.graph.index[m.account_id]: m.role for n in det.networks for m in n.members}
+    shows = np.zeros(world.graph.n, dtype=bool)
+    for kind in det.names.seller:
+        if kind in det.rates and kind in det.signals:
+            shows |= det.signals[kind] >= det.rates[kind].present
+    in_cell = det.features[CELL] > 0
+    drawn = [i for i in roles if world.label[i] == BUYER and in_cell[i] and not shows[i]]
+    sellers = [i for i in roles if world.label[i] == SELLER and in_cell[i]]
+    assert len(drawn) >= 3 and len(sellers) >= 40
+    assert all(roles[i] == "buyer" for i in drawn)
+    assert all(roles[i] == "seller" for i in sellers)

@@ -197,11 +197,17 @@ def detect(
     # association that runs both ways (strong members contact it and it contacts them) says it is inside
     # the network more than on which side: half of the two-way part leans a role, all of the one-way excess
     mutual = 0.5 * np.minimum(w[TIE] * positive[TIE], w[REACH] * np.maximum(reach_both.llr, 0.0))
+    # a cell says an account is inside a network, its own traits say on which side: the cell's evidence is
+    # its group-mates' signals, and a member that shows no seller's trait of its own (no signal, not the
+    # profile of a new stories-only account) is more often their customer, drawn into the group by
+    # following several of them, than their peer; its cell leans no role
+    shows_seller = np.logical_or.reduce([np.zeros(n, dtype=bool), *present.values()])
+    in_cell = w[CELL] * positive[CELL] * shows_seller
     roles = role_scores(
         graph,
         sig,
         score,
-        combine(positive, w, (*names.seller, TIE, DENSE, CELL)) - w[SEED] * positive[SEED] - mutual,
+        combine(positive, w, (*names.seller, TIE, DENSE)) + in_cell - w[SEED] * positive[SEED] - mutual,
         combine(positive, w, names.buyer),
         results,
         cells.group,
