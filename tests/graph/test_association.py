@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.graph.association import reach_out, shows_only_traits, tie_in, without_alike_friendships
+from bastion.graph.alike import shows_only_traits, without_alike_friendships
+from bastion.graph.association import reach_out, tie_in
 from bastion.graph.signals import NEW_ACCOUNT, REPORT, SHARED_LINK, STORIES_ONLY, TERM_MATCH
 
 

@@ -91,7 +91,7 @@ def test_a_circle_sharing_one_trait_is_not_trusted_and_a_cell_is() -> None:
 
 
 def test_ties_inside_one_circle_count_as_its_most_trusted_group_says() -> None:
-    from bastion.graph.association import within_circles
+    from bastion.graph.alike import within_circles
 
     # accounts 0-1 in group 0, 2-3 in group 1 (one circle, trust 0 and 0.25), 4 in group 2 (its own circle),
     # 5 in no group; accounts 0 and 1 also carry a shared link domain

@@ -254,7 +254,7 @@ def test_a_cohort_the_group_search_spreads_over_several_groups_is_not_a_network(
     """Nine in ten of the cohort use the word, and the group search puts the circle in several groups (no
     one group is a circle to discount): each member is tied both ways to many strong friends. A friendship
     between two accounts that show nothing but traits friends share is not a tie to an independent
-    strong member (``association.without_alike_friendships``); before, 25 and 8 of them were one network."""
+    strong member (``alike.without_alike_friendships``); before, 25 and 8 of them were one network."""
     world = plant(
         *_heavy_tailed(5000, 30_000, 1), PlantConfig(clean=True, cohort=40, cohort_term_share=0.9, seed=seed)
     )
@@ -267,7 +267,7 @@ def test_a_cohort_the_group_search_spreads_over_several_groups_is_not_a_network(
 def test_a_cohort_on_a_platform_where_friends_do_not_follow_back_is_not_a_network() -> None:
     """The worded cohort where no friendship is followed back (following is one way, as on a photo app):
     the members' friendships are single follows, and two strong accounts that show nothing but traits
-    friends share are friends however they are tied (``association.without_alike_friendships``); before,
+    friends share are friends however they are tied (``alike.without_alike_friendships``); before,
     7 of them were one network."""
     world = plant(
         *_heavy_tailed(5000, 30_000, 1),

@@ -23,7 +23,7 @@ nothing reached that way feeds anything again.
 
 What association reads from here is each group's *trust*: a group that shares its strongest kind far more
 often than the candidates around it and is no cell is a circle of alike friends, whose ties to each other
-are not independent evidence (``association.within_circles``). Groups tied densely to each other form one
+are not independent evidence (``alike.within_circles``). Groups tied densely to each other form one
 circle (the group search splits a large circle of friends into parts just below its resolution).
 """
 

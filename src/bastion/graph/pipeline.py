@@ -26,6 +26,7 @@ import numpy as np
 
 from bastion.core.signals import lookup
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
+from bastion.graph.alike import shows_only_traits, within_circles, without_alike_friendships
 from bastion.graph.association import (
     ONE_KIND_CAP,
     REPORTED_WEIGHT,
@@ -33,11 +34,8 @@ from bastion.graph.association import (
     counted_once,
     diverse,
     reach_out,
-    shows_only_traits,
     strong,
     tie_in,
-    within_circles,
-    without_alike_friendships,
 )
 from bastion.graph.baserate import BaseRate, base_rates, own_evidence
 from bastion.graph.calibrate import Calibration, calibrate, views

@@ -1,0 +1,76 @@
+"""Which contacts are independent evidence of association, and which are friends alike in what they share.
+
+Ties inside one circle of tight groups (``cells.py``) count only as far as the more trusted of the two
+ends' groups allows: a group that shares one trait far more often than the accounts around it and is no
+cell (friends who joined together and use a hobby word) is a circle of alike accounts, each strong for the
+same reason, so their ties to each other are not ties to *independent* strong members. Two ends that both
+carry a coordination signal (a link domain a few accounts share) count in full. The group search may
+spread such a circle over groups that are no circle, so a friendship (contacts both ways) between two
+accounts that show nothing but traits friends share counts for neither, wherever they are grouped, and so
+does a contact one way between two such accounts that are both strong (where friends often do not follow
+back: ``without_alike_friendships``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import scipy.sparse as sp
+
+from bastion.core.signals import lookup
+from bastion.graph.contacts import positions, row_entries
+from bastion.graph.container import BoolArray, FloatArray, IntArray
+from bastion.graph.kernels import weigh_circles
+
+
+def within_circles(
+    contacts: sp.csr_matrix, group: IntArray, circle: IntArray, trust: FloatArray, coordinated: BoolArray
+) -> sp.csr_matrix:
+    """``contacts`` with each tie between two members of one circle of tight groups (``group``, ``circle``:
+    -1 none) weighed by the more trusted of their two groups (``trust``, 0..1), unless both ends carry a
+    coordination signal (``coordinated``: a shared link domain is not a shared taste); every other tie as
+    it is."""
+    # a copy: the caller's contacts stay as they are (only circle members' rows are read)
+    data = weigh_circles(
+        contacts.indptr, contacts.indices, contacts.data, group, circle, np.asarray(trust), coordinated
+    )
+    return sp.csr_matrix((data, contacts.indices, contacts.indptr), shape=contacts.shape)
+
+
+def shows_only_traits(present: Mapping[str, BoolArray], n: int, seeds: IntArray) -> BoolArray:
+    """Accounts whose own signals (``present``: per kind, who carries it) are all of kinds friends share
+    innocently (``SignalKind.profile``, ``SignalKind.friends_share``), or none, and that are no seed."""
+    beyond = np.zeros(n, dtype=bool)  # shows a kind friends do not share, or is a seed
+    for kind, carries in present.items():
+        k = lookup(kind)
+        if not (k.profile or k.friends_share):
+            beyond |= np.asarray(carries, dtype=bool)
+    beyond[seeds] = True
+    return ~beyond
+
+
+def without_alike_friendships(counted: sp.csr_matrix, alike: BoolArray, strong: BoolArray) -> sp.csr_matrix:
+    """``counted`` with no weight on a contact between two accounts that show nothing but traits friends
+    share (``alike``, from :func:`shows_only_traits`): a friendship (contacts both ways) where one of them
+    is strong (only a strong end makes a tie or a reach count), and a contact one way where both are.
+
+    A circle of new friends who use a hobby word is each strong for the same reasons, and each is then
+    tied to many strong accounts: as a circle, through ``within_circles``, only where the group search
+    happens to put it in one group, which it does not where the circle is spread over several. Where
+    following is one way (a photo app), most friends do not follow back, so two strong alike accounts
+    are read as friends however they are tied. Two strangers are not friends: an account that is not
+    strong and follows a strong one (one way: a buyer that follows a seller) is read as before, and so is
+    any contact with an account that shows a kind friends do not share (a report, a known hash, a shared
+    link domain, a blocked search) or that is a seed.
+    """
+    strong_alike = alike & strong
+    pos, src, dst = row_entries(counted, np.flatnonzero(strong_alike))
+    ok = alike[dst] & (dst != src)
+    pos, src, dst = pos[ok], src[ok], dst[ok]
+    back = positions(counted, dst, src)
+    mutual = back >= 0
+    data = counted.data.astype(np.float64)  # a copy: the caller's matrix stays as it is
+    data[pos[mutual | strong_alike[dst]]] = 0.0  # each one-way contact is in its own chooser's row
+    data[back[mutual]] = 0.0
+    return sp.csr_matrix((data, counted.indices, counted.indptr), shape=counted.shape)
