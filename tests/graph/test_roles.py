@@ -48,3 +48,26 @@ def test_an_account_that_re_shares_sellers_is_their_amplifier_not_their_customer
     assert r.facilitator[6] > max(r.buyer[6], r.seller[6])
     assert r.buyer[7] > max(r.facilitator[7], r.seller[7])
     assert r.buyer[8] > max(r.facilitator[8], r.seller[8]) and r.facilitator[8] == 0.0
+
+
+def test_sellers_that_follow_a_buyer_back_answer_it_and_do_not_make_it_followed_by_suspects() -> None:
+    """Sellers 0-2. Account 4 followed all three first and each followed it back: their follows answered
+    its choice, so it reads as their buyer (it was read as followed by three suspects, a seller's sign).
+    Account 5 was followed by all three first and followed each back: it was chosen, so their follows
+    still lean it seller."""
+    pairs = [(4, 0, 1), (4, 1, 2), (4, 2, 3), (0, 4, 10), (1, 4, 11), (2, 4, 12)]
+    pairs += [(0, 5, 1), (1, 5, 2), (2, 5, 3), (5, 0, 10), (5, 1, 11), (5, 2, 12)]
+    n = 6
+    graph = AccountGraph.from_arrays(
+        "p",
+        [f"a{i}" for i in range(n)],
+        (np.array([a for a, _, _ in pairs]), np.array([b for _, b, _ in pairs])),
+        follow_times=np.array([t for _, _, t in pairs]) * 86_400,
+    )
+    member = np.ones(n)
+    lean = np.full(n, 0.5)  # a weak own signal each
+    zero = np.zeros(n)
+    r = role_scores(graph, {}, member, lean, zero, {})
+    assert r.buyer[4] > 0.5 > r.seller[4]
+    assert r.seller[5] > 0.5 > r.buyer[5]
+    assert r.followed_by_suspects[4] == r.followed_by_suspects[5] == 3.0  # the dossier's counts

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from bastion.graph.container import FOLLOW, SHARE, AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import DetectorResult
+from bastion.graph.initiative import followed_back
 from bastion.graph.kernels import within_groups
 from bastion.graph.model import sigmoid
 from bastion.graph.signals import (
@@ -58,7 +59,8 @@ def role_scores(
 
     Which side's evidence is larger (own advertising signals and strong members contacting it, against
     blocked searches and reaching out to sellers), and which way its ties with other likely members run:
-    buyers follow sellers, sellers are followed. A facilitator follows or re-shares many likely members
+    buyers follow sellers, sellers are followed (a follow back answers a follow: it is no choice of the
+    account followed back, ``_answered_by``). A facilitator follows or re-shares many likely members
     without advertising itself; its reaching out would otherwise read as a buyer's. Follows inside one
     tight group (``group``, -1: none; ``cells.py``) are peers following each other, not a side: where
     following is one way, most of a cell's follows are not returned, and its sellers read as buyers.
@@ -83,8 +85,9 @@ def role_scores(
     structure = 1.0 - (1.0 - _scores(results, "dense", n)) * (1.0 - _scores(results, "lockstep", n))
     # a young account leans seller (sellers are banned and re-created; buyers are mostly established users)
     peers_in, peers_out = _within_groups(follow, s, group)
+    answered = _answered_by(graph, s, group)
     direction = np.clip(
-        np.log2((1.0 + in_sus - peers_in) / (1.0 + out_sus - peers_out)),
+        np.log2((1.0 + in_sus - peers_in - answered) / (1.0 + out_sus - peers_out)),
         -DIRECTION_DOUBLINGS,
         DIRECTION_DOUBLINGS,
     )
@@ -105,6 +108,19 @@ def _within_groups(
     if group is None or not (group >= 0).any():
         return np.zeros(n), np.zeros(n)
     return within_groups(follow.indptr, follow.indices, np.asarray(group, dtype=np.int64), s)
+
+
+def _answered_by(graph: AccountGraph, s: FloatArray, group: IntArray | None) -> FloatArray:
+    """Per account, the likely members (weighted by ``s``) that followed it back after it followed them
+    (``initiative.followed_back``), outside its own group (follows inside are already no side): a follow
+    back answers the account's own choice, so a seller that follows back the buyers who follow it does
+    not make them followed by suspects. Empty where the platform sent no follow times."""
+    back = followed_back(graph, s > 0).tocoo()  # (a, b): a followed b back
+    a, b = back.row, back.col
+    keep = s[a] > 0
+    if group is not None:
+        keep &= (group[a] < 0) | (group[a] != group[b])
+    return np.bincount(b[keep], weights=s[a[keep]], minlength=graph.n).astype(np.float64)
 
 
 def _scores(results: Mapping[str, DetectorResult], name: str, n: int) -> FloatArray:
