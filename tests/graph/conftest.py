@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from bastion.graph.plant import PlantConfig, Planted, plant
 
@@ -20,6 +21,11 @@ def block_model(
     p = np.where(g[a] == g[b], p_in, p_out)
     keep = rng.random(len(a)) < p
     return a[keep], b[keep], g
+
+
+def contacts_of(pairs: list[tuple[int, int]], n: int) -> sp.csr_matrix:
+    """An n x n contact matrix with a 1 at each (chooser, chosen) pair."""
+    return sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(n, n))
 
 
 BlockModel = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]

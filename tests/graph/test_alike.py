@@ -5,14 +5,11 @@ neither."""
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from bastion.graph.alike import shows_only_traits, without_alike_friendships
 from bastion.graph.signals import NEW_ACCOUNT, REPORT, STORIES_ONLY, TERM_MATCH
 
-
-def _contacts(pairs: list[tuple[int, int]], n: int) -> sp.csr_matrix:
-    return sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(n, n))
+from .conftest import contacts_of
 
 
 def test_only_traits_friends_share_leave_an_account_alike() -> None:
@@ -33,7 +30,7 @@ def test_a_friendship_between_alike_accounts_counts_for_neither() -> None:
     # friends with 0; 4 and 5 alike and not strong, friends both ways (neither end makes a tie count: not
     # read); 6 alike and strong, follows 0 one way and is followed by 7, reported and strong, one way
     pairs = [(0, 1), (1, 0), (2, 0), (3, 0), (0, 3), (4, 5), (5, 4), (6, 0), (7, 6)]
-    counted = _contacts(pairs, 8)
+    counted = contacts_of(pairs, 8)
     alike = np.array([True, True, True, False, True, True, True, False])
     strong = np.array([True, True, False, True, False, False, True, True])
     got = without_alike_friendships(counted, alike, strong).toarray()

@@ -12,9 +12,7 @@ from bastion.graph.alike import shows_only_traits, without_alike_friendships
 from bastion.graph.association import reach_out, tie_in
 from bastion.graph.signals import NEW_ACCOUNT, REPORT, SHARED_LINK, TERM_MATCH
 
-
-def _contacts(pairs: list[tuple[int, int]], n: int) -> sp.csr_matrix:
-    return sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(n, n))
+from .conftest import contacts_of
 
 
 def test_a_circle_of_alike_friends_gives_its_members_no_tie() -> None:
@@ -25,7 +23,7 @@ def test_a_circle_of_alike_friends_gives_its_members_no_tie() -> None:
     rng = np.random.default_rng(3)
     pairs = [(a, b) for a in range(k) for b in range(k) if a != b]
     pairs += [(int(a), int(b)) for a, b in rng.integers(k, n, (600, 2)) if a != b]
-    contacts = _contacts(pairs, n)
+    contacts = contacts_of(pairs, n)
     own = np.zeros(n)
     own[:k] = 4.0  # strong in full
     traits = {TERM_MATCH: np.arange(n) < k, NEW_ACCOUNT: np.arange(n) < k}
@@ -50,7 +48,7 @@ def test_a_circle_of_alike_friends_who_follow_one_way_gives_its_members_no_assoc
     rng = np.random.default_rng(3)
     pairs = [(a, b) for a in range(k) for b in range(a + 1, k)] + [(k, b) for b in range(k)]
     pairs += [(int(a), int(b)) for a, b in rng.integers(k + 1, n, (600, 2)) if a != b]
-    contacts = _contacts(pairs, n)
+    contacts = contacts_of(pairs, n)
     own = np.zeros(n)
     own[:k] = 4.0
     traits = {TERM_MATCH: np.arange(n) < k, NEW_ACCOUNT: np.arange(n) <= k}  # k: new, not strong
@@ -90,10 +88,10 @@ def test_each_strong_account_it_reported_counts_against_its_reach() -> None:
     pairs = [(a, s) for a in (0, 1, 2) for s in sellers]
     rng = np.random.default_rng(5)
     pairs += [(int(a), int(b)) for a, b in rng.integers(20, n, (800, 2)) if a != b]
-    contacts = _contacts(pairs, n)
+    contacts = contacts_of(pairs, n)
     own = np.zeros(n)
     own[10:20] = 4.0
-    made = _contacts([(1, s) for s in sellers[:7]] + [(2, s) for s in sellers[:2]], n)
+    made = contacts_of([(1, s) for s in sellers[:7]] + [(2, s) for s in sellers[:2]], n)
     before = reach_out(contacts, own)
     after = reach_out(contacts, own, reported=made)
     assert before.llr[0] == before.llr[1] == before.llr[2] > 3
@@ -111,7 +109,7 @@ def test_one_strong_contact_counts_only_for_an_account_with_evidence_friends_do_
     pairs = [(a, 10) for a in range(4)] + [(10, a) for a in range(4)] + [(4, 10), (4, 11)]
     rng = np.random.default_rng(9)
     pairs += [(int(a), int(b)) for a, b in rng.integers(20, n, (800, 2)) if a != b]
-    contacts = _contacts(pairs, n)
+    contacts = contacts_of(pairs, n)
     own = np.zeros(n)
     own[10:12] = 4.0
     traits = {REPORT: np.isin(np.arange(n), [0]), TERM_MATCH: np.isin(np.arange(n), [2, 3])}
