@@ -142,22 +142,25 @@ def test_an_account_that_reaches_sellers_far_beyond_chance_is_read_for_the_buyer
 
 
 def test_a_searcher_who_reaches_no_strong_account_is_read_as_a_curious_user() -> None:
-    """A search and its reach are one behaviour: a searcher with no association at all has the search
-    counted against it in the association view (a customer reaches sellers; a curious user does not), while
-    a searcher who reaches strong accounts, or who also shows a seller's signal, keeps its view as it is."""
-    from bastion.graph.calibrate import views
+    """A search and its reach are one behaviour: a searcher with no association at all has the search taken
+    back in the association view (a customer reaches sellers; a curious user does not) and lacks what any
+    account without association lacks (FLOOR), so a weak searcher is not counted down less for reaching no
+    one than an account that never searched; a searcher who reaches strong accounts, or who also shows a
+    seller's signal, keeps its view as it is."""
+    from bastion.graph.calibrate import FLOOR, views
     from bastion.graph.model import REACH, TIE, FeatureSet, Weights
     from bastion.graph.signals import BLOCKED_SEARCH, TERM_MATCH
 
     names = FeatureSet.of([TERM_MATCH, BLOCKED_SEARCH])
-    feats = {  # accounts: a lone searcher, a searcher who reaches sellers, a seller who searched, nothing
-        TERM_MATCH: np.array([-0.3, -0.3, 1.2, -0.3]),
-        BLOCKED_SEARCH: np.array([1.6, 1.6, 1.6, -0.1]),
-        TIE: np.zeros(4),
-        REACH: np.array([0.0, 2.0, 0.0, 0.0]),
+    feats = {  # a lone searcher, a weak one, one who reaches sellers, a seller who searched, nothing
+        TERM_MATCH: np.array([-0.3, -0.3, -0.3, 1.2, -0.3]),
+        BLOCKED_SEARCH: np.array([1.6, 0.2, 1.6, 1.6, -0.1]),
+        TIE: np.zeros(5),
+        REACH: np.array([0.0, 0.0, 2.0, 0.0, 0.0]),
     }
     assoc = views(feats, Weights(), names)[ASSOCIATED]
-    np.testing.assert_allclose(assoc, [-1.6, 2.0, 0.0, 0.0])
+    np.testing.assert_allclose(assoc, [FLOOR - 1.6, FLOOR - 0.2, 2.0, 0.0, 0.0])
+    assert assoc[1] < FLOOR  # below what the absence of association may say against anyone else
 
 
 def test_a_bin_stated_below_the_floor_keeps_its_stated_worth() -> None:
@@ -165,11 +168,11 @@ def test_a_bin_stated_below_the_floor_keeps_its_stated_worth() -> None:
     to it: EM may never value evidence above what the model states."""
     views = _platform()
     assoc = views[ASSOCIATED].copy()
-    assoc[3_000:3_050] = -1.6  # fifty lone searchers among the ordinary accounts
+    assoc[3_000:3_050] = -2.6  # fifty lone searchers among the ordinary accounts
     views[ASSOCIATED] = assoc
     cal = calibrate(views, 0.03)
     curve = cal.curves[ASSOCIATED]
-    assert curve.centres[0] == -1.6 and curve.worth[0] == -1.6
+    assert curve.centres[0] == -2.6 and curve.worth[0] == -2.6
     assert curve.worth[1] >= -1.0  # everyone else's absence is bounded by FLOOR as before
 
 

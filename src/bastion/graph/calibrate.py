@@ -162,9 +162,11 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
         out[CELL] = np.where(sides.buyer_side(reaches) & (out[CELL] == 0.0), np.nan, out[CELL])
     # a buyer's signal and its reach are one behaviour (a customer searches on the way to sellers), not two
     # independent views: a searcher who reaches no strong account is what a curious user is, and that
-    # absence of reach says as much against as the search said for (not just the FLOOR of any absence)
+    # absence of reach takes back what the search said for, and lacks what any account without association
+    # lacks (the FLOOR of any absence; taking the search back alone left a weak searcher counted down less
+    # for reaching no one than an account that never searched)
     lone = (sides.buyer > 0.0) & (sides.seller <= 0.0) & (associated <= 0.0)
-    out[ASSOCIATED] = np.where(lone, -sides.buyer, associated)
+    out[ASSOCIATED] = np.where(lone, FLOOR - sides.buyer, associated)
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 
 
