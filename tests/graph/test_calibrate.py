@@ -262,3 +262,18 @@ def test_a_cell_may_be_worth_more_than_stated_up_to_what_one_cell_may_say() -> N
     assert curve(np.array([0.0]))[0] < 0.0
     x = v[ASSOCIATED]
     assert float(np.max(cal.curves[ASSOCIATED](x) - x)) <= 1.5
+
+
+def test_a_bin_nothing_else_tells_apart_keeps_what_the_stated_model_says() -> None:
+    """Buyers seen by their association alone (own signals as an ordinary account's, nothing else): any
+    worth of their bin fits the data, so the priors decide it; both classes' priors follow the stated
+    ratios, so it stays near the stated value rather than drifting toward ordinary as it did with an even
+    spread of the ordinary class's prior (to about 4 where 6 is stated, on the email bench)."""
+    views = _platform(1_000, 60, 100)  # a small platform, where the pull of each prior weighs the most
+    views[ASSOCIATED][-40:] = 6.0  # 40 of the ordinary-looking accounts reach strong sellers
+    cal = calibrate(views, 0.1)
+    curve = cal.curves[ASSOCIATED]
+    assert abs(curve.centres[-1] - 6.0) < 1e-9
+    assert curve.worth[-1] > 5.5  # it was 3.2
+    after = sigmoid(logit(cal.prior) + cal.evidence)
+    assert after[-40:].min() > 0.9  # it was 0.32

@@ -17,7 +17,11 @@ to labels: the only inputs are the platform's accounts and the model's stated ev
 
 Guards, so that the estimate can only make the model more honest, never invent a network:
 - each member-class bin starts from the model's own assumption (a Dirichlet prior of ``PSEUDO_MEMBERS``
-  accounts spread as the stated ratios imply), so sparse bins keep the assumption;
+  accounts spread as the stated ratios imply), so sparse bins keep the assumption; so does each
+  ordinary-class bin (``PSEUDO_ORDINARY``, spread by the same ratios from the member side). An even
+  spread there had pulled sparse top bins toward ordinary, and where nothing else tells a bin's accounts
+  apart (buyers seen by their association alone) EM has no fixed point of its own: any worth fits, so the
+  pull decided it;
 - a bin's worth never decreases with more evidence (pool-adjacent-violators), and values between bin
   centres are interpolated, so the ranking inside a bin is kept;
 - no bin's worth rises above the largest stated value in it (the caps are deliberate: a near-unique
@@ -70,7 +74,7 @@ OWN, ASSOCIATED = "own", "association"
 EDGES = np.array([-1.5, -0.75, -0.25, 0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 4.5, 6.0, 8.0])
 #: Weight of the stated model in each member-class bin (in accounts; as ``baserate.PRIOR_COUNT``).
 PSEUDO_MEMBERS = 20.0
-#: Additive smoothing of the ordinary-class counts (in accounts).
+#: Weight of the stated model in the ordinary class (in accounts, per bin used).
 PSEUDO_ORDINARY = 0.5
 #: The most that the absence of a view's evidence may say against (log-odds): about one weak signal's
 #: worth, so a member that lacks one view (a seller nobody follows back) is not buried by it.
@@ -275,10 +279,15 @@ def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
     k = len(EDGES) + 1
     m1 = np.bincount(b.bins, weights=members * b.applies, minlength=k)[b.used]
     m0 = b.accounts - m1
-    p0 = (m0 + PSEUDO_ORDINARY) / (m0.sum() + PSEUDO_ORDINARY * len(b.used))
+    p0 = (m0 + PSEUDO_ORDINARY) / (m0.sum() + PSEUDO_ORDINARY * len(b.used))  # to spread the member prior
     stated = p0 * np.exp(np.minimum(b.centres, 30.0))
     q1 = stated / stated.sum()
     p1 = (m1 + PSEUDO_MEMBERS * q1) / (m1.sum() + PSEUDO_MEMBERS)
+    # the ordinary class is smoothed toward the same stated ratios, from the member side
+    stated = p1 * np.exp(-np.clip(b.centres, -30.0, 30.0))
+    q0 = stated / stated.sum()
+    pseudo = PSEUDO_ORDINARY * len(b.used)
+    p0 = (m0 + pseudo * q0) / (m0.sum() + pseudo)
     llr = np.log(p1 / p0)
     # a bin stated below FLOOR (a searcher's missing reach, see ``views``) keeps its own stated value; the
     # two bounded ways up are in the module's docstring
