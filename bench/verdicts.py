@@ -49,7 +49,7 @@ def figures(planted: Planted, det: Detection) -> dict[str, float]:
         "flagged/planted": q.ratio,
         "precision": float(truth[flagged].mean()) if flagged.any() else 0.0,
         "bands off": float(sum(b.miss for b in q.bands)),
-        "brier": float(((score - truth) ** 2).mean()),
+        "brier": q.brier,
         "logloss": float(-(truth * np.log(p) + (1 - truth) * np.log(1 - p)).mean()),
     }
 

@@ -273,21 +273,23 @@ def _top(b: _Binned) -> FloatArray:
     return b.ceiling
 
 
+def _by_ratio(share: FloatArray, llr: FloatArray) -> FloatArray:
+    """``share`` spread over the bins as the stated log-ratios ``llr`` imply (a Dirichlet prior's mean)."""
+    spread = share * np.exp(np.clip(llr, -30.0, 30.0))
+    return np.asarray(spread / spread.sum(), dtype=np.float64)
+
+
 def _worth(b: _Binned, members: FloatArray) -> tuple[FloatArray, FloatArray]:
     """M-step for one view: each used bin's log(member share / ordinary share), monotone and bounded
     (``members``: each pattern's expected member count)."""
     k = len(EDGES) + 1
     m1 = np.bincount(b.bins, weights=members * b.applies, minlength=k)[b.used]
     m0 = b.accounts - m1
-    p0 = (m0 + PSEUDO_ORDINARY) / (m0.sum() + PSEUDO_ORDINARY * len(b.used))  # to spread the member prior
-    stated = p0 * np.exp(np.minimum(b.centres, 30.0))
-    q1 = stated / stated.sum()
-    p1 = (m1 + PSEUDO_MEMBERS * q1) / (m1.sum() + PSEUDO_MEMBERS)
+    even = (m0 + PSEUDO_ORDINARY) / (m0.sum() + PSEUDO_ORDINARY * len(b.used))  # to spread the member prior
+    p1 = (m1 + PSEUDO_MEMBERS * _by_ratio(even, b.centres)) / (m1.sum() + PSEUDO_MEMBERS)
     # the ordinary class is smoothed toward the same stated ratios, from the member side
-    stated = p1 * np.exp(-np.clip(b.centres, -30.0, 30.0))
-    q0 = stated / stated.sum()
     pseudo = PSEUDO_ORDINARY * len(b.used)
-    p0 = (m0 + pseudo * q0) / (m0.sum() + pseudo)
+    p0 = (m0 + pseudo * _by_ratio(p1, -b.centres)) / (m0.sum() + pseudo)
     llr = np.log(p1 / p0)
     # a bin stated below FLOOR (a searcher's missing reach, see ``views``) keeps its own stated value; the
     # two bounded ways up are in the module's docstring

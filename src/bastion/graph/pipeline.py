@@ -17,7 +17,7 @@ Networks are the connected groups of flagged accounts, with their roles and evid
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +41,7 @@ from bastion.graph.baserate import BaseRate, base_rates, own_evidence
 from bastion.graph.calibrate import Calibration, calibrate, views
 from bastion.graph.cells import Cells, find_cells
 from bastion.graph.contacts import chosen_contacts, reports_made, undocumented_share
-from bastion.graph.container import AccountGraph, FloatArray
+from bastion.graph.container import AccountGraph, BoolArray, FloatArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
 from bastion.graph.initiative import answers, chose_in_group
@@ -150,9 +150,7 @@ def detect(
     reported = reports_made(graph)
     cells = found.read_for(peers, undocumented_share(contacts, reported, found.group, REPORTED_WEIGHT))
     feats[CELL] = cells.llr
-    coordinated = np.logical_or.reduce(
-        [np.zeros(n, dtype=bool), *(v for k, v in present.items() if lookup(k).coordination)]
-    )
+    coordinated = _carries_any({k: v for k, v in present.items() if lookup(k).coordination}, n)
     counted = within_circles(contacts, cells.group, cells.circle, cells.trust, coordinated)
     alike = shows_only_traits(carried, n, seed_idx)
     counted = without_alike_friendships(counted, alike, is_strong)
@@ -199,7 +197,7 @@ def detect(
     # its group-mates' signals, and a member that shows no seller's trait of its own (no signal, not the
     # profile of a new stories-only account) is more often their customer, drawn into the group by
     # following several of them, than their peer; its cell leans no role
-    shows_seller = np.logical_or.reduce([np.zeros(n, dtype=bool), *present.values()])
+    shows_seller = _carries_any(present, n)
     in_cell = w[CELL] * positive[CELL] * shows_seller
     roles = role_scores(
         graph,
@@ -230,6 +228,11 @@ def detect(
     )
     det.networks = build_networks(graph, det, contacts, seed_idx, cfg)
     return det
+
+
+def _carries_any(present: Mapping[str, BoolArray], n: int) -> BoolArray:
+    """Accounts that carry at least one of the kinds in ``present`` (per kind, who carries it)."""
+    return np.asarray(np.logical_or.reduce([np.zeros(n, dtype=bool), *present.values()]), dtype=bool)
 
 
 def _detector(name: str, engine: str) -> Detector[Any]:
