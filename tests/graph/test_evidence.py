@@ -120,6 +120,57 @@ def test_reporters_who_report_together_count_about_once() -> None:
     assert "10 of them report many of the same accounts" in rep.words(i["victim0"])
 
 
+def test_reports_others_made_independently_are_no_mass_reporting() -> None:
+    """Members of a trading platform who each flag the scammers they dealt with: a flagger's thirty
+    reports, each also made by another member who flags different accounts besides, weigh as a witness's;
+    a grudge reporter's thirty strangers, reported by no one else, and a brigade's thirty, reported by ten
+    who report them all together (echoes, not witnesses), still count as mass reporting."""
+    b = GraphBuilder("t")
+    for v in range(30):
+        b.add_report("flagger", f"scammer{v}")
+        b.add_report(f"trader{v}", f"scammer{v}")  # met that one scammer, and reported it too
+        b.add_report("grudge", f"stranger{v}")
+        for k in range(10):
+            b.add_report(f"brigader{k}", f"victim{v}")
+    g = b.build()
+    rep = report_evidence(g)
+    assert rep is not None
+    i = g.index
+    assert rep.credibility[i["flagger"]] == 1.0
+    assert rep.credibility[i["grudge"]] == pytest.approx(np.sqrt(3 / 30))
+    assert rep.credibility[i["brigader0"]] == pytest.approx(np.sqrt(3 / 30))
+    assert rep.weighted[i["scammer0"]] == pytest.approx(2.0)
+    assert rep.strength[i["stranger0"]] < 0.5 * rep.strength[i["scammer0"]]
+
+
+def test_report_concentration_is_read_against_the_platforms_own_share() -> None:
+    """A trader with three disputes among fifty ratings: where reports are rare, that share (6%) is a full
+    concentration; where every trader has as many (a trading platform), it is routine and far from full,
+    while a scammer whose attention is mostly reports stays at full strength."""
+
+    def platform(traders: int) -> tuple[AccountGraph, float, float]:
+        b = GraphBuilder("t")
+        for t in range(traders):
+            for k in range(50):
+                b.add_follow(f"client{t}_{k}", f"trader{t}")
+            for k in range(3):
+                b.add_report(f"client{t}_{k}", f"trader{t}")
+        for k in range(4):
+            b.add_follow(f"mark{k}", "scammer")
+            b.add_report(f"victim{k}", "scammer")
+        for k in range(2_000):  # the rest of the platform, reported by no one
+            b.add_follow(f"user{k}", f"user{(k + 1) % 2_000}")
+        g = b.build()
+        rep = report_evidence(g)
+        assert rep is not None
+        return g, float(rep.strength[g.index["trader0"]]), float(rep.strength[g.index["scammer"]])
+
+    _, rare_trader, rare_scammer = platform(traders=1)
+    _, routine_trader, routine_scammer = platform(traders=200)
+    assert rare_trader > 0.9 and rare_scammer > 0.9
+    assert routine_trader < 0.7 < 0.9 < routine_scammer
+
+
 def _with_sellers(b: GraphBuilder) -> tuple[AccountGraph, np.ndarray, sp.csr_matrix]:
     """``b`` with 200 ordinary accounts in a chain (chance's baseline), built; s1..s3 strong sellers (+5
     log-odds of their own) and everyone's chosen contacts."""
@@ -309,6 +360,7 @@ def test_a_graded_kind_many_carry_a_little_of_counts_from_where_few_reach() -> N
     rng = np.random.default_rng(5)
     report = np.zeros(n)
     report[:2_500] = rng.uniform(0.2, 0.6, 2_500)  # disputes
+    report[2_500:3_000] = rng.uniform(0.01, PRESENT, 500)  # a dispute by a reporter of many
     report[:100] = 1.0  # the few reported by many
     member = lookup(REPORT).member_rate
     assert (report >= PRESENT).mean() > member  # read by presence, it would say nothing here
@@ -320,10 +372,17 @@ def test_a_graded_kind_many_carry_a_little_of_counts_from_where_few_reach() -> N
     order = np.argsort(report, kind="stable")
     assert np.all(np.diff(ev[order]) >= 0.0)  # monotone in strength: every trace above none
     assert ev[1_000] > ev[-1]
-    # where reports are rare, a graded kind reads by presence like any other
-    rare = base_rates({REPORT: np.where(np.arange(n) < 100, report, 0.0)}, n)[REPORT]
+    # down to the faintest: where disputes are routine, a trace is not noise, and it ranks as it is
+    faint = np.arange(2_500, 3_000)
+    assert np.all(ev[faint] > ev[-1]) and np.all(ev[faint] < ev[1_000])
+    assert np.all(np.diff(ev[faint[np.argsort(report[faint])]]) > 0.0)
+    # where reports are rare, a graded kind reads by presence like any other, a trace as none
+    rare_report = np.where(np.arange(n) < 100, report, 0.0)
+    rare_report[200] = 0.1
+    rare = base_rates({REPORT: rare_report}, n)[REPORT]
     assert rare.present == PRESENT and rare.carriers == 100
     assert rare.llr == pytest.approx(np.log(member / rare.rate))
+    assert own_evidence({REPORT: rare_report}, {REPORT: rare}, n)[REPORT][200] == rare.absent_llr
 
 
 def test_the_prior_stays_where_no_evidence_says_against_membership() -> None:

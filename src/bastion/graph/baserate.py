@@ -137,14 +137,19 @@ def own_evidence(
     signals: Mapping[str, FloatArray], rates: Mapping[str, BaseRate], n: int
 ) -> dict[str, FloatArray]:
     """Per-kind evidence (log-odds) per account: from the absence LLR at strength 0 to the presence LLR at
-    full strength (weak values count as absent), profile kinds carried together read at their joint rate."""
+    full strength (weak values count as absent, but for a graded kind many accounts here carry a little
+    of), profile kinds carried together read at their joint rate."""
     out = {}
     for kind, r in rates.items():
         s = signals.get(kind)
         if s is None:
             out[kind] = np.full(n, r.absent_llr)
             continue
-        strength = np.where(s >= PRESENT, np.clip(s, 0.0, 1.0), 0.0)
+        # a graded kind that many accounts here carry a little of (``_graded`` raised where it counts from)
+        # is read by its order all the way down: there a little of it is routine, not noise, and the
+        # accounts that carry less of it rank below those that carry more (a trading platform's disputes)
+        keep = s >= PRESENT if r.present <= PRESENT or not lookup(kind).graded else s > 0.0
+        strength = np.where(keep, np.clip(s, 0.0, 1.0), 0.0)
         out[kind] = r.absent_llr + strength * (r.llr - r.absent_llr)
     profile = _profile_kinds(signals, rates)
     if len(profile) >= 2:

@@ -19,7 +19,8 @@ NETWORK_MEMBER, REPORT, SHARED_LINK, STORIES_ONLY, NEW_ACCOUNT = register(
         "report",
         attaches_to=ON_ACCOUNTS,
         means="reported by other users (derived from the reports table)",
-        strength="1 - 0.5^(summed reporter weights); spam reports weigh a quarter",
+        strength="how far what it received is reports by credible reporters, against this platform's share "
+        "(reports.py); spam reports weigh a quarter",
         member_rate=0.15,
         max_llr=DEFAULT_MAX_LLR,
         triage_weight=0.0,

@@ -3,7 +3,11 @@
 A report count alone favours popular accounts (more viewers, more reports) and bad-faith campaigns (one
 person reporting fifty strangers). So each reporter's weight falls with how many accounts they reported
 (the square root: three reports are a witness, three hundred a campaign), reports that reviewers found
-violating left out of that count (a trusted flagger whose reports are borne out is no campaign), and the
+violating left out of that count (a trusted flagger whose reports are borne out is no campaign), and so are
+reports that another reporter of the same account made independently (not an echo, below): a grudge
+reporter's fifty strangers were reported by no one else, while a trading platform's active members who
+each flag the scammers they met are corroborated by each other (on a real signed trust network, counting
+those flaggers as campaigns put the accounts they flagged below the plain share of negative ratings). The
 account's weighted report count is read against everything else it received (follows, likes, comments,
 messages): a small account with three credible reports stands out, a celebrity with three among ten
 thousand does not.
@@ -26,9 +30,13 @@ from bastion.graph.container import FOLLOW, INTERACTION, MESSAGE, REPORT, Accoun
 
 #: Reports by one reporter that count in full; above this each weighs sqrt(FULL / reports made).
 FULL_WEIGHT_REPORTS = 3.0
-#: Weighted reports that make full strength, and the report share at which concentration is full.
+#: Weighted reports that make full strength, and the report share at which concentration is full: at
+#: least ``FULL_SHARE``, and ``TIMES_PLATFORM_SHARE`` times the platform's own report share (on a real
+#: trading platform, Bitcoin Alpha, 6% of ratings are negative: at a fixed 5%, an honest trader's routine
+#: disputes made as full a concentration as a scammer's mostly negative ratings).
 FULL_REPORTS = 2.0
 FULL_SHARE = 0.05
+TIMES_PLATFORM_SHARE = 3.0
 #: The part of the strength that keeps rising past those knees, mostly with the share (``rising``): where
 #: routine disputes take many accounts past them (a trading platform), the accounts whose attention is
 #: most reports must still rank above the others, and a graded kind is read by that order
@@ -76,12 +84,16 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     made = np.asarray(binary.sum(axis=1)).ravel()
     confirmed = graph.attrs.reports_confirmed
     unproven = made - confirmed if len(confirmed) == graph.n else made
-    credibility = np.sqrt(np.minimum(1.0, FULL_WEIGHT_REPORTS / np.maximum(unproven, 1.0)))
     reporters = np.asarray(binary.sum(axis=0)).ravel()
     # each reporter counts once per account, at its credibility (and the report's own weight, e.g. spam),
     # shared with the reporters of that account it echoes
     each = sp.coo_matrix(rep.minimum(1.0))
     echo = echoes(each.row, each.col, made, reporters)
+    # a report is corroborated where the account's other reporters, less those who echo this one, make at
+    # least one independent witness; only the others count toward mass reporting
+    alone = reporters[each.col] - 1.0 - echo < 1.0
+    unproven = np.minimum(unproven, np.bincount(each.row, weights=alone, minlength=graph.n))
+    credibility = np.sqrt(np.minimum(1.0, FULL_WEIGHT_REPORTS / np.maximum(unproven, 1.0)))
     per = each.data * credibility[each.row] / (1.0 + echo)
     weighted = np.bincount(each.col, weights=per, minlength=graph.n).astype(np.float64)
     echoed = np.bincount(each.col, weights=echo > 0, minlength=graph.n).astype(np.float64)
@@ -93,8 +105,12 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
             b.data[:] = 1.0
             received += np.asarray(b.sum(axis=0)).ravel()
     share = weighted / (weighted + received + 1.0)
-    knee = np.clip(weighted / FULL_REPORTS, 0.0, 1.0) * np.sqrt(np.clip(share / FULL_SHARE, 0.0, 1.0))
-    rising = (1.0 - np.power(0.5, weighted)) * share / (share + FULL_SHARE)
+    # concentration is full at ``FULL_SHARE``, or at ``TIMES_PLATFORM_SHARE`` this platform's own share of
+    # attention that is reports, where routine disputes make that much of it common
+    platform = float(weighted.sum() / max(weighted.sum() + received.sum(), 1.0))
+    full_share = max(FULL_SHARE, TIMES_PLATFORM_SHARE * platform)
+    knee = np.clip(weighted / FULL_REPORTS, 0.0, 1.0) * np.sqrt(np.clip(share / full_share, 0.0, 1.0))
+    rising = (1.0 - np.power(0.5, weighted)) * share / (share + full_share)
     strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
     return ReportEvidence(strength, weighted, share, reporters, credibility, echoed)
 
