@@ -16,7 +16,7 @@ from _netbench.metrics import Quality, quality
 from _netbench.shapes import SHAPES
 from _netbench.worlds import REAL_WORLDS
 from bastion.graph import detect
-from bastion.graph.plant import plant
+from bastion.graph.plant import PlantConfig, plant
 
 #: Plant seeds of the held-out draws (the main tables' seeds come from the graphs' names).
 HELD_OUT_SEEDS = (101, 202, 303)
@@ -33,9 +33,11 @@ class HeldOut:
         return sum(q.verdicts()[target] for q in self.runs)
 
 
-def measure(name: str, base: Graph) -> list[HeldOut]:
-    """The default world and each shape of graph ``name``, at every held-out seed, seeded and seedless."""
-    worlds = [("default", REAL_WORLDS[name])] + [(k, f(REAL_WORLDS[name])) for k, f in SHAPES.items()]
+def measure(name: str, base: Graph, config: PlantConfig | None = None) -> list[HeldOut]:
+    """The default world (``config``, else graph ``name``'s in ``REAL_WORLDS``) and each shape, at every
+    held-out seed, seeded and seedless."""
+    world = config if config is not None else REAL_WORLDS[name]
+    worlds = [("default", world)] + [(k, f(world)) for k, f in SHAPES.items()]
     out = []
     for label, cfg in worlds:
         runs = []
