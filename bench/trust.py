@@ -39,13 +39,14 @@ import gzip
 import random
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from _netbench.heldout import measure, print_heldout
+from _netbench.metrics import CLEAN_FLAGGED_MAX, CLEAN_NETWORK_MAX
 from _netbench.worlds import COHORT_SIZE
 from bastion.graph import detect
 from bastion.graph.container import AccountGraph
@@ -61,8 +62,6 @@ DAY = 86_400
 STRONG = 5
 #: A heavy rater's labels are read only with this many strong ratings each way.
 MIN_SIDE = 5
-CLEAN_FLAGGED_MAX = 0.001
-CLEAN_NETWORK_MAX = 5
 
 LABELS: dict[str, Callable[[list[int]], bool]] = {
     "mean rating < 0": lambda rs: sum(rs) < 0,
@@ -126,16 +125,16 @@ def _iso(t: int) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _write(path: Path, header: list[str], rows: object) -> None:
+def _write(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(header)
-        w.writerows(rows)  # type: ignore[arg-type]
+        w.writerows(rows)
 
 
 def mask(graph: AccountGraph, accounts: set[str]) -> np.ndarray:
     out = np.zeros(graph.n, dtype=bool)
-    out[[graph.index[a] for a in accounts if a in graph.index]] = True
+    out[graph.indices(accounts)] = True
     return out
 
 
