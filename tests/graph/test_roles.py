@@ -4,9 +4,10 @@ peers following each other, not a side."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from bastion.graph.container import AccountGraph
-from bastion.graph.roles import role_scores
+from bastion.graph.roles import assign_role, role_scores, role_sentence
 
 
 def test_a_cells_one_way_follows_among_its_sellers_are_no_side() -> None:
@@ -71,3 +72,19 @@ def test_sellers_that_follow_a_buyer_back_answer_it_and_do_not_make_it_followed_
     assert r.buyer[4] > 0.5 > r.seller[4]
     assert r.seller[5] > 0.5 > r.buyer[5]
     assert r.followed_by_suspects[4] == r.followed_by_suspects[5] == 3.0  # the dossier's counts
+
+
+def test_a_member_whose_seller_and_buyer_readings_tie_has_no_role_not_the_harsher_one() -> None:
+    """Accounts 0 and 1 follow each other (a pair of friends), account 2 follows 0: with no evidence either
+    way, 1 reads 0.5 as seller and as buyer. The tie used to go to "seller" by the order of the names (a
+    seller's plan disables the account); it is "unknown", worded as such, and a clear buyer stays a buyer."""
+    follows = (np.array([0, 1, 2]), np.array([1, 0, 0]))
+    graph = AccountGraph.from_arrays("p", ["a0", "a1", "a2"], follows)
+    zero = np.zeros(3)
+    r = role_scores(graph, {}, np.ones(3), zero, zero, {})
+    assert r.seller[1] == pytest.approx(r.buyer[1]) == pytest.approx(0.5)
+    role, score = assign_role(1, r)
+    assert (role, score) == ("unknown", pytest.approx(0.5))
+    assert "nothing tells on which side" in role_sentence(role, 1, r)
+    clear = role_scores(graph, {}, np.ones(3), zero, np.array([0.0, 3.0, 0.0]), {})
+    assert assign_role(1, clear)[0] == "buyer"

@@ -44,6 +44,10 @@ YOUNG_DAYS = 365.0
 #: counted up to DIRECTION_DOUBLINGS: sellers of one cell follow each other, so a seller whom no one in its
 #: cell follows back must still be read by its own advertising, not buried by its follows.
 DIRECTION, DIRECTION_DOUBLINGS = 2.5, 1.5
+#: A role is read from this score on; below it the member's role is "unknown".
+ROLE_MIN = 0.3
+#: Seller and buyer readings closer than this tell no side: the role is "unknown" (a reviewer decides).
+SIDE_MARGIN = 0.05
 
 
 def role_scores(
@@ -129,10 +133,15 @@ def _scores(results: Mapping[str, DetectorResult], name: str, n: int) -> FloatAr
 
 
 def assign_role(i: int, r: RoleScores) -> tuple[str, float]:
+    """The strongest role from ``ROLE_MIN``; "unknown" where none is, or where the seller and buyer readings
+    are within ``SIDE_MARGIN`` of each other and lead: nothing then tells the side (a member with no
+    evidence either way reads 0.5 on both), and a tie must not go to the harsher role by the order of the
+    names (a seller's plan disables the account, a buyer's restricts it)."""
     cand = {"seller": r.seller[i], "buyer": r.buyer[i], "facilitator": r.facilitator[i]}
     role = max(cand, key=lambda k: cand[k])
     score = float(cand[role])
-    return (role, score) if score >= 0.3 else ("unknown", score)
+    undecided = role != "facilitator" and abs(float(r.seller[i] - r.buyer[i])) < SIDE_MARGIN
+    return (role, score) if score >= ROLE_MIN and not undecided else ("unknown", score)
 
 
 def role_sentence(role: str, i: int, r: RoleScores) -> str:
@@ -148,5 +157,10 @@ def role_sentence(role: str, i: int, r: RoleScores) -> str:
         return (
             f"facilitator score {r.facilitator[i]:.2f}: re-shares {r.shares_suspects[i]:.1f} and follows "
             f"{r.follows_suspects[i]:.1f} suspect-weighted accounts without advertising itself"
+        )
+    if abs(float(r.seller[i] - r.buyer[i])) < SIDE_MARGIN and max(r.seller[i], r.buyer[i]) >= ROLE_MIN:
+        return (
+            f"seller and buyer scores {r.seller[i]:.2f} and {r.buyer[i]:.2f}: nothing tells on which side it "
+            "is; kept because it is tightly linked to the network"
         )
     return "no role stands out; kept because it is tightly linked to the network"
