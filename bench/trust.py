@@ -1,6 +1,6 @@
 """Reports as evidence on a real signed trust network, read through the export, ingest and loader path.
 
-    .venv/bin/python bench/trust.py PATH [--raters 3] [--seed 5]
+    .venv/bin/python bench/trust.py PATH [--raters 3] [--seed 5] [--verdicts 50,200] [--plant]
 
 PATH is a signed trust network in SNAP's form (``source,target,rating,time`` a line, rating -10..10, time
 in Unix seconds; a header line and a ``.gz`` file are both read): Bitcoin Alpha and Bitcoin OTC
@@ -21,6 +21,13 @@ followers), unweighted; issue 12's baseline, which ranked at 0.99 where detectio
   ground truth is built from a platform's trusted raters, for the ``--raters`` raters with the most strong
   negative ratings, each with that rater's own ratings left out of the platform (else the labels are in the
   input);
+- with ``--verdicts``, the same AUC after reviewers judged the top-ranked accounts of that run (50 and
+  200 by default), each as a reviewer reading its ratings would (violating where most of them are
+  negative): once as ``bastion detect`` reads the verdicts by themselves (reporters' track records: a
+  reporter whose reports were borne out is no mass reporter, one whose reports were rejected counts less)
+  and once with the weights re-fitted on them as ``bastion weights fit`` does (``learn.fit_weights``, read
+  against the unjudged accounts). The heavy rater's labels stay out of it: its ratings are not in the
+  platform the reviewers read;
 - accounts flagged (score >= 0.5) and networks, seedless and with ``--seeds`` accounts no label calls bad
   given as seeds (wrongly reported);
 - the clean run: every rating as a follow, no reports, the same wrong seeds: accounts flagged (issue 12:
@@ -39,7 +46,7 @@ import gzip
 import random
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,12 +55,18 @@ import numpy as np
 from _netbench.heldout import measure, print_heldout
 from _netbench.metrics import CLEAN_FLAGGED_MAX, CLEAN_NETWORK_MAX
 from _netbench.worlds import COHORT_SIZE
+from bastion.core.errors import InputError
+from bastion.core.model import EntityType, Signal
 from bastion.graph import detect
 from bastion.graph.container import AccountGraph
+from bastion.graph.learn import Background, fit_weights
 from bastion.graph.load import load_platform
+from bastion.graph.model import Weights
+from bastion.graph.pipeline import Detection
 from bastion.graph.plant import PlantConfig
 from bastion.graph.plant_reports import auc, plain_share
 from bastion.ingest import Ingestor
+from bastion.review import VERDICT
 from bastion.store import Store
 
 Rating = tuple[str, str, int, int]
@@ -85,9 +98,12 @@ def read_ratings(path: Path) -> list[Rating]:
     return out
 
 
-def platform_of(ratings: list[Rating], name: str, reports: bool) -> AccountGraph:
+def platform_of(
+    ratings: list[Rating], name: str, reports: bool, verdicts: Mapping[str, bool] | None = None
+) -> AccountGraph:
     """The ratings as a platform export, ingested and loaded (``reports``: negative ratings as reports,
-    else every rating a follow)."""
+    else every rating a follow), with reviewers' ``verdicts`` (account -> violating) stored as review
+    stores them."""
     first: dict[str, int] = {}
     for s, d, _, t in ratings:
         first[s], first[d] = min(first.get(s, t), t), min(first.get(d, t), t)
@@ -116,6 +132,12 @@ def platform_of(ratings: list[Rating], name: str, reports: bool) -> AccountGraph
             )
         store = Store(f"sqlite:///{tmp}/trust.db")
         Ingestor(store).ingest(folder)
+        if verdicts:
+            at = datetime.fromtimestamp(end + DAY, UTC)
+            store.signals.add(
+                Signal(name, EntityType.ACCOUNT, a, VERDICT, "bench", float(v), key=a, created_at=at)
+                for a, v in sorted(verdicts.items())
+            )
         graph = load_platform(store, name).graph
         store.engine.dispose()
     return graph
@@ -130,6 +152,42 @@ def _write(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> N
         w = csv.writer(f)
         w.writerow(header)
         w.writerows(rows)
+
+
+def with_verdicts(
+    ratings: list[Rating],
+    name: str,
+    graph: AccountGraph,
+    run: Detection,
+    budget: int,
+    idx: np.ndarray,
+    truth: np.ndarray,
+) -> str:
+    """AUC on the labelled accounts ``idx`` after reviewers judged ``run``'s top ``budget`` accounts
+    (violating where most of their ratings are negative): the verdicts read as reporters' track records,
+    then also with the weights re-fitted on them. Judged accounts stay in the AUC: a verdict is no
+    evidence for detection, only what it says of their reporters and of the weights."""
+    received: dict[str, list[int]] = defaultdict(list)
+    for _, d, r, _ in ratings:
+        received[d].append(r)
+    chosen = [graph.ids[i] for i in np.argsort(-run.score, kind="stable")[:budget]]
+    violating = [LABELS["mostly negative"](received[a]) for a in chosen]
+    judged = platform_of(ratings, name, reports=True, verdicts=dict(zip(chosen, violating, strict=True)))
+    top, idx = judged.indices(chosen), judged.indices([graph.ids[i] for i in idx])  # the same accounts
+    records = detect(judged, [])
+    unjudged = Background.sample(records.features, records.score, top)
+    try:
+        fit = fit_weights(
+            {k: v[top] for k, v in records.features.items()},
+            violating,
+            Weights(),
+            fitted_at="bench",
+            background=unjudged,
+        )
+    except InputError:  # every judged account had one outcome: nothing to fit
+        return f"{auc(records.score[idx], truth):.3f} / no fit"
+    refit = detect(judged, [], weights=fit.weights)
+    return f"{auc(records.score[idx], truth):.3f} / {auc(refit.score[idx], truth):.3f}"
 
 
 def mask(graph: AccountGraph, accounts: set[str]) -> np.ndarray:
@@ -174,6 +232,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5, help="accounts wrongly given as seeds")
     ap.add_argument("--seed", type=int, default=5, help="picks the wrong seeds")
     ap.add_argument("--plant", action="store_true", help="also plant the benchmark's worlds into it")
+    ap.add_argument("--verdicts", default="50,200", help="verdict budgets for the heavy raters ('' for none)")
     args = ap.parse_args()
     ratings = read_ratings(args.path)
     name = args.path.name.split(".")[0]
@@ -201,17 +260,23 @@ def main() -> None:
         sizes = sorted((len(n.members) for n in run.networks), reverse=True)
         print(f"{mode}: {int(hit.sum())} flagged, networks {sizes[:8]}")
 
-    print("\n| heavy rater (own ratings left out) | good / bad rated | AUC detection | AUC plain share |")
-    print("|---|---|---|---|")
+    budgets = [int(b) for b in args.verdicts.split(",") if b.strip()]
+    after = "".join(f" after {b} verdicts: records / + weights |" for b in budgets)
+    head = "heavy rater (own ratings left out) | good / bad rated | AUC detection"
+    print(f"\n| {head} |{after} AUC plain share |")
+    print("|---|---|---|" + "---|" * len(budgets) + "---|")
     for rater in heavy_raters(ratings, args.raters):
         rated = [(d, r) for s, d, r, _ in ratings if s == rater and abs(r) >= STRONG]
-        g = platform_of([x for x in ratings if x[0] != rater], f"{name}-without-{rater}", reports=True)
+        rest = [x for x in ratings if x[0] != rater]
+        g = platform_of(rest, f"{name}-without-{rater}", reports=True)
         idx = np.array([g.index[d] for d, _ in rated if d in g.index])
         truth = np.array([r < 0 for d, r in rated if d in g.index])
-        score = detect(g, []).score
+        run = detect(g, [])
+        cells = [with_verdicts(rest, f"{name}-without-{rater}", g, run, b, idx, truth) for b in budgets]
         print(
-            f"| {rater} | {int((~truth).sum())} / {int(truth.sum())} | {auc(score[idx], truth):.3f} | "
-            f"{auc(plain_share(g)[idx], truth):.3f} |"
+            f"| {rater} | {int((~truth).sum())} / {int(truth.sum())} | {auc(run.score[idx], truth):.3f} | "
+            + "".join(f"{c} | " for c in cells)
+            + f"{auc(plain_share(g)[idx], truth):.3f} |"
         )
 
     clean = platform_of(ratings, f"{name}-clean", reports=False)
