@@ -1,4 +1,5 @@
-"""The evidence model's parts: base rates, reports, one-hop association, the prior, weights."""
+"""The evidence model's parts: base rates, one-hop association, the prior, weights (reports as evidence:
+test_reports.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from bastion.graph.association import counted_once, reach_out, strong, tie_in
 from bastion.graph.baserate import base_rates, own_evidence
 from bastion.graph.contacts import chosen_contacts
 from bastion.graph.model import Weights, estimate_prior, sigmoid
-from bastion.graph.reports import report_evidence
 from bastion.graph.signals import NEW_ACCOUNT, STORIES_ONLY, TERM_MATCH
 
 
@@ -71,104 +71,6 @@ def test_profile_traits_a_cohort_shares_count_at_their_joint_rate() -> None:
 def test_a_signal_nobody_carries_is_mute() -> None:
     r = base_rates({TERM_MATCH: np.zeros(100)}, 100)[TERM_MATCH]
     assert r.absent_llr == 0.0
-
-
-def test_mass_reporters_are_discounted_and_popular_accounts_read_by_share() -> None:
-    b = GraphBuilder("t")
-    for k in range(3):
-        b.add_report(f"witness{k}", "small")
-    for k in range(6):  # past the knees too, with twice the witnesses: still ranked above "small"
-        b.add_report(f"witness{k}", "smaller")
-    for k in range(60):
-        b.add_report("campaigner", f"stranger{k}")
-    for k in range(400):
-        b.add_follow(f"fan{k}", "celebrity")
-    for k in range(3):
-        b.add_report(f"viewer{k}", "celebrity")
-    g = b.build()
-    rep = report_evidence(g)
-    assert rep is not None
-    i = g.index
-    assert 0.95 < rep.strength[i["small"]] < rep.strength[i["smaller"]] < 1.0
-    assert rep.strength[i["stranger0"]] < 0.3
-    assert rep.strength[i["celebrity"]] < 0.5 * rep.strength[i["small"]]
-    assert rep.credibility[i["campaigner"]] < 0.25
-
-
-def test_reporters_who_report_together_count_about_once() -> None:
-    """A brigade of ten reporting the same thirty people weighs about one witness for each of them, not
-    ten; ten independent witnesses of one account weigh ten; witnesses who met the same two or three
-    accounts (a network's victims) are not a brigade and count in full."""
-    b = GraphBuilder("t")
-    for k in range(10):
-        for v in range(30):
-            b.add_report(f"brigader{k}", f"victim{v}")
-        b.add_report(f"witness{k}", "reported")
-    for k in range(3):  # three victims who each met the same two sellers
-        b.add_report(f"met{k}", "seller1")
-        b.add_report(f"met{k}", "seller2")
-    g = b.build()
-    rep = report_evidence(g)
-    assert rep is not None
-    i = g.index
-    alone = rep.credibility[i["brigader0"]]
-    assert rep.weighted[i["victim0"]] == pytest.approx(alone, rel=0.01)  # ten as one
-    assert rep.weighted[i["reported"]] == pytest.approx(10.0)
-    assert rep.weighted[i["seller1"]] == pytest.approx(3.0)
-    assert rep.echoed[i["victim0"]] == 10 and rep.echoed[i["reported"]] == 0
-    assert rep.strength[i["victim0"]] < 0.5 * rep.strength[i["reported"]]
-    assert "10 of them report many of the same accounts" in rep.words(i["victim0"])
-
-
-def test_reports_others_made_independently_are_no_mass_reporting() -> None:
-    """Members of a trading platform who each flag the scammers they dealt with: a flagger's thirty
-    reports, each also made by another member who flags different accounts besides, weigh as a witness's;
-    a grudge reporter's thirty strangers, reported by no one else, and a brigade's thirty, reported by ten
-    who report them all together (echoes, not witnesses), still count as mass reporting."""
-    b = GraphBuilder("t")
-    for v in range(30):
-        b.add_report("flagger", f"scammer{v}")
-        b.add_report(f"trader{v}", f"scammer{v}")  # met that one scammer, and reported it too
-        b.add_report("grudge", f"stranger{v}")
-        for k in range(10):
-            b.add_report(f"brigader{k}", f"victim{v}")
-    g = b.build()
-    rep = report_evidence(g)
-    assert rep is not None
-    i = g.index
-    assert rep.credibility[i["flagger"]] == 1.0
-    assert rep.credibility[i["grudge"]] == pytest.approx(np.sqrt(3 / 30))
-    assert rep.credibility[i["brigader0"]] == pytest.approx(np.sqrt(3 / 30))
-    assert rep.weighted[i["scammer0"]] == pytest.approx(2.0)
-    assert rep.strength[i["stranger0"]] < 0.5 * rep.strength[i["scammer0"]]
-
-
-def test_report_concentration_is_read_against_the_platforms_own_share() -> None:
-    """A trader with three disputes among fifty ratings: where reports are rare, that share (6%) is a full
-    concentration; where every trader has as many (a trading platform), it is routine and far from full,
-    while a scammer whose attention is mostly reports stays at full strength."""
-
-    def platform(traders: int) -> tuple[AccountGraph, float, float]:
-        b = GraphBuilder("t")
-        for t in range(traders):
-            for k in range(50):
-                b.add_follow(f"client{t}_{k}", f"trader{t}")
-            for k in range(3):
-                b.add_report(f"client{t}_{k}", f"trader{t}")
-        for k in range(4):
-            b.add_follow(f"mark{k}", "scammer")
-            b.add_report(f"victim{k}", "scammer")
-        for k in range(2_000):  # the rest of the platform, reported by no one
-            b.add_follow(f"user{k}", f"user{(k + 1) % 2_000}")
-        g = b.build()
-        rep = report_evidence(g)
-        assert rep is not None
-        return g, float(rep.strength[g.index["trader0"]]), float(rep.strength[g.index["scammer"]])
-
-    _, rare_trader, rare_scammer = platform(traders=1)
-    _, routine_trader, routine_scammer = platform(traders=200)
-    assert rare_trader > 0.9 and rare_scammer > 0.9
-    assert routine_trader < 0.7 < 0.9 < routine_scammer
 
 
 def _with_sellers(b: GraphBuilder) -> tuple[AccountGraph, np.ndarray, sp.csr_matrix]:

@@ -33,7 +33,10 @@ FULL_WEIGHT_REPORTS = 3.0
 #: Weighted reports that make full strength, and the report share at which concentration is full: at
 #: least ``FULL_SHARE``, and ``TIMES_PLATFORM_SHARE`` times the platform's own report share (on a real
 #: trading platform, Bitcoin Alpha, 6% of ratings are negative: at a fixed 5%, an honest trader's routine
-#: disputes made as full a concentration as a scammer's mostly negative ratings).
+#: disputes made as full a concentration as a scammer's mostly negative ratings). Where that raised the
+#: share, the count falls to what the share would be at the account's volume, at least one report: one of
+#: three ratings is all the witness a newcomer with three counterparties can have, and at two a trader's
+#: twelve disputes among ninety outranked it, against the plain share and the platform's own raters.
 FULL_REPORTS = 2.0
 FULL_SHARE = 0.05
 TIMES_PLATFORM_SHARE = 3.0
@@ -109,7 +112,12 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     # attention that is reports, where routine disputes make that much of it common
     platform = float(weighted.sum() / max(weighted.sum() + received.sum(), 1.0))
     full_share = max(FULL_SHARE, TIMES_PLATFORM_SHARE * platform)
-    knee = np.clip(weighted / FULL_REPORTS, 0.0, 1.0) * np.sqrt(np.clip(share / full_share, 0.0, 1.0))
+    # where reports are routine, the count that makes full strength is what full concentration would be at
+    # the account's volume: a newcomer with three counterparties has one witness to give, not two
+    full_count = np.full(graph.n, FULL_REPORTS)
+    if full_share > FULL_SHARE:
+        full_count = np.clip(full_share * (weighted + received), 1.0, FULL_REPORTS)
+    knee = np.clip(weighted / full_count, 0.0, 1.0) * np.sqrt(np.clip(share / full_share, 0.0, 1.0))
     rising = (1.0 - np.power(0.5, weighted)) * share / (share + full_share)
     strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
     return ReportEvidence(strength, weighted, share, reporters, credibility, echoed)
