@@ -34,9 +34,9 @@ FULL_WEIGHT_REPORTS = 3.0
 #: least ``FULL_SHARE``, and ``TIMES_PLATFORM_SHARE`` times the platform's own report share (on a real
 #: trading platform, Bitcoin Alpha, 6% of ratings are negative: at a fixed 5%, an honest trader's routine
 #: disputes made as full a concentration as a scammer's mostly negative ratings). Where that raised the
-#: share, the count falls to what the share would be at the account's volume, at least one report: one of
-#: three ratings is all the witness a newcomer with three counterparties can have, and at two a trader's
-#: twelve disputes among ninety outranked it, against the plain share and the platform's own raters.
+#: share, the count falls to the reports that full concentration takes at the account's volume, at least
+#: one: one of three ratings is all the witness a newcomer with three counterparties can have, and at two a
+#: trader's twelve disputes among ninety outranked it, against the plain share and the platform's raters.
 FULL_REPORTS = 2.0
 FULL_SHARE = 0.05
 TIMES_PLATFORM_SHARE = 3.0
