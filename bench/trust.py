@@ -154,6 +154,14 @@ def _write(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> N
         w.writerows(rows)
 
 
+def ratings_received(ratings: list[Rating]) -> dict[str, list[int]]:
+    """Each rated account's ratings."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for _, d, r, _ in ratings:
+        out[d].append(r)
+    return out
+
+
 def with_verdicts(
     ratings: list[Rating],
     name: str,
@@ -167,9 +175,7 @@ def with_verdicts(
     (violating where most of their ratings are negative): the verdicts read as reporters' track records,
     then also with the weights re-fitted on them. Judged accounts stay in the AUC: a verdict is no
     evidence for detection, only what it says of their reporters and of the weights."""
-    received: dict[str, list[int]] = defaultdict(list)
-    for _, d, r, _ in ratings:
-        received[d].append(r)
+    received = ratings_received(ratings)
     chosen = [graph.ids[i] for i in np.argsort(-run.score, kind="stable")[:budget]]
     violating = [LABELS["mostly negative"](received[a]) for a in chosen]
     judged = platform_of(ratings, name, reports=True, verdicts=dict(zip(chosen, violating, strict=True)))
@@ -236,9 +242,7 @@ def main() -> None:
     args = ap.parse_args()
     ratings = read_ratings(args.path)
     name = args.path.name.split(".")[0]
-    received: dict[str, list[int]] = defaultdict(list)
-    for _, d, r, _ in ratings:
-        received[d].append(r)
+    received = ratings_received(ratings)
     bad = {lab: {a for a, rs in received.items() if rule(rs)} for lab, rule in LABELS.items()}
     anyone_bad = set().union(*bad.values())
     accounts = sorted({a for s, d, *_ in ratings for a in (s, d)})

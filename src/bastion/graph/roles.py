@@ -142,8 +142,12 @@ def assign_role(i: int, r: RoleScores) -> tuple[str, float]:
     cand = {"seller": r.seller[i], "buyer": r.buyer[i], "facilitator": r.facilitator[i]}
     role = max(cand, key=lambda k: cand[k])
     score = float(cand[role])
-    undecided = role != "facilitator" and abs(float(r.seller[i] - r.buyer[i])) < SIDE_MARGIN
+    undecided = role != "facilitator" and _sides_tie(i, r)
     return (role, score) if score >= ROLE_MIN and not undecided else ("unknown", score)
+
+
+def _sides_tie(i: int, r: RoleScores) -> bool:
+    return abs(float(r.seller[i] - r.buyer[i])) < SIDE_MARGIN
 
 
 def role_sentence(role: str, i: int, r: RoleScores) -> str:
@@ -160,7 +164,7 @@ def role_sentence(role: str, i: int, r: RoleScores) -> str:
             f"facilitator score {r.facilitator[i]:.2f}: re-shares {r.shares_suspects[i]:.1f} and follows "
             f"{r.follows_suspects[i]:.1f} suspect-weighted accounts without advertising itself"
         )
-    if abs(float(r.seller[i] - r.buyer[i])) < SIDE_MARGIN and max(r.seller[i], r.buyer[i]) >= ROLE_MIN:
+    if _sides_tie(i, r) and max(r.seller[i], r.buyer[i]) >= ROLE_MIN:
         return (
             f"seller and buyer scores {r.seller[i]:.2f} and {r.buyer[i]:.2f}: nothing tells on which side it "
             "is; kept because it is tightly linked to the network"
