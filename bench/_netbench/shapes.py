@@ -13,7 +13,10 @@ not to one data set), judged by the same targets.
   sellers of one network, written to by 2, following 1 back; they are not its sellers;
 - the same users where each follows back all five (a teenager's follow-for-follow habit, an auto-follow
   tool) and answers the two that wrote to it (a groomed child does): friends with five strong sellers and
-  writing to two, and still their targets, not their peers.
+  writing to two, and still their targets, not their peers;
+- the new cohort uses a hobby word on the lexicon (``WORDED_COHORT``, nine in ten of its members): forty
+  friends who joined together and post stories show two of a seller cell's traits, beside a network
+  whose cells the cell search finds (the clean graphs plant it with no network at all).
 
 Each shape is planted with its own seed (from the graph's name), not the default world's.
 """
@@ -30,6 +33,8 @@ from bastion.graph.plant import PlantConfig
 ONE_WAY_FOLLOW_BACK = 0.3
 #: Users who follow sellers to report them, and users sellers reach out to, in the shapes that plant them.
 FLAGGERS, TARGETS = 10, 30
+#: Share of the new cohort that uses a hobby word on the lexicon, in the shape that plants it.
+WORDED_COHORT = 0.9
 SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
     "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
@@ -39,6 +44,7 @@ SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     f"sellers reach out to {TARGETS} users who follow everyone back and answer": lambda c: replace(
         c, targets=TARGETS, target_follows_back=c.target_followers, target_replies=2
     ),
+    "the new cohort uses a hobby word, 9 in 10": lambda c: replace(c, cohort_term_share=WORDED_COHORT),
 }
 
 

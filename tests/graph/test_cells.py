@@ -211,3 +211,79 @@ def test_circles_join_groups_tied_densely_as_the_sparse_product_says(groups: int
     got = _circles(sym[lrows].tocoo(), of, local_group, size)
     assert np.array_equal(got, want)
     assert 1 < len(np.unique(got)) < groups  # some groups joined, not all
+
+
+def _cells_and_buyers(
+    buyers: int,
+) -> tuple[sp.csr_matrix, dict[str, np.ndarray], np.ndarray, list[np.ndarray]]:
+    """Eight cells of eight that carry four kinds each; a weak cell of eight that carries two (links and
+    stories: its members are silent); a circle of eight friends that carries two (a hobby word and
+    stories); ``buyers`` accounts that each follow three members of the strong cells and one of the weak
+    cell; every account of them with ten random contacts among 1,600 others (so the kinds are rare among
+    the candidates)."""
+    rng = np.random.default_rng(3)
+    blocks = [np.arange(8 * b, 8 * b + 8) for b in range(10)]  # 0-7 strong, 8 weak, 9 circle
+    strong_cells, weak, circle = blocks[:8], blocks[8], blocks[9]
+    others = np.arange(80, 80 + buyers + 1600)
+    pairs = [(int(a), int(b)) for blk in blocks for a in blk for b in blk if a != b]
+    pairs += [(int(a), int(rng.choice(others))) for a in range(80) for _ in range(10)]
+    for buyer in others[:buyers]:
+        pairs += [
+            (int(buyer), int(rng.choice(strong_cells[int(c)]))) for c in rng.choice(8, 3, replace=False)
+        ]
+        pairs.append((int(buyer), int(rng.choice(weak))))
+    n = 80 + buyers + 1600
+    a = np.array(pairs)
+    contacts = sp.csr_matrix((np.ones(len(a)), (a[:, 0], a[:, 1])), shape=(n, n))
+    contacts.data[:] = 1.0
+    present = {k: np.zeros(n, dtype=bool) for k in ("term", "link", "hash", "stories")}
+    for c in strong_cells:
+        for k in present:
+            present[k][c] = True
+    present["link"][weak] = present["stories"][weak] = True
+    present["term"][circle] = present["stories"][circle] = True
+    strong = np.zeros(n, dtype=bool)
+    strong[:64] = True
+    strong[weak[:2]] = strong[circle[:2]] = True
+    return contacts, present, strong, [weak, circle]
+
+
+def test_a_weak_cell_the_networks_buyers_choose_is_tested_among_the_networks_groups() -> None:
+    """A group that carries only two kinds is no more than the best of the chance groups tested beside it,
+    as a circle of friends sharing a hobby word and a posting format is; but where the accounts that
+    choose its members are the network's buyers (each also chose two or more members of the cells found)
+    far more often than chance, it is tested among the network's groups (ranked, as the false discovery
+    rate reads them) and lifts its silent members. The circle, that no buyer chose, stays at nothing."""
+    contacts, present, strong, (weak, circle) = _cells_and_buyers(buyers=6)
+    got = find_cells(contacts, present, strong, np.zeros(0, dtype=np.int64), seed=7)
+    assert len(set(got.group[weak].tolist())) == 1 and len(set(got.group[circle].tolist())) == 1
+    assert got.llr[weak].min() > 0.5
+    assert got.llr[circle].max() < 0.01
+    alone = find_cells(*_cells_and_buyers(buyers=0)[:3], np.zeros(0, dtype=np.int64), seed=7)
+    assert alone.llr[weak].max() < 0.01  # without its buyers, as the circle
+
+
+def test_a_circle_that_insiders_choose_as_often_as_chance_says_is_not_chosen_by_them() -> None:
+    """Group 0 is found; accounts 12-14 chose two of its members each (insiders) and a member of group 1 and
+    of group 2. Group 1 has no other chooser; group 2, a circle of friends, is chosen by 200 more accounts:
+    its three insiders are what chance gives."""
+    from bastion.graph.cells import chosen_by_insiders
+
+    n = 15 + 200
+    rows = [i for i in (12, 13, 14) for _ in range(4)] + list(range(15, n))
+    cols = [c for _ in (12, 13, 14) for c in (0, 1, 4, 8)] + [9] * 200
+    part = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    local_group = np.full(n, -1, dtype=np.int64)
+    local_group[:12] = np.repeat([0, 1, 2], 4)
+    found = np.array([True, False, False])
+    core = np.zeros(n, dtype=bool)
+    core[:4] = True
+    got = chosen_by_insiders(part, local_group, found, core, tests=np.log(20))
+    assert got.tolist() == [True, True, False]
+    fewer = part.tolil()
+    fewer[14, 4] = 0  # two insiders are not enough (``BRIDGES``)
+    assert chosen_by_insiders(fewer.tocsr(), local_group, found, core, tests=np.log(20)).tolist() == [
+        True,
+        False,
+        False,
+    ]

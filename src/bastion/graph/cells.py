@@ -11,7 +11,12 @@ do (a Poisson ratio per kind against the candidates' own rate, so picking candid
 does not make every group look guilty), each kind capped at ``KIND_CAP`` and the strongest kind left out:
 a friend circle that shares one trait (a hobby's code word) is homophily, not a cell. Only groups around a
 strong account (or a seed) are tested, and the group's evidence is discounted by the log of the number
-tested (the best of many chance groups is not surprising); it is read for each member without its own
+tested (the best of many chance groups is not surprising). A network of many small cells is not that many
+independent tests, though: its buyers and facilitators follow several of its cells, so once its strong
+cells are found, a weaker group whose members are chosen by the network's insiders far more often than
+chance says is ranked among the network's groups as the false discovery rate reads them
+(``chosen_by_insiders``, ``_discounts``); a circle of friends that shares two traits and that no insider
+turns to keeps the full discount. The evidence is read for each member without its own
 signals (leave-one-out, so nothing counts twice), scaled by the share of its contacts inside the group:
 a popular account that a cell follows as camouflage has most of its contacts elsewhere. The pipeline reads
 it only for members that chose a group-mate themselves (``Cells.read_for``, ``initiative.chose_in_group``):
@@ -62,6 +67,10 @@ TRUST_EV = 1.0
 #: Groups whose members are tied to each other at this density (ties per pair) or more are one circle: the
 #: group search splits a circle of friends larger than it likes into parts just below ``RESOLUTION``.
 CIRCLE_DENSITY = RESOLUTION / 2
+#: Insiders (accounts outside the found cells that chose two or more strong members of them: the network's
+#: buyers and facilitators) that must have chosen a member of a group, far beyond chance, for the group to
+#: be tested among the network's groups (``chosen_by_insiders``).
+BRIDGES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +150,14 @@ def _kind_columns(present: Mapping[str, BoolArray]) -> FloatArray:
     return np.column_stack(columns)
 
 
-def _kind_llr(count: FloatArray, expected: FloatArray) -> FloatArray:
+def _poisson_llr(count: FloatArray, expected: FloatArray) -> FloatArray:
+    """How far ``count`` is above a Poisson ``expected`` (log-likelihood ratio; zero at or below it)."""
     c, e = np.maximum(count, 0.0), np.maximum(expected, 1e-9)
-    raw = np.where(c > e, c * np.log(np.maximum(c, 1e-9) / e) - (c - e), 0.0)
-    return np.asarray(np.minimum(raw, KIND_CAP), dtype=np.float64)
+    return np.asarray(np.where(c > e, c * np.log(np.maximum(c, 1e-9) / e) - (c - e), 0.0), dtype=np.float64)
+
+
+def _kind_llr(count: FloatArray, expected: FloatArray) -> FloatArray:
+    return np.asarray(np.minimum(_poisson_llr(count, expected), KIND_CAP), dtype=np.float64)
 
 
 def find_cells(
@@ -183,10 +196,16 @@ def find_cells(
     # group of their contacts alone adds a chance group to the discount, and no cell
     around = np.bincount(of, weights=core[rows].astype(np.float64), minlength=len(groups)) > 0
     tested = int(around.sum())
-    tests = np.log(max(tested, MIN_TESTS))
-    ev = np.where(around[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests, 0.0)
+    whole = _kind_llr(counts, size[:, None] * rate[None, :])
+    raw = whole.sum(axis=1) - whole.max(axis=1)
     local_group = np.full(len(idx), -1, dtype=np.int64)
     local_group[lrows] = of
+    # the best of the groups tested is as remarkable as the best of that many chance groups; the groups
+    # beyond it are found, and the groups their buyers turn to are tested among the network's (_discounts)
+    chance = np.log(max(tested, MIN_TESTS))
+    found = around & (raw - chance >= TRUST_EV)
+    tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, core[idx], chance))
+    ev = np.where(around[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
     sub = sym[lrows].tocoo()
     inside = np.bincount(
         sub.row, weights=sub.data * (local_group[sub.col] == of[sub.row]), minlength=len(rows)
@@ -194,8 +213,7 @@ def find_cells(
     degree = out_of[rows] + into[rows]  # contacts both ways, counted as ``sym`` counts them
     llr = np.zeros(n)
     llr[rows] = np.clip(ev, 0.0, CELL_MAX) * np.sqrt(inside / np.maximum(degree, 1.0))
-    whole = _kind_llr(counts, size[:, None] * rate[None, :])
-    group_ev = whole.sum(axis=1) - whole.max(axis=1) - tests
+    group_ev = raw - tests
     # homophily: the group shares its strongest kind far more often than the accounts around it; when it
     # shares nothing else (no cell), ties inside it are not independent evidence
     shared = whole.max(axis=1) / KIND_CAP
@@ -204,6 +222,45 @@ def find_cells(
     circle[rows] = _circles(sub, of, local_group, size)[of]
     sizes, evidence = size.astype(int).tolist(), [float(v) for v in group_ev]
     return Cells(llr, group, sizes, evidence, circle, trust, tested)
+
+
+def chosen_by_insiders(
+    part: sp.csr_matrix, local_group: IntArray, found: BoolArray, core: BoolArray, tests: float
+) -> BoolArray:
+    """The groups found, and the groups whose choosers (the accounts outside a group that chose a member of
+    it) include the network's insiders (accounts outside the found groups that chose two or more strong
+    members of them: its buyers and facilitators) ``BRIDGES`` times or more and far more often than the
+    candidates' choosers do: a Poisson ratio against the insiders' share of the candidates, beyond ``tests``
+    (a circle of friends that a few buyers are friends with is chosen by insiders as often as chance says)."""
+    k = len(found)
+    chose = sp.csr_matrix((np.ones(part.nnz), part.indices, part.indptr), shape=part.shape)
+    in_found = (local_group >= 0) & found[np.maximum(local_group, 0)]
+    insider = (np.asarray(chose @ (in_found & core).astype(np.float64)).ravel() >= 2) & ~in_found
+    ties = chose.tocoo()
+    g = local_group[ties.col]
+    outside = (g >= 0) & (local_group[ties.row] != g)
+    who, of = np.divmod(np.unique(ties.row[outside] * k + g[outside]), k)  # each chooser once per group
+    choosers = np.bincount(of, minlength=k).astype(np.float64)
+    bridges = np.bincount(of[insider[who]], minlength=k).astype(np.float64)
+    expected = choosers * insider.sum() / max(int((~in_found).sum()), 1)
+    far = (bridges >= BRIDGES) & (_poisson_llr(bridges, expected) >= tests)
+    return np.asarray(found | far, dtype=bool)
+
+
+def _discounts(raw: FloatArray, tested: BoolArray, bridged: BoolArray) -> FloatArray:
+    """Per group, what its evidence is discounted for the groups tested beside it (log-odds): the log of
+    the number tested (at least ``MIN_TESTS``), as the best of that many chance groups is that remarkable;
+    for a group found or chosen by the network's insiders (``bridged``), as the false discovery rate reads
+    it (Benjamini-Hochberg, step-up): the k-th strongest of them is compared with m/k chance groups, m all
+    that were tested. Where a network has many cells, the weaker ones are not measured as if each were the
+    only one; a group no insider chose is measured as before."""
+    m = max(int(tested.sum()), MIN_TESTS)
+    out = np.full(len(raw), np.log(m))
+    order = np.flatnonzero(tested & bridged)
+    order = order[np.argsort(-raw[order], kind="stable")]
+    adjusted = raw[order] - np.log(m / np.arange(1.0, len(order) + 1.0))
+    out[order] = raw[order] - np.maximum.accumulate(adjusted[::-1])[::-1]
+    return np.asarray(out, dtype=np.float64)
 
 
 def _circles(sub: sp.coo_matrix, of: IntArray, local_group: IntArray, size: FloatArray) -> IntArray:
