@@ -259,8 +259,10 @@ def test_a_weak_cell_the_networks_buyers_choose_is_tested_among_the_networks_gro
     assert len(set(got.group[weak].tolist())) == 1 and len(set(got.group[circle].tolist())) == 1
     assert got.llr[weak].min() > 0.5
     assert got.llr[circle].max() < 0.01
+    assert "ranked among the groups the network's buyers and facilitators turn to" in got.words(int(weak[0]))
     alone = find_cells(*_cells_and_buyers(buyers=0)[:3], np.zeros(0, dtype=np.int64), seed=7)
     assert alone.llr[weak].max() < 0.01  # without its buyers, as the circle
+    assert "ranked" not in alone.words(int(weak[0]))
 
 
 def test_a_circle_that_insiders_choose_as_often_as_chance_says_is_not_chosen_by_them() -> None:

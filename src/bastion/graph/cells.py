@@ -88,6 +88,8 @@ class Cells:
     tested: int = 0
     #: per account: the cell's evidence it would carry and does not (``read_for``): it chose none of it
     unread: FloatArray | None = None
+    #: per group: what its evidence was discounted for the groups tested beside it (``_discounts``)
+    discount: list[float] = field(default_factory=list)
 
     def read_for(self, members: BoolArray, share: FloatArray | None = None) -> Cells:
         """The same groups, their evidence read only for ``members`` (zero for the others, kept as
@@ -106,10 +108,18 @@ class Cells:
 
     def words(self, i: int) -> str:
         g = int(self.group[i])
+        full = np.log(max(self.tested, MIN_TESTS))
+        ranked = ""
+        if g < len(self.discount) and self.discount[g] < full - 1e-9:
+            ranked = (
+                ", ranked among the groups the network's buyers and facilitators turn to: "
+                f"{self.discount[g]:.1f} off for chance, not {full:.1f}"
+            )
         return (
             f"in a tight group of {self.sizes[g]} accounts whose members, without this one, carry several "
             f"kinds of signal far more often than accounts around them ({self.evidence[g]:+.1f} log-odds "
-            f"for the group after testing {self.tested}), {self.llr[i]:+.1f} log-odds for this account"
+            f"for the group after testing {self.tested}{ranked}), {self.llr[i]:+.1f} log-odds for this "
+            "account"
         )
 
 
@@ -221,7 +231,7 @@ def find_cells(
     circle = np.full(n, -1, dtype=np.int64)
     circle[rows] = _circles(sub, of, local_group, size)[of]
     sizes, evidence = size.astype(int).tolist(), [float(v) for v in group_ev]
-    return Cells(llr, group, sizes, evidence, circle, trust, tested)
+    return Cells(llr, group, sizes, evidence, circle, trust, tested, discount=[float(v) for v in tests])
 
 
 def chosen_by_insiders(
