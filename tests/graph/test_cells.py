@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from bastion.graph.cells import find_cells
+from bastion.graph.signals import HASH_MATCH, REPORT, SHARED_LINK, STORIES_ONLY, TERM_MATCH
 
 N = 600
 
@@ -214,13 +215,13 @@ def test_circles_join_groups_tied_densely_as_the_sparse_product_says(groups: int
 
 
 def _cells_and_buyers(
-    buyers: int,
+    buyers: int, to_circle: bool = False
 ) -> tuple[sp.csr_matrix, dict[str, np.ndarray], np.ndarray, list[np.ndarray]]:
     """Eight cells of eight that carry four kinds each; a weak cell of eight that carries two (links and
     stories: its members are silent); a circle of eight friends that carries two (a hobby word and
-    stories); ``buyers`` accounts that each follow three members of the strong cells and one of the weak
-    cell; every account of them with ten random contacts among 1,600 others (so the kinds are rare among
-    the candidates)."""
+    stories) and one report; ``buyers`` accounts that each follow three members of the strong cells and
+    one of the weak cell (and, ``to_circle``, one of the circle); every account of them with ten random
+    contacts among 1,600 others (so the kinds are rare among the candidates)."""
     rng = np.random.default_rng(3)
     blocks = [np.arange(8 * b, 8 * b + 8) for b in range(10)]  # 0-7 strong, 8 weak, 9 circle
     strong_cells, weak, circle = blocks[:8], blocks[8], blocks[9]
@@ -232,16 +233,21 @@ def _cells_and_buyers(
             (int(buyer), int(rng.choice(strong_cells[int(c)]))) for c in rng.choice(8, 3, replace=False)
         ]
         pairs.append((int(buyer), int(rng.choice(weak))))
+        if to_circle:
+            pairs.append((int(buyer), int(rng.choice(circle))))
     n = 80 + buyers + 1600
     a = np.array(pairs)
     contacts = sp.csr_matrix((np.ones(len(a)), (a[:, 0], a[:, 1])), shape=(n, n))
     contacts.data[:] = 1.0
-    present = {k: np.zeros(n, dtype=bool) for k in ("term", "link", "hash", "stories")}
+    present = {
+        k: np.zeros(n, dtype=bool) for k in (TERM_MATCH, SHARED_LINK, HASH_MATCH, REPORT, STORIES_ONLY)
+    }
     for c in strong_cells:
         for k in present:
             present[k][c] = True
-    present["link"][weak] = present["stories"][weak] = True
-    present["term"][circle] = present["stories"][circle] = True
+    present[SHARED_LINK][weak] = present[STORIES_ONLY][weak] = True
+    present[TERM_MATCH][circle] = present[STORIES_ONLY][circle] = True
+    present[REPORT][circle[0]] = True
     strong = np.zeros(n, dtype=bool)
     strong[:64] = True
     strong[weak[:2]] = strong[circle[:2]] = True
@@ -263,6 +269,17 @@ def test_a_weak_cell_the_networks_buyers_choose_is_tested_among_the_networks_gro
     alone = find_cells(*_cells_and_buyers(buyers=0)[:3], np.zeros(0, dtype=np.int64), seed=7)
     assert alone.llr[weak].max() < 0.01  # without its buyers, as the circle
     assert "ranked" not in alone.words(int(weak[0]))
+
+
+def test_a_circle_that_shares_only_what_friends_share_is_no_cell_even_where_buyers_know_it() -> None:
+    """Friends share a hobby's word and a profile (new, posting stories) innocently, and one of them was
+    reported once: that is not what a cell shares (a link domain, a known hash, reports), however many
+    of the network's buyers are friends with them and however the group ranks."""
+    contacts, present, strong, (weak, circle) = _cells_and_buyers(buyers=6, to_circle=True)
+    got = find_cells(contacts, present, strong, np.zeros(0, dtype=np.int64), seed=7)
+    assert len(set(got.group[circle].tolist())) == 1
+    assert (got.llr[circle] == 0).all() and got.evidence[int(got.group[circle[0]])] <= 0
+    assert got.llr[weak].min() > 0.5  # links are what friends do not share
 
 
 def test_a_circle_that_insiders_choose_as_often_as_chance_says_is_not_chosen_by_them() -> None:

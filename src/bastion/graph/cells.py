@@ -6,10 +6,13 @@ seller whose cell-mates are themselves weak; the cell as a whole can. Candidates
 their own evidence and the accounts they are in contact with; Leiden (CPM, ``RESOLUTION``: a group must be
 denser than that) splits them into tight groups, reading only the ties whose ends share contacts
 (``embedded_ties``: a seller's spokes would otherwise make it a star apart from its cell). A group is a
-cell when its members carry several kinds of own signal far more often than the candidates around them
-do (a Poisson ratio per kind against the candidates' own rate, so picking candidates for their signals
-does not make every group look guilty), each kind capped at ``KIND_CAP`` and the strongest kind left out:
-a friend circle that shares one trait (a hobby's code word) is homophily, not a cell. Only groups around a
+cell when its members carry several kinds of own signal far more often than the candidates around them do
+(a Poisson ratio per kind against the candidates' own rate, so picking candidates for their signals does
+not make every group look guilty), each kind capped at ``KIND_CAP`` and the strongest kind left out: a
+friend circle that shares one trait (a hobby's code word) is homophily, not a cell; nor is one that shares
+only what friends share innocently (a hobby's word, being new, posting stories), however many of those: a
+cell also shares, to at least ``TRUST_EV``, what friends do not (a link domain, a known hash, reports
+against its members), which one stray report among new friends who use a word is not. Only groups around a
 strong account (or a seed) are tested, and the group's evidence is discounted by the log of the number
 tested (the best of many chance groups is not surprising). A network of many small cells is not that many
 independent tests, though: its buyers and facilitators follow several of its cells, so once its strong
@@ -150,14 +153,18 @@ def embedded_ties(sym: sp.csr_matrix) -> tuple[IntArray, IntArray]:
     return shared_contact_ties(a.indptr, a.indices, a.data, HUB_CONTACTS, MIN_SHARED)
 
 
-def _kind_columns(present: Mapping[str, BoolArray]) -> FloatArray:
+def _kind_columns(present: Mapping[str, BoolArray]) -> tuple[FloatArray, BoolArray]:
     """One column per kind, the profile kinds (``SignalKind.profile``: age, posting format) merged into
-    one: a cohort of new accounts that post stories shares both, and that is one trait, not two."""
-    columns = [np.asarray(v, dtype=np.float64) for k, v in present.items() if not lookup(k).profile]
+    one: a cohort of new accounts that post stories shares both, and that is one trait, not two; and per
+    column, whether friends share it innocently (the profile, a hobby's word: ``friends_share``)."""
+    kinds = [k for k in present if not lookup(k).profile]
+    columns = [np.asarray(present[k], dtype=np.float64) for k in kinds]
+    shared = [lookup(k).friends_share for k in kinds]
     profile = [np.asarray(v, dtype=bool) for k, v in present.items() if lookup(k).profile]
     if profile:
         columns.append(np.logical_or.reduce(profile).astype(np.float64))
-    return np.column_stack(columns)
+        shared.append(True)
+    return np.column_stack(columns), np.asarray(shared, dtype=bool)
 
 
 def _poisson_llr(count: FloatArray, expected: FloatArray) -> FloatArray:
@@ -196,7 +203,7 @@ def find_cells(
     rows, lrows = np.concatenate(groups), np.concatenate(local)
     of = group[rows]
     size = np.array([len(g) for g in groups], dtype=np.float64)
-    kinds = _kind_columns(present)
+    kinds, alike = _kind_columns(present)
     rate = np.maximum(kinds[idx].mean(axis=0), 1.0 / len(idx))
     member = sp.csr_matrix((np.ones(len(rows)), (of, rows)), shape=(len(groups), n))
     counts = np.asarray(member @ kinds)  # groups x kinds
@@ -207,7 +214,10 @@ def find_cells(
     around = np.bincount(of, weights=core[rows].astype(np.float64), minlength=len(groups)) > 0
     tested = int(around.sum())
     whole = _kind_llr(counts, size[:, None] * rate[None, :])
-    raw = whole.sum(axis=1) - whole.max(axis=1)
+    # friends share a hobby's word and a profile (new, posting stories) innocently, however many of them;
+    # a cell also shares what friends do not: a link domain, a known hash, reports against it
+    beyond = whole[:, ~alike].sum(axis=1) >= TRUST_EV
+    raw = np.where(beyond, whole.sum(axis=1) - whole.max(axis=1), 0.0)
     local_group = np.full(len(idx), -1, dtype=np.int64)
     local_group[lrows] = of
     # the best of the groups tested is as remarkable as the best of that many chance groups; the groups
@@ -215,7 +225,7 @@ def find_cells(
     chance = np.log(max(tested, MIN_TESTS))
     found = around & (raw - chance >= TRUST_EV)
     tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, core[idx], chance))
-    ev = np.where(around[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
+    ev = np.where(around[of] & beyond[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
     sub = sym[lrows].tocoo()
     inside = np.bincount(
         sub.row, weights=sub.data * (local_group[sub.col] == of[sub.row]), minlength=len(rows)
