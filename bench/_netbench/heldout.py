@@ -9,10 +9,11 @@ draw shows as missed."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from _netbench.edges import Graph
-from _netbench.metrics import Quality, quality
+from _netbench.metrics import Quality, kinds_text, quality
 from _netbench.shapes import SHAPES
 from _netbench.worlds import REAL_WORLDS
 from bastion.graph import detect
@@ -54,12 +55,13 @@ def print_heldout(rows: list[HeldOut]) -> None:
     seeds = ", ".join(map(str, HELD_OUT_SEEDS))
     print(
         f"\nheld-out plant seeds {seeds} (each world and shape, seeded and seedless: runs that meet each "
-        "target of the main table, and the worst figure)"
+        "target of the main table, and the worst figure; flagged non-members: all runs together, by kind)"
     )
-    print("| graph | world | runs | " + " | ".join(TARGETS) + " |")
-    print("|---|---|---|" + "---|" * len(TARGETS))
+    print("| graph | world | runs | " + " | ".join(TARGETS) + " | flagged non-members |")
+    print("|---|---|---|" + "---|" * (len(TARGETS) + 1))
     total = dict.fromkeys(TARGETS, 0)
     runs = 0
+    wrong: Counter[str] = Counter()
     for r in rows:
         worst = [
             f"{min(q.r_prec for q in r.runs):.3f}",
@@ -71,8 +73,16 @@ def print_heldout(rows: list[HeldOut]) -> None:
             f"{sum(not q.calibrated for q in r.runs)} off",
         ]
         cells = [f"{r.met(t)} ({w})" for t, w in zip(TARGETS, worst, strict=True)]
-        print(f"| {r.graph} | {r.world} | {len(r.runs)} | " + " | ".join(cells) + " |")
+        kinds = sum((Counter(q.false_kinds) for q in r.runs), Counter())
+        wrong += kinds
+        print(
+            f"| {r.graph} | {r.world} | {len(r.runs)} | "
+            + " | ".join(cells)
+            + f" | {kinds_text(dict(kinds.most_common()))} |"
+        )
         runs += len(r.runs)
         for t in TARGETS:
             total[t] += r.met(t)
     print(f"met in all {runs} held-out runs: " + ", ".join(f"{t} {total[t]}" for t in TARGETS))
+    by_kind = kinds_text(dict(wrong.most_common()))
+    print(f"flagged non-members in all {runs} held-out runs: {sum(wrong.values())} ({by_kind})")
