@@ -283,25 +283,25 @@ def test_a_circle_that_shares_only_what_friends_share_is_no_cell_even_where_buye
 
 
 def test_a_circle_that_insiders_choose_as_often_as_chance_says_is_not_chosen_by_them() -> None:
-    """Group 0 is found; accounts 12-14 chose two of its members each (insiders) and a member of group 1 and
-    of group 2. Group 1 has no other chooser; group 2, a circle of friends, is chosen by 200 more accounts:
-    its three insiders are what chance gives."""
+    """Group 0 is found; accounts 12-14 chose two of its members each (insiders: a buyer follows a cell's
+    silent sellers as much as its loud ones) and a member of group 1 and of group 2; accounts 15-16 chose
+    one of its members and a member of group 1 (no insiders). Group 1 has no other chooser; group 2, a
+    circle of friends, is chosen by 200 more accounts: its three insiders are what chance gives."""
     from bastion.graph.cells import chosen_by_insiders
 
-    n = 15 + 200
-    rows = [i for i in (12, 13, 14) for _ in range(4)] + list(range(15, n))
-    cols = [c for _ in (12, 13, 14) for c in (0, 1, 4, 8)] + [9] * 200
+    n = 17 + 200
+    picks = {12: (0, 1, 4, 8), 13: (2, 3, 4, 8), 14: (0, 3, 5, 8), 15: (0, 4), 16: (1, 5)}
+    rows = [i for i, cs in picks.items() for _ in cs] + list(range(17, n))
+    cols = [c for cs in picks.values() for c in cs] + [9] * 200
     part = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     local_group = np.full(n, -1, dtype=np.int64)
     local_group[:12] = np.repeat([0, 1, 2], 4)
     found = np.array([True, False, False])
-    core = np.zeros(n, dtype=bool)
-    core[:4] = True
-    got = chosen_by_insiders(part, local_group, found, core, tests=np.log(20))
+    got = chosen_by_insiders(part, local_group, found, tests=np.log(20))
     assert got.tolist() == [True, True, False]
     fewer = part.tolil()
-    fewer[14, 4] = 0  # two insiders are not enough (``BRIDGES``)
-    assert chosen_by_insiders(fewer.tocsr(), local_group, found, core, tests=np.log(20)).tolist() == [
+    fewer[14, 5] = 0  # two insiders are not enough (``BRIDGES``), and 15-16 are none
+    assert chosen_by_insiders(fewer.tocsr(), local_group, found, tests=np.log(20)).tolist() == [
         True,
         False,
         False,

@@ -70,7 +70,7 @@ TRUST_EV = 1.0
 #: Groups whose members are tied to each other at this density (ties per pair) or more are one circle: the
 #: group search splits a circle of friends larger than it likes into parts just below ``RESOLUTION``.
 CIRCLE_DENSITY = RESOLUTION / 2
-#: Insiders (accounts outside the found cells that chose two or more strong members of them: the network's
+#: Insiders (accounts outside the found cells that chose two or more members of them: the network's
 #: buyers and facilitators) that must have chosen a member of a group, far beyond chance, for the group to
 #: be tested among the network's groups (``chosen_by_insiders``).
 BRIDGES = 3
@@ -224,7 +224,7 @@ def find_cells(
     # beyond it are found, and the groups their buyers turn to are tested among the network's (_discounts)
     chance = np.log(max(tested, MIN_TESTS))
     found = around & (raw - chance >= TRUST_EV)
-    tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, core[idx], chance))
+    tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, chance))
     ev = np.where(around[of] & beyond[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
     sub = sym[lrows].tocoo()
     inside = np.bincount(
@@ -245,17 +245,17 @@ def find_cells(
 
 
 def chosen_by_insiders(
-    part: sp.csr_matrix, local_group: IntArray, found: BoolArray, core: BoolArray, tests: float
+    part: sp.csr_matrix, local_group: IntArray, found: BoolArray, tests: float
 ) -> BoolArray:
     """The groups found, and the groups whose choosers (the accounts outside a group that chose a member of
-    it) include the network's insiders (accounts outside the found groups that chose two or more strong
-    members of them: its buyers and facilitators) ``BRIDGES`` times or more and far more often than the
+    it) include the network's insiders (accounts outside the found groups that chose two or more members of
+    them, silent or not: its buyers and facilitators) ``BRIDGES`` times or more and far more often than the
     candidates' choosers do: a Poisson ratio against the insiders' share of the candidates, beyond ``tests``
     (a circle of friends that a few buyers are friends with is chosen by insiders as often as chance says)."""
     k = len(found)
     chose = sp.csr_matrix((np.ones(part.nnz), part.indices, part.indptr), shape=part.shape)
     in_found = (local_group >= 0) & found[np.maximum(local_group, 0)]
-    insider = (np.asarray(chose @ (in_found & core).astype(np.float64)).ravel() >= 2) & ~in_found
+    insider = (np.asarray(chose @ in_found.astype(np.float64)).ravel() >= 2) & ~in_found
     ties = chose.tocoo()
     g = local_group[ties.col]
     outside = (g >= 0) & (local_group[ties.row] != g)
