@@ -111,7 +111,7 @@ class Cells:
 
     def words(self, i: int) -> str:
         g = int(self.group[i])
-        full = np.log(max(self.tested, MIN_TESTS))
+        full = np.log(chance_groups(self.tested))
         ranked = ""
         if g < len(self.discount) and self.discount[g] < full - 1e-9:
             ranked = (
@@ -222,7 +222,7 @@ def find_cells(
     local_group[lrows] = of
     # the best of the groups tested is as remarkable as the best of that many chance groups; the groups
     # beyond it are found, and the groups their buyers turn to are tested among the network's (_discounts)
-    chance = np.log(max(tested, MIN_TESTS))
+    chance = np.log(chance_groups(tested))
     found = around & (raw - chance >= TRUST_EV)
     tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, chance))
     ev = np.where(around[of] & beyond[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
@@ -244,6 +244,12 @@ def find_cells(
     return Cells(llr, group, sizes, evidence, circle, trust, tested, discount=[float(v) for v in tests])
 
 
+def chance_groups(tested: int) -> int:
+    """The chance groups a group's evidence is measured against: those tested, and at least ``MIN_TESTS``
+    (the full discount is its log; one definition for the search, the ranking and the dossier)."""
+    return max(tested, MIN_TESTS)
+
+
 def chosen_by_insiders(
     part: sp.csr_matrix, local_group: IntArray, found: BoolArray, tests: float
 ) -> BoolArray:
@@ -251,12 +257,12 @@ def chosen_by_insiders(
     it) include the network's insiders (accounts outside the found groups that chose two or more members of
     them, silent or not: its buyers and facilitators) ``BRIDGES`` times or more and far more often than the
     candidates' choosers do: a Poisson ratio against the insiders' share of the candidates, beyond ``tests``
-    (a circle of friends that a few buyers are friends with is chosen by insiders as often as chance says)."""
+    (a circle of friends that a few buyers are friends with is chosen by insiders as often as chance says).
+    ``part``: who chose whom among the candidates, 1 a choice (as ``find_cells`` builds it)."""
     k = len(found)
-    chose = sp.csr_matrix((np.ones(part.nnz), part.indices, part.indptr), shape=part.shape)
     in_found = (local_group >= 0) & found[np.maximum(local_group, 0)]
-    insider = (np.asarray(chose @ in_found.astype(np.float64)).ravel() >= 2) & ~in_found
-    ties = chose.tocoo()
+    insider = (np.asarray(part @ in_found.astype(np.float64)).ravel() >= 2) & ~in_found
+    ties = part.tocoo()
     g = local_group[ties.col]
     outside = (g >= 0) & (local_group[ties.row] != g)
     who, of = np.divmod(np.unique(ties.row[outside] * k + g[outside]), k)  # each chooser once per group
@@ -274,7 +280,7 @@ def _discounts(raw: FloatArray, tested: BoolArray, bridged: BoolArray) -> FloatA
     it (Benjamini-Hochberg, step-up): the k-th strongest of them is compared with m/k chance groups, m all
     that were tested. Where a network has many cells, the weaker ones are not measured as if each were the
     only one; a group no insider chose is measured as before."""
-    m = max(int(tested.sum()), MIN_TESTS)
+    m = chance_groups(int(tested.sum()))
     out = np.full(len(raw), np.log(m))
     order = np.flatnonzero(tested & bridged)
     order = order[np.argsort(-raw[order], kind="stable")]
