@@ -26,6 +26,12 @@ the Spark engine's agreement with the local one (ego-facebook; --no-spark skips 
 each, interleaved), on a heavy-tailed platform and on one with a few hubs of degree 50k+.
 --quick: email-eu-core + ego-facebook, a small synthetic platform, a 1M-edge scale run (a few minutes).
 --only NAME (repeatable) measures one platform at a time; --no-scale skips the time/memory runs.
+--edges PATH (repeatable) plants into a real graph not under --data as well (SNAP's edge list form; named
+for its file, with a network of about 2.5% of its accounts: _netbench/worlds.py's sized_world), judged
+in every table the graphs above are: a check on a graph no one tuned on. With --keep-ids every id up to
+the largest is an account, those the list skips without a contact (CA-GrQc: 26,197 accounts, 5,242 of
+them with one), and the network is sized for all of them: a platform of lurkers whose network is a large
+share of its active accounts.
 The issue's scale target is at 10M edges: --big-edges 10000000 (add --scale-only to skip the rest);
 --spark-scale also runs the Spark engine on the scale run's graph and checks that it agrees with the local
 one there (the issue asks it at 10M edges; about three minutes on two cores at that size).
@@ -44,24 +50,7 @@ import numpy as np
 from _netbench.edges import GRAPH_FILES, Graph, load_edges
 from _netbench.heldout import HeldOut, print_heldout
 from _netbench.heldout import measure as measure_heldout
-from _netbench.metrics import (
-    BUYER_RECALL,
-    CLEAN_FLAGGED_MAX,
-    CLEAN_NETWORK_MAX,
-    FLAGGED_RATIO_MAX,
-    MERGE_CORE,
-    R_PREC,
-    ROLE_ACC,
-    SELLER_RECALL,
-    Clean,
-    Quality,
-    clean_quality,
-    fingerprint,
-    kinds_text,
-    mark,
-    quality,
-    sizes_text,
-)
+from _netbench.metrics import Clean, Quality, clean_quality, fingerprint, mark, quality
 from _netbench.perf import Cost, baseline_ppr, chung_lu, paired, timed, traced, with_hubs
 from _netbench.reports import ReportsRow, print_reports
 from _netbench.reports import measure as measure_reports
@@ -70,7 +59,8 @@ from _netbench.sparkcheck import Agreement, spark_agreement
 from _netbench.stability import Stability, print_stability
 from _netbench.stability import measure as measure_stability
 from _netbench.synth import synth_platform
-from _netbench.worlds import COHORT_SIZE, REAL_WORLDS, SYNTHETIC_WORLD, world
+from _netbench.tables import print_clean, print_networks, print_quality, print_reliability
+from _netbench.worlds import COHORT_SIZE, REAL_WORLDS, SYNTHETIC_WORLD, sized_world, world
 from bastion.graph import detect
 from bastion.graph.plant import PlantConfig, Planted, plant
 from bastion.graph.plant_ordinary import COHORT_CLUBS
@@ -91,9 +81,13 @@ TIMED_EDGES_MIN = 500_000
 
 
 def substrates(args: argparse.Namespace) -> dict[str, tuple[Graph, PlantConfig]]:
-    """Each platform with the network planted into it (``_netbench.worlds``)."""
+    """Each platform with the network planted into it (``_netbench.worlds``; a graph given with ``--edges``,
+    named for its file, with a network sized for it)."""
     names = [g for g in REAL_WORLDS if not (args.quick and g == "github-musae")]
     out = {g: (load_edges(args.data / GRAPH_FILES[g]), REAL_WORLDS[g]) for g in names}
+    for path in args.edges:
+        edges = load_edges(path, compact=not args.keep_ids)
+        out[path.name.split(".")[0]] = (edges, sized_world(edges[2]))
     n, m = (20_000, 100_000) if args.quick else (200_000, 1_000_000)
     out[f"synthetic-{n // 1000}k"] = (chung_lu(n, m, seed=1), SYNTHETIC_WORLD)
     return out
@@ -120,6 +114,18 @@ def main() -> None:
     )
     ap.add_argument("--no-scale", action="store_true", help="skip the time/memory runs (shared machines)")
     ap.add_argument("--no-heldout", action="store_true", help="skip the held-out plant seeds")
+    ap.add_argument(
+        "--edges",
+        type=Path,
+        action="append",
+        default=[],
+        help="also plant into this edge list (repeatable; a real graph not under --data, in SNAP's form)",
+    )
+    ap.add_argument(
+        "--keep-ids",
+        action="store_true",
+        help="--edges: an id the list skips is an account with no contacts (a platform of lurkers)",
+    )
     args = ap.parse_args()
     if args.scale_only:
         print_perf([scale_run(args), hub_run(args)])
@@ -133,7 +139,8 @@ def main() -> None:
     stability: list[Stability] = []
     heldout: list[HeldOut] = []
     worlds: list[tuple[str, Planted, Graph | None]] = []
-    for gname, ((src, dst, n0), base_cfg) in substrates(args).items():
+    configs = substrates(args)
+    for gname, ((src, dst, n0), base_cfg) in configs.items():
         if args.only and gname not in args.only:
             continue
         planted = plant(src, dst, n0, world(gname, base_cfg), platform=gname)
@@ -177,9 +184,9 @@ def main() -> None:
             cleans.append(cohort_stress(gname, base, replace(clean, cohort_joined_days=COHORT_JOINED_DAYS)))
             cleans.append(brigade_stress(gname, base, clean))
             reported += measure_reports(gname, base)
-            rows += shape_rows(gname, base)
+            rows += shape_rows(gname, base, configs[gname][1])
             if not args.no_heldout:
-                heldout += measure_heldout(gname, base)
+                heldout += measure_heldout(gname, base, configs[gname][1])
 
     print_quality(rows)
     print_networks(rows)
@@ -201,10 +208,11 @@ def main() -> None:
     print_perf(perf)
 
 
-def shape_rows(gname: str, base: Graph) -> list[tuple[str, str, Quality]]:
-    """The network shapes the default world does not plant (``_netbench.shapes``), seeded and seedless."""
+def shape_rows(gname: str, base: Graph, config: PlantConfig) -> list[tuple[str, str, Quality]]:
+    """The network shapes the default world (``config``) does not plant (``_netbench.shapes``), seeded and
+    seedless."""
     out = []
-    for label, cfg in shapes(gname, REAL_WORLDS[gname]):
+    for label, cfg in shapes(gname, config):
         p = plant(*base, cfg, platform=gname)
         for seeded in (True, False):
             det, _ = run(p, p.seeds if seeded else [])
@@ -264,83 +272,6 @@ def _truth_line(p: Planted) -> str:
         f"{count[FACILITATOR]} facilitators; innocent community {count[COMMUNITY]}, cohort {count[COHORT]}, "
         f"curious searchers {count[CURIOUS]}, reports {p.graph.layer('report').nnz}"
     )
-
-
-def _cell(value: float, ok: bool, fmt: str = "{:.3f}") -> str:
-    return f"{fmt.format(value)} {mark(ok)}"
-
-
-def print_quality(rows: list[tuple[str, str, Quality]]) -> None:
-    print(
-        f"\n| graph | mode | planted | R-prec (>= {R_PREC}) | sellerR@2x (>= {SELLER_RECALL}) | "
-        f"buyerR@2x (>= {BUYER_RECALL}) | roleAcc (>= {ROLE_ACC}) | "
-        f"flagged / planted (<= {FLAGGED_RATIO_MAX}x) "
-        "| networks: sizes | separate | Brier | calibration | flagged non-members | PPR alone R-prec |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for g, mode, q in rows:
-        v = q.verdicts()
-        strays = f" ({q.strays} stray)" if q.strays else ""
-        sep = f"{q.merged} merged{strays} {mark(v['separate'])}"
-        print(
-            f"| {g} | {mode} | {q.planted} | {_cell(q.r_prec, v['R-prec'])} | "
-            f"{_cell(q.seller_recall, v['sellerR@2x'])} | {_cell(q.buyer_recall, v['buyerR@2x'])} | "
-            f"{_cell(q.role_acc, v['roleAcc'])} | "
-            f"{q.flagged} = {_cell(q.ratio, v['flagged/planted'], '{:.2f}x')} | "
-            f"{len(q.sizes)}: {sizes_text(q.sizes)} | {sep} | {q.brier:.4f} | "
-            f"{'no band off' if q.calibrated else 'bands off'} {mark(q.calibrated)} | "
-            f"{kinds_text(q.false_kinds)} | {'-' if q.ppr_r_prec is None else f'{q.ppr_r_prec:.3f}'} |"
-        )
-
-
-def print_networks(rows: list[tuple[str, str, Quality]]) -> None:
-    """Which planted networks each detected network holds (largest detected first), and the splits."""
-    print(
-        "\nseparate networks: detected network = size [planted network: members] purity; planted network ->"
-    )
-    print(
-        "detected networks holding its members (share of it flagged); fewer than "
-        f"{MERGE_CORE} members of a planted network in a network led by another are strays, not a merge"
-    )
-    for g, mode, q in rows:
-        holding = [x for x in q.composition if x[1]]
-        dets = "; ".join(
-            f"{size} [{', '.join(f'n{k}:{v}' for k, v in sorted(c.items()))}] {pur:.2f}"
-            for size, c, pur in holding
-        )
-        empty = [size for size, c, _ in q.composition if not c]
-        rest = f"; + {len(empty)} with no planted member ({sizes_text(empty)})" if empty else ""
-        splits = ", ".join(f"n{k} -> {h} ({s:.0%})" for k, (h, s) in sorted(q.splits.items()))
-        print(f"- {g} / {mode}: {dets or 'no planted member found'}{rest} | {splits}")
-
-
-def print_reliability(rows: list[tuple[str, str, Quality]]) -> None:
-    print(
-        "\nreliability (score band: accounts / mean score / observed share of planted members; "
-        "OFF = >= 20 accounts and off by more than 0.1)"
-    )
-    for g, mode, q in rows:
-        bands = "  ".join(
-            f"[{b.lo:.1f}: {b.count} / {b.predicted:.2f} / {b.observed:.2f}{' OFF' if b.miss else ''}]"
-            for b in q.bands
-        )
-        print(f"- {g} / {mode}: Brier {q.brier:.4f}  {bands}")
-
-
-def print_clean(cleans: list[tuple[str, str, Clean]]) -> None:
-    print(
-        f"\nclean graphs (no network; innocent community, new cohort, curious searchers and noise kept)\n"
-        f"| graph | seeds | accounts | flagged (<= {CLEAN_FLAGGED_MAX:.1%}) | largest network "
-        f"(<= {CLEAN_NETWORK_MAX}) | networks: sizes | flagged by kind |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for g, mode, c in cleans:
-        share = _cell(c.share, c.share <= CLEAN_FLAGGED_MAX, "{:.2%}")
-        largest = _cell(c.largest, c.largest <= CLEAN_NETWORK_MAX, "{:d}")
-        print(
-            f"| {g} | {mode} | {c.accounts:,} | {c.flagged} = {share} | {largest} | "
-            f"{len(c.sizes)}: {sizes_text(c.sizes)} | {kinds_text(c.kinds)} |"
-        )
 
 
 def scale_run(args: argparse.Namespace) -> tuple[str, int, Cost, Cost]:

@@ -54,7 +54,7 @@ import numpy as np
 
 from _netbench.heldout import measure, print_heldout
 from _netbench.metrics import CLEAN_FLAGGED_MAX, CLEAN_NETWORK_MAX
-from _netbench.worlds import COHORT_SIZE
+from _netbench.worlds import sized_world
 from bastion.core.errors import InputError
 from bastion.core.model import EntityType, Signal
 from bastion.graph import detect
@@ -63,7 +63,6 @@ from bastion.graph.learn import Background, fit_weights
 from bastion.graph.load import load_platform
 from bastion.graph.model import Weights
 from bastion.graph.pipeline import Detection
-from bastion.graph.plant import PlantConfig
 from bastion.graph.plant_reports import auc, plain_share
 from bastion.ingest import Ingestor
 from bastion.review import VERDICT
@@ -224,13 +223,6 @@ def substrate(ratings: list[Rating]) -> tuple[np.ndarray, np.ndarray, int]:
     return pairs[:, 0], pairs[:, 1], len(ids)
 
 
-def planted_world(n: int) -> PlantConfig:
-    """A network of about 2.5% of the accounts, a buyer for every five sellers, cells of about 25 (the
-    proportions of bench/networks.py's worlds on real graphs of this size)."""
-    sellers = max(40, int(round(0.025 * n, -1)))
-    return PlantConfig(sellers=sellers, buyers=sellers // 5, cells=max(3, sellers // 25), cohort=COHORT_SIZE)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("path", type=Path, help="signed trust network: source,target,rating,time a line")
@@ -294,7 +286,7 @@ def main() -> None:
     )
     if args.plant:
         base = substrate(ratings)
-        world = planted_world(base[2])
+        world = sized_world(base[2])
         print(f"\nplanted into {len(base[0]):,} rated pairs: {world.sellers} sellers, {world.buyers} buyers")
         print_heldout(measure(name, base, world))
 

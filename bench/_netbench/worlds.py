@@ -21,6 +21,14 @@ REAL_WORLDS = {
 SYNTHETIC_WORLD = PlantConfig(sellers=405, buyers=58, cells=10, cohort=COHORT_SIZE)
 
 
+def sized_world(n: int) -> PlantConfig:
+    """The network for a real graph of ``n`` accounts that has no world above (bench/networks.py's
+    ``--edges``, bench/trust.py's ``--plant``): about 2.5% of the accounts sellers, a buyer for every five
+    sellers, cells of about 25 (the proportions of the worlds above)."""
+    sellers = max(40, int(round(0.025 * n, -1)))
+    return PlantConfig(sellers=sellers, buyers=sellers // 5, cells=max(3, sellers // 25), cohort=COHORT_SIZE)
+
+
 def world(name: str, config: PlantConfig) -> PlantConfig:
     """``config`` planted with the seed of the world named ``name``."""
     return replace(config, seed=zlib.crc32(name.encode()) % 1000)
