@@ -163,6 +163,28 @@ def test_a_searcher_who_reaches_no_strong_account_is_read_as_a_curious_user() ->
     assert assoc[1] < FLOOR  # below what the absence of association may say against anyone else
 
 
+def test_a_new_account_that_searched_once_and_reaches_no_one_is_read_as_a_curious_user() -> None:
+    """A profile trait says how an account is used, not what it did: a new account whose search reaches no
+    strong account has the search taken back as any curious user's (on CA-GrQc such an account was flagged
+    at 0.50, its search read in full beside its newness); one that also shared a seller's link domain (an
+    act) keeps its view as it is."""
+    from bastion.graph.calibrate import FLOOR, views
+    from bastion.graph.kinds import NEW_ACCOUNT, SHARED_LINK
+    from bastion.graph.model import REACH, TIE, FeatureSet, Weights
+    from bastion.graph.signals import BLOCKED_SEARCH
+
+    names = FeatureSet.of([NEW_ACCOUNT, SHARED_LINK, BLOCKED_SEARCH])
+    feats = {  # a new account that searched, a new one that searched and shares a link domain
+        NEW_ACCOUNT: np.array([2.0, 2.0]),
+        SHARED_LINK: np.array([-0.2, 1.5]),
+        BLOCKED_SEARCH: np.array([2.1, 2.1]),
+        TIE: np.zeros(2),
+        REACH: np.zeros(2),
+    }
+    assoc = views(feats, Weights(), names)[ASSOCIATED]
+    np.testing.assert_allclose(assoc, [FLOOR - 2.1, 0.0])
+
+
 def test_a_bin_stated_below_the_floor_keeps_its_stated_worth() -> None:
     """FLOOR bounds what an absence may say against, but a bin stated lower (a lone searcher's) is not lifted
     to it: EM may never value evidence above what the model states."""

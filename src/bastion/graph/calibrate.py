@@ -52,6 +52,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bastion.core.signals import lookup
 from bastion.graph.association import MAX_LLR
 from bastion.graph.cells import CELL_MAX
 from bastion.graph.container import BoolArray, FloatArray
@@ -168,25 +169,30 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
     # independent views: a searcher who reaches no strong account is what a curious user is, and that
     # absence of reach takes back what the search said for, and lacks what any account without association
     # lacks (the FLOOR of any absence; taking the search back alone left a weak searcher counted down less
-    # for reaching no one than an account that never searched)
-    lone = (sides.buyer > 0.0) & (sides.seller <= 0.0) & (associated <= 0.0)
+    # for reaching no one than an account that never searched). A profile trait is not a seller's act: a new
+    # account that searched once and reaches no one is a curious new user (on CA-GrQc one was flagged at
+    # 0.50, its search read in full beside its newness)
+    lone = (sides.buyer > 0.0) & (sides.acts <= 0.0) & (associated <= 0.0)
     out[ASSOCIATED] = np.where(lone, FLOOR - sides.buyer, associated)
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 
 
 @dataclass(frozen=True, slots=True)
 class _Sides:
-    """An account's own signals by side: all summed, the strongest of each side, and each side's absences."""
+    """An account's own signals by side: all summed, the strongest of each side, and each side's absences;
+    ``acts``: the strongest seller's signal that is not a profile trait (what it did or said, not its age
+    or posting format)."""
 
     every: FloatArray
     buyer: FloatArray
     seller: FloatArray
     lacks_buyer: FloatArray
     lacks_seller: FloatArray
+    acts: FloatArray
 
     @classmethod
     def of(cls, features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet, n: int) -> _Sides:
-        every, buyer, seller, lacks_buyer, lacks_seller = (np.zeros(n) for _ in range(5))
+        every, buyer, seller, lacks_buyer, lacks_seller, acts = (np.zeros(n) for _ in range(6))
         for k in (*names.seller, *names.buyer):
             if k in features and k not in (SEED, LOCKSTEP):
                 x = weights[k] * features[k]
@@ -195,7 +201,8 @@ class _Sides:
                     buyer, lacks_buyer = np.maximum(buyer, x), lacks_buyer + np.minimum(x, 0.0)
                 else:
                     seller, lacks_seller = np.maximum(seller, x), lacks_seller + np.minimum(x, 0.0)
-        return cls(every, buyer, seller, lacks_buyer, lacks_seller)
+                    acts = acts if lookup(k).profile else np.maximum(acts, x)
+        return cls(every, buyer, seller, lacks_buyer, lacks_seller, acts)
 
     def buyer_side(self, reaches: BoolArray) -> BoolArray:
         """Accounts that show the buyer side and no seller's signal at all: a buyer's signal, or association
