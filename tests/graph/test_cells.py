@@ -282,6 +282,20 @@ def test_a_circle_that_shares_only_what_friends_share_is_no_cell_even_where_buye
     assert got.llr[weak].min() > 0.5  # links are what friends do not share
 
 
+def test_one_members_stray_report_does_not_make_its_circle_of_friends_a_cell() -> None:
+    """Where reports are rare (no cell around carries them), one report against one of eight friends who
+    share a hobby's word and stories is far above what the candidates' share gives: the group still shares
+    nothing that friends do not, as one member's report is that member's (SHARED_BY), not its circle's.
+    (On p2p-Gnutella08 such a circle of six, a new cohort, was read as a cell and five flagged.)"""
+    contacts, present, strong, (weak, circle) = _cells_and_buyers(buyers=6, to_circle=True)
+    present[REPORT][:] = False
+    present[REPORT][circle[0]] = True
+    got = find_cells(contacts, present, strong, np.zeros(0, dtype=np.int64), seed=7)
+    assert len(set(got.group[circle].tolist())) == 1
+    assert (got.llr[circle] == 0).all()
+    assert got.llr[weak].min() > 0.5  # two or more members sharing a link domain still make a cell
+
+
 def test_a_circle_that_insiders_choose_as_often_as_chance_says_is_not_chosen_by_them() -> None:
     """Group 0 is found; accounts 12-14 chose two of its members each (insiders: a buyer follows a cell's
     silent sellers as much as its loud ones) and a member of group 1 and of group 2; accounts 15-16 chose

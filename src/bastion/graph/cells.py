@@ -12,7 +12,8 @@ not make every group look guilty), each kind capped at ``KIND_CAP`` and the stro
 friend circle that shares one trait (a hobby's code word) is homophily, not a cell; nor is one that shares
 only what friends share innocently (a hobby's word, being new, posting stories), however many of those: a
 cell also shares, to at least ``TRUST_EV``, what friends do not (a link domain, a known hash, reports
-against its members), which one stray report among new friends who use a word is not. Only groups around a
+against its members), each carried by ``SHARED_BY`` members or more: one stray report among new friends
+who use a word is its member's, not the circle's, however rare reports are. Only groups around a
 strong account (or a seed) are tested, and the group's evidence is discounted by the log of the number
 tested (the best of many chance groups is not surprising). A network of many small cells is not that many
 independent tests, though: its buyers and facilitators follow several of its cells, so once its strong
@@ -70,6 +71,8 @@ TRUST_EV = 1.0
 #: Groups whose members are tied to each other at this density (ties per pair) or more are one circle: the
 #: group search splits a circle of friends larger than it likes into parts just below ``RESOLUTION``.
 CIRCLE_DENSITY = RESOLUTION / 2
+#: Members of a group that must carry a kind friends do not share innocently for the group to share it.
+SHARED_BY = 2
 #: Insiders (accounts outside the found cells that chose two or more members of them: the network's
 #: buyers and facilitators) that must have chosen a member of a group, far beyond chance, for the group to
 #: be tested among the network's groups (``chosen_by_insiders``).
@@ -215,8 +218,9 @@ def find_cells(
     tested = int(around.sum())
     whole = _kind_llr(counts, size[:, None] * rate[None, :])
     # friends share a hobby's word and a profile (new, posting stories) innocently, however many of them;
-    # a cell also shares what friends do not: a link domain, a known hash, reports against it
-    beyond = whole[:, ~alike].sum(axis=1) >= TRUST_EV
+    # a cell also shares what friends do not: a link domain, a known hash, reports against it, carried by
+    # two of its members or more (one member's stray report is that member's, not its circle's)
+    beyond = np.where(counts >= SHARED_BY, whole, 0.0)[:, ~alike].sum(axis=1) >= TRUST_EV
     raw = np.where(beyond, whole.sum(axis=1) - whole.max(axis=1), 0.0)
     local_group = np.full(len(idx), -1, dtype=np.int64)
     local_group[lrows] = of
