@@ -218,8 +218,8 @@ def find_cells(
     tested = int(around.sum())
     whole = _kind_llr(counts, size[:, None] * rate[None, :])
     # friends share a hobby's word and a profile (new, posting stories) innocently, however many of them;
-    # a cell also shares what friends do not: a link domain, a known hash, reports against it, carried by
-    # two of its members or more (one member's stray report is that member's, not its circle's)
+    # a cell also shares what friends do not: a link domain, a known hash, reports against it, each carried
+    # by SHARED_BY of its members or more (one member's stray report is that member's, not its circle's)
     beyond = np.where(counts >= SHARED_BY, whole, 0.0)[:, ~alike].sum(axis=1) >= TRUST_EV
     raw = np.where(beyond, whole.sum(axis=1) - whole.max(axis=1), 0.0)
     local_group = np.full(len(idx), -1, dtype=np.int64)
