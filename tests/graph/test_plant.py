@@ -195,6 +195,23 @@ def test_a_cohort_is_new_mostly_stories_dense_and_leaves_the_rest_of_the_world_a
         assert np.array_equal(v, with_cohort.graph.signal(k)), k
 
 
+def test_a_cohort_grows_to_its_size_where_many_accounts_sit_in_small_components(
+    base: tuple[np.ndarray, np.ndarray, int],
+) -> None:
+    """A third of the platform in pairs that know no one else (co-authors of one paper, two friends who
+    joined together): a cohort started in a pair cannot grow, and it is started again elsewhere."""
+    from dataclasses import replace
+
+    from bastion.graph.plant import COHORT
+
+    src, dst, n = base
+    pairs = np.arange(n, n + 300)
+    src, dst = np.concatenate([src, pairs[0::2]]), np.concatenate([dst, pairs[1::2]])
+    for seed in range(6):
+        p = plant(src, dst, n + 300, replace(CFG, cohort=30, seed=seed))
+        assert int((p.label == COHORT).sum()) == 30, seed
+
+
 def test_a_cohort_can_also_use_a_word_on_the_lexicon(base: tuple[np.ndarray, np.ndarray, int]) -> None:
     from dataclasses import replace
 

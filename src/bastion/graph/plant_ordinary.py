@@ -56,6 +56,8 @@ SEARCH_PLAIN, SEARCH_EVASIVE = 0.6, 0.9
 COMMUNITY_TRIES = 12
 #: Accounts a cohort that joined together all follow in its first two days (the club's, a teacher's).
 COHORT_CLUBS = 4
+#: Starts the cohort may grow from until one reaches its size (the largest is kept).
+COHORT_TRIES = 8
 #: Accounts above this degree quantile are never part of the innocent community.
 COMMUNITY_MAX_DEGREE_QUANTILE = 0.95
 
@@ -257,6 +259,11 @@ def add_cohort(
     if not len(pool):
         return np.zeros(0, dtype=np.int64)
     group = _grow(adj, eligible, int(rng.choice(pool)), cfg.cohort)
+    for _ in range(COHORT_TRIES - 1):  # a start in a small component (a pair of co-authors) grows no class
+        if len(group) >= cfg.cohort:
+            break
+        other = _grow(adj, eligible, int(rng.choice(pool)), cfg.cohort)
+        group = other if len(other) > len(group) else group
     k = len(group)
     missing = int(cfg.community_density * k * (k - 1) / 2)
     if k >= 2 and missing > 0:
