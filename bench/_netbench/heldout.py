@@ -60,7 +60,7 @@ def print_heldout(rows: list[HeldOut]) -> None:
     print("| graph | world | runs | " + " | ".join(TARGETS) + " | flagged non-members |")
     print("|---|---|---|" + "---|" * (len(TARGETS) + 1))
     total = dict.fromkeys(TARGETS, 0)
-    runs = 0
+    runs = over = 0
     wrong: Counter[str] = Counter()
     for r in rows:
         worst = [
@@ -70,7 +70,7 @@ def print_heldout(rows: list[HeldOut]) -> None:
             f"{min(q.role_acc for q in r.runs):.3f}",
             f"{max(q.ratio for q in r.runs):.2f}x",
             f"{sum(not q.separate for q in r.runs)} merged",
-            f"{sum(not q.calibrated for q in r.runs)} off",
+            f"{sum(not q.calibrated for q in r.runs)} off, {sum(q.bands_off[1] > 0 for q in r.runs)} over",
         ]
         cells = [f"{r.met(t)} ({w})" for t, w in zip(TARGETS, worst, strict=True)]
         kinds = sum((Counter(q.false_kinds) for q in r.runs), Counter())
@@ -81,8 +81,10 @@ def print_heldout(rows: list[HeldOut]) -> None:
             + f" | {kinds_text(dict(kinds.most_common()))} |"
         )
         runs += len(r.runs)
+        over += sum(q.bands_off[1] > 0 for q in r.runs)
         for t in TARGETS:
             total[t] += r.met(t)
     print(f"met in all {runs} held-out runs: " + ", ".join(f"{t} {total[t]}" for t in TARGETS))
+    print(f"runs with a band off over-confident (scores above the observed share of members): {over}")
     by_kind = kinds_text(dict(wrong.most_common()))
     print(f"flagged non-members in all {runs} held-out runs: {sum(wrong.values())} ({by_kind})")

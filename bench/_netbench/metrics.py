@@ -60,6 +60,11 @@ class Band:
     def miss(self) -> bool:
         return self.count >= BAND_MIN and abs(self.predicted - self.observed) > BAND_MISS
 
+    @property
+    def over(self) -> bool:
+        """Off, with scores above the share of members: over-confident, the direction that accuses."""
+        return self.miss and self.predicted > self.observed
+
 
 @dataclass(slots=True)
 class Quality:
@@ -106,6 +111,11 @@ class Quality:
     @property
     def calibrated(self) -> bool:
         return not any(b.miss for b in self.bands)
+
+    @property
+    def bands_off(self) -> tuple[int, int]:
+        """Bands off, and how many of them over-confident."""
+        return sum(b.miss for b in self.bands), sum(b.over for b in self.bands)
 
     def verdicts(self) -> dict[str, bool]:
         return {

@@ -12,6 +12,7 @@ from _netbench.metrics import (
     R_PREC,
     ROLE_ACC,
     SELLER_RECALL,
+    Band,
     Clean,
     Quality,
     kinds_text,
@@ -42,9 +43,14 @@ def print_quality(rows: list[tuple[str, str, Quality]]) -> None:
             f"{_cell(q.role_acc, v['roleAcc'])} | "
             f"{q.flagged} = {_cell(q.ratio, v['flagged/planted'], '{:.2f}x')} | "
             f"{len(q.sizes)}: {sizes_text(q.sizes)} | {sep} | {q.brier:.4f} | "
-            f"{'no band off' if q.calibrated else 'bands off'} {mark(q.calibrated)} | "
+            f"{_bands(q)} {mark(q.calibrated)} | "
             f"{kinds_text(q.false_kinds)} | {'-' if q.ppr_r_prec is None else f'{q.ppr_r_prec:.3f}'} |"
         )
+
+
+def _bands(q: Quality) -> str:
+    off, over = q.bands_off
+    return "no band off" if not off else f"{off} off, {over} over-confident"
 
 
 def print_networks(rows: list[tuple[str, str, Quality]]) -> None:
@@ -71,14 +77,17 @@ def print_networks(rows: list[tuple[str, str, Quality]]) -> None:
 def print_reliability(rows: list[tuple[str, str, Quality]]) -> None:
     print(
         "\nreliability (score band: accounts / mean score / observed share of planted members; "
-        "OFF = >= 20 accounts and off by more than 0.1)"
+        "OFF = >= 20 accounts and off by more than 0.1: over, scores above the observed share; under, below)"
     )
     for g, mode, q in rows:
         bands = "  ".join(
-            f"[{b.lo:.1f}: {b.count} / {b.predicted:.2f} / {b.observed:.2f}{' OFF' if b.miss else ''}]"
-            for b in q.bands
+            f"[{b.lo:.1f}: {b.count} / {b.predicted:.2f} / {b.observed:.2f}{_off(b)}]" for b in q.bands
         )
         print(f"- {g} / {mode}: Brier {q.brier:.4f}  {bands}")
+
+
+def _off(b: Band) -> str:
+    return "" if not b.miss else (" OFF over" if b.over else " OFF under")
 
 
 def print_clean(cleans: list[tuple[str, str, Clean]]) -> None:
