@@ -63,6 +63,7 @@ def print_heldout(rows: list[HeldOut]) -> None:
     runs = over = 0
     wrong: Counter[str] = Counter()
     for r in rows:
+        over_runs = sum(q.overconfident for q in r.runs)
         worst = [
             f"{min(q.r_prec for q in r.runs):.3f}",
             f"{min(q.seller_recall for q in r.runs):.3f}",
@@ -70,7 +71,7 @@ def print_heldout(rows: list[HeldOut]) -> None:
             f"{min(q.role_acc for q in r.runs):.3f}",
             f"{max(q.ratio for q in r.runs):.2f}x",
             f"{sum(not q.separate for q in r.runs)} merged",
-            f"{sum(not q.calibrated for q in r.runs)} off, {sum(q.bands_off[1] > 0 for q in r.runs)} over",
+            f"{sum(not q.calibrated for q in r.runs)} off, {over_runs} over",
         ]
         cells = [f"{r.met(t)} ({w})" for t, w in zip(TARGETS, worst, strict=True)]
         kinds = sum((Counter(q.false_kinds) for q in r.runs), Counter())
@@ -81,7 +82,7 @@ def print_heldout(rows: list[HeldOut]) -> None:
             + f" | {kinds_text(dict(kinds.most_common()))} |"
         )
         runs += len(r.runs)
-        over += sum(q.bands_off[1] > 0 for q in r.runs)
+        over += over_runs
         for t in TARGETS:
             total[t] += r.met(t)
     print(f"met in all {runs} held-out runs: " + ", ".join(f"{t} {total[t]}" for t in TARGETS))

@@ -117,6 +117,10 @@ class Quality:
         """Bands off, and how many of them over-confident."""
         return sum(b.miss for b in self.bands), sum(b.over for b in self.bands)
 
+    @property
+    def overconfident(self) -> bool:
+        return any(b.over for b in self.bands)
+
     def verdicts(self) -> dict[str, bool]:
         return {
             "R-prec": self.r_prec >= R_PREC,

@@ -258,12 +258,12 @@ def add_cohort(
     pool = np.flatnonzero(eligible)
     if not len(pool):
         return np.zeros(0, dtype=np.int64)
-    group = _grow(adj, eligible, int(rng.choice(pool)), cfg.cohort)
-    for _ in range(COHORT_TRIES - 1):  # a start in a small component (a pair of co-authors) grows no class
-        if len(group) >= cfg.cohort:
-            break
+    group = np.zeros(0, dtype=np.int64)
+    for _ in range(COHORT_TRIES):  # a start in a small component (a pair of co-authors) grows no class
         other = _grow(adj, eligible, int(rng.choice(pool)), cfg.cohort)
         group = other if len(other) > len(group) else group
+        if len(group) >= cfg.cohort:
+            break
     k = len(group)
     missing = int(cfg.community_density * k * (k - 1) / 2)
     if k >= 2 and missing > 0:
