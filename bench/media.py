@@ -19,7 +19,8 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw
 
 from bastion.media.hashing import hash_file
-from bastion.media.index import PDQIndex, hamming, words_to_hex
+from bastion.media.index import PDQIndex
+from bastion.media.pdq_words import hamming, words_to_hex
 
 RADIUS = 31
 U64 = npt.NDArray[np.uint64]

@@ -9,8 +9,8 @@ import pytest
 
 from bastion.core.errors import InputError, NotFound
 from bastion.media.banks import MD5, PDQ, SHA256, Bank, HashList
-from bastion.media.index import hex_to_words, words_to_hex
 from bastion.media.matcher import Matcher
+from bastion.media.pdq_words import hex_to_words, words_to_hex
 
 BASE = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bastion.media.hashing import load_image, pdq_dihedral_from_array, pdq_from_array, vpdq_file
-from bastion.media.index import PDQIndex, hamming, hex_to_words
+from bastion.media.index import PDQIndex
+from bastion.media.pdq_words import hamming, hex_to_words
 
 
 def _rows(ref: Path) -> list[dict[str, str]]:

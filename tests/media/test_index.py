@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bastion.core.errors import InputError
-from bastion.media.index import PDQIndex, hamming, words_to_hex
+from bastion.media.index import PDQIndex
+from bastion.media.pdq_words import hamming, words_to_hex
 
 
 def _dataset(rng: np.random.Generator, n_random: int, n_centres: int, per: int) -> npt.NDArray[np.uint64]:

@@ -11,7 +11,7 @@ import pytest
 
 from bastion.core.errors import InputError, NotFound
 from bastion.media.banks import MD5, PDQ, Bank
-from bastion.media.index import hex_to_words, words_to_hex
+from bastion.media.pdq_words import hex_to_words, words_to_hex
 from bastion.media.repository import BankRepository, default_index_dir
 from bastion.store import Store
 

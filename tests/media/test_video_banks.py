@@ -11,8 +11,8 @@ from threatexchange.extensions.vpdq.vpdq import VPDQSignal
 
 from bastion.media.banks import VPDQ
 from bastion.media.frames import parse_frames, usable
-from bastion.media.index import hex_to_words, words_to_hex
 from bastion.media.matcher import Matcher
+from bastion.media.pdq_words import hex_to_words, words_to_hex
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "pdq-reference" / "vpdq" / "sample-hashes"
 

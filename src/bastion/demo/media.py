@@ -17,7 +17,7 @@ from bastion.demo.runner import DemoContext
 from bastion.media.banks import PDQ, parse_records
 from bastion.media.hashing import hash_file
 from bastion.media.kinds import HASH_MATCH
-from bastion.media.matcher import MatchResult
+from bastion.media.matches import MatchResult
 from bastion.media.repository import BankRepository
 from bastion.media.service import MediaMatcher
 

@@ -11,7 +11,8 @@ from bastion.media.hashtypes import cybertip_hashes, hash_type
 from bastion.media.index import PDQIndex
 from bastion.media.kinds import HASH_MATCH
 from bastion.media.live import LockedRepository
-from bastion.media.matcher import Match, Matcher, MatchResult
+from bastion.media.matcher import Matcher
+from bastion.media.matches import Match, MatchResult
 from bastion.media.repository import BankRepository
 from bastion.media.service import media_hashes_of
 

@@ -8,12 +8,9 @@ are left to :meth:`PDQIndex.optimize`, which a caller runs off the request path)
 row numbers (and the history kept by the banks) never move. Hashes live in fixed-size blocks, so growing
 never copies what is already stored, and a reloaded index keeps its full blocks memory-mapped.
 
-Exactness: each table keys a row by the top bits of one of its eight 32-bit words (the directory takes
-the first ``d`` of them, the entry carries the next few). The keys are disjoint bit sets, so if two hashes are
-within distance ``r`` the key distances sum to at most ``r``; with ``r = 8q + a``, some table ``t <= a``
-differs in at most ``q`` bits or some other table in at most ``q - 1`` (else the sum would exceed ``r``).
-Enumerating every directory bucket within those radii, and filtering entries on the rest of the key, finds
-every true neighbour; candidates are then verified on the full 256 bits.
+Exactness (``mih_layout``): a row is found by every table whose key is within that table's radius; the
+radii come from the pigeonhole over eight disjoint keys, so every true neighbour is a candidate, and
+candidates are verified on the full 256 bits.
 
 Memory: eight tables of 29-bit entries (row id plus residual key) and a directory of ~10 bits a bucket of
 4-8 rows come to ~0.9x the raw hash bytes, so the whole index stays under 2x (measured 1.95x at 1M and
@@ -24,12 +21,9 @@ more buckets to visit per query, which compiled loops (:mod:`bastion.media.mih_k
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from itertools import combinations
 from pathlib import Path
 from typing import Literal
 
@@ -39,80 +33,13 @@ import numpy.typing as npt
 from bastion.core.errors import InputError
 from bastion.media import mih_kernels as kernels
 from bastion.media.atomic import atomic_directory
+from bastion.media.mih_layout import TABLES, key_layout, probe_plan, probe_reads
+from bastion.media.pdq_words import I64, U64, WORDS, hex_to_words, words_to_hex
 
-TABLES = 8
-WORDS = 4  # 256 bits as four uint64 words
 DEFAULT_RADIUS = 31
 FORMAT_VERSION = 3
 BLOCK_BITS = 24  # 16M rows (512 MiB of address space, paged in as filled) per block; 3-byte ids fit a block
-ENTRY_BITS = 29  # bits a table entry: with 8 tables and the directory, ~0.9x the raw hash bytes
 PROBE_COST = 12.0  # a random read (bucket, candidate) costs about this many rows of a flat scan
-
-U64 = npt.NDArray[np.uint64]
-I64 = npt.NDArray[np.int64]
-
-
-def hex_to_words(hashes: Iterable[str]) -> U64:
-    """Parse 64-hex PDQ strings into an (n, 4) uint64 array (byte order kept, so keys are stable)."""
-    raw = b"".join(_hex_bytes(h) for h in hashes)
-    return np.frombuffer(raw, dtype=np.uint64).reshape(-1, WORDS).copy()
-
-
-def _hex_bytes(value: str) -> bytes:
-    if len(value) != 64:
-        raise InputError(f"PDQ hash must be 64 hex characters, got {len(value)}: {value[:70]!r}")
-    try:
-        return bytes.fromhex(value)
-    except ValueError as exc:
-        raise InputError(f"PDQ hash is not hexadecimal: {value!r}") from exc
-
-
-def words_to_hex(words: U64) -> list[str]:
-    data = np.ascontiguousarray(words, dtype=np.uint64).tobytes()
-    return [data[i : i + 32].hex() for i in range(0, len(data), 32)]
-
-
-def hamming(a: U64, b: U64) -> npt.NDArray[np.int64]:
-    """Row-wise Hamming distance between broadcastable (..., 4) uint64 arrays."""
-    out: I64 = np.bitwise_count(np.bitwise_xor(a, b)).sum(axis=-1, dtype=np.int64)
-    return out
-
-
-def key_layout(rows: int) -> tuple[int, int, int]:
-    """(directory bits, residual key bits, row-id bits) for a segment: 4-8 rows a directory bucket, and
-    entries of ``ENTRY_BITS`` (the row id plus as much of the rest of the key as fits)."""
-    idbits = max(1, (rows - 1).bit_length())
-    dbits = max(1, min(24, rows.bit_length() - 3))
-    rbits = max(0, min(32 - dbits, ENTRY_BITS - idbits))
-    return dbits, rbits, idbits
-
-
-def table_radii(radius: int) -> npt.NDArray[np.int64]:
-    """Per-table probe radius from the pigeonhole over eight disjoint keys (-1: table not probed)."""
-    q, a = divmod(radius, TABLES)
-    return np.array([q if t <= a else q - 1 for t in range(TABLES)], dtype=np.int64)
-
-
-def _ball(bits: int, radius: int) -> int:
-    """Keys within ``radius`` bits of a ``bits``-bit key."""
-    return sum(math.comb(bits, r) for r in range(min(radius, bits) + 1))
-
-
-@cache
-def _masks(bits: int, radius: int) -> npt.NDArray[np.uint32]:
-    masks = [0]
-    for r in range(1, min(radius, bits) + 1):
-        masks.extend(sum(1 << b for b in combo) for combo in combinations(range(bits), r))
-    return np.sort(np.asarray(masks, dtype=np.uint32))  # neighbouring buckets visited together
-
-
-@cache
-def _probe_plan(bits: int, radius: int) -> tuple[npt.NDArray[np.uint32], I64, I64]:
-    """All tables' flip masks in one array, where each table's run ends, and the per-table radii."""
-    radii = table_radii(radius)
-    runs = [_masks(bits, int(r)) if r >= 0 else np.zeros(0, dtype=np.uint32) for r in radii]
-    ends: I64 = np.cumsum([len(m) for m in runs]).astype(np.int64)
-    return np.concatenate(runs), ends, radii
 
 
 def _as32(words: U64) -> npt.NDArray[np.uint32]:
@@ -149,17 +76,7 @@ class _Segment:
         return cls(start, start + words.shape[0], dbits, rbits, idbits, base, rel, packed)
 
     def probe_reads(self, radius: int) -> float:
-        return _probe_reads(self.dbits, self.rbits, self.size, radius)
-
-
-@cache
-def _probe_reads(dbits: int, rbits: int, rows: int, radius: int) -> float:
-    """Expected random reads when probing a segment: a directory lookup and a bucket per mask, and the
-    candidates whose whole key is within the table's radius (cached: it is asked on every query)."""
-    radii = [int(r) for r in table_radii(radius) if r >= 0]
-    keys = dbits + rbits
-    buckets = sum(_ball(dbits, r) for r in radii)
-    return 2.0 * buckets + sum(_ball(keys, r) for r in radii) * rows / (1 << keys)
+        return probe_reads(self.dbits, self.rbits, self.size, radius)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +230,7 @@ class PDQIndex:
         for seg in self._segments:
             words = self._words(seg.start, seg.end)
             if self._probe_cost * seg.probe_reads(radius) < seg.size:
-                masks, ends, radii = _probe_plan(seg.dbits, radius)
+                masks, ends, radii = probe_plan(seg.dbits, radius)
                 qq, rr, dd, _ = kernels.probe(
                     q, q32, words, _as32(words), self._alive, seg.start, seg.base, seg.rel, seg.packed,
                     seg.dbits, seg.rbits, seg.idbits, masks, ends, radii, radius,

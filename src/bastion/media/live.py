@@ -10,7 +10,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bastion.media.matcher import Matcher, MatchResult
+from bastion.media.matcher import Matcher
+from bastion.media.matches import MatchResult
 from bastion.media.repository import BankRepository
 from bastion.store import Store
 

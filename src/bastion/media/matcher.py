@@ -14,7 +14,6 @@ import logging
 import os
 from array import array
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,57 +28,12 @@ from bastion.media.frames import VPDQ_COMPARED_PERCENT, VPDQ_QUERY_PERCENT, pars
 from bastion.media.hashing import MediaHashes, hash_file
 from bastion.media.hashtypes.pdq import PdqHashIndex
 from bastion.media.index import PDQIndex
+from bastion.media.matches import Match, MatchResult, better
 
 log = logging.getLogger(__name__)
 QUALITY_THRESHOLD = 50  # threatexchange PdqSignal.QUALITY_THRESHOLD: lower-quality PDQ hashes are noise
 FORMAT = "bastion-media-matcher"
 Lookup = Callable[[Sequence[int]], Mapping[int, BankEntry]]
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    list_name: str
-    entry_id: int
-    entry: BankEntry
-    distance: int
-    # which query variant matched: "original", a dihedral transform, a re-framing ("pad-left5"); "video" or
-    # "frame" for vPDQ
-    variant: str = "original"
-    query_match_percent: float | None = None  # vPDQ: share of the query's frames found in the entry
-    compared_match_percent: float | None = None  # vPDQ: share of the entry's frames found in the query
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        return self.entry.tags
-
-    def as_json(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "list": self.list_name,
-            "entry_id": self.entry_id,
-            "type": self.entry.signal_type,
-            "value": self.entry.value if self.entry.signal_type != VPDQ else "(vpdq)",
-            "tags": list(self.entry.tags),
-            "note": self.entry.note,
-            "distance": self.distance,
-            "variant": self.variant,
-        }
-        if self.query_match_percent is not None:
-            out["query_match_percent"] = round(self.query_match_percent, 2)
-            out["compared_match_percent"] = round(self.compared_match_percent or 0.0, 2)
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class MatchResult:
-    quality: int | None
-    matches: tuple[Match, ...]
-    suppressed: tuple[Match, ...] = ()  # positive matches cancelled by a negative list
-    negatives: tuple[Match, ...] = ()  # the negative-list entries that did the cancelling
-    pdq_skipped: str | None = None  # why PDQ was not matched (e.g. low quality)
-
-    @property
-    def matched(self) -> bool:
-        return bool(self.matches)
 
 
 def _ids(values: array[int]) -> npt.NDArray[np.int64]:
@@ -95,16 +49,6 @@ def _low_quality(pdq: str | None, quality: int | None) -> str | None:
     if pdq is not None and quality is not None and quality < QUALITY_THRESHOLD:
         return f"PDQ quality {quality} is below {QUALITY_THRESHOLD}: not matched"
     return None
-
-
-def _better(new: Match, old: Match | None) -> bool:
-    """The query as it is wins whenever it matches, so a variant is named only when it was needed; among
-    variants, the nearest."""
-    if old is None:
-        return True
-    if (new.variant == "original") != (old.variant == "original"):
-        return new.variant == "original"
-    return new.distance < old.distance
 
 
 class Matcher:
@@ -246,7 +190,7 @@ class Matcher:
         for q, found in enumerate(self._pdq_search([variants[n] for n in names])):
             for entry_id, entry, dist in found:
                 match = Match(entry.list_name, entry_id, entry, dist, names[q])
-                if _better(match, best.get(entry_id)):
+                if better(match, best.get(entry_id)):
                     best[entry_id] = match
         return list(best.values())
 

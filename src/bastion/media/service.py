@@ -20,7 +20,8 @@ from bastion.core.model import EntityType, Signal
 from bastion.media.banks import PDQ
 from bastion.media.frames import parse_frames
 from bastion.media.kinds import HASH_MATCH
-from bastion.media.matcher import Matcher, MatchResult
+from bastion.media.matcher import Matcher
+from bastion.media.matches import MatchResult
 from bastion.media.repository import BankRepository
 from bastion.store import Store
 from bastion.store.changes import CatchUp
