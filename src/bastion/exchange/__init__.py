@@ -7,7 +7,8 @@ Its tables are in ``store/tables_exchange.py``; it writes no signals.
 """
 
 from bastion.exchange.apis import APIS, ApiClients
-from bastion.exchange.banks import Banks, BankView, Content
+from bastion.exchange.bank_views import BankView, Content
+from bastion.exchange.banks import Banks
 from bastion.exchange.feedback import Feedback, FeedbackResult
 from bastion.exchange.fileapi import FileCheckpoint, ResumableFileExchange
 from bastion.exchange.flood import Flood, FloodGuard

@@ -31,7 +31,8 @@ from bastion.core.errors import Conflict, InputError, NotFound
 from bastion.core.timefmt import utcnow
 from bastion.exchange import entry_ids
 from bastion.exchange.apis import APIS, ApiClients
-from bastion.exchange.banks import Banks, check_bank_name
+from bastion.exchange.bank_views import check_bank_name
+from bastion.exchange.banks import Banks
 from bastion.exchange.settings import ExchangeSettings
 from bastion.media import HASH_TYPES, Record, normalise
 from bastion.store.bulk import execute_many, upsert_sql

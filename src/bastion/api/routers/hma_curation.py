@@ -22,7 +22,7 @@ from bastion.api.routers.hma_common import (
 from bastion.core.errors import BastionError, InputError
 from bastion.core.roles import Role
 from bastion.exchange import APIS, CONTENT_TYPES
-from bastion.exchange.banks import check_ratio
+from bastion.exchange.bank_views import check_ratio
 
 curation = APIRouter(tags=["hma"], dependencies=[Depends(authorise)], responses=RESPONSES)
 
