@@ -3,38 +3,28 @@ database measured in the same run, and the p99 time from acknowledgement to bein
 
     .venv/bin/python bench/intake.py [--reports 20000] [--batch 100] [--singles 2000] [--clients 8] [--db URL]
 
-The service runs as a ``bastion serve`` subprocess (uvicorn) on localhost; the client is this process.
+The service runs as a ``bastion serve`` subprocess (``_service.py``) on localhost; the client is this process.
 Targets: >= 1,000 acknowledged reports/s on SQLite, p99 acknowledgement-to-queue < 1 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import delete, func, insert, select
 
+from _service import SECRET, service
 from bastion.review.auth import Auth
 from bastion.review.intake import durable_engine
 from bastion.store import Store
 from bastion.store.tables import platforms, reports
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_intake
-
-SECRET = "bench-secret-0123456789abcdef"
-LAUNCH = (
-    "import typer; from bastion.cli import review_cmd; app = typer.Typer(); review_cmd.register(app); app()"
-)
 
 
 def item(prefix: str, i: int) -> dict[str, Any]:
@@ -69,30 +59,6 @@ def raw_rate(url: str, n: int, batch: int, prefix: str) -> float:
         conn.execute(delete(reports).where(reports.c.platform == f"raw-{prefix}"))
     engine.dispose()
     return n / elapsed
-
-
-@contextmanager
-def service(url: str) -> Iterator[int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    env = os.environ | {"BASTION_ENV": "development", "BASTION_SECRET_KEY": SECRET}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, "serve", "--port", str(port), "--db", url],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(600):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def http_rate(port: int, token: str, bodies: list[Any], clients: int) -> tuple[float, int]:
@@ -173,7 +139,7 @@ def main() -> None:
     )
     raw_batch = raw_rate(url, args.reports, args.batch, "b")
     raw_single = raw_rate(url, min(args.singles, 2_000), 1, "s")
-    with service(url) as port:
+    with service(url) as (port, _):
         batches = [
             [item("hb", i) for i in range(s, min(s + args.batch, args.reports))]
             for s in range(0, args.reports, args.batch)
