@@ -22,6 +22,7 @@ from bastion.store import Store
 from bastion.store.tables import reports
 from bastion.synth import GroundTruth
 from support.exports import truth_export
+from support.platforms import with_quiet_follows
 
 
 def test_rejections_weigh_a_reporter_down_confirmations_back_and_a_mark_to_nothing() -> None:
@@ -40,6 +41,7 @@ def test_reports_borne_out_are_no_mass_reporting() -> None:
     b = GraphBuilder("t")
     for k in range(30):
         b.add_report("flagger", f"seller{k}")
+    with_quiet_follows(b, reports=30)
     g = b.build()
     before = report_evidence(g)
     g.attrs.reports_confirmed[g.index["flagger"]] = 30

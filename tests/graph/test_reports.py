@@ -10,6 +10,7 @@ import pytest
 
 from bastion.graph import GraphBuilder
 from bastion.graph.reports import report_evidence
+from support.platforms import with_quiet_follows
 
 
 def test_mass_reporters_are_discounted_and_popular_accounts_read_by_share() -> None:
@@ -24,6 +25,7 @@ def test_mass_reporters_are_discounted_and_popular_accounts_read_by_share() -> N
         b.add_follow(f"fan{k}", "celebrity")
     for k in range(3):
         b.add_report(f"viewer{k}", "celebrity")
+    with_quiet_follows(b, reports=72)
     g = b.build()
     rep = report_evidence(g)
     assert rep is not None
@@ -71,6 +73,7 @@ def test_reports_others_made_independently_are_no_mass_reporting() -> None:
         b.add_report("grudge", f"stranger{v}")
         for k in range(10):
             b.add_report(f"brigader{k}", f"victim{v}")
+    with_quiet_follows(b, reports=390)
     g = b.build()
     rep = report_evidence(g)
     assert rep is not None
@@ -126,6 +129,24 @@ def test_where_reports_are_routine_one_report_among_few_ratings_is_as_many_as_th
     routine_newcomer, routine_established = platform(traders=200)
     assert rare_newcomer < 0.6
     assert routine_newcomer > 0.9 > routine_established
+
+
+def test_where_reports_are_routine_a_member_who_reports_many_is_no_campaign() -> None:
+    """On a trading platform (200 traders with routine disputes) a member who rated thirty newcomers
+    negatively, each of them with one other counterparty, is an active trader: its reports count in full,
+    and the newcomers rank above a trader's routine disputes, as the plain share of negative ratings and a
+    trading platform's own heavy raters rank them (discounted, they fell below both on Bitcoin OTC). Where
+    reports are rare the same member reports as a campaign would, and its newcomers stay far from full."""
+
+    def newcomers(b: GraphBuilder) -> None:
+        for k in range(30):
+            b.add_follow(f"counterparty{k}", f"newcomer{k}")
+            b.add_report("active", f"newcomer{k}")
+
+    routine = _trading_platform(200, newcomers)
+    rare = _trading_platform(0, newcomers)
+    assert routine("newcomer0") > 0.9 > 0.7 > routine("trader0")
+    assert rare("newcomer0") < 0.3
 
 
 def _trading_platform(traders: int, add: Callable[[GraphBuilder], None]) -> Callable[[str], float]:
