@@ -223,6 +223,27 @@ def test_realistic_clean_world_with_false_seeds_flags_nobody(substrate: tuple[np
     assert (det.score >= 0.5).sum() <= 1  # at most 0.1% of the platform
 
 
+@pytest.mark.parametrize("clean", [False, True], ids=["network", "clean"])
+def test_where_reporting_is_routine_mass_reporters_still_make_no_one_a_member(
+    substrate: tuple[np.ndarray, ...], clean: bool
+) -> None:
+    """A marketplace where most accounts carry a stray report from another member (reporting is routine,
+    so reporting many accounts is not discounted as a campaign: ``reports.py``), with the world's mass
+    reporters and, clean, five wrongly reported seeds: reports alone still make no ordinary account a
+    member, and the network is found as on a social platform."""
+    src, dst, _ = substrate
+    cfg = PlantConfig(sellers=60, buyers=15, cells=4, seed=9, report_base_rate=0.7)
+    world = plant(src, dst, 800, replace(cfg, clean=True) if clean else cfg)
+    det = detect(world.graph, world.seeds)
+    assert det.reports is not None and det.reports.routine
+    flagged = np.flatnonzero(det.score >= 0.5)
+    if clean:
+        assert len(flagged) <= 1 and det.networks == []
+    else:
+        assert np.isin(world.label[flagged], NETWORK_LABELS).mean() >= 0.95
+        assert not np.isin(world.label[flagged], (COMMUNITY, CURIOUS, DECOY)).any()
+
+
 def _heavy_tailed(n: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
     """A platform with popular accounts (Chung-Lu-like), where a cohort's friends are not all in one block."""
     rng = np.random.default_rng(seed)
