@@ -50,9 +50,11 @@ FULL_WEIGHT_REPORTS = 3.0
 FULL_REPORTS = 2.0
 FULL_SHARE = 0.05
 TIMES_PLATFORM_SHARE = 3.0
-#: The part of the strength that keeps rising past those knees, mostly with the share (``rising``): where
-#: routine disputes take many accounts past them (a trading platform), the accounts whose attention is
-#: most reports must still rank above the others, and a graded kind is read by that order
+#: The part of the strength that keeps rising past those knees, with the share alone once the count is full
+#: (``rising``): where routine disputes take many accounts past them (a trading platform), the accounts
+#: whose attention is most reports must still rank above the others, whatever their count (while it still
+#: rose with the count, a trader with fourteen reports among thirty ratings outranked a newcomer with two
+#: of two, against the plain share and Bitcoin OTC's heavy raters), and a graded kind is read by that order
 #: (``baserate._graded``); elsewhere it moves a strength by at most this much.
 PAST_KNEE = 0.1
 #: Reporting is routine where at least this share of the accounts report someone (a trading platform's
@@ -133,8 +135,9 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     full_count = np.full(graph.n, FULL_REPORTS)
     if full_share > FULL_SHARE:
         full_count = np.clip(full_share * (weighted + received), 1.0, FULL_REPORTS)
-    knee = np.clip(weighted / full_count, 0.0, 1.0) * np.sqrt(np.clip(share / full_share, 0.0, 1.0))
-    rising = (1.0 - np.power(0.5, weighted)) * share / (share + full_share)
+    count = np.clip(weighted / full_count, 0.0, 1.0)
+    knee = count * np.sqrt(np.clip(share / full_share, 0.0, 1.0))
+    rising = count * share / (share + full_share)
     strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
     return ReportEvidence(strength, weighted, share, reporters, credibility, echoed, routine)
 
