@@ -54,7 +54,7 @@ import numpy as np
 
 from _netbench.heldout import measure, print_heldout
 from _netbench.metrics import CLEAN_FLAGGED_MAX, CLEAN_NETWORK_MAX, mark
-from _netbench.reports import AUC_SLACK
+from _netbench.reports import AUC_SLACK, near_plain
 from _netbench.worlds import sized_world
 from bastion.core.errors import InputError
 from bastion.core.model import EntityType, Signal
@@ -197,8 +197,8 @@ def with_verdicts(
 
 
 def _near(got: float, plain: float) -> str:
-    """The reports-only worlds' target (bench/networks.py): at most ``AUC_SLACK`` below the plain share."""
-    return mark(got >= plain - AUC_SLACK)
+    """The reports-only worlds' target (bench/networks.py), met or MISSED."""
+    return mark(near_plain(got, plain))
 
 
 def mask(graph: AccountGraph, accounts: set[str]) -> np.ndarray:

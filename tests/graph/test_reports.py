@@ -195,12 +195,7 @@ def _marketplace(add: Callable[[GraphBuilder], None], quiet: bool) -> tuple[Repo
     """Report evidence on a platform of a hundred traders, each rated by twenty clients, three of them in a
     dispute (a seventh of the accounts report someone: reporting is routine), with the accounts ``add``
     adds; ``quiet``: among a social platform's quiet follows, where few report."""
-    b = GraphBuilder("t")
-    for t in range(100):
-        for k in range(20):
-            b.add_follow(f"client{t}_{k}", f"trader{t}")
-        for k in range(3):
-            b.add_report(f"client{t}_{k}", f"trader{t}")
+    b = _traders(100, clients=20)
     add(b)
     if quiet:
         with_quiet_follows(b, reports=330)
@@ -213,12 +208,7 @@ def _marketplace(add: Callable[[GraphBuilder], None], quiet: bool) -> tuple[Repo
 def _trading_platform(traders: int, add: Callable[[GraphBuilder], None]) -> Callable[[str], float]:
     """Report strength by account on a platform of ``traders`` traders, each with three disputes among fifty
     ratings, the accounts ``add`` adds, and 2,000 accounts in a chain, reported by no one."""
-    b = GraphBuilder("t")
-    for t in range(traders):
-        for k in range(50):
-            b.add_follow(f"client{t}_{k}", f"trader{t}")
-        for k in range(3):
-            b.add_report(f"client{t}_{k}", f"trader{t}")
+    b = _traders(traders, clients=50)
     add(b)
     for k in range(2_000):
         b.add_follow(f"user{k}", f"user{(k + 1) % 2_000}")
@@ -226,3 +216,14 @@ def _trading_platform(traders: int, add: Callable[[GraphBuilder], None]) -> Call
     rep = report_evidence(g)
     assert rep is not None
     return lambda account: float(rep.strength[g.index[account]])
+
+
+def _traders(traders: int, clients: int) -> GraphBuilder:
+    """A platform of ``traders`` traders, each rated by ``clients`` clients, three of them in a dispute."""
+    b = GraphBuilder("t")
+    for t in range(traders):
+        for k in range(clients):
+            b.add_follow(f"client{t}_{k}", f"trader{t}")
+        for k in range(3):
+            b.add_report(f"client{t}_{k}", f"trader{t}")
+    return b

@@ -145,12 +145,8 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
 def _received(graph: AccountGraph) -> FloatArray:
     """Per account, the accounts that follow it, interacted with it or wrote to it (each once a channel)."""
     received = np.zeros(graph.n)
-    for name in (FOLLOW, INTERACTION, MESSAGE):
-        m = graph.layer(name)
-        if m.nnz:
-            b = m.copy()
-            b.data[:] = 1.0
-            received += np.asarray(b.sum(axis=0)).ravel()
+    for name in (FOLLOW, INTERACTION, MESSAGE):  # one stored entry per pair: its column's count
+        received += np.bincount(graph.layer(name).indices, minlength=graph.n)
     return received
 
 
