@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bastion.graph.calibrate import ASSOCIATED, FULL_MEMBERS, MIN_MEMBERS, OWN, calibrate
+from bastion.graph.calibrate import EDGES, FULL_MEMBERS, MIN_MEMBERS, Calibration, calibrate
 from bastion.graph.model import SEED, logit, sigmoid
+from bastion.graph.views import ASSOCIATED, OWN
 
 
 def _platform(n: int = 20_000, members: int = 400, stray: int = 2_000) -> dict[str, np.ndarray]:
@@ -105,9 +106,9 @@ def test_a_realistic_platform_is_calibrated_and_the_dossier_says_so(make_block_m
 def test_own_signals_are_read_for_the_side_they_show() -> None:
     """Own view: a searcher is not counted down for lacking a seller's signals, a seller not for lacking a
     search; an account that shows nothing is counted down for all it lacks."""
-    from bastion.graph.calibrate import views
     from bastion.graph.model import FeatureSet, Weights
     from bastion.graph.signals import BLOCKED_SEARCH, STORIES_ONLY, TERM_MATCH
+    from bastion.graph.views import views
 
     names = FeatureSet.of([TERM_MATCH, STORIES_ONLY, BLOCKED_SEARCH])
     feats = {  # accounts: nothing at all, a searcher, a seller with one kind, a seller who also searched
@@ -124,9 +125,9 @@ def test_an_account_that_reaches_sellers_far_beyond_chance_is_read_for_the_buyer
     by what it did and is counted down only for lacking a search; one chance contact or two (reach below
     the cap) shows no side, and a seller's signal keeps the seller side."""
     from bastion.graph.association import MAX_LLR
-    from bastion.graph.calibrate import views
     from bastion.graph.model import REACH, TIE, FeatureSet, Weights
     from bastion.graph.signals import BLOCKED_SEARCH, STORIES_ONLY, TERM_MATCH
+    from bastion.graph.views import views
 
     names = FeatureSet.of([TERM_MATCH, STORIES_ONLY, BLOCKED_SEARCH])
     feats = {  # accounts: reach at the cap, reach below it, reach at the cap and a seller's signal, and
@@ -147,9 +148,9 @@ def test_a_searcher_who_reaches_no_strong_account_is_read_as_a_curious_user() ->
     account without association lacks (FLOOR), so a weak searcher is not counted down less for reaching no
     one than an account that never searched; a searcher who reaches strong accounts, or who also shows a
     seller's signal, keeps its view as it is."""
-    from bastion.graph.calibrate import FLOOR, views
     from bastion.graph.model import REACH, TIE, FeatureSet, Weights
     from bastion.graph.signals import BLOCKED_SEARCH, TERM_MATCH
+    from bastion.graph.views import FLOOR, views
 
     names = FeatureSet.of([TERM_MATCH, BLOCKED_SEARCH])
     feats = {  # a lone searcher, a weak one, one who reaches sellers, a seller who searched, nothing
@@ -168,10 +169,10 @@ def test_a_new_account_that_searched_once_and_reaches_no_one_is_read_as_a_curiou
     strong account has the search taken back as any curious user's (on CA-GrQc such an account was flagged
     at 0.50, its search read in full beside its newness); one that also shared a seller's link domain (an
     act) keeps its view as it is."""
-    from bastion.graph.calibrate import FLOOR, views
     from bastion.graph.kinds import NEW_ACCOUNT, SHARED_LINK
     from bastion.graph.model import REACH, TIE, FeatureSet, Weights
     from bastion.graph.signals import BLOCKED_SEARCH
+    from bastion.graph.views import FLOOR, views
 
     names = FeatureSet.of([NEW_ACCOUNT, SHARED_LINK, BLOCKED_SEARCH])
     feats = {  # a new account that searched, a new one that searched and shares a link domain
@@ -235,9 +236,9 @@ def test_a_buyer_outside_every_cell_is_not_read_by_the_cell_view() -> None:
     does not apply (NaN), so it adds nothing to its evidence and nothing to the bin of accounts outside
     cells, whose worth is estimated from sellers and ordinary accounts alone."""
     from bastion.graph.association import MAX_LLR
-    from bastion.graph.calibrate import views
     from bastion.graph.model import CELL, REACH, FeatureSet, Weights
     from bastion.graph.signals import BLOCKED_SEARCH, TERM_MATCH
+    from bastion.graph.views import views
 
     names = FeatureSet.of([TERM_MATCH, BLOCKED_SEARCH])
     feats = {  # a searcher, a saturated reacher, a seller outside cells, a buyer inside a cell, nothing
@@ -299,3 +300,38 @@ def test_a_bin_nothing_else_tells_apart_keeps_what_the_stated_model_says() -> No
     assert curve.worth[-1] > 5.5  # it was 3.2
     after = sigmoid(logit(cal.prior) + cal.evidence)
     assert after[-40:].min() > 0.9  # it was 0.32
+
+
+def test_accounts_a_bin_holds_beyond_chance_are_members_at_least() -> None:
+    """Buyers seen by their association alone look like ordinary accounts in every other view, so EM alone
+    reads them as ordinary accounts that lack signals (0.2 on the email bench, all of them buyers). The
+    platform's null says how many accounts chance alone puts in each bin of the view: where a bin holds far
+    more, the rest are members at least, and they are read so, never above the bin's stated value; where
+    chance gives as many as the bins hold (a recommender pulling users toward sellers), nothing moves."""
+    rng = np.random.default_rng(11)
+    n, sellers, buyers = 20_000, 300, 300
+    own = np.full(n, -1.0)  # lacking every signal: what buyers who never search and ordinary accounts show
+    own[:sellers] = rng.uniform(3.0, 6.0, sellers)
+    assoc = np.zeros(n)
+    assoc[:sellers] = rng.uniform(1.0, 5.0, sellers)
+    alone = slice(sellers, sellers + buyers)
+    assoc[alone] = rng.uniform(2.6, 4.4, buyers)  # two bins: [2.5, 3.5) and [3.5, 4.5)
+    views = {OWN: own, ASSOCIATED: assoc, SEED: np.zeros(n)}
+    bins = np.searchsorted(EDGES, assoc, side="right")
+    held = np.bincount(bins, minlength=len(EDGES) + 1).astype(np.float64)
+    positive = np.arange(len(EDGES) + 1) > np.searchsorted(EDGES, 0.0, side="right")
+
+    plain = calibrate(views, 0.03)
+    rare = calibrate(views, 0.03, chance={ASSOCIATED: np.where(positive, 0.02 * held, np.inf)})
+    common = calibrate(views, 0.03, chance={ASSOCIATED: np.where(positive, held, np.inf)})
+
+    def scores(c: Calibration) -> np.ndarray:
+        return np.asarray(sigmoid(logit(c.prior) + c.evidence))
+
+    assert np.median(scores(plain)[alone]) < 0.5  # EM alone: the buyers read as ordinary accounts
+    assert np.median(scores(rare)[alone]) > np.median(scores(plain)[alone]) + 0.2
+    np.testing.assert_allclose(scores(common), scores(plain))  # chance gives all: as without a null
+    x = views[ASSOCIATED]
+    assert float(np.max(rare.curves[ASSOCIATED](x) - x)) <= 1.0  # at most the largest stated value in a bin
+    assert scores(rare)[sellers + buyers :].max() < 0.05  # no ordinary account moved toward membership
+    assert rare.curves[ASSOCIATED].to_json()["chance"][0] is None  # the bins chance is not read for

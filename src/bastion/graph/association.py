@@ -20,7 +20,7 @@ accounts that comes from strong ones), times the account's own contacts, so a po
 platform whose recommender pulls ordinary users toward sellers both expect more: R log(m / c) - (m - c).
 One chance contact among forty is nothing, three among forty is a lot, thirty among two thousand (a bulk
 follower, a popular account that sellers follow as camouflage) is nothing. One strong contact alone says
-nothing (``_llr``: "several"), unless the account shows evidence of its own of a kind friends do not
+nothing (``contact_llr``: "several"), unless the account shows evidence of its own of a kind friends do not
 share (a report, a known hash, a shared link domain, a blocked search, a seed: ``corroborated``); then the
 contact it chose corroborates it, as a seller of a sparse cell that follows one cell-mate and shares their
 link domain: association still never makes a member by itself. Only ``reach`` reads it: in ``tie`` the
@@ -155,16 +155,30 @@ class Association:
         return text
 
 
-def _llr(
+def contact_llr(
     count: FloatArray, total: FloatArray, expected: FloatArray, corroborated: BoolArray | None = None
 ) -> FloatArray:
     """The Poisson ratio of the count under "member" against chance, zero below two strong contacts
     ("several", not one chance follow) except for the ``corroborated`` accounts, for which one counts."""
+    alone = None if corroborated is None else np.asarray(corroborated, dtype=np.float64)
+    return ratio_at(count, *member_ratio(total, expected), alone)
+
+
+def member_ratio(total: FloatArray, expected: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The two terms of each account's ratio (``contact_llr``): what each strong contact adds, log(member /
+    chance), and what the ratio starts below, member - chance."""
     chance = np.maximum(expected, CHANCE_FLOOR)
     member = np.maximum(np.maximum(MEMBER_COUNT, MEMBER_SHARE * total), 4.0 * chance)
-    raw = count * np.log(member / chance) - (member - chance)
-    alone = 0.0 if corroborated is None else np.asarray(corroborated, dtype=np.float64)
-    several = np.clip(count - 1.0 + alone, 0.0, 1.0)
+    per = np.asarray(np.log(member / chance), dtype=np.float64)
+    return per, np.asarray(member - chance, dtype=np.float64)
+
+
+def ratio_at(
+    count: FloatArray | float, per: FloatArray, offset: FloatArray, alone: FloatArray | None
+) -> FloatArray:
+    """``contact_llr`` from its terms (``member_ratio``); ``alone``: 1 where one strong contact counts."""
+    raw = count * per - offset
+    several = np.clip(np.asarray(count) - 1.0 + (0.0 if alone is None else alone), 0.0, 1.0)
     return np.asarray(np.clip(raw, 0.0, MAX_LLR) * several, dtype=np.float64)
 
 
@@ -220,7 +234,7 @@ def tie_in(
     total = np.asarray(contacts.T @ damp).ravel()
     into_ordinary = contacts @ (1.0 - s)  # both flows below end on ordinary accounts
     share = _share(float((damp * s) @ into_ordinary), float(damp @ into_ordinary))
-    llr = _llr(count, total, total * share)
+    llr = contact_llr(count, total, total * share)
     return Association(count, total, total * share, llr, both_ways - every, answered=every - count)
 
 
@@ -277,7 +291,7 @@ def reach_out(
     ordinary = 1.0 - s
     share = _share(_flow(contacts, ordinary, s), float(ordinary @ total))
     expected = total * share
-    llr = _llr(count, total, expected, corroborated)
+    llr = contact_llr(count, total, expected, corroborated)
     return Association(
         count,
         total,

@@ -38,8 +38,9 @@ from bastion.graph.association import (
     tie_in,
 )
 from bastion.graph.baserate import BaseRate, base_rates, own_evidence
-from bastion.graph.calibrate import Calibration, calibrate, views
+from bastion.graph.calibrate import EDGES, Calibration, calibrate
 from bastion.graph.cells import Cells, find_cells
+from bastion.graph.chance import chance_per_bin
 from bastion.graph.contacts import chosen_contacts, reports_made, undocumented_share
 from bastion.graph.container import AccountGraph, BoolArray, FloatArray
 from bastion.graph.dense import SUSPECT
@@ -67,6 +68,7 @@ from bastion.graph.netbuild import build_networks
 from bastion.graph.reports import ReportEvidence, report_evidence
 from bastion.graph.roles import RoleScores, role_scores
 from bastion.graph.signals import REPORT, all_signals
+from bastion.graph.views import ASSOCIATED, views
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,15 @@ def detect(
     buyer_side = combine(feats, w, (*names.buyer, REACH))
 
     evidence = combine(feats, w, names.all)
-    cal = calibrate(views(feats, w, names), estimate_prior(evidence, cfg.prior_start), cfg.prior_start)
+    # what chance alone gives the association view, each account at its own contacts: the null its bins
+    # are read against (chance.py); tie and reach as the view sums them
+    null = chance_per_bin([(tie, w[TIE], None), (reach_both, w[REACH], corroborated)], EDGES)
+    cal = calibrate(
+        views(feats, w, names),
+        estimate_prior(evidence, cfg.prior_start),
+        cfg.prior_start,
+        chance={ASSOCIATED: null},
+    )
     prior = cal.prior
     base = logit(prior)
     score = sigmoid(base + cal.evidence)
