@@ -335,3 +335,4 @@ def test_accounts_a_bin_holds_beyond_chance_are_members_at_least() -> None:
     assert float(np.max(rare.curves[ASSOCIATED](x) - x)) <= 1.0  # at most the largest stated value in a bin
     assert scores(rare)[sellers + buyers :].max() < 0.05  # no ordinary account moved toward membership
     assert rare.curves[ASSOCIATED].to_json()["chance"][0] is None  # the bins chance is not read for
+    assert "association read against chance" in rare.words() and "chance" not in plain.words()

@@ -137,10 +137,12 @@ class Calibration:
         if not self.curves:
             return f"stated model ({self.reason})"
         part = f", weighed at {self.weight:.0%}: few expected members" if self.weight < 1.0 else ""
+        against = sorted(v for v, c in self.curves.items() if c.chance is not None)
+        null = f"; {', '.join(against)} read against chance on this platform" if against else ""
         return (
             f"platform calibration (EM over {len(self.curves)} views: "
             + ", ".join(sorted(self.curves))
-            + f"; prior 1 in {1 / self.prior:.0f}{part})"
+            + f"{null}; prior 1 in {1 / self.prior:.0f}{part})"
         )
 
 
