@@ -144,3 +144,20 @@ def test_reading_a_product_at_the_few_entries_of_a_sparse_matrix_is_the_product(
     twice.has_canonical_format = False
     assert np.allclose(_through(m, twice, s), np.asarray(sp.csr_matrix(m.multiply(twice)) @ s).ravel())
     assert (want > 0).sum() > 10
+
+
+def test_each_feature_keeps_what_each_contact_with_a_strong_account_added() -> None:
+    """The null (chance.py) draws chance contacts from what contacts with strong accounts add on the
+    platform: one entry per such contact, summing to the counts where nothing is taken off them."""
+    rng = np.random.default_rng(4)
+    n = 300
+    pairs = rng.integers(0, n, (3_000, 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    weights = rng.choice([1.0, 2.0], len(pairs))  # a follow, a follow and a message
+    contacts = sp.csr_matrix((weights, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    own = np.where(rng.random(n) < 0.05, rng.uniform(2.0, 5.0, n), 0.0)
+    reach = reach_out(contacts, own)
+    tie = tie_in(contacts, own)
+    for f in (reach, tie):
+        assert f.weights is not None and len(f.weights) >= 5 and (f.weights > 0).all()
+        np.testing.assert_allclose(f.weights.sum(), f.count.sum())

@@ -119,6 +119,9 @@ class Association:
     answered: FloatArray | None = None
     #: accounts for which one strong contact counts: they show evidence of their own friends do not share
     corroborated: BoolArray | None = None
+    #: what each contact with a strong account adds to ``count`` (its weight times the strength it was read
+    #: at), one per such contact on the platform: the null draws its chance contacts from these (chance.py)
+    weights: FloatArray | None = None
 
     def words(self, i: int, what: str) -> str:
         text = (
@@ -160,25 +163,11 @@ def contact_llr(
 ) -> FloatArray:
     """The Poisson ratio of the count under "member" against chance, zero below two strong contacts
     ("several", not one chance follow) except for the ``corroborated`` accounts, for which one counts."""
-    alone = None if corroborated is None else np.asarray(corroborated, dtype=np.float64)
-    return ratio_at(count, *member_ratio(total, expected), alone)
-
-
-def member_ratio(total: FloatArray, expected: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The two terms of each account's ratio (``contact_llr``): what each strong contact adds, log(member /
-    chance), and what the ratio starts below, member - chance."""
     chance = np.maximum(expected, CHANCE_FLOOR)
     member = np.maximum(np.maximum(MEMBER_COUNT, MEMBER_SHARE * total), 4.0 * chance)
-    per = np.asarray(np.log(member / chance), dtype=np.float64)
-    return per, np.asarray(member - chance, dtype=np.float64)
-
-
-def ratio_at(
-    count: FloatArray | float, per: FloatArray, offset: FloatArray, alone: FloatArray | None
-) -> FloatArray:
-    """``contact_llr`` from its terms (``member_ratio``); ``alone``: 1 where one strong contact counts."""
-    raw = count * per - offset
-    several = np.clip(np.asarray(count) - 1.0 + (0.0 if alone is None else alone), 0.0, 1.0)
+    raw = count * np.log(member / chance) - (member - chance)
+    alone = 0.0 if corroborated is None else np.asarray(corroborated, dtype=np.float64)
+    several = np.clip(count - 1.0 + alone, 0.0, 1.0)
     return np.asarray(np.clip(raw, 0.0, MAX_LLR) * several, dtype=np.float64)
 
 
@@ -235,7 +224,16 @@ def tie_in(
     into_ordinary = contacts @ (1.0 - s)  # both flows below end on ordinary accounts
     share = _share(float((damp * s) @ into_ordinary), float(damp @ into_ordinary))
     llr = contact_llr(count, total, total * share)
-    return Association(count, total, total * share, llr, both_ways - every, answered=every - count)
+    added = read * weight
+    return Association(
+        count,
+        total,
+        total * share,
+        llr,
+        both_ways - every,
+        answered=every - count,
+        weights=np.asarray(added[added > 0], dtype=np.float64),
+    )
 
 
 def _first_chosen(count: FloatArray, replied: FloatArray) -> FloatArray:
@@ -303,7 +301,14 @@ def reach_out(
         reported=against,
         answered=only_answered,
         corroborated=corroborated,
+        weights=_contact_weights(counted, s),
     )
+
+
+def _contact_weights(counted: sp.csr_matrix, s: FloatArray) -> FloatArray:
+    """What each counted contact with a strong account adds to its chooser's count (``counted @ s``)."""
+    on = s[counted.indices] > 0
+    return np.asarray(counted.data[on] * s[counted.indices[on]], dtype=np.float64)
 
 
 def _through(m: sp.csr_matrix, few: sp.csr_matrix, s: FloatArray) -> FloatArray:

@@ -1,9 +1,9 @@
 """What chance alone puts at each level of the association view: the platform's null model for calibration.
 
 The association features are Poisson ratios of an account's strong contacts against chance on this platform
-(``association.contact_llr``: its own contacts times the share of ordinary contact weight that lands on strong
-accounts). Under chance, an account's count of strong contacts is Poisson with that mean, so how many
-accounts chance alone puts in each bin of the view can be counted, account by account, at each account's
+(``association.contact_llr``: its own contacts times the share of ordinary contact weight that lands on
+strong accounts). Under chance an account's contacts land on strong accounts as that share says, so how
+many accounts chance alone puts in each bin of the view can be drawn, account by account, at each account's
 own degree: the null model issue 12 asks calibration to read against. ``calibrate`` reads the accounts a
 bin holds beyond that, and beyond the count's own noise, as members at least (one minus the local false
 discovery rate, as Efron reads a mixture against its null): EM alone cannot tell buyers who never search,
@@ -11,10 +11,13 @@ seen only by the sellers they chose, from ordinary accounts that lack signals, a
 apart; chance can, where a bin holds many more such accounts than it gives. Where chance gives as many as
 a bin holds (the demo platform, whose recommender pulls users toward sellers), nothing changes.
 
-The count errs toward chance: each contact counts whole here, where the features weigh it by the
-contact's strength and its chooser's breadth, so chance reaches a level more easily here than on the
-platform. Tie and reach are counted apart (an account that chance gives both is rare), each at the weight
-the view sums it with.
+Each draw gives every account a Poisson number of chance contacts with strong accounts, as many as its
+expected count says, each adding what a contact with a strong account adds on this platform (drawn from
+the platform's own: ``Association.weights``), and reads the sum through the feature's own ratio. Counting
+whole contacts instead (a first version) gave chance nothing between none and two whole contacts, where a
+contact weighed above one, or a few light ones, put 24 ordinary accounts of a 200,000-account platform:
+the null said a bin of them was half members. Tie and reach are drawn apart (an account that chance gives
+both is rare), each at the weight the view sums it with. The draws are seeded (``DetectConfig.seed``).
 """
 
 from __future__ import annotations
@@ -23,49 +26,51 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bastion.graph.association import MAX_LLR, Association, member_ratio, ratio_at
+from bastion.graph.association import Association, contact_llr
 from bastion.graph.container import BoolArray, FloatArray
 
-#: Counts of strong contacts read one by one; the rest of the Poisson tail is read at the last (an account
-#: whose ratio reaches ``association.MAX_LLR`` has its whole tail read there, as more contacts say no more).
-MAX_COUNT = 16
-#: An account leaves the count once the mass of its tail still unread is below this (most accounts expect
-#: a small fraction of one strong contact: their tail is gone after a few counts).
-TAIL = 1e-6
+#: Draws of the whole platform averaged (each account's chance of a level is small: the bins' counts are
+#: sums over many accounts, so a few draws settle them to a fraction of an account).
+DRAWS = 16
+#: Accounts that expect fewer chance contacts with strong accounts than this are left out: two of them
+#: (what a level needs, but for the few accounts for which one counts) is a chance of one in two hundred
+#: million for each.
+LEAST_EXPECTED = 1e-4
 
 
 def chance_per_bin(
-    features: Sequence[tuple[Association, float, BoolArray | None]], edges: FloatArray
+    features: Sequence[tuple[Association, float, BoolArray | None]], edges: FloatArray, seed: int
 ) -> FloatArray:
     """Expected accounts per bin (``edges`` as ``calibrate.EDGES``, the first and last open) of the view
     that sums ``weight * feature`` over ``features`` (each with the accounts for which one strong contact
     counts, as ``association.contact_llr`` reads them), under chance. Bins that hold no positive value are
     ``inf``: chance is what they hold, and calibration reads nothing from them."""
+    rng = np.random.default_rng(seed)
     out = np.zeros(len(edges) + 1)
     for assoc, weight, corroborated in features:
-        if weight <= 0.0:
+        added = assoc.weights
+        if weight <= 0.0 or added is None or len(added) == 0:
             continue
-        live = np.flatnonzero(assoc.expected > 0.0)
-        mean = assoc.expected[live]
-        per, offset = member_ratio(assoc.total[live], mean)
-        alone = None if corroborated is None else np.asarray(corroborated, dtype=np.float64)[live]
-        pmf = np.exp(-mean)  # P(count = 0)
-        tail = 1.0 - pmf  # P(count > c), c the count read last
-        for c in range(1, MAX_COUNT + 1):
-            pmf = pmf * mean / c
-            tail = tail - pmf
-            value = weight * ratio_at(float(c), per, offset, alone)
-            # at the cap, more contacts say no more: the rest of the tail lands in the same bin
-            done = (value >= weight * MAX_LLR) | (c == MAX_COUNT)
-            mass = pmf + np.where(done, np.maximum(tail, 0.0), 0.0)
-            some = value > 0.0
-            bins = np.searchsorted(edges, value[some], side="right")
-            out += np.bincount(bins, weights=mass[some], minlength=len(edges) + 1)
-            keep = ~done & (tail > TAIL)
-            if not keep.all():
-                mean, per, offset, pmf, tail = mean[keep], per[keep], offset[keep], pmf[keep], tail[keep]
-                alone = None if alone is None else alone[keep]
-            if len(mean) == 0:
-                break
+        mean = assoc.expected / float(added.mean())  # chance contacts with strong accounts, per account
+        live = np.flatnonzero(mean >= LEAST_EXPECTED)
+        alone = None if corroborated is None else np.asarray(corroborated, dtype=bool)
+        # every account's Poisson count at once: the platform's chance contacts, a Poisson number of them,
+        # each falling to an account in proportion to what it expects (the same law, drawn in the time of
+        # the contacts rather than of the accounts)
+        cumulative = np.cumsum(mean[live])
+        whole = float(cumulative[-1]) if len(live) else 0.0
+        for _ in range(DRAWS if whole > 0.0 else 0):
+            gaps = np.cumsum(rng.standard_exponential(rng.poisson(whole) + 1))
+            falls = gaps[:-1] * (whole / gaps[-1])  # uniform points, drawn in order (exponential gaps)
+            at = np.minimum(np.searchsorted(cumulative, falls, side="right"), len(live) - 1)
+            first = np.flatnonzero(np.diff(at, prepend=-1))  # sorted: each account's run of contacts
+            who, k = live[at[first]], np.diff(np.append(first, len(at)))
+            drawn = added[rng.integers(0, len(added), int(k.sum()))]
+            count = np.add.reduceat(drawn, np.concatenate(([0], np.cumsum(k)[:-1])))
+            value = weight * contact_llr(
+                count, assoc.total[who], assoc.expected[who], None if alone is None else alone[who]
+            )
+            bins = np.searchsorted(edges, value[value > 0.0], side="right")
+            out += np.bincount(bins, minlength=len(edges) + 1) / DRAWS
     positive = np.arange(len(edges) + 1) > np.searchsorted(edges, 0.0, side="right")
     return np.asarray(np.where(positive, out, np.inf), dtype=np.float64)
