@@ -336,3 +336,25 @@ def test_accounts_a_bin_holds_beyond_chance_are_members_at_least() -> None:
     assert scores(rare)[sellers + buyers :].max() < 0.05  # no ordinary account moved toward membership
     assert rare.curves[ASSOCIATED].to_json()["chance"][0] is None  # the bins chance is not read for
     assert "association read against chance" in rare.words() and "chance" not in plain.words()
+
+
+def test_buyers_seen_by_association_alone_are_read_against_chance_on_a_planted_platform(
+    make_block_model,
+) -> None:  # type: ignore[no-untyped-def]
+    """A planted network with twice as many buyers as sellers, most of whom never search: the run reads
+    the association view against the platform's own null, and the buyers that reach sellers far beyond
+    chance with no signal of their own are scored as the members they are (median 0.62 without the null),
+    while no ordinary account comes near membership."""
+    from bastion.graph import detect
+    from bastion.graph.plant import BUYER, NETWORK_LABELS, PlantConfig, plant
+    from bastion.graph.views import views
+
+    src, dst, _ = make_block_model(2500, 10, 0.03, 0.002, seed=6)
+    world = plant(src, dst, 2500, PlantConfig(sellers=60, buyers=120, cells=4, seed=6))
+    det = detect(world.graph, [])
+    assert det.calibration is not None and "association read against chance" in det.calibration.words()
+    v = views(det.features, det.weights, det.names)
+    alone = (world.label == BUYER) & (v[OWN] <= 0.0) & (v[ASSOCIATED] >= 2.5)
+    assert alone.sum() >= 40
+    assert np.median(det.score[alone]) > 0.72
+    assert det.score[~np.isin(world.label, NETWORK_LABELS)].max() < 0.5
