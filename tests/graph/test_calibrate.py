@@ -52,7 +52,14 @@ def test_deterministic_and_stated_model_kept_without_members_to_learn_from() -> 
     assert np.array_equal(a.evidence, b.evidence) and a.prior == b.prior
     small = {k: v[:2_000] for k, v in views.items()}
     prior = (MIN_MEMBERS - 1) / 2_000
-    kept = calibrate(small, prior)
+    drawn: list[str] = []
+
+    def null() -> np.ndarray:
+        drawn.append(ASSOCIATED)
+        return np.zeros(13)
+
+    kept = calibrate(small, prior, chance={ASSOCIATED: null})
+    assert not drawn  # the stated model stands: no null is drawn for it
     assert not kept.curves and kept.prior == prior
     assert np.array_equal(kept.evidence, sum(small.values()))
     assert "stated model" in kept.words()
@@ -322,8 +329,8 @@ def test_accounts_a_bin_holds_beyond_chance_are_members_at_least() -> None:
     positive = np.arange(len(EDGES) + 1) > np.searchsorted(EDGES, 0.0, side="right")
 
     plain = calibrate(views, 0.03)
-    rare = calibrate(views, 0.03, chance={ASSOCIATED: np.where(positive, 0.02 * held, np.inf)})
-    common = calibrate(views, 0.03, chance={ASSOCIATED: np.where(positive, held, np.inf)})
+    rare = calibrate(views, 0.03, chance={ASSOCIATED: lambda: np.where(positive, 0.02 * held, np.inf)})
+    common = calibrate(views, 0.03, chance={ASSOCIATED: lambda: np.where(positive, held, np.inf)})
 
     def scores(c: Calibration) -> np.ndarray:
         return np.asarray(sigmoid(logit(c.prior) + c.evidence))

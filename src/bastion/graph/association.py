@@ -212,19 +212,19 @@ def tie_in(
     weight = damp[src] * s[src]
     n = len(s)
     read = np.where(at >= 0, counted.data[np.maximum(at, 0)], 0.0)  # as ``counted`` weighs each
+    added = read * weight  # what each friendship with a strong account adds to the count
     both_ways = np.asarray(
         np.bincount(dst, weights=contacts.data[pos] * weight, minlength=n), dtype=np.float64
     )
-    every = np.asarray(np.bincount(dst, weights=read * weight, minlength=n), dtype=np.float64)
+    every = np.asarray(np.bincount(dst, weights=added, minlength=n), dtype=np.float64)
     # follow-backs count only as far as the account also chose strong friends itself
     back_of = np.zeros(len(dst), dtype=bool) if answered is None else positions(answered, dst, src) >= 0
-    replied = np.asarray(np.bincount(dst, weights=read * weight * back_of, minlength=n), dtype=np.float64)
+    replied = np.asarray(np.bincount(dst, weights=added * back_of, minlength=n), dtype=np.float64)
     count = _first_chosen(every, replied)
     total = np.asarray(contacts.T @ damp).ravel()
     into_ordinary = contacts @ (1.0 - s)  # both flows below end on ordinary accounts
     share = _share(float((damp * s) @ into_ordinary), float(damp @ into_ordinary))
     llr = contact_llr(count, total, total * share)
-    added = read * weight
     return Association(
         count,
         total,

@@ -52,7 +52,7 @@ Guards, so that the estimate can only make the model more honest, never invent a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -277,14 +277,15 @@ def calibrate(
     view_values: Mapping[str, FloatArray],
     start_prior: float,
     stated_prior: float | None = None,
-    chance: Mapping[str, FloatArray] | None = None,
+    chance: Mapping[str, Callable[[], FloatArray]] | None = None,
 ) -> Calibration:
     """EM for the platform's member share and each view's worth per bin (deterministic).
 
     ``start_prior``: the share the stated model's evidence implies (``model.estimate_prior``), itself read
     from one view; where fewer than ``MIN_VIEWS`` vary it cannot be told either, and ``stated_prior`` (the
-    run's configured start) stands instead. ``chance``: per view that has a null model, the accounts
-    chance alone puts in each bin (``chance.chance_per_bin``): a bin's accounts beyond it are members at
+    run's configured start) stands instead. ``chance``: per view that has a null model, what gives the
+    accounts chance alone puts in each bin (``chance.chance_per_bin``), called only where EM runs (a clean
+    or tiny platform keeps the stated model and draws nothing): a bin's accounts beyond it are members at
     least, whatever the other views say of them.
 
     Accounts with the same values in every view are one pattern counted with its multiplicity (most of a
@@ -304,7 +305,7 @@ def calibrate(
     inverse, first_of, counts = _patterns([np.asarray(view_values[v], dtype=np.float64) for v in names])
     rows = np.column_stack([np.asarray(view_values[v], dtype=np.float64)[first_of] for v in names])
     weight = counts.astype(np.float64)
-    nulls = chance or {}
+    nulls = {v: null() for v, null in (chance or {}).items()}
     binned = [_bin(v, rows[:, k], weight, nulls.get(v)) for k, v in enumerate(names)]
     stated = np.nansum(rows, axis=1)
     pi = start_prior

@@ -187,12 +187,12 @@ def detect(
     evidence = combine(feats, w, names.all)
     # what chance alone gives the association view, each account at its own contacts: the null its bins
     # are read against (chance.py); tie and reach as the view sums them
-    null = chance_per_bin([(tie, w[TIE], None), (reach_both, w[REACH], corroborated)], EDGES, cfg.seed)
+    drawn_from = [(tie, w[TIE], None), (reach_both, w[REACH], corroborated)]
     cal = calibrate(
         views(feats, w, names),
         estimate_prior(evidence, cfg.prior_start),
         cfg.prior_start,
-        chance={ASSOCIATED: null},
+        chance={ASSOCIATED: lambda: chance_per_bin(drawn_from, EDGES, cfg.seed)},
     )
     prior = cal.prior
     base = logit(prior)
