@@ -65,3 +65,14 @@ def test_bins_at_or_below_zero_are_not_counted_and_a_feature_weighed_at_zero_add
     assert np.isinf(got[: ZERO_BIN + 1]).all() and (got[ZERO_BIN + 1 :] == 0.0).all()
     none = Association(np.zeros(3), np.ones(3), np.zeros(3), np.zeros(3), weights=np.ones(4))
     assert (chance_per_bin([(none, 1.0, None)], EDGES, seed=7)[ZERO_BIN + 1 :] == 0.0).all()
+
+
+def test_a_platform_whose_chance_gives_almost_no_strong_contacts_has_draws_with_none() -> None:
+    """Where the platform's chance contacts with strong accounts add up to a fraction of one (strong
+    accounts few ordinary ones ever contact), most draws give no contact at all: each such draw puts no one
+    in any bin, and the run goes on (a draw with none had stopped detection with an IndexError)."""
+    n = 200
+    expected = np.full(n, 0.05 / n)  # 0.05 chance contacts on the whole platform, each account above LEAST
+    f = Association(np.zeros(n), np.full(n, 10.0), expected, np.zeros(n), weights=np.ones(4))
+    got = chance_per_bin([(f, 1.0, None)], EDGES, seed=7)
+    assert (got[ZERO_BIN + 1 :] == 0.0).all()

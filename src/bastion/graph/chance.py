@@ -63,6 +63,8 @@ def chance_per_bin(
             gaps = np.cumsum(rng.standard_exponential(rng.poisson(whole) + 1))
             falls = gaps[:-1] * (whole / gaps[-1])  # uniform points, drawn in order (exponential gaps)
             at = np.minimum(np.searchsorted(cumulative, falls, side="right"), len(live) - 1)
+            if len(at) == 0:  # no chance contact in this draw: no one in any bin
+                continue
             first = np.flatnonzero(np.diff(at, prepend=-1))  # sorted: each account's run of contacts
             who, k = live[at[first]], np.diff(np.append(first, len(at)))
             drawn = added[rng.integers(0, len(added), int(k.sum()))]
