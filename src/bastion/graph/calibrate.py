@@ -249,6 +249,13 @@ def _beyond_chance(binned: list[_Binned]) -> FloatArray:
     return least
 
 
+def _varies(x: FloatArray) -> bool:
+    """Whether a view's values differ across the accounts it applies to; one that applies to none does not
+    (``views`` never gives one, a caller's own views may)."""
+    x = x[~np.isnan(x)]
+    return bool(len(x) and x.max() > x.min())
+
+
 def _evidence(curves: Mapping[str, Curve], binned: list[_Binned]) -> FloatArray:
     """Each pattern's evidence: every view's value read through its curve, summed."""
     return np.asarray(sum((curves[b.view](b.x) for b in binned), start=np.zeros(len(binned[0].x))))
@@ -297,7 +304,7 @@ def calibrate(
     stated_all = sum((np.nan_to_num(view_values[v], nan=0.0) for v in names), start=np.zeros(n))
     if start_prior * n < MIN_MEMBERS:
         return Calibration(start_prior, {}, np.zeros(n), stated_all)
-    varied = sum(1 for v in names if np.nanmax(view_values[v]) > np.nanmin(view_values[v]))
+    varied = sum(1 for v in names if _varies(np.asarray(view_values[v], dtype=np.float64)))
     if varied < MIN_VIEWS:
         reason = f"{varied} view of the evidence varies here; telling members apart needs {MIN_VIEWS}"
         prior = start_prior if stated_prior is None else stated_prior
@@ -319,10 +326,12 @@ def calibrate(
         for b in binned:
             worth, m1 = _worth(b, post * weight)
             new[b.view] = Curve(b.view, b.centres, worth, m1, b.accounts, b.chance)
-        still = (
+        still = (  # a view that applies to no account has no bin, and nothing to settle
             bool(curves)
             and abs(nxt - pi) < TOLERANCE
-            and all(float(np.max(np.abs(new[v].worth - curves[v].worth))) < TOLERANCE for v in curves)
+            and all(
+                float(np.max(np.abs(new[v].worth - curves[v].worth), initial=0.0)) < TOLERANCE for v in curves
+            )
         )
         pi, curves = nxt, new
         evidence = _evidence(curves, binned)
