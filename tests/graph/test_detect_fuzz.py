@@ -2,11 +2,13 @@
 
 Each example is a small platform drawn by hypothesis: accounts with follows, interactions, messages and
 reports at random densities, each signal kind carried by a random share (none, a few, all), follow times
-or none, ages and posting formats or none, seeds that exist and seeds that do not; and, where the draw
-says so, a block of accounts that carry every kind, dense inside and followed once from outside (a
-network the platform barely touches). Whatever the platform, a run ends, scores are probabilities, the
-same input gives the same run, and every member of a network is flagged and carries its evidence.
-Derandomised, so CI explores the same examples each time.
+or none, ages and posting formats or none, seeds that exist and seeds that do not, a recommender's
+impressions and follows or none, weights a verdict fit might give (a kind at zero, another above its
+default) and thresholds from lenient to strict; and, where the draw says so, a block of accounts that
+carry every kind, dense inside and followed once from outside (a network the platform barely touches).
+Whatever the platform, a run ends, scores are probabilities, the same input gives the same run, and every
+member of a network is flagged and carries its evidence. Derandomised, so CI explores the same examples
+each time.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 
 from bastion.graph import detect
 from bastion.graph.container import AGE_UNKNOWN, AccountGraph, NodeAttributes
+from bastion.graph.model import FEATURES, Weights
 from bastion.graph.pipeline import DetectConfig, Detection
 from bastion.graph.signals import (
     BLOCKED_SEARCH,
@@ -44,6 +47,9 @@ class Shape:
     profiles: bool
     block: int
     seeds: int
+    recommender: bool
+    weighed: tuple[float, ...]
+    threshold: float
     seed: int
 
 
@@ -59,6 +65,10 @@ shapes = st.builds(
     profiles=st.booleans(),
     block=st.sampled_from([0, 0, 60, 150]),
     seeds=st.integers(0, 6),
+    recommender=st.booleans(),
+    # a verdict fit's weights: a kind may be weighed at zero (it then says nothing), or above its default
+    weighed=st.one_of(st.just(()), st.tuples(*[st.sampled_from([0.0, 0.5, 1.0, 2.5]) for _ in FEATURES])),
+    threshold=st.sampled_from([0.5, 0.5, 0.2, 0.9]),
     seed=st.integers(0, 2**16),
 )
 
@@ -94,8 +104,8 @@ def _platform(s: Shape) -> tuple[AccountGraph, list[str]]:
 
     reported = None
     if s.reports and n > 1:
-        k = max(1, int(s.reports * n))
-        a, b = rng.integers(0, n, k), rng.integers(0, n, k)
+        many = max(1, int(s.reports * n))
+        a, b = rng.integers(0, n, many), rng.integers(0, n, many)
         reported = (a[a != b], b[a != b], np.ones(int((a != b).sum())))
     attrs = NodeAttributes.empty(n)
     if s.profiles:
@@ -106,11 +116,16 @@ def _platform(s: Shape) -> tuple[AccountGraph, list[str]]:
             stories_ratio=np.where(rng.random(n) < 0.9, rng.random(n), np.nan),
             reports_confirmed=np.zeros(n),
         )
+    shown = layer(0.5) if s.recommender else None
     graph = AccountGraph.from_arrays(
         "fuzz",
         [f"a{i}" for i in range(n)],
         (src, dst),
         follow_times=rng.integers(0, 120 * DAY, len(src)) if s.times else None,
+        follow_from_rec=rng.random(len(src)) < 0.3 if s.recommender else None,
+        recommendations=shown,
+        shares=layer(0.1 * s.interactions),
+        replies=layer(0.5 * s.messages),
         interactions=layer(s.interactions),
         messages=layer(s.messages),
         reports=reported,
@@ -140,15 +155,16 @@ def _fingerprint(det: Detection) -> tuple[bytes, tuple[Any, ...]]:
 @given(shapes)
 def test_any_platform_gives_a_run_of_probabilities_the_same_each_time(s: Shape) -> None:
     graph, seeds = _platform(s)
-    det = detect(graph, seeds)
+    weights = Weights(dict(zip(FEATURES, s.weighed, strict=True)), 1, 50, "fuzz") if s.weighed else None
+    config = DetectConfig(threshold=s.threshold)
+    det = detect(graph, seeds, config, weights)
     assert det.score.shape == (graph.n,)
     assert np.isfinite(det.score).all() and (det.score >= 0.0).all() and (det.score <= 1.0).all()
     for name, values in det.features.items():
         assert np.isfinite(values).all(), name
-    threshold = DetectConfig().threshold
     for net in det.networks:
-        assert len(net.members) >= DetectConfig().min_network
+        assert len(net.members) >= config.min_network
         for member in net.members:
-            assert member.score >= threshold and member.evidence
+            assert member.score >= s.threshold and member.evidence
             assert det.score[graph.index[member.account_id]] == member.score
-    assert _fingerprint(detect(graph, seeds)) == _fingerprint(det)
+    assert _fingerprint(detect(graph, seeds, config, weights)) == _fingerprint(det)
