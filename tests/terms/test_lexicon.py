@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bastion.core.errors import InputError
-from bastion.terms.lexicon import MatchMode, Severity, parse_lexicon_csv
+from bastion.terms.lexicon import Lexicon, MatchMode, Severity, Term, parse_lexicon_csv
 from bastion.terms.lint import lint
 from bastion.terms.matcher import Matcher
 
@@ -63,11 +63,27 @@ def test_lint_warns_about_collisions_with_ordinary_words() -> None:
 def test_lint_accepts_emoji_terms_and_warns_about_look_alike_spellings() -> None:
     lex = parse_lexicon_csv(
         "x.csv",
-        text="term,category,severity\n\U0001f99c\U0001f388,cat,4\n\U0001f335,cat,4\n.,cat,1\nwarming,cat,2\n",
+        text="term,category,severity\n\U0001f99c\U0001f388,cat,4\n\U0001f335,cat,4\nwarming,cat,2\n",
     )
     by_term = {w.term: w for w in lint(lex, ["warning", "hello", "cactus"])}
     assert (
         "\U0001f99c\U0001f388" not in by_term and "\U0001f335" not in by_term
     )  # no "no letters", no "short"
-    assert by_term["."].message == "term has no letters after folding"
+    # built in code, a term with nothing to match is still named (a file with one is refused: see below)
+    dot = Lexicon("x", (Term(".", "cat", Severity.LOW, lexicon="x", line=5),))
+    assert [w.message for w in lint(dot, ["hello"])] == ["term has no letters after folding"]
     assert "look-alike spelling" in by_term["warming"].message and by_term["warming"].words == ("warning",)
+
+
+@pytest.mark.parametrize("inert", [".", "---", "\u200b", "()"])
+def test_a_term_with_nothing_to_match_is_refused_by_line_not_dropped(inert: str) -> None:
+    """A term of punctuation, spaces or invisible characters alone normalises to nothing: the matcher would
+    drop it without a word (lint, an optional extra, only warned), and the operator would believe the list
+    covers it. The file is refused at that row; as a regex it is what the operator wrote."""
+    text = f'term,category,severity,match\nbluefinch,trade,high,\n"{inert}",trade,high,\n'
+    with pytest.raises(InputError) as exc:
+        parse_lexicon_csv("ops/list.csv", text=text)
+    assert (exc.value.file, exc.value.line, exc.value.field) == ("ops/list.csv", 3, "term")
+    assert "could never match" in exc.value.message
+    as_regex = parse_lexicon_csv("ops/list.csv", text=text.replace(",high,\n", ",high,regex\n"))
+    assert as_regex.terms[-1].text == inert and as_regex.terms[-1].match is MatchMode.REGEX

@@ -15,6 +15,7 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from bastion.core.errors import InputError
+from bastion.terms.keys import canonical_many
 
 REQUIRED_COLUMNS = ("term", "category", "severity")
 OPTIONAL_COLUMNS = ("match", "note")
@@ -141,4 +142,20 @@ def parse_lexicon_csv(source: str | Path, *, name: str | None = None, text: str 
         terms.append(
             Term(term, values["category"], severity, mode, values.get("note", ""), lexicon_name, line)
         )
+    _refuse_unmatchable(file, [t for t in terms if t.match is not MatchMode.REGEX])
     return Lexicon(lexicon_name, tuple(terms), tuple(allow))
+
+
+def _refuse_unmatchable(file: str, terms: list[Term]) -> None:
+    """A term that normalises to nothing (punctuation, spaces, invisible characters alone) could never
+    match: the matcher would drop it without a word, and the operator would believe the list covers it."""
+    keys = canonical_many([t.text for t in terms]).keys if terms else []
+    for term, key in zip(terms, keys, strict=True):
+        if not key:
+            raise InputError(
+                "term has no letter, digit or pictograph once normalised: it could never match "
+                "(write it as a regex to match punctuation literally)",
+                file=file,
+                line=term.line,
+                field="term",
+            )
