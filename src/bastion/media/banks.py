@@ -111,10 +111,12 @@ def normalise(signal_type: str, value: str, *, where: str | None = None, line: i
         raise InputError(exc.message, file=where, line=line, field="value") from exc
 
 
-def _tags(raw: Any) -> tuple[str, ...]:
+def _tags(raw: Any, where: str | None, line: int) -> tuple[str, ...]:
     if isinstance(raw, str):
         return tuple(t for t in (x.strip() for x in raw.replace(";", ",").split(",")) if t)
-    return tuple(str(t) for t in raw or ())
+    if raw is None or (isinstance(raw, list) and all(isinstance(t, str | int | float) for t in raw)):
+        return tuple(str(t) for t in raw or ())
+    raise InputError("tags must be text or a list of tags", file=where, line=line, field="tags")
 
 
 def parse_records(
@@ -126,7 +128,9 @@ def parse_records(
             raise InputError("missing required value", file=where, line=line, field=missing[0])
         kind = signal_type_name(str(rec["type"]), where=where, line=line)
         value = normalise(kind, str(rec["value"]), where=where, line=line)
-        yield Record(kind, value, str(rec["list"]), _tags(rec.get("tags")), str(rec.get("note") or ""))
+        yield Record(
+            kind, value, str(rec["list"]), _tags(rec.get("tags"), where, line), str(rec.get("note") or "")
+        )
 
 
 def _threatexchange_rows(path: Path, list_name: str) -> list[dict[str, str]]:
@@ -156,14 +160,17 @@ def read_bank_file(path: str | os.PathLike[str], *, list_name: str | None = None
         except ValueError as exc:
             raise InputError(f"invalid JSON: {exc}", file=name) from exc
         if isinstance(data, dict):
-            for spec in data.get("lists", []):
+            specs = data.get("lists", [])
+            if not isinstance(specs, list):
+                raise InputError("lists must be a list of list objects", file=name, field="lists")
+            for spec in specs:
                 try:
                     lists.append(
                         HashList(
                             str(spec["name"]), int(spec.get("threshold", 31)), bool(spec.get("negative"))
                         )
                     )
-                except (KeyError, TypeError, ValueError) as exc:
+                except (KeyError, TypeError, ValueError, OverflowError) as exc:
                     raise InputError(f"bad list spec {spec!r}", file=name, field="lists") from exc
             data = data.get("entries", [])
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
