@@ -7,18 +7,21 @@ frames of quality under 50 and duplicate frame hashes; the same reduction is don
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
 VPDQ_QUALITY = 50  # threatexchange VPDQ_QUALITY_THRESHOLD
 VPDQ_QUERY_PERCENT = 80.0  # VPDQ_QUERY_MATCH_THRESHOLD_PERCENT: share of query frames that must match
 VPDQ_COMPARED_PERCENT = 0.0  # VPDQ_INDEX_MATCH_THRESHOLD_PERCENT: share of the listed video's frames
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def parse_frames(value: str | None) -> list[tuple[int, str]]:
     """(quality, pdq) per frame, from ``[[frame, quality, pdq, ts], ...]`` (``bastion hash``),
     threatexchange's VPDQSignal string (``["pdq,quality,ts", ...]``) or
-    ``{frame: {"quality", "hash"}}``; anything else: no frames."""
+    ``{frame: {"quality", "hash"}}``; anything else, and any frame whose quality is no whole number or whose
+    hash is not 64 hex digits: no frames (a partner's or a platform's malformed value stops nothing)."""
     if not value:
         return []
     try:
@@ -36,9 +39,9 @@ def parse_frames(value: str | None) -> list[tuple[int, str]]:
                 out.append((int(quality), pdq.lower()))
             elif isinstance(item, dict) and "hash" in item:
                 out.append((int(item.get("quality", 0)), str(item["hash"]).lower()))
-        except ValueError:
+        except (ValueError, TypeError, OverflowError):  # a quality that is no whole number: not a frame
             continue
-    return [(q, h) for q, h in out if len(h) == 64]
+    return [(q, h) for q, h in out if _HEX64.fullmatch(h)]
 
 
 def usable(frames: Iterable[tuple[int, str]], quality: int = VPDQ_QUALITY) -> list[str]:
