@@ -66,7 +66,10 @@ def letter_variants_many(keys: Sequence[str]) -> list[tuple[str, int]]:
     for mask in np.unique(masks[masks > 0]).tolist():
         held = "".join(ch for bit, ch in enumerate(letters) if mask >> bit & 1)
         members = np.flatnonzero(masks == mask).tolist()
-        groups[held] = [i for i in members if len(keys[i]) - keys[i].count(" ") >= MIN_LOOKALIKE_LEN]
+        # long enough without its spaces (a group may keep none: it has no variants, and no joined text)
+        kept = [i for i in members if len(keys[i]) - keys[i].count(" ") >= MIN_LOOKALIKE_LEN]
+        if kept:
+            groups[held] = kept
     out: list[tuple[str, int]] = []
     for held, members in groups.items():
         joined = SEP.join(keys[i] for i in members)
