@@ -65,6 +65,12 @@ def plain(content: Any) -> str | None:
     return html.unescape(_TAG.sub("", _BREAK.sub("\n", content))).strip() or None
 
 
+def _items(value: Any) -> list[Any]:
+    """An optional list of the API (tags, attachments, statuses, rules): a value of another type, as a
+    server of another version or a relay may send, holds nothing to read, like an absent one."""
+    return value if isinstance(value, list) else []
+
+
 def _id(obj: dict[str, Any], key: str, where: str) -> str:
     value = obj.get(key)
     if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
@@ -102,7 +108,11 @@ def status_row(status: dict[str, Any], where: str) -> tuple[dict[str, Any], list
     if not isinstance(author, dict):
         raise InputError(f"{where}.account is required", field=f"{where}.account")
     text = " ".join(t for t in (plain(status.get("spoiler_text")), plain(status.get("content"))) if t)
-    tags = [t["name"] for t in status.get("tags") or [] if isinstance(t, dict) and t.get("name")]
+    tags = [
+        t["name"]
+        for t in _items(status.get("tags"))
+        if isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"]
+    ]
     row: dict[str, Any] = {
         "post_id": post_id,
         "account_id": _id(author, "id", f"{where}.account"),
@@ -114,7 +124,7 @@ def status_row(status: dict[str, Any], where: str) -> tuple[dict[str, Any], list
         "mastodon_url": status.get("url") or status.get("uri"),
     }
     media = []
-    for i, item in enumerate(status.get("media_attachments") or []):
+    for i, item in enumerate(_items(status.get("media_attachments"))):
         if not isinstance(item, dict):
             continue
         url = item.get("url") or item.get("remote_url")
@@ -169,13 +179,13 @@ def _map_report(report: dict[str, Any], out: Mapped) -> None:
     tag = f"report:{report_id}"
     out.events.append(_account_event(target, tag, "object.target_account"))
     status_ids = []
-    for i, status in enumerate(report.get("statuses") or []):
+    for i, status in enumerate(_items(report.get("statuses"))):
         if isinstance(status, dict):
             events, media = _status_events(status, tag, f"object.statuses[{i}]")
             out.events.extend(events)
             out.media.extend(media)
             status_ids.append(str(status["id"]))
-    rules = [str(r["id"]) for r in report.get("rules") or [] if isinstance(r, dict) and "id" in r]
+    rules = [str(r["id"]) for r in _items(report.get("rules")) if isinstance(r, dict) and "id" in r]
     extra: dict[str, Any] = {
         "mastodon_report_id": report_id,
         "category": report.get("category"),
