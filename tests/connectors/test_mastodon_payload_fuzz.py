@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bastion.connectors.mastodon.payloads import map_webhook, parse
 from bastion.core.errors import InputError
+from support.fuzzing import fuzz
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**12), st.text(max_size=8), st.just(""))
 anything = st.recursive(
@@ -94,7 +95,7 @@ bodies = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(400)
 @given(st.one_of(bodies, anything))
 def test_a_webhook_body_of_any_shape_is_mapped_or_refused_naming_the_field(body: Any) -> None:
     try:

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bastion.graph.calibrate import EDGES, calibrate
 from bastion.graph.cells import CELL_MAX
 from bastion.graph.model import CELL, LOCKSTEP, PRIOR_BOUNDS, SEED
 from bastion.graph.views import ASSOCIATED, OWN
+from support.fuzzing import fuzz
 
 NAMES = (OWN, ASSOCIATED, CELL, SEED, LOCKSTEP)
 
@@ -73,7 +74,7 @@ def _null(d: Draw) -> dict[str, Callable[[], np.ndarray]] | None:
     return {ASSOCIATED: lambda: chance}
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(150)
 @given(draws)
 def test_the_calibration_keeps_its_guards_on_any_platform(d: Draw) -> None:
     views = _views(d)

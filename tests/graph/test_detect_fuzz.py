@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bastion.graph import detect
@@ -30,6 +30,7 @@ from bastion.graph.signals import (
     SHARED_LINK,
     TERM_MATCH,
 )
+from support.fuzzing import fuzz
 
 KINDS = (TERM_MATCH, BLOCKED_SEARCH, HASH_MATCH, SHARED_LINK)
 DAY = 86_400
@@ -146,12 +147,7 @@ def _fingerprint(det: Detection) -> tuple[bytes, tuple[Any, ...]]:
     )
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@fuzz(100)
 @given(shapes)
 def test_any_platform_gives_a_run_of_probabilities_the_same_each_time(s: Shape) -> None:
     graph, seeds = _platform(s)

@@ -16,7 +16,7 @@ import io
 import json
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -24,6 +24,7 @@ from bastion.core.errors import InputError
 from bastion.ingest import Ingestor
 from bastion.store import Store
 from bastion.store import tables as t
+from support.fuzzing import fuzz
 
 NOW = "2023-06-07T12:00:00Z"
 ids = st.sampled_from(["a1", "a2", "a3", "", " a1", "a\x00", "ａ1"])
@@ -149,12 +150,7 @@ def _csv(header: list[str], rows: list[dict[str, str]], ragged: int) -> str:
     return buf.getvalue()
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@fuzz(40)
 @given(tables())
 def test_any_export_folder_loads_row_by_row_and_names_what_it_refuses(
     tmp_path_factory: object, files: dict[str, tuple[str, str]]

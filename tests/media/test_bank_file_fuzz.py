@@ -14,11 +14,12 @@ import io
 import json
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bastion.core.errors import InputError
 from bastion.media.banks import SIGNAL_TYPES, read_bank_file
+from support.fuzzing import fuzz
 
 PDQ = "f" * 64
 MD5 = "d41d8cd98f00b204e9800998ecf8427e"
@@ -87,12 +88,7 @@ files = st.one_of(
 )
 
 
-@settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@fuzz(300)
 @given(files)
 def test_a_hash_list_file_loads_or_is_refused_naming_the_file(tmp_path: Path, file: tuple[str, str]) -> None:
     suffix, text = file

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bastion.core.errors import InputError
 from bastion.core.hashtype import HASH_TYPES
 from bastion.media import hashtypes  # noqa: F401  (registers the built-in types)
 from bastion.media.frames import parse_frames, usable
+from support.fuzzing import fuzz
 
 HEX = "0123456789abcdef"
 hex64 = st.text(alphabet=HEX, min_size=64, max_size=64)
@@ -47,14 +48,14 @@ frames_value = st.one_of(
 values = st.one_of(frames_value, hex64, st.text(alphabet=HEX, max_size=70), st.text(max_size=70))
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(300)
 @given(frames_value)
 def test_frames_are_read_from_any_value_and_only_well_formed_ones_kept(value: str) -> None:
     for q, h in parse_frames(value):
         assert isinstance(q, int) and len(h) == 64 and set(h) <= set(HEX)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(300)
 @given(st.sampled_from(sorted(HASH_TYPES.names())), values, values)
 def test_every_hash_type_validates_or_refuses_and_measures_what_it_validated(
     name: str, a: str, b: str

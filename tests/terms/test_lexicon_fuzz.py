@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bastion.core.errors import InputError
 from bastion.terms.lexicon import parse_lexicon_csv
 from bastion.terms.matcher import Matcher
+from support.fuzzing import fuzz
 
 WORDS = ["bluefinch", "ambertide", "quietowl", "b1uef1nch", "blue finch", "ａｍｂｅｒ", "q.u.i.e.t", "🦉owl"]
 ODD = ["", " ", "---", "...", "\t", '"', ",", "\x00", "a", "é", "\u200b", "[", "(a|b", r"\bowl\b", ".*"]
@@ -50,7 +51,7 @@ def _file(header: list[str], body: list[tuple[str, str, str, str, str]], ragged:
     return out.getvalue()
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(300)
 @given(headers, rows, st.booleans(), st.lists(texts, max_size=5))
 def test_a_lexicon_file_loads_and_compiles_or_is_refused_by_line(
     header: list[str], body: list[tuple[str, str, str, str, str]], ragged: bool, probes: list[str]

@@ -7,11 +7,12 @@ had stopped the compile with a ValueError: its group of variants was left empty)
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bastion.terms.lexicon import Lexicon
 from bastion.terms.matcher import Matcher
+from support.fuzzing import fuzz
 
 words = st.text(
     alphabet=st.characters(codec="utf-8", categories=["Ll", "Lu", "Nd", "Zs", "Po", "So"]),
@@ -20,7 +21,7 @@ words = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(300)
 @given(st.lists(words, min_size=1, max_size=5, unique=True))
 def test_every_term_kept_is_found_in_its_own_text(terms: list[str]) -> None:
     matcher = Matcher([Lexicon.of("x", [(w, "trade", 3) for w in terms])])
