@@ -14,8 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bastion.api.service import create_app
+from bastion.core.errors import InputError
 from bastion.core.timefmt import utcnow
 from bastion.exchange import ExchangeService, ExchangeSettings, SharedSignals, identifier_hmac
+from bastion.exchange.shared import SIGNATURE, canonical, sign
 from bastion.review import Review
 from bastion.store import Store
 from bastion.system import Bastion
@@ -188,3 +190,48 @@ def test_the_scheduled_pull_takes_every_partners_feed_and_survives_one_failing(
     assert [(s.partner, s.status) for s in south.svc.shared.incoming()] == [("north", "pending")]
     south.svc.settings.partner_tokens.pop("west")
     assert pull_partners(south.system) == {"north": 0}  # from the cursor: nothing new
+
+
+@dataclass
+class _Answer:
+    content: bytes
+    headers: dict[str, str]
+
+    def raise_for_status(self) -> None:
+        return None
+
+
+@dataclass
+class _Partner:
+    """A partner whose feed is the given body, signed with the partnership's key."""
+
+    body: bytes
+
+    def get(self, *_a: object, **_k: object) -> _Answer:
+        return _Answer(self.body, {SIGNATURE: sign(KEY, self.body)})
+
+
+def test_a_partner_feed_with_a_malformed_signal_keeps_those_before_it_and_names_it(
+    pair: tuple[Instance, Instance],
+) -> None:
+    """A partner of another version (or with a bug) sends, signed, a signal whose hash is no hash and one
+    whose expiry has no zone: the pull stores the good signal before them and stops at the first bad one,
+    naming the feed, its place and its field, where it had stored the hash unchecked and the naive expiry
+    (compared with the clock as another zone's), or stopped with a KeyError on a missing key."""
+    _, south = pair
+    good = {"seq": 1, "kind": "pdq", "value": HASH.upper(), "category": "c", "retracted": False, "version": 1}
+    bad_hash = {**good, "seq": 2, "value": "zz" * 32, "version": 2}
+    naive = {**good, "seq": 3, "expires_at": "2027-01-01T00:00:00", "version": 3}
+    for bad, field in ((bad_hash, "value"), (naive, "expires_at"), ({"seq": 4}, "version")):
+        body = canonical({"from": "north", "to": "south", "signals": [good, bad]})
+        south.svc.shared.http = lambda _p, body=body: _Partner(body)
+        with pytest.raises(InputError) as exc:
+            south.svc.shared.pull("north")
+        assert (exc.value.file, exc.value.line, exc.value.field) == ("the feed of north", 2, field)
+        assert "signal 2" in str(exc.value)
+    [kept] = south.svc.shared.incoming()
+    assert kept.value == HASH  # normalised, as a published hash is
+    not_feed = b'{"signals": 5}'
+    south.svc.shared.http = lambda _p: _Partner(not_feed)
+    with pytest.raises(InputError, match="signals must be a list"):
+        south.svc.shared.pull("north")

@@ -28,14 +28,11 @@ from sqlalchemy import func, insert, select, update
 from bastion.core.errors import ConfigError, Conflict, Forbidden, InputError, NotFound
 from bastion.core.timefmt import iso, utcnow
 from bastion.exchange.banks import Banks
+from bastion.exchange.feed_signals import HASHES, IDENTIFIERS, KINDS, incoming_signal
 from bastion.exchange.settings import ExchangeSettings
 from bastion.media import normalise
 from bastion.store.tables_exchange import exchange_shared_in, exchange_shared_out
 
-HASHES = ("pdq", "video_md5", "video_sha256")
-AS_IS = (*HASHES, "url")
-IDENTIFIERS = ("username", "email", "account_id", "phone")
-KINDS = (*AS_IS, *IDENTIFIERS)
 SIGNATURE = "X-Bastion-Signature"
 Http = Callable[[str], Any]  # partner -> an httpx-like client with its base URL (a TestClient in tests)
 
@@ -241,15 +238,22 @@ class SharedSignals:
         answer.raise_for_status()
         if not hmac.compare_digest(sign(key, answer.content), answer.headers.get(SIGNATURE, "")):
             raise Forbidden(f"the feed of {partner!r} is not signed with the partnership's key")
+        where = f"the feed of {partner}"
+        try:
+            signals = json.loads(answer.content)["signals"]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            raise InputError("not a feed: a JSON object with a list of signals", file=where) from None
+        if not isinstance(signals, list):
+            raise InputError("signals must be a list", file=where, field="signals")
         changed = 0
-        for s in json.loads(answer.content)["signals"]:
-            self._store_incoming(partner, s)
+        for k, raw in enumerate(signals, start=1):  # each stored as it comes: a bad one stops the pull there
+            self._store_incoming(partner, incoming_signal(raw, where, k))
             changed += 1
         self.expire()
         return changed
 
     def _store_incoming(self, partner: str, s: dict[str, Any]) -> None:
-        expires = datetime.fromisoformat(s["expires_at"]) if s.get("expires_at") else None
+        expires = s["expires_at"]
         with self.store.engine.begin() as conn:
             row = conn.execute(
                 select(exchange_shared_in).where(
