@@ -235,3 +235,23 @@ def test_a_partner_feed_with_a_malformed_signal_keeps_those_before_it_and_names_
     south.svc.shared.http = lambda _p: _Partner(not_feed)
     with pytest.raises(InputError, match="signals must be a list"):
         south.svc.shared.pull("north")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"not json", "body"),
+        (b"[1]", "verdict"),
+        (b'{"verdict": ["true_positive"], "seq": 1}', "verdict"),
+        (b'{"verdict": "true_positive"}', "seq"),
+        (b'{"verdict": "true_positive", "seq": "1"}', "seq"),
+    ],
+)
+def test_malformed_feedback_from_a_partner_is_refused_naming_the_field(
+    pair: tuple[Instance, Instance], body: bytes, field: str
+) -> None:
+    """Signed, but of another version or with a bug: an InputError (a 422), where it was a 500."""
+    north, _ = pair
+    with pytest.raises(InputError) as exc:
+        north.svc.shared.take_feedback("south", body, sign(KEY, body))
+    assert exc.value.field == field

@@ -181,17 +181,24 @@ class SharedSignals:
         """A partner's signed verdict on one of the signals we sent it."""
         if not hmac.compare_digest(sign(self.key(partner), body), signature):
             raise Forbidden("bad signature")
-        data = json.loads(body)
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            raise InputError("feedback is a JSON object", field="body") from None
+        verdict = data.get("verdict") if isinstance(data, dict) else None
         column = {"true_positive": "true_positives", "false_positive": "false_positives"}.get(
-            data.get("verdict")
+            verdict if isinstance(verdict, str) else ""
         )
         if column is None:
             raise InputError("verdict must be true_positive or false_positive", field="verdict")
+        seq = data.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise InputError("seq is required (the shared signal's number)", field="seq")
         with self.store.engine.begin() as conn:
             done = conn.execute(
                 update(exchange_shared_out)
                 .where(
-                    exchange_shared_out.c.seq == int(data["seq"]),
+                    exchange_shared_out.c.seq == seq,
                     exchange_shared_out.c.partner == partner,
                 )
                 .values({column: exchange_shared_out.c[column] + 1})
