@@ -152,9 +152,9 @@ class Choice(FieldType):
         if value in _EMPTY:
             self._missing()
             return self.default
-        if value not in self.allowed:
+        if not isinstance(value, str) or value not in self.allowed:  # a list or an object is no choice either
             raise ValueError(f"{value!r} is not one of {', '.join(sorted(self.allowed))}")
-        return str(value)
+        return value
 
     def column(self, values: list[Any]) -> list[Any]:
         seen = set(values)
