@@ -46,6 +46,20 @@ def test_read_seeds_plain_and_csv(tmp_path: Path) -> None:
         graph_cmd.read_seeds(tmp_path / "missing.txt")
 
 
+def test_a_seeds_file_error_names_the_files_own_line_and_a_non_utf8_file_is_refused(tmp_path: Path) -> None:
+    """Comments and blank lines are skipped, not renumbered: the error points at the line an analyst sees
+    (it named the third kept line); a file in another encoding is an InputError, not a traceback."""
+    seeds = tmp_path / "seeds.csv"
+    seeds.write_text("# from the partner list\n\naccount_id,reason\nb1,report\n\n,hash\n")
+    with pytest.raises(InputError) as exc:
+        graph_cmd.read_seeds(seeds)
+    assert (exc.value.line, exc.value.field) == (6, "account_id")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        graph_cmd.read_seeds(latin)
+
+
 def test_detect_list_json_and_show(app: typer.Typer, db: tuple[str, GroundTruth], tmp_path: Path) -> None:
     url, truth = db
     runner = CliRunner()

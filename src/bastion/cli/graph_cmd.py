@@ -37,28 +37,37 @@ def register(app: typer.Typer) -> None:
 
 
 def read_seeds(path: Path) -> list[str]:
-    """One account id a line, or a CSV with an ``account_id`` column; blank lines and '#' comments skipped."""
+    """One account id a line, or a CSV with an ``account_id`` column; blank lines and '#' comments skipped
+    (an error names the file's own line number)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read seeds file: {exc.strerror}", file=str(path)) from exc
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text", file=str(path)) from None
+    lines = [
+        (k, ln)
+        for k, ln in enumerate(text.splitlines(), start=1)
+        if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     if not lines:
         return []
-    header = [h.strip() for h in next(csv.reader([lines[0]]))]
+    first, head = lines[0]
+    header = [h.strip() for h in next(csv.reader([head]))]
     if len(header) > 1 or header == ["account_id"]:
         if "account_id" not in header:
             raise InputError(
-                "CSV seeds file needs an account_id column", file=str(path), line=1, field="account_id"
+                "CSV seeds file needs an account_id column", file=str(path), line=first, field="account_id"
             )
         col = header.index("account_id")
         out = []
-        for k, row in enumerate(csv.reader(lines[1:]), start=2):
+        for k, ln in lines[1:]:
+            row = next(csv.reader([ln]), [])
             if len(row) <= col or not row[col].strip():
                 raise InputError("empty account id", file=str(path), line=k, field="account_id")
             out.append(row[col].strip())
         return out
-    return [ln.strip() for ln in lines]
+    return [ln.strip() for _, ln in lines]
 
 
 @handle_errors
