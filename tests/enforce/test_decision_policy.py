@@ -66,3 +66,8 @@ def test_unreadable_or_broken_files_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read") as missing:
         load_decision_policy(tmp_path / "absent.toml")
     assert missing.value.file == str(tmp_path / "absent.toml")
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('[violating.spam]\n# caf\xe9\nsubject = ["notify"]\n'.encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8") as encoded:
+        load_decision_policy(latin)
+    assert encoded.value.file == str(latin)

@@ -87,3 +87,13 @@ def test_a_term_with_nothing_to_match_is_refused_by_line_not_dropped(inert: str)
     assert "could never match" in exc.value.message
     as_regex = parse_lexicon_csv("ops/list.csv", text=text.replace(",high,\n", ",high,regex\n"))
     assert as_regex.terms[-1].text == inert and as_regex.terms[-1].match is MatchMode.REGEX
+
+
+def test_a_lexicon_saved_in_a_windows_code_page_is_refused_naming_the_file(tmp_path: Path) -> None:
+    """A spreadsheet's CSV export in Windows-1252 (a code word with an accent): an InputError naming the file,
+    where it was a UnicodeDecodeError traceback."""
+    path = tmp_path / "partner.csv"
+    path.write_bytes("term,category,severity\ncaf\xe9finch,trade,high\n".encode("cp1252"))
+    with pytest.raises(InputError, match="not UTF-8") as exc:
+        parse_lexicon_csv(path)
+    assert exc.value.file == str(path)

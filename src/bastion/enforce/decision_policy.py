@@ -52,6 +52,8 @@ def load_decision_policy(path: str | Path | None = None) -> DecisionPolicy:
         raw = tomllib.loads(where.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read the decision policy: {exc.strerror}", file=str(where)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text (byte {exc.start})", file=str(where)) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=str(where)) from None
     return parse_decision_policy(raw, str(where))

@@ -115,6 +115,8 @@ class PolicyListPublisher:
             token = Path(token_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"cannot read the policy list token file: {exc.strerror}") from exc
+        except UnicodeDecodeError:
+            raise ConfigError("the policy list token file is not UTF-8 text") from None
         self._http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         return self._http
 

@@ -96,6 +96,10 @@ def parse_lexicon_csv(source: str | Path, *, name: str | None = None, text: str 
             text = Path(source).read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise InputError(f"cannot read lexicon: {exc.strerror}", file=file) from exc
+        except UnicodeDecodeError as exc:  # a spreadsheet's export in a Windows code page, most often
+            raise InputError(
+                f"is not UTF-8 text (byte {exc.start}): save it as CSV UTF-8", file=file
+            ) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]

@@ -44,7 +44,7 @@ class SynapseAdmin:
         if token is None and self._token_file is not None:
             try:
                 token = self._token_file.read_text(encoding="utf-8").strip() or None
-            except OSError:
+            except (OSError, UnicodeDecodeError):  # not written yet, or being written
                 token = None
         if token is None:
             raise NotReady("no Synapse admin token yet")
