@@ -17,17 +17,10 @@ from hypothesis import strategies as st
 
 from bastion.core.errors import InputError
 from bastion.exchange.feed_signals import HASHES, KINDS, incoming_signal
-from support.fuzzing import fuzz
+from support.fuzzing import fuzz, json_values
 
 PDQ = "f" * 64
-junk = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-2, 10**6),
-    st.floats(),
-    st.text(max_size=6),
-    st.lists(st.integers(), max_size=2),
-)
+junk = json_values(max_leaves=2)
 fields = {
     "seq": st.one_of(st.integers(1, 99), junk),
     "version": st.one_of(st.integers(1, 99), junk),

@@ -18,21 +18,24 @@ from hypothesis import strategies as st
 from bastion.ingest import Ingestor
 from bastion.ingest.events import EventLog
 from bastion.store import Store
-from support.fuzzing import fuzz
+from support.fuzzing import fuzz, json_values
 
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-5, 10**20),
-    st.floats(),
-    st.text(max_size=8),
-    st.sampled_from(["2023-06-07T12:00:00Z", "a1", "post", "adult", "like", "true", "3"]),
+#: Values a field of the contract takes (ids, times, counts, flags, the enums' words), drawn as often as
+#: anything else, so that a row's other fields pass and the check reaches the one that holds the odd value.
+TYPICAL = (
+    "2023-06-07T12:00:00Z",
+    "a1",
+    "p1",
+    "post",
+    "story",
+    "adult",
+    "active",
+    "like",
+    "account",
+    "report",
+    "search",
 )
-anything = st.recursive(
-    scalars,
-    lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text(max_size=4), c, max_size=3)),
-    max_leaves=5,
-)
+values = st.one_of(st.sampled_from(TYPICAL), st.sampled_from([3, True, None]), json_values(*TYPICAL))
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def test_every_live_event_is_valid_or_rejected_naming_its_field(log: EventLog, d
     table = data.draw(st.sampled_from(sorted(specs)))
     names = [*specs[table].fields, "extra_field"]
     rows = data.draw(
-        st.lists(st.dictionaries(st.sampled_from(names), anything, max_size=8), min_size=1, max_size=4)
+        st.lists(st.dictionaries(st.sampled_from(names), values, max_size=8), min_size=1, max_size=4)
     )
     items: list[Any] = [{"event_id": f"e{i}", "table": table, "row": r} for i, r in enumerate(rows)]
     valid, rejected = log.validate(items, "shop")

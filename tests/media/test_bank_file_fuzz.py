@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bastion.core.errors import InputError
 from bastion.media.banks import SIGNAL_TYPES, read_bank_file
-from support.fuzzing import fuzz
+from support.fuzzing import fuzz, json_values
 
 PDQ = "f" * 64
 MD5 = "d41d8cd98f00b204e9800998ecf8427e"
@@ -28,11 +28,7 @@ values = st.one_of(
     st.sampled_from([PDQ, MD5, PDQ[:-1], "zz" * 32, "", "0" * 64, "=cmd|' /C calc'!A0"]), st.text(max_size=70)
 )
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
-anything = st.recursive(
-    scalars,
-    lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text(max_size=5), c, max_size=3)),
-    max_leaves=6,
-)
+anything = json_values(max_leaves=6)
 entries = st.fixed_dictionaries(
     {"type": st.one_of(types, scalars), "value": st.one_of(values, scalars)},
     optional={

@@ -8,7 +8,10 @@ examples, are quiet.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 
 def fuzz(max_examples: int) -> settings:
@@ -21,4 +24,20 @@ def fuzz(max_examples: int) -> settings:
             HealthCheck.data_too_large,
             HealthCheck.function_scoped_fixture,
         ],
+    )
+
+
+def json_values(*typical: str, max_leaves: int = 5) -> st.SearchStrategy[Any]:
+    """Any JSON value a sender might put where the contract says something else: null, booleans, numbers
+    (floats with their infinities and NaN), text (and the ``typical`` values of the field, so the right
+    type with the right spelling comes up too), and lists and objects of them."""
+    leaves: st.SearchStrategy[Any] = st.one_of(
+        st.none(), st.booleans(), st.integers(-5, 10**20), st.floats(), st.text(max_size=8)
+    )
+    if typical:
+        leaves = st.one_of(leaves, st.sampled_from(typical))
+    return st.recursive(
+        leaves,
+        lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text(max_size=4), c, max_size=3)),
+        max_leaves=max_leaves,
     )
