@@ -103,16 +103,7 @@ TABLES: dict[str, dict[str, st.SearchStrategy[str]]] = {
     },
     "seeds": {"account_id": ids, "reason": text, "source": enum("report", "analyst")},
 }
-STORED = {
-    "accounts": t.accounts,
-    "follows": t.follows,
-    "posts": t.posts,
-    "interactions": t.interactions,
-    "messages": t.messages,
-    "searches": t.searches,
-    "reports": t.reports,
-    "seeds": t.seeds,
-}
+STORED = {name: getattr(t, name) for name in TABLES}  # each table of the contract, as stored
 
 
 @st.composite
