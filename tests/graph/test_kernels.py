@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from bastion.graph.kernels import (
     core_neighbourhood,
     events_by_target,
+    groups_chosen,
     pair_sums,
     shared_contact_ties,
     weigh_circles,
@@ -149,3 +150,19 @@ def test_core_neighbourhood_is_the_core_with_everyone_it_contacts_or_is_contacte
     assert np.array_equal(near, core | (m @ c > 0) | (c @ m > 0))
     assert np.array_equal(into, np.bincount(m.indices, minlength=n))
     assert core.sum() < near.sum() < n
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_groups_chosen_are_each_choosers_other_groups_once(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, k = 500, 40
+    m = sp.csr_matrix((np.ones(6000), (rng.integers(0, n, 6000), rng.integers(0, n, 6000))), shape=(n, n))
+    group = np.where(rng.random(n) < 0.4, -1, rng.integers(0, k, n))  # -1: in no group
+    who, of = groups_chosen(m.indptr, m.indices, group, k)
+    coo = m.tocoo()
+    g = group[coo.col]
+    outside = (g >= 0) & (group[coo.row] != g)
+    want = set(zip(coo.row[outside].tolist(), g[outside].tolist(), strict=True))
+    got = list(zip(who.tolist(), of.tolist(), strict=True))
+    assert len(got) == len(set(got)) and set(got) == want
+    assert len(want) > 100 and any(group[r] >= 0 for r, _ in want)  # choosers in a group of their own too

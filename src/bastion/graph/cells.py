@@ -47,7 +47,7 @@ from scipy.sparse.csgraph import connected_components
 
 from bastion.core.signals import lookup
 from bastion.graph.container import BoolArray, FloatArray, IntArray
-from bastion.graph.kernels import core_neighbourhood, shared_contact_ties
+from bastion.graph.kernels import core_neighbourhood, groups_chosen, shared_contact_ties
 from bastion.graph.leiden import leiden_cpm
 
 #: CPM resolution: the least internal density (ties per pair) a group of candidates must keep.
@@ -266,10 +266,7 @@ def chosen_by_insiders(
     k = len(found)
     in_found = (local_group >= 0) & found[np.maximum(local_group, 0)]
     insider = (np.asarray(part @ in_found.astype(np.float64)).ravel() >= 2) & ~in_found
-    ties = part.tocoo()
-    g = local_group[ties.col]
-    outside = (g >= 0) & (local_group[ties.row] != g)
-    who, of = np.divmod(np.unique(ties.row[outside] * k + g[outside]), k)  # each chooser once per group
+    who, of = groups_chosen(part.indptr, part.indices, local_group, k)  # each chooser once per group
     choosers = np.bincount(of, minlength=k).astype(np.float64)
     bridges = np.bincount(of[insider[who]], minlength=k).astype(np.float64)
     expected = choosers * insider.sum() / max(int((~in_found).sum()), 1)

@@ -360,3 +360,28 @@ def core_neighbourhood(indptr: IntArray, indices: IntArray, core: Any) -> tuple[
     with every account that contacts one of them or is contacted by one: one pass over the entries."""
     into, near = _core_neighbourhood(indptr, indices, np.asarray(core, dtype=np.bool_))
     return np.asarray(into, dtype=np.int64), near
+
+
+@_jit
+def _groups_chosen(indptr: Any, indices: Any, group: Any, k: int) -> tuple[Any, Any]:  # pragma: no cover
+    who = np.empty(len(indices), np.int64)
+    of = np.empty(len(indices), np.int64)
+    last = np.full(k, -1, np.int64)  # the last row that chose a member of each group
+    m = 0
+    for r in range(len(indptr) - 1):
+        for p in range(indptr[r], indptr[r + 1]):
+            g = group[indices[p]]
+            if g >= 0 and g != group[r] and last[g] != r:
+                last[g] = r
+                who[m] = r
+                of[m] = g
+                m += 1
+    return who[:m], of[:m]
+
+
+def groups_chosen(indptr: IntArray, indices: IntArray, group: IntArray, k: int) -> tuple[IntArray, IntArray]:
+    """Over a CSR matrix of choices (row chose column): each (row, group) once where the row chose a member
+    of a group (``group``: each column's, -1 none; ``k`` groups) that is not its own. A sort of every
+    (row, group) key did the same in ten times the time."""
+    who, of = _groups_chosen(indptr, indices, np.asarray(group, dtype=np.int64), k)
+    return np.asarray(who, dtype=np.int64), np.asarray(of, dtype=np.int64)
