@@ -67,6 +67,25 @@ def test_bank_commands(tmp_path: Path, app: typer.Typer) -> None:
     assert res.exit_code == 2 and "bad.csv" in res.stderr and "line 2" in res.stderr
 
 
+def test_bank_import_says_which_entries_can_never_match(tmp_path: Path, app: typer.Typer) -> None:
+    """A partner's vPDQ entry whose every frame is under the quality bar is kept, as listed, and said:
+    upstream never compares such frames, so it matches nothing."""
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    dim = json.dumps([[0, 49, "ab" * 32, 0.0], [1, 10, "cd" * 32, 1.0]])
+    bright = json.dumps([[0, 49, "ab" * 32, 0.0], [1, 50, "cd" * 32, 1.0]])
+    src = tmp_path / "videos.json"
+    src.write_text(json.dumps([{"type": "vpdq", "value": v, "list": "partner"} for v in (dim, bright)]))
+    res = CliRunner().invoke(app, ["bank", "import", str(src), "--db", db], terminal_width=300)
+    assert res.exit_code == 0, res.output
+    assert "2 added" in res.stdout
+    assert "1 of those added can never match: every frame is under the quality bar (50)" in res.stdout
+    with Store(db) as store:
+        summary = BankRepository(store).import_records([], by="t")
+        assert summary.unmatchable == ()
+        again = BankRepository(store).import_file(src, by="t")  # already listed: nothing added, nothing said
+        assert (again.added, again.skipped, again.unmatchable) == (0, 2, ())
+
+
 def test_end_to_end_synthetic_platform(tmp_path: Path, app: typer.Typer) -> None:
     platform = generate(SynthConfig(accounts=400, seed=3))
     export = write_export(platform, tmp_path / "export")

@@ -5,6 +5,7 @@ registered, with no test of its own needed for the contract."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -58,6 +59,7 @@ def test_index_round_trip(kind: HashType) -> None:
     index = kind.build_index((v, i) for i, v in enumerate(values))
     for i, v in enumerate(values):
         assert (i, 0) in index.query(v, 0)
+        assert kind.never_matches(v) is None  # it matched itself
     assert [(0, 0) in hits for hits in index.query_many(values[:1], 0)] == [True]
     index.remove(values[0], 0)
     assert all(item != 0 for item, _ in index.query(values[0], kind.default_threshold))
@@ -138,3 +140,14 @@ def test_a_spelling_cannot_name_two_types() -> None:
     with pytest.raises(InputError, match="already names"):
         HASH_TYPES.register(Clash)
     assert HASH_TYPES.get("md5").name == "video_md5"
+
+
+def test_a_video_whose_every_frame_is_under_the_quality_bar_never_matches() -> None:
+    vpdq = HASH_TYPES.get("vpdq")
+    dim = vpdq.validate(json.dumps([[0, 49, "ab" * 32, 0.0], [1, 0, "cd" * 32, 1.0]]))
+    assert vpdq.never_matches(dim) == (
+        "every frame is under the quality bar (50), and such frames are never compared"
+    )
+    assert vpdq.build_index([(dim, 0)]).query(dim, 256) == []  # not even itself
+    one_bright = vpdq.validate(json.dumps([[0, 49, "ab" * 32, 0.0], [1, 50, "cd" * 32, 1.0]]))
+    assert vpdq.never_matches(one_bright) is None

@@ -113,6 +113,8 @@ def bank_import(
         f"{', '.join(summary.lists) or 'no list'}: {summary.added:,} added, "
         f"{summary.skipped:,} already present"
     )
+    for reason, count in summary.unmatchable:
+        console.print(f"[yellow]{count:,} of those added can never match: {reason} (kept as listed)[/yellow]")
 
 
 @handle_errors

@@ -116,6 +116,11 @@ class HashType(ABC):
         """0 for the same value; a cryptographic hash knows nothing else."""
         return 0 if a == b else 1
 
+    def never_matches(self, value: str) -> str | None:
+        """Why a valid value can match nothing (a list may carry such values: it is kept as listed, and
+        the import says so), or None."""
+        return None
+
     def hash_file(self, path: str) -> str | None:
         """This type's value of a file (threatexchange's ``FileHasher``), or None when it cannot compute one
         (the built-in types are computed together, in one read, by ``bastion.media.hashing``)."""

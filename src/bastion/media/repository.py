@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -33,6 +34,7 @@ from bastion.media.banks import (
     read_bank_file,
     signal_type_name,
 )
+from bastion.media.hashtypes import HASH_TYPES
 from bastion.media.list_reads import ListReads
 from bastion.media.matcher import Matcher
 from bastion.media.stored import ImportSummary
@@ -212,7 +214,10 @@ class BankRepository(ListReads):
             ids = self._write_adds(conn, fresh, list_ids, by, now) if fresh else []
         self.refresh()
         names = tuple(dict.fromkeys(r.list_name for r in records))
-        return ImportSummary(names, len(ids), len(records) - len(ids)), ids
+        unmatchable = _unmatchable(fresh)
+        for reason, count in unmatchable:
+            log.warning("%d entries added to %s can never match: %s", count, ", ".join(names), reason)
+        return ImportSummary(names, len(ids), len(records) - len(ids), unmatchable), ids
 
     @staticmethod
     def _write_adds(
@@ -378,3 +383,10 @@ class BankRepository(ListReads):
             m.optimize()
         m.save(self.index_dir, {"change_id": self._version, "database": self._identity()})
         return self.index_dir
+
+
+def _unmatchable(records: Iterable[Record]) -> tuple[tuple[str, int], ...]:
+    """Why added entries can never match, with how many, as their hash types say (a partner's vPDQ list
+    may carry videos whose every frame is under the quality bar: kept as listed, and said)."""
+    reasons = Counter(HASH_TYPES.get(r.signal_type).never_matches(r.value) for r in records)
+    return tuple((reason, count) for reason, count in reasons.items() if reason is not None)

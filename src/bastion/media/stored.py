@@ -48,3 +48,5 @@ class ImportSummary:
     lists: tuple[str, ...]
     added: int
     skipped: int  # already active in the same list
+    #: of those added, why some can never match (the reason, and how many), as their types say
+    unmatchable: tuple[tuple[str, int], ...] = ()

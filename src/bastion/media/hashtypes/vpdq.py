@@ -7,7 +7,7 @@ import json
 
 from bastion.core.errors import InputError
 from bastion.core.hashtype import HashIndex, HashType, Hit, LinearIndex
-from bastion.media.frames import VPDQ_QUERY_PERCENT, parse_frames, usable
+from bastion.media.frames import VPDQ_QUALITY, VPDQ_QUERY_PERCENT, parse_frames, usable
 from bastion.media.index import DEFAULT_RADIUS
 
 
@@ -34,6 +34,11 @@ class VPDQ(HashType):
         if not parse_frames(text):
             raise InputError(f"invalid vpdq value {value[:80]!r}: no frames of a 64-hex PDQ hash")
         return text
+
+    def never_matches(self, value: str) -> str | None:
+        if _frames(value):
+            return None
+        return f"every frame is under the quality bar ({VPDQ_QUALITY}), and such frames are never compared"
 
     def distance(self, a: str, b: str) -> int:
         """The nearest pair of usable frames (256 when either video has none): 0 for the same video."""
