@@ -89,6 +89,17 @@ def test_a_term_with_nothing_to_match_is_refused_by_line_not_dropped(inert: str)
     assert as_regex.terms[-1].text == inert and as_regex.terms[-1].match is MatchMode.REGEX
 
 
+def test_an_allowlist_phrase_with_nothing_to_match_is_refused_by_line() -> None:
+    """The same for an allowlist row: it would suppress nothing, silently."""
+    text = 'term,category,severity,match\nbluefinch,trade,high,\nbluefinch feeder,,,allow\n"--",,,allow\n'
+    with pytest.raises(InputError) as exc:
+        parse_lexicon_csv("ops/list.csv", text=text)
+    assert (exc.value.file, exc.value.line, exc.value.field) == ("ops/list.csv", 4, "term")
+    assert "allowlist phrase of nothing" in exc.value.message
+    kept = parse_lexicon_csv("ops/list.csv", text=text.rsplit('"--"', 1)[0])
+    assert kept.allow == ("bluefinch feeder",)
+
+
 def test_a_lexicon_saved_in_a_windows_code_page_is_refused_naming_the_file(tmp_path: Path) -> None:
     """A spreadsheet's CSV export in Windows-1252 (a code word with an accent): an InputError naming the file,
     where it was a UnicodeDecodeError traceback."""

@@ -113,7 +113,7 @@ def parse_lexicon_csv(source: str | Path, *, name: str | None = None, text: str 
     reader.fieldnames = header
     lexicon_name = name or Path(file).stem
     terms: list[Term] = []
-    allow: list[str] = []
+    allow: list[tuple[str, int | None]] = []
     for row in reader:
         line = reader.line_num
         if None in row:
@@ -130,7 +130,7 @@ def parse_lexicon_csv(source: str | Path, *, name: str | None = None, text: str 
             modes = ", ".join(m.value for m in MatchMode)
             raise InputError(f"match must be one of {modes}", file=file, line=line, field="match") from None
         if mode is MatchMode.ALLOW:
-            allow.append(term)
+            allow.append((term, line))
             continue
         if not values["category"]:
             raise InputError("empty category", file=file, line=line, field="category")
@@ -146,20 +146,25 @@ def parse_lexicon_csv(source: str | Path, *, name: str | None = None, text: str 
         terms.append(
             Term(term, values["category"], severity, mode, values.get("note", ""), lexicon_name, line)
         )
-    _refuse_unmatchable(file, [t for t in terms if t.match is not MatchMode.REGEX])
-    return Lexicon(lexicon_name, tuple(terms), tuple(allow))
+    _refuse_unmatchable(
+        file,
+        [(t.text, t.line) for t in terms if t.match is not MatchMode.REGEX],
+        "it could never match (write it as a regex to match punctuation literally)",
+    )
+    _refuse_unmatchable(file, allow, "an allowlist phrase of nothing would suppress nothing")
+    return Lexicon(lexicon_name, tuple(terms), tuple(phrase for phrase, _ in allow))
 
 
-def _refuse_unmatchable(file: str, terms: list[Term]) -> None:
-    """A term that normalises to nothing (punctuation, spaces, invisible characters alone) could never
-    match: the matcher would drop it without a word, and the operator would believe the list covers it."""
-    keys = canonical_many([t.text for t in terms]).keys if terms else []
-    for term, key in zip(terms, keys, strict=True):
+def _refuse_unmatchable(file: str, rows: list[tuple[str, int | None]], why: str) -> None:
+    """A term or allowlist phrase that normalises to nothing (punctuation, spaces, invisible characters
+    alone) does nothing: the matcher would drop it without a word, and the operator would believe the list
+    covers it. ``rows``: (text, line)."""
+    keys = canonical_many([text for text, _ in rows]).keys if rows else []
+    for (_, line), key in zip(rows, keys, strict=True):
         if not key:
             raise InputError(
-                "term has no letter, digit or pictograph once normalised: it could never match "
-                "(write it as a regex to match punctuation literally)",
+                f"term has no letter, digit or pictograph once normalised: {why}",
                 file=file,
-                line=term.line,
+                line=line,
                 field="term",
             )
