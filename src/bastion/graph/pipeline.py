@@ -42,7 +42,7 @@ from bastion.graph.calibrate import EDGES, Calibration, calibrate
 from bastion.graph.cells import Cells, find_cells
 from bastion.graph.chance import chance_per_bin
 from bastion.graph.contacts import chosen_contacts, reports_made, undocumented_share
-from bastion.graph.container import AccountGraph, BoolArray, FloatArray
+from bastion.graph.container import AccountGraph, BoolArray, FloatArray, IntArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
 from bastion.graph.initiative import answers, chose_in_group
@@ -113,24 +113,32 @@ def detect(
 ) -> Detection:
     cfg = config or DetectConfig()
     w = weights or Weights()
-    n = graph.n
     seed_idx = graph.indices(seeds)
+    # one helper thread for the steps that need nothing the run computes after them (lockstep, the chance
+    # draws): each runs beside this one's steps and is waited for where its result is read
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bastion-detect") as pool:
+        return _detect(graph, seed_idx, cfg, w, pool)
+
+
+def _detect(
+    graph: AccountGraph, seed_idx: IntArray, cfg: DetectConfig, w: Weights, pool: ThreadPoolExecutor
+) -> Detection:
+    n = graph.n
     # lockstep reads the follow times alone (no signal): it runs beside the signals, reports and contacts
     # (its sorts, counts and sparse products release the GIL) and is waited for before own evidence is summed
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bastion-lockstep") as pool:
-        synchrony = pool.submit(_detector(LOCKSTEP, cfg.engine).run, graph, seed_idx, {})
-        sig = all_signals(graph)
-        reports = report_evidence(graph)
-        if reports is not None:
-            sig[REPORT] = reports.strength
-        rates = base_rates(sig, n)
-        feats: dict[str, FloatArray] = dict(own_evidence(sig, rates, n))
-        names = FeatureSet.of(rates)
-        is_seed = np.zeros(n)
-        is_seed[seed_idx] = 1.0
-        feats[SEED] = SEED_LLR * is_seed
-        contacts = chosen_contacts(graph)
-        results: dict[str, DetectorResult] = {LOCKSTEP: synchrony.result()}
+    synchrony = pool.submit(_detector(LOCKSTEP, cfg.engine).run, graph, seed_idx, {})
+    sig = all_signals(graph)
+    reports = report_evidence(graph)
+    if reports is not None:
+        sig[REPORT] = reports.strength
+    rates = base_rates(sig, n)
+    feats: dict[str, FloatArray] = dict(own_evidence(sig, rates, n))
+    names = FeatureSet.of(rates)
+    is_seed = np.zeros(n)
+    is_seed[seed_idx] = 1.0
+    feats[SEED] = SEED_LLR * is_seed
+    contacts = chosen_contacts(graph)
+    results: dict[str, DetectorResult] = {LOCKSTEP: synchrony.result()}
     feats[LOCKSTEP] = lockstep_llr(results[LOCKSTEP].parts["partners"])
 
     b0 = logit(cfg.prior_start)
@@ -177,6 +185,11 @@ def detect(
     )
     reach = counted_once(tie, reach_both, counted)
     feats[REACH] = reach.llr
+    # what chance alone gives the association view, each account at its own contacts: the null its bins
+    # are read against (chance.py); tie and reach as the view sums them. Drawn in the pool's thread while
+    # this one reads the dense blocks and the prior (the draws' numpy work releases the GIL)
+    drawn_from = [(tie, w[TIE], None), (reach_both, w[REACH], corroborated)]
+    null = pool.submit(chance_per_bin, drawn_from, EDGES, cfg.seed)
     results[DENSE] = _detector(DENSE, cfg.engine).run(
         graph, seed_idx, {**sig, SUSPECT: sigmoid(b0 + seller_side)}
     )
@@ -185,15 +198,13 @@ def detect(
     buyer_side = combine(feats, w, (*names.buyer, REACH))
 
     evidence = combine(feats, w, names.all)
-    # what chance alone gives the association view, each account at its own contacts: the null its bins
-    # are read against (chance.py); tie and reach as the view sums them
-    drawn_from = [(tie, w[TIE], None), (reach_both, w[REACH], corroborated)]
     cal = calibrate(
         views(feats, w, names),
         estimate_prior(evidence, cfg.prior_start),
         cfg.prior_start,
-        chance={ASSOCIATED: lambda: chance_per_bin(drawn_from, EDGES, cfg.seed)},
+        chance={ASSOCIATED: null.result},
     )
+    null.result()  # drawn where calibration had no use for it too: a fault in the draws is not hidden
     prior = cal.prior
     base = logit(prior)
     score = sigmoid(base + cal.evidence)
