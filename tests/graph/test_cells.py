@@ -92,18 +92,19 @@ def test_a_circle_sharing_one_trait_is_not_trusted_and_a_cell_is() -> None:
 
 
 def test_ties_inside_one_circle_count_as_its_most_trusted_group_says() -> None:
-    from bastion.graph.alike import within_circles
+    from bastion.graph.alike import coordinated_ties, within_circles
 
     # accounts 0-1 in group 0, 2-3 in group 1 (one circle, trust 0 and 0.25), 4 in group 2 (its own circle),
     # 5 in no group; accounts 0 and 1 also carry a shared link domain
     group = np.array([0, 0, 1, 1, 2, -1])
     circle = np.array([0, 0, 0, 0, 1, -1])
     trust = np.array([0.0, 0.25, 0.0])
-    coordinated = np.array([True, True, False, False, False, False])
+    link = np.array([True, True, False, False, False, False])
     pairs = [(0, 1), (2, 0), (1, 3), (3, 2), (0, 4), (4, 5), (5, 2)]
     contacts = sp.csr_matrix(
         (np.full(len(pairs), 2.0), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(6, 6)
     )
+    coordinated = coordinated_ties(contacts, circle, {SHARED_LINK: link}, {})  # who links what: unknown
     got = within_circles(contacts, group, circle, trust, coordinated).toarray()
     want = {(0, 1): 2.0, (2, 0): 0.5, (1, 3): 0.5, (3, 2): 0.5, (0, 4): 2.0, (4, 5): 2.0, (5, 2): 2.0}
     assert {p: got[p] for p in pairs} == want
@@ -320,3 +321,75 @@ def test_a_circle_that_insiders_choose_as_often_as_chance_says_is_not_chosen_by_
         False,
         False,
     ]
+
+
+def _friends_with_sites(seed: int = 2) -> tuple[sp.csr_matrix, dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """A dense circle of 16 friends who use a hobby word and post stories; four of them link a site that
+    a few other accounts link too (stray sites elsewhere)."""
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, N, 6 * N), rng.integers(0, N, 6 * N)
+    circle = np.arange(100, 116)
+    pairs = [(a, b) for a in circle for b in circle if a != b and rng.random() < 0.5]
+    src = np.concatenate([src, [a for a, _ in pairs]])
+    dst = np.concatenate([dst, [b for _, b in pairs]])
+    keep = src != dst
+    contacts = sp.csr_matrix((np.ones(int(keep.sum())), (src[keep], dst[keep])), shape=(N, N))
+    present = {k: rng.random(N) < 0.03 for k in (TERM_MATCH, STORIES_ONLY, SHARED_LINK)}
+    present[TERM_MATCH][circle[:13]] = True
+    present[STORIES_ONLY][circle] = True
+    present[SHARED_LINK][circle] = False
+    present[SHARED_LINK][circle[:4]] = True
+    strong = np.zeros(N, dtype=bool)
+    strong[circle[:6]] = True
+    return contacts, present, strong, circle
+
+
+def _sites(holders: list[list[int]]) -> dict[str, sp.csr_matrix]:
+    rows = [a for group in holders for a in group]
+    items = [d for d, group in enumerate(holders) for _ in group]
+    return {SHARED_LINK: sp.csr_matrix((np.ones(len(rows)), (rows, items)), shape=(N, len(holders)))}
+
+
+def test_friends_who_each_share_a_site_with_strangers_are_no_cell() -> None:
+    """A link domain a cell's members share is what friends do not share innocently; four friends who each
+    link a different small site (a shop, a club) that strangers link too share nothing with each other:
+    read so where the graph knows who links what (``AccountGraph.shared``), and as before where it knows
+    only who carries the signal."""
+    contacts, present, strong, circle = _friends_with_sites()
+    none = np.zeros(0, dtype=np.int64)
+    outsiders = [500, 510, 520, 530]
+    apart = find_cells(
+        contacts,
+        present,
+        strong,
+        none,
+        7,
+        _sites([[int(a), b] for a, b in zip(circle[:4], outsiders, strict=True)]),
+    )
+    assert not apart.llr[circle].any()
+    together = find_cells(
+        contacts, present, strong, none, 7, _sites([[int(a) for a in circle[:4]], outsiders])
+    )
+    assert together.llr[circle].max() > 0.5
+    unknown = find_cells(contacts, present, strong, none, 7)
+    assert unknown.llr[circle].max() > 0.5
+
+
+def test_two_friends_are_coordinated_by_the_site_they_share_not_by_each_linking_one() -> None:
+    """Two members of one circle that link the same rarely shared site are coordinated (their tie counts
+    in full); two that each link a site strangers link too are not, where the graph knows who links what;
+    where it knows only who carries the signal, carrying it at both ends is read as before."""
+    from bastion.graph.alike import coordinated_ties
+
+    circle = np.array([0, 0, 0, 0, -1, -1])
+    pairs = [(0, 1), (1, 0), (2, 3), (0, 2), (4, 5), (0, 4)]
+    contacts = sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), (6, 6))
+    link = np.array([True, True, True, True, True, True])
+    # sites: 0 held by accounts 0 and 1; 1 by 2 and 4; 2 by 3 and 5 (4 and 5 are outside the circle)
+    held = sp.csr_matrix((np.ones(6), ([0, 1, 2, 4, 3, 5], [0, 0, 1, 1, 2, 2])), shape=(6, 3))
+    got = coordinated_ties(contacts, circle, {SHARED_LINK: link}, {SHARED_LINK: held})
+    coo = contacts.tocoo()
+    by_pair = {(int(a), int(b)): bool(got[k]) for k, (a, b) in enumerate(zip(coo.row, coo.col, strict=True))}
+    assert by_pair == {(0, 1): True, (1, 0): True, (2, 3): False, (0, 2): False, (4, 5): False, (0, 4): False}
+    carried = coordinated_ties(contacts, circle, {SHARED_LINK: link}, {})
+    assert int(carried.sum()) == 4  # every tie inside the circle: all carry the kind

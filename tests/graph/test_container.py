@@ -38,6 +38,24 @@ def test_bad_input_is_named() -> None:
         AccountGraph.from_arrays("p", ["a", "b"], (np.array([0]), np.array([5])))
     with pytest.raises(InputError, match="not unique"):
         AccountGraph.from_arrays("p", ["a", "a"], (np.array([0]), np.array([1])))
+    with pytest.raises(InputError, match="outside the account table"):
+        AccountGraph.from_arrays(
+            "p",
+            ["a", "b"],
+            (np.array([0]), np.array([1])),
+            shared={"shared_link": (np.array([2]), np.array([0]))},
+        )
+
+
+def test_shared_items_are_an_account_by_item_incidence() -> None:
+    g = AccountGraph.from_arrays(
+        "p",
+        ["a", "b", "c"],
+        (np.array([0]), np.array([1])),
+        shared={"shared_link": (np.array([0, 2, 2, 0]), np.array([1, 1, 0, 1]))},  # a repeat is one holding
+    )
+    held = g.shared["shared_link"]
+    assert held.shape == (3, 2) and held.toarray().tolist() == [[0, 1], [0, 0], [1, 1]]
 
 
 def test_symmetric_adjacency_downweights_recommended_follows() -> None:

@@ -127,10 +127,10 @@ def test_weigh_circles_is_the_entrywise_product_inside_circles() -> None:
     m.sum_duplicates()
     group = np.where(rng.random(n) < 0.6, rng.integers(0, 8, n), -1)
     circle = np.where(group >= 0, group // 2, -1)  # groups 0-1 one circle, 2-3 another, ...
-    trust, coordinated = rng.random(8), rng.random(n) < 0.3
+    trust, coordinated = rng.random(8), rng.random(m.nnz) < 0.3  # per stored entry
     rows = np.repeat(np.arange(n), np.diff(m.indptr))
     cols = m.indices
-    inside = (circle[rows] >= 0) & (circle[rows] == circle[cols]) & ~(coordinated[rows] & coordinated[cols])
+    inside = (circle[rows] >= 0) & (circle[rows] == circle[cols]) & ~coordinated
     want = m.data.copy()
     want[inside] *= np.maximum(trust[group[rows[inside]]], trust[group[cols[inside]]])
     before = m.data.copy()

@@ -12,6 +12,7 @@ import pytest
 
 from bastion.graph.keyed import KeyedPairs
 from bastion.graph.load import LoadedPlatform, build_platform, load_platform
+from bastion.graph.signals import SHARED_LINK
 from bastion.graph.tables_state import PlatformTables
 from bastion.ingest import Ingestor
 from bastion.review.intake import ReportIn, store_reports
@@ -48,6 +49,9 @@ def assert_same(a: LoadedPlatform, b: LoadedPlatform) -> None:
         np.testing.assert_array_equal(values, gb.signals[kind], err_msg=kind)
     assert a.domains == b.domains
     assert a.facts == b.facts
+    assert sorted(ga.shared) == sorted(gb.shared)
+    for kind, held in ga.shared.items():
+        assert held.shape == gb.shared[kind].shape and (held != gb.shared[kind]).nnz == 0, kind
 
 
 def _live_events() -> list[list[dict[str, Any]]]:
@@ -221,3 +225,19 @@ def test_keyed_pairs_hold_the_last_value_of_each_pair_sorted() -> None:
         model.update({(int(s), int(d)): float(v) for s, d, v in zip(src, dst, vals, strict=True)})
         assert list(zip(pairs.src.tolist(), pairs.dst.tolist(), strict=True)) == sorted(model)
         assert pairs.values("v").tolist() == [model[k] for k in sorted(model)]
+
+
+def test_the_graph_knows_which_link_domain_each_holder_shares(store: Store, export: Path) -> None:
+    """``shared_link`` says an account's site is linked by others too; ``graph.shared`` says which site, so
+    detection can tell friends who link one site from friends who each link a stranger's."""
+    Ingestor(store).ingest(export)
+    loaded = load_platform(store, PLATFORM)
+    graph = loaded.graph
+    held = graph.shared[SHARED_LINK].tocsc()
+    strength = graph.signal(SHARED_LINK)
+    assert held.nnz > 0 and set(held.tocoo().row.tolist()) == set(np.flatnonzero(strength > 0).tolist())
+    for item in range(held.shape[1]):
+        holders = held.indices[held.indptr[item] : held.indptr[item + 1]].tolist()
+        assert len(holders) >= 2
+        common = set.intersection(*(set(loaded.domains[h]) for h in holders))
+        assert len(common) >= 1  # one domain, linked by every one of them

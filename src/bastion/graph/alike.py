@@ -3,12 +3,12 @@
 Ties inside one circle of tight groups (``cells.py``) count only as far as the more trusted of the two
 ends' groups allows: a group that shares one trait far more often than the accounts around it and is no
 cell (friends who joined together and use a hobby word) is a circle of alike accounts, each strong for the
-same reason, so their ties to each other are not ties to *independent* strong members. Two ends that both
-carry a coordination signal (a link domain a few accounts share) count in full. The group search may
-spread such a circle over groups that are no circle, so a friendship (contacts both ways) between two
-accounts that show nothing but traits friends share counts for neither, wherever they are grouped, and so
-does a contact one way between two such accounts that are both strong (where friends often do not follow
-back: ``without_alike_friendships``).
+same reason, so their ties to each other are not ties to *independent* strong members. Two ends that share
+the item of a coordination signal (the same link domain, which few accounts share) count in full. The
+group search may spread such a circle over groups that are no circle, so a friendship (contacts both
+ways) between two accounts that show nothing but traits friends share counts for neither, wherever they
+are grouped, and so does a contact one way between two such accounts that are both strong (where friends
+often do not follow back: ``without_alike_friendships``).
 """
 
 from __future__ import annotations
@@ -28,14 +28,39 @@ def within_circles(
     contacts: sp.csr_matrix, group: IntArray, circle: IntArray, trust: FloatArray, coordinated: BoolArray
 ) -> sp.csr_matrix:
     """``contacts`` with each tie between two members of one circle of tight groups (``group``, ``circle``:
-    -1 none) weighed by the more trusted of their two groups (``trust``, 0..1), unless both ends carry a
-    coordination signal (``coordinated``: a shared link domain is not a shared taste); every other tie as
-    it is."""
+    -1 none) weighed by the more trusted of their two groups (``trust``, 0..1), unless the tie is
+    ``coordinated`` (per stored entry, :func:`coordinated_ties`: a shared link domain is not a shared
+    taste); every other tie as it is."""
     # a copy: the caller's contacts stay as they are (only circle members' rows are read)
     data = weigh_circles(
         contacts.indptr, contacts.indices, contacts.data, group, circle, np.asarray(trust), coordinated
     )
     return sp.csr_matrix((data, contacts.indices, contacts.indptr), shape=contacts.shape)
+
+
+def coordinated_ties(
+    contacts: sp.csr_matrix,
+    circle: IntArray,
+    carriers: Mapping[str, BoolArray],
+    items: Mapping[str, sp.csr_matrix],
+) -> BoolArray:
+    """Per stored entry of ``contacts`` between two members of one circle (``circle``, -1: none), whether
+    its two ends are coordinated, not merely alike: they hold the same item of a coordination kind
+    (``carriers``: per such kind, who carries it), the same rarely shared link domain, where the graph
+    knows what each holder shares (``items``: ``AccountGraph.shared``), else both carry the kind. Two
+    friends who each share a site with strangers share nothing with each other. Other entries: False."""
+    out = np.zeros(contacts.nnz, dtype=bool)
+    pos, rows, cols = row_entries(contacts, np.flatnonzero(circle >= 0))
+    inside = circle[cols] == circle[rows]
+    pos, rows, cols = pos[inside], rows[inside], cols[inside]
+    for kind, carries in carriers.items():
+        held = items.get(kind)
+        if held is None:
+            both = np.asarray(carries[rows] & carries[cols], dtype=bool)
+        else:
+            both = np.asarray(held[rows].multiply(held[cols]).sum(axis=1)).ravel() > 0
+        out[pos[both]] = True
+    return out
 
 
 def shows_only_traits(present: Mapping[str, BoolArray], n: int, seeds: IntArray) -> BoolArray:

@@ -156,10 +156,11 @@ def embedded_ties(sym: sp.csr_matrix) -> tuple[IntArray, IntArray]:
     return shared_contact_ties(a.indptr, a.indices, a.data, HUB_CONTACTS, MIN_SHARED)
 
 
-def _kind_columns(present: Mapping[str, BoolArray]) -> tuple[FloatArray, BoolArray]:
+def _kind_columns(present: Mapping[str, BoolArray]) -> tuple[FloatArray, BoolArray, list[str]]:
     """One column per kind, the profile kinds (``SignalKind.profile``: age, posting format) merged into
-    one: a cohort of new accounts that post stories shares both, and that is one trait, not two; and per
-    column, whether friends share it innocently (the profile, a hobby's word: ``friends_share``)."""
+    one: a cohort of new accounts that post stories shares both, and that is one trait, not two; per
+    column, whether friends share it innocently (the profile, a hobby's word: ``friends_share``); and the
+    kinds' names (the profile column's is empty)."""
     kinds = [k for k in present if not lookup(k).profile]
     columns = [np.asarray(present[k], dtype=np.float64) for k in kinds]
     shared = [lookup(k).friends_share for k in kinds]
@@ -167,7 +168,34 @@ def _kind_columns(present: Mapping[str, BoolArray]) -> tuple[FloatArray, BoolArr
     if profile:
         columns.append(np.logical_or.reduce(profile).astype(np.float64))
         shared.append(True)
-    return np.column_stack(columns), np.asarray(shared, dtype=bool)
+        kinds.append("")
+    return np.column_stack(columns), np.asarray(shared, dtype=bool), kinds
+
+
+def _held_inside(
+    kinds: FloatArray,
+    names: list[str],
+    items: Mapping[str, sp.csr_matrix],
+    rows: IntArray,
+    of: IntArray,
+) -> FloatArray:
+    """``kinds`` of the group members ``rows`` (in groups ``of``), where a coordination kind
+    (``SignalKind.coordination``: a link domain a few accounts share) whose items the graph knows is
+    carried only by members that share an item with another member of their group: two friends who each
+    share a site with strangers share nothing with each other, and a circle of friends is not made a cell
+    by it (on p2p-Gnutella09, two members of a new cohort did, each with its own strangers)."""
+    out = np.array(kinds[rows], dtype=np.float64)
+    for j, name in enumerate(names):
+        held = items.get(name) if name and lookup(name).coordination else None
+        if held is None:
+            continue
+        mine = sp.csr_matrix(held[rows]).tocoo()  # member x item
+        key = of[mine.row].astype(np.int64) * held.shape[1] + mine.col  # (group, item) of each holding
+        _, at, holders = np.unique(key, return_inverse=True, return_counts=True)
+        with_others = holders[at] >= 2
+        out[:, j] = 0.0
+        out[mine.row[with_others], j] = 1.0
+    return out
 
 
 def _poisson_llr(count: FloatArray, expected: FloatArray) -> FloatArray:
@@ -181,9 +209,15 @@ def _kind_llr(count: FloatArray, expected: FloatArray) -> FloatArray:
 
 
 def find_cells(
-    contacts: sp.csr_matrix, present: Mapping[str, BoolArray], strong: BoolArray, seeds: IntArray, seed: int
+    contacts: sp.csr_matrix,
+    present: Mapping[str, BoolArray],
+    strong: BoolArray,
+    seeds: IntArray,
+    seed: int,
+    items: Mapping[str, sp.csr_matrix] | None = None,
 ) -> Cells:
-    """``present``: per seller-side kind, who carries it; ``strong``: accounts strong by their own signals."""
+    """``present``: per seller-side kind, who carries it; ``strong``: accounts strong by their own signals;
+    ``items``: what the coordination kinds' holders share (``AccountGraph.shared``)."""
     n = contacts.shape[0]
     empty = Cells(np.zeros(n), np.full(n, -1, dtype=np.int64), circle=np.full(n, -1, dtype=np.int64))
     core = strong.copy()
@@ -206,11 +240,12 @@ def find_cells(
     rows, lrows = np.concatenate(groups), np.concatenate(local)
     of = group[rows]
     size = np.array([len(g) for g in groups], dtype=np.float64)
-    kinds, alike = _kind_columns(present)
+    kinds, alike, names = _kind_columns(present)
     rate = np.maximum(kinds[idx].mean(axis=0), 1.0 / len(idx))
-    member = sp.csr_matrix((np.ones(len(rows)), (of, rows)), shape=(len(groups), n))
-    counts = np.asarray(member @ kinds)  # groups x kinds
-    loo = counts[of] - kinds[rows]  # each member's group without it
+    held = _held_inside(kinds, names, items or {}, rows, of)
+    member = sp.csr_matrix((np.ones(len(rows)), (of, np.arange(len(rows)))), shape=(len(groups), len(rows)))
+    counts = np.asarray(member @ held)  # groups x kinds
+    loo = counts[of] - held  # each member's group without it
     per_kind = _kind_llr(loo, (size[of] - 1.0)[:, None] * rate[None, :])
     # only a group around a strong account (or a seed) is a candidate cell, and only those are tested: a
     # group of their contacts alone adds a chance group to the discount, and no cell

@@ -78,6 +78,11 @@ class AccountGraph:
     signals: dict[str, FloatArray] = field(default_factory=dict)
     follow_times: FollowTimes | None = None
     index: dict[str, int] = field(default_factory=dict)
+    #: per coordination kind (``SignalKind.coordination``), what each account shares with others (rows:
+    #: accounts, columns: items, e.g. the link domains behind ``shared_link``): the relation the kind's
+    #: strength stands for, so two holders are known to share the same item, not each one with strangers.
+    #: A kind missing here says only who carries it.
+    shared: dict[str, sp.csr_matrix] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -93,6 +98,9 @@ class AccountGraph:
         for kind, arr in self.signals.items():
             if arr.shape != (n,):
                 raise InputError(f"signal {kind!r} has {arr.shape[0]} values for {n} accounts", field=kind)
+        for kind, held in self.shared.items():
+            if held.shape[0] != n:
+                raise InputError(f"{kind!r} shares items of {held.shape[0]} accounts, not {n}", field=kind)
 
     @property
     def n(self) -> int:
@@ -130,8 +138,10 @@ class AccountGraph:
         replies: tuple[IntArray, IntArray, FloatArray] | None = None,
         attrs: NodeAttributes | None = None,
         signals: Mapping[str, FloatArray] | None = None,
+        shared: Mapping[str, tuple[IntArray, IntArray]] | None = None,
     ) -> AccountGraph:
-        """Build from index arrays (the fast path for bulk loads and benchmarks)."""
+        """Build from index arrays (the fast path for bulk loads and benchmarks); ``shared``: per coordination
+        kind, (account, item) pairs of what accounts share (see ``AccountGraph.shared``)."""
         n = len(ids)
         src, dst = follows
         layers = {FOLLOW: _csr(src, dst, np.ones(len(src)), n, binary=True)}
@@ -158,7 +168,20 @@ class AccountGraph:
             attrs=attrs or NodeAttributes.empty(n),
             signals={k: np.asarray(v, dtype=np.float64) for k, v in (signals or {}).items()},
             follow_times=times,
+            shared={k: _incidence(rows, items, n) for k, (rows, items) in (shared or {}).items()},
         )
+
+
+def _incidence(rows: IntArray, items: IntArray, n: int) -> sp.csr_matrix:
+    """Accounts x items, 1 where the account holds the item."""
+    rows, items = np.asarray(rows, dtype=np.int64), np.asarray(items, dtype=np.int64)
+    if len(rows) and (rows.min() < 0 or rows.max() >= n or items.min() < 0):
+        raise InputError("a shared item's holder is outside the account table", field="account_id")
+    width = int(items.max()) + 1 if len(items) else 0
+    m = sp.csr_matrix((np.ones(len(rows)), (rows, items)), shape=(n, width), dtype=np.float64)
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    return m
 
 
 def _csr(rows: IntArray, cols: IntArray, vals: FloatArray, n: int, *, binary: bool = False) -> sp.csr_matrix:

@@ -315,7 +315,7 @@ def _weigh_circles(
             continue
         for p in range(indptr[r], indptr[r + 1]):
             c = indices[p]
-            if circle[c] == circle[r] and not (coordinated[r] and coordinated[c]):
+            if circle[c] == circle[r] and not coordinated[p]:
                 out[p] *= max(trust[group[r]], trust[group[c]])
     return out
 
@@ -330,8 +330,8 @@ def weigh_circles(
     coordinated: Any,
 ) -> FloatArray:
     """A copy of a CSR matrix's ``data`` with each entry between two members of one circle (``circle``, -1:
-    none) times the larger ``trust`` of their two groups, unless both ends are ``coordinated``. Reads the
-    rows of circle members only."""
+    none) times the larger ``trust`` of their two groups, unless the entry is ``coordinated`` (one flag per
+    stored entry). Reads the rows of circle members only."""
     return np.asarray(
         _weigh_circles(indptr, indices, data, group, circle, trust, coordinated), dtype=np.float64
     )

@@ -149,7 +149,7 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
 
     domains = {int(order.rank[i]): _domains(links) for i, (_, _, links) in tables.accounts.items() if links}
     domains = {i: d for i, d in domains.items() if d}
-    sig[SHARED_LINK] = _shared_link_strength(domains, n, facts)
+    sig[SHARED_LINK], linked = _shared_link_strength(domains, n, facts)
 
     f = tables.follows
     src, dst, keep = order.edges(f)
@@ -173,6 +173,7 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
         reports=(rep_edges[:, 0].astype(np.int64), rep_edges[:, 1].astype(np.int64), rep_edges[:, 2]),
         attrs=attrs,
         signals=sig,
+        shared={SHARED_LINK: linked},
     )
     return LoadedPlatform(graph, domains, facts)
 
@@ -206,18 +207,23 @@ def _domains(links: str) -> list[str]:
 
 def _shared_link_strength(
     domains: dict[int, list[str]], n: int, facts: dict[tuple[int, str], list[dict[str, Any]]]
-) -> np.ndarray:
-    """Domains held by 2..cap accounts tie those accounts together; more holders, stronger the tie."""
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Domains held by 2..cap accounts tie those accounts together; more holders, stronger the tie. Also
+    who holds which of those domains (account, domain number): what the strength stands for."""
     holders = Counter(d for ds in domains.values() for d in ds)
     cap = max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n))
     out = np.zeros(n)
+    number: dict[str, int] = {}
+    held: list[tuple[int, int]] = []
     for i, ds in domains.items():
         shared = [(d, holders[d]) for d in ds if 2 <= holders[d] <= cap]
         if shared:
             k = max(h for _, h in shared)
             out[i] = shared_domain_signal(k)
             facts[(i, SHARED_LINK)] = [{"domain": d, "accounts": h} for d, h in shared[:3]]
-    return out
+            held += [(i, number.setdefault(d, len(number))) for d, _ in shared]
+    pairs = np.array(held, dtype=np.int64).reshape(-1, 2)
+    return out, (pairs[:, 0], pairs[:, 1])
 
 
 class _Order:

@@ -26,7 +26,12 @@ import numpy as np
 
 from bastion.core.signals import lookup
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
-from bastion.graph.alike import shows_only_traits, within_circles, without_alike_friendships
+from bastion.graph.alike import (
+    coordinated_ties,
+    shows_only_traits,
+    within_circles,
+    without_alike_friendships,
+)
 from bastion.graph.association import (
     ONE_KIND_CAP,
     REPORTED_WEIGHT,
@@ -152,7 +157,7 @@ def _detect(
     }
     present = {k: v for k, v in carried.items() if k in names.seller}
     is_strong = strong(own_diverse) > 0.0
-    found = find_cells(contacts, present, is_strong, seed_idx, cfg.seed)
+    found = find_cells(contacts, present, is_strong, seed_idx, cfg.seed, graph.shared)
     # a cell is evidence for a member that chose a cell-mate itself: a user the sellers follow and write
     # to, following some back, is drawn into their group by their choices (initiative.chose_in_group)
     peers = chose_in_group(graph, found.group)
@@ -160,7 +165,8 @@ def _detect(
     reported = reports_made(graph)
     cells = found.read_for(peers, undocumented_share(contacts, reported, found.group, REPORTED_WEIGHT))
     feats[CELL] = cells.llr
-    coordinated = _carries_any({k: v for k, v in present.items() if lookup(k).coordination}, n)
+    coordination = {k: v for k, v in present.items() if lookup(k).coordination}
+    coordinated = coordinated_ties(contacts, cells.circle, coordination, graph.shared)
     counted = within_circles(contacts, cells.group, cells.circle, cells.trust, coordinated)
     alike = shows_only_traits(carried, n, seed_idx)
     counted = without_alike_friendships(counted, alike, is_strong)

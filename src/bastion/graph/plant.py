@@ -43,8 +43,16 @@ from bastion.graph.plant_events import (
     followed_back,
 )
 from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers, reached_out
-from bastion.graph.plant_ordinary import add_cohort, add_community, attributes, background, ordinary_signals
+from bastion.graph.plant_ordinary import (
+    add_cohort,
+    add_community,
+    attributes,
+    background,
+    ordinary_signals,
+    shared_domains,
+)
 from bastion.graph.plant_witnesses import add_brigade, add_flaggers, reports
+from bastion.graph.signals import SHARED_LINK
 
 __all__ = [
     "BUYER",
@@ -257,7 +265,7 @@ def plant(
     )
     rep = reports(rng, cfg, label, pulled, followed, seeds_idx if cfg.clean else None, inter)
     attrs = attributes(rng, cfg, label, created, horizon)
-    signals = ordinary_signals(rng, cfg, label, domain, rep)
+    signals, domain = ordinary_signals(rng, cfg, label, domain, rep)
     add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals)
     rep = add_flaggers(cfg, label, network, created, fol, rep, signals)
     rep = add_brigade(cfg, label, rep, signals)
@@ -279,6 +287,7 @@ def plant(
         reports=rep,
         attrs=attrs,
         signals=signals,
+        shared={SHARED_LINK: shared_domains(domain)},
     )
     return Planted(graph, label, cell, [ids[i] for i in seeds_idx], n_base, network)
 

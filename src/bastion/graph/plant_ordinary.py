@@ -20,6 +20,7 @@ from bastion.graph.container import (
     INTERACTION,
     MESSAGE,
     SHARE,
+    BoolArray,
     FloatArray,
     IntArray,
     NodeAttributes,
@@ -151,18 +152,30 @@ def background(rng: np.random.Generator, cfg: PlantConfig, a: IntArray, b: IntAr
 
 def shared_link_strength(domain: IntArray) -> FloatArray:
     """Domains held by 2..cap accounts tie their holders together, as bastion.graph.load scores them."""
-    n = len(domain)
-    out = np.zeros(n)
-    has = domain >= 0
-    if not has.any():
-        return out
-    holders = np.bincount(domain[has])
-    cap = max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n))
-    k = np.zeros(n)
-    k[has] = holders[domain[has]]
-    ok = (k >= 2) & (k <= cap)
+    out = np.zeros(len(domain))
+    k = _holders(domain)
+    ok = _shared(k, len(domain))
     out[ok] = shared_domain_signal(k[ok])
     return out
+
+
+def shared_domains(domain: IntArray) -> tuple[IntArray, IntArray]:
+    """(account, domain) of the domains that make ``shared_link`` (``AccountGraph.shared``)."""
+    at = np.flatnonzero(_shared(_holders(domain), len(domain)))
+    return at.astype(np.int64), np.asarray(domain[at], dtype=np.int64)
+
+
+def _holders(domain: IntArray) -> FloatArray:
+    """Per account, how many accounts hold its domain (0: none)."""
+    k = np.zeros(len(domain))
+    has = domain >= 0
+    if has.any():
+        k[has] = np.bincount(domain[has])[domain[has]]
+    return k
+
+
+def _shared(holders: FloatArray, n: int) -> BoolArray:
+    return np.asarray((holders >= 2) & (holders <= max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n))))
 
 
 def ordinary_signals(
@@ -171,8 +184,9 @@ def ordinary_signals(
     label: npt.NDArray[np.int8],
     domain: IntArray,
     rep: Reports,
-) -> dict[str, FloatArray]:
-    """Signal strengths per account, on the scales the capabilities store them."""
+) -> tuple[dict[str, FloatArray], IntArray]:
+    """Signal strengths per account, on the scales the capabilities store them, and each account's link
+    domain (-1 none), with the ordinary accounts' small shared sites added."""
     n = len(label)
     sig = {k: np.zeros(n) for k in (TERM_MATCH, SHARED_LINK, HASH_MATCH, REPORT, BLOCKED_SEARCH)}
 
@@ -203,7 +217,7 @@ def ordinary_signals(
     domain[stray] = next_id + np.repeat(np.arange(len(groups)), groups)[: len(stray)]
     sig[SHARED_LINK] = shared_link_strength(domain)
     sig[REPORT] = report_strength(rep, n)
-    return sig
+    return sig, domain
 
 
 def attributes(
