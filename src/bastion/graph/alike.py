@@ -45,20 +45,19 @@ def coordinated_ties(
     items: Mapping[str, sp.csr_matrix],
 ) -> BoolArray:
     """Per stored entry of ``contacts`` between two members of one circle (``circle``, -1: none), whether
-    its two ends are coordinated, not merely alike: they hold the same item of a coordination kind
-    (``carriers``: per such kind, who carries it), the same rarely shared link domain, where the graph
-    knows what each holder shares (``items``: ``AccountGraph.shared``), else both carry the kind. Two
-    friends who each share a site with strangers share nothing with each other. Other entries: False."""
+    its two ends are coordinated, not merely alike: both carry a coordination kind (``carriers``: per such
+    kind, who carries it) and, where the graph knows what each holder shares (``items``:
+    ``AccountGraph.shared``), they hold the same item, the same rarely shared link domain: two friends who
+    each share a site with strangers share nothing with each other. Other entries: False."""
     out = np.zeros(contacts.nnz, dtype=bool)
     pos, rows, cols = row_entries(contacts, np.flatnonzero(circle >= 0))
     inside = circle[cols] == circle[rows]
     pos, rows, cols = pos[inside], rows[inside], cols[inside]
     for kind, carries in carriers.items():
+        both = np.asarray(carries[rows] & carries[cols], dtype=bool)
         held = items.get(kind)
-        if held is None:
-            both = np.asarray(carries[rows] & carries[cols], dtype=bool)
-        else:
-            both = np.asarray(held[rows].multiply(held[cols]).sum(axis=1)).ravel() > 0
+        if held is not None:
+            both &= np.asarray(held[rows].multiply(held[cols]).sum(axis=1)).ravel() > 0
         out[pos[both]] = True
     return out
 

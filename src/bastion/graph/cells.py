@@ -192,9 +192,9 @@ def _held_inside(
         mine = sp.csr_matrix(held[rows]).tocoo()  # member x item
         key = of[mine.row].astype(np.int64) * held.shape[1] + mine.col  # (group, item) of each holding
         _, at, holders = np.unique(key, return_inverse=True, return_counts=True)
-        with_others = holders[at] >= 2
-        out[:, j] = 0.0
-        out[mine.row[with_others], j] = 1.0
+        inside = np.zeros(len(rows), dtype=bool)
+        inside[mine.row[holders[at] >= 2]] = True
+        out[:, j] *= inside  # and carries it, as ``kinds`` says
     return out
 
 
