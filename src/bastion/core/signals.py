@@ -68,7 +68,8 @@ class SignalKind:
     #: all profile kinds count as one kind where detection asks for several independent kinds
     profile: bool = False
     #: detection: the signal itself ties its holders together (a link domain a few accounts share), so two
-    #: tied accounts that both carry it are coordinated, not merely alike, wherever they sit
+    #: tied accounts that hold the same item are coordinated, not merely alike, wherever they sit (the graph
+    #: keeps who holds what, ``AccountGraph.shared``; where it does not, both carrying it is read so)
     coordination: bool = False
     #: detection: friends share it innocently (a hobby's words), as a class that joins together shares the
     #: profile kinds: a friendship (contacts both ways) between two accounts that carry nothing but such
