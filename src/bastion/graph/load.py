@@ -52,6 +52,11 @@ def report_signal(weight_sum: Any) -> Any:
     return np.where(w > 0, 1.0 - 0.5**w, 0.0)
 
 
+def shares_domain(holders: Any, n: int) -> Any:
+    """Whether a domain held by ``holders`` of ``n`` accounts ties them (2..cap: more is a common service)."""
+    return (holders >= 2) & (holders <= max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n)))
+
+
 def shared_domain_signal(holders: Any) -> Any:
     """The ``shared_link`` strength of a domain held by ``holders`` accounts (2..cap): more, stronger."""
     return 0.5 + 0.5 * np.minimum(1.0, (np.asarray(holders, dtype=np.float64) - 2) / 8)
@@ -211,12 +216,11 @@ def _shared_link_strength(
     """Domains held by 2..cap accounts tie those accounts together; more holders, stronger the tie. Also
     who holds which of those domains (account, domain number): what the strength stands for."""
     holders = Counter(d for ds in domains.values() for d in ds)
-    cap = max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n))
     out = np.zeros(n)
     number: dict[str, int] = {}
     held: list[tuple[int, int]] = []
     for i, ds in domains.items():
-        shared = [(d, holders[d]) for d in ds if 2 <= holders[d] <= cap]
+        shared = [(d, holders[d]) for d in ds if shares_domain(holders[d], n)]
         if shared:
             k = max(h for _, h in shared)
             out[i] = shared_domain_signal(k)

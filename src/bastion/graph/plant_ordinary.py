@@ -26,9 +26,8 @@ from bastion.graph.container import (
     NodeAttributes,
 )
 from bastion.graph.load import (
-    COMMON_DOMAIN_MIN,
-    COMMON_DOMAIN_SHARE,
     shared_domain_signal,
+    shares_domain,
 )
 from bastion.graph.plant_events import (
     BUYER,
@@ -175,7 +174,7 @@ def _holders(domain: IntArray) -> FloatArray:
 
 
 def _shared(holders: FloatArray, n: int) -> BoolArray:
-    return np.asarray((holders >= 2) & (holders <= max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n))))
+    return np.asarray(shares_domain(holders, n), dtype=bool)
 
 
 def ordinary_signals(
