@@ -193,6 +193,30 @@ def test_a_new_account_that_searched_once_and_reaches_no_one_is_read_as_a_curiou
     np.testing.assert_allclose(assoc, [FLOOR - 2.1, 0.0])
 
 
+def test_a_cell_member_with_no_association_is_not_counted_down_for_lacking_it() -> None:
+    """A silent seller whose cell-mates are weak one by one has no strong contact, and its cell reads those
+    ties together: the association view does not apply to it (NaN), as the cell view does not apply to a
+    buyer outside every cell. One only weakly inside its group (a user pulled toward a cell, one that
+    reported the members it follows) keeps the absence, and so does one whose reports count against its
+    association: that is evidence, not an absence."""
+    from bastion.graph.model import CELL, REACH, TIE, FeatureSet, Weights
+    from bastion.graph.signals import TERM_MATCH
+    from bastion.graph.views import INSIDE_CELL, views
+
+    names = FeatureSet.of([TERM_MATCH])
+    w = Weights()
+    inside = INSIDE_CELL / w[CELL]
+    feats = {  # silent in a cell; weakly inside one; in a cell reaching sellers, reporting them; none
+        TERM_MATCH: np.full(5, -0.3),
+        CELL: np.array([inside, 0.5 * inside, inside, inside, 0.0]),
+        TIE: np.zeros(5),
+        REACH: np.array([0.0, 0.0, 1.5, -0.8, 0.0]),
+    }
+    assoc = views(feats, w, names)[ASSOCIATED]
+    assert np.isnan(assoc[0])
+    np.testing.assert_allclose(assoc[1:], [0.0, 1.5 * w[REACH], -0.8 * w[REACH], 0.0])
+
+
 def test_a_bin_stated_below_the_floor_keeps_its_stated_worth() -> None:
     """FLOOR bounds what an absence may say against, but a bin stated lower (a lone searcher's) is not lifted
     to it: EM may never value evidence above what the model states."""

@@ -45,8 +45,9 @@ Guards, so that the estimate can only make the model more honest, never invent a
   sellers they chose, look like ordinary accounts in every other view, and EM alone read them so (0.1 to
   0.3 on the email bench, every one a buyer); the caps above still bound what the bin is worth;
 - a view that does not apply to an account (NaN: the cell view for an account that shows the buyer side
-  and is in no cell, as buyers are not sellers' circles) adds nothing to its evidence and is estimated
-  from the accounts it applies to;
+  and is in no cell, as buyers are not sellers' circles; the association view for a member well inside a
+  cell that has none, as its cell reads its ties) adds nothing to its evidence and is estimated from the
+  accounts it applies to;
 - deterministic: fixed bins, fixed iterations, no sampling.
 """
 

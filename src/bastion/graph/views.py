@@ -4,7 +4,7 @@
 be close to independent given membership; how the evidence is cut into views is that model's assumption,
 kept here: the account's own signals together (each side not counted down for lacking the other's), its
 seed assertion, its lockstep, its dense block, its cell, and its association with strong accounts (where a
-searcher's lack of any counts against its search).
+searcher's lack of any counts against its search, and a cell member's lack of any is read by its cell).
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ FLOOR = -1.0
 #: (``association.MAX_LLR``), strong sellers far beyond chance. Below it, a chance contact or two (an
 #: ordinary user the recommender pulled toward a seller) must not read as a side.
 REACHES_SIDE = MAX_LLR - 1e-9
+#: Cell evidence (weighted log-odds, as read for the member) from which an account that has no association
+#: is not also counted down for lacking it: as much as that absence may say against (``FLOOR``).
+INSIDE_CELL = -FLOOR
 
 
 def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSet) -> dict[str, FloatArray]:
@@ -53,6 +56,16 @@ def views(features: Mapping[str, FloatArray], weights: Weights, names: FeatureSe
     # 0.50, its search read in full beside its newness)
     lone = (sides.buyer > 0.0) & (sides.acts <= 0.0) & (associated <= 0.0)
     out[ASSOCIATED] = np.where(lone, FLOOR - sides.buyer, associated)
+    if CELL in out:
+        # and a seller's cell is where its ties are: a silent seller whose cell-mates are weak one by one has
+        # no strong contact (association reads contacts one by one), and its cell already reads them
+        # together, so lacking association says nothing more of it (the view does not apply), as a buyer
+        # outside every cell lacks no cell. Only where the cell says at least what that absence would say
+        # against (most of its contacts inside the group, and not reported by it: a user the recommender
+        # pulled toward a cell, or one that follows a cell to report it, keeps the absence), and only where
+        # association is nil (reports made count against it: that is evidence, not an absence)
+        inside = np.nan_to_num(out[CELL]) >= INSIDE_CELL
+        out[ASSOCIATED] = np.where(inside & (associated == 0.0) & ~lone, np.nan, out[ASSOCIATED])
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 
 
