@@ -59,20 +59,28 @@ def chance_per_bin(
         # the contacts rather than of the accounts)
         cumulative = np.cumsum(mean[live])
         whole = float(cumulative[-1]) if len(live) else 0.0
-        for _ in range(DRAWS if whole > 0.0 else 0):
+        if whole <= 0.0:
+            continue
+        # the draws' random numbers in the order one draw after another takes them, then every draw's
+        # contacts at once (one pass over the numbers rather than one per draw: a third of the time)
+        falls, picks, draw = [], [], []
+        for d in range(DRAWS):
             gaps = np.cumsum(rng.standard_exponential(rng.poisson(whole) + 1))
-            falls = gaps[:-1] * (whole / gaps[-1])  # uniform points, drawn in order (exponential gaps)
-            at = np.minimum(np.searchsorted(cumulative, falls, side="right"), len(live) - 1)
-            if len(at) == 0:  # no chance contact in this draw: no one in any bin
-                continue
-            first = np.flatnonzero(np.diff(at, prepend=-1))  # sorted: each account's run of contacts
-            who, k = live[at[first]], np.diff(np.append(first, len(at)))
-            drawn = added[rng.integers(0, len(added), int(k.sum()))]
-            count = np.add.reduceat(drawn, np.concatenate(([0], np.cumsum(k)[:-1])))
-            value = weight * contact_llr(
-                count, assoc.total[who], assoc.expected[who], None if alone is None else alone[who]
-            )
-            bins = np.searchsorted(edges, value[value > 0.0], side="right")
-            out += np.bincount(bins, minlength=len(edges) + 1) / DRAWS
+            m = len(gaps) - 1
+            falls.append(gaps[:-1] * (whole / gaps[-1]))  # uniform points, drawn in order (exponential gaps)
+            picks.append(rng.integers(0, len(added), m) if m else np.zeros(0, dtype=np.int64))
+            draw.append(np.full(m, d, dtype=np.int64))
+        at = np.minimum(np.searchsorted(cumulative, np.concatenate(falls), side="right"), len(live) - 1)
+        if len(at) == 0:  # no chance contact in any draw: no one in any bin
+            continue
+        key = np.concatenate(draw) * len(live) + at  # sorted: each draw's points are in order
+        first = np.flatnonzero(np.diff(key, prepend=-1))  # each account's run of contacts in each draw
+        who = live[at[first]]
+        count = np.add.reduceat(added[np.concatenate(picks)], first)
+        value = weight * contact_llr(
+            count, assoc.total[who], assoc.expected[who], None if alone is None else alone[who]
+        )
+        bins = np.searchsorted(edges, value[value > 0.0], side="right")
+        out += np.bincount(bins, minlength=len(edges) + 1) / DRAWS
     positive = np.arange(len(edges) + 1) > np.searchsorted(edges, 0.0, side="right")
     return np.asarray(np.where(positive, out, np.inf), dtype=np.float64)
