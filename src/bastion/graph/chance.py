@@ -62,7 +62,7 @@ def chance_per_bin(
         if whole <= 0.0:
             continue
         # the draws' random numbers in the order one draw after another takes them, then every draw's
-        # contacts at once (one pass over the numbers rather than one per draw: a third of the time)
+        # contacts at once (one pass over the numbers rather than one per draw)
         falls, picks, draw = [], [], []
         for d in range(DRAWS):
             gaps = np.cumsum(rng.standard_exponential(rng.poisson(whole) + 1))
