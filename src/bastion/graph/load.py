@@ -216,11 +216,12 @@ def _shared_link_strength(
     """Domains held by 2..cap accounts tie those accounts together; more holders, stronger the tie. Also
     who holds which of those domains (account, domain number): what the strength stands for."""
     holders = Counter(d for ds in domains.values() for d in ds)
+    tied = {d for d, h in holders.items() if shares_domain(h, n)}  # once per domain, not per holding
     out = np.zeros(n)
     number: dict[str, int] = {}
     held: list[tuple[int, int]] = []
     for i, ds in domains.items():
-        shared = [(d, holders[d]) for d in ds if shares_domain(holders[d], n)]
+        shared = [(d, holders[d]) for d in ds if d in tied]
         if shared:
             k = max(h for _, h in shared)
             out[i] = shared_domain_signal(k)
