@@ -63,17 +63,17 @@ def chance_per_bin(
             continue
         # the draws' random numbers in the order one draw after another takes them, then every draw's
         # contacts at once (one pass over the numbers rather than one per draw)
-        falls, picks, draw = [], [], []
-        for d in range(DRAWS):
+        falls, picks, sizes = [], [], []
+        for _ in range(DRAWS):
             gaps = np.cumsum(rng.standard_exponential(rng.poisson(whole) + 1))
             m = len(gaps) - 1
             falls.append(gaps[:-1] * (whole / gaps[-1]))  # uniform points, drawn in order (exponential gaps)
             picks.append(rng.integers(0, len(added), m) if m else np.zeros(0, dtype=np.int64))
-            draw.append(np.full(m, d, dtype=np.int64))
+            sizes.append(m)
         at = np.minimum(np.searchsorted(cumulative, np.concatenate(falls), side="right"), len(live) - 1)
         if len(at) == 0:  # no chance contact in any draw: no one in any bin
             continue
-        key = np.concatenate(draw) * len(live) + at  # sorted: each draw's points are in order
+        key = np.repeat(np.arange(DRAWS), sizes) * len(live) + at  # sorted: each draw's points are in order
         first = np.flatnonzero(np.diff(key, prepend=-1))  # each account's run of contacts in each draw
         who = live[at[first]]
         count = np.add.reduceat(added[np.concatenate(picks)], first)
