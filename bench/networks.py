@@ -12,7 +12,8 @@ seller and buyer recall within twice the planted count, role accuracy, flagged /
 networks (count, sizes, which planted networks each holds), a reliability table and the Brier score; the
 clean graphs with 5 wrongly reported seeds (with the worded cohort, also where friends seldom follow back
 and where it arrived together, following each other and a few club accounts in its first week; and with
-a brigade of ten accounts reporting the same thirty members of the worded community);
+a brigade of ten accounts reporting the same thirty members of the worded community; and with a quarter of
+that community linking its club's own site, as a seller cell shares a storefront);
 network shapes the default worlds do not plant (twice as many buyers as sellers, cells of about eight
 sellers, a platform where following is one way, users who follow sellers to report them, users sellers
 reach out to, following one back or all of them and answering their messages: _netbench/shapes.py), in
@@ -75,7 +76,10 @@ COHORT_STRESS_SEEDS, COHORT_STRESS_SHARE = 8, 0.9
 COHORT_JOINED_DAYS = 7
 #: A report brigade: this many accounts each report the same members of the innocent community, nine in
 #: ten of whom use its word (a campaign to have them taken down), with as many plant seeds as the cohort's.
-BRIGADE, BRIGADE_TARGETS, BRIGADE_TERM_SHARE = 10, 30, 0.9
+BRIGADE, BRIGADE_TARGETS, COMMUNITY_STRESS_SHARE = 10, 30, 0.9
+#: A club: this share of the worded community link its club's own site in their bios (one domain, which
+#: they hold together: what a seller cell's storefront looks like), with as many plant seeds as the cohort's.
+CLUB_SITE_SHARE = 0.25
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
@@ -182,7 +186,14 @@ def main() -> None:
             cleans.append(cohort_stress(gname, base, clean))
             cleans.append(cohort_stress(gname, base, replace(clean, follow_back_share=ONE_WAY_FOLLOW_BACK)))
             cleans.append(cohort_stress(gname, base, replace(clean, cohort_joined_days=COHORT_JOINED_DAYS)))
-            cleans.append(brigade_stress(gname, base, clean))
+            brigade = f"{BRIGADE} accounts each report the same {BRIGADE_TARGETS} of them"
+            cleans.append(
+                community_stress(
+                    gname, base, clean, brigade, brigade=BRIGADE, brigade_targets=BRIGADE_TARGETS
+                )
+            )
+            club = f"{CLUB_SITE_SHARE:.0%} of it link its club's site"
+            cleans.append(community_stress(gname, base, clean, club, community_site_share=CLUB_SITE_SHARE))
             reported += measure_reports(gname, base)
             rows += shape_rows(gname, base, configs[gname][1])
             if not args.no_heldout:
@@ -241,25 +252,19 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 
-def brigade_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
-    """A brigade reporting the worded community, planted with ``COHORT_STRESS_SEEDS`` other plant seeds
-    (which members it picks decides much): the worst run, judged like the others."""
+def community_stress(
+    gname: str, base: Graph, clean: PlantConfig, said: str, **changes: Any
+) -> tuple[str, str, Clean]:
+    """The worded community changed by ``changes`` (a brigade reporting it, a club site its members link),
+    planted with ``COHORT_STRESS_SEEDS`` other plant seeds (which members it picks decides much): the worst
+    run, judged like the others."""
     runs = []
     for s in range(COHORT_STRESS_SEEDS):
-        cfg = replace(
-            clean,
-            seed=clean.seed + 1 + s,
-            community_term_share=BRIGADE_TERM_SHARE,
-            brigade=BRIGADE,
-            brigade_targets=BRIGADE_TARGETS,
-        )
+        cfg = replace(clean, seed=clean.seed + 1 + s, community_term_share=COMMUNITY_STRESS_SHARE, **changes)
         c = plant(*base, cfg, platform=gname)
         runs.append(clean_quality(c, run(c, c.seeds)[0]))
     worst = max(runs, key=lambda q: (q.flagged, q.largest))
-    said = (
-        f"{BRIGADE_TERM_SHARE:.0%} of the community use its word, {BRIGADE} accounts each report the same "
-        f"{BRIGADE_TARGETS} of them"
-    )
+    said = f"{COMMUNITY_STRESS_SHARE:.0%} of the community use its word, {said}"
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 

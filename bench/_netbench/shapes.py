@@ -16,7 +16,11 @@ not to one data set), judged by the same targets.
   writing to two, and still their targets, not their peers;
 - the new cohort uses a hobby word on the lexicon (``WORDED_COHORT``, nine in ten of its members): forty
   friends who joined together and post stories show two of a seller cell's traits, beside a network
-  whose cells the cell search finds (the clean graphs plant it with no network at all).
+  whose cells the cell search finds (the clean graphs plant it with no network at all);
+- the innocent community uses its word (nine in ten) and a quarter of it links its club's own site: a
+  circle of friends that holds one rarely shared domain and a word on the lexicon, as a seller cell holds a
+  storefront and a code word (an outside check planted one, and the friends of its members were read as
+  friends of strong members: each holder's own evidence counted again through every fellow holder).
 
 Each shape is planted with its own seed (from the graph's name), not the default world's.
 """
@@ -35,6 +39,9 @@ ONE_WAY_FOLLOW_BACK = 0.3
 FLAGGERS, TARGETS = 10, 30
 #: Share of the new cohort that uses a hobby word on the lexicon, in the shape that plants it.
 WORDED_COHORT = 0.9
+#: Shares of the innocent community that use its word and that link its club's own site (one domain they
+#: hold together, as a seller cell shares a storefront), in the shape that plants them.
+CLUB_WORD, CLUB_SITE = 0.9, 0.25
 SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
     "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
@@ -45,6 +52,9 @@ SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
         c, targets=TARGETS, target_follows_back=c.target_followers, target_replies=2
     ),
     "the new cohort uses a hobby word, 9 in 10": lambda c: replace(c, cohort_term_share=WORDED_COHORT),
+    "the community uses its word, 9 in 10, and a quarter link its club's site": lambda c: replace(
+        c, community_term_share=CLUB_WORD, community_site_share=CLUB_SITE
+    ),
 }
 
 

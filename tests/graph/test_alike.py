@@ -1,13 +1,15 @@
 """Which contacts count as independent association (``alike.py``): who shows only traits friends share,
 and a friendship between two such accounts, or a one-way contact where both are strong, counts for
-neither."""
+neither; a fellow holder of the link domain an account holds is read, for that tie, without it."""
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
-from bastion.graph.alike import shows_only_traits, without_alike_friendships
-from bastion.graph.signals import NEW_ACCOUNT, REPORT, STORIES_ONLY, TERM_MATCH
+from bastion.graph.alike import SameItem, shows_only_traits, without_alike_friendships
+from bastion.graph.association import ONE_KIND_CAP, diverse, reach_out, strong, tie_in
+from bastion.graph.signals import HASH_MATCH, NEW_ACCOUNT, REPORT, SHARED_LINK, STORIES_ONLY, TERM_MATCH
 
 from .conftest import contacts_of
 
@@ -38,3 +40,37 @@ def test_a_friendship_between_alike_accounts_counts_for_neither() -> None:
     assert got[2, 0] == 1 and got[3, 0] == 1 and got[0, 3] == 1 and got[4, 5] == 1 and got[5, 4] == 1
     assert got[7, 6] == 1
     assert counted.toarray()[0, 1] == 1  # the caller's matrix is left as it was
+
+
+def test_a_fellow_holder_of_the_link_domain_an_account_holds_is_read_without_it() -> None:
+    """A club of ten friends who all link its site and use its word (two kinds: each strong in part) were
+    each friends with nine strong accounts, strong for the very domain the account holds itself: counted
+    once as its own signal and again through every fellow holder. Read without the domain, the fellow
+    holders are one-trait accounts and the club has no tie; an account that holds no domain and is friends
+    with all of them reads them as before, and so does a cell whose members show more than the domain."""
+    n, k = 200, 10
+    rng = np.random.default_rng(7)
+    outsider = k
+    pairs = [(a, b) for a in range(k) for b in range(k) if a != b]
+    pairs += [(outsider, b) for b in range(k)] + [(b, outsider) for b in range(k)]
+    pairs += [(int(a), int(b)) for a, b in rng.integers(k + 1, n, (600, 2)) if a != b]
+    contacts = contacts_of(pairs, n)
+    holds = np.arange(n) < k
+    site = sp.csr_matrix((np.ones(k), (np.arange(k), np.zeros(k, dtype=np.int64))), shape=(n, 1))
+    link, word = np.where(holds, ONE_KIND_CAP, 0.0), np.where(holds, ONE_KIND_CAP, 0.0)
+    own = diverse({SHARED_LINK: link, TERM_MATCH: word})
+    same = SameItem.of(contacts, {SHARED_LINK: holds}, {SHARED_LINK: site}, diverse({TERM_MATCH: word}))
+    assert len(same.rows) == k * (k - 1)  # the club's friendships, each way; none with the outsider
+    before, after = tie_in(contacts, own), tie_in(contacts, own, same=same)
+    assert (before.llr[:k] > 3).all() and (after.llr[:k] == 0).all()
+    assert after.llr[outsider] == before.llr[outsider] > 3
+    assert after.shared is not None and np.allclose(after.shared[:k], (k - 1) * strong(own)[0])
+    assert "hold the link domain it holds" in after.words(0, "friends with")
+    # the members chose each other: reach reads them the same way
+    assert (reach_out(contacts, own).count[:k] > 0).all()
+    assert (reach_out(contacts, own, same=same).count[:k] == 0).all()
+    # a seller cell that shares its storefront and shows a word and a known hash besides: read as before
+    cell = diverse({SHARED_LINK: link, TERM_MATCH: word, HASH_MATCH: word})
+    apart = diverse({TERM_MATCH: word, HASH_MATCH: word})
+    same = SameItem.of(contacts, {SHARED_LINK: holds}, {SHARED_LINK: site}, apart)
+    assert np.allclose(tie_in(contacts, cell, same=same).llr, tie_in(contacts, cell).llr)

@@ -304,14 +304,9 @@ def test_a_circle_that_insiders_choose_as_often_as_chance_says_is_not_chosen_by_
     circle of friends, is chosen by 200 more accounts: its three insiders are what chance gives."""
     from bastion.graph.cells import chosen_by_insiders
 
-    n = 17 + 200
-    picks = {12: (0, 1, 4, 8), 13: (2, 3, 4, 8), 14: (0, 3, 5, 8), 15: (0, 4), 16: (1, 5)}
-    rows = [i for i, cs in picks.items() for _ in cs] + list(range(17, n))
-    cols = [c for cs in picks.values() for c in cs] + [9] * 200
-    part = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    local_group = np.full(n, -1, dtype=np.int64)
-    local_group[:12] = np.repeat([0, 1, 2], 4)
-    found = np.array([True, False, False])
+    part, local_group, found = _three_groups_chosen(
+        {12: (0, 1, 4, 8), 13: (2, 3, 4, 8), 14: (0, 3, 5, 8), 15: (0, 4), 16: (1, 5)}
+    )
     got = chosen_by_insiders(part, local_group, found, tests=np.log(20))
     assert got.tolist() == [True, True, False]
     fewer = part.tolil()
@@ -321,6 +316,35 @@ def test_a_circle_that_insiders_choose_as_often_as_chance_says_is_not_chosen_by_
         False,
         False,
     ]
+
+
+def test_an_account_that_only_followed_back_a_cells_members_is_none_of_its_insiders() -> None:
+    """Group 0 is found. Accounts 12-14 chose two of its members each and a member of group 1: insiders,
+    and group 1 is chosen by the network's insiders. Where each of them followed those two members only
+    back, after they followed it (a popular account the sellers follow as camouflage follows back), it is
+    no insider, and group 1, the circle it is friends with, is not ranked among the network's cells."""
+    from bastion.graph.cells import chosen_by_insiders
+
+    picks = {12: (0, 1, 4), 13: (2, 3, 5), 14: (0, 3, 6)}
+    part, local_group, found = _three_groups_chosen(picks)
+    assert chosen_by_insiders(part, local_group, found, np.log(20)).tolist() == [True, True, False]
+    backs = [(i, c) for i, cs in picks.items() for c in cs if c < 4]
+    answered = sp.csr_matrix((np.ones(len(backs)), tuple(zip(*backs, strict=True))), shape=part.shape)
+    assert chosen_by_insiders(part, local_group, found, np.log(20), answered).tolist() == [True, False, False]
+
+
+def _three_groups_chosen(
+    picks: dict[int, tuple[int, ...]],
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Groups 0-2 of four candidates each (0-11), group 0 found; ``picks``: who of 12-16 chose whom, and
+    200 more accounts (17-216) each chose account 9 of group 2 (its circle of friends)."""
+    n = 17 + 200
+    rows = [i for i, cs in picks.items() for _ in cs] + list(range(17, n))
+    cols = [c for cs in picks.values() for c in cs] + [9] * 200
+    part = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    local_group = np.full(n, -1, dtype=np.int64)
+    local_group[:12] = np.repeat([0, 1, 2], 4)
+    return part, local_group, np.array([True, False, False])
 
 
 def _friends_with_sites(seed: int = 2) -> tuple[sp.csr_matrix, dict[str, np.ndarray], np.ndarray, np.ndarray]:

@@ -89,7 +89,9 @@ def test_detect_list_json_and_show(app: typer.Typer, db: tuple[str, GroundTruth]
     res = runner.invoke(app, ["networks", "show", nets[0]["network_id"], "--db", url])
     assert res.exit_code == 0, res.output
     assert (
-        "dossier" in res.output and "seller score" in res.output and "recommendation exposure" in res.output
+        "dossier" in res.output
+        and "seller role score" in res.output
+        and "recommendation exposure" in res.output
     )
 
 

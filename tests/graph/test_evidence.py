@@ -298,3 +298,14 @@ def test_the_prior_stays_where_no_evidence_says_against_membership() -> None:
     against = np.full(n, -2.0)
     against[:50] = 6.0
     assert 0.005 < estimate_prior(against, 0.005) < 0.02
+
+
+def test_the_score_sentence_names_a_signal_the_account_lacks_as_lacking() -> None:
+    """An account created years ago is counted down for not being new: the sentence says it lacks the
+    signal (an outside reader took "new_account -0.4" for a new account)."""
+    from bastion.graph.model import explain
+
+    parts = [("tie", 6.0), (NEW_ACCOUNT, -0.4), (TERM_MATCH, 2.6)]
+    text = explain(0.01, 0.9, parts, Weights())
+    assert f"no {NEW_ACCOUNT} -0.4" in text and f"{TERM_MATCH} +2.6" in text
+    assert f"no {TERM_MATCH}" not in text

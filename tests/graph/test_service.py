@@ -56,10 +56,13 @@ def test_detect_recovers_planted_network(store: Store, loaded: GroundTruth, seed
     sellers, buyers = set(loaded.members("seller")), set(loaded.members("buyer"))
     # no lexicon here: most sellers show one kind of evidence (a shared link hub), which makes them members
     # but not "strong" for association, a tie is a friendship (contacts both ways; the cell-mates here
-    # follow each other at random, one way as often as both) and it counts once, so over a third of the
-    # sellers pass even odds; the buyers follow three to five of them, half through recommendations, with
-    # nothing else: few buyers pass even odds. Precision comes first (below).
-    assert len(sellers & set(got)) / len(sellers) >= 0.35
+    # follow each other at random, one way as often as both) and it counts once, and a cell-mate that holds
+    # the same hub is read without it (its own evidence names the hub already: alike.SameItem, which keeps a
+    # club that links its site from reading as a network), so about a quarter of the sellers pass even odds
+    # (7-9 of 30; 11-12 while the hub counted again through each cell-mate); the buyers follow three to five
+    # of them, half through recommendations, with nothing else: few buyers pass even odds. Precision comes
+    # first (below).
+    assert len(sellers & set(got)) / len(sellers) >= 0.2
     assert buyers & set(got)
     planted = [a for a in got if roles.get(a) in ("seller", "buyer", "facilitator")]
     assert len(planted) / len(got) >= 0.9
@@ -101,7 +104,7 @@ def test_dossier_explains_members(store: Store, loaded: GroundTruth) -> None:
     d = det.dossier(run.networks[0].network_id)
     assert "seller" in d.members
     seller = d.members["seller"][0]
-    assert seller.summary.startswith("seller score") and seller.reasons
+    assert seller.summary.startswith("seller role score") and seller.reasons
     assert any(dom.endswith(".example") for dom, _ in d.shared_links)
     assert d.exposure["impressions"] >= d.exposure["minor_impressions"] > 0
     with pytest.raises(NotFound):

@@ -60,7 +60,16 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def lexicon_import(
-    file: Annotated[Path, typer.Argument(help="CSV: term,category,severity[,match][,note]")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help=(
+                "CSV: term,category,severity[,match][,note]; severity low, medium, high or critical (1-4): "
+                "by default a critical term blocks a search for everyone and a lower one warns adults and "
+                "blocks minors (BASTION_GUARD_POLICY); only blocked searches are evidence for detection"
+            )
+        ),
+    ],
     name: Annotated[str | None, typer.Option("--name", help="Lexicon name (default: file stem).")] = None,
     source: Annotated[str, typer.Option("--source", help="Partner or origin of the list.")] = "",
     by: ByOption = None,

@@ -9,11 +9,18 @@ group search may spread such a circle over groups that are no circle, so a frien
 ways) between two accounts that show nothing but traits friends share counts for neither, wherever they
 are grouped, and so does a contact one way between two such accounts that are both strong (where friends
 often do not follow back: ``without_alike_friendships``).
+
+Holding the same item is itself each holder's own evidence (``shared_link``: a domain shared with the
+others), so a strong account that holds the same item as the account it is tied to is read, for that tie,
+without that kind (``SameItem``): otherwise the one shared domain counts for each holder once as its own
+signal and again through each fellow holder (a club whose members link its site and use a word on the
+lexicon read as a network of friends of strong members, each strong for the same two facts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,13 +60,60 @@ def coordinated_ties(
     pos, rows, cols = row_entries(contacts, np.flatnonzero(circle >= 0))
     inside = circle[cols] == circle[rows]
     pos, rows, cols = pos[inside], rows[inside], cols[inside]
+    out[pos[_hold_same(rows, cols, carriers, items)]] = True
+    return out
+
+
+def _hold_same(
+    rows: IntArray, cols: IntArray, carriers: Mapping[str, BoolArray], items: Mapping[str, sp.csr_matrix]
+) -> BoolArray:
+    """Per pair (``rows[k]``, ``cols[k]``): both carry a coordination kind and, where the graph knows what
+    each holder shares, hold the same item of it (see :func:`coordinated_ties`)."""
+    out = np.zeros(len(rows), dtype=bool)
     for kind, carries in carriers.items():
         both = np.asarray(carries[rows] & carries[cols], dtype=bool)
         held = items.get(kind)
-        if held is not None:
-            both &= np.asarray(held[rows].multiply(held[cols]).sum(axis=1)).ravel() > 0
-        out[pos[both]] = True
+        if held is not None and both.any():
+            at = np.flatnonzero(both)
+            both[at] = np.asarray(held[rows[at]].multiply(held[cols[at]]).sum(axis=1)).ravel() > 0
+        out |= both
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class SameItem:
+    """The contacts whose two ends hold the same item of a coordination kind (as stored: ``rows[k]`` chose
+    ``cols[k]``), and each account's own evidence without those kinds (as ``association.diverse`` reads
+    it): what a fellow holder is read at, for that tie (see the module docstring)."""
+
+    rows: IntArray
+    cols: IntArray
+    apart: FloatArray
+
+    @classmethod
+    def of(
+        cls,
+        contacts: sp.csr_matrix,
+        carriers: Mapping[str, BoolArray],
+        items: Mapping[str, sp.csr_matrix],
+        apart: FloatArray,
+    ) -> SameItem:
+        """``carriers``: per coordination kind, who carries it; ``items``: ``AccountGraph.shared``."""
+        holders = np.logical_or.reduce([np.zeros(contacts.shape[0], dtype=bool), *carriers.values()])
+        _, rows, cols = row_entries(contacts, np.flatnonzero(holders))
+        same = _hold_same(rows, cols, carriers, items)
+        rows, cols = rows[same].astype(np.int64), cols[same].astype(np.int64)
+        return cls(rows, cols, np.asarray(apart, dtype=np.float64))
+
+    def holds(self, rows: IntArray, cols: IntArray) -> BoolArray:
+        """Per pair (``rows[k]`` chose ``cols[k]``), whether it is one of these contacts."""
+        if not len(self.rows):
+            return np.zeros(len(rows), dtype=bool)
+        n = np.int64(len(self.apart))
+        keys = np.sort(self.rows * n + self.cols)
+        want = np.asarray(rows, dtype=np.int64) * n + np.asarray(cols, dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        return np.asarray(keys[at] == want, dtype=bool)
 
 
 def shows_only_traits(present: Mapping[str, BoolArray], n: int, seeds: IntArray) -> BoolArray:

@@ -53,6 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bastion.core.signals import lookup
+from bastion.graph.alike import SameItem
 from bastion.graph.contacts import positions, row_entries
 from bastion.graph.container import (
     BoolArray,
@@ -119,6 +120,9 @@ class Association:
     answered: FloatArray | None = None
     #: accounts for which one strong contact counts: they show evidence of their own friends do not share
     corroborated: BoolArray | None = None
+    #: the strength of strong contacts not counted: they hold the same item (link domain) as the account,
+    #: which is already its own evidence (``alike.SameItem``)
+    shared: FloatArray | None = None
     #: what each contact with a strong account adds to ``count`` (its weight times the strength it was read
     #: at), one per such contact on the platform: the null draws its chance contacts from these (chance.py)
     weights: FloatArray | None = None
@@ -150,6 +154,11 @@ class Association:
             )
         if self.mutual is not None and self.mutual[i] >= 0.05:
             text += f"; {self.mutual[i]:.1f} of them contacted it too: those ties are counted once"
+        if self.shared is not None and self.shared[i] >= 0.05:
+            text += (
+                f"; {self.shared[i]:.1f} less: some hold the link domain it holds, which is its own evidence "
+                "already, and are read without it"
+            )
         if self.reported is not None and self.reported[i] >= 0.05:
             text += (
                 f"; it reported {self.reported[i]:.1f} strong account(s), each counted against "
@@ -190,6 +199,7 @@ def tie_in(
     own: FloatArray,
     counted: sp.csr_matrix | None = None,
     answered: sp.csr_matrix | None = None,
+    same: SameItem | None = None,
 ) -> Association:
     """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account and
     that it chose back, against the share of its incoming contacts that chance gives strong choosers on
@@ -200,7 +210,8 @@ def tie_in(
     and write to the users they advertise to or groom, who may follow one of them back; those accounts are
     their audience and their targets, not their peers. Only a friendship (contacts both ways) with a strong
     account is a tie. ``counted``: the contacts whose strong ends are counted (:func:`alike.within_circles`);
-    totals and chance read all of ``contacts``.
+    totals and chance read all of ``contacts``. ``same``: friends that hold the same link domain as the
+    account are read at their strength without it (``alike.SameItem``).
     """
     counted = contacts if counted is None else counted
     damp = chooser_damping(contacts)  # each chooser's contacts weighed by it
@@ -209,10 +220,12 @@ def tie_in(
     back = positions(contacts, dst, src) >= 0
     pos, src, dst = pos[back], src[back], dst[back]
     at = positions(counted, src, dst)
-    weight = damp[src] * s[src]
+    seen = s[src] if same is None else np.where(same.holds(src, dst), strong(same.apart)[src], s[src])
+    weight = damp[src] * seen
     n = len(s)
     read = np.where(at >= 0, counted.data[np.maximum(at, 0)], 0.0)  # as ``counted`` weighs each
     added = read * weight  # what each friendship with a strong account adds to the count
+    shared = np.bincount(dst, weights=read * damp[src] * (s[src] - seen), minlength=n).astype(np.float64)
     both_ways = np.asarray(
         np.bincount(dst, weights=contacts.data[pos] * weight, minlength=n), dtype=np.float64
     )
@@ -233,6 +246,7 @@ def tie_in(
         both_ways - every,
         answered=every - count,
         weights=np.asarray(added[added > 0], dtype=np.float64),
+        shared=shared,
     )
 
 
@@ -251,6 +265,7 @@ def reach_out(
     reported: sp.csr_matrix | None = None,
     answered: sp.csr_matrix | None = None,
     corroborated: BoolArray | None = None,
+    same: SameItem | None = None,
 ) -> Association:
     """Buyer side: strong sellers (seller-side log-odds) each account chose to contact, against the share
     of ordinary accounts' contacts that land on strong sellers on this platform (recommendations that pull
@@ -265,11 +280,16 @@ def reach_out(
 
     ``answered``: contacts that answered a strong account's (``initiative.answers``); they count
     only as far as the account also chose strong accounts first, as in :func:`tie_in`. ``corroborated``:
-    accounts for which one strong contact counts (see the module docstring)."""
+    accounts for which one strong contact counts (see the module docstring). ``same``: strong accounts that
+    hold the same link domain as the account are read at their own strength without it (``alike.SameItem``;
+    what their cell adds is read as for any other)."""
     counted = contacts if counted is None else counted
     alone = strong(seller)
     count = np.asarray(counted @ alone).ravel()
     within = np.asarray(contacts @ alone).ravel() - count
+    less = _less_for_same(counted, alone, same)
+    shared = np.bincount(less[0], weights=less[1], minlength=len(alone)).astype(np.float64)
+    count = np.maximum(count - shared, 0.0)
     s, from_cells = alone, None
     if groups is not None:
         group, gain = groups
@@ -301,14 +321,34 @@ def reach_out(
         reported=against,
         answered=only_answered,
         corroborated=corroborated,
-        weights=_contact_weights(counted, s),
+        weights=_contact_weights(counted, s, less[2]),
+        shared=shared,
     )
 
 
-def _contact_weights(counted: sp.csr_matrix, s: FloatArray) -> FloatArray:
-    """What each counted contact with a strong account adds to its chooser's count (``counted @ s``)."""
-    on = s[counted.indices] > 0
-    return np.asarray(counted.data[on] * s[counted.indices[on]], dtype=np.float64)
+def _less_for_same(
+    counted: sp.csr_matrix, alone: FloatArray, same: SameItem | None
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """For each counted contact with a strong account that holds the same item as its chooser: the chooser,
+    what the item adds to the count (its weight times the strength with the item less without it), and
+    that strength per stored entry of ``counted`` (zero elsewhere)."""
+    per_entry = np.zeros(counted.nnz)
+    if same is None or not len(same.rows):
+        return np.zeros(0, dtype=np.int64), np.zeros(0), per_entry
+    at = positions(counted, same.rows, same.cols)
+    ok = at >= 0
+    rows, cols, at = same.rows[ok], same.cols[ok], at[ok]
+    per_entry[at] = np.maximum(alone[cols] - strong(same.apart)[cols], 0.0)
+    return rows, np.asarray(counted.data[at] * per_entry[at], dtype=np.float64), per_entry
+
+
+def _contact_weights(counted: sp.csr_matrix, s: FloatArray, less: FloatArray) -> FloatArray:
+    """What each counted contact with a strong account adds to its chooser's count (``counted @ s``; a
+    fellow holder of its item read ``less`` strong per stored entry, and no strong account where that
+    leaves nothing)."""
+    read = s[counted.indices] - less
+    on = read > 0
+    return np.asarray(counted.data[on] * read[on], dtype=np.float64)
 
 
 def _through(m: sp.csr_matrix, few: sp.csr_matrix, s: FloatArray) -> FloatArray:

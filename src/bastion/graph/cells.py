@@ -38,7 +38,7 @@ circle (the group search splits a large circle of friends into parts just below 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -215,9 +215,12 @@ def find_cells(
     seeds: IntArray,
     seed: int,
     items: Mapping[str, sp.csr_matrix] | None = None,
+    answered: Callable[[BoolArray], sp.csr_matrix] | None = None,
 ) -> Cells:
     """``present``: per seller-side kind, who carries it; ``strong``: accounts strong by their own signals;
-    ``items``: what the coordination kinds' holders share (``AccountGraph.shared``)."""
+    ``items``: what the coordination kinds' holders share (``AccountGraph.shared``); ``answered``: who
+    followed whom back, toward the accounts of a mask (``initiative.followed_back``; without it, every
+    contact is its chooser's choice)."""
     n = contacts.shape[0]
     empty = Cells(np.zeros(n), np.full(n, -1, dtype=np.int64), circle=np.full(n, -1, dtype=np.int64))
     core = strong.copy()
@@ -263,7 +266,12 @@ def find_cells(
     # beyond it are found, and the groups their buyers turn to are tested among the network's (_discounts)
     chance = np.log(chance_groups(tested))
     found = around & (raw - chance >= TRUST_EV)
-    tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, chance))
+    back = None
+    if answered is not None and found.any():  # follow-backs into the found cells, among the candidates
+        in_found = np.zeros(n, dtype=bool)
+        in_found[rows[found[of]]] = True
+        back = _among(answered(in_found), idx)
+    tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, chance, back))
     ev = np.where(around[of] & beyond[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
     sub = sym[lrows].tocoo()
     inside = np.bincount(
@@ -283,6 +291,17 @@ def find_cells(
     return Cells(llr, group, sizes, evidence, circle, trust, tested, discount=[float(v) for v in tests])
 
 
+def _among(m: sp.csr_matrix, idx: IntArray) -> sp.csr_matrix:
+    """The entries of ``m`` between two accounts of ``idx``, in ``idx``'s positions (a sparse ``m[idx][:,
+    idx]`` without the column selection's pass over every account)."""
+    at = np.full(m.shape[0], -1, dtype=np.int64)
+    at[idx] = np.arange(len(idx))
+    coo = m.tocoo()
+    r, c = at[coo.row], at[coo.col]
+    keep = (r >= 0) & (c >= 0)
+    return sp.csr_matrix((coo.data[keep], (r[keep], c[keep])), shape=(len(idx), len(idx)))
+
+
 def chance_groups(tested: int) -> int:
     """The chance groups a group's evidence is measured against: those tested, and at least ``MIN_TESTS``
     (the full discount is its log; one definition for the search, the ranking and the dossier)."""
@@ -290,17 +309,28 @@ def chance_groups(tested: int) -> int:
 
 
 def chosen_by_insiders(
-    part: sp.csr_matrix, local_group: IntArray, found: BoolArray, tests: float
+    part: sp.csr_matrix,
+    local_group: IntArray,
+    found: BoolArray,
+    tests: float,
+    answered: sp.csr_matrix | None = None,
 ) -> BoolArray:
     """The groups found, and the groups whose choosers (the accounts outside a group that chose a member of
     it) include the network's insiders (accounts outside the found groups that chose two or more members of
     them, silent or not: its buyers and facilitators) ``BRIDGES`` times or more and far more often than the
     candidates' choosers do: a Poisson ratio against the insiders' share of the candidates, beyond ``tests``
     (a circle of friends that a few buyers are friends with is chosen by insiders as often as chance says).
-    ``part``: who chose whom among the candidates, 1 a choice (as ``find_cells`` builds it)."""
+    ``part``: who chose whom among the candidates, 1 a choice (as ``find_cells`` builds it); ``answered``:
+    which of those contacts followed back a member that followed first (same indices): an insider chose
+    the members itself. A popular account follows back the sellers that follow it as camouflage, and is
+    friends with every circle around it: counted as an insider, a club its members and such accounts
+    turn to was ranked among a network's cells."""
     k = len(found)
     in_found = (local_group >= 0) & found[np.maximum(local_group, 0)]
-    insider = (np.asarray(part @ in_found.astype(np.float64)).ravel() >= 2) & ~in_found
+    chose = part
+    if answered is not None and answered.nnz:
+        chose = sp.csr_matrix(part - part.multiply(answered > 0))
+    insider = (np.asarray(chose @ in_found.astype(np.float64)).ravel() >= 2) & ~in_found
     who, of = groups_chosen(part.indptr, part.indices, local_group, k)  # each chooser once per group
     choosers = np.bincount(of, minlength=k).astype(np.float64)
     bridges = np.bincount(of[insider[who]], minlength=k).astype(np.float64)

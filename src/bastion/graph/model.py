@@ -176,7 +176,8 @@ def explain(
     prior: float, score: float, parts: list[tuple[str, float]], weights: Weights, calibration: float = 0.0
 ) -> str:
     """``calibration``: what the platform calibration added to the stated log-odds (always named)."""
-    shown = ", ".join(f"{_WORDS.get(k, k)} {v:+.1f}" for k, v in parts[:6])
+    # a signal an account lacks weighs against it: named as lacking, not as if the account carried it
+    shown = ", ".join(f"{_WORDS.get(k, k if v >= 0 else f'no {k}')} {v:+.1f}" for k, v in parts[:6])
     odds = logit(min(max(score, 1e-15), 1.0 - 1e-15))  # ranks members whose probabilities all round to 1
     cal = f"; {_WORDS[CALIBRATION]} {calibration:+.1f}" if abs(calibration) >= 0.05 else ""
     return (

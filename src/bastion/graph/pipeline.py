@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ import numpy as np
 from bastion.core.signals import lookup
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
 from bastion.graph.alike import (
+    SameItem,
     coordinated_ties,
     shows_only_traits,
     within_circles,
@@ -50,7 +52,7 @@ from bastion.graph.contacts import chosen_contacts, reports_made, undocumented_s
 from bastion.graph.container import AccountGraph, BoolArray, FloatArray, IntArray
 from bastion.graph.dense import SUSPECT
 from bastion.graph.detector import Detector, DetectorResult, available, create
-from bastion.graph.initiative import answers, chose_in_group
+from bastion.graph.initiative import answers, chose_in_group, followed_back
 from bastion.graph.model import (
     CELL,
     DENSE,
@@ -157,7 +159,11 @@ def _detect(
     }
     present = {k: v for k, v in carried.items() if k in names.seller}
     is_strong = strong(own_diverse) > 0.0
-    found = find_cells(contacts, present, is_strong, seed_idx, cfg.seed, graph.shared)
+    # an account that only followed back the sellers who followed it (a popular account they follow as
+    # camouflage) is none of their network's insiders (cells.chosen_by_insiders)
+    found = find_cells(
+        contacts, present, is_strong, seed_idx, cfg.seed, graph.shared, partial(followed_back, graph)
+    )
     # a cell is evidence for a member that chose a cell-mate itself: a user the sellers follow and write
     # to, following some back, is drawn into their group by their choices (initiative.chose_in_group)
     peers = chose_in_group(graph, found.group)
@@ -177,7 +183,11 @@ def _detect(
     # seed): for such an account one strong account it chose to contact corroborates, where otherwise only
     # several count (not one friend: it may be strong for the traits they share, see association.py)
     corroborated = ~alike
-    tie = tie_in(contacts, own_diverse, counted, answered)
+    # a fellow holder of the link domain an account holds is read, for their tie, without it: holding it
+    # is each one's own evidence already (a club whose members link its site is not a network for it)
+    apart = diverse({k: w[k] * feats[k] for k in names.seller if not lookup(k).coordination})
+    same = SameItem.of(contacts, coordination, graph.shared, apart)
+    tie = tie_in(contacts, own_diverse, counted, answered, same)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
     reach_both = reach_out(
@@ -188,6 +198,7 @@ def _detect(
         reported=reported,
         answered=answered,
         corroborated=corroborated,
+        same=same,
     )
     reach = counted_once(tie, reach_both, counted)
     feats[REACH] = reach.llr

@@ -107,6 +107,7 @@ class PlantConfig:
     community_max: int = 150
     community_density: float = 0.2  # ties are added among members until this share of pairs is linked
     community_term_share: float = 0.6
+    community_site_share: float = 0.0  # community members who link its club's own site (one domain)
     # friendships (the substrate's ties, the community's and the cohort's) followed back; 1 = all of them
     # (a friends platform); where following is one way (a photo app) far fewer are
     follow_back_share: float = 1.0

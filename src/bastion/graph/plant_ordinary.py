@@ -214,6 +214,9 @@ def ordinary_signals(
     next_id = int(domain.max()) + 1 if (domain >= 0).any() else 0
     groups = rng.integers(2, 4, len(stray))  # a small business's 2-3 staff share its site
     domain[stray] = next_id + np.repeat(np.arange(len(groups)), groups)[: len(stray)]
+    if cfg.community_site_share > 0.0:  # a club's site, linked by its members (drawn only where planted)
+        club = (label == COMMUNITY) & (rng.random(n) < cfg.community_site_share)
+        domain[club] = int(domain.max()) + 1
     sig[SHARED_LINK] = shared_link_strength(domain)
     sig[REPORT] = report_strength(rep, n)
     return sig, domain

@@ -153,20 +153,20 @@ def _sides_tie(i: int, r: RoleScores) -> bool:
 def role_sentence(role: str, i: int, r: RoleScores) -> str:
     if role == "seller":
         return (
-            f"seller score {r.seller[i]:.2f}: own signals, strong members contacting it, or a coordinated "
-            "block; "
+            f"seller role score {r.seller[i]:.2f}: own signals, strong members contacting it, or a "
+            "coordinated block; "
             f"followed by {r.followed_by_suspects[i]:.1f} suspect-weighted accounts"
         )
     if role == "buyer":
-        return f"buyer score {r.buyer[i]:.2f}: reaches out to suspected sellers and/or blocked searches"
+        return f"buyer role score {r.buyer[i]:.2f}: reaches out to suspected sellers and/or blocked searches"
     if role == "facilitator":
         return (
-            f"facilitator score {r.facilitator[i]:.2f}: re-shares {r.shares_suspects[i]:.1f} and follows "
-            f"{r.follows_suspects[i]:.1f} suspect-weighted accounts without advertising itself"
+            f"facilitator role score {r.facilitator[i]:.2f}: re-shares {r.shares_suspects[i]:.1f} and "
+            f"follows {r.follows_suspects[i]:.1f} suspect-weighted accounts without advertising itself"
         )
     if _sides_tie(i, r) and max(r.seller[i], r.buyer[i]) >= ROLE_MIN:
         return (
-            f"seller and buyer scores {r.seller[i]:.2f} and {r.buyer[i]:.2f}: nothing tells on which side it "
-            "is; kept because it is tightly linked to the network"
+            f"seller and buyer role scores {r.seller[i]:.2f} and {r.buyer[i]:.2f}: nothing tells on which "
+            "side it is; kept because it is tightly linked to the network"
         )
     return "no role stands out; kept because it is tightly linked to the network"
