@@ -97,7 +97,11 @@ def test_detection_weighs_a_new_kind_with_the_defaults_and_explicit_hints(
     register(SignalKind(NAME, member_rate=0.6, max_llr=5.0))
     strong, _ = _detect(store, truth.platform)
     assert strong.rates[NAME].llr > rate.llr
-    assert all(strong.score[i] > after.score[i] for i in carriers)
+    # each carrier's evidence rises; its probability also moves with the prior the run estimates (here, with
+    # no lexicon and a kind members are said to carry six times in ten, its absence counts against every
+    # other account and the estimated prior falls to its floor)
+    assert strong.calibration is not None and after.calibration is not None
+    assert all(strong.calibration.evidence[i] > after.calibration.evidence[i] for i in carriers)
 
 
 def test_a_kind_nobody_declares_still_reads_and_a_non_evidence_kind_is_ignored(

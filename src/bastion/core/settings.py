@@ -17,7 +17,9 @@ class Settings(BaseSettings):
     ingest_batch_rows: int = 20_000
     """Rows per transaction when loading an export (memory against commit overhead)."""
     guard_policy: str | None = None
-    """A JSON file with the search guard's messages and help resources."""
+    """A JSON file with the search guard's messages and help resources, and which categories and severities
+    block or warn (``block_severity``, default ``critical``; ``warn_severity``, default ``low``; a warning for
+    a minor is a block)."""
 
 
 class ApiLimits(BaseSettings):
