@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bastion.cli import graph_cmd
 from bastion.core.errors import InputError
@@ -63,10 +63,7 @@ def test_a_seeds_file_error_names_the_files_own_line_and_a_non_utf8_file_is_refu
 def test_detect_list_json_and_show(app: typer.Typer, db: tuple[str, GroundTruth], tmp_path: Path) -> None:
     url, truth = db
     runner = CliRunner()
-    seeds = tmp_path / "seeds.txt"
-    seeds.write_text("\n".join(truth.seeds[:3]))
-    res = runner.invoke(app, ["detect", "--seeds", str(seeds), "--db", url])
-    assert res.exit_code == 0, res.output
+    _, res = _detect_seeded(app, db, tmp_path)
     assert "seeded, 3 seed(s)" in res.output and "network(s)" in res.output
     res = runner.invoke(app, ["networks", "--format", "json", "--db", url])
     assert res.exit_code == 0, res.output
@@ -111,3 +108,37 @@ def test_seedless_flag(app: typer.Typer, db: tuple[str, GroundTruth]) -> None:
     res = CliRunner().invoke(app, ["detect", "--seedless", "--db", url])
     assert res.exit_code == 0, res.output
     assert "seedless, 0 seed(s)" in res.output
+
+
+def test_explain_says_why_an_account_is_or_is_not_flagged(
+    app: typer.Typer, db: tuple[str, GroundTruth], tmp_path: Path
+) -> None:
+    """A member's entry names its network; an ordinary account's names the threshold it is below, with the
+    same evidence lines a dossier shows (an outside check had to read SQLite to learn why an account was
+    not flagged); an unknown account is one clear line."""
+    url, truth = db
+    runner = CliRunner()
+    seeds, _ = _detect_seeded(app, db, tmp_path)
+    nets = json.loads(runner.invoke(app, ["networks", "--format", "json", "--db", url]).output)
+    flagged = nets[0]["members"][0]["account_id"]
+    res = runner.invoke(app, ["explain", flagged, "--seeds", str(seeds), "--db", url])
+    assert res.exit_code == 0, res.output
+    assert "flagged:" in res.output and "network 1 of" in res.output and "probability" in res.output
+    members = {m["account_id"] for n in nets for m in n["members"]}
+    ordinary = next(f"u{k:07d}" for k in range(800) if f"u{k:07d}" not in {*truth.roles, *members})
+    res = runner.invoke(app, ["explain", ordinary, "--seeds", str(seeds), "--db", url])
+    assert res.exit_code == 0, res.output
+    assert "not flagged" in res.output and "below the flag threshold 0.50" in res.output
+    assert "evidence in log-odds" in res.output  # the score sentence, as in a dossier
+    res = runner.invoke(app, ["explain", "no-such-account", "--seedless", "--db", url])
+    assert res.exit_code != 0 and "no account 'no-such-account'" in res.output
+
+
+def _detect_seeded(app: typer.Typer, db: tuple[str, GroundTruth], tmp_path: Path) -> tuple[Path, Result]:
+    """``bastion detect`` with three planted seeds in a seeds file (the file and the command's result)."""
+    url, truth = db
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("\n".join(truth.seeds[:3]))
+    res = CliRunner().invoke(app, ["detect", "--seeds", str(seeds), "--db", url])
+    assert res.exit_code == 0, res.output
+    return seeds, res

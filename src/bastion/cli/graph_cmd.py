@@ -18,10 +18,15 @@ from bastion.graph.service import Dossier
 from bastion.graph.verdicts import current_weights, refit
 
 PlatformOption = Annotated[str | None, typer.Option("--platform", help="Platform (default: the only one).")]
+SeedsOption = Annotated[
+    Path | None, typer.Option("--seeds", help="Seed accounts: one id a line, or CSV with account_id.")
+]
+SeedlessOption = Annotated[bool, typer.Option("--seedless", help="Ignore the seeds table; signals only.")]
 
 
 def register(app: typer.Typer) -> None:
     app.command("detect")(detect)
+    app.command("explain")(explain_account)
     networks_app = typer.Typer(
         help="Networks found by the latest `bastion detect`.",
         invoke_without_command=True,
@@ -72,14 +77,10 @@ def read_seeds(path: Path) -> list[str]:
 
 @handle_errors
 def detect(
-    seeds: Annotated[
-        Path | None, typer.Option("--seeds", help="Seed accounts: one id a line, or CSV with account_id.")
-    ] = None,
+    seeds: SeedsOption = None,
     engine: Annotated[str, typer.Option("--engine", help="local (one machine) or spark.")] = "local",
     platform: PlatformOption = None,
-    seedless: Annotated[
-        bool, typer.Option("--seedless", help="Ignore the seeds table; signals only.")
-    ] = False,
+    seedless: SeedlessOption = False,
     db: DbOption = None,
 ) -> None:
     """Find seller/buyer networks (refreshing stale term and media scans first) and store them."""
@@ -97,6 +98,31 @@ def detect(
     _table(
         [(n.network_id, n.score, len(n.members), n.role_counts(), _minor(n.exposure)) for n in run.networks]
     )
+
+
+@handle_errors
+def explain_account(
+    account_id: Annotated[str, typer.Argument(help="The account, flagged or not.")],
+    seeds: SeedsOption = None,
+    platform: PlatformOption = None,
+    seedless: SeedlessOption = False,
+    db: DbOption = None,
+) -> None:
+    """Why an account is or is not flagged: its evidence, as `bastion detect` scores it now (nothing kept)."""
+    from bastion.graph.explain import explain
+
+    chosen = read_seeds(seeds) if seeds is not None else ([] if seedless else None)
+    service = open_bastion(db).graph
+    got = explain(service.compute(service.store.resolve_platform(platform), chosen), account_id)
+    console.print(
+        Panel.fit(
+            f"[bold]{account_id}[/bold]: {got.status}\n"
+            + (f"role: {got.member.role}" if got.flagged else f"its evidence leans: {got.member.role}"),
+            title="explain",
+        )
+    )
+    for e in got.member.evidence:
+        console.print(f"- {e.text}")
 
 
 def _minor(exposure: object) -> int:
