@@ -74,8 +74,9 @@ COHORT_TERM_SHARE = 0.6
 COHORT_STRESS_SEEDS, COHORT_STRESS_SHARE = 8, 0.9
 #: ... and once more arriving together: its follows inside it and to a few club accounts in this many days.
 COHORT_JOINED_DAYS = 7
-#: A report brigade: this many accounts each report the same members of the innocent community, nine in
-#: ten of whom use its word (a campaign to have them taken down), with as many plant seeds as the cohort's.
+#: A report brigade: this many accounts each report the same members of the innocent community (a campaign
+#: to have them taken down), with as many plant seeds as the cohort's; in it, and in the club below, this
+#: share of the community uses its word.
 BRIGADE, BRIGADE_TARGETS, COMMUNITY_STRESS_SHARE = 10, 30, 0.9
 #: A club: this share of the worded community link its club's own site in their bios (one domain, which
 #: they hold together: what a seller cell's storefront looks like), with as many plant seeds as the cohort's.
