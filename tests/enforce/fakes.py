@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -136,6 +137,19 @@ class NcmecState:
 
     def finished(self) -> list[FakeReport]:
         return [r for r in self.reports.values() if r.status == "finished"]
+
+
+def backoff_waits(record: list[float] | None = None) -> Callable[[float], None]:
+    """A ``drain`` sleep that waits out each (millisecond) backoff for real, noting it in ``record``: a sleep
+    that returns at once leaves a retry due only once ``drain``'s rounds have taken that long, which on an
+    idle machine they sometimes had not (two of three events delivered)."""
+
+    def wait(seconds: float) -> None:
+        if record is not None:
+            record.append(seconds)
+        time.sleep(max(0.0, seconds))
+
+    return wait
 
 
 def _resp(code: int, description: str, **extra: str) -> bytes:

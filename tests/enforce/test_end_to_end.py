@@ -21,7 +21,7 @@ from bastion.report.schema import validate
 from bastion.report.service import CyberTipService
 from bastion.store import Store
 
-from .fakes import fake_ncmec, receiver
+from .fakes import backoff_waits, fake_ncmec, receiver
 from .recreate import later_export
 from .world import small_world
 
@@ -39,7 +39,7 @@ def test_end_to_end(store: Store, tmp_path: Path) -> None:
 
     with receiver(KEY, fail_first=3) as (url, hook):
         d = WebhookDispatcher(store, url, KEY, max_attempts=8, backoff_seconds=0.001)
-        d.drain(sleep=lambda s: None)
+        d.drain(sleep=backoff_waits())
         d.close()
     statuses = [row for r in results for row in td.status(r.takedown_id)]
     assert statuses and all(row["delivery"] == "delivered" for row in statuses)

@@ -11,7 +11,7 @@ from bastion.enforce.model import ActionKind, Decision
 from bastion.enforce.webhook import WebhookDispatcher, dead_letters, delivery_counts, requeue, sign, verify
 from bastion.store import Store
 
-from .fakes import receiver
+from .fakes import backoff_waits, receiver
 
 KEY = b"a-test-webhook-secret-0123456789"
 
@@ -36,7 +36,7 @@ def test_failing_receiver_recovers_and_every_event_arrives_once(store: Store) ->
     waits: list[float] = []
     with receiver(KEY, fail_first=4) as (url, state):
         d = WebhookDispatcher(store, url, KEY, max_attempts=6, backoff_seconds=0.01)
-        result = d.drain(sleep=lambda s: waits.append(s))
+        result = d.drain(sleep=backoff_waits(waits))
         d.close()
     assert result.delivered == 3 and result.dead == 0 and result.failed >= 1
     assert state.bad_signatures == 0
@@ -55,13 +55,13 @@ def test_dead_letter_then_requeue_is_idempotent_at_the_receiver(store: Store) ->
     _actions(store, 1)
     with receiver(KEY, fail_first=100) as (url, state):
         d = WebhookDispatcher(store, url, KEY, max_attempts=2, backoff_seconds=0.001)
-        result = d.drain(sleep=lambda s: None)
+        result = d.drain(sleep=backoff_waits())
         assert result.dead == 1
         (dead,) = dead_letters(store)
         assert dead.attempts == 2 and "503" in dead.last_error
         state.fail_first = 0
         requeue(store, dead.delivery_id)
-        d.drain(sleep=lambda s: None)
+        d.drain(sleep=backoff_waits())
         requeue_again = dead_letters(store)
         d.close()
     assert requeue_again == []
@@ -74,7 +74,7 @@ def test_wrong_key_is_refused_by_the_receiver_and_not_retried_forever(store: Sto
         d = WebhookDispatcher(
             store, url, b"the-wrong-key-for-this-receiver", max_attempts=5, backoff_seconds=0.001
         )
-        result = d.drain(sleep=lambda s: None)
+        result = d.drain(sleep=backoff_waits())
         d.close()
     assert state.bad_signatures == 1 and result.dead == 1  # 401 is permanent: dead-lettered at once
 
@@ -94,7 +94,7 @@ def test_doctor_fails_while_deliveries_are_dead_lettered(
     _actions(store, 1)
     with receiver(KEY, fail_first=100) as (url, _state):
         d = WebhookDispatcher(store, url, KEY, max_attempts=1, backoff_seconds=0.001)
-        assert d.drain(sleep=lambda s: None).dead == 1
+        assert d.drain(sleep=backoff_waits()).dead == 1
         d.close()
     failing = CliRunner().invoke(app, ["doctor", "--db", db_url])
     assert failing.exit_code == 1 and "1 dead-lettered" in failing.output
