@@ -108,7 +108,8 @@ def explain_account(
     seedless: SeedlessOption = False,
     db: DbOption = None,
 ) -> None:
-    """Why an account is or is not flagged: its evidence, as `bastion detect` scores it now (nothing kept)."""
+    """Why an account is or is not flagged: its evidence, scored as `bastion detect` does over the scans as
+    they stand (nothing kept)."""
     from bastion.graph.explain import explain
 
     chosen = read_seeds(seeds) if seeds is not None else ([] if seedless else None)
