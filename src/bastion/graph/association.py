@@ -287,8 +287,7 @@ def reach_out(
     alone = strong(seller)
     count = np.asarray(counted @ alone).ravel()
     within = np.asarray(contacts @ alone).ravel() - count
-    less = _less_for_same(counted, alone, same)
-    shared = np.bincount(less[0], weights=less[1], minlength=len(alone)).astype(np.float64)
+    shared, less = _less_for_same(counted, alone, same)
     count = np.maximum(count - shared, 0.0)
     s, from_cells = alone, None
     if groups is not None:
@@ -321,25 +320,27 @@ def reach_out(
         reported=against,
         answered=only_answered,
         corroborated=corroborated,
-        weights=_contact_weights(counted, s, less[2]),
+        weights=_contact_weights(counted, s, less),
         shared=shared,
     )
 
 
 def _less_for_same(
     counted: sp.csr_matrix, alone: FloatArray, same: SameItem | None
-) -> tuple[IntArray, FloatArray, FloatArray]:
-    """For each counted contact with a strong account that holds the same item as its chooser: the chooser,
-    what the item adds to the count (its weight times the strength with the item less without it), and
-    that strength per stored entry of ``counted`` (zero elsewhere)."""
+) -> tuple[FloatArray, FloatArray]:
+    """Per account, what the strong accounts it contacts that hold its item add to its count through that
+    item (each contact's weight times the strength with the item less without it); and that strength per
+    stored entry of ``counted`` (zero elsewhere)."""
+    n = len(alone)
     per_entry = np.zeros(counted.nnz)
     if same is None or not len(same.rows):
-        return np.zeros(0, dtype=np.int64), np.zeros(0), per_entry
+        return np.zeros(n), per_entry
     at = positions(counted, same.rows, same.cols)
     ok = at >= 0
     rows, cols, at = same.rows[ok], same.cols[ok], at[ok]
     per_entry[at] = np.maximum(alone[cols] - strong(same.apart)[cols], 0.0)
-    return rows, np.asarray(counted.data[at] * per_entry[at], dtype=np.float64), per_entry
+    shared = np.bincount(rows, weights=counted.data[at] * per_entry[at], minlength=n)
+    return np.asarray(shared, dtype=np.float64), per_entry
 
 
 def _contact_weights(counted: sp.csr_matrix, s: FloatArray, less: FloatArray) -> FloatArray:

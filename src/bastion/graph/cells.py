@@ -270,7 +270,7 @@ def find_cells(
     if answered is not None and found.any():  # follow-backs into the found cells, among the candidates
         in_found = np.zeros(n, dtype=bool)
         in_found[rows[found[of]]] = True
-        back = _among(answered(in_found), idx)
+        back = sp.csr_matrix(answered(in_found)[idx][:, idx])
     tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, chance, back))
     ev = np.where(around[of] & beyond[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
     sub = sym[lrows].tocoo()
@@ -289,17 +289,6 @@ def find_cells(
     circle[rows] = _circles(sub, of, local_group, size)[of]
     sizes, evidence = size.astype(int).tolist(), [float(v) for v in group_ev]
     return Cells(llr, group, sizes, evidence, circle, trust, tested, discount=[float(v) for v in tests])
-
-
-def _among(m: sp.csr_matrix, idx: IntArray) -> sp.csr_matrix:
-    """The entries of ``m`` between two accounts of ``idx``, in ``idx``'s positions (a sparse ``m[idx][:,
-    idx]`` without the column selection's pass over every account)."""
-    at = np.full(m.shape[0], -1, dtype=np.int64)
-    at[idx] = np.arange(len(idx))
-    coo = m.tocoo()
-    r, c = at[coo.row], at[coo.col]
-    keep = (r >= 0) & (c >= 0)
-    return sp.csr_matrix((coo.data[keep], (r[keep], c[keep])), shape=(len(idx), len(idx)))
 
 
 def chance_groups(tested: int) -> int:

@@ -49,9 +49,12 @@ def chance_per_bin(
     out = np.zeros(len(edges) + 1)
     for assoc, weight, corroborated in features:
         added = assoc.weights
-        if weight <= 0.0 or added is None or len(added) == 0 or float(added.mean()) <= 0.0:
+        if weight <= 0.0 or added is None or len(added) == 0:
+            continue
+        each = float(added.mean())
+        if each <= 0.0:
             continue  # no contact with a strong account adds anything: chance adds nothing either
-        mean = assoc.expected / float(added.mean())  # chance contacts with strong accounts, per account
+        mean = assoc.expected / each  # chance contacts with strong accounts, per account
         live = np.flatnonzero(mean >= LEAST_EXPECTED)
         alone = None if corroborated is None else np.asarray(corroborated, dtype=bool)
         # every account's Poisson count at once: the platform's chance contacts, a Poisson number of them,
