@@ -92,7 +92,7 @@ def test_a_circle_sharing_one_trait_is_not_trusted_and_a_cell_is() -> None:
 
 
 def test_ties_inside_one_circle_count_as_its_most_trusted_group_says() -> None:
-    from bastion.graph.alike import coordinated_ties, within_circles
+    from bastion.graph.alike import SameItem, within_circles
 
     # accounts 0-1 in group 0, 2-3 in group 1 (one circle, trust 0 and 0.25), 4 in group 2 (its own circle),
     # 5 in no group; accounts 0 and 1 also carry a shared link domain
@@ -104,8 +104,8 @@ def test_ties_inside_one_circle_count_as_its_most_trusted_group_says() -> None:
     contacts = sp.csr_matrix(
         (np.full(len(pairs), 2.0), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(6, 6)
     )
-    coordinated = coordinated_ties(contacts, circle, {SHARED_LINK: link}, {})  # who links what: unknown
-    got = within_circles(contacts, group, circle, trust, coordinated).toarray()
+    same = SameItem.of(contacts, {SHARED_LINK: link}, {}, np.zeros(6))  # who links what: unknown
+    got = within_circles(contacts, group, circle, trust, same.within(circle)).toarray()
     want = {(0, 1): 2.0, (2, 0): 0.5, (1, 3): 0.5, (3, 2): 0.5, (0, 4): 2.0, (4, 5): 2.0, (5, 2): 2.0}
     assert {p: got[p] for p in pairs} == want
 
@@ -403,7 +403,7 @@ def test_two_friends_are_coordinated_by_the_site_they_share_not_by_each_linking_
     """Two members of one circle that link the same rarely shared site are coordinated (their tie counts
     in full); two that each link a site strangers link too are not, where the graph knows who links what;
     where it knows only who carries the signal, carrying it at both ends is read as before."""
-    from bastion.graph.alike import coordinated_ties
+    from bastion.graph.alike import SameItem
 
     circle = np.array([0, 0, 0, 0, -1, -1])
     pairs = [(0, 1), (1, 0), (2, 3), (0, 2), (4, 5), (0, 4)]
@@ -411,9 +411,9 @@ def test_two_friends_are_coordinated_by_the_site_they_share_not_by_each_linking_
     link = np.array([True, True, True, True, True, True])
     # sites: 0 held by accounts 0 and 1; 1 by 2 and 4; 2 by 3 and 5 (4 and 5 are outside the circle)
     held = sp.csr_matrix((np.ones(6), ([0, 1, 2, 4, 3, 5], [0, 0, 1, 1, 2, 2])), shape=(6, 3))
-    got = coordinated_ties(contacts, circle, {SHARED_LINK: link}, {SHARED_LINK: held})
+    got = SameItem.of(contacts, {SHARED_LINK: link}, {SHARED_LINK: held}, np.zeros(6)).within(circle)
     coo = contacts.tocoo()
     by_pair = {(int(a), int(b)): bool(got[k]) for k, (a, b) in enumerate(zip(coo.row, coo.col, strict=True))}
     assert by_pair == {(0, 1): True, (1, 0): True, (2, 3): False, (0, 2): False, (4, 5): False, (0, 4): False}
-    carried = coordinated_ties(contacts, circle, {SHARED_LINK: link}, {})
+    carried = SameItem.of(contacts, {SHARED_LINK: link}, {}, np.zeros(6)).within(circle)
     assert int(carried.sum()) == 4  # every tie inside the circle: all carry the kind

@@ -36,7 +36,7 @@ def within_circles(
 ) -> sp.csr_matrix:
     """``contacts`` with each tie between two members of one circle of tight groups (``group``, ``circle``:
     -1 none) weighed by the more trusted of their two groups (``trust``, 0..1), unless the tie is
-    ``coordinated`` (per stored entry, :func:`coordinated_ties`: a shared link domain is not a shared
+    ``coordinated`` (per stored entry, :meth:`SameItem.within`: a shared link domain is not a shared
     taste); every other tie as it is."""
     # a copy: the caller's contacts stay as they are (only circle members' rows are read)
     data = weigh_circles(
@@ -45,30 +45,13 @@ def within_circles(
     return sp.csr_matrix((data, contacts.indices, contacts.indptr), shape=contacts.shape)
 
 
-def coordinated_ties(
-    contacts: sp.csr_matrix,
-    circle: IntArray,
-    carriers: Mapping[str, BoolArray],
-    items: Mapping[str, sp.csr_matrix],
-) -> BoolArray:
-    """Per stored entry of ``contacts`` between two members of one circle (``circle``, -1: none), whether
-    its two ends are coordinated, not merely alike: both carry a coordination kind (``carriers``: per such
-    kind, who carries it) and, where the graph knows what each holder shares (``items``:
-    ``AccountGraph.shared``), they hold the same item, the same rarely shared link domain: two friends who
-    each share a site with strangers share nothing with each other. Other entries: False."""
-    out = np.zeros(contacts.nnz, dtype=bool)
-    pos, rows, cols = row_entries(contacts, np.flatnonzero(circle >= 0))
-    inside = circle[cols] == circle[rows]
-    pos, rows, cols = pos[inside], rows[inside], cols[inside]
-    out[pos[_hold_same(rows, cols, carriers, items)]] = True
-    return out
-
-
 def _hold_same(
     rows: IntArray, cols: IntArray, carriers: Mapping[str, BoolArray], items: Mapping[str, sp.csr_matrix]
 ) -> BoolArray:
-    """Per pair (``rows[k]``, ``cols[k]``): both carry a coordination kind and, where the graph knows what
-    each holder shares, hold the same item of it (see :func:`coordinated_ties`)."""
+    """Per pair (``rows[k]``, ``cols[k]``): both carry a coordination kind (``carriers``: per such kind, who
+    carries it) and, where the graph knows what each holder shares (``items``), hold the same item of it,
+    the same rarely shared link domain: two friends who each share a site with strangers share nothing with
+    each other. Where it knows only who carries the kind, carrying it at both ends is holding the same."""
     out = np.zeros(len(rows), dtype=bool)
     for kind, carries in carriers.items():
         both = np.asarray(carries[rows] & carries[cols], dtype=bool)
@@ -89,6 +72,9 @@ class SameItem:
     rows: IntArray
     cols: IntArray
     apart: FloatArray
+    #: where each of these contacts is stored in the contacts it was read from, and how many they were
+    at: IntArray
+    stored: int
 
     @classmethod
     def of(
@@ -100,10 +86,19 @@ class SameItem:
     ) -> SameItem:
         """``carriers``: per coordination kind, who carries it; ``items``: ``AccountGraph.shared``."""
         holders = np.logical_or.reduce([np.zeros(contacts.shape[0], dtype=bool), *carriers.values()])
-        _, rows, cols = row_entries(contacts, np.flatnonzero(holders))
+        pos, rows, cols = row_entries(contacts, np.flatnonzero(holders))
         same = _hold_same(rows, cols, carriers, items)
         rows, cols = rows[same].astype(np.int64), cols[same].astype(np.int64)
-        return cls(rows, cols, np.asarray(apart, dtype=np.float64))
+        return cls(rows, cols, np.asarray(apart, dtype=np.float64), pos[same], contacts.nnz)
+
+    def within(self, circle: IntArray) -> BoolArray:
+        """Per stored entry of the contacts these were read from, whether it is one of them and its two
+        ends are in one circle of tight groups (``circle``, -1: none): a tie that counts in full inside
+        a circle, since a shared rarely shared link domain is no shared taste (:func:`within_circles`)."""
+        out = np.zeros(self.stored, dtype=bool)
+        inside = (circle[self.rows] >= 0) & (circle[self.rows] == circle[self.cols])
+        out[self.at[inside]] = True
+        return out
 
     def holds(self, rows: IntArray, cols: IntArray) -> BoolArray:
         """Per pair (``rows[k]`` chose ``cols[k]``), whether it is one of these contacts."""

@@ -29,7 +29,6 @@ from bastion.core.signals import lookup
 from bastion.graph import dense, lockstep  # noqa: F401  (register detectors)
 from bastion.graph.alike import (
     SameItem,
-    coordinated_ties,
     shows_only_traits,
     within_circles,
     without_alike_friendships,
@@ -172,8 +171,11 @@ def _detect(
     cells = found.read_for(peers, undocumented_share(contacts, reported, found.group, REPORTED_WEIGHT))
     feats[CELL] = cells.llr
     coordination = {k: v for k, v in present.items() if lookup(k).coordination}
-    coordinated = coordinated_ties(contacts, cells.circle, coordination, graph.shared)
-    counted = within_circles(contacts, cells.group, cells.circle, cells.trust, coordinated)
+    # a fellow holder of the link domain an account holds is read, for their tie, without it: holding it
+    # is each one's own evidence already (a club whose members link its site is not a network for it)
+    apart = diverse({k: w[k] * feats[k] for k in names.seller if not lookup(k).coordination})
+    same = SameItem.of(contacts, coordination, graph.shared, apart)
+    counted = within_circles(contacts, cells.group, cells.circle, cells.trust, same.within(cells.circle))
     alike = shows_only_traits(carried, n, seed_idx)
     counted = without_alike_friendships(counted, alike, is_strong)
     cell_gain = np.clip(w[CELL] * cells.llr, 0.0, ONE_KIND_CAP)
@@ -183,10 +185,6 @@ def _detect(
     # seed): for such an account one strong account it chose to contact corroborates, where otherwise only
     # several count (not one friend: it may be strong for the traits they share, see association.py)
     corroborated = ~alike
-    # a fellow holder of the link domain an account holds is read, for their tie, without it: holding it
-    # is each one's own evidence already (a club whose members link its site is not a network for it)
-    apart = diverse({k: w[k] * feats[k] for k in names.seller if not lookup(k).coordination})
-    same = SameItem.of(contacts, coordination, graph.shared, apart)
     tie = tie_in(contacts, own_diverse, counted, answered, same)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
