@@ -12,8 +12,9 @@ not to one data set), judged by the same targets.
 - users the sellers reach out to (advertising, grooming): ``TARGETS`` ordinary accounts each followed by 5
   sellers of one network, written to by 2, following 1 back; they are not its sellers;
 - the same users where each follows back all five (a teenager's follow-for-follow habit, an auto-follow
-  tool) and answers the two that wrote to it (a groomed child does): friends with five strong sellers and
-  writing to two, and still their targets, not their peers;
+  tool) and answers the two that wrote to it (a groomed child does), and follows two of the others first
+  (they know each other): friends with five strong sellers, writing to two, in their group and choosing a
+  group-mate first, and still their targets, not their peers;
 - the new cohort uses a hobby word on the lexicon (``WORDED_COHORT``, nine in ten of its members): forty
   friends who joined together and post stories show two of a seller cell's traits, beside a network
   whose cells the cell search finds (the clean graphs plant it with no network at all);
@@ -37,6 +38,9 @@ from bastion.graph.plant import PlantConfig
 ONE_WAY_FOLLOW_BACK = 0.3
 #: Users who follow sellers to report them, and users sellers reach out to, in the shapes that plant them.
 FLAGGERS, TARGETS = 10, 30
+#: ... and of those that follow back everyone, how many of the others each follows first (they know each
+#: other: an outside check's two such accounts were each read as a peer of the sellers' group)
+TARGET_FRIENDS = 2
 #: Share of the new cohort that uses a hobby word on the lexicon, in the shape that plants it.
 WORDED_COHORT = 0.9
 #: Shares of the innocent community that use its word and that link its club's own site (one domain they
@@ -48,8 +52,14 @@ SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "friends follow back 3 in 10": lambda c: replace(c, follow_back_share=ONE_WAY_FOLLOW_BACK),
     f"{FLAGGERS} users follow 15 sellers to report 10": lambda c: replace(c, flaggers=FLAGGERS),
     f"sellers reach out to {TARGETS} users": lambda c: replace(c, targets=TARGETS),
-    f"sellers reach out to {TARGETS} users who follow everyone back and answer": lambda c: replace(
-        c, targets=TARGETS, target_follows_back=c.target_followers, target_replies=2
+    f"sellers reach out to {TARGETS} users who follow back all, answer and know {TARGET_FRIENDS} others": (
+        lambda c: replace(
+            c,
+            targets=TARGETS,
+            target_follows_back=c.target_followers,
+            target_replies=2,
+            target_friends=TARGET_FRIENDS,
+        )
     ),
     "the new cohort uses a hobby word, 9 in 10": lambda c: replace(c, cohort_term_share=WORDED_COHORT),
     "the community uses its word, 9 in 10, and a quarter link its club's site": lambda c: replace(

@@ -59,11 +59,12 @@ def test_follow_backs_are_found_by_time_and_only_toward_the_accounts_asked_about
 
 def test_a_group_counts_for_a_member_only_if_it_chose_a_group_mate_first() -> None:
     """The answerer is drawn into the sellers' group by their follows; the peer followed two of them
-    first: the group's evidence is read for the peer and the sellers, not for the answerer; without follow
-    times nothing is known against anyone."""
+    first: the group's evidence is read for the peer and the sellers (a cell: each followed the next
+    first), not for the answerer; without follow times nothing is known against anyone."""
     from bastion.graph.cells import Cells
 
     b, sellers = _world()
+    _cell(b, sellers)
     g = b.build()
     i = g.index
     group = np.full(g.n, -1)
@@ -76,6 +77,36 @@ def test_a_group_counts_for_a_member_only_if_it_chose_a_group_mate_first() -> No
     assert "not counted: its members followed it first" in cells.unread_words(i["answerer"])
     g.follow_times = None
     assert chose_in_group(g, group).all()
+
+
+def _cell(b: GraphBuilder, sellers: list[str]) -> None:
+    """The sellers as a cell: each follows the next first (a ring), and is followed back."""
+    for k, s in enumerate(sellers):
+        nxt = sellers[(k + 1) % len(sellers)]
+        b.add_follow(s, nxt, t=5 * DAY + k)
+        b.add_follow(nxt, s, t=6 * DAY + k)
+
+
+def test_two_answerers_who_know_each_other_choose_no_one_the_group_chose() -> None:
+    """A second account that follows back everyone: the first answerer followed it first (they know each
+    other). Both are in the sellers' group by the sellers' follows; following the other first is choosing
+    no one of the cell, so neither is a peer, and the sellers and the peer still are."""
+    b, sellers = _world()
+    _cell(b, sellers)
+    for k, s in enumerate(sellers):
+        b.add_follow(s, "answerer2", t=11 * DAY + k)
+        b.add_follow("answerer2", s, t=21 * DAY + k)
+    b.add_follow("answerer", "answerer2", t=12 * DAY)
+    b.add_follow("answerer2", "answerer", t=22 * DAY)
+    g = b.build()
+    group = np.full(g.n, -1)
+    group[g.indices(["answerer", "answerer2", "peer", *sellers])] = 0
+    chose = chose_in_group(g, group)
+    assert chose[g.indices(["peer", *sellers])].all()
+    assert not chose[g.indices(["answerer", "answerer2"])].any()
+    b.add_follow("answerer", "s0", t=1 * DAY)  # it chose a seller first: a peer after all
+    g = b.build()
+    assert chose_in_group(g, group)[g.index["answerer"]]
 
 
 def test_an_account_that_only_followed_back_is_tied_to_no_one_and_reaches_no_one() -> None:

@@ -88,3 +88,24 @@ def test_a_member_whose_seller_and_buyer_readings_tie_has_no_role_not_the_harshe
     assert "nothing tells on which side" in role_sentence(role, 1, r)
     clear = role_scores(graph, {}, np.ones(3), zero, np.array([0.0, 3.0, 0.0]), {})
     assert assign_role(1, clear)[0] == "buyer"
+
+
+def test_a_young_account_leans_seller_only_where_young_accounts_are_rare() -> None:
+    """Account 0 is a week old and shows nothing either way. Among year-old accounts its youth leans it
+    seller; on a platform where every account is a week old (a new platform) youth tells no side, and it
+    reads as undecided."""
+    from bastion.graph.container import NodeAttributes
+
+    n = 20
+    graph = AccountGraph.from_arrays(
+        "p", [f"a{i}" for i in range(n)], (np.arange(1, n), np.zeros(n - 1, int))
+    )
+    member, zero = np.ones(n), np.zeros(n)
+    for days, leans_seller in ((400.0, True), (7.0, False)):
+        attrs = NodeAttributes.empty(n)
+        attrs.account_age_days = np.full(n, days)
+        attrs.account_age_days[0] = 7.0
+        graph.attrs = attrs
+        r = role_scores(graph, {}, member, zero, zero, {}, np.zeros(n, dtype=np.int64))
+        assert bool(r.seller[0] > 0.6) is leans_seller
+        assert leans_seller or assign_role(0, r)[0] == "unknown"

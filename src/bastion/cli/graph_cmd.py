@@ -19,7 +19,11 @@ from bastion.graph.verdicts import current_weights, refit
 
 PlatformOption = Annotated[str | None, typer.Option("--platform", help="Platform (default: the only one).")]
 SeedsOption = Annotated[
-    Path | None, typer.Option("--seeds", help="Seed accounts: one id a line, or CSV with account_id.")
+    Path | None,
+    typer.Option(
+        "--seeds",
+        help="Seed accounts: one id a line, or CSV with account_id (default: the ingested seeds table).",
+    ),
 ]
 SeedlessOption = Annotated[bool, typer.Option("--seedless", help="Ignore the seeds table; signals only.")]
 

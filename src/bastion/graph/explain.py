@@ -46,7 +46,7 @@ def explain(done: Computed, account_id: str) -> Explanation:
                 return Explanation(m, True, status)
     seeds = set(graph.indices(done.seeds).tolist())
     parts = contributions(det.features, det.weights, np.array([i], dtype=np.int64))[0]
-    entry = member(graph, i, det, i in seeds, parts, det.weights.to_json())
+    entry = member(graph, i, det, i in seeds, parts, det.weights.to_json(), flagged=False)
     entry = with_facts(Network("", entry.score, (entry,)), done.loaded).members[0]
     threshold = done.config.threshold
     if entry.score >= threshold:

@@ -15,6 +15,9 @@ import scipy.sparse as sp
 from bastion.graph.contacts import positions
 from bastion.graph.container import FOLLOW, MESSAGE, REPLY, AccountGraph, BoolArray, IntArray
 
+#: Group-mates an account followed back, to be drawn into its group (:func:`_drawn_in`).
+DRAWN_BACK = 3
+
 
 def answers(
     graph: AccountGraph, of: BoolArray, group: IntArray | None = None, peers: BoolArray | None = None
@@ -64,10 +67,13 @@ def followed_back(graph: AccountGraph, of: BoolArray) -> sp.csr_matrix:
 
 
 def chose_in_group(graph: AccountGraph, group: IntArray) -> BoolArray:
-    """Accounts that followed a member of their own tight group (``group``, -1: none) first, and every
-    account where the platform sent no follow times (nothing is known against it). A user the sellers all
-    follow and write to, who follows some of them back, is drawn into their group by their choices; a
-    member of a cell chose cell-mates itself."""
+    """Accounts that followed a member of their own tight group (``group``, -1: none) first, one that was
+    not itself drawn in, and every account where the platform sent no follow times (nothing is known
+    against it). A user the sellers all follow and write to, who follows some of them back, is drawn into
+    their group by their choices; a member of a cell chose cell-mates itself. Two such users who know
+    each other (popular accounts that follow back everyone) are both in the sellers' group by the
+    sellers' choices, and the one that followed the other first chose no one the group chose
+    (:func:`_drawn_in`)."""
     return _peers(graph, group) if _timed(graph) else np.ones(graph.n, dtype=bool)
 
 
@@ -77,16 +83,34 @@ def _timed(graph: AccountGraph) -> bool:
 
 
 def _peers(graph: AccountGraph, group: IntArray) -> BoolArray:
-    """Accounts that followed a member of their own tight group first (no follow times: none known)."""
+    """Accounts that followed a member of their own tight group first, one not drawn in (no follow times:
+    none known)."""
     peer = np.zeros(graph.n, dtype=bool)
     ft = graph.follow_times
     if ft is None or not len(ft.src):
         return peer
     of = group[ft.src]
     inside = (of >= 0) & (of == group[ft.dst])
-    a, _, late = _first_follows(ft.src, ft.dst, ft.t, graph.n, inside, np.ones(graph.n, dtype=bool))
-    peer[a[~late]] = True
+    a, b, late = _first_follows(ft.src, ft.dst, ft.t, graph.n, inside, np.ones(graph.n, dtype=bool))
+    first = ~late & ~_drawn_in(a, b, late, graph.n)[b]
+    peer[a[first]] = True
     return peer
+
+
+def _drawn_in(a: IntArray, b: IntArray, late: BoolArray, n: int) -> BoolArray:
+    """The accounts of a group that are in it by its members' choices: each followed back at least
+    ``DRAWN_BACK`` group-mates and chose first only group-mates drawn in as well (the largest such set:
+    users the sellers follow, and the users they know). Of a seller cell, at most the members that
+    followed no cell-mate first but drawn-in ones: a cell-mate it chose first that chose a cell-mate
+    first itself takes it out, and so on along the chain."""
+    drawn = np.bincount(a[late], minlength=n) >= DRAWN_BACK
+    first = ~late
+    while True:
+        out = np.zeros(n, dtype=bool)
+        out[a[first & ~drawn[b]]] = True  # chose first one that is not drawn in
+        if not (drawn & out).any():
+            return drawn
+        drawn &= ~out
 
 
 def _first_follows(

@@ -87,15 +87,16 @@ def member(
     parts: list[tuple[str, float]],
     weights: dict[str, Any],
     rates: dict[str, str] | None = None,
+    flagged: bool = True,
 ) -> Member:
     """One account's entry: role, calibrated probability, and every fact that moved it (``parts``: its
     weighted evidence, from ``contributions``; ``weights``: the run's weights as JSON; ``rates``: each base
-    rate's words, where the caller has them)."""
+    rate's words, where the caller has them; ``flagged``: whether it is a member, or only explained)."""
     role, role_score = assign_role(i, det.roles)
     score = float(det.score[i])
     shift = float(det.calibration.shift[i]) if det.calibration is not None else 0.0
     ev: list[Evidence] = [
-        Evidence("role", role_sentence(role, i, det.roles), {"role_score": round(role_score, 4)}),
+        Evidence("role", role_sentence(role, i, det.roles, flagged), {"role_score": round(role_score, 4)}),
         Evidence(
             "score",
             explain(det.prior, score, parts, det.weights, shift),

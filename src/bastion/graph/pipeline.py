@@ -165,6 +165,7 @@ def _detect(
     )
     # a cell is evidence for a member that chose a cell-mate itself: a user the sellers follow and write
     # to, following some back, is drawn into their group by their choices (initiative.chose_in_group)
+    # (not one the sellers drew in too: two users who follow back everyone and know each other)
     peers = chose_in_group(graph, found.group)
     # and as far as the account did not report its group-mates (a flagger documents a network it follows)
     reported = reports_made(graph)

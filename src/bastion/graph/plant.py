@@ -124,6 +124,9 @@ class PlantConfig:
     target_followers: int = 5
     target_follows_back: int = 1  # of those sellers (an account that follows back everyone: all of them)
     target_replies: int = 0  # of the two sellers that write to it, those it answers (a groomed child does)
+    # other targets of its network each one follows first, and is followed back by (accounts that follow
+    # back everyone know each other: each is then in the sellers' group and chose a group-mate first)
+    target_friends: int = 0
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3

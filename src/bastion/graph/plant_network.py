@@ -194,10 +194,13 @@ def reached_out(
     """Ordinary users a network's sellers reach out to (advertising to them, grooming them): ``cfg.targets``
     of them, each followed by ``target_followers`` sellers of one network, written to by two of them, and
     following ``target_follows_back`` of them back, each after it was followed, and answering
-    ``target_replies`` of the two that wrote to it. Drawn from their own stream
-    (``cfg.seed``, 4) after everything else, so the rest of the world is the same with or without them."""
+    ``target_replies`` of the two that wrote to it; each also follows ``target_friends`` other targets of
+    its network, who follow it back. Drawn from their own streams (``cfg.seed``, 4 and 7) after everything
+    else, so the rest of the world is the same with or without them."""
     rng = np.random.default_rng([cfg.seed, 4])
+    of: dict[int, list[int]] = {}
     for t, theirs in one_network_each(rng, label, network, cfg.targets):
+        of.setdefault(int(network[theirs[0]]), []).append(t)
         by = rng.choice(theirs, size=min(cfg.target_followers, len(theirs)), replace=False)
         when = fol.after(by, np.full(len(by), t), created, rng=rng)
         back = min(cfg.target_follows_back, len(by))  # it follows some of them back, after they followed
@@ -205,3 +208,20 @@ def reached_out(
         msg += [(int(s), t) for s in by[:2]]
         replies += [(t, int(s)) for s in by[: min(2, cfg.target_replies)]]
         label[t] = TARGET
+    if cfg.target_friends > 0:
+        _targets_know_each_other(cfg.target_friends, of, created, fol, np.random.default_rng([cfg.seed, 7]))
+
+
+def _targets_know_each_other(
+    k: int, of: dict[int, list[int]], created: IntArray, fol: Follows, rng: np.random.Generator
+) -> None:
+    """Each target (``of``: per network, its targets) follows ``k`` others of its network first; they
+    follow it back."""
+    for targets in of.values():
+        for t in targets:
+            others = [u for u in targets if u != t]
+            if not others:
+                continue
+            chosen = rng.choice(others, size=min(k, len(others)), replace=False)
+            when = fol.after(np.full(len(chosen), t), chosen, created, rng=rng)
+            fol.since(chosen, np.full(len(chosen), t), when, rng=rng)

@@ -81,6 +81,9 @@ def role_scores(
     shared.data[:] = 1.0
     share_sus = np.asarray(shared @ s).ravel()
     young = np.clip(1.0 - np.nan_to_num(graph.attrs.account_age_days, nan=YOUNG_DAYS) / YOUNG_DAYS, 0.0, 1.0)
+    # beyond this platform's typical account: on a platform that is itself young every account is, and
+    # youth tells no side (an outside check's two-week-old platform read most buyers as sellers by it)
+    young = np.clip(young - float(np.median(young)), 0.0, 1.0) if n else young
     content = noisy_or(signals, {TERM_MATCH: 1.0, HASH_MATCH: 1.0, STORIES_ONLY: 0.6}, n)
     amplify = 1.0 - np.power(0.5, share_sus / 2.0)
     breadth = np.clip((out_sus - 5.0) / 10.0, 0.0, 1.0)
@@ -150,7 +153,8 @@ def _sides_tie(i: int, r: RoleScores) -> bool:
     return abs(float(r.seller[i] - r.buyer[i])) < SIDE_MARGIN
 
 
-def role_sentence(role: str, i: int, r: RoleScores) -> str:
+def role_sentence(role: str, i: int, r: RoleScores, flagged: bool = True) -> str:
+    """``flagged``: the account is a member (an account explained but not flagged is kept by nothing)."""
     if role == "seller":
         return (
             f"seller role score {r.seller[i]:.2f}: own signals, strong members contacting it, or a "
@@ -164,9 +168,10 @@ def role_sentence(role: str, i: int, r: RoleScores) -> str:
             f"facilitator role score {r.facilitator[i]:.2f}: re-shares {r.shares_suspects[i]:.1f} and "
             f"follows {r.follows_suspects[i]:.1f} suspect-weighted accounts without advertising itself"
         )
+    kept = "; kept because it is tightly linked to the network" if flagged else ""
     if _sides_tie(i, r) and max(r.seller[i], r.buyer[i]) >= ROLE_MIN:
         return (
             f"seller and buyer role scores {r.seller[i]:.2f} and {r.buyer[i]:.2f}: nothing tells on which "
-            "side it is; kept because it is tightly linked to the network"
+            f"side it is{kept}"
         )
-    return "no role stands out; kept because it is tightly linked to the network"
+    return f"no role stands out{kept}"
