@@ -184,3 +184,26 @@ def test_the_loader_reads_replies_from_the_exports_initiated_by_sender(
     g = load_platform(store, truth.platform).graph
     reply = g.layer(REPLY)
     assert reply.nnz == 1 and reply[g.index[a], g.index[b]] > 0
+
+
+def test_the_drawn_in_are_the_largest_set_whose_first_follows_stay_inside_it() -> None:
+    """Against the definition read round by round (drop whoever chose first one outside, until no one
+    is dropped) on random groups, including chains where an account's first follow leads, through others,
+    to one that followed back too few."""
+    from bastion.graph.initiative import DRAWN_BACK, _drawn_in
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(2, 30))
+        m = int(rng.integers(0, 4 * n))
+        a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+        keep = a != b
+        a, b, late = a[keep], b[keep], rng.random(int(keep.sum())) < 0.6
+        want = np.bincount(a[late], minlength=n) >= DRAWN_BACK
+        while True:
+            out = np.zeros(n, dtype=bool)
+            out[a[~late & ~want[b]]] = True
+            if not (want & out).any():
+                break
+            want &= ~out
+        assert np.array_equal(_drawn_in(a, b, late, n), want)

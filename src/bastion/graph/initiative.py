@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order
 
 from bastion.graph.contacts import positions
 from bastion.graph.container import FOLLOW, MESSAGE, REPLY, AccountGraph, BoolArray, IntArray
@@ -102,15 +103,19 @@ def _drawn_in(a: IntArray, b: IntArray, late: BoolArray, n: int) -> BoolArray:
     ``DRAWN_BACK`` group-mates and chose first only group-mates drawn in as well (the largest such set:
     users the sellers follow, and the users they know). Of a seller cell, at most the members that
     followed no cell-mate first but drawn-in ones: a cell-mate it chose first that chose a cell-mate
-    first itself takes it out, and so on along the chain."""
-    drawn = np.bincount(a[late], minlength=n) >= DRAWN_BACK
+    first itself takes it out, and so on along the chain. Read in one search, not round by round: an
+    account is out where its first follows lead, through any chain, to one that followed back too few."""
+    many = np.bincount(a[late], minlength=n) >= DRAWN_BACK
     first = ~late
-    while True:
-        out = np.zeros(n, dtype=bool)
-        out[a[first & ~drawn[b]]] = True  # chose first one that is not drawn in
-        if not (drawn & out).any():
-            return drawn
-        drawn &= ~out
+    # who chose whom first, reversed, and one more node before every account that followed back too few:
+    # what that node reaches is out
+    rows = np.concatenate([b[first], np.full(int((~many).sum()), n)])
+    cols = np.concatenate([a[first], np.flatnonzero(~many)])
+    reversed_first = sp.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
+    out = breadth_first_order(reversed_first, n, directed=True, return_predecessors=False)
+    drawn = many.copy()
+    drawn[out[out < n]] = False
+    return drawn
 
 
 def _first_follows(
