@@ -46,14 +46,18 @@ def test_a_fellow_holder_of_the_link_domain_an_account_holds_is_read_without_it(
     """A club of ten friends who all link its site and use its word (two kinds: each strong in part) were
     each friends with nine strong accounts, strong for the very domain the account holds itself: counted
     once as its own signal and again through every fellow holder. Read without the domain, the fellow
-    holders are one-trait accounts and the club has no tie; an account that holds no domain and is friends
-    with all of them reads them as before, and so does a cell whose members show more than the domain."""
+    holders are one-trait accounts and the club has no tie. An account that holds no domain and is friends
+    with all of them is friends with one domain, not ten: the strongest holder is read with it, the rest
+    without (an outside check's friends of a forty-shop market were flagged by the score). One that
+    follows them all one way (a buyer's follows of a cell) reads each as before, and so does a cell whose
+    members show more than the domain."""
     n, k = 200, 10
     rng = np.random.default_rng(7)
-    outsider = k
+    outsider, follower = k, k + 1
     pairs = [(a, b) for a in range(k) for b in range(k) if a != b]
     pairs += [(outsider, b) for b in range(k)] + [(b, outsider) for b in range(k)]
-    pairs += [(int(a), int(b)) for a, b in rng.integers(k + 1, n, (600, 2)) if a != b]
+    pairs += [(follower, b) for b in range(k)]
+    pairs += [(int(a), int(b)) for a, b in rng.integers(k + 2, n, (600, 2)) if a != b]
     contacts = contacts_of(pairs, n)
     holds = np.arange(n) < k
     site = sp.csr_matrix((np.ones(k), (np.arange(k), np.zeros(k, dtype=np.int64))), shape=(n, 1))
@@ -63,12 +67,16 @@ def test_a_fellow_holder_of_the_link_domain_an_account_holds_is_read_without_it(
     assert len(same.rows) == k * (k - 1)  # the club's friendships, each way; none with the outsider
     before, after = tie_in(contacts, own), tie_in(contacts, own, same=same)
     assert (before.llr[:k] > 3).all() and (after.llr[:k] == 0).all()
-    assert after.llr[outsider] == before.llr[outsider] > 3
+    assert before.llr[outsider] > 3 and after.llr[outsider] == 0
+    assert after.count[outsider] == strong(own)[0]  # one holder, with the domain
     assert after.shared is not None and np.allclose(after.shared[:k], (k - 1) * strong(own)[0])
+    assert np.isclose(after.shared[outsider], (k - 1) * strong(own)[0])
     assert "hold the link domain it holds" in after.words(0, "friends with")
-    # the members chose each other: reach reads them the same way
-    assert (reach_out(contacts, own).count[:k] > 0).all()
-    assert (reach_out(contacts, own, same=same).count[:k] == 0).all()
+    assert "one domain counts once" in after.words(outsider, "friends with")
+    # the members chose each other: reach reads them the same way; the follower's one-way follows in full
+    plain, read = reach_out(contacts, own), reach_out(contacts, own, same=same)
+    assert (plain.count[:k] > 0).all() and (read.count[:k] == 0).all()
+    assert read.count[follower] == plain.count[follower] == k * strong(own)[0]
     # a seller cell that shares its storefront and shows a word and a known hash besides: read as before
     cell = diverse({SHARED_LINK: link, TERM_MATCH: word, HASH_MATCH: word})
     apart = diverse({TERM_MATCH: word, HASH_MATCH: word})

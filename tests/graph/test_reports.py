@@ -227,3 +227,26 @@ def _traders(traders: int, clients: int) -> GraphBuilder:
         for k in range(3):
             b.add_report(f"client{t}_{k}", f"trader{t}")
     return b
+
+
+def test_reports_given_only_for_spam_are_said_so_and_are_no_report_of_this_harm() -> None:
+    """A promo account reported by three users, each for spam, and a seller reported by one for spam and
+    two for another reason: the dossier says which were for spam, and only the seller has a report of this
+    harm (what ``netbuild`` lets stand for a network)."""
+    from bastion.graph.reports import SPAM_REPORT_WEIGHT
+
+    b = GraphBuilder("t")
+    for k in range(3):
+        b.add_report(f"user{k}", "promo", SPAM_REPORT_WEIGHT)
+    b.add_report("user0", "seller", SPAM_REPORT_WEIGHT)
+    b.add_report("user1", "seller")
+    b.add_report("user2", "seller")
+    with_quiet_follows(b, reports=5)
+    g = b.build()
+    rep = report_evidence(g)
+    assert rep is not None
+    promo, seller = g.index["promo"], g.index["seller"]
+    assert not rep.of_harm()[promo] and rep.of_harm()[seller]
+    assert "all of them for spam" in rep.words(promo)
+    assert "1 of them for spam" in rep.words(seller)
+    assert rep.strength[promo] < rep.strength[seller]

@@ -75,6 +75,8 @@ class SameItem:
     #: where each of these contacts is stored in the contacts it was read from, and how many they were
     at: IntArray
     stored: int
+    #: per account, the item it holds (one number across kinds), -1 none
+    item: IntArray
 
     @classmethod
     def of(
@@ -89,7 +91,37 @@ class SameItem:
         pos, rows, cols = row_entries(contacts, np.flatnonzero(holders))
         same = _hold_same(rows, cols, carriers, items)
         rows, cols = rows[same].astype(np.int64), cols[same].astype(np.int64)
-        return cls(rows, cols, np.asarray(apart, dtype=np.float64), pos[same], contacts.nnz)
+        item = _items_held(contacts.shape[0], carriers, items)
+        return cls(rows, cols, np.asarray(apart, dtype=np.float64), pos[same], contacts.nnz, item)
+
+    def less(
+        self,
+        rows: IntArray,
+        cols: IntArray,
+        full: FloatArray,
+        apart: FloatArray,
+        friends: BoolArray | None = None,
+    ) -> FloatArray:
+        """Per contact (``rows[k]`` with ``cols[k]``), what comes off ``cols[k]``'s strength (``full``; read
+        without the coordination kinds: ``apart``): all the item gives it where ``rows[k]`` holds the same
+        item (its own evidence already); and where it does not and they are friends (``friends``, per
+        contact; all where not given), all but once: of the friends holding one item, the strongest is
+        read with it and the rest without (the friends of a circle of forty who link one shop site are
+        friends with one fact, not forty; a buyer's one-way follows of a cell's sellers that share a
+        storefront are several choices, as ``association._group_gain`` reads a cell)."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        gives = np.maximum(full[cols] - apart[cols], 0.0)
+        fellow = self.holds(rows, cols)
+        out = np.where(fellow, gives, 0.0)
+        key = self.item[cols]
+        once = (key >= 0) & ~fellow & (gives > 0)
+        idx = np.flatnonzero(once if friends is None else once & friends)
+        if len(idx):
+            idx = idx[np.lexsort((-gives[idx], key[idx], rows[idx]))]  # per (account, item) the most first
+            again = np.zeros(len(idx), dtype=bool)
+            again[1:] = (rows[idx][1:] == rows[idx][:-1]) & (key[idx][1:] == key[idx][:-1])
+            out[idx[again]] = gives[idx[again]]
+        return out
 
     def within(self, circle: IntArray) -> BoolArray:
         """Per stored entry of the contacts these were read from, whether it is one of them and its two
@@ -109,6 +141,25 @@ class SameItem:
         want = np.asarray(rows, dtype=np.int64) * n + np.asarray(cols, dtype=np.int64)
         at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
         return np.asarray(keys[at] == want, dtype=bool)
+
+
+def _items_held(n: int, carriers: Mapping[str, BoolArray], items: Mapping[str, sp.csr_matrix]) -> IntArray:
+    """Per account, one number for the item it holds (the first kind's, its first item), -1 for none; where
+    the graph knows only who carries a kind, its carriers hold one item of it together."""
+    out = np.full(n, -1, dtype=np.int64)
+    base = 0
+    for kind in sorted(carriers):
+        carries = np.asarray(carriers[kind], dtype=bool) & (out < 0)
+        held = items.get(kind)
+        if held is None:
+            out[carries] = base
+            base += 1
+            continue
+        held = sp.csr_matrix(held)
+        has = carries & (np.diff(held.indptr) > 0)
+        out[has] = base + held.indices[held.indptr[:-1][has]]
+        base += held.shape[1]
+    return out
 
 
 def shows_only_traits(present: Mapping[str, BoolArray], n: int, seeds: IntArray) -> BoolArray:

@@ -121,11 +121,14 @@ class Association:
     #: accounts for which one strong contact counts: they show evidence of their own friends do not share
     corroborated: BoolArray | None = None
     #: the strength of strong contacts not counted: they hold the same item (link domain) as the account,
-    #: which is already its own evidence (``alike.SameItem``)
+    #: which is already its own evidence, or, friends that hold one item the account does not, the item
+    #: past its first (``alike.SameItem.less``)
     shared: FloatArray | None = None
     #: what each contact with a strong account adds to ``count`` (its weight times the strength it was read
     #: at), one per such contact on the platform: the null draws its chance contacts from these (chance.py)
     weights: FloatArray | None = None
+    #: accounts that hold an item themselves (for the words of ``shared``)
+    holder: BoolArray | None = None
 
     def words(self, i: int, what: str) -> str:
         text = (
@@ -155,10 +158,16 @@ class Association:
         if self.mutual is not None and self.mutual[i] >= 0.05:
             text += f"; {self.mutual[i]:.1f} of them contacted it too: those ties are counted once"
         if self.shared is not None and self.shared[i] >= 0.05:
-            text += (
-                f"; {self.shared[i]:.1f} less: some hold the link domain it holds, which is its own evidence "
-                "already, and are read without it"
-            )
+            if self.holder is not None and self.holder[i]:
+                text += (
+                    f"; {self.shared[i]:.1f} less: some hold the link domain it holds, which is its own "
+                    "evidence already, and are read without it"
+                )
+            else:
+                text += (
+                    f"; {self.shared[i]:.1f} less: friends that hold one link domain are read with it once, "
+                    "the others without it (one domain counts once, not once per holder)"
+                )
         if self.reported is not None and self.reported[i] >= 0.05:
             text += (
                 f"; it reported {self.reported[i]:.1f} strong account(s), each counted against "
@@ -220,7 +229,7 @@ def tie_in(
     back = positions(contacts, dst, src) >= 0
     pos, src, dst = pos[back], src[back], dst[back]
     at = positions(counted, src, dst)
-    seen = s[src] if same is None else np.where(same.holds(src, dst), strong(same.apart)[src], s[src])
+    seen = s[src] if same is None else s[src] - same.less(dst, src, s, strong(same.apart))
     weight = damp[src] * seen
     n = len(s)
     read = np.where(at >= 0, counted.data[np.maximum(at, 0)], 0.0)  # as ``counted`` weighs each
@@ -247,6 +256,7 @@ def tie_in(
         answered=every - count,
         weights=np.asarray(added[added > 0], dtype=np.float64),
         shared=shared,
+        holder=None if same is None else same.item >= 0,
     )
 
 
@@ -322,6 +332,7 @@ def reach_out(
         corroborated=corroborated,
         weights=_contact_weights(counted, s, less),
         shared=shared,
+        holder=None if same is None else same.item >= 0,
     )
 
 
@@ -333,12 +344,13 @@ def _less_for_same(
     stored entry of ``counted`` (zero elsewhere)."""
     n = len(alone)
     per_entry = np.zeros(counted.nnz)
-    if same is None or not len(same.rows):
+    if same is None:
         return np.zeros(n), per_entry
-    at = positions(counted, same.rows, same.cols)
-    ok = at >= 0
-    rows, cols, at = same.rows[ok], same.cols[ok], at[ok]
-    per_entry[at] = np.maximum(alone[cols] - strong(same.apart)[cols], 0.0)
+    at = np.flatnonzero((same.item[counted.indices] >= 0) & (alone[counted.indices] > 0))
+    rows = np.searchsorted(counted.indptr, at, side="right") - 1
+    cols = counted.indices[at]
+    friends = positions(counted, cols, rows) >= 0
+    per_entry[at] = same.less(rows, cols, alone, strong(same.apart), friends)
     shared = np.bincount(rows, weights=counted.data[at] * per_entry[at], minlength=n)
     return np.asarray(shared, dtype=np.float64), per_entry
 

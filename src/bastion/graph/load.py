@@ -23,6 +23,7 @@ from bastion.core.signals import SignalKind, lookup
 from bastion.graph.container import AccountGraph, NodeAttributes
 from bastion.graph.keyed import KeyedPairs, NodeIds
 from bastion.graph.reporters import TrackRecord, reviewed, track_records
+from bastion.graph.reports import SPAM_REPORT_WEIGHT
 from bastion.graph.signals import (
     BLOCKED_SEARCH,
     DERIVED_KINDS,
@@ -38,8 +39,6 @@ from bastion.store.tables import platforms, seeds
 #: Signals stored by other capabilities that the detector reads when they exist, read first in this order;
 #: every other stored evidence kind follows, by name.
 UPSTREAM_KINDS = (TERM_MATCH, BLOCKED_SEARCH, HASH_MATCH)
-#: A report whose reason mentions spam says little about this harm; others count in full.
-SPAM_REPORT_WEIGHT = 0.25
 #: A link domain held by more accounts than this share of the platform is a common service, not a hub
 #: that ties suspects together (keeps big link-in-bio providers from flagging everyone who uses them).
 COMMON_DOMAIN_SHARE = 0.02

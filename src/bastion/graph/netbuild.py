@@ -3,23 +3,28 @@
 A network is a group of flagged accounts tied by contacts they chose (follows, messages, likes), found by
 Leiden (CPM) on the flagged subgraph only: groups with no tie between them stay apart, however alike
 their signals. A group needs at least ``min_network`` members, and at least one of them must stand on
-evidence of its own (a signal, a seed, lockstep): a group held together only by association is not a
-network, it is a neighbourhood.
+evidence of its own that speaks of this harm (a lexicon word, a known hash, reports, a seed): a group held
+together only by association is not a network, it is a neighbourhood; and one whose own evidence is only
+coordination and profile (a link domain they share, new accounts, stories, lockstep follows) is a ring of
+some kind, a spam ring as often as anything (an outside check's 25 accounts sharing a promo domain, with
+spam reports, were read as a network of sellers), not a network of this harm.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from bastion.core.signals import lookup
 from bastion.graph.association import Association
 from bastion.graph.cluster import cluster_suspects
-from bastion.graph.container import AccountGraph, IntArray
+from bastion.graph.container import AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import Evidence
 from bastion.graph.exposure import Exposure, exposures
-from bastion.graph.model import CALIBRATION, REACH, TIE, contributions, explain
+from bastion.graph.model import CALIBRATION, LOCKSTEP, REACH, TIE, contributions, explain
 from bastion.graph.network import Member, Network
 from bastion.graph.roles import assign_role, role_sentence
 from bastion.graph.signals import REPORT, describe
@@ -27,8 +32,11 @@ from bastion.graph.signals import REPORT, describe
 if TYPE_CHECKING:
     from bastion.graph.pipeline import DetectConfig, Detection
 
-#: Own evidence (log-odds, weighted) a network needs in at least one member.
-OWN_EVIDENCE_MIN = 1.5
+#: Own evidence (log-odds, weighted) a network needs in at least one member, and of it, evidence that
+#: speaks of this harm (``_speaks_of_harm``: a lexicon match, a known hash, credible reports, a seed) in at
+#: least one member: reports whose reason is spam weigh a quarter (``reports.SPAM_REPORT_WEIGHT``), so a spam
+#: ring's reports seldom reach it, and a seller network's weak lexicon matches with a few reports do.
+OWN_EVIDENCE_MIN, HARM_EVIDENCE_MIN = 1.5, 1.0
 
 
 def build_networks(
@@ -38,11 +46,10 @@ def build_networks(
     groups = cluster_suspects(
         contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
-    own = sum(
-        det.weights[k] * np.maximum(det.features[k], 0.0) for k in det.names.seller if k in det.features
-    )
-    own_arr = np.asarray(own, dtype=np.float64)
-    groups = [g for g in groups if float(own_arr[g].max()) >= OWN_EVIDENCE_MIN]
+    own, harm = _own_evidence(det, lambda k: True), _own_evidence(det, _speaks_of_harm)
+    if det.reports is not None and REPORT in det.features:  # reports only for spam: no report of this harm
+        harm -= det.weights[REPORT] * np.maximum(det.features[REPORT], 0.0) * ~det.reports.of_harm()
+    groups = [g for g in groups if own[g].max() >= OWN_EVIDENCE_MIN and harm[g].max() >= HARM_EVIDENCE_MIN]
     seedset = set(seeds.tolist())
     weights = det.weights.to_json()  # one per run, shared by every member's dossier, as each rate's words
     rates = {kind: rate.words() for kind, rate in det.rates.items()}
@@ -53,6 +60,22 @@ def build_networks(
         Network(f"{graph.platform}-net-{k}", n.score, n.members, n.exposure, n.detectors)
         for k, n in enumerate(nets, start=1)
     ]
+
+
+def _own_evidence(det: Detection, kinds: Callable[[str], bool]) -> FloatArray:
+    """Per account, its own evidence (log-odds in favour, weighted) of the seller kinds ``kinds`` keeps."""
+    total = np.zeros(len(det.score))
+    for k in det.names.seller:
+        if k in det.features and kinds(k):
+            total += det.weights[k] * np.maximum(det.features[k], 0.0)
+    return total
+
+
+def _speaks_of_harm(kind: str) -> bool:
+    """Whether a kind of own evidence can stand for a network: not coordination, a profile trait or
+    lockstep, which rings of every kind show."""
+    k = lookup(kind)
+    return kind != LOCKSTEP and not (k.coordination or k.profile)
 
 
 def _network(

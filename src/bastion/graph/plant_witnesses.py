@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bastion.graph.container import FloatArray, IntArray
-from bastion.graph.load import SPAM_REPORT_WEIGHT, report_signal
+from bastion.graph.load import report_signal
 from bastion.graph.plant_events import (
     COMMUNITY,
     FACILITATOR,
@@ -23,6 +23,7 @@ from bastion.graph.plant_events import (
     Follows,
     one_network_each,
 )
+from bastion.graph.reports import SPAM_REPORT_WEIGHT
 from bastion.graph.signals import REPORT
 
 if TYPE_CHECKING:

@@ -30,13 +30,22 @@ account who share at least ``ECHO_SHARED`` reports with it, by the share of its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from bastion.graph.contacts import positions
-from bastion.graph.container import FOLLOW, INTERACTION, MESSAGE, REPORT, AccountGraph, FloatArray, IntArray
+from bastion.graph.container import (
+    FOLLOW,
+    INTERACTION,
+    MESSAGE,
+    REPORT,
+    AccountGraph,
+    BoolArray,
+    FloatArray,
+    IntArray,
+)
 
 #: Reports by one reporter that count in full; above this each weighs sqrt(FULL / reports made).
 FULL_WEIGHT_REPORTS = 3.0
@@ -57,6 +66,9 @@ TIMES_PLATFORM_SHARE = 3.0
 #: of two, against the plain share and Bitcoin OTC's heavy raters), and a graded kind is read by that order
 #: (``baserate._graded``); elsewhere it moves a strength by at most this much.
 PAST_KNEE = 0.1
+#: A report whose reason mentions spam says little about this harm (``load.py`` weighs it so); others count
+#: in full.
+SPAM_REPORT_WEIGHT = 0.25
 #: Reporting is routine where at least this share of the accounts report someone (a trading platform's
 #: members rating their counterparties: 11% of Bitcoin Alpha's accounts, 13% of OTC's; 1-4% in every planted
 #: social world, the demo's platform 0.9%) and reports are a routine share of attention (``FULL_SHARE``).
@@ -81,6 +93,14 @@ class ReportEvidence:
     echoed: FloatArray
     #: reports are routine here (a trading platform): reporting many accounts is not discounted
     routine: bool = False
+    #: per account: its reporters whose reports all gave spam as the reason (weighed less, and no report
+    #: of this harm: ``netbuild`` does not let them stand for a network)
+    for_spam: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    def of_harm(self) -> BoolArray:
+        """Per account, whether it has a reporter whose report gave another reason than spam."""
+        spam = self.for_spam if len(self.for_spam) else 0.0
+        return np.asarray(self.reporters - spam >= 1.0, dtype=bool)
 
     def words(self, i: int) -> str:
         together = (
@@ -95,9 +115,17 @@ class ReportEvidence:
             else "mass reporters and reporters who report together"
         )
         return (
-            f"reported by {int(self.reporters[i])} account(s){together}, {self.weighted[i]:.1f} after "
-            f"discounting {discounted}; {100 * self.share[i]:.1f}% of what it received is reports"
+            f"reported by {int(self.reporters[i])} account(s){together}{self._spam_words(i)}, "
+            f"{self.weighted[i]:.1f} after discounting {discounted}; {100 * self.share[i]:.1f}% of what it "
+            "received is reports"
         )
+
+    def _spam_words(self, i: int) -> str:
+        spam = int(self.for_spam[i]) if len(self.for_spam) else 0
+        if not spam:
+            return ""
+        who = "all of them" if spam == int(self.reporters[i]) else f"{spam} of them"
+        return f", {who} for spam (each weighed {SPAM_REPORT_WEIGHT:g}: no report of this harm)"
 
 
 def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
@@ -139,7 +167,8 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     knee = count * np.sqrt(np.clip(share / full_share, 0.0, 1.0))
     rising = count * share / (share + full_share)
     strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
-    return ReportEvidence(strength, weighted, share, reporters, credibility, echoed, routine)
+    spam = np.bincount(each.col, weights=each.data < 1.0, minlength=graph.n).astype(np.float64)
+    return ReportEvidence(strength, weighted, share, reporters, credibility, echoed, routine, spam)
 
 
 def _received(graph: AccountGraph) -> FloatArray:
