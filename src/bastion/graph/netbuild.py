@@ -3,11 +3,12 @@
 A network is a group of flagged accounts tied by contacts they chose (follows, messages, likes), found by
 Leiden (CPM) on the flagged subgraph only: groups with no tie between them stay apart, however alike
 their signals. A group needs at least ``min_network`` members, and at least one of them must stand on
-evidence of its own that speaks of this harm (a lexicon word, a known hash, reports, a seed): a group held
-together only by association is not a network, it is a neighbourhood; and one whose own evidence is only
-coordination and profile (a link domain they share, new accounts, stories, lockstep follows) is a ring of
-some kind, a spam ring as often as anything (an outside check's 25 accounts sharing a promo domain, with
-spam reports, were read as a network of sellers), not a network of this harm.
+evidence of its own that speaks of this harm (a lexicon word, a known hash, reports for another reason
+than spam, a seed): a group held together only by association is not a network, it is a neighbourhood;
+and one whose own evidence is only coordination and profile (a link domain they share, new accounts,
+stories, lockstep follows) is a ring of some kind, a spam ring as often as anything (an outside check's
+25 accounts sharing a promo domain, with spam reports, were read as a network of sellers), not a network
+of this harm.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ if TYPE_CHECKING:
     from bastion.graph.pipeline import DetectConfig, Detection
 
 #: Own evidence (log-odds, weighted) a network needs in at least one member, and of it, evidence that
-#: speaks of this harm (``_speaks_of_harm``: a lexicon match, a known hash, credible reports, a seed) in at
-#: least one member: reports whose reason is spam weigh a quarter (``reports.SPAM_REPORT_WEIGHT``), so a spam
-#: ring's reports seldom reach it, and a seller network's weak lexicon matches with a few reports do.
+#: speaks of this harm (``_speaks_of_harm``: a lexicon match, a known hash, reports, a seed) in at least
+#: one member; reports count there only where one was for another reason than spam
+#: (``ReportEvidence.of_harm``). A seller network's weak lexicon matches with a few reports reach it.
 OWN_EVIDENCE_MIN, HARM_EVIDENCE_MIN = 1.5, 1.0
 
 
