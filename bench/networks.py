@@ -81,6 +81,9 @@ BRIGADE, BRIGADE_TARGETS, COMMUNITY_STRESS_SHARE = 10, 30, 0.9
 #: A club: this share of the worded community link its club's own site in their bios (one domain, which
 #: they hold together: what a seller cell's storefront looks like), with as many plant seeds as the cohort's.
 CLUB_SITE_SHARE = 0.25
+#: A market: the cohort (new friends, mostly stories) all link one site they hold together, with no code
+#: word (an outside check's friends of 40 craft shops on one small market site were flagged by the score).
+MARKET_SITE_SHARE = 1.0
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
@@ -195,6 +198,7 @@ def main() -> None:
             )
             club = f"{CLUB_SITE_SHARE:.0%} of it link its club's site"
             cleans.append(community_stress(gname, base, clean, club, community_site_share=CLUB_SITE_SHARE))
+            cleans.append(market_stress(gname, base, clean))
             reported += measure_reports(gname, base)
             rows += shape_rows(gname, base, configs[gname][1])
             if not args.no_heldout:
@@ -266,6 +270,19 @@ def community_stress(
         runs.append(clean_quality(c, run(c, c.seeds)[0]))
     worst = max(runs, key=lambda q: (q.flagged, q.largest))
     said = f"{COMMUNITY_STRESS_SHARE:.0%} of the community use its word, {said}"
+    return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
+
+
+def market_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
+    """The cohort as a market of small shops (``MARKET_SITE_SHARE`` of it link one site they hold together,
+    no code word), planted with ``COHORT_STRESS_SEEDS`` other plant seeds: the worst run."""
+    runs = []
+    for s in range(COHORT_STRESS_SEEDS):
+        cfg = replace(clean, seed=clean.seed + 1 + s, cohort_site_share=MARKET_SITE_SHARE)
+        c = plant(*base, cfg, platform=gname)
+        runs.append(clean_quality(c, run(c, c.seeds)[0]))
+    worst = max(runs, key=lambda q: (q.flagged, q.largest))
+    said = f"{MARKET_SITE_SHARE:.0%} of the cohort link one site they hold together, a market of small shops"
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 

@@ -115,6 +115,9 @@ class PlantConfig:
     cohort: int = 0  # a circle that joined together: new accounts, mostly stories, no code word (bench: 40)
     cohort_term_share: float = 0.0  # cohort members who also use a hobby word that is on the lexicon
     cohort_joined_days: int = 0  # > 0: the cohort arrived together and followed each other within these days
+    # cohort members who link one site they hold together (small shops on one market site, a class on its
+    # school's): the rarely shared domain a seller cell's storefront is, held by friends
+    cohort_site_share: float = 0.0
     # users who follow a network's sellers to report them (a trusted flagger, a researcher): not its buyers
     flaggers: int = 0
     flagger_follows: int = 15
@@ -270,7 +273,7 @@ def plant(
     rep = reports(rng, cfg, label, pulled, followed, seeds_idx if cfg.clean else None, inter)
     attrs = attributes(rng, cfg, label, created, horizon)
     signals, domain = ordinary_signals(rng, cfg, label, domain, rep)
-    add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals)
+    add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals, domain)
     rep = add_flaggers(cfg, label, network, created, fol, rep, signals)
     rep = add_brigade(cfg, label, rep, signals)
     replies: list[tuple[int, int]] = []  # messages answering a conversation the recipient started

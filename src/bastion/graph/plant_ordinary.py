@@ -258,13 +258,16 @@ def add_cohort(
     fol: Follows,
     seeds: IntArray,
     signals: dict[str, npt.NDArray[np.float64]],
+    domain: IntArray | None = None,
 ) -> IntArray:
     """A cohort that joined together (a school class, a club moving platforms): a dense circle of ordinary
     accounts, all new, most posting only stories, no code word. Every profile trait a seller cell shows,
     shared along real friendships. Drawn from its own random stream (``cfg.seed`` + 1), so the rest of
     the world is the same with or without it. With ``cohort_term_share`` its members also use a hobby word
-    that is on the lexicon (then every signal Bastion reads says "cell"). Seeds stay out of it (a clean
-    world's false seeds are plain ordinary accounts)."""
+    that is on the lexicon (then every signal Bastion reads says "cell"), and with ``cohort_site_share``
+    that many link one site they hold together (``domain``, each account's link domain, is updated in
+    place, and the ``shared_link`` signal with it). Seeds stay out of it (a clean world's false seeds are
+    plain ordinary accounts)."""
     if cfg.cohort <= 0:
         return np.zeros(0, dtype=np.int64)
     rng = np.random.default_rng(cfg.seed + 1)
@@ -296,6 +299,10 @@ def add_cohort(
     label[group] = COHORT
     if cfg.cohort_joined_days > 0:
         _joined_together(cfg, adj, group, fol, len(label))
+    if cfg.cohort_site_share > 0 and domain is not None and SHARED_LINK in signals:
+        site = group[rng.random(k) < cfg.cohort_site_share]
+        domain[site] = int(domain.max()) + 1
+        signals[SHARED_LINK] = shared_link_strength(domain)
     return group
 
 
