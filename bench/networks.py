@@ -240,12 +240,7 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
     """The worded cohort planted with ``COHORT_STRESS_SEEDS`` other plant seeds, ``COHORT_STRESS_SHARE`` of it
     using the word (where the group search puts the circle decides much): the worst run, judged like the
     others. ``clean`` says how often friends follow back (a one-way platform: ``ONE_WAY_FOLLOW_BACK``)."""
-    runs = []
-    for s in range(COHORT_STRESS_SEEDS):
-        cfg = replace(clean, seed=clean.seed + 1 + s, cohort_term_share=COHORT_STRESS_SHARE)
-        c = plant(*base, cfg, platform=gname)
-        runs.append(clean_quality(c, run(c, c.seeds)[0]))
-    worst = max(runs, key=lambda q: (q.flagged, q.largest))
+    worst = _worst_of_seeds(gname, base, replace(clean, cohort_term_share=COHORT_STRESS_SHARE))
     said = f"{COHORT_STRESS_SHARE:.0%} of the cohort use a code word"
     if clean.follow_back_share < 1.0:
         said += f", friends follow back {clean.follow_back_share:.0%}"
@@ -263,12 +258,9 @@ def community_stress(
     """The worded community changed by ``changes`` (a brigade reporting it, a club site its members link),
     planted with ``COHORT_STRESS_SEEDS`` other plant seeds (which members it picks decides much): the worst
     run, judged like the others."""
-    runs = []
-    for s in range(COHORT_STRESS_SEEDS):
-        cfg = replace(clean, seed=clean.seed + 1 + s, community_term_share=COMMUNITY_STRESS_SHARE, **changes)
-        c = plant(*base, cfg, platform=gname)
-        runs.append(clean_quality(c, run(c, c.seeds)[0]))
-    worst = max(runs, key=lambda q: (q.flagged, q.largest))
+    worst = _worst_of_seeds(
+        gname, base, replace(clean, community_term_share=COMMUNITY_STRESS_SHARE, **changes)
+    )
     said = f"{COMMUNITY_STRESS_SHARE:.0%} of the community use its word, {said}"
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
@@ -276,14 +268,19 @@ def community_stress(
 def market_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
     """The cohort as a market of small shops (``MARKET_SITE_SHARE`` of it link one site they hold together,
     no code word), planted with ``COHORT_STRESS_SEEDS`` other plant seeds: the worst run."""
-    runs = []
-    for s in range(COHORT_STRESS_SEEDS):
-        cfg = replace(clean, seed=clean.seed + 1 + s, cohort_site_share=MARKET_SITE_SHARE)
-        c = plant(*base, cfg, platform=gname)
-        runs.append(clean_quality(c, run(c, c.seeds)[0]))
-    worst = max(runs, key=lambda q: (q.flagged, q.largest))
+    worst = _worst_of_seeds(gname, base, replace(clean, cohort_site_share=MARKET_SITE_SHARE))
     said = f"{MARKET_SITE_SHARE:.0%} of the cohort link one site they hold together, a market of small shops"
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
+
+
+def _worst_of_seeds(gname: str, base: Graph, clean: PlantConfig) -> Clean:
+    """``clean`` planted with ``COHORT_STRESS_SEEDS`` other plant seeds (which members a circle picks
+    decides much), its five false seeds given: the run that flags most."""
+    runs = []
+    for s in range(COHORT_STRESS_SEEDS):
+        c = plant(*base, replace(clean, seed=clean.seed + 1 + s), platform=gname)
+        runs.append(clean_quality(c, run(c, c.seeds)[0]))
+    return max(runs, key=lambda q: (q.flagged, q.largest))
 
 
 def _truth_line(p: Planted) -> str:
