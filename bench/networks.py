@@ -84,6 +84,8 @@ CLUB_SITE_SHARE = 0.25
 #: A market: the cohort (new friends, mostly stories) all link one site they hold together, with no code
 #: word (an outside check's friends of 40 craft shops on one small market site were flagged by the score).
 MARKET_SITE_SHARE = 1.0
+#: ... and as a spam ring: each of its members reported this many times for spam by ordinary accounts.
+SPAM_RING_REPORTS = 5
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
@@ -199,6 +201,7 @@ def main() -> None:
             club = f"{CLUB_SITE_SHARE:.0%} of it link its club's site"
             cleans.append(community_stress(gname, base, clean, club, community_site_share=CLUB_SITE_SHARE))
             cleans.append(market_stress(gname, base, clean))
+            cleans.append(market_stress(gname, base, clean, SPAM_RING_REPORTS))
             reported += measure_reports(gname, base)
             rows += shape_rows(gname, base, configs[gname][1])
             if not args.no_heldout:
@@ -265,11 +268,15 @@ def community_stress(
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 
-def market_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
+def market_stress(gname: str, base: Graph, clean: PlantConfig, spam: int = 0) -> tuple[str, str, Clean]:
     """The cohort as a market of small shops (``MARKET_SITE_SHARE`` of it link one site they hold together,
-    no code word), planted with ``COHORT_STRESS_SEEDS`` other plant seeds: the worst run."""
-    worst = _worst_of_seeds(gname, base, replace(clean, cohort_site_share=MARKET_SITE_SHARE))
-    said = f"{MARKET_SITE_SHARE:.0%} of the cohort link one site they hold together, a market of small shops"
+    no code word), or with ``spam`` reports for spam on each member a spam ring, planted with
+    ``COHORT_STRESS_SEEDS`` other plant seeds: the worst run."""
+    cfg = replace(clean, cohort_site_share=MARKET_SITE_SHARE, cohort_spam_reports=spam)
+    worst = _worst_of_seeds(gname, base, cfg)
+    said = f"{MARKET_SITE_SHARE:.0%} of the cohort link one site they hold together, " + (
+        f"each reported {spam} times for spam, a spam ring" if spam else "a market of small shops"
+    )
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 

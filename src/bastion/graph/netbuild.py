@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 #: Own evidence (log-odds, weighted) a network needs in at least one member, and of it, evidence that
 #: speaks of this harm (``_speaks_of_harm``: a lexicon match, a known hash, reports, a seed) in at least
-#: one member; reports count there only where one was for another reason than spam
-#: (``ReportEvidence.of_harm``). A seller network's weak lexicon matches with a few reports reach it.
+#: one member; of an account's reports, only the share that gave another reason than spam counts there
+#: (``ReportEvidence.harm_share``). A seller network's weak lexicon matches with a few reports reach it.
 OWN_EVIDENCE_MIN, HARM_EVIDENCE_MIN = 1.5, 1.0
 
 
@@ -48,8 +48,8 @@ def build_networks(
         contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
     own, harm = _own_evidence(det, lambda k: True), _own_evidence(det, _speaks_of_harm)
-    if det.reports is not None and REPORT in det.features:  # reports only for spam: no report of this harm
-        harm -= det.weights[REPORT] * np.maximum(det.features[REPORT], 0.0) * ~det.reports.of_harm()
+    if det.reports is not None and REPORT in det.features:  # reports for spam: no report of this harm
+        harm -= det.weights[REPORT] * np.maximum(det.features[REPORT], 0.0) * (1.0 - det.reports.harm_share)
     groups = [g for g in groups if own[g].max() >= OWN_EVIDENCE_MIN and harm[g].max() >= HARM_EVIDENCE_MIN]
     seedset = set(seeds.tolist())
     weights = det.weights.to_json()  # one per run, shared by every member's dossier, as each rate's words

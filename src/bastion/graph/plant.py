@@ -51,7 +51,7 @@ from bastion.graph.plant_ordinary import (
     ordinary_signals,
     shared_domains,
 )
-from bastion.graph.plant_witnesses import add_brigade, add_flaggers, reports
+from bastion.graph.plant_witnesses import add_brigade, add_flaggers, add_spam_reports, reports
 from bastion.graph.signals import SHARED_LINK
 
 __all__ = [
@@ -118,6 +118,8 @@ class PlantConfig:
     # cohort members who link one site they hold together (small shops on one market site, a class on its
     # school's): the rarely shared domain a seller cell's storefront is, held by friends
     cohort_site_share: float = 0.0
+    # reports each cohort member receives for spam from ordinary accounts (with the site: a spam ring)
+    cohort_spam_reports: int = 0
     # users who follow a network's sellers to report them (a trusted flagger, a researcher): not its buyers
     flaggers: int = 0
     flagger_follows: int = 15
@@ -276,6 +278,7 @@ def plant(
     add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals, domain)
     rep = add_flaggers(cfg, label, network, created, fol, rep, signals)
     rep = add_brigade(cfg, label, rep, signals)
+    rep = add_spam_reports(cfg, label, rep, signals)
     replies: list[tuple[int, int]] = []  # messages answering a conversation the recipient started
     reached_out(cfg, label, network, created, fol, msg, replies)
     ids = [f"acct-{i}" for i in range(n)]

@@ -14,6 +14,7 @@ import numpy.typing as npt
 from bastion.graph.container import FloatArray, IntArray
 from bastion.graph.load import report_signal
 from bastion.graph.plant_events import (
+    COHORT,
     COMMUNITY,
     FACILITATOR,
     FLAGGER,
@@ -124,6 +125,26 @@ def add_brigade(
     targets = rng.choice(victims, size=min(cfg.brigade_targets, len(victims)), replace=False)
     rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)]
     rows += [(int(r), int(t), 1.0) for r in who for t in targets]
+    out = _report_arrays(rows)
+    signals[REPORT] = report_strength(out, len(label))
+    return out
+
+
+def add_spam_reports(
+    cfg: PlantConfig, label: npt.NDArray[np.int8], rep: Reports, signals: dict[str, npt.NDArray[np.float64]]
+) -> Reports:
+    """``cfg.cohort_spam_reports`` reports for spam on each member of the cohort, from ordinary accounts
+    (with ``cohort_site_share``: a spam ring, new accounts that link one promo site and follow each
+    other). Drawn from its own stream (``cfg.seed``, 8) after everything else; the report signal is read
+    again from the reports."""
+    rng = np.random.default_rng([cfg.seed, 8])
+    pool = np.flatnonzero(label == ORDINARY)
+    ring = np.flatnonzero(label == COHORT)
+    k = cfg.cohort_spam_reports
+    if k <= 0 or not len(pool) or not len(ring):
+        return rep
+    rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)]
+    rows += [(int(r), int(t), SPAM_REPORT_WEIGHT) for t in ring for r in rng.choice(pool, size=k)]
     out = _report_arrays(rows)
     signals[REPORT] = report_strength(out, len(label))
     return out

@@ -42,7 +42,6 @@ from bastion.graph.container import (
     MESSAGE,
     REPORT,
     AccountGraph,
-    BoolArray,
     FloatArray,
     IntArray,
 )
@@ -93,14 +92,11 @@ class ReportEvidence:
     echoed: FloatArray
     #: reports are routine here (a trading platform): reporting many accounts is not discounted
     routine: bool = False
-    #: per account: its reporters whose reports all gave spam as the reason (weighed less, and no report
-    #: of this harm: ``netbuild`` does not let them stand for a network)
+    #: per account: its reporters whose reports all gave spam as the reason (weighed less)
     for_spam: FloatArray = field(default_factory=lambda: np.zeros(0))
-
-    def of_harm(self) -> BoolArray:
-        """Per account, whether it has a reporter whose report gave another reason than spam."""
-        spam = self.for_spam if len(self.for_spam) else 0.0
-        return np.asarray(self.reporters - spam >= 1.0, dtype=bool)
+    #: per account: the share of its weighted reports that gave another reason than spam, the part of
+    #: ``strength`` that speaks of this harm (reports for spam make no neighbour strong and no network)
+    harm_share: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     def words(self, i: int) -> str:
         together = (
@@ -168,7 +164,11 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     rising = count * share / (share + full_share)
     strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
     spam = np.bincount(each.col, weights=each.data < 1.0, minlength=graph.n).astype(np.float64)
-    return ReportEvidence(strength, weighted, share, reporters, credibility, echoed, routine, spam)
+    of_harm = np.bincount(each.col, weights=per * (each.data >= 1.0), minlength=graph.n)
+    harm_share = np.divide(of_harm, weighted, out=np.zeros(graph.n), where=weighted > 0)
+    return ReportEvidence(
+        strength, weighted, share, reporters, credibility, echoed, routine, spam, harm_share
+    )
 
 
 def _received(graph: AccountGraph) -> FloatArray:
