@@ -36,15 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bastion.graph.contacts import positions
-from bastion.graph.container import (
-    FOLLOW,
-    INTERACTION,
-    MESSAGE,
-    REPORT,
-    AccountGraph,
-    FloatArray,
-    IntArray,
-)
+from bastion.graph.container import FOLLOW, INTERACTION, MESSAGE, REPORT, AccountGraph, FloatArray, IntArray
 
 #: Reports by one reporter that count in full; above this each weighs sqrt(FULL / reports made).
 FULL_WEIGHT_REPORTS = 3.0
