@@ -90,7 +90,7 @@ def add_flaggers(
     who: list[int] = []
     src: list[int] = []
     dst: list[int] = []
-    rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)]
+    rows: list[tuple[int, int, float]] = []
     for flagger, theirs in one_network_each(rng, label, network, cfg.flaggers):
         follows = rng.choice(theirs, size=min(cfg.flagger_follows, len(theirs)), replace=False)
         who.append(flagger)
@@ -101,9 +101,7 @@ def add_flaggers(
         return rep
     fol.after(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), created, rng=rng)
     label[who] = FLAGGER
-    out = _report_arrays(rows)
-    signals[REPORT] = report_strength(out, len(label))
-    return out
+    return _with_reports(rep, rows, signals)
 
 
 def add_brigade(
@@ -123,11 +121,7 @@ def add_brigade(
         return rep
     who = rng.choice(pool, size=min(cfg.brigade, len(pool)), replace=False)
     targets = rng.choice(victims, size=min(cfg.brigade_targets, len(victims)), replace=False)
-    rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)]
-    rows += [(int(r), int(t), 1.0) for r in who for t in targets]
-    out = _report_arrays(rows)
-    signals[REPORT] = report_strength(out, len(label))
-    return out
+    return _with_reports(rep, [(int(r), int(t), 1.0) for r in who for t in targets], signals)
 
 
 def add_spam_reports(
@@ -143,10 +137,18 @@ def add_spam_reports(
     k = cfg.cohort_spam_reports
     if k <= 0 or not len(pool) or not len(ring):
         return rep
-    rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)]
-    rows += [(int(r), int(t), SPAM_REPORT_WEIGHT) for t in ring for r in rng.choice(pool, size=k)]
+    spam = [(int(r), int(t), SPAM_REPORT_WEIGHT) for t in ring for r in rng.choice(pool, size=k)]
+    return _with_reports(rep, spam, signals)
+
+
+def _with_reports(
+    rep: Reports, added: list[tuple[int, int, float]], signals: dict[str, npt.NDArray[np.float64]]
+) -> Reports:
+    """``rep`` with the reports ``added`` (reporter, reported, weight), and the report signal read again
+    from them (one per world part that adds reports after the rest: flaggers, a brigade, spam reports)."""
+    rows = [(int(r), int(t), float(w)) for r, t, w in zip(*rep, strict=True)] + added
     out = _report_arrays(rows)
-    signals[REPORT] = report_strength(out, len(label))
+    signals[REPORT] = report_strength(out, len(signals[REPORT]))
     return out
 
 
