@@ -13,7 +13,7 @@ of this harm.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from bastion.graph.detector import Evidence
 from bastion.graph.exposure import Exposure, exposures
 from bastion.graph.model import CALIBRATION, LOCKSTEP, REACH, TIE, contributions, explain
 from bastion.graph.network import Member, Network
+from bastion.graph.reports import of_harm
 from bastion.graph.roles import assign_role, role_sentence
 from bastion.graph.signals import REPORT, describe
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 #: Own evidence (log-odds, weighted) a network needs in at least one member, and of it, evidence that
 #: speaks of this harm (``_speaks_of_harm``: a lexicon match, a known hash, reports, a seed) in at least
 #: one member; of an account's reports, only the share that gave another reason than spam counts there
-#: (``ReportEvidence.harm_share``). A seller network's weak lexicon matches with a few reports reach it.
+#: (``reports.of_harm``). A seller network's weak lexicon matches with a few reports reach it.
 OWN_EVIDENCE_MIN, HARM_EVIDENCE_MIN = 1.5, 1.0
 
 
@@ -47,9 +48,8 @@ def build_networks(
     groups = cluster_suspects(
         contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
-    own, harm = _own_evidence(det, lambda k: True), _own_evidence(det, _speaks_of_harm)
-    if det.reports is not None and REPORT in det.features:  # reports for spam: no report of this harm
-        harm -= det.weights[REPORT] * np.maximum(det.features[REPORT], 0.0) * (1.0 - det.reports.harm_share)
+    own = _own_evidence(det, det.features, lambda k: True)
+    harm = _own_evidence(det, of_harm(det.features, det.reports), _speaks_of_harm)
     groups = [g for g in groups if own[g].max() >= OWN_EVIDENCE_MIN and harm[g].max() >= HARM_EVIDENCE_MIN]
     seedset = set(seeds.tolist())
     weights = det.weights.to_json()  # one per run, shared by every member's dossier, as each rate's words
@@ -63,12 +63,14 @@ def build_networks(
     ]
 
 
-def _own_evidence(det: Detection, kinds: Callable[[str], bool]) -> FloatArray:
+def _own_evidence(
+    det: Detection, features: Mapping[str, FloatArray], kinds: Callable[[str], bool]
+) -> FloatArray:
     """Per account, its own evidence (log-odds in favour, weighted) of the seller kinds ``kinds`` keeps."""
     total = np.zeros(len(det.score))
     for k in det.names.seller:
-        if k in det.features and kinds(k):
-            total += det.weights[k] * np.maximum(det.features[k], 0.0)
+        if k in features and kinds(k):
+            total += det.weights[k] * np.maximum(features[k], 0.0)
     return total
 
 

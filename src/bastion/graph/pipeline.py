@@ -71,7 +71,7 @@ from bastion.graph.model import (
     sigmoid,
 )
 from bastion.graph.netbuild import build_networks
-from bastion.graph.reports import ReportEvidence, report_evidence
+from bastion.graph.reports import ReportEvidence, of_harm, report_evidence
 from bastion.graph.roles import RoleScores, role_scores
 from bastion.graph.signals import REPORT, all_signals
 from bastion.graph.views import ASSOCIATED, views
@@ -149,10 +149,9 @@ def _detect(
 
     b0 = logit(cfg.prior_start)
     own_side = combine(feats, w, names.seller)
-    # what makes an account a strong neighbour: reports only for spam say nothing of this harm (a spam
-    # ring's members were strong for them, and every friend of the ring friends with a dozen strong)
-    of_harm = {**feats, REPORT: feats[REPORT] * reports.harm_share} if REPORT in feats and reports else feats
-    own_diverse = diverse({k: w[k] * of_harm[k] for k in names.seller})
+    # what makes an account a strong neighbour: reports for spam say nothing of this harm
+    harm = of_harm(feats, reports)
+    own_diverse = diverse({k: w[k] * harm[k] for k in names.seller})
     # a kind weighed at zero (as a verdict fit may give) says nothing, in cells and circles too
     carried = {
         k: sig[k] >= rates[k].present
@@ -177,7 +176,7 @@ def _detect(
     coordination = {k: v for k, v in present.items() if lookup(k).coordination}
     # a fellow holder of the link domain an account holds is read, for their tie, without it: holding it
     # is each one's own evidence already (a club whose members link its site is not a network for it)
-    apart = diverse({k: w[k] * of_harm[k] for k in names.seller if not lookup(k).coordination})
+    apart = diverse({k: w[k] * harm[k] for k in names.seller if not lookup(k).coordination})
     same = SameItem.of(contacts, coordination, graph.shared, apart)
     counted = within_circles(contacts, cells.group, cells.circle, cells.trust, same.within(cells.circle))
     alike = shows_only_traits(carried, n, seed_idx)

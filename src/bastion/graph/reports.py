@@ -30,7 +30,8 @@ account who share at least ``ECHO_SHARED`` reports with it, by the share of its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -82,13 +83,13 @@ class ReportEvidence:
     credibility: FloatArray
     #: per account: its reporters who echo others among its reporters (report together with them)
     echoed: FloatArray
+    #: per account: its reporters whose reports all gave spam as the reason (weighed less)
+    for_spam: FloatArray
+    #: per account: the share of its weighted reports that gave another reason than spam, the part of
+    #: ``strength`` that speaks of this harm (:func:`of_harm`)
+    harm_share: FloatArray
     #: reports are routine here (a trading platform): reporting many accounts is not discounted
     routine: bool = False
-    #: per account: its reporters whose reports all gave spam as the reason (weighed less)
-    for_spam: FloatArray = field(default_factory=lambda: np.zeros(0))
-    #: per account: the share of its weighted reports that gave another reason than spam, the part of
-    #: ``strength`` that speaks of this harm (reports for spam make no neighbour strong and no network)
-    harm_share: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     def words(self, i: int) -> str:
         together = (
@@ -109,7 +110,7 @@ class ReportEvidence:
         )
 
     def _spam_words(self, i: int) -> str:
-        spam = int(self.for_spam[i]) if len(self.for_spam) else 0
+        spam = int(self.for_spam[i])
         if not spam:
             return ""
         who = "all of them" if spam == int(self.reporters[i]) else f"{spam} of them"
@@ -156,11 +157,21 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     rising = count * share / (share + full_share)
     strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
     spam = np.bincount(each.col, weights=each.data < 1.0, minlength=graph.n).astype(np.float64)
-    of_harm = np.bincount(each.col, weights=per * (each.data >= 1.0), minlength=graph.n)
-    harm_share = np.divide(of_harm, weighted, out=np.zeros(graph.n), where=weighted > 0)
+    not_spam = np.bincount(each.col, weights=per * (each.data >= 1.0), minlength=graph.n)
+    harm_share = np.divide(not_spam, weighted, out=np.zeros(graph.n), where=weighted > 0)
     return ReportEvidence(
-        strength, weighted, share, reporters, credibility, echoed, routine, spam, harm_share
+        strength, weighted, share, reporters, credibility, echoed, spam, harm_share, routine
     )
+
+
+def of_harm(features: Mapping[str, FloatArray], reports: ReportEvidence | None) -> Mapping[str, FloatArray]:
+    """``features`` with the report kind read at the share of each account's reports that gave another
+    reason than spam: the evidence that speaks of this harm, which alone makes a neighbour strong
+    (``pipeline``) and a network stand (``netbuild``); reports for spam make neither (a spam ring's members
+    were strong for them, and every friend of the ring friends with a dozen strong)."""
+    if reports is None or REPORT not in features:
+        return features
+    return {**features, REPORT: features[REPORT] * reports.harm_share}
 
 
 def _received(graph: AccountGraph) -> FloatArray:
