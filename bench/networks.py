@@ -13,7 +13,9 @@ networks (count, sizes, which planted networks each holds), a reliability table 
 clean graphs with 5 wrongly reported seeds (with the worded cohort, also where friends seldom follow back
 and where it arrived together, following each other and a few club accounts in its first week; and with
 a brigade of ten accounts reporting the same thirty members of the worded community; and with a quarter of
-that community linking its club's own site, as a seller cell shares a storefront);
+that community linking its club's own site, as a seller cell shares a storefront; with the cohort as a
+market of shops on one site, as a spam ring, and as a class of new students who link their university's
+site, a few using a slang word on the lexicon);
 network shapes the default worlds do not plant (twice as many buyers as sellers, cells of about eight
 sellers, a platform where following is one way, users who follow sellers to report them, users sellers
 reach out to, following one back or all of them and answering their messages: _netbench/shapes.py), in
@@ -86,6 +88,10 @@ CLUB_SITE_SHARE = 0.25
 MARKET_SITE_SHARE = 1.0
 #: ... and as a spam ring: each of its members reported this many times for spam by ordinary accounts.
 SPAM_RING_REPORTS = 5
+#: A class of new students: a cohort this big that joined within a week, all link their university's
+#: site, and this share of it uses a slang word that is on the lexicon (an outside check's 200 students,
+#: 10 of them using the word, were one network of 20-24 sellers; here once 185).
+STUDENTS, STUDENT_WORD_SHARE = 200, 0.05
 #: The issue applies the same bar to heavy-tailed real graphs (0.8M edges); smaller graphs are not judged.
 TIMED_EDGES_MIN = 500_000
 
@@ -202,6 +208,7 @@ def main() -> None:
             cleans.append(community_stress(gname, base, clean, club, community_site_share=CLUB_SITE_SHARE))
             cleans.append(market_stress(gname, base, clean))
             cleans.append(market_stress(gname, base, clean, SPAM_RING_REPORTS))
+            cleans.append(students_stress(gname, base, clean))
             reported += measure_reports(gname, base)
             rows += shape_rows(gname, base, configs[gname][1])
             if not args.no_heldout:
@@ -278,6 +285,28 @@ def market_stress(gname: str, base: Graph, clean: PlantConfig, spam: int = 0) ->
         f"each reported {spam} times for spam, a spam ring" if spam else "a market of small shops"
     )
     return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
+
+
+def students_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
+    """A class of ``STUDENTS`` new students who joined in a week and link their university's site,
+    ``STUDENT_WORD_SHARE`` of them using a slang word on the lexicon, planted with ``COHORT_STRESS_SEEDS``
+    other plant seeds: the worst run."""
+    cfg = replace(
+        clean,
+        cohort=STUDENTS,
+        cohort_site_share=1.0,
+        cohort_term_share=STUDENT_WORD_SHARE,
+        cohort_joined_days=COHORT_JOINED_DAYS,
+    )
+    said = (
+        f"a class of {STUDENTS} new students joined in {COHORT_JOINED_DAYS} days, all link their "
+        f"university's site, {STUDENT_WORD_SHARE:.0%} use a slang word on the lexicon"
+    )
+    return (
+        gname,
+        f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)",
+        _worst_of_seeds(gname, base, cfg),
+    )
 
 
 def _worst_of_seeds(gname: str, base: Graph, clean: PlantConfig) -> Clean:

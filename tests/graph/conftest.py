@@ -28,6 +28,26 @@ def contacts_of(pairs: list[tuple[int, int]], n: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(n, n))
 
 
+def heavy_tailed(n: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """A platform with popular accounts (Chung-Lu-like), where a cohort's friends are not all in one block."""
+    rng = np.random.default_rng(seed)
+    w = np.arange(1, n + 1) ** -0.8
+    a, b = rng.choice(n, size=pairs, p=w / w.sum()), rng.integers(0, n, pairs)
+    return a[a != b], b[a != b], n
+
+
+def friend_circles(blocks: int, size: int, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """A platform of dense friend circles (a block model: ties inside a circle at 0.15, between at
+    0.0005), where a cohort grown in one circle has the rest of that circle for friends."""
+    rng = np.random.default_rng(seed)
+    n = blocks * size
+    m_in = rng.binomial(size * (size - 1) // 2, 0.15, blocks)
+    base = np.repeat(np.arange(blocks) * size, m_in)
+    a = np.concatenate([base + rng.integers(0, size, len(base)), rng.integers(0, n, n)])
+    b = np.concatenate([base + rng.integers(0, size, len(base)), rng.integers(0, n, n)])
+    return a[a != b], b[a != b], n
+
+
 BlockModel = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 

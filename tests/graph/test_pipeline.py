@@ -26,6 +26,8 @@ from bastion.graph.plant import (
 from bastion.graph.roles import YOUNG_DAYS
 from bastion.graph.signals import SHARED_LINK, all_signals
 
+from .conftest import heavy_tailed
+
 
 def _net_mask(p: Planted) -> np.ndarray:
     return np.isin(p.label, NETWORK_LABELS)  # facilitators are members too
@@ -244,21 +246,13 @@ def test_where_reporting_is_routine_mass_reporters_still_make_no_one_a_member(
         assert not np.isin(world.label[flagged], (COMMUNITY, CURIOUS, DECOY)).any()
 
 
-def _heavy_tailed(n: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """A platform with popular accounts (Chung-Lu-like), where a cohort's friends are not all in one block."""
-    rng = np.random.default_rng(seed)
-    w = np.arange(1, n + 1) ** -0.8
-    a, b = rng.choice(n, size=pairs, p=w / w.sum()), rng.integers(0, n, pairs)
-    return a[a != b], b[a != b], n
-
-
 @pytest.mark.parametrize("seed", [4, 6])
 def test_a_new_cohort_sharing_a_hobby_word_is_not_a_network(seed: int) -> None:
     """Forty friends who joined together, post mostly stories and (most of them) use a word that is on the
     lexicon: each is strong by the same shared traits, so their ties to each other are not ties to
     independent strong members. Before the circle discount 17-25 of them were flagged as one network."""
     world = plant(
-        *_heavy_tailed(5000, 30_000, 1), PlantConfig(clean=True, cohort=40, cohort_term_share=0.6, seed=seed)
+        *heavy_tailed(5000, 30_000, 1), PlantConfig(clean=True, cohort=40, cohort_term_share=0.6, seed=seed)
     )
     assert (world.label == COHORT).sum() == 40
     det = detect(world.graph, world.seeds)
@@ -278,7 +272,7 @@ def test_a_cohort_the_group_search_spreads_over_several_groups_is_not_a_network(
     between two accounts that show nothing but traits friends share is not a tie to an independent
     strong member (``alike.without_alike_friendships``); before, 25 and 8 of them were one network."""
     world = plant(
-        *_heavy_tailed(5000, 30_000, 1), PlantConfig(clean=True, cohort=40, cohort_term_share=0.9, seed=seed)
+        *heavy_tailed(5000, 30_000, 1), PlantConfig(clean=True, cohort=40, cohort_term_share=0.9, seed=seed)
     )
     det = detect(world.graph, world.seeds)
     assert all(len(n.members) <= 5 for n in det.networks)
@@ -292,7 +286,7 @@ def test_a_cohort_on_a_platform_where_friends_do_not_follow_back_is_not_a_networ
     friends share are friends however they are tied (``alike.without_alike_friendships``); before,
     7 of them were one network."""
     world = plant(
-        *_heavy_tailed(5000, 30_000, 1),
+        *heavy_tailed(5000, 30_000, 1),
         PlantConfig(clean=True, cohort=40, cohort_term_share=0.9, seed=19, follow_back_share=0.0),
     )
     det = detect(world.graph, world.seeds)
@@ -306,7 +300,7 @@ def test_a_brigade_reporting_a_worded_community_does_not_make_it_a_network() -> 
     so the word and the brigade's reports are not two kinds of evidence; before, 13 of them were one
     network here and up to 17 on ego-facebook."""
     world = plant(
-        *_heavy_tailed(5000, 30_000, 1),
+        *heavy_tailed(5000, 30_000, 1),
         PlantConfig(clean=True, community_term_share=0.9, brigade=10, seed=10),
     )
     det = detect(world.graph, world.seeds)
@@ -328,7 +322,7 @@ def test_a_club_whose_members_link_its_site_and_use_its_word_is_not_a_network(se
     link the site still pass even odds with seed 7 (friends with several holders, in a part of the club
     that also posts stories, read as a cell): no network, within the issue's 0.1%."""
     world = plant(
-        *_heavy_tailed(5000, 30_000, 1),
+        *heavy_tailed(5000, 30_000, 1),
         PlantConfig(clean=True, community_term_share=0.9, community_site_share=0.25, seed=seed),
     )
     holders = np.flatnonzero(world.graph.shared[SHARED_LINK].getnnz(axis=1) > 0)
@@ -403,78 +397,3 @@ def test_buyers_drawn_into_a_cell_are_read_as_its_buyers_and_its_sellers_as_sell
     assert len(drawn) >= 3 and len(sellers) >= 40
     assert all(roles[i] == "buyer" for i in drawn)
     assert all(roles[i] == "seller" for i in sellers)
-
-
-def _ring(reports: int, weight: float) -> tuple[Any, np.ndarray]:
-    """A heavy-tailed platform and a ring of 25 new accounts that follow each other, post mostly stories,
-    link one promo domain they alone hold, and are each reported ``reports`` times at ``weight``."""
-    from bastion.graph.container import AccountGraph
-    from bastion.graph.signals import NEW_ACCOUNT, STORIES_ONLY
-
-    src, dst, n0 = _heavy_tailed(3000, 18_000, 1)
-    rng = np.random.default_rng(1)
-    k = 25
-    ring = np.arange(n0, n0 + k)
-    ra, rb = np.repeat(ring, k), np.tile(ring, k)
-    inside = ra != rb
-    a, b = np.concatenate([src, dst, ra[inside]]), np.concatenate([dst, src, rb[inside]])
-    n = n0 + k
-    trait = np.zeros(n)
-    trait[ring] = 0.8
-    graph = AccountGraph.from_arrays(
-        "t",
-        [f"a{i}" for i in range(n)],
-        (a, b),
-        follow_times=rng.integers(0, 10**7, len(a)),
-        reports=(rng.integers(0, n0, reports * k), np.repeat(ring, reports), np.full(reports * k, weight)),
-        signals={SHARED_LINK: np.where(trait > 0, 1.0, 0.0), NEW_ACCOUNT: trait, STORIES_ONLY: trait},
-        shared={SHARED_LINK: (ring, np.zeros(k, dtype=np.int64))},
-    )
-    return graph, ring
-
-
-def test_a_spam_ring_is_not_reported_as_a_network_of_sellers() -> None:
-    """Its own evidence is a domain it shares, profile traits and reports whose reason is spam: no evidence
-    of this harm, so however far its members pass even odds it is no network (an outside check's spam
-    ring of 25 was one network of 19 sellers at 0.97-0.99). Reported for another reason, it is one."""
-    from bastion.graph.reports import SPAM_REPORT_WEIGHT
-
-    graph, ring = _ring(10, SPAM_REPORT_WEIGHT)
-    det = detect(graph, [])
-    assert (det.score[ring] >= 0.5).mean() > 0.5  # the gate, not the score, keeps it out
-    assert det.networks == []
-    assert det.reports is not None and "all of them for spam" in det.reports.words(int(ring[0]))
-    graph, ring = _ring(3, 1.0)
-    assert [len(n.members) for n in detect(graph, []).networks] == [25]
-
-
-def _friend_circles(blocks: int, size: int, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """A platform of dense friend circles (a block model: ties inside a circle at 0.15, between at
-    0.0005), where a cohort grown in one circle has the rest of that circle for friends."""
-    rng = np.random.default_rng(seed)
-    n = blocks * size
-    m_in = rng.binomial(size * (size - 1) // 2, 0.15, blocks)
-    base = np.repeat(np.arange(blocks) * size, m_in)
-    a = np.concatenate([base + rng.integers(0, size, len(base)), rng.integers(0, n, n)])
-    b = np.concatenate([base + rng.integers(0, size, len(base)), rng.integers(0, n, n)])
-    return a[a != b], b[a != b], n
-
-
-@pytest.mark.parametrize("seed", [1, 2])
-def test_the_friends_of_a_market_whose_shops_link_one_site_are_not_a_network(seed: int) -> None:
-    """The new cohort (mostly stories) all link one site they hold together, a market of small shops, in a
-    circle of friends: each shop is strong for the one domain and its profile, and each friend of the
-    circle was friends with a dozen shops, read as a dozen independent strong members: 10 and 22 were one
-    network here (10-137 on ego-facebook, 151-170 in an outside check). Friends holding one domain
-    the account does not hold are read with it once (``alike.SameItem.less``): no network, and no one
-    passes even odds but the five false seeds (reported, a seed each) and at most one shop."""
-    world = plant(
-        *_friend_circles(30, 100, 1), PlantConfig(clean=True, cohort=40, cohort_site_share=1.0, seed=seed)
-    )
-    shops = world.label == COHORT
-    assert shops.sum() == 40 and (world.graph.shared[SHARED_LINK].getnnz(axis=1)[shops] > 0).all()
-    det = detect(world.graph, world.seeds)
-    assert det.networks == []
-    high = det.score >= 0.5
-    high[world.graph.indices(world.seeds)] = False
-    assert not high[~shops].any() and high[shops].sum() <= 1

@@ -8,7 +8,9 @@ than spam, a seed): a group held together only by association is not a network, 
 and one whose own evidence is only coordination and profile (a link domain they share, new accounts,
 stories, lockstep follows) is a ring of some kind, a spam ring as often as anything (an outside check's
 25 accounts sharing a promo domain, with spam reports, were read as a network of sellers), not a network
-of this harm.
+of this harm. So is one where those that speak of the harm are few among many that stand on coordination
+and profile alone (``PROFILE_PER_HARM_MAX``): a class of new students who link their university's site,
+a few of them using a slang word on the lexicon, is a class.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ if TYPE_CHECKING:
 #: one member; of an account's reports, only the share that gave another reason than spam counts there
 #: (``reports.of_harm``). A seller network's weak lexicon matches with a few reports reach it.
 OWN_EVIDENCE_MIN, HARM_EVIDENCE_MIN = 1.5, 1.0
+#: For each member that speaks of this harm (that much of it, or as much of a buyer's: blocked searches),
+#: at most this many members may stand on own evidence of coordination and profile alone. Past it, the
+#: group is a ring of another kind in which a few use a word (new students who link their university, 3
+#: of 23 and 6 of 185 speaking of harm; a spam ring with one stray match, 1 of 34); the planted networks of
+#: the shared graphs hold one for every two at the fewest (one for four before buyers' searches counted).
+PROFILE_PER_HARM_MAX = 4
 
 
 def build_networks(
@@ -48,9 +56,7 @@ def build_networks(
     groups = cluster_suspects(
         contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
-    own = _own_evidence(det, det.features, lambda k: True)
-    harm = _own_evidence(det, of_harm(det.features, det.reports), _speaks_of_harm)
-    groups = [g for g in groups if own[g].max() >= OWN_EVIDENCE_MIN and harm[g].max() >= HARM_EVIDENCE_MIN]
+    groups = [g for g in groups if _stands(g, *_evidence(det))]
     seedset = set(seeds.tolist())
     weights = det.weights.to_json()  # one per run, shared by every member's dossier, as each rate's words
     rates = {kind: rate.words() for kind, rate in det.rates.items()}
@@ -63,12 +69,32 @@ def build_networks(
     ]
 
 
+def _evidence(det: Detection) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per account: its own evidence as a seller, the part of it that speaks of this harm, and what its
+    searches say as a buyer's (log-odds in favour, weighted)."""
+    own = _own_evidence(det, det.features, det.names.seller, lambda k: True)
+    harm = _own_evidence(det, of_harm(det.features, det.reports), det.names.seller, _speaks_of_harm)
+    sought = _own_evidence(det, det.features, det.names.buyer, _speaks_of_harm)
+    return own, harm, sought
+
+
+def _stands(group: IntArray, own: FloatArray, harm: FloatArray, sought: FloatArray) -> bool:
+    """Whether a group is a network of this harm: some own evidence, a member whose own evidence speaks of
+    the harm, and not drowned among members that stand on coordination and profile alone."""
+    if own[group].max() < OWN_EVIDENCE_MIN or harm[group].max() < HARM_EVIDENCE_MIN:
+        return False
+    speaks = (harm[group] >= HARM_EVIDENCE_MIN) | (sought[group] >= HARM_EVIDENCE_MIN)
+    profile = (own[group] >= OWN_EVIDENCE_MIN) & (harm[group] < HARM_EVIDENCE_MIN)
+    return int((profile & ~speaks).sum()) <= PROFILE_PER_HARM_MAX * int(speaks.sum())
+
+
 def _own_evidence(
-    det: Detection, features: Mapping[str, FloatArray], kinds: Callable[[str], bool]
+    det: Detection, features: Mapping[str, FloatArray], names: tuple[str, ...], kinds: Callable[[str], bool]
 ) -> FloatArray:
-    """Per account, its own evidence (log-odds in favour, weighted) of the seller kinds ``kinds`` keeps."""
+    """Per account, its own evidence (log-odds in favour, weighted) of the kinds of ``names`` that ``kinds``
+    keeps."""
     total = np.zeros(len(det.score))
-    for k in det.names.seller:
+    for k in names:
         if k in features and kinds(k):
             total += det.weights[k] * np.maximum(features[k], 0.0)
     return total

@@ -1,0 +1,104 @@
+"""Rings of other kinds that show what a seller cell shows (a link domain held together, new accounts,
+stories, reports) and are not networks of this harm: a spam ring, a market of shops on one site, a class of
+new students who link their university's site."""
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bastion.graph import detect
+from bastion.graph.container import AccountGraph
+from bastion.graph.plant import COHORT, PlantConfig, plant
+from bastion.graph.reports import SPAM_REPORT_WEIGHT
+from bastion.graph.signals import NEW_ACCOUNT, SHARED_LINK, STORIES_ONLY
+
+from .conftest import friend_circles, heavy_tailed
+
+
+def _ring(reports: int, weight: float) -> tuple[Any, np.ndarray]:
+    """A heavy-tailed platform and a ring of 25 new accounts that follow each other, post mostly stories,
+    link one promo domain they alone hold, and are each reported ``reports`` times at ``weight``."""
+    src, dst, n0 = heavy_tailed(3000, 18_000, 1)
+    rng = np.random.default_rng(1)
+    k = 25
+    ring = np.arange(n0, n0 + k)
+    ra, rb = np.repeat(ring, k), np.tile(ring, k)
+    inside = ra != rb
+    a, b = np.concatenate([src, dst, ra[inside]]), np.concatenate([dst, src, rb[inside]])
+    n = n0 + k
+    trait = np.zeros(n)
+    trait[ring] = 0.8
+    graph = AccountGraph.from_arrays(
+        "t",
+        [f"a{i}" for i in range(n)],
+        (a, b),
+        follow_times=rng.integers(0, 10**7, len(a)),
+        reports=(rng.integers(0, n0, reports * k), np.repeat(ring, reports), np.full(reports * k, weight)),
+        signals={SHARED_LINK: np.where(trait > 0, 1.0, 0.0), NEW_ACCOUNT: trait, STORIES_ONLY: trait},
+        shared={SHARED_LINK: (ring, np.zeros(k, dtype=np.int64))},
+    )
+    return graph, ring
+
+
+def test_a_spam_ring_is_not_reported_as_a_network_of_sellers() -> None:
+    """Its own evidence is a domain it shares, profile traits and reports whose reason is spam: no evidence
+    of this harm, so however far its members pass even odds it is no network (an outside check's spam
+    ring of 25 was one network of 19 sellers at 0.97-0.99). Reported for another reason, it is one."""
+    graph, ring = _ring(10, SPAM_REPORT_WEIGHT)
+    det = detect(graph, [])
+    assert (det.score[ring] >= 0.5).mean() > 0.5  # the gate, not the score, keeps it out
+    assert det.networks == []
+    assert det.reports is not None and "all of them for spam" in det.reports.words(int(ring[0]))
+    graph, ring = _ring(3, 1.0)
+    assert [len(n.members) for n in detect(graph, []).networks] == [25]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_friends_of_a_market_whose_shops_link_one_site_are_not_a_network(seed: int) -> None:
+    """The new cohort (mostly stories) all link one site they hold together, a market of small shops, in a
+    circle of friends: each shop is strong for the one domain and its profile, and each friend of the
+    circle was friends with a dozen shops, read as a dozen independent strong members: 10 and 22 were one
+    network here (10-137 on ego-facebook, 151-170 in an outside check). Friends holding one domain
+    the account does not hold are read with it once (``alike.SameItem.less``): no network, and no one
+    passes even odds but the five false seeds (reported, a seed each) and at most one shop."""
+    world = plant(
+        *friend_circles(30, 100, 1), PlantConfig(clean=True, cohort=40, cohort_site_share=1.0, seed=seed)
+    )
+    shops = world.label == COHORT
+    assert shops.sum() == 40 and (world.graph.shared[SHARED_LINK].getnnz(axis=1)[shops] > 0).all()
+    det = detect(world.graph, world.seeds)
+    assert det.networks == []
+    high = det.score >= 0.5
+    high[world.graph.indices(world.seeds)] = False
+    assert not high[~shops].any() and high[shops].sum() <= 1
+
+
+@pytest.mark.parametrize(
+    ("accounts", "pairs", "students", "seed"), [(5000, 30_000, 100, 2), (10_000, 80_000, 200, 1)]
+)
+def test_a_class_of_students_who_link_their_university_is_not_a_network(
+    accounts: int, pairs: int, students: int, seed: int
+) -> None:
+    """New students who joined within a week, all link their university's site, and five in a hundred use
+    a slang word on the lexicon. Each is, by its own signals, what a new seller cell is (a domain held
+    together, a new account, stories): 79 of 100 and 176 of 200 were one network of sellers here (outside,
+    20-24 of 200 on github-musae). Those who speak of this harm are too few among those that stand on the
+    domain and profile alone (``netbuild.PROFILE_PER_HARM_MAX``): no network, though the score still
+    puts a score of them past even odds."""
+    world = plant(
+        *heavy_tailed(accounts, pairs, 1),
+        PlantConfig(
+            clean=True,
+            cohort=students,
+            cohort_site_share=1.0,
+            cohort_term_share=0.05,
+            cohort_joined_days=7,
+            seed=seed,
+        ),
+    )
+    cohort = world.label == COHORT
+    assert cohort.sum() == students and (world.graph.shared[SHARED_LINK].getnnz(axis=1)[cohort] > 0).all()
+    det = detect(world.graph, world.seeds)
+    assert det.networks == []
+    assert (det.score[cohort] >= 0.5).sum() >= 20  # the gate, not the score, keeps them out
