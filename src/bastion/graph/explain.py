@@ -16,7 +16,7 @@ import numpy as np
 from bastion.core.errors import NotFound
 from bastion.graph.facts import with_facts
 from bastion.graph.model import contributions
-from bastion.graph.netbuild import member
+from bastion.graph.netbuild import PROFILE_PER_HARM_MAX, member
 from bastion.graph.network import Member, Network
 from bastion.graph.service import Computed
 
@@ -55,7 +55,8 @@ def explain(done: Computed, account_id: str) -> Explanation:
             f"but in no network (a network needs {done.config.min_network} or more flagged accounts tied "
             "by contacts they chose, one of them standing on evidence of its own that speaks of this harm: "
             "a lexicon word, a known hash, reports not for spam or a seed, not only a shared link domain, "
-            "profile traits or lockstep)"
+            "profile traits or lockstep, and no more than "
+            f"{PROFILE_PER_HARM_MAX} members standing on those alone for each that speaks of it)"
         )
     else:
         status = f"not flagged: probability {entry.score:.4f}, below the flag threshold {threshold:.2f}"
