@@ -1,7 +1,8 @@
 """Database wiring, read side: one platform's ingested tables and stored signals -> :class:`AccountGraph`.
 
-With ``graph/tables_state.py`` (the tables, read whole or patched from the change log), the only modules of
-the pure detection core that read the store. Signals other capabilities stored
+With ``graph/tables_state.py`` (the tables, read whole or patched from the change log) and
+``graph/domains.py`` (the domains an operator allowed), the only modules of the pure detection core that
+read the store. Signals other capabilities stored
 (``term_match``, ``blocked_search``, ``hash_match``, and any other kind whose producer declares it
 evidence, or that no installed capability declares) are used when present and never required; reports,
 link-in-bio domains and posting pattern are derived here from the ingested tables.
@@ -13,7 +14,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from bastion.core.model import EntityType, Signal
 from bastion.core.signals import SignalKind, lookup
 from bastion.graph.container import AccountGraph, NodeAttributes
+from bastion.graph.domains import BenignDomains, covered, link_domain
 from bastion.graph.keyed import KeyedPairs, NodeIds
 from bastion.graph.reporters import TrackRecord, reviewed, track_records
 from bastion.graph.reports import SPAM_REPORT_WEIGHT
@@ -66,25 +67,19 @@ _FACT_KEYS = ("term", "evasions", "column", "field", "query", "list", "entry_id"
 
 @dataclass(slots=True)
 class LoadedPlatform:
-    """The graph plus what the dossier needs that the detectors do not: link domains and signal facts."""
+    """The graph plus what the dossier needs that the detectors do not: link domains and signal facts; and
+    the domains the operator allowed (``domains.py``), which tied no one in this build."""
 
     graph: AccountGraph
     domains: dict[int, list[str]] = field(default_factory=dict)
     facts: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
+    benign: tuple[str, ...] = ()
 
 
 def stored_seeds(store: Store, platform: str) -> list[str]:
     with store.engine.connect() as conn:
         q = select(seeds.c.account_id).where(seeds.c.platform == platform).order_by(seeds.c.account_id)
         return [r[0] for r in conn.execute(q)]
-
-
-def link_domain(url: str) -> str:
-    text = url.strip()
-    if not text:
-        return ""
-    host = urlsplit(text if "//" in text else "//" + text).hostname or ""
-    return host.removeprefix("www.").lower()
 
 
 def load_platform(store: Store, platform: str) -> LoadedPlatform:
@@ -153,7 +148,9 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
 
     domains = {int(order.rank[i]): _domains(links) for i, (_, _, links) in tables.accounts.items() if links}
     domains = {i: d for i, d in domains.items() if d}
-    sig[SHARED_LINK], linked = _shared_link_strength(domains, n, facts)
+    benign = BenignDomains(store).names()
+    tying = {i: [d for d in ds if not covered(d, benign)] for i, ds in domains.items()}
+    sig[SHARED_LINK], linked = _shared_link_strength(tying, n, facts)
 
     f = tables.follows
     src, dst, keep = order.edges(f)
@@ -179,7 +176,7 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
         signals=sig,
         shared={SHARED_LINK: linked},
     )
-    return LoadedPlatform(graph, domains, facts)
+    return LoadedPlatform(graph, domains, facts, tuple(sorted(benign)))
 
 
 def upstream_kinds(store: Store, platform: str) -> list[SignalKind]:

@@ -32,9 +32,10 @@ def _catchup_every(b: Any) -> float:
 
 
 def _commands(app: Any) -> None:
-    from bastion.cli.graph_cmd import register
+    from bastion.cli import domains_cmd, graph_cmd
 
-    register(app)
+    graph_cmd.register(app)
+    domains_cmd.register(app)
 
 
 def _demo(ctx: Any) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from bastion.core.errors import ConfigError
 from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import utcnow
+from bastion.graph.domains import BenignDomains
 from bastion.graph.facts import with_facts
 from bastion.graph.kinds import NETWORK_MEMBER
 from bastion.graph.load import LoadedPlatform, build_platform, stored_seeds
@@ -183,6 +184,7 @@ class NetworkDetector(NetworkReader):
         """Keep a run row for ``done`` (its networks are stored by the caller)."""
         graph = done.loaded.graph
         count = sum(len(n.members) for n in done.networks) if flagged is None else flagged
+        extra = {"benign_domains": list(done.loaded.benign), **(extra or {})}
         return self._store_run(
             done.platform,
             done.engine,
@@ -194,12 +196,13 @@ class NetworkDetector(NetworkReader):
             done.started,
             done.config,
             done.result,
-            extra or {},
+            extra,
         )
 
     def data_version(self, name: str) -> str:
         """What a catch-up may build on: the loaded export data and the weights (else it starts over)."""
-        return f"{self.store.scans.data_version(name)}|w{current_weights(self.store, name).version}"
+        weights = current_weights(self.store, name).version
+        return f"{self.store.scans.data_version(name)}|w{weights}|d{BenignDomains(self.store).version()}"
 
     def mark_caught_up(self, name: str, head: int, *, conn: Any = None) -> None:
         """Record that detection has seen every change up to ``head`` and the current data version."""

@@ -71,4 +71,22 @@ graph_weights = Table(
     Column("summary", Text, nullable=False),
 )
 
-__all__ = ["graph_members", "graph_networks", "graph_runs", "graph_weights", "metadata"]
+#: Link domains an operator says tie no one together (an institution's, a known marketplace's): global,
+#: each with who added it and why (``bastion.graph.domains``).
+graph_benign_domains = Table(
+    "graph_benign_domains",
+    metadata,
+    Column("domain", String(253), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("added_by", ID, nullable=False),
+    Column("added_at", Instant, nullable=False),
+)
+
+__all__ = [
+    "graph_benign_domains",
+    "graph_members",
+    "graph_networks",
+    "graph_runs",
+    "graph_weights",
+    "metadata",
+]
