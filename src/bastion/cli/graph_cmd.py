@@ -13,6 +13,7 @@ from rich.table import Table
 
 from bastion.cli.context import DbOption, console, err_console, handle_errors, open_bastion, open_store
 from bastion.core.errors import InputError
+from bastion.core.textfile import read_text_file
 from bastion.graph.model import DEFAULT_WEIGHTS, FEATURES, Weights
 from bastion.graph.service import Dossier
 from bastion.graph.verdicts import current_weights, refit
@@ -48,12 +49,7 @@ def register(app: typer.Typer) -> None:
 def read_seeds(path: Path) -> list[str]:
     """One account id a line, or a CSV with an ``account_id`` column; blank lines and '#' comments skipped
     (an error names the file's own line number)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read seeds file: {exc.strerror}", file=str(path)) from exc
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text", file=str(path)) from None
+    text = read_text_file(path, "seeds file")
     lines = [
         (k, ln)
         for k, ln in enumerate(text.splitlines(), start=1)

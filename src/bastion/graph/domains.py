@@ -23,13 +23,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select
 
 from bastion.core.errors import InputError
+from bastion.core.textfile import read_text_file
 from bastion.core.timefmt import utcnow
 from bastion.store import Store
 from bastion.store.tables_graph import graph_benign_domains
-
-#: The columns of an import file (a header row first); ``reason`` may be empty only where ``--reason``
-#: gives one for every row.
-COLUMNS = ("domain", "reason")
 
 
 def link_domain(url: str) -> str:
@@ -73,13 +70,7 @@ class BenignDomains:
         """A CSV with a ``domain`` column and a ``reason`` column (or ``reason`` for every row); a bad row
         is named by file, line and field, and nothing of the file is kept."""
         who = _who(by)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot read domains file: {exc.strerror}", file=str(path)) from exc
-        except UnicodeDecodeError:
-            raise InputError("is not UTF-8 text", file=str(path)) from None
-        reader = csv.DictReader(io.StringIO(text))
+        reader = csv.DictReader(io.StringIO(read_text_file(path, "domains file")))
         if "domain" not in [h.strip() for h in reader.fieldnames or []]:
             raise InputError("needs a header row with a domain column", file=str(path), line=1)
         entries = []

@@ -56,7 +56,8 @@ def build_networks(
     groups = cluster_suspects(
         contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
-    groups = [g for g in groups if _stands(g, *_evidence(det))]
+    evidence = _evidence(det)
+    groups = [g for g in groups if _stands(g, *evidence)]
     seedset = set(seeds.tolist())
     weights = det.weights.to_json()  # one per run, shared by every member's dossier, as each rate's words
     rates = {kind: rate.words() for kind, rate in det.rates.items()}

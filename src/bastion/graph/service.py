@@ -200,7 +200,8 @@ class NetworkDetector(NetworkReader):
         )
 
     def data_version(self, name: str) -> str:
-        """What a catch-up may build on: the loaded export data and the weights (else it starts over)."""
+        """What a catch-up may build on: the loaded export data, the weights and the allowed domains (else
+        it starts over)."""
         weights = current_weights(self.store, name).version
         return f"{self.store.scans.data_version(name)}|w{weights}|d{BenignDomains(self.store).version()}"
 
