@@ -11,7 +11,7 @@ from bastion.graph import detect
 from bastion.graph.container import AccountGraph
 from bastion.graph.plant import COHORT, PlantConfig, plant
 from bastion.graph.reports import SPAM_REPORT_WEIGHT
-from bastion.graph.signals import NEW_ACCOUNT, SHARED_LINK, STORIES_ONLY
+from bastion.graph.signals import NEW_ACCOUNT, SHARED_LINK, STORIES_ONLY, TERM_MATCH
 
 from .conftest import friend_circles, heavy_tailed
 
@@ -102,3 +102,42 @@ def test_a_class_of_students_who_link_their_university_is_not_a_network(
     det = detect(world.graph, world.seeds)
     assert det.networks == []
     assert (det.score[cohort] >= 0.5).sum() >= 20  # the gate, not the score, keeps them out
+
+
+def _campaign(report: bool) -> tuple[Any, np.ndarray]:
+    """A heavy-tailed platform and an awareness campaign of 30 established accounts (parents, teachers, a
+    charity) that follow each other, link the charity's site, quote a code word in their warnings and, with
+    ``report``, each report one ordinary account for another reason than spam."""
+    src, dst, n0 = heavy_tailed(3000, 18_000, 1)
+    rng = np.random.default_rng(2)
+    k = 30
+    group = np.arange(n0, n0 + k)
+    ga, gb = np.repeat(group, k), np.tile(group, k)
+    inside = ga != gb
+    a, b = np.concatenate([src, dst, ga[inside]]), np.concatenate([dst, src, gb[inside]])
+    n = n0 + k
+    said = np.zeros(n)
+    said[group] = 0.9
+    reported = rng.integers(0, n0, k)
+    return AccountGraph.from_arrays(
+        "t",
+        [f"a{i}" for i in range(n)],
+        (a, b),
+        follow_times=rng.integers(0, 10**7, len(a)),
+        reports=(group, reported, np.ones(k)) if report else None,
+        signals={SHARED_LINK: np.where(said > 0, 1.0, 0.0), TERM_MATCH: said},
+        shared={SHARED_LINK: (group, np.zeros(k, dtype=np.int64))},
+    ), group
+
+
+def test_an_awareness_campaign_that_reports_is_not_a_network() -> None:
+    """Its members quote the lexicon's words to warn and report what they find: words of a member that
+    files reports (not for spam) do not speak of this harm for the group (``netbuild.WARNER_REPORTS_MIN``;
+    an outside check's campaign of 40 was one network of 40 sellers). Its scores stand; without the
+    reports it is read as a network, as a seller cell with a code word and a storefront would be."""
+    graph, group = _campaign(report=True)
+    det = detect(graph, [])
+    assert (det.score[group] >= 0.5).mean() > 0.5
+    assert det.networks == []
+    graph, group = _campaign(report=False)
+    assert [len(n.members) for n in detect(graph, []).networks] == [30]

@@ -109,3 +109,35 @@ def test_a_young_account_leans_seller_only_where_young_accounts_are_rare() -> No
         r = role_scores(graph, {}, member, zero, zero, {}, np.zeros(n, dtype=np.int64))
         assert bool(r.seller[0] > 0.6) is leans_seller
         assert leans_seller or assign_role(0, r)[0] == "unknown"
+
+
+def test_who_started_a_conversation_tells_the_side_as_a_follow_does() -> None:
+    """Sellers 0-2, no follows at all (a network that deals by messages). Account 4 wrote to each seller
+    first and each answered: it reached out, a buyer. Account 5 was written to first by each seller and
+    answered them: it was chosen, a seller's sign. Where the platform does not say who started (no reply
+    layer), messages tell no side and the two read alike (an outside check's network read 42 of 48
+    buyers as sellers)."""
+    sent = [(4, s) for s in range(3)] + [(s, 4) for s in range(3)]
+    sent += [(s, 5) for s in range(3)] + [(5, s) for s in range(3)]
+    answers = [(s, 4) for s in range(3)] + [(5, s) for s in range(3)]
+    n = 6
+    ids = [f"a{i}" for i in range(n)]
+    none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    def graph(replies: bool) -> AccountGraph:
+        a, b = np.array([x for x, _ in sent]), np.array([y for _, y in sent])
+        ra, rb = np.array([x for x, _ in answers]), np.array([y for _, y in answers])
+        return AccountGraph.from_arrays(
+            "p",
+            ids,
+            none,
+            messages=(a, b, np.ones(len(a))),
+            replies=(ra, rb, np.ones(len(ra))) if replies else None,
+        )
+
+    member, zero = np.ones(n), np.zeros(n)
+    told = role_scores(graph(True), {}, member, zero, zero, {})
+    assert told.buyer[4] > told.seller[4] and told.seller[5] > told.buyer[5]
+    assert assign_role(4, told)[0] == "buyer" and assign_role(5, told)[0] == "seller"
+    untold = role_scores(graph(False), {}, member, zero, zero, {})
+    assert untold.seller[4] == untold.seller[5]

@@ -54,7 +54,8 @@ def explain(done: Computed, account_id: str) -> Explanation:
             f"not flagged: probability {entry.score:.4f}, at or above the flag threshold {threshold:.2f}, "
             f"but in no network (a network needs {done.config.min_network} or more flagged accounts tied "
             "by contacts they chose, one of them standing on evidence of its own that speaks of this harm: "
-            "a lexicon word, a known hash, reports not for spam or a seed, not only a shared link domain, "
+            "a lexicon word (not one of a member that reports others: it warns), a known hash, reports not "
+            "for spam or a seed, not only a shared link domain, "
             "profile traits or lockstep, and no more than "
             f"{PROFILE_PER_HARM_MAX} members standing on those alone for each that speaks of it)"
         )

@@ -24,14 +24,14 @@ import scipy.sparse as sp
 from bastion.core.signals import lookup
 from bastion.graph.association import Association
 from bastion.graph.cluster import cluster_suspects
-from bastion.graph.container import AccountGraph, FloatArray, IntArray
+from bastion.graph.container import AccountGraph, BoolArray, FloatArray, IntArray
 from bastion.graph.detector import Evidence
 from bastion.graph.exposure import Exposure, exposures
 from bastion.graph.model import CALIBRATION, LOCKSTEP, REACH, TIE, contributions, explain
 from bastion.graph.network import Member, Network
 from bastion.graph.reports import of_harm
 from bastion.graph.roles import assign_role, role_sentence
-from bastion.graph.signals import REPORT, describe
+from bastion.graph.signals import BLOCKED_SEARCH, REPORT, TERM_MATCH, describe
 
 if TYPE_CHECKING:
     from bastion.graph.pipeline import DetectConfig, Detection
@@ -47,6 +47,13 @@ OWN_EVIDENCE_MIN, HARM_EVIDENCE_MIN = 1.5, 1.0
 #: of 23 and 6 of 185 speaking of harm; a spam ring with one stray match, 1 of 34); the planted networks of
 #: the shared graphs hold one for every two at the fewest (one for four before buyers' searches counted).
 PROFILE_PER_HARM_MAX = 4
+#: A member that filed a report (this many or more) for another reason than spam, as a reporter reviewers
+#: have not found unreliable, quotes the lexicon's words and searches them to warn and to find what to
+#: report, not to advertise or buy: its words and searches do not speak of this harm for the group (an
+#: outside check's awareness campaign of 40 parents, teachers and a charity, who quoted two code words in
+#: warnings, linked the charity's site and reported accounts, was one network of 40 sellers). Its score
+#: stands, and reports on it, a known hash or a seed still speak.
+WARNER_REPORTS_MIN = 1
 
 
 def build_networks(
@@ -56,7 +63,7 @@ def build_networks(
     groups = cluster_suspects(
         contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
-    evidence = _evidence(det)
+    evidence = _evidence(det, _warners(graph))
     groups = [g for g in groups if _stands(g, *evidence)]
     seedset = set(seeds.tolist())
     weights = det.weights.to_json()  # one per run, shared by every member's dossier, as each rate's words
@@ -70,13 +77,29 @@ def build_networks(
     ]
 
 
-def _evidence(det: Detection) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _evidence(det: Detection, warners: BoolArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per account: its own evidence as a seller, the part of it that speaks of this harm, and what its
-    searches say as a buyer's (log-odds in favour, weighted)."""
+    searches say as a buyer's (log-odds in favour, weighted); a warner's words and searches say nothing
+    of the harm (``WARNER_REPORTS_MIN``)."""
     own = _own_evidence(det, det.features, det.names.seller, lambda k: True)
-    harm = _own_evidence(det, of_harm(det.features, det.reports), det.names.seller, _speaks_of_harm)
-    sought = _own_evidence(det, det.features, det.names.buyer, _speaks_of_harm)
+    harmful = dict(of_harm(det.features, det.reports))
+    for k in (TERM_MATCH, BLOCKED_SEARCH):
+        if k in harmful:
+            harmful[k] = np.where(warners, 0.0, harmful[k])
+    harm = _own_evidence(det, harmful, det.names.seller, _speaks_of_harm)
+    sought = _own_evidence(det, harmful, det.names.buyer, _speaks_of_harm)
     return own, harm, sought
+
+
+def _warners(graph: AccountGraph) -> BoolArray:
+    """Accounts that filed ``WARNER_REPORTS_MIN`` reports or more at full weight (not for spam, from a
+    reporter whose reports reviewers have not found wanting)."""
+    filed = graph.layers.get(REPORT)
+    if filed is None or not filed.nnz:
+        return np.zeros(graph.n, dtype=bool)
+    m = filed.tocoo()
+    full = np.bincount(m.row[m.data >= 1.0], minlength=graph.n)
+    return np.asarray(full >= WARNER_REPORTS_MIN, dtype=bool)
 
 
 def _stands(group: IntArray, own: FloatArray, harm: FloatArray, sought: FloatArray) -> bool:

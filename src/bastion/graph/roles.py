@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.graph.container import FOLLOW, SHARE, AccountGraph, FloatArray, IntArray
+from bastion.graph.container import FOLLOW, MESSAGE, REPLY, SHARE, AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import DetectorResult
 from bastion.graph.initiative import followed_back
 from bastion.graph.kernels import within_groups
@@ -75,8 +75,10 @@ def role_scores(
     zero = np.zeros(n)
     follow = graph.layer(FOLLOW)
     s = np.clip((member - 0.25) / 0.5, 0.0, 1.0)
-    in_sus = np.asarray(follow.T @ s).ravel()
-    out_sus = np.asarray(follow @ s).ravel()
+    out_follows = np.asarray(follow @ s).ravel()
+    chose = _chosen(graph)
+    in_sus = np.asarray(chose.T @ s).ravel()
+    out_sus = np.asarray(chose @ s).ravel()
     shared = graph.layer(SHARE).copy()
     shared.data[:] = 1.0
     share_sus = np.asarray(shared @ s).ravel()
@@ -86,14 +88,14 @@ def role_scores(
     young = np.clip(young - float(np.median(young)), 0.0, 1.0) if n else young
     content = noisy_or(signals, {TERM_MATCH: 1.0, HASH_MATCH: 1.0, STORIES_ONLY: 0.6}, n)
     amplify = 1.0 - np.power(0.5, share_sus / 2.0)
-    breadth = np.clip((out_sus - 5.0) / 10.0, 0.0, 1.0)
+    breadth = np.clip((out_follows - 5.0) / 10.0, 0.0, 1.0)
     hub = signals.get(SHARED_LINK, zero)
     facilitator = (1.0 - (1.0 - 0.8 * amplify) * (1.0 - 0.4 * breadth) * (1.0 - 0.3 * hub * amplify)) * (
         1.0 - content
     )
     structure = 1.0 - (1.0 - _scores(results, "dense", n)) * (1.0 - _scores(results, "lockstep", n))
     # a young account leans seller (sellers are banned and re-created; buyers are mostly established users)
-    peers_in, peers_out = _within_groups(follow, s, group)
+    peers_in, peers_out = _within_groups(chose, s, group)
     answered = _answered_by(graph, s, group)
     direction = np.clip(
         np.log2((1.0 + in_sus - peers_in - answered) / (1.0 + out_sus - peers_out)),
@@ -106,7 +108,24 @@ def role_scores(
     # re-sharing likely members' posts is the amplifier's act, not the customer's: it discounts the buyer
     # reading in full (three re-shares leave a third of it; the seller reading keeps its own content test)
     buyer = (1.0 - seller) * (1.0 - amplify)
-    return RoleScores(seller, buyer, facilitator, in_sus, out_sus, share_sus)
+    return RoleScores(seller, buyer, facilitator, in_sus, out_follows, share_sus)
+
+
+def _chosen(graph: AccountGraph) -> sp.csr_matrix:
+    """Row i -> column j: 1 where i followed j or wrote to j first (a conversation i started); where the
+    platform says who started its conversations (the ``reply`` layer), a buyer that writes to sellers who
+    answer reaches out as one that follows them does (an outside check's network that dealt by messages
+    read 42 of 48 buyers as sellers); a reply answers, as a follow back does, and is no choice."""
+    follow = graph.layer(FOLLOW)
+    replies = graph.layer(REPLY)
+    if not replies.nnz:
+        return follow
+    wrote = graph.layer(MESSAGE).sign()
+    started = wrote - wrote.multiply(replies.sign())
+    started.eliminate_zeros()
+    out = follow.maximum(started).tocsr()
+    out.sort_indices()
+    return out
 
 
 def _within_groups(
