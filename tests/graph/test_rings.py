@@ -16,29 +16,42 @@ from bastion.graph.signals import NEW_ACCOUNT, SHARED_LINK, STORIES_ONLY, TERM_M
 from .conftest import friend_circles, heavy_tailed
 
 
-def _ring(reports: int, weight: float) -> tuple[Any, np.ndarray]:
-    """A heavy-tailed platform and a ring of 25 new accounts that follow each other, post mostly stories,
-    link one promo domain they alone hold, and are each reported ``reports`` times at ``weight``."""
+def _circle(
+    k: int, seed: int, signals: dict[str, float], reports: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+) -> tuple[Any, np.ndarray]:
+    """A heavy-tailed platform of 3,000 accounts and a group of ``k`` more (ids 3000 on) that follow each
+    other and hold one link domain they alone share, each with ``signals`` at the strengths given;
+    ``reports``: (reporter, target, weight), or None."""
     src, dst, n0 = heavy_tailed(3000, 18_000, 1)
-    rng = np.random.default_rng(1)
-    k = 25
-    ring = np.arange(n0, n0 + k)
-    ra, rb = np.repeat(ring, k), np.tile(ring, k)
-    inside = ra != rb
-    a, b = np.concatenate([src, dst, ra[inside]]), np.concatenate([dst, src, rb[inside]])
+    rng = np.random.default_rng(seed)
+    group = np.arange(n0, n0 + k)
+    ga, gb = np.repeat(group, k), np.tile(group, k)
+    inside = ga != gb
+    a, b = np.concatenate([src, dst, ga[inside]]), np.concatenate([dst, src, gb[inside]])
     n = n0 + k
-    trait = np.zeros(n)
-    trait[ring] = 0.8
+    held = {SHARED_LINK: 1.0, **signals}
+    arrays = {kind: np.zeros(n) for kind in held}
+    for kind, strength in held.items():
+        arrays[kind][group] = strength
     graph = AccountGraph.from_arrays(
         "t",
         [f"a{i}" for i in range(n)],
         (a, b),
         follow_times=rng.integers(0, 10**7, len(a)),
-        reports=(rng.integers(0, n0, reports * k), np.repeat(ring, reports), np.full(reports * k, weight)),
-        signals={SHARED_LINK: np.where(trait > 0, 1.0, 0.0), NEW_ACCOUNT: trait, STORIES_ONLY: trait},
-        shared={SHARED_LINK: (ring, np.zeros(k, dtype=np.int64))},
+        reports=reports,
+        signals=arrays,
+        shared={SHARED_LINK: (group, np.zeros(k, dtype=np.int64))},
     )
-    return graph, ring
+    return graph, group
+
+
+def _ring(reports: int, weight: float) -> tuple[Any, np.ndarray]:
+    """A spam ring: 25 new accounts that post mostly stories, link one promo domain they alone hold, and
+    are each reported ``reports`` times at ``weight`` by ordinary accounts."""
+    k, rng = 25, np.random.default_rng(1)
+    ring = np.arange(3000, 3000 + k)
+    filed = (rng.integers(0, 3000, reports * k), np.repeat(ring, reports), np.full(reports * k, weight))
+    return _circle(k, 1, {NEW_ACCOUNT: 0.8, STORIES_ONLY: 0.8}, filed)
 
 
 def test_a_spam_ring_is_not_reported_as_a_network_of_sellers() -> None:
@@ -105,29 +118,13 @@ def test_a_class_of_students_who_link_their_university_is_not_a_network(
 
 
 def _campaign(report: bool) -> tuple[Any, np.ndarray]:
-    """A heavy-tailed platform and an awareness campaign of 30 established accounts (parents, teachers, a
-    charity) that follow each other, link the charity's site, quote a code word in their warnings and, with
-    ``report``, each report one ordinary account for another reason than spam."""
-    src, dst, n0 = heavy_tailed(3000, 18_000, 1)
-    rng = np.random.default_rng(2)
+    """An awareness campaign of 30 established accounts (parents, teachers, a charity) that link the
+    charity's site, quote a code word in their warnings and, with ``report``, each report one ordinary
+    account for another reason than spam."""
     k = 30
-    group = np.arange(n0, n0 + k)
-    ga, gb = np.repeat(group, k), np.tile(group, k)
-    inside = ga != gb
-    a, b = np.concatenate([src, dst, ga[inside]]), np.concatenate([dst, src, gb[inside]])
-    n = n0 + k
-    said = np.zeros(n)
-    said[group] = 0.9
-    reported = rng.integers(0, n0, k)
-    return AccountGraph.from_arrays(
-        "t",
-        [f"a{i}" for i in range(n)],
-        (a, b),
-        follow_times=rng.integers(0, 10**7, len(a)),
-        reports=(group, reported, np.ones(k)) if report else None,
-        signals={SHARED_LINK: np.where(said > 0, 1.0, 0.0), TERM_MATCH: said},
-        shared={SHARED_LINK: (group, np.zeros(k, dtype=np.int64))},
-    ), group
+    group = np.arange(3000, 3000 + k)
+    filed = (group, np.random.default_rng(2).integers(0, 3000, k), np.ones(k))
+    return _circle(k, 2, {TERM_MATCH: 0.9}, filed if report else None)
 
 
 def test_an_awareness_campaign_that_reports_is_not_a_network() -> None:

@@ -178,7 +178,7 @@ def role_sentence(role: str, i: int, r: RoleScores, flagged: bool = True) -> str
         return (
             f"seller role score {r.seller[i]:.2f}: own signals, strong members contacting it, or a "
             "coordinated block; "
-            f"followed by {r.followed_by_suspects[i]:.1f} suspect-weighted accounts"
+            f"followed (or first written to) by {r.followed_by_suspects[i]:.1f} suspect-weighted accounts"
         )
     if role == "buyer":
         return f"buyer role score {r.buyer[i]:.2f}: reaches out to suspected sellers and/or blocked searches"
