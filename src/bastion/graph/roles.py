@@ -76,9 +76,9 @@ def role_scores(
     follow = graph.layer(FOLLOW)
     s = np.clip((member - 0.25) / 0.5, 0.0, 1.0)
     out_follows = np.asarray(follow @ s).ravel()
-    chose = _chosen(graph)
-    in_sus = np.asarray(chose.T @ s).ravel()
-    out_sus = np.asarray(chose @ s).ravel()
+    chose = (follow, *_started(graph, follow))
+    in_sus = np.sum([np.asarray(m.T @ s).ravel() for m in chose], axis=0)
+    out_sus = np.sum([np.asarray(m @ s).ravel() for m in chose], axis=0)
     shared = graph.layer(SHARE).copy()
     shared.data[:] = 1.0
     share_sus = np.asarray(shared @ s).ravel()
@@ -95,7 +95,7 @@ def role_scores(
     )
     structure = 1.0 - (1.0 - _scores(results, "dense", n)) * (1.0 - _scores(results, "lockstep", n))
     # a young account leans seller (sellers are banned and re-created; buyers are mostly established users)
-    peers_in, peers_out = _within_groups(chose, s, group)
+    peers_in, peers_out = np.sum([_within_groups(m, s, group) for m in chose], axis=0)
     answered = _answered_by(graph, s, group)
     direction = np.clip(
         np.log2((1.0 + in_sus - peers_in - answered) / (1.0 + out_sus - peers_out)),
@@ -111,21 +111,20 @@ def role_scores(
     return RoleScores(seller, buyer, facilitator, in_sus, out_follows, share_sus)
 
 
-def _chosen(graph: AccountGraph) -> sp.csr_matrix:
-    """Row i -> column j: 1 where i followed j or wrote to j first (a conversation i started); where the
-    platform says who started its conversations (the ``reply`` layer), a buyer that writes to sellers who
-    answer reaches out as one that follows them does (an outside check's network that dealt by messages
-    read 42 of 48 buyers as sellers); a reply answers, as a follow back does, and is no choice."""
-    follow = graph.layer(FOLLOW)
+def _started(graph: AccountGraph, follow: sp.csr_matrix) -> list[sp.csr_matrix]:
+    """Row i -> column j: 1 where i wrote to j first (a conversation i started) and did not follow j, where
+    the platform says who started its conversations (the ``reply`` layer; else none): a buyer that writes to
+    sellers who answer reaches out as one that follows them does (an outside check's network that dealt by
+    messages read 42 of 48 buyers as sellers); a reply answers, as a follow back does, and is no choice."""
     replies = graph.layer(REPLY)
     if not replies.nnz:
-        return follow
+        return []
     wrote = graph.layer(MESSAGE).sign()
     started = wrote - wrote.multiply(replies.sign())
+    started = (started - started.multiply(follow.sign())).tocsr()
     started.eliminate_zeros()
-    out = follow.maximum(started).tocsr()
-    out.sort_indices()
-    return out
+    started.sort_indices()
+    return [started]
 
 
 def _within_groups(
