@@ -43,16 +43,29 @@ def answers(
     pairs = np.unique(rows.astype(np.int64) * n + cols)
     rows, cols = np.divmod(pairs, np.int64(n))
     by_follow_back = positions(back, rows, cols) >= 0
-    replied = positions(replies, rows, cols) >= 0
     first = (positions(graph.layer(FOLLOW), rows, cols) >= 0) & ~by_follow_back
     keep = ~first
-    if replies.nnz:  # the platform says who started its conversations: one i started is its choice
-        keep &= ~((positions(graph.layer(MESSAGE), rows, cols) >= 0) & ~replied)
+    started = conversations_started(graph)
+    if started is not None:  # the platform says who started its conversations: one i started is its choice
+        keep &= positions(started, rows, cols) < 0
     if group is not None and _timed(graph):  # who followed a group-mate first is known only from times
         peer = _peers(graph, group) if peers is None else peers
         keep &= (group[rows] != group[cols]) | (group[rows] < 0) | ~peer[rows]
     rows, cols = rows[keep], cols[keep]
     return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+
+def conversations_started(graph: AccountGraph) -> sp.csr_matrix | None:
+    """Row i -> column j: 1 where i wrote to j in a conversation i started (its messages to j are no reply);
+    None where the platform does not say who started its conversations (no ``reply`` layer)."""
+    replies = graph.layer(REPLY)
+    if not replies.nnz:
+        return None
+    wrote = graph.layer(MESSAGE).sign()
+    started = (wrote - wrote.multiply(replies.sign())).tocsr()
+    started.eliminate_zeros()
+    started.sort_indices()
+    return started
 
 
 def followed_back(graph: AccountGraph, of: BoolArray) -> sp.csr_matrix:

@@ -29,7 +29,7 @@ from bastion.graph.detector import Evidence
 from bastion.graph.exposure import Exposure, exposures
 from bastion.graph.model import CALIBRATION, LOCKSTEP, REACH, TIE, contributions, explain
 from bastion.graph.network import Member, Network
-from bastion.graph.reports import of_harm
+from bastion.graph.reports import filed_in_full, of_harm
 from bastion.graph.roles import assign_role, role_sentence
 from bastion.graph.signals import BLOCKED_SEARCH, REPORT, TERM_MATCH, describe
 
@@ -92,14 +92,9 @@ def _evidence(det: Detection, warners: BoolArray) -> tuple[FloatArray, FloatArra
 
 
 def _warners(graph: AccountGraph) -> BoolArray:
-    """Accounts that filed ``WARNER_REPORTS_MIN`` reports or more at full weight (not for spam, from a
-    reporter whose reports reviewers have not found wanting)."""
-    filed = graph.layers.get(REPORT)
-    if filed is None or not filed.nnz:
-        return np.zeros(graph.n, dtype=bool)
-    m = filed.tocoo()
-    full = np.bincount(m.row[m.data >= 1.0], minlength=graph.n)
-    return np.asarray(full >= WARNER_REPORTS_MIN, dtype=bool)
+    """Accounts that filed ``WARNER_REPORTS_MIN`` reports or more that count in full (not for spam, from a
+    reporter whose reports reviewers have not found wanting: ``reports.in_full``)."""
+    return np.asarray(filed_in_full(graph) >= WARNER_REPORTS_MIN, dtype=bool)
 
 
 def _stands(group: IntArray, own: FloatArray, harm: FloatArray, sought: FloatArray) -> bool:

@@ -37,7 +37,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from bastion.graph.contacts import positions
-from bastion.graph.container import FOLLOW, INTERACTION, MESSAGE, REPORT, AccountGraph, FloatArray, IntArray
+from bastion.graph.container import (
+    FOLLOW,
+    INTERACTION,
+    MESSAGE,
+    REPORT,
+    AccountGraph,
+    BoolArray,
+    FloatArray,
+    IntArray,
+)
 
 #: Reports by one reporter that count in full; above this each weighs sqrt(FULL / reports made).
 FULL_WEIGHT_REPORTS = 3.0
@@ -156,12 +165,25 @@ def report_evidence(graph: AccountGraph) -> ReportEvidence | None:
     knee = count * np.sqrt(np.clip(share / full_share, 0.0, 1.0))
     rising = count * share / (share + full_share)
     strength = (1.0 - PAST_KNEE) * knee + PAST_KNEE * rising
-    spam = np.bincount(each.col, weights=each.data < 1.0, minlength=graph.n).astype(np.float64)
-    not_spam = np.bincount(each.col, weights=per * (each.data >= 1.0), minlength=graph.n)
+    full = in_full(each.data)
+    spam = np.bincount(each.col, weights=~full, minlength=graph.n).astype(np.float64)
+    not_spam = np.bincount(each.col, weights=per * full, minlength=graph.n)
     harm_share = np.divide(not_spam, weighted, out=np.zeros(graph.n), where=weighted > 0)
     return ReportEvidence(
         strength, weighted, share, reporters, credibility, echoed, spam, harm_share, routine
     )
+
+
+def in_full(weights: FloatArray) -> BoolArray:
+    """Which report weights count in full: not for spam, from a reporter reviewers have not found wanting
+    (``load.py`` weighs both below 1, and nothing else)."""
+    return np.asarray(weights, dtype=np.float64) >= 1.0
+
+
+def filed_in_full(graph: AccountGraph) -> FloatArray:
+    """Per account, the reports it filed that count in full (:func:`in_full`)."""
+    rep = sp.coo_matrix(graph.layer(REPORT))
+    return np.bincount(rep.row[in_full(rep.data)], minlength=graph.n).astype(np.float64)
 
 
 def of_harm(features: Mapping[str, FloatArray], reports: ReportEvidence | None) -> Mapping[str, FloatArray]:

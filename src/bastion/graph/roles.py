@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.graph.container import FOLLOW, MESSAGE, REPLY, SHARE, AccountGraph, FloatArray, IntArray
+from bastion.graph.container import FOLLOW, SHARE, AccountGraph, FloatArray, IntArray
 from bastion.graph.detector import DetectorResult
-from bastion.graph.initiative import followed_back
+from bastion.graph.initiative import conversations_started, followed_back
 from bastion.graph.kernels import within_groups
 from bastion.graph.model import sigmoid
 from bastion.graph.signals import (
@@ -116,15 +116,13 @@ def _started(graph: AccountGraph, follow: sp.csr_matrix) -> list[sp.csr_matrix]:
     the platform says who started its conversations (the ``reply`` layer; else none): a buyer that writes to
     sellers who answer reaches out as one that follows them does (an outside check's network that dealt by
     messages read 42 of 48 buyers as sellers); a reply answers, as a follow back does, and is no choice."""
-    replies = graph.layer(REPLY)
-    if not replies.nnz:
+    started = conversations_started(graph)
+    if started is None:
         return []
-    wrote = graph.layer(MESSAGE).sign()
-    started = wrote - wrote.multiply(replies.sign())
-    started = (started - started.multiply(follow.sign())).tocsr()
-    started.eliminate_zeros()
-    started.sort_indices()
-    return [started]
+    beside = (started - started.multiply(follow.sign())).tocsr()
+    beside.eliminate_zeros()
+    beside.sort_indices()
+    return [beside]
 
 
 def _within_groups(
