@@ -250,7 +250,6 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
     """The worded cohort planted with ``COHORT_STRESS_SEEDS`` other plant seeds, ``COHORT_STRESS_SHARE`` of it
     using the word (where the group search puts the circle decides much): the worst run, judged like the
     others. ``clean`` says how often friends follow back (a one-way platform: ``ONE_WAY_FOLLOW_BACK``)."""
-    worst = _worst_of_seeds(gname, base, replace(clean, cohort_term_share=COHORT_STRESS_SHARE))
     said = f"{COHORT_STRESS_SHARE:.0%} of the cohort use a code word"
     if clean.follow_back_share < 1.0:
         said += f", friends follow back {clean.follow_back_share:.0%}"
@@ -259,7 +258,7 @@ def cohort_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str
             f", it joined together (all follows inside and to {COHORT_CLUBS} clubs in "
             f"{clean.cohort_joined_days} days)"
         )
-    return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
+    return _worst_row(gname, base, replace(clean, cohort_term_share=COHORT_STRESS_SHARE), said)
 
 
 def community_stress(
@@ -268,11 +267,8 @@ def community_stress(
     """The worded community changed by ``changes`` (a brigade reporting it, a club site its members link),
     planted with ``COHORT_STRESS_SEEDS`` other plant seeds (which members it picks decides much): the worst
     run, judged like the others."""
-    worst = _worst_of_seeds(
-        gname, base, replace(clean, community_term_share=COMMUNITY_STRESS_SHARE, **changes)
-    )
-    said = f"{COMMUNITY_STRESS_SHARE:.0%} of the community use its word, {said}"
-    return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
+    cfg = replace(clean, community_term_share=COMMUNITY_STRESS_SHARE, **changes)
+    return _worst_row(gname, base, cfg, f"{COMMUNITY_STRESS_SHARE:.0%} of the community use its word, {said}")
 
 
 def market_stress(gname: str, base: Graph, clean: PlantConfig, spam: int = 0) -> tuple[str, str, Clean]:
@@ -280,11 +276,10 @@ def market_stress(gname: str, base: Graph, clean: PlantConfig, spam: int = 0) ->
     no code word), or with ``spam`` reports for spam on each member a spam ring, planted with
     ``COHORT_STRESS_SEEDS`` other plant seeds: the worst run."""
     cfg = replace(clean, cohort_site_share=MARKET_SITE_SHARE, cohort_spam_reports=spam)
-    worst = _worst_of_seeds(gname, base, cfg)
     said = f"{MARKET_SITE_SHARE:.0%} of the cohort link one site they hold together, " + (
         f"each reported {spam} times for spam, a spam ring" if spam else "a market of small shops"
     )
-    return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
+    return _worst_row(gname, base, cfg, said)
 
 
 def students_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, str, Clean]:
@@ -302,21 +297,18 @@ def students_stress(gname: str, base: Graph, clean: PlantConfig) -> tuple[str, s
         f"a class of {STUDENTS} new students joined in {COHORT_JOINED_DAYS} days, all link their "
         f"university's site, {STUDENT_WORD_SHARE:.0%} use a slang word on the lexicon"
     )
-    return (
-        gname,
-        f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)",
-        _worst_of_seeds(gname, base, cfg),
-    )
+    return _worst_row(gname, base, cfg, said)
 
 
-def _worst_of_seeds(gname: str, base: Graph, clean: PlantConfig) -> Clean:
+def _worst_row(gname: str, base: Graph, clean: PlantConfig, said: str) -> tuple[str, str, Clean]:
     """``clean`` planted with ``COHORT_STRESS_SEEDS`` other plant seeds (which members a circle picks
-    decides much), its five false seeds given: the run that flags most."""
+    decides much), its five false seeds given: the run that flags most, as a clean row ``said`` names."""
     runs = []
     for s in range(COHORT_STRESS_SEEDS):
         c = plant(*base, replace(clean, seed=clean.seed + 1 + s), platform=gname)
         runs.append(clean_quality(c, run(c, c.seeds)[0]))
-    return max(runs, key=lambda q: (q.flagged, q.largest))
+    worst = max(runs, key=lambda q: (q.flagged, q.largest))
+    return gname, f"5 false seeds, {said} (worst of {COHORT_STRESS_SEEDS} plant seeds)", worst
 
 
 def _truth_line(p: Planted) -> str:
