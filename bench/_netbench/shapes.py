@@ -9,6 +9,9 @@ not to one data set), judged by the same targets.
   (``ONE_WAY_FOLLOW_BACK``), so a tie says less about who chose whom;
 - users who follow a network to report it (trusted flaggers, researchers): ``FLAGGERS`` ordinary accounts
   each follow 15 sellers of one network and report 10 of them; they are not its buyers;
+- journalists (or researchers) who study a network: ``FLAGGERS`` ordinary accounts each follow 15 sellers
+  of one network, report 5 and write first to 5 others, who answer and follow back: friends with strong
+  sellers, and still not in the network (an outside check's 15 journalists were 12 in it);
 - users the sellers reach out to (advertising, grooming): ``TARGETS`` ordinary accounts each followed by 5
   sellers of one network, written to by 2, following 1 back; they are not its sellers;
 - the same users where each follows back all five (a teenager's follow-for-follow habit, an auto-follow
@@ -51,6 +54,9 @@ SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
     "friends follow back 3 in 10": lambda c: replace(c, follow_back_share=ONE_WAY_FOLLOW_BACK),
     f"{FLAGGERS} users follow 15 sellers to report 10": lambda c: replace(c, flaggers=FLAGGERS),
+    f"{FLAGGERS} journalists follow 15 sellers, report 5 and talk with 5": lambda c: replace(
+        c, flaggers=FLAGGERS, flagger_reports=5, flagger_writes=5
+    ),
     f"sellers reach out to {TARGETS} users": lambda c: replace(c, targets=TARGETS),
     f"sellers reach out to {TARGETS} users who follow back all, answer and know {TARGET_FRIENDS} others": (
         lambda c: replace(

@@ -77,6 +77,26 @@ def test_users_who_follow_sellers_to_report_them_are_not_their_buyers(
 
 
 @pytest.mark.parametrize("seeded", [True, False], ids=["seeds", "seedless"])
+def test_journalists_who_report_a_network_and_talk_with_its_sellers_are_not_in_it(
+    substrate: tuple[np.ndarray, np.ndarray, np.ndarray], seeded: bool
+) -> None:
+    """Ten ordinary accounts each follow 15 sellers of one network, report 5 and write to 5 others, who
+    answer and follow back (a journalist and the sources it talks with): friends with strong sellers, but
+    each reported seller weighs against its friendships as against its reach. Before, 11 of 15 such
+    accounts were flagged on ego-facebook (friends with four strong sellers: +6.0 log-odds), and 10 of 10
+    here seeded, 8 seedless."""
+    world, journalists, det, members = _with_bystanders(
+        substrate, seeded, FLAGGER, flaggers=10, flagger_reports=5, flagger_writes=5
+    )
+    assert len(members & set(journalists.tolist())) <= 1
+    tie = det.association["tie"]
+    assert tie.reported is not None and (tie.reported[journalists] > 0).all()
+    assert float(np.median(tie.llr[journalists])) == 0.0
+    assert "it reported" in tie.words(int(journalists[0]), "friends with")
+    assert _net_mask(world)[list(members)].mean() >= 0.95 and len(members) >= 40
+
+
+@pytest.mark.parametrize("seeded", [True, False], ids=["seeds", "seedless"])
 def test_users_the_sellers_reach_out_to_are_not_sellers(
     substrate: tuple[np.ndarray, np.ndarray, np.ndarray], seeded: bool
 ) -> None:

@@ -280,6 +280,34 @@ def test_flaggers_follow_one_networks_sellers_and_report_some_of_them(
     assert (flagged.graph.signal(REPORTED) >= world.graph.signal(REPORTED)).all()
 
 
+def test_journalists_write_to_sellers_they_did_not_report_who_answer_and_follow_back(
+    base: tuple[np.ndarray, np.ndarray, int], world: Planted
+) -> None:
+    """``flagger_writes``: each flagger writes first to that many of the sellers it follows and did not
+    report; each answers (a reply) and follows it back, after the flagger's follow."""
+    from dataclasses import replace
+
+    from bastion.graph.container import MESSAGE, REPLY
+    from bastion.graph.plant import FLAGGER
+
+    talked = plant(*base, replace(CFG, flaggers=6, flagger_follows=8, flagger_reports=3, flagger_writes=4))
+    g = talked.graph
+    who = np.flatnonzero(talked.label == FLAGGER)
+    assert len(who) == 6
+    times = g.follow_times
+    assert times is not None
+    for i in who:
+        wrote = np.setdiff1d(g.layer(MESSAGE)[i].indices, world.graph.layer(MESSAGE)[i].indices)
+        assert len(wrote) == 4 and (talked.label[wrote] == SELLER).all()
+        assert not np.intersect1d(wrote, g.layer(REPORT)[i].indices).size  # its sources, not reported
+        for s in wrote:
+            assert g.layer(REPLY)[s, i] > 0 and g.layer(FOLLOW)[s, i] > 0
+            out = times.t[(times.src == i) & (times.dst == s)].min()
+            back = times.t[(times.src == s) & (times.dst == i)].min()
+            assert back >= out
+    assert not g.layer(REPLY)[who].nnz  # it started every conversation
+
+
 def test_a_brigade_reports_the_same_members_of_the_community(
     base: tuple[np.ndarray, np.ndarray, int], world: Planted
 ) -> None:

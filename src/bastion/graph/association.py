@@ -39,9 +39,11 @@ one tight group, an account that followed a group-mate first itself is a peer, w
 
 An account that reports another is documenting it, not associating with it: a contact with an account
 it reported is no chosen contact at all (``contacts.chosen_contacts``), and each strong account it
-reported weighs against its reach as much as ``REPORTED_WEIGHT`` it contacts (``reach_out``): the people
-who follow a network to report it (a trusted flagger, a researcher, a parent) were read as its buyers. A
-buyer that reports one seller of several is still read by the rest.
+reported weighs against its reach as much as ``REPORTED_WEIGHT`` it contacts (``reach_out``), and against
+its ties as much as that many friends (``tie_in``): the people who follow a network to report it (a
+trusted flagger, a researcher, a parent) were read as its buyers, and a journalist who reports some of its
+sellers and talks with others, who answer and follow back, as its seller. A buyer that reports one seller
+of several is still read by the rest.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ class Association:
     from_cells: FloatArray | None = None
     #: (reach) how strong each account was read as a contact (its own evidence and its cell's gain)
     strength: FloatArray | None = None
-    #: (reach) strong accounts it reported, as strong as read (each cancels ``REPORTED_WEIGHT`` contacts)
+    #: strong accounts it reported, as strong as read (each cancels ``REPORTED_WEIGHT`` contacts)
     reported: FloatArray | None = None
     #: strong accounts not counted: it only followed them back, more of them than it chose first itself
     answered: FloatArray | None = None
@@ -209,6 +211,7 @@ def tie_in(
     counted: sp.csr_matrix | None = None,
     answered: sp.csr_matrix | None = None,
     same: SameItem | None = None,
+    reported: sp.csr_matrix | None = None,
 ) -> Association:
     """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account and
     that it chose back, against the share of its incoming contacts that chance gives strong choosers on
@@ -220,7 +223,10 @@ def tie_in(
     their audience and their targets, not their peers. Only a friendship (contacts both ways) with a strong
     account is a tie. ``counted``: the contacts whose strong ends are counted (:func:`alike.within_circles`);
     totals and chance read all of ``contacts``. ``same``: friends that hold the same link domain as the
-    account are read at their strength without it (``alike.SameItem``).
+    account are read at their strength without it (``alike.SameItem``). ``reported``: who reported whom;
+    each strong account an account reported takes ``REPORTED_WEIGHT`` friends off its count, as in
+    :func:`reach_out` (a journalist who reports a network and talks with some of its sellers, who answer
+    and follow back, documents it).
     """
     counted = contacts if counted is None else counted
     damp = chooser_damping(contacts)  # each chooser's contacts weighed by it
@@ -242,7 +248,11 @@ def tie_in(
     # follow-backs count only as far as the account also chose strong friends itself
     back_of = np.zeros(len(dst), dtype=bool) if answered is None else positions(answered, dst, src) >= 0
     replied = np.asarray(np.bincount(dst, weights=added * back_of, minlength=n), dtype=np.float64)
-    count = _first_chosen(every, replied)
+    kept = _first_chosen(every, replied)
+    count, against = kept, None
+    if reported is not None:
+        against = np.asarray(reported @ s).ravel()
+        count = np.maximum(count - REPORTED_WEIGHT * against, 0.0)
     total = np.asarray(contacts.T @ damp).ravel()
     into_ordinary = contacts @ (1.0 - s)  # both flows below end on ordinary accounts
     share = _share(float((damp * s) @ into_ordinary), float(damp @ into_ordinary))
@@ -253,7 +263,8 @@ def tie_in(
         total * share,
         llr,
         both_ways - every,
-        answered=every - count,
+        answered=every - kept,
+        reported=against,
         weights=np.asarray(added[added > 0], dtype=np.float64),
         shared=shared,
         holder=None if same is None else same.item >= 0,

@@ -188,7 +188,7 @@ def _detect(
     # seed): for such an account one strong account it chose to contact corroborates, where otherwise only
     # several count (not one friend: it may be strong for the traits they share, see association.py)
     corroborated = ~alike
-    tie = tie_in(contacts, own_diverse, counted, answered, same)
+    tie = tie_in(contacts, own_diverse, counted, answered, same, reported)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
     reach_both = reach_out(

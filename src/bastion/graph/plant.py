@@ -124,6 +124,9 @@ class PlantConfig:
     flaggers: int = 0
     flagger_follows: int = 15
     flagger_reports: int = 10
+    # of the sellers a flagger follows and did not report, those it writes to first (a journalist or a
+    # researcher talking to the network it studies); each answers and follows it back
+    flagger_writes: int = 0
     # users the sellers follow and write to (advertising, grooming), who follow one back: not their peers
     targets: int = 0
     target_followers: int = 5
@@ -276,10 +279,10 @@ def plant(
     attrs = attributes(rng, cfg, label, created, horizon)
     signals, domain = ordinary_signals(rng, cfg, label, domain, rep)
     add_cohort(cfg, adj, label, attrs, fol, seeds_idx, signals, domain)
-    rep = add_flaggers(cfg, label, network, created, fol, rep, signals)
+    replies: list[tuple[int, int]] = []  # messages answering a conversation the recipient started
+    rep = add_flaggers(cfg, label, network, created, fol, rep, signals, (msg, replies))
     rep = add_brigade(cfg, label, rep, signals)
     rep = add_spam_reports(cfg, label, rep, signals)
-    replies: list[tuple[int, int]] = []  # messages answering a conversation the recipient started
     reached_out(cfg, label, network, created, fol, msg, replies)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()

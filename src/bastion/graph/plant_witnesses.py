@@ -80,28 +80,55 @@ def add_flaggers(
     fol: Follows,
     rep: Reports,
     signals: dict[str, npt.NDArray[np.float64]],
+    talk: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
 ) -> Reports:
     """Users who follow a network to report it (a trusted flagger, a researcher, a parent): ``cfg.flaggers``
     ordinary accounts, each following ``flagger_follows`` sellers of one network and reporting the first
-    ``flagger_reports`` of them. Drawn from their own stream (``cfg.seed``, 3) after everything else, so the
-    rest of the world is the same with or without them, except the reports they add. Returns the reports
-    with theirs; the report signal is read again from them."""
+    ``flagger_reports`` of them; where ``flagger_writes`` is set (a journalist talking to the network it
+    studies), it writes first to that many of the others, each of which answers (``talk``: the world's
+    messages and replies, added to) and follows it back. Drawn from their own stream (``cfg.seed``, 3)
+    after everything else, so the rest of the world is the same with or without them, except the reports
+    they add. Returns the reports with theirs; the report signal is read again from them."""
     rng = np.random.default_rng([cfg.seed, 3])
     who: list[int] = []
     src: list[int] = []
     dst: list[int] = []
     rows: list[tuple[int, int, float]] = []
+    sources: list[tuple[int, IntArray]] = []
     for flagger, theirs in one_network_each(rng, label, network, cfg.flaggers):
         follows = rng.choice(theirs, size=min(cfg.flagger_follows, len(theirs)), replace=False)
         who.append(flagger)
         src += [flagger] * len(follows)
         dst += follows.tolist()
         rows += [(flagger, int(t), 1.0) for t in follows[: cfg.flagger_reports]]
+        sources.append((flagger, follows[cfg.flagger_reports :][: cfg.flagger_writes]))
     if not who:
         return rep
-    fol.after(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), created, rng=rng)
+    when = fol.after(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), created, rng=rng)
+    if cfg.flagger_writes > 0 and talk is not None:
+        _talk_to_sources(sources, src, dst, when, fol, talk, rng)
     label[who] = FLAGGER
     return _with_reports(rep, rows, signals)
+
+
+def _talk_to_sources(
+    sources: list[tuple[int, IntArray]],
+    src: list[int],
+    dst: list[int],
+    when: IntArray,
+    fol: Follows,
+    talk: tuple[list[tuple[int, int]], list[tuple[int, int]]],
+    rng: np.random.Generator,
+) -> None:
+    """Each flagger writes first to its ``sources`` (sellers it follows); each answers and follows it back
+    after it was followed (``when``: the time of each follow in ``src``, ``dst``)."""
+    msg, replies = talk
+    at = {(a, b): t for a, b, t in zip(src, dst, when.tolist(), strict=True)}
+    for flagger, theirs in sources:
+        msg += [(flagger, int(s)) for s in theirs]
+        replies += [(int(s), flagger) for s in theirs]
+        lo = np.array([at[(flagger, int(s))] for s in theirs], dtype=np.int64)
+        fol.since(theirs, np.full(len(theirs), flagger), lo, rng=rng)
 
 
 def add_brigade(
