@@ -148,7 +148,8 @@ def estimate_prior(evidence: FloatArray, start: float = PRIOR_START, iters: int 
         return start
     pi = start
     for _ in range(iters):
-        nxt = float(np.clip(sigmoid(logit(pi) + evidence).mean(), *PRIOR_BOUNDS))
+        # the mean posterior, sigmoid(logit(pi) + evidence), read from the ratio: no exp per round
+        nxt = float(np.clip(pi * np.mean((1.0 + ratio) / (1.0 + pi * ratio)), *PRIOR_BOUNDS))
         if abs(nxt - pi) < 1e-7:
             return nxt
         pi = nxt
