@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bastion.core.errors import InputError
 from bastion.graph.domains import BenignDomains, covered
+from bastion.graph.facts import MANY_HOLDERS, fact_words
 from bastion.graph.load import load_platform
 from bastion.graph.service import NetworkDetector
 from bastion.graph.signals import SHARED_LINK
@@ -118,3 +119,13 @@ def test_the_domains_commands(store: Store, tmp_path: Path) -> None:
     assert gone.exit_code == 1 and "not on the list" in gone.output
     assert run(app, ["domains", "remove", "northvale.edu", *db]).exit_code == 0
     assert BenignDomains(store).names() == frozenset()
+
+
+def test_a_domain_held_by_many_is_named_with_the_command_that_allows_it() -> None:
+    """A reviewer reading a class of 200 students who link their university's site sees the domain is held
+    by many and how an operator who knows it makes it no one's evidence; a cell's storefront is not named
+    so."""
+    many = fact_words(SHARED_LINK, [{"domain": "northvale.edu", "accounts": MANY_HOLDERS}])
+    assert "`bastion domains allow northvale.edu`" in many
+    few = fact_words(SHARED_LINK, [{"domain": "shop-alpha.example", "accounts": MANY_HOLDERS - 1}])
+    assert few == f"shares shop-alpha.example with {MANY_HOLDERS - 2} other account(s)"

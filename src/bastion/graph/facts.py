@@ -14,6 +14,11 @@ from bastion.graph.load import LoadedPlatform
 from bastion.graph.network import Network
 from bastion.graph.signals import BLOCKED_SEARCH, HASH_MATCH, REPORT, SHARED_LINK, TERM_MATCH
 
+#: A domain held by this many accounts or more is named as one an operator may know (an institution's, a
+#: marketplace's): a seller cell's storefront is held by its cell, a few dozen at most, and a class of 200
+#: students who link their university's site was read as one (``domains.py``).
+MANY_HOLDERS = 50
+
 
 def with_facts(net: Network, loaded: LoadedPlatform) -> Network:
     """Add the stored facts behind each signal (matched term, link domains, reporters) to member evidence."""
@@ -52,9 +57,15 @@ def fact_words(kind: str, facts: list[dict[str, Any]]) -> str:
             for f in facts
         )
     if kind == SHARED_LINK:
-        return "shares " + ", ".join(
-            f"{f['domain']} with {f['accounts'] - 1} other account(s)" for f in facts
-        )
+        held = (f"{f['domain']} with {f['accounts'] - 1} other account(s)" for f in facts)
+        words = "shares " + ", ".join(held)
+        many = [f["domain"] for f in facts if f["accounts"] >= MANY_HOLDERS]
+        if many:
+            words += (
+                f" ({many[0]} is held by many: if it is an institution's or a known service's, "
+                f"`bastion domains allow {many[0]}` makes it no one's evidence from the next run on)"
+            )
+        return words
     if kind == REPORT:
         f = facts[0]
         unreliable = [
