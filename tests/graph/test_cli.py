@@ -107,7 +107,7 @@ def test_seedless_flag(app: typer.Typer, db: tuple[str, GroundTruth]) -> None:
     url, _ = db
     res = CliRunner().invoke(app, ["detect", "--seedless", "--db", url])
     assert res.exit_code == 0, res.output
-    assert "seedless, 0 seed(s)" in res.output
+    assert "seedless, 0 seed(s)" in res.output and " in networks, " in res.output  # members, not scores
 
 
 def test_explain_says_why_an_account_is_or_is_not_flagged(
@@ -124,6 +124,9 @@ def test_explain_says_why_an_account_is_or_is_not_flagged(
     res = runner.invoke(app, ["explain", flagged, "--seeds", str(seeds), "--db", url])
     assert res.exit_code == 0, res.output
     assert "flagged:" in res.output and "network 1 of" in res.output and "probability" in res.output
+    assert "scored with 3 seed(s), over the scans" in res.output  # it scores afresh: with which seeds
+    res = runner.invoke(app, ["explain", flagged, "--seedless", "--db", url])
+    assert res.exit_code == 0 and "scored without seeds" in res.output, res.output
     members = {m["account_id"] for n in nets for m in n["members"]}
     ordinary = next(f"u{k:07d}" for k in range(800) if f"u{k:07d}" not in {*truth.roles, *members})
     res = runner.invoke(app, ["explain", ordinary, "--seeds", str(seeds), "--db", url])

@@ -92,7 +92,7 @@ def detect(
         err_console.print(f"[dim]{note}[/dim]")
     console.print(
         f"run {run.run_id} on {run.platform!r} ({run.engine} engine, {run.mode}, {len(run.seeds)} seed(s)): "
-        f"{run.accounts:,} accounts, {run.edges:,} edges, {run.flagged:,} flagged, "
+        f"{run.accounts:,} accounts, {run.edges:,} edges, {run.flagged:,} in networks, "
         f"[bold]{len(run.networks)} network(s)[/bold]"
     )
     _table(
@@ -114,11 +114,20 @@ def explain_account(
 
     chosen = read_seeds(seeds) if seeds is not None else ([] if seedless else None)
     service = open_bastion(db).graph
-    got = explain(service.compute(service.store.resolve_platform(platform), chosen), account_id)
+    done = service.compute(service.store.resolve_platform(platform), chosen)
+    got = explain(done, account_id)
+    # scored afresh, not read from a stored run: say with which seeds, so it reads as the run it matches
+    scored = (
+        f"scored with {len(done.seeds)} seed(s)"
+        + (" from the seeds table (--seedless: as a seedless run)" if seeds is None and not seedless else "")
+        if done.seeds
+        else "scored without seeds"
+    )
     console.print(
         Panel.fit(
             f"[bold]{account_id}[/bold]: {got.status}\n"
-            + (f"role: {got.member.role}" if got.flagged else f"its evidence leans: {got.member.role}"),
+            + (f"role: {got.member.role}" if got.flagged else f"its evidence leans: {got.member.role}")
+            + f"\n[dim]{scored}, over the scans as they stand[/dim]",
             title="explain",
         )
     )
