@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import typer
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from bastion.core.errors import InputError
 from bastion.graph.domains import BenignDomains, covered
 from bastion.graph.facts import MANY_HOLDERS, fact_words
-from bastion.graph.load import load_platform
+from bastion.graph.load import COMMON_DOMAIN_MAX, load_platform, shares_domain
 from bastion.graph.service import NetworkDetector
 from bastion.graph.signals import SHARED_LINK
 from bastion.ingest import Ingestor
@@ -129,3 +130,17 @@ def test_a_domain_held_by_many_is_named_with_the_command_that_allows_it() -> Non
     assert "`bastion domains allow northvale.edu`" in many
     few = fact_words(SHARED_LINK, [{"domain": "shop-alpha.example", "accounts": MANY_HOLDERS - 1}])
     assert few == f"shares shop-alpha.example with {MANY_HOLDERS - 2} other account(s)"
+
+
+def test_a_domain_hundreds_hold_ties_no_one_however_large_the_platform() -> None:
+    """A storefront is held by one cell; a domain held by hundreds is a service, a marketplace or an
+    institution. Before the cap, 2% of a 37,700-account platform (754 holders) still tied: a photo site
+    581 ordinary accounts linked made each a suspect's fellow holder."""
+    assert shares_domain(np.array([581]), 37_700).tolist() == [False]
+    assert shares_domain(np.array([COMMON_DOMAIN_MAX, COMMON_DOMAIN_MAX + 1]), 1_000_000).tolist() == [
+        True,
+        False,
+    ]
+    # a small platform keeps its own, smaller cap: a share of it, at least COMMON_DOMAIN_MIN
+    assert shares_domain(np.array([20, 21]), 1_000).tolist() == [True, False]
+    assert shares_domain(np.array([1, 2]), 1_000).tolist() == [False, True]

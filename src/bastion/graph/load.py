@@ -44,6 +44,11 @@ UPSTREAM_KINDS = (TERM_MATCH, BLOCKED_SEARCH, HASH_MATCH)
 #: that ties suspects together (keeps big link-in-bio providers from flagging everyone who uses them).
 COMMON_DOMAIN_SHARE = 0.02
 COMMON_DOMAIN_MIN = 20
+#: ... nor one held by more than this many, however large the platform: a storefront is held by one
+#: cell, a few dozen accounts at most; a domain hundreds hold is a service, a marketplace or an
+#: institution (outside checks on github-musae, 37,700 accounts: a photo site 581 ordinary accounts
+#: linked, and a university's site a class of 200 linked, each tied its holders as suspects).
+COMMON_DOMAIN_MAX = 100
 
 
 def report_signal(weight_sum: Any) -> Any:
@@ -54,7 +59,8 @@ def report_signal(weight_sum: Any) -> Any:
 
 def shares_domain(holders: Any, n: int) -> Any:
     """Whether a domain held by ``holders`` of ``n`` accounts ties them (2..cap: more is a common service)."""
-    return (holders >= 2) & (holders <= max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n)))
+    cap = min(COMMON_DOMAIN_MAX, max(COMMON_DOMAIN_MIN, int(COMMON_DOMAIN_SHARE * n)))
+    return (holders >= 2) & (holders <= cap)
 
 
 def shared_domain_signal(holders: Any) -> Any:
