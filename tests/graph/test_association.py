@@ -161,3 +161,41 @@ def test_each_feature_keeps_what_each_contact_with_a_strong_account_added() -> N
     for f in (reach, tie):
         assert f.weights is not None and len(f.weights) >= 5 and (f.weights > 0).all()
         np.testing.assert_allclose(f.weights.sum(), f.count.sum())
+
+
+def test_strong_friends_that_only_answered_say_inside_not_which_side() -> None:
+    """Sellers 0-2 (strong by their own evidence). Account 3 wrote first to each and each replied: it is
+    inside (they took it up) but it chose them and they answered, which is a buyer's side, not theirs (an
+    outside check's buyers who wrote first to sellers that answered and followed back were read as the
+    sellers' friends, +6.0 log-odds on the seller side, and labelled sellers). Account 4 and the sellers
+    each wrote first to the other: friends on either reading. Ordinary accounts 5-104 follow each other,
+    and a few follow 3 and 4, so chance is low."""
+    from bastion.graph.contacts import chosen_contacts
+    from bastion.graph.container import AccountGraph
+    from bastion.graph.initiative import answers
+
+    n = 105
+    ring = np.arange(5, n)
+    fa = np.concatenate([ring, ring, np.arange(5, 10), np.arange(10, 15)])
+    fb = np.concatenate([5 + (ring - 4) % 100, 5 + (ring - 3) % 100, np.full(5, 3), np.full(5, 4)])
+    sent = [(3, s) for s in range(3)] + [(s, 3) for s in range(3)]
+    sent += [(4, s) for s in range(3)] + [(s, 4) for s in range(3)]
+    replies = [(s, 3) for s in range(3)]  # the sellers answered 3; 4 and the sellers each started one
+    graph = AccountGraph.from_arrays(
+        "p",
+        [f"a{i}" for i in range(n)],
+        (fa, fb),
+        messages=(np.array([a for a, _ in sent]), np.array([b for _, b in sent]), np.ones(len(sent))),
+        replies=(np.array([a for a, _ in replies]), np.array([b for _, b in replies]), np.ones(3)),
+    )
+    contacts = chosen_contacts(graph)
+    own = np.zeros(n)
+    own[:3] = 4.0
+    answered_by = answers(graph, np.ones(n, dtype=bool), by=own > 0)
+    assert sorted(zip(*answered_by.nonzero(), strict=True)) == [(0, 3), (1, 3), (2, 3)]
+    tie = tie_in(contacts, own, answered_by=answered_by)
+    assert tie.side is not None and tie.answered_it is not None
+    assert tie.llr[3] > 0.0 and tie.side[3] == 0.0 and tie.answered_it[3] > 2.0  # inside, not their side
+    assert "only answered it" in tie.words(3, "friends with")
+    assert tie.side[4] == tie.llr[4] > 0.0  # each chose the other
+    assert np.array_equal(tie_in(contacts, own).llr, tie.llr)  # membership reads them as before

@@ -88,17 +88,18 @@ def test_the_friends_of_a_market_whose_shops_link_one_site_are_not_a_network(see
 
 
 @pytest.mark.parametrize(
-    ("accounts", "pairs", "students", "seed"), [(5000, 30_000, 100, 2), (10_000, 80_000, 200, 1)]
+    ("accounts", "pairs", "students", "seed"), [(5000, 30_000, 100, 2), (10_000, 80_000, 90, 1)]
 )
 def test_a_class_of_students_who_link_their_university_is_not_a_network(
     accounts: int, pairs: int, students: int, seed: int
 ) -> None:
     """New students who joined within a week, all link their university's site, and five in a hundred use
     a slang word on the lexicon. Each is, by its own signals, what a new seller cell is (a domain held
-    together, a new account, stories): 79 of 100 and 176 of 200 were one network of sellers here (outside,
+    together, a new account, stories): 79 of 100 were one network of sellers here before the gate (outside,
     20-24 of 200 on github-musae). Those who speak of this harm are too few among those that stand on the
     domain and profile alone (``netbuild.PROFILE_PER_HARM_MAX``): no network, though the score still
-    puts a score of them past even odds."""
+    puts a score of them past even odds. (A class of more than ``load.COMMON_DOMAIN_MAX`` holds no tie:
+    see the next test.)"""
     world = plant(
         *heavy_tailed(accounts, pairs, 1),
         PlantConfig(
@@ -115,6 +116,28 @@ def test_a_class_of_students_who_link_their_university_is_not_a_network(
     det = detect(world.graph, world.seeds)
     assert det.networks == []
     assert (det.score[cohort] >= 0.5).sum() >= 20  # the gate, not the score, keeps them out
+
+
+def test_a_class_larger_than_a_storefront_is_not_tied_by_its_site() -> None:
+    """A class of 200 on 10,000 accounts: its university's site is held by more than any cell holds
+    (``load.COMMON_DOMAIN_MAX``), so it ties no one and is no one's evidence; before the cap (2% of the
+    platform, 200 here) it was one network of 176 without the gate, and 20 or more past even odds with
+    it."""
+    world = plant(
+        *heavy_tailed(10_000, 80_000, 1),
+        PlantConfig(
+            clean=True,
+            cohort=200,
+            cohort_site_share=1.0,
+            cohort_term_share=0.05,
+            cohort_joined_days=7,
+            seed=1,
+        ),
+    )
+    cohort = world.label == COHORT
+    assert cohort.sum() == 200 and world.graph.shared[SHARED_LINK].getnnz(axis=1)[cohort].max() == 0
+    det = detect(world.graph, world.seeds)
+    assert det.networks == [] and float(det.score[cohort].max()) < 0.05
 
 
 def _campaign(report: bool) -> tuple[Any, np.ndarray]:

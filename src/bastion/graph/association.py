@@ -120,6 +120,11 @@ class Association:
     reported: FloatArray | None = None
     #: strong accounts not counted: it only followed them back, more of them than it chose first itself
     answered: FloatArray | None = None
+    #: (tie) strong friends that only answered it (followed it back, replied to it) after it chose them:
+    #: counted, but they say it is inside, not on their side
+    answered_it: FloatArray | None = None
+    #: (tie) the evidence without them: what roles read as the seller's side (``llr`` where none)
+    side: FloatArray | None = None
     #: accounts for which one strong contact counts: they show evidence of their own friends do not share
     corroborated: BoolArray | None = None
     #: the strength of strong contacts not counted: they hold the same item (link domain) as the account,
@@ -151,6 +156,11 @@ class Association:
             text += (
                 f"; {self.answered[i]:.1f} more not counted: it followed them back after they followed it, "
                 "more of them than it chose to follow first (their choice, not its)"
+            )
+        if self.answered_it is not None and self.answered_it[i] >= 0.05:
+            text += (
+                f"; {self.answered_it[i]:.1f} of them only answered it (followed it back or replied) after "
+                "it chose them: that says it is inside, not on their side (its role reads them as its reach)"
             )
         if self.corroborated is not None and self.corroborated[i] and self.count[i] < 2.0 and self.llr[i] > 0:
             text += (
@@ -212,6 +222,7 @@ def tie_in(
     answered: sp.csr_matrix | None = None,
     same: SameItem | None = None,
     reported: sp.csr_matrix | None = None,
+    answered_by: sp.csr_matrix | None = None,
 ) -> Association:
     """Seller side: strong accounts (by their own evidence, log-odds) that chose to contact each account and
     that it chose back, against the share of its incoming contacts that chance gives strong choosers on
@@ -226,7 +237,11 @@ def tie_in(
     account are read at their strength without it (``alike.SameItem``). ``reported``: who reported whom;
     each strong account an account reported takes ``REPORTED_WEIGHT`` friends off its count, as in
     :func:`reach_out` (a journalist who reports a network and talks with some of its sellers, who answer
-    and follow back, documents it).
+    and follow back, documents it). ``answered_by``: entry (j, i) where strong j only answered i
+    (``initiative.answers`` with ``by``: it followed i back or replied in a conversation i started). Such
+    a friendship says i is inside as much as any (the sellers took it up), but not on their side: i
+    chose them and they answered, as sellers answer a buyer that writes to them. ``side`` is the
+    feature read without them, for roles alone.
     """
     counted = contacts if counted is None else counted
     damp = chooser_damping(contacts)  # each chooser's contacts weighed by it
@@ -249,14 +264,18 @@ def tie_in(
     back_of = np.zeros(len(dst), dtype=bool) if answered is None else positions(answered, dst, src) >= 0
     replied = np.asarray(np.bincount(dst, weights=added * back_of, minlength=n), dtype=np.float64)
     kept = _first_chosen(every, replied)
-    count, against = kept, None
-    if reported is not None:
-        against = np.asarray(reported @ s).ravel()
-        count = np.maximum(count - REPORTED_WEIGHT * against, 0.0)
+    against = np.zeros(n) if reported is None else np.asarray(reported @ s).ravel()
+    count = np.maximum(kept - REPORTED_WEIGHT * against, 0.0)
     total = np.asarray(contacts.T @ damp).ravel()
     into_ordinary = contacts @ (1.0 - s)  # both flows below end on ordinary accounts
     share = _share(float((damp * s) @ into_ordinary), float(damp @ into_ordinary))
     llr = contact_llr(count, total, total * share)
+    answers_to, side = None, llr
+    if answered_by is not None and answered_by.nnz:  # the strong friends that only answered it
+        only = positions(answered_by, src, dst) >= 0
+        answers_to = np.bincount(dst, weights=added * only, minlength=n).astype(np.float64)
+        chose = np.maximum(_first_chosen(every - answers_to, replied) - REPORTED_WEIGHT * against, 0.0)
+        side = contact_llr(chose, total, total * share)
     return Association(
         count,
         total,
@@ -264,7 +283,9 @@ def tie_in(
         llr,
         both_ways - every,
         answered=every - kept,
-        reported=against,
+        reported=None if reported is None else against,
+        answered_it=answers_to,
+        side=side,
         weights=np.asarray(added[added > 0], dtype=np.float64),
         shared=shared,
         holder=None if same is None else same.item >= 0,

@@ -21,7 +21,11 @@ DRAWN_BACK = 3
 
 
 def answers(
-    graph: AccountGraph, of: BoolArray, group: IntArray | None = None, peers: BoolArray | None = None
+    graph: AccountGraph,
+    of: BoolArray,
+    group: IntArray | None = None,
+    peers: BoolArray | None = None,
+    by: BoolArray | None = None,
 ) -> sp.csr_matrix:
     """Entry (i, j) is 1 where j is one of ``of`` and all i did toward j answered j: it followed j back
     (``followed_back``) or wrote to j only in a conversation j started (the ``reply`` layer), and did
@@ -30,14 +34,16 @@ def answers(
     tight group (``group``, -1: none; ``cells.py``) an account that followed a group-mate first itself is a
     peer and answers no one there: a seller whose cell-mates happened to follow it before it followed them
     chose them as much; a user the sellers reached out to, drawn into their group by their contacts, chose
-    none of them first. ``peers``: :func:`chose_in_group` of ``group``, where the caller has it."""
+    none of them first. ``peers``: :func:`chose_in_group` of ``group``, where the caller has it. ``by``:
+    only the answers these accounts gave (rows), read from their own follows and replies alone."""
     n = graph.n
-    back = followed_back(graph, of)
+    back = followed_back(graph, of, by)
     replies = graph.layer(REPLY)
     rows, cols = back.nonzero()
     if replies.nnz:
         r, c = replies.nonzero()
-        rows, cols = np.concatenate([rows, r[of[c]]]), np.concatenate([cols, c[of[c]]])
+        keep = of[c] if by is None else of[c] & by[r]
+        rows, cols = np.concatenate([rows, r[keep]]), np.concatenate([cols, c[keep]])
     if not len(rows):
         return sp.csr_matrix((n, n))
     pairs = np.unique(rows.astype(np.int64) * n + cols)
@@ -68,15 +74,19 @@ def conversations_started(graph: AccountGraph) -> sp.csr_matrix | None:
     return started
 
 
-def followed_back(graph: AccountGraph, of: BoolArray) -> sp.csr_matrix:
+def followed_back(graph: AccountGraph, of: BoolArray, by: BoolArray | None = None) -> sp.csr_matrix:
     """Entry (i, j) is 1 where j is one of ``of``, i follows j and i's first follow of j came after j's
-    first follow of i (i followed back); empty where the platform sent no follow times. Reads only the
-    follows into and out of ``of``, so its cost follows their degrees."""
+    first follow of i (i followed back); empty where the platform sent no follow times. ``by``: only
+    where i is one of these. Reads only the follows into and out of ``of`` (or ``by``, where given), so
+    its cost follows their degrees."""
     n = graph.n
     ft = graph.follow_times
-    if ft is None or not len(ft.src) or not of.any():
+    if ft is None or not len(ft.src) or not of.any() or (by is not None and not by.any()):
         return sp.csr_matrix((n, n))
-    a, b, late = _first_follows(ft.src, ft.dst, ft.t, n, of[ft.src] | of[ft.dst], of)
+    near = of if by is None else by
+    a, b, late = _first_follows(ft.src, ft.dst, ft.t, n, near[ft.src] | near[ft.dst], of)
+    if by is not None:
+        late = late & by[a]
     return sp.csr_matrix((np.ones(int(late.sum())), (a[late], b[late])), shape=(n, n))
 
 

@@ -188,7 +188,10 @@ def _detect(
     # seed): for such an account one strong account it chose to contact corroborates, where otherwise only
     # several count (not one friend: it may be strong for the traits they share, see association.py)
     corroborated = ~alike
-    tie = tie_in(contacts, own_diverse, counted, answered, same, reported)
+    # and a strong friend that only answered this one (followed it back, replied to it) was chosen by it:
+    # inside all the same, but on the other side (a buyer that writes to sellers who answer): roles only
+    answered_by = answers(graph, np.ones(n, dtype=bool), cells.group, peers, by=strong(own_diverse) > 0)
+    tie = tie_in(contacts, own_diverse, counted, answered, same, reported, answered_by)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
     reach_both = reach_out(
@@ -231,7 +234,9 @@ def _detect(
     positive = {k: np.maximum(v, 0.0) for k, v in feats.items()}
     # association that runs both ways (strong members contact it and it contacts them) says it is inside
     # the network more than on which side: half of the two-way part leans a role, all of the one-way excess
-    mutual = 0.5 * np.minimum(w[TIE] * positive[TIE], w[REACH] * np.maximum(reach_both.llr, 0.0))
+    # (the tie read as its side: without the strong friends that only answered it, who say it is inside)
+    side = w[TIE] * np.maximum(tie.llr if tie.side is None else tie.side, 0.0)
+    mutual = 0.5 * np.minimum(side, w[REACH] * np.maximum(reach_both.llr, 0.0))
     # a cell says an account is inside a network, its own traits say on which side: the cell's evidence is
     # its group-mates' signals, and a member that shows no seller's trait of its own (no signal, not the
     # profile of a new stories-only account) is more often their customer, drawn into the group by
@@ -242,7 +247,7 @@ def _detect(
         graph,
         sig,
         score,
-        combine(positive, w, (*names.seller, TIE, DENSE)) + in_cell - w[SEED] * positive[SEED] - mutual,
+        combine(positive, w, (*names.seller, DENSE)) + side + in_cell - w[SEED] * positive[SEED] - mutual,
         combine(positive, w, names.buyer),
         results,
         cells.group,
