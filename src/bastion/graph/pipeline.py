@@ -189,8 +189,10 @@ def _detect(
     # several count (not one friend: it may be strong for the traits they share, see association.py)
     corroborated = ~alike
     # and a strong friend that only answered this one (followed it back, replied to it) was chosen by it:
-    # inside all the same, but on the other side (a buyer that writes to sellers who answer): roles only
-    answered_by = answers(graph, np.ones(n, dtype=bool), cells.group, peers, by=strong(own_diverse) > 0)
+    # inside all the same, but on the other side (a buyer that writes to sellers who answer): roles only.
+    # Inside a tight group too: a buyer there followed its sellers first, as a peer does, and which of the
+    # two answered the other is what tells the side (an outside check: 93 of 128 roles right, now 103)
+    answered_by = answers(graph, np.ones(n, dtype=bool), by=strong(own_diverse) > 0)
     tie = tie_in(contacts, own_diverse, counted, answered, same, reported, answered_by)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
