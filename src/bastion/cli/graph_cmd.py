@@ -117,12 +117,9 @@ def explain_account(
     done = service.compute(service.store.resolve_platform(platform), chosen)
     got = explain(done, account_id)
     # scored afresh, not read from a stored run: say with which seeds, so it reads as the run it matches
-    scored = (
-        f"scored with {len(done.seeds)} seed(s)"
-        + (" from the seeds table (--seedless: as a seedless run)" if seeds is None and not seedless else "")
-        if done.seeds
-        else "scored without seeds"
-    )
+    scored = f"scored with {len(done.seeds)} seed(s)" if done.seeds else "scored without seeds"
+    if done.seeds and chosen is None:  # neither --seeds nor --seedless: the seeds table's
+        scored += " from the seeds table (--seedless: as a seedless run)"
     console.print(
         Panel.fit(
             f"[bold]{account_id}[/bold]: {got.status}\n"
