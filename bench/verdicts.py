@@ -12,7 +12,8 @@ alone and read against the unjudged accounts (``learn.Background``, what ``basti
 the whole platform is detected again. Printed per world and verdict budget: R-precision, seller and buyer
 recall within twice the planted count, accounts flagged against the planted count, precision of the
 flagged accounts, the score bands off by more than 0.1 (as bench/networks.py's reliability table), Brier
-score and log-loss of every account, before and after.
+score and log-loss of every account, before and after. Then the same verdicts without a re-fit: the
+accounts judged not violating held out of networks until something new (``bastion.graph.clearances``).
 """
 
 from __future__ import annotations
@@ -24,17 +25,19 @@ import numpy as np
 
 from _netbench.edges import GRAPH_FILES, load_edges
 from _netbench.metrics import members_of, quality
-from _netbench.shapes import shapes
+from _netbench.shapes import UNREPORTING_JOURNALISTS, shapes
 from _netbench.worlds import REAL_WORLDS, world
 from bastion.core.errors import InputError
 from bastion.graph import detect
+from bastion.graph.clearances import Clearance, Clearances
 from bastion.graph.learn import Background, fit_weights
 from bastion.graph.model import Weights
 from bastion.graph.pipeline import Detection
 from bastion.graph.plant import NETWORK_LABELS, Planted, plant
 
-#: The shapes read by default: those where bench/networks.py's main table misses targets.
-DEFAULT_SHAPES = "buyers 2x sellers,cells of ~8 sellers"
+#: The shapes read by default: those where bench/networks.py's main table misses targets, and the one whose
+#: flagged outsiders only a reviewer's verdict can tell apart (journalists who report no one).
+DEFAULT_SHAPES = f"buyers 2x sellers,cells of ~8 sellers,{UNREPORTING_JOURNALISTS}"
 
 
 def figures(planted: Planted, det: Detection) -> dict[str, float]:
@@ -117,6 +120,16 @@ def run_world(name: str, label: str, planted: Planted, budgets: list[int]) -> No
                 if abs(v - Weights()[k]) > 0.05
             }
             print(f"  weights that moved: {changed or 'none'}")
+        # and what the not-violating verdicts do by themselves: each such account is held out of networks
+        # until something new (clearances.py); here nothing is new since, as on the day after review
+        cleared = top[~truth[top]]
+        g.cleared = Clearances({int(i): Clearance(0.0, "bench") for i in cleared.tolist()})
+        try:
+            held = figures(planted, detect(g, planted.seeds))
+        finally:
+            g.cleared = Clearances()
+        print(f"  after {budget} verdicts, the {len(cleared)} not violating held out (nothing new since):")
+        print(_text(held, before))
 
 
 if __name__ == "__main__":

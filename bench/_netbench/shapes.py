@@ -11,7 +11,8 @@ not to one data set), judged by the same targets.
   each follow 15 sellers of one network and report 10 of them; they are not its buyers;
 - journalists (or researchers) who study a network: ``FLAGGERS`` ordinary accounts each follow 15 sellers
   of one network, report 5 and write first to 5 others, who answer and follow back: friends with strong
-  sellers, and still not in the network (an outside check's 15 journalists were 12 in it);
+  sellers, and still not in the network (an outside check's 15 journalists were 12 in it); and the same
+  journalists reporting none: indistinguishable from buyers, flagged until reviewers clear them;
 - users the sellers reach out to (advertising, grooming): ``TARGETS`` ordinary accounts each followed by 5
   sellers of one network, written to by 2, following 1 back; they are not its sellers;
 - the same users where each follows back all five (a teenager's follow-for-follow habit, an auto-follow
@@ -49,6 +50,9 @@ WORDED_COHORT = 0.9
 #: Shares of the innocent community that use its word and that link its club's own site (one domain they
 #: hold together, as a seller cell shares a storefront), in the shape that plants them.
 CLUB_WORD, CLUB_SITE = 0.9, 0.25
+#: Journalists who follow and talk with a network's sellers and report none of them: nothing in the graph
+#: tells them from its buyers (they are, until a reviewer's verdict; bench/verdicts.py shows it).
+UNREPORTING_JOURNALISTS = f"{FLAGGERS} journalists follow 15 sellers and talk with 5 but report none"
 SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
     "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
@@ -57,6 +61,7 @@ SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     f"{FLAGGERS} journalists follow 15 sellers, report 5 and talk with 5": lambda c: replace(
         c, flaggers=FLAGGERS, flagger_reports=5, flagger_writes=5
     ),
+    UNREPORTING_JOURNALISTS: lambda c: replace(c, flaggers=FLAGGERS, flagger_reports=0, flagger_writes=5),
     f"sellers reach out to {TARGETS} users": lambda c: replace(c, targets=TARGETS),
     f"sellers reach out to {TARGETS} users who follow back all, answer and know {TARGET_FRIENDS} others": (
         lambda c: replace(

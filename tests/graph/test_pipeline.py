@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from bastion.graph import detect, to_export
+from bastion.graph.clearances import Clearance, Clearances
 from bastion.graph.container import AGE_MINOR, FOLLOW_REC, RECOMMENDATION
 from bastion.graph.exposure import exposures
 from bastion.graph.model import CELL
+from bastion.graph.netbuild import member
 from bastion.graph.plant import (
     BUYER,
     COHORT,
@@ -94,6 +96,51 @@ def test_journalists_who_report_a_network_and_talk_with_its_sellers_are_not_in_i
     assert float(np.median(tie.llr[journalists])) == 0.0
     assert "it reported" in tie.words(int(journalists[0]), "friends with")
     assert _net_mask(world)[list(members)].mean() >= 0.95 and len(members) >= 40
+
+
+@pytest.mark.parametrize("seeded", [True, False], ids=["seeds", "seedless"])
+def test_accounts_reviewers_cleared_stay_out_of_networks_until_something_new(
+    substrate: tuple[np.ndarray, np.ndarray, np.ndarray], seeded: bool
+) -> None:
+    """Ten journalists follow 15 sellers each and write to 5, reporting none: nothing tells them from
+    buyers, and most are flagged. Once reviewers cleared them, nothing new since holds them out of
+    networks with their scores unchanged, and the network stands; a report since, or a seller it chose to
+    follow since, lets one back."""
+    world, journalists, det, members = _with_bystanders(
+        substrate, seeded, FLAGGER, flaggers=10, flagger_reports=0, flagger_writes=5
+    )
+    who = set(journalists.tolist())
+    assert len(members & who) >= 5  # the problem: as buyers
+    g, seeds = world.graph, world.seeds if seeded else []
+    sellers = np.flatnonzero(world.label == SELLER)
+    strong_seller = int(sellers[np.argmax(det.strong[sellers])])
+    assert det.strong[strong_seller]
+    j0, j1, j2 = (int(j) for j in journalists[:3])
+    g.cleared = Clearances(
+        {
+            **{int(j): Clearance(1.7e9, "41") for j in journalists},
+            j1: Clearance(1.7e9, "41", ("1 report",)),
+            j2: Clearance(1.7e9, "41", (), np.array([strong_seller], dtype=np.int64)),
+        }
+    )
+    after = detect(g, seeds)
+    kept = {g.index[m.account_id] for n in after.networks for m in n.members}
+    assert after.held[journalists].tolist() == [j not in (j1, j2) for j in journalists.tolist()]
+    assert not kept & (who - {j1, j2})
+    assert {j1, j2} & members <= kept  # back on evidence since, where they were members before
+    np.testing.assert_allclose(after.score[journalists], det.score[journalists], atol=0.02)
+    assert _net_mask(world)[list(kept)].mean() >= 0.95
+    assert len(kept - who) >= len(members - who) - 2  # the network stands
+    said = _cleared_text(g, after, j0)
+    assert said == "cleared by review on 2023-11-14 (case 41); nothing new since: held out of networks"
+    assert _cleared_text(g, after, j1) == "cleared by review on 2023-11-14 (case 41); since then: 1 report"
+    assert _cleared_text(g, after, j2).endswith("chose to contact 1 account strong on evidence of its own")
+
+
+def _cleared_text(g: Any, det: Any, i: int) -> str:
+    """The clearance line of account ``i``'s entry, as a dossier or ``bastion explain`` shows it."""
+    entry = member(g, i, det, False, [], det.weights.to_json(), flagged=False)
+    return next(e.text for e in entry.evidence if e.signal == "cleared")
 
 
 @pytest.mark.parametrize("seeded", [True, False], ids=["seeds", "seedless"])

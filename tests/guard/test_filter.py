@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from bastion.core.model import EntityType, Signal
 from bastion.guard.filter import (
     MINOR_FOR_ADULT,
     NETWORK_MEMBER,
@@ -13,8 +16,10 @@ from bastion.guard.filter import (
 )
 from bastion.guard.policy import GuardPolicy
 from bastion.guard.state import Detections, Snapshot
+from bastion.guard.storage import guard_state
+from bastion.store import Store
 
-from .conftest import tiny_base, tiny_detections
+from .conftest import PLATFORM, tiny_base, tiny_detections
 
 
 @pytest.fixture
@@ -36,6 +41,13 @@ def test_close_orbit_removed_but_popular_account_members_follow_is_not(guard: Re
     assert result.kept == ["popular"]
     assert result.removed[0].reason == NETWORK_ORBIT
     assert result.removed[0].detail == "n1"
+
+
+def test_an_account_reviewers_cleared_is_no_networks_orbit() -> None:
+    """The orbit rule infers; a reviewer's not-violating verdict on the account outranks it."""
+    cleared = replace(tiny_detections(), cleared=frozenset({"hanger"}))
+    guard = RecommendationGuard(Snapshot(tiny_base(), cleared, GuardPolicy()))
+    assert guard.filter("ada", ["hanger", "popular", "s1"]).reasons() == {"s1": NETWORK_MEMBER}
 
 
 def test_pending_case_removed(guard: RecommendationGuard) -> None:
@@ -105,3 +117,24 @@ def test_mismatched_lengths_refused(guard: RecommendationGuard) -> None:
 def test_no_detections_keeps_everyone_but_minor_rule() -> None:
     guard = RecommendationGuard(Snapshot(tiny_base(), Detections(), GuardPolicy()))
     assert guard.filter("adam", ["s1", "hanger", "buyer", "kid"]).kept == ["s1", "hanger", "buyer"]
+
+
+def test_a_not_violating_verdict_in_the_store_takes_the_account_out_of_orbit_until_overturned(
+    tiny_store: Store,
+) -> None:
+    state = guard_state(tiny_store)
+
+    def shown(candidate: str) -> dict[str, str]:
+        return RecommendationGuard(state.snapshot).filter("ada", [candidate]).reasons()
+
+    def verdict(score: float, case: str) -> Signal:
+        evidence = {"case_id": case}
+        return Signal(PLATFORM, EntityType.ACCOUNT, "hanger", "verdict", "review", score, evidence, case)
+
+    assert shown("hanger") == {"hanger": NETWORK_ORBIT}
+    tiny_store.signals.add([verdict(0.0, "c1")])
+    assert state.refresh_if_stale() is True  # a verdict changes what the guard reads
+    assert shown("hanger") == {}
+    tiny_store.signals.add([verdict(1.0, "c2")])  # a later case found it violating: the newest wins
+    assert state.refresh_if_stale() is True
+    assert shown("hanger") == {"hanger": NETWORK_ORBIT}

@@ -33,6 +33,7 @@ from bastion.core.model import EntityType
 from bastion.graph.contacts import chosen_contacts
 from bastion.graph.load import upstream_kinds
 from bastion.graph.network import Network
+from bastion.graph.reporters import VERDICT
 from bastion.graph.service import CONSUMER, KIND, SOURCE, Computed, NetworkDetector
 from bastion.store.changes import Changes
 from bastion.store.tables import accounts, posts, signals
@@ -136,9 +137,10 @@ def catch_up(
 
 def touched_accounts(detector: NetworkDetector, platform: str, changes: Changes, since: Any) -> set[str]:
     """The accounts the changes are about (a reported post's author too) and every account (or post's
-    author) with an evidence signal (one detection reads) first written since the last run."""
+    author) with an evidence signal (one detection reads) or a verdict (a clearance starts or ends,
+    ``clearances.py``) first written since the last run."""
     found = changes.accounts()
-    kinds = [k.name for k in upstream_kinds(detector.store, platform)]
+    kinds = [*(k.name for k in upstream_kinds(detector.store, platform)), VERDICT.name]
     reported_posts = {c.key["target_id"] for c in changes.of("reports") if c.key.get("target_type") == "post"}
     with detector.store.engine.connect() as conn:
         q = select(signals.c.entity_type, signals.c.entity_id).where(

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from bastion.core.errors import InputError
+from bastion.graph.clearances import Clearances
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -83,6 +84,8 @@ class AccountGraph:
     #: strength stands for, so two holders are known to share the same item, not each one with strangers.
     #: A kind missing here says only who carries it.
     shared: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    #: accounts reviewers cleared (not violating), with what is new since (``clearances.py``)
+    cleared: Clearances = field(default_factory=Clearances)
 
     def __post_init__(self) -> None:
         n = len(self.ids)

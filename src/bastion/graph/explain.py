@@ -49,7 +49,13 @@ def explain(done: Computed, account_id: str) -> Explanation:
     entry = member(graph, i, det, i in seeds, parts, det.weights.to_json(), flagged=False)
     entry = with_facts(Network("", entry.score, (entry,)), done.loaded).members[0]
     threshold = done.config.threshold
-    if entry.score >= threshold:
+    held = len(det.held) == graph.n and bool(det.held[i])
+    if entry.score >= threshold and held:
+        status = (
+            f"not flagged: probability {entry.score:.4f}, at or above the flag threshold {threshold:.2f}, "
+            f"but held out of networks: {graph.cleared.words(i, det.strong)}"
+        )
+    elif entry.score >= threshold:
         status = (
             f"not flagged: probability {entry.score:.4f}, at or above the flag threshold {threshold:.2f}, "
             f"but in no network (a network needs {done.config.min_network} or more flagged accounts tied "

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bastion.core.model import EntityType, Signal
 from bastion.core.signals import SignalKind, lookup
+from bastion.graph.clearances_read import ClearanceReader
 from bastion.graph.container import AccountGraph, NodeAttributes
 from bastion.graph.domains import BenignDomains, covered, link_domain
 from bastion.graph.keyed import KeyedPairs, NodeIds
@@ -117,12 +118,14 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
 
     facts: dict[tuple[int, str], list[dict[str, Any]]] = {}
     upstream: dict[str, dict[int, float]] = {}
+    clearances = ClearanceReader(store, platform, nodes.index.get)
     for signal_kind in upstream_kinds(store, platform):
         kind = signal_kind.name
         for s in sorted(store.signals.of_kind(signal_kind, platform), key=lambda s: (s.entity_id, -s.score)):
             i = _owner(s, tables, nodes)
             if i is None:
                 continue
+            clearances.saw(i, s)
             strength = upstream.setdefault(kind, {})
             strength[i] = max(strength.get(i, 0.0), float(s.score))
             got = facts.setdefault((i, kind), [])
@@ -166,6 +169,18 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
     for reporter, record in records.items():  # reports borne out are no mass reporting (a trusted flagger)
         attrs.reports_confirmed[order.rank[reporter]] = record.confirmed
     rep_edges = np.array(sorted(rep), dtype=np.float64).reshape(-1, 3)
+
+    def counts(reporter: str) -> float:
+        i = nodes.index.get(reporter)
+        return records[i].weight if i is not None and i in records else 1.0
+
+    def report_owner(target_type: str, target_id: str) -> int | None:
+        if target_type == "account":
+            return nodes.index.get(target_id)
+        post = tables.posts.get(target_id)
+        return None if post is None else post[0]
+
+    cleared = clearances.read(report_owner, counts, lambda i: int(order.rank[i]), nodes.index.get)
     graph = AccountGraph.from_arrays(
         platform,
         order.ids,
@@ -182,6 +197,7 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
         signals=sig,
         shared={SHARED_LINK: linked},
     )
+    graph.cleared = cleared
     return LoadedPlatform(graph, domains, facts, tuple(sorted(benign)))
 
 

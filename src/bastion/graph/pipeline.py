@@ -109,6 +109,10 @@ class Detection:
     names: FeatureSet = field(default_factory=FeatureSet)
     calibration: Calibration | None = None
     cells: Cells | None = None
+    #: accounts held out of networks: cleared by review, nothing new since (``clearances.py``)
+    held: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: accounts strong on evidence of their own (``association.strong``), the neighbours that count
+    strong: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def detect(
@@ -152,13 +156,17 @@ def _detect(
     # what makes an account a strong neighbour: reports for spam say nothing of this harm
     harm = of_harm(feats, reports)
     own_diverse = diverse({k: w[k] * harm[k] for k in names.seller})
+    # an account reviewers cleared, with nothing new since, keeps its score but is no one's strong
+    # neighbour and in no network (clearances.py)
+    held = graph.cleared.held(strong(own_diverse) > 0.0)
+    own_diverse = np.where(held, 0.0, own_diverse)
     # a kind weighed at zero (as a verdict fit may give) says nothing, in cells and circles too
     carried = {
         k: sig[k] >= rates[k].present
         for k in (*names.seller, *names.buyer)
         if k in rates and k in sig and w[k] > 0
     }
-    present = {k: v for k, v in carried.items() if k in names.seller}
+    present = {k: v & ~held for k, v in carried.items() if k in names.seller}
     is_strong = strong(own_diverse) > 0.0
     # an account that only followed back the sellers who followed it (a popular account they follow as
     # camouflage) is none of their network's insiders (cells.chosen_by_insiders)
@@ -176,7 +184,9 @@ def _detect(
     coordination = {k: v for k, v in present.items() if lookup(k).coordination}
     # a fellow holder of the link domain an account holds is read, for their tie, without it: holding it
     # is each one's own evidence already (a club whose members link its site is not a network for it)
-    apart = diverse({k: w[k] * harm[k] for k in names.seller if not lookup(k).coordination})
+    apart = np.where(
+        held, 0.0, diverse({k: w[k] * harm[k] for k in names.seller if not lookup(k).coordination})
+    )
     same = SameItem.of(contacts, coordination, graph.shared, apart)
     counted = within_circles(contacts, cells.group, cells.circle, cells.trust, same.within(cells.circle))
     alike = shows_only_traits(carried, n, seed_idx)
@@ -192,7 +202,7 @@ def _detect(
     # inside all the same, but on the other side (a buyer that writes to sellers who answer): roles only.
     # Inside a tight group too: a buyer there followed its sellers first, as a peer does, and which of the
     # two answered the other is what tells the side (an outside check: 93 of 128 roles right, now 103)
-    answered_by = answers(graph, np.ones(n, dtype=bool), by=strong(own_diverse) > 0)
+    answered_by = answers(graph, np.ones(n, dtype=bool), by=is_strong)
     tie = tie_in(contacts, own_diverse, counted, answered, same, reported, answered_by)
     feats[TIE] = tie.llr
     seller_side = own_side + w[TIE] * tie.llr
@@ -271,6 +281,8 @@ def _detect(
         names=names,
         calibration=cal,
         cells=cells,
+        held=held,
+        strong=is_strong,
     )
     det.networks = build_networks(graph, det, contacts, seed_idx, cfg)
     return det

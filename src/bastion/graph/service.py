@@ -8,10 +8,11 @@ previous run's member signals for the platform, so accounts no longer in a netwo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from sqlalchemy import insert
 
 from bastion.core.errors import ConfigError
@@ -165,6 +166,7 @@ class NetworkDetector(NetworkReader):
         else:
             raise ConfigError(f"unknown engine {engine!r}: use local or spark")
         networks = tuple(with_facts(n, loaded) for n in result.networks)
+        notes += _cleared_notes(result, graph.cleared.of, cfg.threshold)
         mode = "seeded" if len(chosen) > len(unknown) else "seedless"
         return Computed(name, engine, mode, chosen, started, cfg, loaded, result, networks, tuple(notes))
 
@@ -316,6 +318,24 @@ class NetworkDetector(NetworkReader):
             if member_rows:
                 conn.execute(insert(graph_members), member_rows)
         self.store.signals.replace(SOURCE, KIND, platform, signals)
+
+
+def _cleared_notes(result: Detection, cleared: Mapping[int, Any], threshold: float) -> list[str]:
+    """How many accounts reviewers cleared this run held out of networks, or let back on evidence since."""
+    if not cleared:
+        return []
+    at = np.asarray(sorted(cleared), dtype=np.int64)
+    over = at[result.score[at] >= threshold]
+    held = int(result.held[over].sum()) if len(result.held) else 0
+    notes = []
+    if held:
+        notes.append(
+            f"{held} account(s) at or above the flag threshold held out of networks: cleared by review, "
+            "nothing new since (bastion explain ACCOUNT shows the clearance)"
+        )
+    if len(over) > held:
+        notes.append(f"{len(over) - held} account(s) cleared by review scored again on evidence dated since")
+    return notes
 
 
 def _spark_detect() -> Callable[..., Any]:

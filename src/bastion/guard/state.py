@@ -63,6 +63,9 @@ class Detections:
     members: Mapping[str, str] = field(default_factory=dict)  # account -> network id
     cases: Mapping[str, str] = field(default_factory=dict)  # account -> case id
     suspicion: Mapping[str, float] = field(default_factory=dict)  # account -> strongest signal score
+    #: accounts whose newest reviewer verdict is not violating: a reviewed judgment outranks the orbit
+    #: rule's inference (detection holds them out of networks until something new: graph/clearances.py)
+    cleared: frozenset[str] = frozenset()
 
 
 class StateSource(Protocol):
@@ -108,6 +111,10 @@ class Snapshot:
         flags[self.score >= policy.suspicion_threshold] |= SUSPICIOUS
         links = undirected(base, n)
         orbit = close_orbit(links, (flags & MEMBER) > 0, policy)
+        for account in detections.cleared:
+            i = self.index.get(account)
+            if i is not None:
+                orbit[i] = False
         flags[orbit] |= ORBIT
         for k in np.flatnonzero(orbit).tolist():
             around = links.indices[links.indptr[k] : links.indptr[k + 1]]

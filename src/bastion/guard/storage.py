@@ -1,8 +1,8 @@
 """Database wiring of the guard (the only module that queries): state sources, impressions, signal sink.
 
 Reads, through the core only: ``accounts`` (age bands), ``follows``, ``recommendations``, and (through the
-signal repository) signals of kind ``network_member`` (graph), ``case_open`` (review) and the suspicion
-kinds. Writes ``contact_guard`` signals (see :mod:`bastion.guard.contact`).
+signal repository) signals of kind ``network_member`` (graph), ``case_open`` and ``verdict`` (review) and
+the suspicion kinds. Writes ``contact_guard`` signals (see :mod:`bastion.guard.contact`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bastion.store.tables import accounts, follows, ingest_files, recommendation
 
 NETWORK_KIND = named("network_member")  # declared by graph
 CASE_KIND = named("case_open")  # declared by review
+VERDICT_KIND = named("verdict")  # declared by review: 1 violating, 0 not
 
 
 class StoreSource:
@@ -35,7 +36,9 @@ class StoreSource:
         self.store = store
         self.platform = platform
         self.kinds = tuple(
-            sorted({NETWORK_KIND, CASE_KIND, *(policy or GuardPolicy()).suspicion_kinds}, key=str)
+            sorted(
+                {NETWORK_KIND, CASE_KIND, VERDICT_KIND, *(policy or GuardPolicy()).suspicion_kinds}, key=str
+            )
         )
 
     def base_version(self) -> object:
@@ -79,15 +82,19 @@ class StoreSource:
         members: dict[str, str] = {}
         cases: dict[str, str] = {}
         suspicion: dict[str, float] = {}
+        violating: dict[str, bool] = {}
         for s in self.store.signals.of_kinds(self.kinds, self.platform, entity_type=EntityType.ACCOUNT):
             account, evidence = s.entity_id, s.evidence
             if s.kind == NETWORK_KIND:
                 members[account] = str(evidence.get("network_id", ""))
             if s.kind == CASE_KIND and evidence.get("status", "open") == "open":
                 cases[account] = str(evidence.get("case_id", ""))
-            if s.kind != CASE_KIND:
+            if s.kind == VERDICT_KIND:
+                violating[account] = s.score >= 0.5  # oldest first: the newest verdict wins
+            elif s.kind != CASE_KIND:
                 suspicion[account] = max(suspicion.get(account, 0.0), float(s.score))
-        return Detections(members, cases, suspicion)
+        cleared = frozenset(a for a, v in violating.items() if not v)
+        return Detections(members, cases, suspicion, cleared)
 
 
 def guard_state(

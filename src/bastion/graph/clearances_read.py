@@ -1,0 +1,124 @@
+"""Reading a platform's clearances (``clearances.py``) from the store, beside the graph's build: the newest
+verdict on each account, then what is dated after a not-violating one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import or_, select
+
+from bastion.core.model import Signal
+from bastion.graph.clearances import Clearance, Clearances
+from bastion.graph.reporters import VERDICT
+from bastion.store import Store
+from bastion.store.tables import follows, interactions, messages, reports
+
+#: Reads by key go in chunks of this many keys.
+_CHUNK = 400
+
+
+class ClearanceReader:
+    """Reads a platform's clearances beside the graph's build: the verdicts first, then each upstream
+    signal as the build meets it (``saw``), then reports and contacts since (``read``)."""
+
+    def __init__(self, store: Store, platform: str, index: Callable[[str], int | None]) -> None:
+        """``index``: account id -> the build's internal index (None where the build has no such account)."""
+        self.store, self.platform = store, platform
+        newest: dict[str, Signal] = {}
+        for s in store.signals.of_kind(VERDICT, platform):  # oldest first: the newest verdict wins
+            if s.entity_type == "account":
+                newest[s.entity_id] = s
+        self.cleared: dict[int, tuple[float, str, str]] = {}
+        for account, s in newest.items():
+            i = index(account)
+            if s.score < 0.5 and i is not None and s.created_at is not None:
+                self.cleared[i] = (s.created_at.timestamp(), str(s.evidence.get("case_id", "")), account)
+        self._signals: dict[int, list[str]] = {}
+
+    def saw(self, i: int, s: Signal) -> None:
+        """An upstream signal on internal account ``i`` (its own or its post's)."""
+        got = self.cleared.get(i)
+        if got is not None and s.created_at is not None and s.created_at.timestamp() > got[0]:
+            self._signals.setdefault(i, []).append(s.kind.name)
+
+    def read(
+        self,
+        owner: Callable[[str, str], int | None],
+        counts: Callable[[str], float],
+        rank: Callable[[int], int],
+        index: Callable[[str], int | None],
+    ) -> Clearances:
+        """``owner(target_type, target_id)``: the internal index of a report's account; ``counts(reporter)``:
+        the weight of that reporter's report (0: it says nothing); ``rank``: internal -> graph index."""
+        if not self.cleared:
+            return Clearances()
+        since = min(at for at, _, _ in self.cleared.values())
+        reported = self._reports(since, owner, counts)
+        contacted = self._contacts(since, index)
+        out: dict[int, Clearance] = {}
+        for i, (at, case, _) in self.cleared.items():
+            news = []
+            by = reported.get(i, ())
+            if by:
+                news.append(f"{len(by)} report{'s' if len(by) != 1 else ''}")
+            for kind in sorted(set(self._signals.get(i, ()))):
+                news.append(f"a new {kind}")
+            if rank(i) < 0:
+                continue
+            chose = sorted({rank(j) for j in contacted.get(i, ()) if rank(j) >= 0})
+            out[rank(i)] = Clearance(at, case, tuple(news), np.asarray(chose, dtype=np.int64))
+        return Clearances(out)
+
+    def _reports(
+        self, since: float, owner: Callable[[str, str], int | None], counts: Callable[[str], float]
+    ) -> dict[int, set[str]]:
+        """Per cleared account, the reporters that reported it (or its posts) after its verdict."""
+        c = reports.c
+        q = select(c.reporter_id, c.target_type, c.target_id, c.reason, c.created_at).where(
+            c.platform == self.platform, c.created_at > _instant(since)
+        )
+        out: dict[int, set[str]] = {}
+        with self.store.engine.connect() as conn:
+            for r in conn.execute(q):
+                i = owner(r.target_type, r.target_id)
+                got = self.cleared.get(i) if i is not None else None
+                if got is None or i is None or r.created_at.timestamp() <= got[0]:
+                    continue
+                if "spam" in (r.reason or "").lower() or counts(r.reporter_id) <= 0:
+                    continue
+                out.setdefault(i, set()).add(r.reporter_id)
+        return out
+
+    def _contacts(self, since: float, index: Callable[[str], int | None]) -> dict[int, set[int]]:
+        """Per cleared account, the internal indices of the accounts it chose to contact after its verdict:
+        follows, conversations it started (a reply is the other's choice), interactions."""
+        by_id = {account: (i, at) for i, (at, _, account) in self.cleared.items()}
+        ids = sorted(by_id)
+        queries: list[tuple[Any, Any, Any]] = [
+            (follows.c.follower_id, follows.c.followee_id, follows.c.created_at),
+            (messages.c.sender_id, messages.c.recipient_id, messages.c.first_at),
+            (interactions.c.actor_id, interactions.c.target_account_id, interactions.c.first_at),
+        ]
+        out: dict[int, set[int]] = {}
+        with self.store.engine.connect() as conn:
+            for who, whom, when in queries:
+                q = select(who, whom, when).where(
+                    who.table.c.platform == self.platform, when > _instant(since)
+                )
+                if who.table is messages:
+                    started = messages.c.initiated_by_sender
+                    q = q.where(or_(started.is_(None), started.is_(True)))
+                for lo in range(0, len(ids), _CHUNK):
+                    for a, b, t in conn.execute(q.where(who.in_(ids[lo : lo + _CHUNK]))):
+                        i, at = by_id[a]
+                        j = index(b)
+                        if j is not None and t.timestamp() > at:
+                            out.setdefault(i, set()).add(j)
+        return out
+
+
+def _instant(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
