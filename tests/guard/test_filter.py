@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from bastion.core.model import EntityType, Signal
+from bastion.core.timefmt import utcnow
 from bastion.guard.filter import (
     MINOR_FOR_ADULT,
     NETWORK_MEMBER,
@@ -138,3 +140,24 @@ def test_a_not_violating_verdict_in_the_store_takes_the_account_out_of_orbit_unt
     tiny_store.signals.add([verdict(1.0, "c2")])  # a later case found it violating: the newest wins
     assert state.refresh_if_stale() is True
     assert shown("hanger") == {"hanger": NETWORK_ORBIT}
+
+
+def test_a_cleared_account_is_suspicious_again_only_on_a_signal_written_since(tiny_store: Store) -> None:
+    """ "suspect" has a lexicon match (0.9): kept from minors' suggestions until reviewers cleared it, and
+    again once a new match is written after the verdict."""
+    state = guard_state(tiny_store)
+    at = utcnow()
+
+    def shown() -> dict[str, str]:
+        return RecommendationGuard(state.snapshot).filter("kid", ["suspect"]).reasons()
+
+    assert shown() == {"suspect": SUSPICIOUS_FOR_MINOR}
+    cleared = Signal(PLATFORM, EntityType.ACCOUNT, "suspect", "verdict", "review", 0.0, {}, "c3", at)
+    tiny_store.signals.add([cleared])
+    assert state.refresh_if_stale() is True
+    assert shown() == {}
+    later = at + timedelta(minutes=5)
+    match = Signal(PLATFORM, EntityType.ACCOUNT, "suspect", "term_match", "terms", 0.9, {}, "post-2", later)
+    tiny_store.signals.add([match])
+    assert state.refresh_if_stale() is True
+    assert shown() == {"suspect": SUSPICIOUS_FOR_MINOR}

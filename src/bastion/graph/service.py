@@ -334,7 +334,10 @@ def _cleared_notes(result: Detection, cleared: Mapping[int, Any], threshold: flo
             "nothing new since (bastion explain ACCOUNT shows the clearance)"
         )
     if len(over) > held:
-        notes.append(f"{len(over) - held} account(s) cleared by review scored again on evidence dated since")
+        notes.append(
+            f"{len(over) - held} account(s) cleared by review at or above the flag threshold again, on "
+            "evidence dated since the verdict (their entries say what)"
+        )
     return notes
 
 

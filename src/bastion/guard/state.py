@@ -64,7 +64,8 @@ class Detections:
     cases: Mapping[str, str] = field(default_factory=dict)  # account -> case id
     suspicion: Mapping[str, float] = field(default_factory=dict)  # account -> strongest signal score
     #: accounts whose newest reviewer verdict is not violating: a reviewed judgment outranks the orbit
-    #: rule's inference (detection holds them out of networks until something new: graph/clearances.py)
+    #: rule's inference (detection holds them out of networks until something new: graph/clearances.py),
+    #: and their ``suspicion`` is read from signals written since the verdict only
     cleared: frozenset[str] = frozenset()
 
 

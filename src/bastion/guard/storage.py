@@ -8,6 +8,7 @@ the suspicion kinds. Writes ``contact_guard`` signals (see :mod:`bastion.guard.c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, select
@@ -81,8 +82,8 @@ class StoreSource:
     def load_detections(self) -> Detections:
         members: dict[str, str] = {}
         cases: dict[str, str] = {}
-        suspicion: dict[str, float] = {}
-        violating: dict[str, bool] = {}
+        scored: list[tuple[str, float, datetime | None]] = []
+        verdicts: dict[str, tuple[bool, datetime | None]] = {}
         for s in self.store.signals.of_kinds(self.kinds, self.platform, entity_type=EntityType.ACCOUNT):
             account, evidence = s.entity_id, s.evidence
             if s.kind == NETWORK_KIND:
@@ -90,11 +91,18 @@ class StoreSource:
             if s.kind == CASE_KIND and evidence.get("status", "open") == "open":
                 cases[account] = str(evidence.get("case_id", ""))
             if s.kind == VERDICT_KIND:
-                violating[account] = s.score >= 0.5  # oldest first: the newest verdict wins
+                verdicts[account] = (s.score >= 0.5, s.created_at)  # oldest first: the newest wins
             elif s.kind != CASE_KIND:
-                suspicion[account] = max(suspicion.get(account, 0.0), float(s.score))
-        cleared = frozenset(a for a, v in violating.items() if not v)
-        return Detections(members, cases, suspicion, cleared)
+                scored.append((account, float(s.score), s.created_at))
+        # a reviewer who cleared an account judged the signals it had then: only those written since count
+        cleared = {a: at for a, (violating, at) in verdicts.items() if not violating}
+        suspicion: dict[str, float] = {}
+        for account, score, at in scored:
+            since = cleared.get(account)
+            if since is not None and at is not None and at <= since:
+                continue
+            suspicion[account] = max(suspicion.get(account, 0.0), score)
+        return Detections(members, cases, suspicion, frozenset(cleared))
 
 
 def guard_state(
