@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import text
 
 from bastion.core.errors import ConfigError
 from bastion.core.model import EntityType, Signal
+from bastion.core.timefmt import utcnow
 from bastion.store import Store, migrate
 from bastion.store.engine import normalise_url
 from bastion.store.schema import metadata
@@ -64,6 +66,23 @@ def test_signals_upsert_by_key(store: Store) -> None:
     assert got[0].created_at is not None and got[0].created_at.tzinfo is not None
     store.signals.replace("terms", "term_match", "p", [first])
     assert [s.key for s in store.signals.of_kind("term_match")] == ["bio"]
+
+
+def test_a_rescan_keeps_when_each_kept_signal_was_first_written(store: Store) -> None:
+    """``replace`` swaps a scan's output, but a signal it keeps (same key) is not new: it keeps its first
+    time, as an upsert does; a signal first found by this scan gets the scan's time."""
+    then = datetime(2026, 1, 5, tzinfo=UTC)
+
+    def match(key: str, at: datetime | None = None) -> Signal:
+        return Signal("p", EntityType.POST, key, "term_match", "terms", 0.5, {}, key=key, created_at=at)
+
+    store.signals.add([match("post:1", then), match("post:2", then)])
+    before = utcnow()
+    store.signals.replace("terms", "term_match", "p", [match("post:1"), match("post:3")])
+    got = {s.key: s.created_at for s in store.signals.of_kind("term_match")}
+    assert set(got) == {"post:1", "post:3"}
+    assert got["post:1"] == then
+    assert got["post:3"] is not None and got["post:3"] >= before - timedelta(seconds=1)
 
 
 def test_signal_scores_are_bounded() -> None:

@@ -3,6 +3,7 @@ store as ``bastion detect`` reads it, reported by the run and by ``bastion expla
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from bastion.core.model import EntityType, Signal
 from bastion.core.timefmt import utcnow
 from bastion.graph.explain import explain
+from bastion.graph.load import load_platform
 from bastion.graph.service import NetworkDetector
 from bastion.ingest import Ingestor
 from bastion.store import Store
@@ -36,7 +38,7 @@ def _verdict(platform: str, account: str, violating: bool, case: int, days_ago: 
     )
 
 
-def test_a_cleared_member_is_held_out_until_a_report_or_a_contact_since(
+def test_a_cleared_member_is_held_out_until_reports_or_a_contact_since(
     store: Store, export: tuple[Path, GroundTruth]
 ) -> None:
     folder, truth = export
@@ -59,16 +61,27 @@ def test_a_cleared_member_is_held_out_until_a_report_or_a_contact_since(
         f"but held out of networks: cleared by review on {day} (case 9); nothing new since"
     )
 
-    # since the verdict: a report on ``a`` (from an ordinary account), and ``b`` followed a strong member
-    reporter = next(x for x in done.loaded.graph.ids if truth.roles.get(x, "ordinary") == "ordinary")
+    # since the verdict: one report on ``a`` is one person's word (one would be all it takes to hide a
+    # cleared account again); a second reporter reopens it. ``b`` followed a strong member since.
+    ordinary = [x for x in done.loaded.graph.ids if truth.roles.get(x, "ordinary") == "ordinary"]
     target = sorted(strong - {a, b, c})[0]
     now = utcnow().isoformat()
-    report = {"report_id": "since-1", "reporter_id": reporter, "target_type": "account", "target_id": a,
-              "reason": "child safety", "created_at": now}  # fmt: skip
+
+    def report(k: int) -> dict[str, object]:
+        row = {"report_id": f"since-{k}", "reporter_id": ordinary[k], "target_type": "account",
+               "target_id": a, "reason": "child safety", "created_at": now}  # fmt: skip
+        return event(f"r{k}", "reports", **row)
+
+    send(store, truth.platform, [report(1)])
+    assert a not in _members(detector.detect())
+    why = explain(detector.compute(truth.platform), a)
+    assert why.status.endswith(
+        "nothing that reopens it since (1 report: reports from 2 credible reporters reopen a clearance)"
+    )
     follow = {"follower_id": b, "followee_id": target, "created_at": now}
-    send(store, truth.platform, [event("r1", "reports", **report), event("f1", "follows", **follow)])
+    send(store, truth.platform, [report(2), event("f1", "follows", **follow)])
     third = detector.detect()
-    assert {a, b} <= _members(third)
+    assert {a, b} <= _members(third), explain(detector.compute(truth.platform), a).status
     said = {
         m.account_id: e.text
         for n in third.networks
@@ -76,7 +89,29 @@ def test_a_cleared_member_is_held_out_until_a_report_or_a_contact_since(
         for e in m.evidence
         if e.signal == "cleared"
     }
-    assert said[a] == f"cleared by review on {day} (case 9); since then: 1 report"
+    assert said[a] == f"cleared by review on {day} (case 9); since then: 2 reports"
     assert said[b].endswith("since then: chose to contact 1 account strong on evidence of its own")
     again = "2 account(s) cleared by review at or above the flag threshold again, on evidence dated since"
     assert any(n.startswith(again) for n in third.notes), third.notes
+
+
+def test_a_rescan_finds_nothing_new_and_a_match_first_found_since_does(
+    store: Store, export: tuple[Path, GroundTruth]
+) -> None:
+    """A lexicon match the reviewer saw, found again by a rescan after the verdict, is not new; a match
+    first written since (a new post, or a word the lexicon gained) is."""
+    folder, truth = export
+    Ingestor(store).ingest(folder)
+    a = next(iter(truth.roles))
+    seen = Signal(truth.platform, EntityType.ACCOUNT, a, "term_match", "terms", 0.9, {}, "bio:bluefinch")
+    store.signals.add([replace(seen, created_at=utcnow() - timedelta(days=3))])
+    store.signals.add([_verdict(truth.platform, a, False, 9, days_ago=2)])
+    store.signals.replace("terms", "term_match", truth.platform, [seen], key="bio:bluefinch")
+
+    def news() -> tuple[str, ...]:
+        graph = load_platform(store, truth.platform).graph
+        return graph.cleared.of[graph.index[a]].news
+
+    assert news() == ()
+    store.signals.add([replace(seen, key="post:77:bluefinch")])
+    assert news() == ("a new term_match",)

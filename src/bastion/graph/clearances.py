@@ -6,8 +6,9 @@ them, a parent, a hobby user whose word is a code word elsewhere) scores the sam
 last, and would be flagged again, hidden by the guards and queued for the same review every run. The
 verdict answered the evidence it was given; only evidence dated after it can reopen the question:
 
-- a report on it or on one of its posts, from a reporter whose reports count (not for spam, not marked
-  as reporting in bad faith);
+- reports on it or on its posts from two reporters whose reports count in full (not for spam, not marked
+  as reporting in bad faith, not mostly rejected): one report is one person's word, and one is all it
+  would take to hide a cleared account again;
 - a signal of its own first written after the verdict (a lexicon match, a known hash, a blocked search);
 - a contact it chose after the verdict (a follow, a conversation it started, an interaction) with an
   account strong on evidence of its own.
@@ -40,6 +41,8 @@ class Clearance:
     case: str
     news: tuple[str, ...] = ()
     contacted: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: what came since that does not reopen it (one reporter's word), in words
+    short: tuple[str, ...] = ()
 
     def words(self, strong_since: int = 0) -> str:
         day = datetime.fromtimestamp(self.at, UTC).date().isoformat()
@@ -49,7 +52,12 @@ class Clearance:
                 f"chose to contact {strong_since} account{'s' if strong_since != 1 else ''} strong on "
                 "evidence of its own"
             )
-        since = "; since then: " + ", ".join(said) if said else "; nothing new since"
+        if said:
+            since = "; since then: " + ", ".join(said)
+        elif self.short:
+            since = "; nothing that reopens it since (" + ", ".join(self.short) + ")"
+        else:
+            since = "; nothing new since"
         return f"cleared by review on {day} (case {self.case}){since}"
 
 

@@ -18,6 +18,9 @@ from bastion.store.tables import follows, interactions, messages, reports
 
 #: Reads by key go in chunks of this many keys.
 _CHUNK = 400
+#: The summed track-record weight of distinct reporters since a verdict that reopens it: two reporters
+#: whose reports count in full (``reporters.TrackRecord.weight``).
+REOPEN_REPORTERS = 2.0
 
 
 class ClearanceReader:
@@ -26,7 +29,7 @@ class ClearanceReader:
 
     def __init__(self, store: Store, platform: str, index: Callable[[str], int | None]) -> None:
         """``index``: account id -> the build's internal index (None where the build has no such account)."""
-        self.store, self.platform = store, platform
+        self.store, self.platform, self.index = store, platform, index
         newest: dict[str, Signal] = {}
         for s in store.signals.of_kind(VERDICT, platform):  # oldest first: the newest verdict wins
             if s.entity_type == "account":
@@ -37,6 +40,8 @@ class ClearanceReader:
             if s.score < 0.5 and i is not None and s.created_at is not None:
                 self.cleared[i] = (s.created_at.timestamp(), str(s.evidence.get("case_id", "")), account)
         self._signals: dict[int, list[str]] = {}
+        #: per cleared account, its reporters since the verdict: whether all their reports were for spam
+        self._reported: dict[int, dict[int, bool]] = {}
 
     def saw(self, i: int, s: Signal) -> None:
         """An upstream signal on internal account ``i`` (its own or its post's)."""
@@ -44,55 +49,60 @@ class ClearanceReader:
         if got is not None and s.created_at is not None and s.created_at.timestamp() > got[0]:
             self._signals.setdefault(i, []).append(s.kind.name)
 
-    def read(
-        self,
-        owner: Callable[[str, str], int | None],
-        counts: Callable[[str], float],
-        rank: Callable[[int], int],
-        index: Callable[[str], int | None],
-    ) -> Clearances:
-        """``owner(target_type, target_id)``: the internal index of a report's account; ``counts(reporter)``:
-        the weight of that reporter's report (0: it says nothing); ``rank``: internal -> graph index."""
+    def reports_since(self, owner: Callable[[str, str], int | None]) -> dict[int, set[int]]:
+        """Per cleared account (internal index), the reporters (internal indices) that reported it, or one
+        of its posts, after its verdict. ``owner(target_type, target_id)``: the internal index of a
+        report's account. Read before reporters' track records: the verdict did not judge these reports,
+        so it does not count against their reporters."""
+        if not self.cleared:
+            return {}
+        c = reports.c
+        since = _instant(min(at for at, _, _ in self.cleared.values()))
+        q = select(c.reporter_id, c.target_type, c.target_id, c.reason, c.created_at).where(
+            c.platform == self.platform, c.created_at > since
+        )
+        with self.store.engine.connect() as conn:
+            for r in conn.execute(q):
+                i = owner(r.target_type, r.target_id)
+                got = self.cleared.get(i) if i is not None else None
+                reporter = self.index(r.reporter_id)
+                if got is None or i is None or reporter is None or r.created_at.timestamp() <= got[0]:
+                    continue
+                spam = "spam" in (r.reason or "").lower()
+                slot = self._reported.setdefault(i, {})
+                slot[reporter] = slot.get(reporter, True) and spam  # spam only if every report was
+        return {i: set(by) for i, by in self._reported.items()}
+
+    def read(self, counts: Callable[[int], float], rank: Callable[[int], int]) -> Clearances:
+        """``counts(reporter)``: the weight of that reporter's reports (its track record; 0: they say
+        nothing); ``rank``: internal -> graph index. After :meth:`reports_since`."""
         if not self.cleared:
             return Clearances()
         since = min(at for at, _, _ in self.cleared.values())
-        reported = self._reports(since, owner, counts)
-        contacted = self._contacts(since, index)
+        contacted = self._contacts(since)
+        reported = self._reported
         out: dict[int, Clearance] = {}
         for i, (at, case, _) in self.cleared.items():
-            news = []
-            by = reported.get(i, ())
-            if by:
-                news.append(f"{len(by)} report{'s' if len(by) != 1 else ''}")
+            news, short = [], []
+            # reports for spam say nothing of this harm; a reporter's weight is its track record
+            by = {r: counts(r) for r, spam in reported.get(i, {}).items() if not spam}
+            by = {r: w for r, w in by.items() if w > 0}
+            said = f"{len(by)} report{'s' if len(by) != 1 else ''}"
+            if sum(by.values()) >= REOPEN_REPORTERS:
+                news.append(said)
+            elif by:
+                short.append(
+                    f"{said}: reports from {REOPEN_REPORTERS:g} credible reporters reopen a clearance"
+                )
             for kind in sorted(set(self._signals.get(i, ()))):
                 news.append(f"a new {kind}")
             if rank(i) < 0:
                 continue
             chose = sorted({rank(j) for j in contacted.get(i, ()) if rank(j) >= 0})
-            out[rank(i)] = Clearance(at, case, tuple(news), np.asarray(chose, dtype=np.int64))
+            out[rank(i)] = Clearance(at, case, tuple(news), np.asarray(chose, dtype=np.int64), tuple(short))
         return Clearances(out)
 
-    def _reports(
-        self, since: float, owner: Callable[[str, str], int | None], counts: Callable[[str], float]
-    ) -> dict[int, set[str]]:
-        """Per cleared account, the reporters that reported it (or its posts) after its verdict."""
-        c = reports.c
-        q = select(c.reporter_id, c.target_type, c.target_id, c.reason, c.created_at).where(
-            c.platform == self.platform, c.created_at > _instant(since)
-        )
-        out: dict[int, set[str]] = {}
-        with self.store.engine.connect() as conn:
-            for r in conn.execute(q):
-                i = owner(r.target_type, r.target_id)
-                got = self.cleared.get(i) if i is not None else None
-                if got is None or i is None or r.created_at.timestamp() <= got[0]:
-                    continue
-                if "spam" in (r.reason or "").lower() or counts(r.reporter_id) <= 0:
-                    continue
-                out.setdefault(i, set()).add(r.reporter_id)
-        return out
-
-    def _contacts(self, since: float, index: Callable[[str], int | None]) -> dict[int, set[int]]:
+    def _contacts(self, since: float) -> dict[int, set[int]]:
         """Per cleared account, the internal indices of the accounts it chose to contact after its verdict:
         follows, conversations it started (a reply is the other's choice), interactions."""
         by_id = {account: (i, at) for i, (at, _, account) in self.cleared.items()}
@@ -114,7 +124,7 @@ class ClearanceReader:
                 for lo in range(0, len(ids), _CHUNK):
                     for a, b, t in conn.execute(q.where(who.in_(ids[lo : lo + _CHUNK]))):
                         i, at = by_id[a]
-                        j = index(b)
+                        j = self.index(b)
                         if j is not None and t.timestamp() > at:
                             out.setdefault(i, set()).add(j)
         return out

@@ -11,7 +11,7 @@ link-in-bio domains and posting pattern are derived here from the ingested table
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,7 +142,10 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
         sig[kind] = arr
     rep_arr = np.zeros(n)
     rep: list[tuple[int, int, float]] = []
-    records = track_records(reporters, *reviewed(store, platform, nodes))
+    # a report made after a verdict on its account was not judged by it: no mark on its reporter's record
+    after = clearances.reports_since(_report_owner(tables))
+    judged = {a: {r: w for r, w in who.items() if r not in after.get(a, ())} for a, who in reporters.items()}
+    records = track_records(judged, *reviewed(store, platform, nodes))
     for a, who in reporters.items():
         weighed = {r: w * records[r].weight if r in records else w for r, w in who.items()}
         rep += [
@@ -169,18 +172,9 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
     for reporter, record in records.items():  # reports borne out are no mass reporting (a trusted flagger)
         attrs.reports_confirmed[order.rank[reporter]] = record.confirmed
     rep_edges = np.array(sorted(rep), dtype=np.float64).reshape(-1, 3)
-
-    def counts(reporter: str) -> float:
-        i = nodes.index.get(reporter)
-        return records[i].weight if i is not None and i in records else 1.0
-
-    def report_owner(target_type: str, target_id: str) -> int | None:
-        if target_type == "account":
-            return nodes.index.get(target_id)
-        post = tables.posts.get(target_id)
-        return None if post is None else post[0]
-
-    cleared = clearances.read(report_owner, counts, lambda i: int(order.rank[i]), nodes.index.get)
+    cleared = clearances.read(
+        lambda r: records[r].weight if r in records else 1.0, lambda i: int(order.rank[i])
+    )
     graph = AccountGraph.from_arrays(
         platform,
         order.ids,
@@ -205,6 +199,18 @@ def upstream_kinds(store: Store, platform: str) -> list[SignalKind]:
     """The stored kinds read as own evidence: the known ones, then any other evidence kind present."""
     stored = [k for k in store.signals.kinds(platform) if k.evidence and k.name not in DERIVED_KINDS]
     return [*map(lookup, UPSTREAM_KINDS), *(k for k in stored if k.name not in UPSTREAM_KINDS)]
+
+
+def _report_owner(tables: PlatformTables) -> Callable[[str, str], int | None]:
+    """(target type, target id) of a report -> the internal index of the account it is about."""
+
+    def owner(target_type: str, target_id: str) -> int | None:
+        if target_type == "account":
+            return tables.nodes.index.get(target_id)
+        post = tables.posts.get(target_id)
+        return None if post is None else post[0]
+
+    return owner
 
 
 def _owner(s: Signal, tables: PlatformTables, nodes: NodeIds) -> int | None:

@@ -8,6 +8,7 @@ same transaction as its own tables (review's case signals change with the case).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -62,10 +63,18 @@ class SignalRepository:
         """Swap one scan's output for a fresh one, so signals that no longer hold disappear.
 
         ``platform=None`` replaces the kind on every platform; ``key``/``key_prefix`` narrow the swap to
-        one producer's share (one case's verdicts, the replayed part of a log)."""
+        one producer's share (one case's verdicts, the replayed part of a log). A signal the swap keeps
+        (same platform, entity, kind, source and key) keeps the time it was first written, as an upsert
+        does: a rescan finds nothing new about an account (detection reads "first written since" as new
+        evidence, e.g. since a reviewer cleared the account)."""
         with self._begin(conn) as c:
-            self.delete(source, kind, platform, key=key, key_prefix=key_prefix, conn=c)
-            return self.add(items, conn=c)
+            cond = _conditions(source, kind, platform, key, key_prefix)
+            first = {
+                tuple(r[:-1]): r[-1]
+                for r in c.execute(select(*_key_columns(), signals.c.created_at).where(*cond))
+            }
+            c.execute(delete(signals).where(*cond))
+            return self.add((_first_written(item, first) for item in items), conn=c)
 
     def delete(
         self,
@@ -77,13 +86,7 @@ class SignalRepository:
         key_prefix: str | None = None,
         conn: Connection | None = None,
     ) -> int:
-        cond = [signals.c.source == source, signals.c.kind == str(kind)]
-        if platform is not None:
-            cond.append(signals.c.platform == platform)
-        if key is not None:
-            cond.append(signals.c.key == key)
-        if key_prefix is not None:
-            cond.append(signals.c.key.like(_like_prefix(key_prefix), escape="\\"))
+        cond = _conditions(source, kind, platform, key, key_prefix)
         with self._begin(conn) as c:
             return int(c.execute(delete(signals).where(*cond)).rowcount or 0)
 
@@ -309,6 +312,34 @@ class SignalRepository:
 def as_dict(item: Signal) -> dict[str, Any]:
     """A signal as plain data (the kind by name), for JSON answers and templates."""
     return {**_to_row(item), "created_at": item.created_at}
+
+
+def _conditions(
+    source: str, kind: SignalKind, platform: str | None, key: str | None, key_prefix: str | None
+) -> list[Any]:
+    """The rows of one producer's share of a kind (see :meth:`SignalRepository.replace`)."""
+    cond = [signals.c.source == source, signals.c.kind == str(kind)]
+    if platform is not None:
+        cond.append(signals.c.platform == platform)
+    if key is not None:
+        cond.append(signals.c.key == key)
+    if key_prefix is not None:
+        cond.append(signals.c.key.like(_like_prefix(key_prefix), escape="\\"))
+    return cond
+
+
+def _key_columns() -> list[Any]:
+    return [signals.c[k] for k in _KEY]
+
+
+def _first_written(item: Signal, first: dict[tuple[Any, ...], datetime]) -> Signal:
+    """``item`` with the time its row was first written, where a row of its key was there before."""
+    if item.created_at is not None:
+        return item
+    at = first.get(
+        (item.platform, str(item.entity_type), item.entity_id, str(item.kind), item.source, item.key)
+    )
+    return item if at is None else dataclasses.replace(item, created_at=at)
 
 
 def _like_prefix(prefix: str) -> str:
