@@ -1,8 +1,10 @@
 """Database wiring, read side: one platform's ingested tables and stored signals -> :class:`AccountGraph`.
 
-With ``graph/tables_state.py`` (the tables, read whole or patched from the change log) and
-``graph/domains.py`` (the domains an operator allowed), the only modules of the pure detection core that
-read the store. Signals other capabilities stored
+With ``graph/tables_state.py`` (the tables, read whole or patched from the change log),
+``graph/domains.py`` (the domains an operator allowed), ``graph/reporters.py`` (verdicts and marks, as
+reporters' track records) and ``graph/clearances_read.py`` (the accounts reviewers cleared, and what is
+dated since), the only modules of the pure detection core that read the
+store. Signals other capabilities stored
 (``term_match``, ``blocked_search``, ``hash_match``, and any other kind whose producer declares it
 evidence, or that no installed capability declares) are used when present and never required; reports,
 link-in-bio domains and posting pattern are derived here from the ingested tables.
