@@ -10,12 +10,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from bastion.core.errors import ConfigError
-from bastion.core.model import EntityType, Signal
+from bastion.core.errors import ConfigError, InputError
+from bastion.core.model import CANARY_PLATFORM, EntityType, Signal
 from bastion.core.timefmt import utcnow
 from bastion.store import Store, migrate
 from bastion.store.engine import normalise_url
 from bastion.store.schema import metadata
+from bastion.store.tables import platforms
 
 
 def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
@@ -88,3 +89,16 @@ def test_a_rescan_keeps_when_each_kept_signal_was_first_written(store: Store) ->
 def test_signal_scores_are_bounded() -> None:
     with pytest.raises(ValueError):
         Signal("p", EntityType.ACCOUNT, "a", "k", "s", 1.5)
+
+
+def test_reviews_canary_platform_is_never_the_one_a_command_picks(store: Store) -> None:
+    """``bastion serve`` runs review's pipeline canary under its own platform; a database with one real
+    platform still needs no ``--platform`` (an outside check's commands failed after a ``serve``)."""
+    with store.engine.begin() as conn:
+        for name in (CANARY_PLATFORM, "fbsim"):
+            conn.execute(platforms.insert().values(name=name, first_seen_at=utcnow()))
+    assert store.resolve_platform(None) == "fbsim"
+    with store.engine.begin() as conn:
+        conn.execute(platforms.insert().values(name="other", first_seen_at=utcnow()))
+    with pytest.raises(InputError, match=r"several platforms in the database \(fbsim, other\)"):
+        store.resolve_platform(None)

@@ -7,7 +7,7 @@ from bastion.core.roles import Role
 from bastion.review.auth import Principal
 from bastion.review.intake import ReportIn, store_reports
 from bastion.review.service import Review
-from review.support import PLATFORM, report
+from review.support import PLATFORM, report, seed_platform
 
 
 def _held(review: Review, account: str) -> list[dict[str, object]]:
@@ -58,3 +58,19 @@ def test_a_final_decision_is_a_verdict_until_appealed(review: Review) -> None:
     review.desk.claim(other, case_id)
     review.desk.decide(other, case_id, "not_violating", "CS-1", "a birdwatching club, not a code word")
     assert _verdicts(review, "acct-v") == [0.0]
+
+
+def test_a_network_case_opened_by_a_report_on_one_member_is_a_verdict_on_every_member(review: Review) -> None:
+    """The case names the member first reported, and is about the network: its verdict, as its
+    enforcement, covers every member (an outside check found only the reported one judged)."""
+    seed_platform(review.store)  # acct-a and acct-b in network net-1
+    store_reports(
+        review.intake_engine, [ReportIn.model_validate(report("r3", "acct-a") | {"platform": PLATFORM})]
+    )
+    review.triage()
+    [case] = review.desk.queues(Principal("x", Role.LEAD, "session"))
+    assert (case["group_type"], case["group_id"], case["account_id"]) == ("network", "net-1", "acct-a")
+    lead = Principal("lee", Role.LEAD, "session")
+    review.desk.claim(lead, int(case["case_id"]))
+    review.desk.decide(lead, int(case["case_id"]), "violating", "CS-4", "sells through the network")
+    assert _verdicts(review, "acct-a") == [1.0] and _verdicts(review, "acct-b") == [1.0]

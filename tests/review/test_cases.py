@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from bastion.core.errors import Conflict
+from bastion.core.model import EntityType, Signal
 from bastion.core.roles import Role
 from bastion.review.auth import Principal
 from bastion.review.cases import CaseDesk, reviewer_figures
@@ -74,6 +75,32 @@ def test_not_violating_on_network_child_safety_goes_to_second_then_lead(review: 
     figures = {f.reviewer: f for f in reviewer_figures(review.engine)}
     assert figures["ana"].agreement == 0.0 and figures["ben"].agreement == 1.0
     assert figures["ben"].accuracy == 1.0
+
+
+def test_a_case_triaged_before_detection_is_second_reviewed_once_its_account_is_a_network_member(
+    review: Review,
+) -> None:
+    """Flags are read afresh at the decision: reports triaged before detection ran carry none, and one
+    reviewer alone could clear a network's seller (an outside check did)."""
+    _one_case(review, "acct-m")
+    _one_case(review, "acct-o")
+    cases = {c["account_id"]: int(c["case_id"]) for c in review.desk.queues(person("x"))}
+    member, other = cases["acct-m"], cases["acct-o"]
+    review.store.signals.add(
+        [
+            Signal(
+                PLATFORM, EntityType.ACCOUNT, "acct-m", "network_member", "graph", 0.97, {"network_id": "9-1"}
+            )
+        ]
+    )
+    ana = person("ana")
+    for case_id in (member, other):
+        review.desk.claim(ana, case_id)
+    after = review.desk.decide(ana, member, "not_violating", "CS-4 network participation", "looks benign")
+    assert (after["stage"], after["status"]) == ("second", "open")
+    assert after["flags"].get("network_member") is True  # the case page shows why
+    alone = review.desk.decide(ana, other, "not_violating", "CS-4 network participation", "looks benign")
+    assert (alone["stage"], alone["status"]) == ("first", "closed")  # no membership: no second review
 
 
 def test_appeal_reopens_for_a_different_reviewer(review: Review) -> None:

@@ -15,6 +15,10 @@ from typing import Any
 
 from bastion.core.signals import SignalKind, lookup
 
+#: The platform review's pipeline canary writes its test reports under (``review/health.py``): Bastion's
+#: own, never one a command picks by default when the database holds a single real platform.
+CANARY_PLATFORM = "bastion-canary"
+
 
 class EntityType(StrEnum):
     ACCOUNT = "account"

@@ -22,7 +22,7 @@ So after any catch-up the stored networks have a full run's membership everywher
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from bastion.graph.load import upstream_kinds
 from bastion.graph.network import Network
 from bastion.graph.reporters import VERDICT
 from bastion.graph.service import CONSUMER, KIND, SOURCE, Computed, NetworkDetector
+from bastion.graph.service import numbered as ids_for
 from bastion.store.changes import Changes
 from bastion.store.tables import accounts, posts, signals
 from bastion.store.tables_graph import graph_members, graph_networks, graph_runs
@@ -132,7 +133,8 @@ def catch_up(
             platform, "full", run.run_id, head, len(touched), len(region), drift=drift, notes=(why,)
         )
     fresh = [n for n in done.networks if id(n) in affected_new]
-    return _store(detector, done, head, run_id, touched, region, kept, sorted(affected_stored), fresh, drift)
+    replaced = [s for s in stored if s.network_id in affected_stored]
+    return _store(detector, done, head, run_id, touched, region, kept, replaced, fresh, drift)
 
 
 def touched_accounts(detector: NetworkDetector, platform: str, changes: Changes, since: Any) -> set[str]:
@@ -220,11 +222,12 @@ def _store(
     touched: set[str],
     region: set[str],
     kept: list[_Stored],
-    replaced: list[str],
+    replaced_networks: list[_Stored],
     fresh: list[Network],
     drift: float,
 ) -> CatchUpRun:
     kept_ids = [k.network_id for k in kept]
+    replaced = sorted(s.network_id for s in replaced_networks)
     extra = {
         "catchup": {
             "after_run": previous,
@@ -238,7 +241,8 @@ def _store(
     }
     flagged = sum(len(k.members) for k in kept) + sum(len(n.members) for n in fresh)
     run_id = detector.store_run(done, flagged=flagged, extra=extra)
-    numbered = [replace(n, network_id=f"{run_id}-{k}") for k, n in enumerate(fresh, start=1)]
+    # a re-derived network that continues one it replaces keeps its id (lineage.py)
+    numbered = list(ids_for(run_id, fresh, {s.network_id: s.members.keys() for s in replaced_networks}))
     store = detector.store
     with store.engine.begin() as conn:
         _copy(conn, previous, run_id, kept_ids)

@@ -111,7 +111,7 @@ class Weights:
 
     def describe(self) -> str:
         if not self.verdicts:
-            return "default weights (no reviewer verdicts yet)"
+            return "default weights (not yet fitted to reviewers' verdicts: bastion weights fit)"
         return f"weights v{self.version} from {self.verdicts} verdicts, fitted on {self.fitted_at}"
 
     def to_json(self) -> dict[str, Any]:

@@ -117,12 +117,33 @@ class NetworkReader:
             out.append(net)
         return out
 
+    def members_of_latest_run(self, platform: str) -> dict[str, set[str]]:
+        """Network id -> member accounts, in the platform's latest run (none: empty)."""
+        with self.store.engine.connect() as conn:
+            run = conn.execute(
+                select(func.max(graph_runs.c.run_id)).where(graph_runs.c.platform == platform)
+            ).scalar()
+            if run is None:
+                return {}
+            q = select(graph_members.c.network_id, graph_members.c.account_id).where(
+                graph_members.c.run_id == run
+            )
+            out: dict[str, set[str]] = {}
+            for network_id, account in conn.execute(q):
+                out.setdefault(network_id, set()).add(account)
+        return out
+
     def dossier(self, network_id: str) -> Dossier:
-        """``network_id`` as ``bastion networks`` shows it ("<run>-<k>"); old runs are kept."""
+        """``network_id`` as ``bastion networks`` shows it ("<run>-<k>": the run that first found it); a
+        network a later run continued (``lineage.py``) is shown as the latest run found it."""
         run_text, _, _ = network_id.partition("-")
         if not run_text.isdigit():
             raise NotFound(f"no network {network_id!r}: ids look like '12-1' (see `bastion networks`)")
-        row = _network_row(self.store.engine, int(run_text), network_id)
+        with self.store.engine.connect() as conn:
+            latest = conn.execute(
+                select(func.max(graph_networks.c.run_id)).where(graph_networks.c.network_id == network_id)
+            ).scalar()
+        row = _network_row(self.store.engine, int(latest if latest is not None else run_text), network_id)
         members = _members(self.store.engine, row.run_id, network_id)
         by_role: dict[str, list[DossierMember]] = {r: [] for r in ROLES}
         for m in members:

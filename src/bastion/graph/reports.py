@@ -92,7 +92,7 @@ class ReportEvidence:
     credibility: FloatArray
     #: per account: its reporters who echo others among its reporters (report together with them)
     echoed: FloatArray
-    #: per account: its reporters whose reports all gave spam as the reason (weighed less)
+    #: per account: its reporters whose reports count in part (``in_full``: for spam, or a poor record)
     for_spam: FloatArray
     #: per account: the share of its weighted reports that gave another reason than spam, the part of
     #: ``strength`` that speaks of this harm (:func:`of_harm`)
@@ -123,7 +123,12 @@ class ReportEvidence:
         if not spam:
             return ""
         who = "all of them" if spam == int(self.reporters[i]) else f"{spam} of them"
-        return f", {who} for spam (each weighed {SPAM_REPORT_WEIGHT:g}: no report of this harm)"
+        # both weigh a report below 1, and the weight alone does not tell which (an outside check's child
+        # safety reports, from reporters of an account reviewers had cleared, were called spam)
+        return (
+            f", {who} for spam (each weighed {SPAM_REPORT_WEIGHT:g}) or from reporters whose reports "
+            "reviewers rejected more often than they bore out: not counted as reports of this harm"
+        )
 
 
 def report_evidence(graph: AccountGraph) -> ReportEvidence | None:

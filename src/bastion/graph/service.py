@@ -8,7 +8,7 @@ previous run's member signals for the platform, so accounts no longer in a netwo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from bastion.core.timefmt import utcnow
 from bastion.graph.domains import BenignDomains
 from bastion.graph.facts import with_facts
 from bastion.graph.kinds import NETWORK_MEMBER
+from bastion.graph.lineage import continued
 from bastion.graph.load import LoadedPlatform, build_platform, stored_seeds
 from bastion.graph.network import Network
 from bastion.graph.pipeline import DetectConfig, Detection, detect
@@ -137,8 +138,9 @@ class NetworkDetector(NetworkReader):
 
     def keep(self, done: Computed, head: int, notes: Sequence[str] = ()) -> DetectionRun:
         """Store ``done`` as a full run that has seen every change up to ``head`` (read before computing)."""
+        earlier = self.members_of_latest_run(done.platform)
         run_id = self.store_run(done)
-        networks = tuple(replace(n, network_id=f"{run_id}-{k}") for k, n in enumerate(done.networks, start=1))
+        networks = numbered(run_id, done.networks, earlier)
         self._store_networks(run_id, done.platform, networks)
         self.mark_caught_up(done.platform, head)
         return done.as_run(run_id, networks, notes)
@@ -318,6 +320,18 @@ class NetworkDetector(NetworkReader):
             if member_rows:
                 conn.execute(insert(graph_members), member_rows)
         self.store.signals.replace(SOURCE, KIND, platform, signals)
+
+
+def numbered(
+    run_id: int, networks: Sequence[Network], earlier: Mapping[str, Collection[str]]
+) -> tuple[Network, ...]:
+    """Each network with its id: the id of the ``earlier`` network it continues (``lineage.py``), else
+    ``<run>-<k>`` (the run that first found it, its place in that run)."""
+    ids = continued(earlier, [[m.account_id for m in n.members] for n in networks])
+    return tuple(
+        replace(n, network_id=old or f"{run_id}-{k}")
+        for k, (n, old) in enumerate(zip(networks, ids, strict=True), start=1)
+    )
 
 
 def _cleared_notes(result: Detection, cleared: Mapping[int, Any], threshold: float) -> list[str]:

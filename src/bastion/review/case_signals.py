@@ -15,17 +15,15 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, select
 
 from bastion.core.model import EntityType, Signal
-from bastion.core.signals import named
 from bastion.core.timefmt import utcnow
 from bastion.review.kinds import BAD_FAITH_REPORTER, CASE_OPEN, VERDICT
 from bastion.review.policy import CHILD_SAFETY
+from bastion.review.subjects import case_subjects
 from bastion.store.signals import SignalRepository
 from bastion.store.tables_review import review_cases
 
 KIND = CASE_OPEN
 SOURCE = "review"
-#: Declared by graph (graph/kinds.py): a network case's verdict applies to the network's members.
-NETWORK_MEMBER = named("network_member")
 #: Final outcomes that say whether the accounts were what the case suspected (escalations say neither).
 VERDICT_SCORES = {"violating": 1.0, "not_violating": 0.0}
 _CHUNK = 500
@@ -85,14 +83,10 @@ def record_verdict(conn: Connection, case_id: int) -> int:
     case = conn.execute(select(review_cases).where(review_cases.c.case_id == case_id)).first()
     if case is None or case.canary or case.status != "closed" or case.outcome not in VERDICT_SCORES:
         return 0
-    if case.account_id is not None:
-        accounts = [case.account_id]
-    elif case.group_type == "network":
-        members = repo.of_kind(NETWORK_MEMBER, case.platform, conn=conn)
-        accounts = sorted(
-            {s.entity_id for s in members if str(s.evidence.get("network_id")) == case.group_id}
-        )
-    else:
+    # whom the decision is about, as its enforcement reads it: a network case's every member (the case
+    # also names the account first reported, which is one of them), else the case's account
+    accounts = sorted({subject.account_id for subject in case_subjects(conn, case)})
+    if not accounts:
         return 0
     now = utcnow()
     evidence = {"case_id": case_id, "outcome": case.outcome, "category": case.category}

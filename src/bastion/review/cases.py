@@ -31,6 +31,7 @@ from bastion.review.case_signals import record_verdict, sync_case_signals
 from bastion.review.policy import OUTCOMES, needs_second_review
 from bastion.review.routing import route
 from bastion.review.subjects import case_subjects
+from bastion.review.triage import severe_now
 from bastion.store.decisions import final_decision, save_decision
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals
 
@@ -222,7 +223,8 @@ class CaseDesk:
                 .where(review_decisions.c.case_id == case_id)
                 .order_by(review_decisions.c.decision_id.desc())
             ).all()
-            stage, status, final = self._next(case, earlier, outcome)
+            flags = {**case.flags, **severe_now(conn, case.platform, case.account_id)}
+            stage, status, final = self._next(case, earlier, outcome, flags)
             closes = status == "closed"
             decision = save_decision(
                 conn,
@@ -248,7 +250,13 @@ class CaseDesk:
                     review_cases.c.status == "in_review",
                 )
                 .values(
-                    stage=stage, status=status, outcome=final, assignee=None, claimed_at=None, updated_at=now
+                    stage=stage,
+                    status=status,
+                    outcome=final,
+                    assignee=None,
+                    claimed_at=None,
+                    updated_at=now,
+                    flags=flags,
                 )
             )
             if moved.rowcount != 1:
@@ -279,12 +287,15 @@ class CaseDesk:
             record_verdict(conn, case_id)
         return self.get(case_id) | {"effects": effects.as_json()}
 
-    def _next(self, case: Any, earlier: Sequence[Any], outcome: str) -> tuple[str, str, str | None]:
-        """(next stage, status, final outcome) after this decision."""
+    def _next(
+        self, case: Any, earlier: Sequence[Any], outcome: str, flags: dict[str, Any]
+    ) -> tuple[str, str, str | None]:
+        """(next stage, status, final outcome) after this decision; ``flags``: the case's, with what the
+        account carries now."""
         if outcome == "escalate":
             return "lead", "open", None  # a lead escalating keeps it in the lead queue
         if case.stage == "first":
-            if needs_second_review(case.case_id, case.category, case.flags, outcome, self.second_rate):
+            if needs_second_review(case.case_id, case.category, flags, outcome, self.second_rate):
                 return "second", "open", None
             return "first", "closed", outcome
         if case.stage == "second":

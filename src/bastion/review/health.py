@@ -15,10 +15,9 @@ import httpx
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import Engine, and_, func, select
 
-from bastion.core.model import ReportTarget
+from bastion.core.model import CANARY_PLATFORM, ReportTarget
 from bastion.core.timefmt import iso, utcnow
 from bastion.review.intake import ReportIn, store_reports
-from bastion.review.triage import CANARY_PLATFORM
 from bastion.store.bulk import insert_ignore
 from bastion.store.tables import reports
 from bastion.store.tables_review import joins_case_reports, review_case_reports, review_intake

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Engine, event, select, tuple_
 
 from bastion.core.errors import InputError
 from bastion.core.model import ReportTarget
-from bastion.core.timefmt import utcnow
+from bastion.core.timefmt import ahead, utcnow
 from bastion.store.bulk import insert_ignore
 from bastion.store.changes import append_changes, change_rows, lock_changes, report_change
 from bastion.store.engine import make_engine
@@ -43,6 +43,15 @@ class ReportIn(BaseModel):
     created_at: AwareDatetime | None = None
     text: str | None = Field(default=None, max_length=10_000)
     extra: dict[str, Any] | None = None
+
+    @field_validator("created_at")
+    @classmethod
+    def _not_ahead(cls, value: datetime | None) -> datetime | None:
+        """A report is sent after it was made: a later time would read as made after a review."""
+        why = ahead(value) if value is not None else None
+        if why is not None:
+            raise ValueError(why)
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from bastion.core.signals import declared, named
+from bastion.core.model import CANARY_PLATFORM
+from bastion.core.signals import declared, lookup, named
 from bastion.core.timefmt import utcnow
 from bastion.review.case_signals import sync_case_signals
 from bastion.review.policy import CATEGORIES, CaseFacts, category_of, rank
@@ -33,7 +34,6 @@ from bastion.store.tables_review import (
     review_reporters,
 )
 
-CANARY_PLATFORM = "bastion-canary"
 #: Declared by graph (graph/kinds.py): membership groups an account's reports into the network's case.
 NETWORK_MEMBER = named("network_member")
 
@@ -109,6 +109,16 @@ def _account_facts(
         q2 = select(accounts.c.platform, accounts.c.account_id).where(which, accounts.c.age_band == "minor")
         minors.update((a.platform, a.account_id) for a in conn.execute(q2))
     return kinds, network, minors
+
+
+def severe_now(conn: Connection, platform: str, account: str | None) -> dict[str, bool]:
+    """The severity-raising kinds (a hash match, network membership) an account carries now, as case
+    flags: a decision reads them afresh, since a case triaged before detection ran (or while the account
+    was held out of networks) was flagged with what was known then."""
+    if account is None:
+        return {}
+    kinds, _, _ = _account_facts(conn, [(platform, account)])
+    return {k: True for k in sorted(kinds.get((platform, account), ())) if lookup(k).raises_severity}
 
 
 def _bad_faith(conn: Connection, rows: list[Any]) -> set[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 
 from bastion.core.errors import InputError, NotFound
+from bastion.core.model import CANARY_PLATFORM
 from bastion.core.settings import load_settings
 from bastion.store import migrate
 from bastion.store.bulk import ensure_indexes
@@ -46,12 +47,14 @@ class Store:
                 names = ", ".join(known) or "none"
                 raise NotFound(f"platform {platform!r} is not in the database (known: {names})")
             return platform
-        if len(known) == 1:
-            return known[0]
-        if not known:
+        real = [p for p in known if p != CANARY_PLATFORM]  # review's canary is no platform to work on
+        if len(real) == 1:
+            return real[0]
+        if not real:
             raise NotFound("the database holds no platform yet: run `bastion ingest FOLDER` first")
         raise InputError(
-            f"several platforms in the database ({', '.join(known)}): choose one", field="platform"
+            f"several platforms in the database ({', '.join(real)}): choose one with --platform",
+            field="platform",
         )
 
     def close(self) -> None:
