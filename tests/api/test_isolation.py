@@ -182,6 +182,7 @@ def bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
             "clause": "SP-1",
             "reason": "r",
         },
+        ("POST", "/v1/cases/refer"): {"platform": A, "account_id": f"{MARKER}-acct", "reason": "r"},
     }
 
 

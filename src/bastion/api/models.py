@@ -98,6 +98,16 @@ class DecisionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5_000)
 
 
+class ReferIn(BaseModel):
+    """A case no one reported: on one account, or on a detected network (one of them)."""
+
+    platform: str = Field(min_length=1, max_length=255)
+    account_id: str | None = Field(default=None, min_length=1, max_length=255)
+    network_id: str | None = Field(default=None, min_length=1, max_length=255)
+    reason: str = Field(min_length=1, max_length=5_000)
+    category: str = Field(default="child_safety", min_length=1, max_length=64)
+
+
 class AppealIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5_000)
 

@@ -36,6 +36,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # cases (API)
     ("GET", "/v1/cases"): rule(REVIEWERS),
     ("POST", "/v1/cases/next"): rule(REVIEWERS),
+    ("POST", "/v1/cases/refer"): rule(REVIEWERS),
     ("POST", "/v1/cases/{case_id}/claim"): rule(REVIEWERS),
     ("GET", "/v1/cases/{case_id}"): rule(REVIEWERS),
     ("POST", "/v1/cases/{case_id}/decision"): rule(REVIEWERS),

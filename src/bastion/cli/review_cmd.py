@@ -1,5 +1,5 @@
-"""``bastion serve``, ``audit verify``, ``doctor``, ``users add``, ``tokens create``, ``triage``: thin
-wrappers over :mod:`bastion.review` and the service app."""
+"""``bastion serve``, ``audit verify``, ``doctor``, ``users add``, ``tokens create``, ``triage``,
+``refer``: thin wrappers over :mod:`bastion.review` and the service app."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from bastion.core.roles import Role
 from bastion.enforce.webhook import delivery_counts
 from bastion.review import audit
 from bastion.review.audit_anchor import Anchorer, FileSink, audit_settings, load_anchors
-from bastion.review.auth import Auth
+from bastion.review.auth import Auth, Principal
 from bastion.review.health import check
+from bastion.review.policy import CHILD_SAFETY
+from bastion.review.referral import refer
 from bastion.review.settings import load_review_settings
 from bastion.review.triage import triage_pending
 from bastion.store import migrate
@@ -32,6 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("doctor")(doctor)
     app.command("triage")(triage)
+    app.command("refer")(refer_case)
     audit_app = command_group(
         app, "audit", "Audits: what the platform's algorithms did, and Bastion's own log."
     )
@@ -91,6 +94,29 @@ def serve(
         log_level="warning",
         timeout_worker_healthcheck=60,
     )
+
+
+@handle_errors
+def refer_case(
+    by: Annotated[str, typer.Option("--by", help="Who refers it (a reviewer's or lead's name).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it needs review.")],
+    account: Annotated[
+        str | None, typer.Option("--account", help="An account, judged alone (even a network's member).")
+    ] = None,
+    network: Annotated[str | None, typer.Option("--network", help="A detected network's id.")] = None,
+    category: Annotated[str, typer.Option("--category", help="The case's policy category.")] = CHILD_SAFETY,
+    platform: Annotated[str | None, typer.Option("--platform", help="Platform name.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Open a case no one reported, on an account or a detected network (audited with the reason); a case
+    already open on it is named instead."""
+    store = open_store(db)
+    name = store.resolve_platform(platform)
+    me = Principal(by, Role.LEAD, "cli")
+    got = refer(store.engine, me, name, reason, account=account, network=network, category=category)
+    what = f"account {account}" if account is not None else f"network {network}"
+    state = "opened" if got["created"] else "already open"
+    console.print(f"case {got['case_id']} {state} on {what} ({name})", highlight=False)
 
 
 @handle_errors

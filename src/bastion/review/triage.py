@@ -88,7 +88,7 @@ def _owners(conn: Connection, rows: list[Any]) -> dict[tuple[str, str, str], str
     return owner
 
 
-def _account_facts(
+def account_facts(
     conn: Connection, keys: list[tuple[str, str]]
 ) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], str], set[tuple[str, str]]]:
     """Per account: the kinds of signal it carries that rank a case (a triage weight or a severity),
@@ -117,7 +117,7 @@ def severe_now(conn: Connection, platform: str, account: str | None) -> dict[str
     was held out of networks) was flagged with what was known then."""
     if account is None:
         return {}
-    kinds, _, _ = _account_facts(conn, [(platform, account)])
+    kinds, _, _ = account_facts(conn, [(platform, account)])
     return {k: True for k in sorted(kinds.get((platform, account), ())) if lookup(k).raises_severity}
 
 
@@ -206,7 +206,7 @@ def triage_pending(engine: Engine, *, limit: int = 5_000, now: datetime | None =
         acc_keys = sorted(
             {(r.platform, a) for r in rows if (a := owners.get((r.platform, r.target_type, r.target_id)))}
         )
-        kinds, network, minors = _account_facts(conn, acc_keys)
+        kinds, network, minors = account_facts(conn, acc_keys)
         bad = _bad_faith(conn, rows)
         missing_intake = [
             {"platform": r.platform, "report_id": r.report_id, "received_at": now, "source": "ingest"}

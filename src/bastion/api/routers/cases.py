@@ -10,13 +10,14 @@ from fastapi import APIRouter, Path, Response
 
 from bastion.api.access import check_owner
 from bastion.api.deps import Appeals, ReviewDep, Reviewer
-from bastion.api.models import AppealIn, CaseEvidence, CasePublic, DecisionIn
+from bastion.api.models import AppealIn, CaseEvidence, CasePublic, DecisionIn, ReferIn
 from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
 from bastion.review import audit
 from bastion.review.auth import Principal
 from bastion.review.evidence import case_evidence
 from bastion.review.policy import time_left
+from bastion.review.referral import refer
 
 router = APIRouter(tags=["cases"])
 INT64 = 2**63 - 1
@@ -44,6 +45,21 @@ def public(case: dict[str, Any], me: Principal) -> CasePublic:
 def queue(me: Reviewer, review: ReviewDep) -> list[CasePublic]:
     """Open cases, most urgent first (priority, then time left)."""
     return [public(c, me) for c in review.desk.queues(me)]
+
+
+@router.post("/v1/cases/refer")
+def refer_case(body: ReferIn, me: Reviewer, review: ReviewDep) -> dict[str, Any]:
+    """Open a case no one reported, on an account (judged alone, even a network's member) or a detected
+    network, or answer the one already open on it (``created`` false); audited with the reason."""
+    return refer(
+        review.engine,
+        me,
+        body.platform,
+        body.reason,
+        account=body.account_id,
+        network=body.network_id,
+        category=body.category,
+    )
 
 
 @router.post("/v1/cases/next", response_model=CasePublic, responses={204: {"description": "queue empty"}})

@@ -1,0 +1,79 @@
+"""A case no one reported: an account (judged alone, even a network's member) or a detected network, put
+before review by a reviewer or lead, ranked as triage ranks, audited, and with no report in it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from bastion.cli.main import app
+from bastion.core.errors import InputError, NotFound
+from bastion.core.model import EntityType
+from bastion.core.roles import Role
+from bastion.review.auth import Principal
+from bastion.review.referral import refer
+from bastion.review.service import Review
+from bastion.store.tables import reports
+from bastion.store.tables_review import review_audit
+from review.support import PLATFORM, seed_platform
+
+LEAD = Principal("lee", Role.LEAD, "session")
+
+
+def _verdicts(review: Review, account: str) -> list[float]:
+    found = review.store.signals.for_entity(PLATFORM, EntityType.ACCOUNT, account)
+    return [s.score for s in found if s.kind == "verdict"]
+
+
+def test_an_account_referred_alone_is_judged_alone_and_second_reviewed_as_a_member(review: Review) -> None:
+    seed_platform(review.store)  # acct-a and acct-b in network net-1
+    got = refer(
+        review.engine, LEAD, PLATFORM, "follows the network's sellers; a journalist?", account="acct-a"
+    )
+    assert got["created"] is True
+    again = refer(review.engine, LEAD, PLATFORM, "the same, twice", account="acct-a")
+    assert again == {"case_id": got["case_id"], "created": False}
+    case = review.desk.get(got["case_id"])
+    assert (case["group_type"], case["group_id"], case["account_id"]) == ("account", "acct-a", "acct-a")
+    assert case["flags"].get("network_member") is True and case["report_count"] == 0
+    with review.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(reports)).scalar_one() == 0  # no report made
+        refer_rows = conn.execute(select(review_audit.c.details).where(review_audit.c.action == "case.refer"))
+        [details] = [r.details for r in refer_rows]
+    assert details["member_of"] == "net-1" and details["reason"].startswith("follows the network's")
+    ana, ben = Principal("ana", Role.REVIEWER, "session"), Principal("ben", Role.REVIEWER, "session")
+    review.desk.claim(ana, got["case_id"])
+    first = review.desk.decide(ana, got["case_id"], "not_violating", "CS-4", "documents the network")
+    assert first["stage"] == "second"  # a network member: never one reviewer alone
+    review.desk.claim(ben, got["case_id"])
+    review.desk.decide(ben, got["case_id"], "not_violating", "CS-4", "a journalist's account")
+    assert _verdicts(review, "acct-a") == [0.0] and _verdicts(review, "acct-b") == []  # the one account
+
+
+def test_a_network_is_referred_whole_and_bad_referrals_are_refused(review: Review) -> None:
+    seed_platform(review.store)
+    got = refer(review.engine, LEAD, PLATFORM, "found by detection, no report yet", network="net-1")
+    case = review.desk.get(got["case_id"])
+    assert (case["group_type"], case["group_id"], case["account_id"]) == ("network", "net-1", None)
+    with pytest.raises(InputError, match="one of them"):
+        refer(review.engine, LEAD, PLATFORM, "both", account="acct-a", network="net-1")
+    with pytest.raises(InputError, match="one of them"):
+        refer(review.engine, LEAD, PLATFORM, "neither")
+    with pytest.raises(NotFound, match="no network 'net-404'"):
+        refer(review.engine, LEAD, PLATFORM, "gone", network="net-404")
+    with pytest.raises(NotFound, match="no account 'nobody'"):
+        refer(review.engine, LEAD, PLATFORM, "unknown", account="nobody")
+    with pytest.raises(InputError, match="a reason is required"):
+        refer(review.engine, LEAD, PLATFORM, "  ", account="acct-c")
+
+
+def test_bastion_refer_opens_the_case_from_the_command_line(review: Review) -> None:
+    seed_platform(review.store)
+    runner = CliRunner()
+    args = ["refer", "--account", "acct-c", "--by", "lee", "--reason", "flagged, unreported", "--db"]
+    done = runner.invoke(app, [*args, review.store.url])
+    assert done.exit_code == 0, done.output
+    assert "opened on account acct-c (" in done.output
+    again = runner.invoke(app, [*args, review.store.url])
+    assert "already open on account acct-c" in again.output
