@@ -310,6 +310,25 @@ def test_investigation_finds_an_account_and_reads_it_whole(
         assert rev.get("/investigate", params={"q": "acct"}).status_code == 403  # leads investigate
 
 
+def test_a_lead_opens_a_case_no_one_reported_from_the_account_page(
+    review: Review, lead_client: tuple[TestClient, str]
+) -> None:
+    """The journalist detection flags and no one reports: a lead puts the account alone before review."""
+    network_case(review, members=4)
+    client, csrf = lead_client
+    page = client.get("/accounts/pinegrove/acct-001").text
+    assert 'data-testid="refer"' in page and '<option value="net-9">network net-9</option>' in page
+    form = {"csrf_token": csrf, "reason": "follows the sellers; a journalist?", "network_id": ""}
+    done = client.post("/accounts/pinegrove/acct-001/refer", data=form, follow_redirects=False)
+    assert done.status_code == 303 and "case+" in done.headers["location"]
+    after = client.get(done.headers["location"]).text
+    assert "opened" in after and "account acct-001" in after
+    again = client.post("/accounts/pinegrove/acct-001/refer", data=form).text
+    assert "already open" in again
+    no_token = client.post("/accounts/pinegrove/acct-001/refer", data={"reason": "x"}, follow_redirects=False)
+    assert no_token.status_code in (400, 403)
+
+
 def test_a_lead_releases_the_claims_of_an_absent_reviewer(
     review: Review, lead_client: tuple[TestClient, str]
 ) -> None:

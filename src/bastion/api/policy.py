@@ -164,6 +164,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/cybertip/{local_id}/submit"): rule("lead"),
     ("GET", "/investigate"): rule("lead"),
     ("GET", "/accounts/{platform}/{account_id}"): rule("lead"),
+    ("POST", "/accounts/{platform}/{account_id}/refer"): rule("lead"),
     ("GET", "/transparency"): rule(FIGURES),
     ("GET", "/transparency.csv"): rule(FIGURES),
     ("GET", "/audit"): rule(OVERSIGHT),

@@ -7,19 +7,20 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, or_, select
 
 from bastion.api.deps import Lead, ReviewDep
 from bastion.core.errors import NotFound
 from bastion.review import audit
+from bastion.review.referral import refer
 from bastion.store.tables import accounts, posts, signals
 from bastion.store.tables_enforce import enforce_actions
 from bastion.store.tables_media import media_hashes
 from bastion.store.tables_review import review_cases
 from bastion.web.case_context import enforcement_state
-from bastion.web.pages import page
+from bastion.web.pages import back, page
 
 router = APIRouter(include_in_schema=False)
 HEX = re.compile(r"^[0-9a-f]{8,64}$")
@@ -167,3 +168,21 @@ def account_page(
         actions=actions,
         enforced=enforcement_state(review.engine, platform, [account_id]).get(account_id, []),
     )
+
+
+@router.post("/accounts/{platform}/{account_id}/refer")
+def refer_account(
+    platform: str,
+    account_id: str,
+    me: Lead,
+    review: ReviewDep,
+    reason: Annotated[str, Form()],
+    network_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Open a case no one reported, on this account alone or on one of its networks (``referral.py``)."""
+    if network_id:
+        got = refer(review.engine, me, platform, reason, network=network_id)
+    else:
+        got = refer(review.engine, me, platform, reason, account=account_id)
+    note = f"case {got['case_id']} {'opened' if got['created'] else 'already open'}"
+    return back(f"/accounts/{platform}/{account_id}", note=note)
