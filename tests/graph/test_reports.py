@@ -247,6 +247,6 @@ def test_reports_given_only_for_spam_are_said_so_and_are_no_report_of_this_harm(
     assert rep is not None
     promo, seller = g.index["promo"], g.index["seller"]
     assert rep.harm_share[promo] == 0 and np.isclose(rep.harm_share[seller], 2 / (2 + SPAM_REPORT_WEIGHT))
-    assert "all of them for spam" in rep.words(promo)
-    assert "1 of them for spam" in rep.words(seller)
+    assert "all of them counted in part (reports for spam" in rep.words(promo)
+    assert "1 of them counted in part" in rep.words(seller)
     assert rep.strength[promo] < rep.strength[seller]

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from bastion.cli.context import DbOption, command_group, console, err_console, handle_errors, open_store
 from bastion.core.errors import InputError, NotFound
+from bastion.core.model import CANARY_PLATFORM
 from bastion.terms.guard import Action, Viewer
 from bastion.terms.lexicon import Severity, parse_lexicon_csv
 from bastion.terms.matcher import Matcher
@@ -148,7 +149,7 @@ def _platforms(guard: TermGuard, platform: str | None) -> list[str]:
         if platform not in known:
             raise NotFound(f"no ingested platform {platform!r} (have: {', '.join(known) or 'none'})")
         return [platform]
-    return known
+    return [p for p in known if p != CANARY_PLATFORM]  # review's canary is no platform to scan or search
 
 
 @handle_errors

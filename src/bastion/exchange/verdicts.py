@@ -1,6 +1,6 @@
-"""A reviewer's final decision on a case with hash matches becomes a verdict on the matched hashes: violating
+"""A reviewer's final decision on a post with hash matches becomes a verdict on the matched hashes: violating
 is a true positive, not violating a false positive (feedback to the exchanges that have the hash, and the
-hash disabled locally).
+hash disabled locally). Only where reports put the content before the reviewer (``matched_hashes``).
 
 The decision's transaction only records the verdicts (``exchange_feedback`` rows with status ``pending``,
 under a savepoint so a failure here never undoes the decision); the service's schedule sends them, so no
@@ -21,6 +21,7 @@ from bastion.exchange.feedback import Feedback
 from bastion.media import HASH_MATCH
 from bastion.store.signals import SignalRepository
 from bastion.store.tables_exchange import exchange_feedback
+from bastion.store.tables_review import review_case_reports
 
 log = logging.getLogger("bastion.exchange.verdicts")
 PENDING = "pending"
@@ -28,10 +29,18 @@ VERDICT_OF = {"violating": "true_positive", "not_violating": "false_positive"}
 
 
 def matched_hashes(conn: Connection, decision: Decision) -> set[tuple[str, str]]:
-    """(signal type, value) of the hash matches on the decision's subjects (their posts, if named)."""
+    """(signal type, value) of the hash matches on the decision's subjects (their posts, if named), where
+    the case put the content before the reviewer: one that reports opened, on an account or a post. A
+    network's case judges the network, and a referral (no report) the account's conduct: neither says
+    anything of each member's media (an outside check's journalist, referred and cleared, took a hash its
+    old post matched off the list and sent the exchanges a false positive)."""
     found: set[tuple[str, str]] = set()
+    if decision.case_id is None or not _reported(conn, decision.case_id):
+        return found
     repo = SignalRepository(conn.engine)
     for s in decision.subjects:
+        if s.network_id is not None:
+            continue
         for signal in repo.for_entity(
             s.platform, EntityType.ACCOUNT, s.account_id, kind=HASH_MATCH, conn=conn
         ):
@@ -42,6 +51,11 @@ def matched_hashes(conn: Connection, decision: Decision) -> set[tuple[str, str]]
             if isinstance(kind, str) and isinstance(value, str) and value != "(vpdq)":
                 found.add((kind, value))
     return found
+
+
+def _reported(conn: Connection, case_id: int) -> bool:
+    q = select(review_case_reports.c.report_id).where(review_case_reports.c.case_id == case_id).limit(1)
+    return conn.execute(q).first() is not None
 
 
 def decision_handler() -> DecisionHandler:

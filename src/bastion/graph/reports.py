@@ -126,8 +126,8 @@ class ReportEvidence:
         # both weigh a report below 1, and the weight alone does not tell which (an outside check's child
         # safety reports, from reporters of an account reviewers had cleared, were called spam)
         return (
-            f", {who} for spam (each weighed {SPAM_REPORT_WEIGHT:g}) or from reporters whose reports "
-            "reviewers rejected more often than they bore out: not counted as reports of this harm"
+            f", {who} counted in part (reports for spam weigh {SPAM_REPORT_WEIGHT:g}, and a reporter whose "
+            "reports reviewers rejected more often than they bore out less): not reports of this harm"
         )
 
 
