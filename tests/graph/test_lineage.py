@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bastion.core.model import EntityType, Signal
-from bastion.graph.lineage import continued
-from bastion.graph.service import NetworkDetector
+from bastion.graph.lineage import absorbed, continued
+from bastion.graph.network import Member, Network
+from bastion.graph.service import NetworkDetector, numbered
 from bastion.ingest import Ingestor
 from bastion.review.subjects import network_members
 from bastion.store import Store
@@ -31,6 +32,23 @@ def test_a_network_continues_the_earlier_one_it_shares_most_of_its_members_with(
     # a third of its members is not the same network
     assert continued({"1-1": set("abcdef")}, [set("ab") | set("uvwx")]) == [None]
     assert continued({}, [set("ab")]) == [None]
+
+
+def test_a_network_that_merged_into_another_is_kept_as_its_alias_from_run_to_run() -> None:
+    """A case on the network that merged in finds its members in the one that took them, and still does
+    runs later (the alias travels with the id)."""
+    earlier = {"1-1": set("abcdefgh"), "17-2": set("pqrs"), "17-3": set("xyz")}
+    found = [set("abcdefgh") | set("pqr"), set("klm")]
+    ids = continued(earlier, found)
+    assert ids == ["1-1", None] and absorbed(earlier, found, ids) == [["17-2"], []]  # 17-3 just ended
+
+    def net(members: set[str]) -> Network:
+        return Network("", 0.9, tuple(Member(a, "p", "seller", 0.9, ()) for a in sorted(members)))
+
+    first = numbered(20, [net(m) for m in found], earlier)
+    assert [(n.network_id, n.merged) for n in first] == [("1-1", ("17-2",)), ("20-2", ())]
+    later = numbered(21, [net(found[0])], {"1-1": found[0]}, {"1-1": ["17-2"]})
+    assert [(n.network_id, n.merged) for n in later] == [("1-1", ("17-2",))]
 
 
 @pytest.fixture(scope="module")

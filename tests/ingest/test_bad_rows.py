@@ -27,6 +27,7 @@ CASES = [
     ("unknown enum value", f"a9,{GOOD},elder,active,1", "age_band", "not one of"),
     ("negative count", f"a9,{GOOD},adult,active,-4", "followers_count", "negative"),
     ("not a number", f"a9,{GOOD},adult,active,many", "followers_count", "not a whole number"),
+    ("dated in the future", "a9,2099-06-07T12:00:00Z,adult,active,1", "created_at", "is in the future"),
     ("too few fields", "a9,2023-06-07T12:00:00Z", None, "has 2 fields"),
     ("too many fields", f"a9,{GOOD},adult,active,1,extra", None, "has 6 fields"),
 ]

@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bastion.cli.main import app
-from bastion.core.errors import InputError, NotFound
-from bastion.core.model import EntityType
+from bastion.core.errors import Conflict, InputError, NotFound
+from bastion.core.model import EntityType, Signal
 from bastion.core.roles import Role
 from bastion.review.auth import Principal
 from bastion.review.referral import refer
 from bastion.review.service import Review
+from bastion.review.subjects import network_members
 from bastion.store.tables import reports
 from bastion.store.tables_review import review_audit
 from review.support import PLATFORM, seed_platform
@@ -77,3 +78,30 @@ def test_bastion_refer_opens_the_case_from_the_command_line(review: Review) -> N
     assert "opened on account acct-c (" in done.output
     again = runner.invoke(app, [*args, review.store.url])
     assert "already open on account acct-c" in again.output
+
+
+def test_a_network_case_follows_its_network_into_the_one_it_merged_into_and_an_empty_one_acts_on_no_one(
+    review: Review,
+) -> None:
+    seed_platform(review.store)  # acct-a and acct-b in network net-1
+    case_id = int(refer(review.engine, LEAD, PLATFORM, "found by detection", network="net-1")["case_id"])
+    # the next run: net-1 merged into net-2, its members' signals name it as merged
+    merged = {"network_id": "net-2", "role": "seller", "merged": ["net-1"]}
+    review.store.signals.replace(
+        "graph",
+        "network_member",
+        PLATFORM,
+        [
+            Signal(PLATFORM, EntityType.ACCOUNT, a, "network_member", "graph", 0.8, merged)
+            for a in ("acct-a", "acct-c")
+        ],
+    )
+    with review.engine.connect() as conn:
+        assert set(network_members(conn, PLATFORM, "net-1")) == {"acct-a", "acct-c"}
+    # and then it is gone: a violating decision would act on no one
+    review.store.signals.replace("graph", "network_member", PLATFORM, [])
+    review.desk.claim(LEAD, case_id)
+    with pytest.raises(Conflict, match="would act on no one"):
+        review.desk.decide(LEAD, case_id, "violating", "CS-4", "sellers")
+    closed = review.desk.decide(LEAD, case_id, "not_violating", "CS-4", "no longer detected")
+    assert (closed["stage"], closed["status"]) == ("second", "open")  # a network case: two people close it

@@ -242,7 +242,8 @@ def _store(
     flagged = sum(len(k.members) for k in kept) + sum(len(n.members) for n in fresh)
     run_id = detector.store_run(done, flagged=flagged, extra=extra)
     # a re-derived network that continues one it replaces keeps its id (lineage.py)
-    numbered = list(ids_for(run_id, fresh, {s.network_id: s.members.keys() for s in replaced_networks}))
+    earlier = {s.network_id: s.members.keys() for s in replaced_networks}
+    numbered = list(ids_for(run_id, fresh, earlier, detector.merged_aliases(done.platform)))
     store = detector.store
     with store.engine.begin() as conn:
         _copy(conn, previous, run_id, kept_ids)

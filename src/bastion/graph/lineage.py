@@ -5,7 +5,8 @@ preview, the reports that join a network's open case). Each run used to number i
 after the next ``bastion detect`` an open case showed no members, and its decision acted on no one (an
 outside check: a case of 82 members showed 0). A network is the same network while it keeps most of
 its members; one that split continues in its larger part, and two that merged continue as the one that
-brought more members.
+brought more members, the other's id kept as an alias of it (``absorbed``: a case on the network that
+merged in finds its members in the network that took them).
 """
 
 from __future__ import annotations
@@ -39,4 +40,25 @@ def continued(earlier: Mapping[str, Collection[str]], found: Sequence[Collection
         if out[k] is None and network_id not in taken:
             out[k] = network_id
             taken.add(network_id)
+    return out
+
+
+def absorbed(
+    earlier: Mapping[str, Collection[str]], found: Sequence[Collection[str]], ids: Sequence[str | None]
+) -> list[list[str]]:
+    """For each network in ``found``, the ``earlier`` networks that ended in it: none of ``ids`` continues
+    them, and it holds at least ``SAME_NETWORK_SHARE`` of their members (the one holding most)."""
+    continuing = {i for i in ids if i is not None}
+    out: list[list[str]] = [[] for _ in found]
+    sets = [set(members) for members in found]
+    for network_id in sorted(earlier):
+        if network_id in continuing or not earlier[network_id]:
+            continue
+        members = set(earlier[network_id])
+        shared = [len(members & f) for f in sets]
+        if not shared:
+            continue
+        k = max(range(len(shared)), key=lambda j: (shared[j], -j))
+        if shared[k] >= SAME_NETWORK_SHARE * len(members):
+            out[k].append(network_id)
     return out

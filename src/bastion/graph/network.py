@@ -36,6 +36,9 @@ class Network:
     members: tuple[Member, ...]
     exposure: Exposure | None = None
     detectors: tuple[str, ...] = field(default=())
+    #: ids of earlier networks that merged into this one (``lineage.absorbed``): a case on one finds its
+    #: members here
+    merged: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
         """The export format; exposure is an extra key, which the format allows readers to ignore."""

@@ -21,7 +21,7 @@ from bastion.core.timefmt import utcnow
 from bastion.graph.domains import BenignDomains
 from bastion.graph.facts import with_facts
 from bastion.graph.kinds import NETWORK_MEMBER
-from bastion.graph.lineage import continued
+from bastion.graph.lineage import absorbed, continued
 from bastion.graph.load import LoadedPlatform, build_platform, stored_seeds
 from bastion.graph.network import Network
 from bastion.graph.pipeline import DetectConfig, Detection, detect
@@ -140,7 +140,7 @@ class NetworkDetector(NetworkReader):
         """Store ``done`` as a full run that has seen every change up to ``head`` (read before computing)."""
         earlier = self.members_of_latest_run(done.platform)
         run_id = self.store_run(done)
-        networks = numbered(run_id, done.networks, earlier)
+        networks = numbered(run_id, done.networks, earlier, self.merged_aliases(done.platform))
         self._store_networks(run_id, done.platform, networks)
         self.mark_caught_up(done.platform, head)
         return done.as_run(run_id, networks, notes)
@@ -202,6 +202,15 @@ class NetworkDetector(NetworkReader):
             done.result,
             extra,
         )
+
+    def merged_aliases(self, platform: str) -> dict[str, list[str]]:
+        """Network id -> the ids of networks that merged into it, as its member signals say now."""
+        out: dict[str, list[str]] = {}
+        for s in self.store.signals.of_kind(KIND, platform):
+            merged = s.evidence.get("merged")
+            if s.source == SOURCE and isinstance(merged, list) and merged:
+                out.setdefault(str(s.evidence.get("network_id")), [str(x) for x in merged])
+        return out
 
     def data_version(self, name: str) -> str:
         """What a catch-up may build on: the loaded export data, the weights and the allowed domains (else
@@ -311,6 +320,7 @@ class NetworkDetector(NetworkReader):
                             "network_id": net.network_id,
                             "role": m.role,
                             "evidence": evidence,
+                            **({"merged": list(net.merged)} if net.merged else {}),
                         },
                     )
                 )
@@ -323,15 +333,23 @@ class NetworkDetector(NetworkReader):
 
 
 def numbered(
-    run_id: int, networks: Sequence[Network], earlier: Mapping[str, Collection[str]]
+    run_id: int,
+    networks: Sequence[Network],
+    earlier: Mapping[str, Collection[str]],
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[Network, ...]:
     """Each network with its id: the id of the ``earlier`` network it continues (``lineage.py``), else
-    ``<run>-<k>`` (the run that first found it, its place in that run)."""
-    ids = continued(earlier, [[m.account_id for m in n.members] for n in networks])
-    return tuple(
-        replace(n, network_id=old or f"{run_id}-{k}")
-        for k, (n, old) in enumerate(zip(networks, ids, strict=True), start=1)
-    )
+    ``<run>-<k>`` (the run that first found it, its place in that run); and the ids of earlier networks
+    that merged into it, with the ids those had taken in (``aliases``: earlier id -> merged ids)."""
+    found = [[m.account_id for m in n.members] for n in networks]
+    ids = continued(earlier, found)
+    took = absorbed(earlier, found, ids)
+    known = aliases or {}
+    out = []
+    for k, (n, old, ended) in enumerate(zip(networks, ids, took, strict=True), start=1):
+        merged = [*(known.get(old, ()) if old else ()), *(x for e in ended for x in (e, *known.get(e, ())))]
+        out.append(replace(n, network_id=old or f"{run_id}-{k}", merged=tuple(dict.fromkeys(merged))))
+    return tuple(out)
 
 
 def _cleared_notes(result: Detection, cleared: Mapping[int, Any], threshold: float) -> list[str]:

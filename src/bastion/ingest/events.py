@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
-from bastion.core.timefmt import ahead, parse_instant, utcnow
+from bastion.core.timefmt import utcnow
 from bastion.ingest.changes import describe
-from bastion.ingest.fields import Instant
 from bastion.ingest.readers import RawBatch
 from bastion.ingest.schema import TABLE_NAMES
 from bastion.ingest.validate import BatchValidator, ValidBatch
@@ -133,10 +132,6 @@ class EventLog:
                 )
                 continue
             assert isinstance(item, dict)
-            problem = self._future_problem(item["table"], item["row"])
-            if problem is not None:
-                rejected.append(_reject(index, item["event_id"], *problem))
-                continue
             by_table.setdefault(item["table"], []).append((index, item["event_id"], item["row"]))
         prepared: list[Prepared] = []
         for table, group in by_table.items():
@@ -146,21 +141,6 @@ class EventLog:
         prepared.sort(key=lambda p: p.index)
         rejected.sort(key=lambda a: a.index)
         return prepared, rejected
-
-    def _future_problem(self, table: str, row: dict[str, Any]) -> tuple[str, str] | None:
-        """A time of the row later than now (beyond clock skew): an event is sent after it happened."""
-        for name, kind in self.ingestor.specs[table].fields.items():
-            value = row.get(name)
-            if not isinstance(kind, Instant) or not isinstance(value, str):
-                continue
-            try:
-                at = parse_instant(value.strip())
-            except ValueError:
-                continue  # the field's own validation names what is wrong with it
-            why = ahead(at)
-            if why is not None:
-                return f"row.{name}", f"{why}: an event is sent after it happened"
-        return None
 
     @staticmethod
     def _shape_problem(item: object, platform: str) -> tuple[str, str] | None:

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from operator import methodcaller
 from typing import Any
 
+from bastion.core.timefmt import ahead
+
 MAX_ID = 255
 _TO_UTC = methodcaller("astimezone", UTC)
 _EMPTY = ("", None)
@@ -121,6 +123,9 @@ class Instant(FieldType):
             raise ValueError(f"must be an ISO 8601 timestamp, got {type(value).__name__}")
         if parsed.tzinfo is None:
             raise ValueError(f"{value!r} has no time zone (add Z or +hh:mm)")
+        why = ahead(parsed)
+        if why is not None:  # nothing exported or sent has happened yet in the future
+            raise ValueError(why)
         return self.to_driver(parsed.astimezone(UTC))
 
     def column(self, values: list[Any]) -> list[Any]:
@@ -134,8 +139,12 @@ class Instant(FieldType):
             raise TypeError
         parsed = list(map(datetime.fromisoformat, values))
         if all(map(_CANONICAL, values)):
+            if parsed and ahead(max(parsed)) is not None:
+                raise ValueError  # the row-by-row path names the line
             return _sqlite_from_canonical(values) if self.sqlite else parsed
         if any(p.tzinfo is None for p in parsed):
+            raise ValueError
+        if parsed and ahead(max(map(_TO_UTC, parsed))) is not None:
             raise ValueError
         return list(map(self.to_driver, map(_TO_UTC, parsed)))
 

@@ -30,7 +30,7 @@ from bastion.review.auth import Principal
 from bastion.review.case_signals import record_verdict, sync_case_signals
 from bastion.review.policy import OUTCOMES, needs_second_review
 from bastion.review.routing import route
-from bastion.review.subjects import case_subjects
+from bastion.review.subjects import case_subjects, network_members
 from bastion.review.triage import severe_now
 from bastion.store.decisions import final_decision, save_decision
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals
@@ -223,6 +223,16 @@ class CaseDesk:
                 .where(review_decisions.c.case_id == case_id)
                 .order_by(review_decisions.c.decision_id.desc())
             ).all()
+            if (
+                case.group_type == "network"
+                and outcome == "violating"
+                and not network_members(conn, case.platform, case.group_id)
+            ):  # accepted, it would act on no one (an outside check's lead closed such a case, 0 actions)
+                raise Conflict(
+                    f"network {case.group_id} is no longer detected, nor merged into one that is: a "
+                    "violating decision would act on no one; refer its accounts (bastion refer), and close "
+                    "this one as not violating"
+                )
             flags = {**case.flags, **severe_now(conn, case.platform, case.account_id)}
             stage, status, final = self._next(case, earlier, outcome, flags)
             closes = status == "closed"

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select, tuple_
 
 from bastion.core.signals import named
 from bastion.review.policy import guidance
+from bastion.review.subjects import of_network
 from bastion.store.signals import SignalRepository, as_dict
 from bastion.store.tables import accounts, media, posts, reports
 from bastion.store.tables_media import media_hash
@@ -46,7 +47,7 @@ def case_evidence(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
         members: list[dict[str, Any]] = []
         if case["group_type"] == "network":
             for s in repo.of_kind(NETWORK_MEMBER, platform, conn=conn):
-                if str(s.evidence.get("network_id")) == case["group_id"]:
+                if of_network(s.evidence, case["group_id"]):
                     members.append(
                         {
                             "account_id": s.entity_id,

@@ -6,6 +6,7 @@ transaction, so the decision record names exactly the accounts the reviewer deci
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection
@@ -23,8 +24,16 @@ def network_members(conn: Connection, platform: str, network_id: str) -> dict[st
     return {
         s.entity_id: str((s.evidence or {}).get("role") or "unknown")
         for s in sorted(found, key=lambda s: s.entity_id)
-        if str((s.evidence or {}).get("network_id")) == network_id
+        if of_network(s.evidence or {}, network_id)
     }
+
+
+def of_network(evidence: Mapping[str, Any], network_id: str) -> bool:
+    """Whether a member signal is of ``network_id``: its network, or one that merged into it."""
+    merged = evidence.get("merged")
+    if str(evidence.get("network_id")) == network_id:
+        return True
+    return isinstance(merged, list) and network_id in merged
 
 
 def case_subjects(conn: Connection, case: Any) -> tuple[Subject, ...]:

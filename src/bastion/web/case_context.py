@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select
 
+from bastion.review.subjects import of_network
 from bastion.store.tables import signals
 from bastion.store.tables_enforce import enforce_actions, enforce_takedowns
 from bastion.store.tables_review import review_audit, review_cases
@@ -145,7 +146,7 @@ def network_members(engine: Engine, platform: str, network_id: str) -> list[dict
     return [
         {"account_id": r.entity_id, "role": str(r.evidence.get("role", "unknown")), "score": r.score}
         for r in rows
-        if isinstance(r.evidence, dict) and str(r.evidence.get("network_id")) == network_id
+        if isinstance(r.evidence, dict) and of_network(r.evidence, network_id)
     ]
 
 
