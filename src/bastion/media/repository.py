@@ -372,7 +372,14 @@ class BankRepository(ListReads):
 
     @property
     def version(self) -> int:
+        """The last list change the loaded matcher applied (0 before it is loaded)."""
         return self._version
+
+    def latest_change(self) -> int:
+        """The last change to any hash list, read from the database (no matcher loaded): what a scan
+        that is up to date has seen."""
+        with self.store.engine.connect() as conn:
+            return int(conn.execute(select(func.max(media_changes.c.change_id))).scalar() or 0)
 
     def save(self, *, optimize: bool = True) -> Path | None:
         """Persist the matcher (segments folded) so the next start reloads instead of rebuilding."""

@@ -222,7 +222,9 @@ def catch_up(store: Store, platform: str) -> CatchUp:
     log = store.changes
     if not repo.lists():
         return CatchUp(False, 0, 0, log.checkpoint(SOURCE, platform) or 0)
-    version = f"{store.scans.data_version(platform)}|{repo.version}"
+    # the lists as the database holds them (``repo.version`` is the loaded matcher's, 0 before it loads:
+    # a newly imported list was never a reason to scan again, an outside check found)
+    version = f"{store.scans.data_version(platform)}|{repo.latest_change()}"
     if store.scans.is_stale(SOURCE, platform, version):
         head = log.head(platform)  # read first: whatever commits during the scan is caught up next time
         stats = MediaMatcher(store, repo.matcher).scan(platform)
