@@ -78,6 +78,9 @@ def test_bastion_refer_opens_the_case_from_the_command_line(review: Review) -> N
     assert "opened on account acct-c (" in done.output
     again = runner.invoke(app, [*args, review.store.url])
     assert "already open on account acct-c" in again.output
+    both = ["refer", "--account", "acct-a", "--account", "acct-b", "--by", "lee", "--reason", "r", "--db"]
+    done = runner.invoke(app, [*both, review.store.url])  # each account its own case, none dropped
+    assert "opened on account acct-a" in done.output and "opened on account acct-b" in done.output
 
 
 def test_a_network_case_follows_its_network_into_the_one_it_merged_into_and_an_empty_one_acts_on_no_one(

@@ -101,22 +101,27 @@ def refer_case(
     by: Annotated[str, typer.Option("--by", help="Who refers it (a reviewer's or lead's name).")],
     reason: Annotated[str, typer.Option("--reason", help="Why it needs review.")],
     account: Annotated[
-        str | None, typer.Option("--account", help="An account, judged alone (even a network's member).")
+        list[str] | None,
+        typer.Option("--account", help="An account, judged alone (even a network's member); repeatable."),
     ] = None,
     network: Annotated[str | None, typer.Option("--network", help="A detected network's id.")] = None,
     category: Annotated[str, typer.Option("--category", help="The case's policy category.")] = CHILD_SAFETY,
     platform: Annotated[str | None, typer.Option("--platform", help="Platform name.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Open a case no one reported, on an account or a detected network (audited with the reason); a case
-    already open on it is named instead."""
+    """Open a case no one reported, on each account (one case each) or on a detected network (audited with
+    the reason); a case already open on it is named instead."""
+    if account and network is not None:
+        raise InputError("refer accounts or a network, not both", field="--account")
     store = open_store(db)
     name = store.resolve_platform(platform)
     me = Principal(by, Role.LEAD, "cli")
-    got = refer(store.engine, me, name, reason, account=account, network=network, category=category)
-    what = f"account {account}" if account is not None else f"network {network}"
-    state = "opened" if got["created"] else "already open"
-    console.print(f"case {got['case_id']} {state} on {what} ({name})", highlight=False)
+    asked: list[tuple[str | None, str | None]] = [(a, None) for a in account or []] or [(None, network)]
+    for one, net in asked:
+        got = refer(store.engine, me, name, reason, account=one, network=net, category=category)
+        what = f"account {one}" if one is not None else f"network {net}"
+        state = "opened" if got["created"] else "already open"
+        console.print(f"case {got['case_id']} {state} on {what} ({name})", highlight=False)
 
 
 @handle_errors
