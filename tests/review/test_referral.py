@@ -108,3 +108,27 @@ def test_a_network_case_follows_its_network_into_the_one_it_merged_into_and_an_e
         review.desk.decide(LEAD, case_id, "violating", "CS-4", "sellers")
     closed = review.desk.decide(LEAD, case_id, "not_violating", "CS-4", "no longer detected")
     assert (closed["stage"], closed["status"]) == ("second", "open")  # a network case: two people close it
+
+
+def test_clearing_an_account_another_case_found_violating_goes_to_a_lead(review: Review) -> None:
+    """A network's case found its members violating; the account's own case clearing it would leave both
+    standing (its enforcement and its clearance): a lead decides."""
+    seed_platform(review.store)  # acct-a and acct-b in network net-1
+    network_case = int(refer(review.engine, LEAD, PLATFORM, "detected", network="net-1")["case_id"])
+    review.desk.claim(LEAD, network_case)
+    review.desk.decide(LEAD, network_case, "violating", "CS-4", "sells through the network")
+    assert _verdicts(review, "acct-a") == [1.0]
+    own = int(refer(review.engine, LEAD, PLATFORM, "says it is a journalist", account="acct-a")["case_id"])
+    ana, ben = Principal("ana", Role.REVIEWER, "session"), Principal("ben", Role.REVIEWER, "session")
+    review.desk.claim(ana, own)
+    review.desk.decide(ana, own, "not_violating", "CS-4", "documents the network")
+    review.desk.claim(ben, own)
+    after = review.desk.decide(ben, own, "not_violating", "CS-4", "a journalist's account")
+    assert (after["stage"], after["status"]) == ("lead", "open")  # not closed by two reviewers
+    assert _verdicts(review, "acct-a") == [1.0]  # no clearance yet
+    with review.engine.connect() as conn:
+        rows = conn.execute(select(review_audit.c.details).where(review_audit.c.action == "case.decide"))
+        assert [str(network_case)] in [r.details.get("contradicts_cases") for r in rows]
+    review.desk.claim(LEAD, own)
+    final = review.desk.decide(LEAD, own, "not_violating", "CS-4", "a journalist; lift the network's action")
+    assert final["status"] == "closed" and sorted(_verdicts(review, "acct-a")) == [0.0, 1.0]

@@ -23,16 +23,19 @@ from sqlalchemy import Engine, and_, exists, func, insert, or_, select, true, up
 
 from bastion.core.decision import Decision, DecisionEffects, DecisionHandler
 from bastion.core.errors import Conflict, InputError, NotFound
+from bastion.core.model import EntityType
 from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
 from bastion.review import audit
 from bastion.review.auth import Principal
 from bastion.review.case_signals import record_verdict, sync_case_signals
+from bastion.review.kinds import VERDICT
 from bastion.review.policy import OUTCOMES, needs_second_review
 from bastion.review.routing import route
 from bastion.review.subjects import case_subjects, network_members
 from bastion.review.triage import severe_now
 from bastion.store.decisions import final_decision, save_decision
+from bastion.store.signals import SignalRepository
 from bastion.store.tables_review import review_cases, review_decisions, review_reveals
 
 #: Stages of the case flow (decisions outside it, such as a lead's reversal of one action, may name a case).
@@ -234,7 +237,12 @@ class CaseDesk:
                     "this one as not violating"
                 )
             flags = {**case.flags, **severe_now(conn, case.platform, case.account_id)}
+            against = _violating_elsewhere(conn, case) if outcome == "not_violating" else []
             stage, status, final = self._next(case, earlier, outcome, flags)
+            if against and case.stage in ("first", "second") and status == "closed":
+                # clearing an account another case found violating (its network's, say) is a lead's call:
+                # both would stand, its enforcement and its clearance (an outside check saw just that)
+                stage, status, final = "lead", "open", None
             closes = status == "closed"
             decision = save_decision(
                 conn,
@@ -289,6 +297,7 @@ class CaseDesk:
                     "decision_id": decision.decision_id,
                 }
                 | ({"effects": effects.as_json()} if effects != DecisionEffects() else {})
+                | ({"contradicts_cases": against} if against else {})
                 | ({"via": via} if via else {}),
             )
             if not closes:
@@ -414,3 +423,13 @@ def reviewer_figures(engine: Engine) -> list[ReviewerFigures]:
                 f[2] += decisions[i + 1].outcome == d.outcome
                 f[3] += d.status == "closed" and d.final_outcome == d.outcome
     return [ReviewerFigures(name, *v) for name, v in sorted(figures.items())]
+
+
+def _violating_elsewhere(conn: Any, case: Any) -> list[str]:
+    """The other cases whose final violating decision covers this case's account (its verdicts)."""
+    if case.account_id is None:
+        return []
+    found = SignalRepository(conn.engine).for_entity(
+        case.platform, EntityType.ACCOUNT, case.account_id, kind=VERDICT, conn=conn
+    )
+    return sorted({s.key for s in found if s.score >= 0.5 and s.key != str(case.case_id)})
