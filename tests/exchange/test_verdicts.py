@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from bastion.core.model import EntityType, Signal
 from bastion.core.roles import Role
 from bastion.core.timefmt import utcnow
+from bastion.exchange import ExchangeService
 from bastion.review import Principal, Review
 from bastion.review.referral import refer
 from bastion.store.tables import accounts
@@ -28,15 +29,21 @@ def development(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BASTION_WEBHOOK_URL", raising=False)
 
 
+def _file_exchange(review: Review, tmp_path: Path, *values: str) -> tuple[Bastion, ExchangeService]:
+    """Bastion with a local-file exchange FILE_X (``tmp_path / "list.txt"``) of these PDQ values, synced."""
+    system = Bastion(store=review.store, services={"review": review})
+    svc: ExchangeService = system.service("exchange")
+    src = tmp_path / "list.txt"
+    src.write_text("".join(f"pdq {v}\n" for v in values))
+    svc.exchanges.create("FILE_X", "local_file", {"filename": str(src)}, by="admin")
+    svc.exchanges.sync("FILE_X")
+    return system, svc
+
+
 def test_not_violating_disables_the_matched_hash_and_tells_the_exchange(
     review: Review, tmp_path: Path
 ) -> None:
-    system = Bastion(store=review.store, services={"review": review})
-    svc = system.service("exchange")
-    src = tmp_path / "list.txt"
-    src.write_text(f"pdq {HASH}\npdq {OTHER}\n")
-    svc.exchanges.create("FILE_X", "local_file", {"filename": str(src)}, by="admin")
-    svc.exchanges.sync("FILE_X")
+    system, svc = _file_exchange(review, tmp_path, HASH, OTHER)
     case_id = case_with_match(review, system, "acct-1", HASH)
     reviewer = Principal("rev-1", Role.REVIEWER, "session")
     system.review.desk.claim(reviewer, case_id)
@@ -52,12 +59,7 @@ def test_not_violating_disables_the_matched_hash_and_tells_the_exchange(
 
 
 def test_violating_is_a_true_positive_and_keeps_the_hash(review: Review, tmp_path: Path) -> None:
-    system = Bastion(store=review.store, services={"review": review})
-    svc = system.service("exchange")
-    src = tmp_path / "list.txt"
-    src.write_text(f"pdq {HASH}\n")
-    svc.exchanges.create("FILE_X", "local_file", {"filename": str(src)}, by="admin")
-    svc.exchanges.sync("FILE_X")
+    system, svc = _file_exchange(review, tmp_path, HASH)
     case_id = case_with_match(review, system, "acct-2", HASH)
     reviewer = Principal("rev-1", Role.REVIEWER, "session")
     system.review.desk.claim(reviewer, case_id)
@@ -73,12 +75,7 @@ def test_clearing_an_account_referred_without_a_report_says_nothing_of_its_hashe
 ) -> None:
     """A referral asks about the account's conduct: two reviewers clearing it leave the hash its old post
     matched on the list, and tell the exchanges nothing."""
-    system = Bastion(store=review.store, services={"review": review})
-    svc = system.service("exchange")
-    src = tmp_path / "list.txt"
-    src.write_text(f"pdq {HASH}\n")
-    svc.exchanges.create("FILE_X", "local_file", {"filename": str(src)}, by="admin")
-    svc.exchanges.sync("FILE_X")
+    system, svc = _file_exchange(review, tmp_path, HASH)
     case_with_match(review, system, "acct-9", HASH)  # the platform, through a report on another account
     with review.engine.begin() as conn:
         conn.execute(insert(accounts).values(platform="alphaleaf", account_id="acct-3", created_at=utcnow()))

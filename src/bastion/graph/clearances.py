@@ -67,9 +67,6 @@ class Clearances:
 
     of: dict[int, Clearance] = field(default_factory=dict)
 
-    def __len__(self) -> int:
-        return len(self.of)
-
     def held(self, strong: BoolArray) -> BoolArray:
         """Cleared accounts with nothing new since: no new own evidence and no contact chosen since with an
         account ``strong`` on its own evidence (another held account is not one)."""

@@ -3,7 +3,7 @@ verdict on each account, then what is dated after a not-violating one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 
 from bastion.core.model import Signal
 from bastion.graph.clearances import Clearance, Clearances
-from bastion.graph.reporters import VERDICT
 from bastion.store import Store
 from bastion.store.tables import follows, interactions, messages, reports
 
@@ -27,13 +26,16 @@ class ClearanceReader:
     """Reads a platform's clearances beside the graph's build: the verdicts first, then each upstream
     signal as the build meets it (``saw``), then reports and contacts since (``read``)."""
 
-    def __init__(self, store: Store, platform: str, index: Callable[[str], int | None]) -> None:
-        """``index``: account id -> the build's internal index (None where the build has no such account)."""
+    def __init__(
+        self,
+        store: Store,
+        platform: str,
+        index: Callable[[str], int | None],
+        newest: Mapping[str, Signal],
+    ) -> None:
+        """``index``: account id -> the build's internal index (None where the build has no such account);
+        ``newest``: each account's newest verdict (``reporters.newest_verdicts``)."""
         self.store, self.platform, self.index = store, platform, index
-        newest: dict[str, Signal] = {}
-        for s in store.signals.of_kind(VERDICT, platform):  # oldest first: the newest verdict wins
-            if s.entity_type == "account":
-                newest[s.entity_id] = s
         self.cleared: dict[int, tuple[float, str, str]] = {}
         for account, s in newest.items():
             i = index(account)

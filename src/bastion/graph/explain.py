@@ -49,8 +49,7 @@ def explain(done: Computed, account_id: str) -> Explanation:
     entry = member(graph, i, det, i in seeds, parts, det.weights.to_json(), flagged=False)
     entry = with_facts(Network("", entry.score, (entry,)), done.loaded).members[0]
     threshold = done.config.threshold
-    held = len(det.held) == graph.n and bool(det.held[i])
-    if entry.score >= threshold and held:
+    if entry.score >= threshold and det.held[i]:
         status = (
             f"not flagged: probability {entry.score:.4f}, at or above the flag threshold {threshold:.2f}, "
             f"but held out of networks: {graph.cleared.words(i, det.strong)}"

@@ -26,7 +26,7 @@ from bastion.graph.clearances_read import ClearanceReader
 from bastion.graph.container import AccountGraph, NodeAttributes
 from bastion.graph.domains import BenignDomains, covered, link_domain
 from bastion.graph.keyed import KeyedPairs, NodeIds
-from bastion.graph.reporters import TrackRecord, reviewed, track_records
+from bastion.graph.reporters import TrackRecord, newest_verdicts, reviewed, track_records
 from bastion.graph.reports import SPAM_REPORT_WEIGHT
 from bastion.graph.signals import (
     BLOCKED_SEARCH,
@@ -120,7 +120,8 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
 
     facts: dict[tuple[int, str], list[dict[str, Any]]] = {}
     upstream: dict[str, dict[int, float]] = {}
-    clearances = ClearanceReader(store, platform, nodes.index.get)
+    verdicts = newest_verdicts(store, platform)  # read once: for reporters' records and for clearances
+    clearances = ClearanceReader(store, platform, nodes.index.get, verdicts)
     for signal_kind in upstream_kinds(store, platform):
         kind = signal_kind.name
         for s in sorted(store.signals.of_kind(signal_kind, platform), key=lambda s: (s.entity_id, -s.score)):
@@ -147,7 +148,7 @@ def build_platform(store: Store, tables: PlatformTables) -> LoadedPlatform:
     # a report made after a verdict on its account was not judged by it: no mark on its reporter's record
     after = clearances.reports_since(_report_owner(tables))
     judged = {a: {r: w for r, w in who.items() if r not in after.get(a, ())} for a, who in reporters.items()}
-    records = track_records(judged, *reviewed(store, platform, nodes))
+    records = track_records(judged, *reviewed(store, platform, nodes, verdicts))
     for a, who in reporters.items():
         weighed = {r: w * records[r].weight if r in records else w for r, w in who.items()}
         rep += [

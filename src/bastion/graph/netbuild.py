@@ -59,7 +59,7 @@ WARNER_REPORTS_MIN = 1
 def build_networks(
     graph: AccountGraph, det: Detection, contacts: sp.csr_matrix, seeds: IntArray, cfg: DetectConfig
 ) -> list[Network]:
-    flagged = np.flatnonzero((det.score >= cfg.threshold) & ~_held(det))
+    flagged = np.flatnonzero((det.score >= cfg.threshold) & ~det.held)
     groups = cluster_suspects(
         contacts, flagged, resolution=cfg.resolution, min_size=cfg.min_network, seed=cfg.seed
     )
@@ -75,11 +75,6 @@ def build_networks(
         Network(f"{graph.platform}-net-{k}", n.score, n.members, n.exposure, n.detectors)
         for k, n in enumerate(nets, start=1)
     ]
-
-
-def _held(det: Detection) -> BoolArray:
-    """Accounts held out of networks (cleared by review, nothing new since), as a mask of every account."""
-    return det.held if len(det.held) == len(det.score) else np.zeros(len(det.score), dtype=bool)
 
 
 def _evidence(det: Detection, warners: BoolArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -188,8 +183,8 @@ def member(
         ev.append(Evidence("seed", "given as a seed account (an assertion: one piece of evidence)", {}))
     cleared = graph.cleared.of.get(i)
     if cleared is not None:
-        held = bool(_held(det)[i])
-        said = graph.cleared.words(i, det.strong if len(det.strong) else np.zeros(graph.n, dtype=bool))
+        held = bool(det.held[i])
+        said = graph.cleared.words(i, det.strong)
         ev.append(
             Evidence(
                 "cleared",

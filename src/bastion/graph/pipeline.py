@@ -99,6 +99,10 @@ class Detection:
     results: dict[str, DetectorResult]
     roles: RoleScores
     networks: list[Any]
+    #: accounts held out of networks: cleared by review, nothing new since (``clearances.py``)
+    held: BoolArray
+    #: accounts strong on evidence of their own (``association.strong``), the neighbours that count
+    strong: BoolArray
     features: dict[str, FloatArray] = field(default_factory=dict)
     weights: Weights = field(default_factory=Weights)
     prior: float = PRIOR_START
@@ -109,10 +113,6 @@ class Detection:
     names: FeatureSet = field(default_factory=FeatureSet)
     calibration: Calibration | None = None
     cells: Cells | None = None
-    #: accounts held out of networks: cleared by review, nothing new since (``clearances.py``)
-    held: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    #: accounts strong on evidence of their own (``association.strong``), the neighbours that count
-    strong: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def detect(
@@ -271,6 +271,8 @@ def _detect(
         results,
         roles,
         networks=[],
+        held=held,
+        strong=is_strong,
         features=feats,
         weights=w,
         prior=prior,
@@ -281,8 +283,6 @@ def _detect(
         names=names,
         calibration=cal,
         cells=cells,
-        held=held,
-        strong=is_strong,
     )
     det.networks = build_networks(graph, det, contacts, seed_idx, cfg)
     return det

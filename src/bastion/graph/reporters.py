@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bastion.core.model import Signal
 from bastion.core.signals import named
 from bastion.graph.keyed import NodeIds
 from bastion.store import Store
@@ -55,19 +56,30 @@ def track_records(
     }
 
 
-def verdict_labels(store: Store, platform: str) -> dict[str, bool]:
-    """Account -> violating, from the newest verdict on each account (a later case overrides an earlier)."""
-    out: dict[str, bool] = {}
+def newest_verdicts(store: Store, platform: str) -> dict[str, Signal]:
+    """Account -> its newest ``verdict`` signal (a later case overrides an earlier)."""
+    out: dict[str, Signal] = {}
     for s in store.signals.of_kind(VERDICT, platform):  # oldest first
         if s.entity_type == "account":
-            out[s.entity_id] = s.score >= 0.5
+            out[s.entity_id] = s
     return out
 
 
-def reviewed(store: Store, platform: str, nodes: NodeIds) -> tuple[dict[int, bool], set[int]]:
+def verdict_labels(
+    store: Store, platform: str, newest: Mapping[str, Signal] | None = None
+) -> dict[str, bool]:
+    """Account -> violating, from the newest verdict on each account (``newest``, where the caller read
+    them already)."""
+    found = newest_verdicts(store, platform) if newest is None else newest
+    return {a: s.score >= 0.5 for a, s in found.items()}
+
+
+def reviewed(
+    store: Store, platform: str, nodes: NodeIds, newest: Mapping[str, Signal] | None = None
+) -> tuple[dict[int, bool], set[int]]:
     """The platform's verdicts (account -> violating) and marked reporters, for the accounts the graph
-    knows."""
-    labels = verdict_labels(store, platform)
+    knows (``newest``: :func:`newest_verdicts`, where the caller read them already)."""
+    labels = verdict_labels(store, platform, newest)
     verdicts = {nodes.index[a]: v for a, v in labels.items() if a in nodes.index}
     marked = {
         i

@@ -358,7 +358,7 @@ def _cleared_notes(result: Detection, cleared: Mapping[int, Any], threshold: flo
         return []
     at = np.asarray(sorted(cleared), dtype=np.int64)
     over = at[result.score[at] >= threshold]
-    held = int(result.held[over].sum()) if len(result.held) else 0
+    held = int(result.held[over].sum())
     notes = []
     if held:
         notes.append(
