@@ -13,6 +13,11 @@ not to one data set), judged by the same targets.
   of one network, report 5 and write first to 5 others, who answer and follow back: friends with strong
   sellers, and still not in the network (an outside check's 15 journalists were 12 in it); and the same
   journalists reporting none: indistinguishable from buyers, flagged until reviewers clear them;
+- a network that deals by messages (``DEALS_BY_MESSAGES``): its sellers barely follow anyone (a tenth
+  of a cell's follows, ``DEALERS_CAMOUFLAGE`` popular accounts each), each writes first to two cell-mates,
+  who answer, and every buyer writes first to its sellers, who answer: the cells the cell search finds
+  are fragments, and a seller with no signal of its own has only its conversations (two outside checks
+  found such networks at under half their sellers);
 - users the sellers reach out to (advertising, grooming): ``TARGETS`` ordinary accounts each followed by 5
   sellers of one network, written to by 2, following 1 back; they are not its sellers;
 - the same users where each follows back all five (a teenager's follow-for-follow habit, an auto-follow
@@ -53,8 +58,13 @@ CLUB_WORD, CLUB_SITE = 0.9, 0.25
 #: Journalists who follow and talk with a network's sellers and report none of them: nothing in the graph
 #: tells them from its buyers (they are, until a reviewer's verdict; bench/verdicts.py shows it).
 UNREPORTING_JOURNALISTS = f"{FLAGGERS} journalists follow 15 sellers and talk with 5 but report none"
+#: A network that deals by messages: sellers barely follow anyone (a tenth of a cell's follows, and this
+#: many popular accounts each as camouflage), write to their cell-mates, and buyers write to them first.
+DEALERS_CAMOUFLAGE = 3
+DEALS_BY_MESSAGES = "the network deals by messages and its sellers barely follow"
 SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
+    DEALS_BY_MESSAGES: lambda c: replace(c, deal_by_messages=True, camouflage_per_seller=DEALERS_CAMOUFLAGE),
     "cells of ~8 sellers": lambda c: replace(c, cells=max(2, c.sellers // 8)),
     "friends follow back 3 in 10": lambda c: replace(c, follow_back_share=ONE_WAY_FOLLOW_BACK),
     f"{FLAGGERS} users follow 15 sellers to report 10": lambda c: replace(c, flaggers=FLAGGERS),

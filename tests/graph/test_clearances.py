@@ -115,3 +115,32 @@ def test_a_rescan_finds_nothing_new_and_a_match_first_found_since_does(
     assert news() == ()
     store.signals.add([replace(seen, key="post:77:bluefinch")])
     assert news() == ("a new term_match",)
+
+
+def test_a_report_filed_before_the_verdict_but_delivered_after_it_was_not_judged_by_it(
+    store: Store, export: tuple[Path, GroundTruth]
+) -> None:
+    """What the reviewer could have seen is what Bastion had stored: two reports the platform delivered
+    after the verdict, dated the day before it, reopen the clearance and are no rejection on their
+    reporters' records (read by their dates, they were judged and rejected: 2/3 weight each, short)."""
+    from bastion.graph.container import REPORT
+
+    folder, truth = export
+    Ingestor(store).ingest(folder)
+    first = NetworkDetector(store).detect()
+    a = sorted(_members(first))[0]
+    store.signals.add([_verdict(truth.platform, a, False, 9, days_ago=2)])
+    graph = load_platform(store, truth.platform).graph
+    ordinary = [x for x in graph.ids if truth.roles.get(x, "ordinary") == "ordinary" and x != a]
+    ordinary = [x for x in ordinary if not graph.layer(REPORT)[graph.index[x]].nnz][:2]
+    filed = (utcnow() - timedelta(days=3)).isoformat()
+    about = {"target_type": "account", "target_id": a, "reason": "child safety", "created_at": filed}
+    rows = [{"report_id": f"late-{k}", "reporter_id": r, **about} for k, r in enumerate(ordinary)]
+    send(store, truth.platform, [event(f"late{k}", "reports", **row) for k, row in enumerate(rows)])
+
+    graph = load_platform(store, truth.platform).graph
+    at = graph.index[a]
+    weights = [graph.layer(REPORT)[graph.index[r], at] for r in ordinary]
+    assert weights == [1.0, 1.0]
+    assert graph.cleared.of[at].news == ("2 reports",)
+    assert a in _members(NetworkDetector(store).detect())

@@ -400,3 +400,33 @@ def test_a_cohort_that_joined_together_follows_each_other_and_its_clubs_in_its_f
     t = np.sort(ft.t[on_clubs])  # (one may have followed a club before, as a substrate tie)
     busiest = int((np.searchsorted(t, t + 2 * DAY, side="right") - np.arange(len(t))).max())
     assert busiest >= 4 * c.sum()  # every member, every club, within two days
+
+
+def test_a_network_that_deals_by_messages_barely_follows_and_answers_what_it_is_written(
+    base: tuple[np.ndarray, np.ndarray, int], world: Planted
+) -> None:
+    """``deal_by_messages``: a cell's sellers follow each other a tenth as often, write first to two
+    cell-mates each, who answer, and every buyer writes first to sellers of its network, who answer."""
+    from dataclasses import replace
+
+    from bastion.graph.container import REPLY
+
+    dealt = plant(*base, replace(CFG, deal_by_messages=True))
+    g, c = dealt.graph, dealt.cell
+
+    def in_cell(p: Planted, layer: str) -> int:
+        m = p.graph.layer(layer).tocoo()
+        return int(((p.cell[m.row] >= 0) & (p.cell[m.row] == p.cell[m.col])).sum())
+
+    assert in_cell(dealt, FOLLOW) < 0.25 * in_cell(world, FOLLOW)
+    sellers = np.flatnonzero(dealt.label == SELLER)
+    wrote, answered = g.layer(MESSAGE), g.layer(REPLY)
+    for s in sellers:  # conversations with cell-mates, one side answering (both may have written first)
+        mates = wrote[s].indices[c[wrote[s].indices] == c[s]]
+        assert len(mates) >= 2
+        assert all(wrote[m, s] > 0 and answered[m, s] + answered[s, m] > 0 for m in mates)
+    for b in np.flatnonzero(dealt.label == BUYER):
+        theirs = wrote[b].indices[dealt.label[wrote[b].indices] == SELLER]
+        assert len(theirs) >= 2 and (dealt.network[theirs] == dealt.network[b]).all()
+        assert all(answered[s, b] > 0 for s in theirs)
+    assert not plant(*base, CFG).graph.layer(REPLY).nnz  # the default world has no such replies

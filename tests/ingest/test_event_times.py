@@ -4,17 +4,22 @@ moment it was given (an outside check's report, dated twenty minutes ahead, did)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from bastion.core.timefmt import CLOCK_SKEW, iso, utcnow
 from bastion.ingest import Ingestor
 from bastion.ingest.events import EventLog
-from bastion.review.intake import ReportIn
+from bastion.review.intake import ReportIn, store_reports
 from bastion.store import Store
+from bastion.store.tables import reports
+from support.events import event, send
 
 
 @pytest.fixture
@@ -48,3 +53,34 @@ def test_a_report_dated_ahead_of_the_clock_is_refused() -> None:
         ReportIn.model_validate(row | {"created_at": later.isoformat()})
     assert raised.value.errors()[0]["loc"] == ("created_at",)
     assert ReportIn.model_validate(row | {"created_at": utcnow().isoformat()}).created_at is not None
+
+
+def test_a_report_keeps_when_bastion_first_stored_it_whichever_way_it_came(
+    store: Store, tmp_path: Path
+) -> None:
+    """``reports.received_at``: what a reviewer's verdict could have seen (``clearances_read``). An export,
+    a live event and the report API each stamp it once; a report delivered again keeps its first time,
+    whatever its own date says."""
+    filed = iso(utcnow() - timedelta(days=3))
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "platform.json").write_text(json.dumps({"platform": "p"}), encoding="utf-8")
+    (folder / "reports.csv").write_text(
+        f"report_id,reporter_id,target_type,target_id,reason,created_at\nx1,r1,account,a1,other,{filed}\n",
+        encoding="utf-8",
+    )
+    before = utcnow()
+    Ingestor(store).ingest(folder)
+    row = {"reporter_id": "r2", "target_type": "account", "target_id": "a1", "reason": "other"}
+    send(store, "p", [event("e1", "reports", **row, report_id="x2", created_at=filed)])
+    store_reports(store.engine, [ReportIn.model_validate(row | {"platform": "p", "report_id": "x3"})])
+
+    def received() -> dict[str, datetime]:
+        with store.engine.connect() as conn:
+            return {r[0]: r[1] for r in conn.execute(select(reports.c.report_id, reports.c.received_at))}
+
+    first = received()
+    assert sorted(first) == ["x1", "x2", "x3"]
+    assert all(before <= t <= utcnow() for t in first.values())
+    Ingestor(store).ingest(folder, force=True)  # delivered again, later
+    assert received() == first

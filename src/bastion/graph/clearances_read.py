@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from bastion.core.model import Signal
 from bastion.graph.clearances import Clearance, Clearances
@@ -52,23 +52,26 @@ class ClearanceReader:
             self._signals.setdefault(i, []).append(s.kind.name)
 
     def reports_since(self, owner: Callable[[str, str], int | None]) -> dict[int, set[int]]:
-        """Per cleared account (internal index), the reporters (internal indices) that reported it, or one
-        of its posts, after its verdict. ``owner(target_type, target_id)``: the internal index of a
-        report's account. Read before reporters' track records: the verdict did not judge these reports,
-        so it does not count against their reporters."""
+        """Per cleared account (internal index), the reporters (internal indices) whose reports on it, or
+        on one of its posts, Bastion stored after its verdict. ``owner(target_type, target_id)``: the
+        internal index of a report's account. Read before reporters' track records: the verdict did not
+        judge these reports, so it does not count against their reporters."""
         if not self.cleared:
             return {}
         c = reports.c
         since = _instant(min(at for at, _, _ in self.cleared.values()))
-        q = select(c.reporter_id, c.target_type, c.target_id, c.reason, c.created_at).where(
-            c.platform == self.platform, c.created_at > since
+        # when Bastion stored it, not when it was filed: a report the platform delivered after the verdict
+        # was not before the reviewer, whatever its date (rows stored before that time was kept: their date)
+        stored = func.coalesce(c.received_at, c.created_at)
+        q = select(c.reporter_id, c.target_type, c.target_id, c.reason, stored.label("at")).where(
+            c.platform == self.platform, stored > since
         )
         with self.store.engine.connect() as conn:
             for r in conn.execute(q):
                 i = owner(r.target_type, r.target_id)
                 got = self.cleared.get(i) if i is not None else None
                 reporter = self.index(r.reporter_id)
-                if got is None or i is None or reporter is None or r.created_at.timestamp() <= got[0]:
+                if got is None or i is None or reporter is None or r.at.timestamp() <= got[0]:
                     continue
                 spam = "spam" in (r.reason or "").lower()
                 slot = self._reported.setdefault(i, {})

@@ -42,7 +42,15 @@ from bastion.graph.plant_events import (
     Follows,
     followed_back,
 )
-from bastion.graph.plant_network import camouflage, cells, facilitators, members, network_buyers, reached_out
+from bastion.graph.plant_network import (
+    camouflage,
+    cells,
+    dealt_by_messages,
+    facilitators,
+    members,
+    network_buyers,
+    reached_out,
+)
 from bastion.graph.plant_ordinary import (
     add_cohort,
     add_community,
@@ -135,6 +143,10 @@ class PlantConfig:
     # other targets of its network each one follows first, and is followed back by (accounts that follow
     # back everyone know each other: each is then in the sellers' group and chose a group-mate first)
     target_friends: int = 0
+    # a network that deals by messages: its sellers barely follow each other (a tenth of the follows
+    # inside a cell), write first to two cell-mates each, who answer, and every buyer writes first to each
+    # seller it chose, who answers (an outside check's sellers were found at under half)
+    deal_by_messages: bool = False
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3
@@ -284,6 +296,8 @@ def plant(
     rep = add_brigade(cfg, label, rep, signals)
     rep = add_spam_reports(cfg, label, rep, signals)
     reached_out(cfg, label, network, created, fol, msg, replies)
+    if cfg.deal_by_messages and s_n:
+        dealt_by_messages(cfg, sellers, cell, label, network, fol, msg, replies)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()
     graph = AccountGraph.from_arrays(

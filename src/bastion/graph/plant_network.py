@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 Pairs = list[tuple[int, int]]
 
+#: Share of a cell's follows that sellers who deal by messages still make (``PlantConfig.deal_by_messages``).
+MESSAGE_DEALERS_FOLLOW = 0.1
+
 
 def cells(
     rng: np.random.Generator,
@@ -48,11 +51,12 @@ def cells(
         if len(members) < 2:
             continue
         anchors = rng.choice(members, size=min(3, len(members)), replace=False)
+        fewer = MESSAGE_DEALERS_FOLLOW if cfg.deal_by_messages else 1.0
         for a in anchors:  # most of the cell follows its anchor accounts
-            f = members[(members != a) & (rng.random(len(members)) < 0.85)]
+            f = members[(members != a) & (rng.random(len(members)) < 0.85 * fewer)]
             _cell_follows(rng, cfg, fol, f, np.full(len(f), a), created, t_c)
         pa, pb = np.meshgrid(members, members)
-        m = (pa != pb) & (rng.random(pa.shape) < 0.12)
+        m = (pa != pb) & (rng.random(pa.shape) < 0.12 * fewer)
         _cell_follows(rng, cfg, fol, pa[m], pb[m], created, t_c)
     s_n = len(sellers)
     for _ in range(max(1, s_n // 40)):  # cells barely touch each other, and only inside one network
@@ -225,3 +229,32 @@ def _targets_know_each_other(
             chosen = rng.choice(others, size=min(k, len(others)), replace=False)
             when = fol.after(np.full(len(chosen), t), chosen, created, rng=rng)
             fol.since(chosen, np.full(len(chosen), t), when, rng=rng)
+
+
+def dealt_by_messages(
+    cfg: PlantConfig,
+    sellers: IntArray,
+    cell: IntArray,
+    label: npt.NDArray[np.int8],
+    network: IntArray,
+    fol: Follows,
+    msg: Pairs,
+    replies: Pairs,
+) -> None:
+    """A network that deals by messages (``PlantConfig.deal_by_messages``): each seller writes first to two
+    cell-mates, who answer; each buyer writes first to every seller of its network it follows and to two
+    more, who answer. From its own stream (``cfg.seed``, 8), after everything else."""
+    rng = np.random.default_rng([cfg.seed, 8])
+    for s in sellers:
+        mates = sellers[(cell[sellers] == cell[s]) & (sellers != s)]
+        for m in rng.choice(mates, size=min(2, len(mates)), replace=False) if len(mates) else ():
+            msg.append((int(s), int(m)))
+            replies.append((int(m), int(s)))
+    src, dst, _, _ = fol.arrays()
+    for b in np.flatnonzero(label == BUYER):
+        own = sellers[network[sellers] == network[b]]
+        followed = np.intersect1d(dst[src == b], own)
+        more = rng.choice(own, size=min(2, len(own)), replace=False)
+        for s in np.union1d(followed, more):
+            msg.append((int(b), int(s)))
+            replies.append((int(s), int(b)))

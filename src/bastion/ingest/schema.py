@@ -162,6 +162,7 @@ def build_specs(to_driver: Callable[[datetime], Any], *, sqlite: bool = False) -
                 "text": Text(),
             },
             ("platform", "report_id"),
+            stamp=("received_at", "report_id"),  # the key never changes: stamped once, when first stored
         ),
         TableSpec(
             "seeds",

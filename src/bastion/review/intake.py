@@ -145,6 +145,7 @@ def store_reports(
                         "created_at": i.created_at or now,
                         "text": i.text,
                         "extra": i.extra,
+                        "received_at": now,
                     }
                     for i in fresh
                 ],

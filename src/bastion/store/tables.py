@@ -166,6 +166,9 @@ reports = Table(
     Column("created_at", Instant, nullable=False),
     Column("text", Text),
     Column("extra", Json),
+    # when Bastion first stored it (ingest, live events, the report API): what a verdict could have seen.
+    # A platform may deliver a report days after its user filed it (``created_at``)
+    Column("received_at", Instant),
     Index("ix_reports_target", "platform", "target_type", "target_id"),
 )
 
