@@ -70,7 +70,9 @@ def print_heldout(rows: list[HeldOut]) -> None:
             f"{min(q.buyer_recall for q in r.runs):.3f}",
             f"{min(q.role_acc for q in r.runs):.3f}",
             f"{max(q.ratio for q in r.runs):.2f}x",
-            f"{sum(not q.separate for q in r.runs)} merged",
+            # not separate: a detected network mixes planted ones, or a planted one leads none (lost)
+            f"{sum(q.merged > 0 for q in r.runs)} merged, "
+            f"{sum(not q.separate and not q.merged for q in r.runs)} lost",
             f"{sum(not q.calibrated for q in r.runs)} off, {over_runs} over",
         ]
         cells = [f"{r.met(t)} ({w})" for t, w in zip(TARGETS, worst, strict=True)]
