@@ -4,7 +4,7 @@
         [--shapes "buyers 2x sellers,cells of ~8 sellers"] [--budgets 50,200]
 
 The worlds are bench/networks.py's (``_netbench.worlds``, and the network shapes of ``_netbench.shapes``
-named by ``--shapes``: by default the three where its main table still misses targets), so the gains read
+named by ``--shapes``: by default the four where its main table still misses targets), so the gains read
 against its rows. The verdicts are what a review team would produce: the top-ranked accounts of the default
 run, labelled with the planted truth (violating for network members, not violating otherwise). Weights are
 fitted with ``bastion.graph.learn.fit_weights`` (monotone, pulled toward the defaults), from the verdicts
@@ -25,7 +25,7 @@ import numpy as np
 
 from _netbench.edges import GRAPH_FILES, load_edges
 from _netbench.metrics import members_of, quality
-from _netbench.shapes import DEALS_BY_MESSAGES, UNREPORTING_JOURNALISTS, shapes
+from _netbench.shapes import DEALS_BY_MESSAGES, OLD_FRIENDS, UNREPORTING_JOURNALISTS, shapes
 from _netbench.worlds import REAL_WORLDS, world
 from bastion.core.errors import InputError
 from bastion.graph import detect
@@ -37,7 +37,9 @@ from bastion.graph.plant import NETWORK_LABELS, Planted, plant
 
 #: The shapes read by default: those where bench/networks.py's main table misses targets, and the one whose
 #: flagged outsiders only a reviewer's verdict can tell apart (journalists who report no one).
-DEFAULT_SHAPES = f"buyers 2x sellers,{DEALS_BY_MESSAGES},cells of ~8 sellers,{UNREPORTING_JOURNALISTS}"
+DEFAULT_SHAPES = (
+    f"buyers 2x sellers,{DEALS_BY_MESSAGES},cells of ~8 sellers,{OLD_FRIENDS},{UNREPORTING_JOURNALISTS}"
+)
 
 
 def figures(planted: Planted, det: Detection) -> dict[str, float]:

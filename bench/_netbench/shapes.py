@@ -32,6 +32,13 @@ not to one data set), judged by the same targets.
   storefront and a code word (an outside check planted one, and the friends of its members were read as
   friends of strong members: each holder's own evidence counted again through every fellow holder).
 
+- the same club with ``WRONG_REPORTS`` of its worded members each reported by two ordinary accounts (an
+  outside check's club beside a network was flagged as a network: its groups were read as the cells the
+  reported one's friends turn to);
+- sellers that are old accounts and keep ``SELLER_FRIENDS`` friends each, drawn at random from the
+  ordinary accounts: a few ordinary accounts are friends with two or more sellers by chance, as a
+  buyer is by choice (an outside check flagged 1-7 of them).
+
 Each shape is planted with its own seed (from the graph's name), not the default world's.
 """
 
@@ -62,6 +69,13 @@ UNREPORTING_JOURNALISTS = f"{FLAGGERS} journalists follow 15 sellers and talk wi
 #: many popular accounts each as camouflage), write to their cell-mates, and buyers write to them first.
 DEALERS_CAMOUFLAGE = 3
 DEALS_BY_MESSAGES = "the network deals by messages and its sellers barely follow"
+#: The club, with this many of its worded members each reported by two ordinary accounts (wrongly).
+WRONG_REPORTS = 3
+WRONGLY_REPORTED_CLUB = f"the same club where {WRONG_REPORTS} of it are reported twice each (wrongly)"
+#: Sellers that are old accounts with friends: each has this many mutual friendships with ordinary
+#: accounts drawn uniformly (an outside check's; an ordinary account may be friends with two by chance).
+SELLER_FRIENDS = 14
+OLD_FRIENDS = f"sellers keep {SELLER_FRIENDS} old friends each drawn at random"
 SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "buyers 2x sellers": lambda c: replace(c, buyers=2 * c.sellers),
     DEALS_BY_MESSAGES: lambda c: replace(c, deal_by_messages=True, camouflage_per_seller=DEALERS_CAMOUFLAGE),
@@ -86,6 +100,13 @@ SHAPES: dict[str, Callable[[PlantConfig], PlantConfig]] = {
     "the community uses its word, 9 in 10, and a quarter link its club's site": lambda c: replace(
         c, community_term_share=CLUB_WORD, community_site_share=CLUB_SITE
     ),
+    WRONGLY_REPORTED_CLUB: lambda c: replace(
+        c,
+        community_term_share=CLUB_WORD,
+        community_site_share=CLUB_SITE,
+        community_wrong_reports=WRONG_REPORTS,
+    ),
+    OLD_FRIENDS: lambda c: replace(c, seller_friends=SELLER_FRIENDS),
 }
 
 

@@ -333,6 +333,22 @@ def test_an_account_that_only_followed_back_a_cells_members_is_none_of_its_insid
     assert chosen_by_insiders(part, local_group, found, np.log(20), answered).tolist() == [True, False, False]
 
 
+def test_the_friends_of_a_found_cell_in_its_own_circle_are_none_of_its_insiders() -> None:
+    """Accounts 12-14 chose two members of found group 0 each and a member of group 1, as the network's
+    buyers do. Where they are a group of their own (3) in another circle, they are its insiders and group 1
+    is ranked among the network's cells; where their group is in group 0's circle (a club the group search
+    split, one part reported), they are its friends, and group 1 is measured as any other group."""
+    from bastion.graph.cells import chosen_by_insiders
+
+    part, local_group, _ = _three_groups_chosen({12: (0, 1, 4), 13: (2, 3, 5), 14: (0, 3, 6)})
+    local_group[12:15] = 3
+    found = np.array([True, False, False, False])
+    apart = chosen_by_insiders(part, local_group, found, np.log(20), circles=np.array([0, 1, 2, 3]))
+    assert apart.tolist() == [True, True, False, False]
+    friends = chosen_by_insiders(part, local_group, found, np.log(20), circles=np.array([0, 1, 2, 0]))
+    assert friends.tolist() == [True, False, False, False]
+
+
 def _three_groups_chosen(
     picks: dict[int, tuple[int, ...]],
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:

@@ -430,3 +430,29 @@ def test_a_network_that_deals_by_messages_barely_follows_and_answers_what_it_is_
         assert len(theirs) >= 2 and (dealt.network[theirs] == dealt.network[b]).all()
         assert all(answered[s, b] > 0 for s in theirs)
     assert not plant(*base, CFG).graph.layer(REPLY).nnz  # the default world has no such replies
+
+
+def test_wrong_reports_on_a_clubs_worded_members_and_sellers_old_friends(
+    base: tuple[np.ndarray, np.ndarray, int], world: Planted
+) -> None:
+    """``community_wrong_reports``: that many members of the community that use its word gain two reports
+    each, from ordinary accounts; ``seller_friends``: each seller gains that many mutual friendships with
+    ordinary accounts, the rest of the world as it was."""
+    from dataclasses import replace
+
+    reported = plant(*base, replace(CFG, community_wrong_reports=3))
+    before, after = world.graph.layer(REPORT), reported.graph.layer(REPORT)
+    gained = np.asarray((after - before).sum(axis=0)).ravel()
+    hit = np.flatnonzero(gained > 0)
+    assert len(hit) == 3 and (gained[hit] == 2).all()
+    assert (reported.label[hit] == COMMUNITY).all() and (reported.graph.signals[TERM_MATCH][hit] > 0).all()
+    new = (after - before).tocoo()
+    assert (reported.label[new.row] == ORDINARY).all()
+
+    friendly = plant(*base, replace(CFG, seller_friends=5))
+    follow, old = friendly.graph.layer(FOLLOW), world.graph.layer(FOLLOW)
+    mutual = follow.multiply(follow.T) - old.multiply(old.T)
+    for s in np.flatnonzero(friendly.label == SELLER):
+        friends = mutual[s].indices[mutual[s].data > 0]
+        assert (friendly.label[friends] == ORDINARY).sum() >= 5
+    assert (friendly.graph.layer(MESSAGE) != world.graph.layer(MESSAGE)).nnz == 0

@@ -271,9 +271,10 @@ def find_cells(
         in_found = np.zeros(n, dtype=bool)
         in_found[rows[found[of]]] = True
         back = sp.csr_matrix(answered(in_found)[idx][:, idx])
-    tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, chance, back))
-    ev = np.where(around[of] & beyond[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
     sub = sym[lrows].tocoo()
+    circles = _circles(sub, of, local_group, size)  # per group
+    tests = _discounts(raw, around, chosen_by_insiders(part, local_group, found, chance, back, circles))
+    ev = np.where(around[of] & beyond[of], per_kind.sum(axis=1) - per_kind.max(axis=1) - tests[of], 0.0)
     inside = np.bincount(
         sub.row, weights=sub.data * (local_group[sub.col] == of[sub.row]), minlength=len(rows)
     )
@@ -286,7 +287,7 @@ def find_cells(
     shared = whole.max(axis=1) / KIND_CAP
     trust = 1.0 - shared * (1.0 - np.clip(group_ev / TRUST_EV, 0.0, 1.0))
     circle = np.full(n, -1, dtype=np.int64)
-    circle[rows] = _circles(sub, of, local_group, size)[of]
+    circle[rows] = circles[of]
     sizes, evidence = size.astype(int).tolist(), [float(v) for v in group_ev]
     return Cells(llr, group, sizes, evidence, circle, trust, tested, discount=[float(v) for v in tests])
 
@@ -303,6 +304,7 @@ def chosen_by_insiders(
     found: BoolArray,
     tests: float,
     answered: sp.csr_matrix | None = None,
+    circles: IntArray | None = None,
 ) -> BoolArray:
     """The groups found, and the groups whose choosers (the accounts outside a group that chose a member of
     it) include the network's insiders (accounts outside the found groups that chose two or more members of
@@ -313,13 +315,19 @@ def chosen_by_insiders(
     which of those contacts followed back a member that followed first (same indices): an insider chose
     the members itself. A popular account follows back the sellers that follow it as camouflage, and is
     friends with every circle around it: counted as an insider, a club its members and such accounts
-    turn to was ranked among a network's cells."""
+    turn to was ranked among a network's cells. ``circles``: each group's circle (``_circles``): the
+    members of a found group's circle are its friends, not its insiders (a club split into several groups,
+    one of them found, made its other groups "chosen by insiders": an outside check's wrongly reported
+    club members made the whole club a network of 37)."""
     k = len(found)
     in_found = (local_group >= 0) & found[np.maximum(local_group, 0)]
     chose = part
     if answered is not None and answered.nnz:
         chose = sp.csr_matrix(part - part.multiply(answered > 0))
     insider = (np.asarray(chose @ in_found.astype(np.float64)).ravel() >= 2) & ~in_found
+    if circles is not None and found.any():
+        friends = np.isin(circles, circles[found])  # the groups in a found group's circle
+        insider &= ~((local_group >= 0) & friends[np.maximum(local_group, 0)])
     who, of = groups_chosen(part.indptr, part.indices, local_group, k)  # each chooser once per group
     choosers = np.bincount(of, minlength=k).astype(np.float64)
     bridges = np.bincount(of[insider[who]], minlength=k).astype(np.float64)

@@ -49,6 +49,7 @@ from bastion.graph.plant_network import (
     facilitators,
     members,
     network_buyers,
+    old_friends,
     reached_out,
 )
 from bastion.graph.plant_ordinary import (
@@ -59,7 +60,13 @@ from bastion.graph.plant_ordinary import (
     ordinary_signals,
     shared_domains,
 )
-from bastion.graph.plant_witnesses import add_brigade, add_flaggers, add_spam_reports, reports
+from bastion.graph.plant_witnesses import (
+    add_brigade,
+    add_flaggers,
+    add_spam_reports,
+    add_wrong_reports,
+    reports,
+)
 from bastion.graph.signals import SHARED_LINK
 
 __all__ = [
@@ -147,6 +154,10 @@ class PlantConfig:
     # inside a cell), write first to two cell-mates each, who answer, and every buyer writes first to each
     # seller it chose, who answers (an outside check's sellers were found at under half)
     deal_by_messages: bool = False
+    # mutual friendships each seller has with ordinary accounts picked at random, whatever their degree: an
+    # old personal account turned seller keeps its friends (an outside check's friends of two sellers
+    # were flagged)
+    seller_friends: int = 0
     # reports (the report layer and signal, as the loader builds them)
     seller_report_share: float = 0.25  # sellers reported by ordinary users who interacted with them
     bad_faith_reporters: int = 3
@@ -155,6 +166,9 @@ class PlantConfig:
     # community (a campaign to get them taken down); not a network's victims
     brigade: int = 0
     brigade_targets: int = 30
+    # members of the innocent community that use its word, each reported by two ordinary accounts (an
+    # outside check's club, three of them reported, was a network of 37 beside the sellers')
+    community_wrong_reports: int = 0
     report_base_rate: float = 0.005  # ordinary accounts with one stray report
     # ordinary activity along the substrate's ties (shares of ties), so only networks talking is no tell
     rec_follow_share: float = 0.15  # ordinary follows that came from the recommender
@@ -295,9 +309,12 @@ def plant(
     rep = add_flaggers(cfg, label, network, created, fol, rep, signals, (msg, replies))
     rep = add_brigade(cfg, label, rep, signals)
     rep = add_spam_reports(cfg, label, rep, signals)
+    rep = add_wrong_reports(cfg, label, rep, signals)
     reached_out(cfg, label, network, created, fol, msg, replies)
     if cfg.deal_by_messages and s_n:
         dealt_by_messages(cfg, sellers, cell, label, network, fol, msg, replies)
+    if cfg.seller_friends and s_n:
+        old_friends(cfg, sellers, label, created, fol)
     ids = [f"acct-{i}" for i in range(n)]
     f_src, f_dst, f_t, f_rec = fol.arrays()
     graph = AccountGraph.from_arrays(

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from bastion.graph.container import IntArray
-from bastion.graph.plant_events import BUYER, DAY, FACILITATOR, TARGET, Follows, one_network_each
+from bastion.graph.plant_events import BUYER, DAY, FACILITATOR, ORDINARY, TARGET, Follows, one_network_each
 
 if TYPE_CHECKING:
     from bastion.graph.plant import PlantConfig
@@ -258,3 +258,23 @@ def dealt_by_messages(
         for s in np.union1d(followed, more):
             msg.append((int(b), int(s)))
             replies.append((int(s), int(b)))
+
+
+def old_friends(
+    cfg: PlantConfig, sellers: IntArray, label: npt.NDArray[np.int8], created: IntArray, fol: Follows
+) -> None:
+    """``cfg.seller_friends`` mutual friendships per seller with ordinary accounts drawn uniformly (an old
+    account keeps its friends), each followed back within two days. From its own stream (``cfg.seed``, 9)."""
+    rng = np.random.default_rng([cfg.seed, 9])
+    pool = np.flatnonzero(label == ORDINARY)
+    if not len(pool):
+        return
+    a = np.repeat(sellers, cfg.seller_friends)
+    b = np.concatenate(
+        [rng.choice(pool, size=min(cfg.seller_friends, len(pool)), replace=False) for _ in sellers]
+    )
+    a = a[: len(b)]
+    swap = rng.random(len(a)) < 0.5  # either one followed first
+    first, second = np.where(swap, b, a), np.where(swap, a, b)
+    when = fol.after(first, second, created, rng=rng)
+    fol.add(second, first, np.minimum(when + rng.integers(0, 2 * DAY, len(when)), fol.horizon - 1))

@@ -25,7 +25,7 @@ from bastion.graph.plant_events import (
     one_network_each,
 )
 from bastion.graph.reports import SPAM_REPORT_WEIGHT
-from bastion.graph.signals import REPORT
+from bastion.graph.signals import REPORT, TERM_MATCH
 
 if TYPE_CHECKING:
     from bastion.graph.plant import PlantConfig
@@ -166,6 +166,23 @@ def add_spam_reports(
         return rep
     spam = [(int(r), int(t), SPAM_REPORT_WEIGHT) for t in ring for r in rng.choice(pool, size=k)]
     return _with_reports(rep, spam, signals)
+
+
+def add_wrong_reports(
+    cfg: PlantConfig, label: npt.NDArray[np.int8], rep: Reports, signals: dict[str, npt.NDArray[np.float64]]
+) -> Reports:
+    """``cfg.community_wrong_reports`` members of the innocent community that use its word, each reported
+    (wrongly) by two ordinary accounts that do not know each other: a few stray reports in a club, from
+    people who saw the word. Drawn from its own stream (``cfg.seed``, 10) after everything else."""
+    rng = np.random.default_rng([cfg.seed, 10])
+    pool = np.flatnonzero(label == ORDINARY)
+    worded = np.flatnonzero((label == COMMUNITY) & (signals[TERM_MATCH] > 0))
+    k = min(cfg.community_wrong_reports, len(worded))
+    if k <= 0 or len(pool) < 2:
+        return rep
+    targets = rng.choice(worded, size=k, replace=False)
+    wrong = [(int(r), int(t), 1.0) for t in targets for r in rng.choice(pool, size=2, replace=False)]
+    return _with_reports(rep, wrong, signals)
 
 
 def _with_reports(
