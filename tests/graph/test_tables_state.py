@@ -167,6 +167,21 @@ def test_patched_tables_build_the_graph_a_fresh_read_builds(store: Store, export
     assert graph.ids[: graph.ids.index("zz-new")] == sorted(graph.ids[: graph.ids.index("zz-new")])
 
 
+def test_follows_read_a_batch_at_a_time_build_the_graph_one_read_builds(
+    store: Store, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The follows are turned into arrays a batch of rows at a time (a list of every row first was most
+    of a 10M-follow platform's peak memory): in batches of 7, the same graph."""
+    from bastion.graph import tables_state
+
+    Ingestor(store).ingest(export)
+    whole = build_platform(store, PlatformTables.read(store, PLATFORM))
+    monkeypatch.setattr(tables_state, "_BATCH", 7)
+    batched = PlatformTables.read(store, PLATFORM)
+    assert len(batched.follows) > 7 * 10
+    assert_same(build_platform(store, batched), whole)
+
+
 def test_catch_up_patches_the_kept_tables_and_an_export_load_reads_them_again(
     store: Store, export: Path, tmp_path: Path
 ) -> None:
