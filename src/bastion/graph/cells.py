@@ -317,8 +317,8 @@ def chosen_by_insiders(
     friends with every circle around it: counted as an insider, a club its members and such accounts
     turn to was ranked among a network's cells. ``circles``: each group's circle (``_circles``): the
     members of a found group's circle are its friends, not its insiders (a club split into several groups,
-    one of them found, made its other groups "chosen by insiders": an outside check's wrongly reported
-    club members made the whole club a network of 37)."""
+    one of them found, made its other groups "chosen by insiders": a club of word users three of whom
+    were wrongly reported, as in an outside check, was one network of 37 in a scratch draw)."""
     k = len(found)
     in_found = (local_group >= 0) & found[np.maximum(local_group, 0)]
     chose = part

@@ -167,7 +167,8 @@ class PlantConfig:
     brigade: int = 0
     brigade_targets: int = 30
     # members of the innocent community that use its word, each reported by two ordinary accounts (an
-    # outside check's club, three of them reported, was a network of 37 beside the sellers')
+    # outside check's group chat, two of its hobby users wrongly reported, was a network of 5-7 beside
+    # the sellers')
     community_wrong_reports: int = 0
     report_base_rate: float = 0.005  # ordinary accounts with one stray report
     # ordinary activity along the substrate's ties (shares of ties), so only networks talking is no tell
