@@ -251,6 +251,8 @@ def dealt_by_messages(
             msg.append((int(s), int(m)))
             replies.append((int(m), int(s)))
     src, dst, _, _ = fol.arrays()
+    by_buyer = label[src] == BUYER  # the buyers' follows, read once rather than every follow per buyer
+    src, dst = src[by_buyer], dst[by_buyer]
     for b in np.flatnonzero(label == BUYER):
         own = sellers[network[sellers] == network[b]]
         followed = np.intersect1d(dst[src == b], own)
@@ -269,11 +271,9 @@ def old_friends(
     pool = np.flatnonzero(label == ORDINARY)
     if not len(pool):
         return
-    a = np.repeat(sellers, cfg.seller_friends)
-    b = np.concatenate(
-        [rng.choice(pool, size=min(cfg.seller_friends, len(pool)), replace=False) for _ in sellers]
-    )
-    a = a[: len(b)]
+    each = min(cfg.seller_friends, len(pool))
+    a = np.repeat(sellers, each)
+    b = np.concatenate([rng.choice(pool, size=each, replace=False) for _ in sellers])
     swap = rng.random(len(a)) < 0.5  # either one followed first
     first, second = np.where(swap, b, a), np.where(swap, a, b)
     when = fol.after(first, second, created, rng=rng)
