@@ -14,7 +14,7 @@ of the same tables give the same graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -144,10 +144,10 @@ class PlatformTables:
         conversation (``initiated_by_sender`` false; unknown is no reply)."""
         c = messages.c
         q = select(c.sender_id, c.recipient_id, c.count, c.initiated_by_sender)
-        got, src, dst, count = self._pair_counts(
-            _rows(conn, q, messages, self.platform, (c.sender_id, c.recipient_id), wanted)
+        src, dst, count, reply = self._pair_counts(
+            _rows(conn, q, messages, self.platform, (c.sender_id, c.recipient_id), wanted),
+            lambda r: r[3] is not None and not r[3],
         )
-        reply = np.array([r[3] is not None and not r[3] for r in got], dtype=bool)
         self.messages.upsert(src, dst, {"count": count, "reply": np.where(reply, count, 0.0)})
 
     def _recommendations(self, conn: Connection, wanted: list[tuple[str, ...]] | None) -> None:
@@ -155,14 +155,20 @@ class PlatformTables:
         c = recommendations.c
         pair = (c.viewer_id, c.recommended_id)
         q = select(*pair, func.count()).group_by(*pair)
-        _, src, dst, count = self._pair_counts(_rows(conn, q, recommendations, self.platform, pair, wanted))
+        src, dst, count, _ = self._pair_counts(_rows(conn, q, recommendations, self.platform, pair, wanted))
         self.recommendations.upsert(src, dst, {"count": count})
 
-    def _pair_counts(self, rows: Iterable[Any]) -> tuple[list[Any], IntArray, IntArray, FloatArray]:
-        """Rows of (a, b, count, ...): the rows, their ends' indices and their counts (missing: one)."""
-        got = list(rows)
-        src, dst = self._ends(got)
-        return got, src, dst, np.array([float(r[2] or 1) for r in got], dtype=np.float64)
+    def _pair_counts(
+        self, rows: Iterable[Any], flag: Callable[[Any], bool] | None = None
+    ) -> list[np.ndarray]:
+        """Rows of (a, b, count, ...), a batch at a time as the follows: their ends' indices, their counts
+        (missing: one) and, per row, ``flag`` of it (False without one)."""
+        parts = []
+        for got in _batches(rows):
+            count = np.fromiter((float(r[2] or 1) for r in got), dtype=np.float64, count=len(got))
+            marked = np.fromiter((flag is not None and flag(r) for r in got), dtype=bool, count=len(got))
+            parts.append((*self._ends(got), count, marked))
+        return _joined(parts, (np.int64, np.int64, np.float64, np.bool_))
 
     def _posts(self, conn: Connection, wanted: list[tuple[str, ...]] | None) -> None:
         c = posts.c
